@@ -1,0 +1,200 @@
+//! Every intervention a user (or the fuzzer) can make, as data. A run is a seed, its
+//! settings and a schedule of `(time, Action)`, so every run can be replayed exactly.
+
+use crate::client::{KvOp, Workload};
+use crate::ids::NodeId;
+use crate::network::LinkConfig;
+use crate::time::{parse_duration, Micros};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// What happens to a crashed node's disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiskFate {
+    /// Crash-recovery with stable storage: the disk survives.
+    Keep,
+    /// The disk is wiped too (outside the crash-recovery model most protocols assume).
+    Lose,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    /// Crash a node; it stays down until `restart` (crash-stop if it never comes).
+    Crash { node: NodeId, disk: DiskFate },
+    Restart { node: NodeId },
+    /// Freeze a node, like a long garbage-collection stall: its timers and messages wait.
+    Pause { node: NodeId, for_us: Micros },
+    /// Make a node take `delay_us` to process each input (0 makes it normal again).
+    Slow { node: NodeId, delay_us: Micros },
+    /// Step a node's clock forwards or backwards.
+    SkewClock { node: NodeId, by_us: i64 },
+    /// Set a node's clock drift in parts per million.
+    SetDrift { node: NodeId, ppm: i32 },
+    /// Split the cluster; nodes in no group form one more group together.
+    Partition { groups: Vec<Vec<NodeId>> },
+    /// Cut the link `from -> to` (one direction only; cut both for a full cut).
+    CutLink { from: NodeId, to: NodeId },
+    RestoreLink { from: NodeId, to: NodeId },
+    /// Remove all partitions and cuts.
+    Heal,
+    /// Set the behaviour of one directed link.
+    SetLink {
+        from: NodeId,
+        to: NodeId,
+        link: LinkConfig,
+    },
+    /// Set the behaviour of every link.
+    SetNetwork { link: LinkConfig },
+    /// Whether receivers verify checksums and discard corrupted messages.
+    SetChecksums { on: bool },
+    /// One client operation sent to `node`.
+    Client { node: NodeId, op: KvOp },
+    /// Start, change or (with rate 0) stop a steady client load.
+    SetWorkload { workload: Workload },
+}
+
+impl Action {
+    /// Nodes the action names, for validation.
+    pub fn nodes(&self) -> Vec<NodeId> {
+        match self {
+            Action::Crash { node, .. }
+            | Action::Restart { node }
+            | Action::Pause { node, .. }
+            | Action::Slow { node, .. }
+            | Action::SkewClock { node, .. }
+            | Action::SetDrift { node, .. }
+            | Action::Client { node, .. } => vec![*node],
+            Action::CutLink { from, to }
+            | Action::RestoreLink { from, to }
+            | Action::SetLink { from, to, .. } => vec![*from, *to],
+            Action::Partition { groups } => groups.iter().flatten().copied().collect(),
+            Action::Heal
+            | Action::SetNetwork { .. }
+            | Action::SetChecksums { .. }
+            | Action::SetWorkload { .. } => vec![],
+        }
+    }
+
+    /// Checks the action against a cluster of `nodes` nodes.
+    pub fn validate(&self, nodes: usize) -> Result<(), String> {
+        for n in self.nodes() {
+            if n.index() >= nodes {
+                return Err(format!(
+                    "node {} does not exist (the cluster has nodes 0 to {})",
+                    n.0,
+                    nodes - 1
+                ));
+            }
+        }
+        match self {
+            Action::SetLink { link, .. } | Action::SetNetwork { link } => link.validate(),
+            Action::SetWorkload { workload } => workload.validate(),
+            Action::Partition { groups } => {
+                let mut seen = vec![false; nodes];
+                for n in groups.iter().flatten() {
+                    if std::mem::replace(&mut seen[n.index()], true) {
+                        return Err(format!("node {} is in two partition groups", n.0));
+                    }
+                }
+                Ok(())
+            }
+            Action::SetDrift { ppm, .. } if ppm.unsigned_abs() > 500_000 => Err(format!(
+                "drift {ppm} ppm is outside the allowed range of ±500000"
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// An action at a point in simulated time. In files, `at` is written as a duration
+/// such as `"1.5s"` or `"250ms"`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scheduled {
+    #[serde(serialize_with = "write_time", deserialize_with = "read_time")]
+    pub at: Micros,
+    pub action: Action,
+}
+
+fn write_time<S: Serializer>(t: &Micros, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!("{t}us"))
+}
+
+fn read_time<'de, D: Deserializer<'de>>(d: D) -> Result<Micros, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Time {
+        Number(u64),
+        Text(String),
+    }
+    match Time::deserialize(d)? {
+        Time::Number(us) => Ok(us),
+        Time::Text(t) => parse_duration(&t).map_err(serde::de::Error::custom),
+    }
+}
+
+/// A schedule: actions in time order.
+pub type Schedule = Vec<Scheduled>;
+
+/// Validates a schedule for a cluster of `nodes` nodes and sorts it by time (stable, so
+/// actions at the same instant keep their order).
+pub fn validate_schedule(schedule: &mut Schedule, nodes: usize) -> Result<(), String> {
+    for (i, s) in schedule.iter().enumerate() {
+        s.action
+            .validate(nodes)
+            .map_err(|e| format!("schedule entry {} (at {}us): {e}", i + 1, s.at))?;
+    }
+    schedule.sort_by_key(|s| s.at);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedule_round_trips_through_json() {
+        let schedule = vec![
+            Scheduled {
+                at: 1_500_000,
+                action: Action::Crash {
+                    node: NodeId(2),
+                    disk: DiskFate::Keep,
+                },
+            },
+            Scheduled {
+                at: 2_000_000,
+                action: Action::Partition {
+                    groups: vec![vec![NodeId(0), NodeId(1)]],
+                },
+            },
+        ];
+        let text = serde_json::to_string(&schedule).unwrap();
+        let back: Schedule = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, schedule);
+    }
+
+    #[test]
+    fn human_times_parse() {
+        let s: Scheduled =
+            serde_json::from_str(r#"{"at": "1.5s", "action": {"type": "heal"}}"#).unwrap();
+        assert_eq!(s.at, 1_500_000);
+        assert!(serde_json::from_str::<Scheduled>(r#"{"at": "soon", "action": {"type": "heal"}}"#)
+            .is_err());
+    }
+
+    #[test]
+    fn validation_names_the_problem() {
+        let mut schedule = vec![Scheduled {
+            at: 0,
+            action: Action::Restart { node: NodeId(9) },
+        }];
+        let err = validate_schedule(&mut schedule, 5).unwrap_err();
+        assert!(err.contains("node 9 does not exist"), "{err}");
+        let twice = Action::Partition {
+            groups: vec![vec![NodeId(0)], vec![NodeId(0)]],
+        };
+        assert!(twice.validate(3).is_err());
+    }
+}

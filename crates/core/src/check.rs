@@ -1,0 +1,65 @@
+//! The shape shared by all safety checkers. Checkers live apart from the protocols they
+//! judge: they only read node state, after every event, and never change it.
+
+use crate::ids::NodeId;
+use crate::protocol::Protocol;
+use crate::time::Micros;
+use crate::world::NodeSlot;
+use serde::{Deserialize, Serialize};
+
+/// What a checker sees after one event.
+pub struct CheckView<'a, P: Protocol> {
+    pub now: Micros,
+    /// The node whose state the event may have changed (`None` for events such as a
+    /// network change that touch no node's state).
+    pub acted: Option<NodeId>,
+    /// True when the acting node was just rebuilt from its disk, so that checkers drop what
+    /// they remembered of its volatile state.
+    pub rebooted: bool,
+    pub nodes: &'a [NodeSlot<P>],
+}
+
+impl<'a, P: Protocol> CheckView<'a, P> {
+    pub fn node(&self, id: NodeId) -> Option<&'a P> {
+        self.nodes[id.index()].state.as_ref()
+    }
+
+    /// Every node that is up, with its id.
+    pub fn up_nodes(&self) -> impl Iterator<Item = (NodeId, &'a P)> + 'a {
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| Some((NodeId(i as u32), s.state.as_ref()?)))
+    }
+
+    /// The acting node, if it is up.
+    pub fn actor(&self) -> Option<(NodeId, &'a P)> {
+        let id = self.acted?;
+        Some((id, self.node(id)?))
+    }
+}
+
+/// A safety property. `check` may keep history between calls (for example every leader
+/// seen so far), so it receives `&mut self`; `clone_box` lets the world be snapshotted.
+pub trait Invariant<P: Protocol>: 'static {
+    fn name(&self) -> &'static str;
+    fn check(&mut self, view: &CheckView<'_, P>) -> Result<(), String>;
+    fn clone_box(&self) -> Box<dyn Invariant<P>>;
+}
+
+impl<P: Protocol> Clone for Box<dyn Invariant<P>> {
+    fn clone(&self) -> Self {
+        self.clone_box()
+    }
+}
+
+/// A broken safety property, tied to the event that broke it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Violation {
+    pub invariant: String,
+    pub message: String,
+    pub time_us: Micros,
+    /// Position of the offending event in the trace (0-based).
+    pub event: u64,
+    pub node: Option<NodeId>,
+}

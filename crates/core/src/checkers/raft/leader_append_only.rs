@@ -1,0 +1,61 @@
+//! Leader Append-Only (Raft §5.3, Figure 3): a leader never overwrites or deletes entries
+//! in its log; it only appends new entries.
+
+use super::slot;
+use crate::check::{CheckView, Invariant};
+use crate::protocol::Role;
+use crate::protocols::raft::RaftNode;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Seen {
+    leader_term: u64,
+    len: u64,
+    last_stamp: u64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LeaderAppendOnly {
+    seen: Vec<Option<Seen>>,
+}
+
+impl Invariant<RaftNode> for LeaderAppendOnly {
+    fn name(&self) -> &'static str {
+        "leader append-only"
+    }
+
+    fn check(&mut self, view: &CheckView<'_, RaftNode>) -> Result<(), String> {
+        let Some(id) = view.acted else {
+            return Ok(());
+        };
+        let seen = slot(&mut self.seen, id.index());
+        let Some(node) = view.node(id).filter(|n| n.role() == Role::Leader) else {
+            *seen = None;
+            return Ok(());
+        };
+        let log = node.log();
+        if let Some(prev) = *seen {
+            if prev.leader_term == node.term() && !view.rebooted {
+                let intact = log.last_index() >= prev.len
+                    && (prev.len == 0 || log.stamp_at(prev.len) == Some(prev.last_stamp));
+                if !intact {
+                    return Err(format!(
+                        "leader {id} of term {} removed or overwrote entries: its log went from {} entries to {}",
+                        node.term(),
+                        prev.len,
+                        log.last_index()
+                    ));
+                }
+            }
+        }
+        *seen = Some(Seen {
+            leader_term: node.term(),
+            len: log.last_index(),
+            last_stamp: log.max_stamp(),
+        });
+        Ok(())
+    }
+
+    fn clone_box(&self) -> Box<dyn Invariant<RaftNode>> {
+        Box::new(self.clone())
+    }
+}

@@ -1,0 +1,89 @@
+//! Leader Completeness (Raft §5.4, Figure 3): if a log entry is committed in a given term,
+//! that entry will be present in the logs of the leaders for all higher-numbered terms.
+//!
+//! Checked when a node first acts as leader of a term (its log must hold every entry
+//! committed so far in lower terms) and whenever new entries become committed (every
+//! current leader of a higher term must already hold them).
+
+use super::{slot, EntryId};
+use crate::check::{CheckView, Invariant};
+use crate::protocol::Role;
+use crate::protocols::raft::RaftNode;
+
+#[derive(Clone, Debug, Default)]
+pub struct LeaderCompleteness {
+    committed: Vec<EntryId>,
+    /// The term in which each node was last checked as leader (0: not a leader).
+    leader_checked: Vec<u64>,
+}
+
+fn holds(node: &RaftNode, index: u64, entry: EntryId) -> bool {
+    node.log().get(index).map(EntryId::of) == Some(entry)
+}
+
+impl LeaderCompleteness {
+    fn missing(&self, node: &RaftNode) -> Option<u64> {
+        self.committed
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (i as u64 + 1, *e))
+            .find(|&(index, e)| e.term < node.term() && !holds(node, index, e))
+            .map(|(index, _)| index)
+    }
+}
+
+impl Invariant<RaftNode> for LeaderCompleteness {
+    fn name(&self) -> &'static str {
+        "leader completeness"
+    }
+
+    fn check(&mut self, view: &CheckView<'_, RaftNode>) -> Result<(), String> {
+        let Some((id, node)) = view.actor() else {
+            return Ok(());
+        };
+        // Record newly committed entries (the first version seen; State Machine Safety
+        // reports disagreements).
+        let start = self.committed.len() as u64 + 1;
+        let commit = node.commit_index().min(node.log().last_index());
+        let mut fresh = Vec::new();
+        for index in start..=commit {
+            let entry = EntryId::of(node.log().get(index).expect("committed entries exist"));
+            self.committed.push(entry);
+            fresh.push((index, entry));
+        }
+        for (index, entry) in fresh {
+            for (other, leader) in view.up_nodes() {
+                if leader.role() == Role::Leader
+                    && leader.term() > entry.term
+                    && !holds(leader, index, entry)
+                {
+                    return Err(format!(
+                        "entry {index} (term {}) was committed, but {other}, leader of later term {}, does not hold it",
+                        entry.term,
+                        leader.term()
+                    ));
+                }
+            }
+        }
+        let checked = slot(&mut self.leader_checked, id.index());
+        if node.role() != Role::Leader {
+            *checked = 0;
+            return Ok(());
+        }
+        if *checked != node.term() {
+            *checked = node.term();
+            if let Some(index) = self.missing(node) {
+                return Err(format!(
+                    "{id} became leader of term {} without committed entry {index} (term {})",
+                    node.term(),
+                    self.committed[index as usize - 1].term
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn clone_box(&self) -> Box<dyn Invariant<RaftNode>> {
+        Box::new(self.clone())
+    }
+}

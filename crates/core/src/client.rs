@@ -1,0 +1,123 @@
+//! What clients ask of a replicated store, and what they hear back. Every protocol that
+//! serves clients speaks these types, so workloads, histories and the linearizability
+//! checker work across protocols.
+
+use crate::ids::{NodeId, RequestId};
+use crate::time::Micros;
+use serde::{Deserialize, Serialize};
+
+pub type Key = u32;
+pub type Value = u64;
+
+/// A key-value operation.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum KvOp {
+    Get {
+        key: Key,
+    },
+    Put {
+        key: Key,
+        value: Value,
+    },
+    /// Compare-and-set: write `new` only if the current value equals `expect`.
+    Cas {
+        key: Key,
+        expect: Option<Value>,
+        new: Value,
+    },
+}
+
+impl KvOp {
+    pub fn key(&self) -> Key {
+        match self {
+            KvOp::Get { key } | KvOp::Put { key, .. } | KvOp::Cas { key, .. } => *key,
+        }
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        matches!(self, KvOp::Get { .. })
+    }
+}
+
+/// A node's answer to a client.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum KvResult {
+    /// A read's value (`None` when the key was never written).
+    Value { value: Option<Value> },
+    /// A put or successful compare-and-set took effect.
+    Written,
+    /// A compare-and-set found a different value and changed nothing.
+    CasFailed { current: Option<Value> },
+    /// The operation was definitely not performed (for example: no leader known).
+    Unavailable,
+}
+
+/// How a client operation ended, as the client saw it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    Pending,
+    /// The node answered (which may be a definite failure such as `Unavailable`).
+    Done { result: KvResult },
+    /// The client gave up waiting: the operation may or may not have taken effect.
+    TimedOut,
+}
+
+/// One client operation from invocation to completion.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientRecord {
+    pub id: RequestId,
+    pub node: NodeId,
+    pub op: KvOp,
+    pub invoked_at: Micros,
+    pub completed_at: Option<Micros>,
+    pub outcome: Outcome,
+}
+
+/// A steady, open-loop client load spread over all nodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Workload {
+    /// Operations per simulated second across the cluster (0 switches the load off).
+    pub rate_per_s: u32,
+    /// Number of distinct keys the operations touch.
+    pub keys: u32,
+    /// Percentage of reads; the rest are split 4:1 between put and compare-and-set.
+    pub read_percent: u32,
+    /// How long a client waits for an answer before recording the outcome as unknown.
+    pub timeout_us: Micros,
+}
+
+impl Default for Workload {
+    fn default() -> Self {
+        Workload {
+            rate_per_s: 50,
+            keys: 5,
+            read_percent: 40,
+            timeout_us: 1_000_000,
+        }
+    }
+}
+
+impl Workload {
+    pub fn validate(&self) -> Result<(), String> {
+        if self.rate_per_s > 1_000_000 {
+            return Err(format!(
+                "client rate {} per second is above the limit of 1000000",
+                self.rate_per_s
+            ));
+        }
+        if self.keys == 0 {
+            return Err("a workload needs at least one key".into());
+        }
+        if self.read_percent > 100 {
+            return Err(format!("read_percent {} is above 100", self.read_percent));
+        }
+        if self.timeout_us == 0 {
+            return Err("client timeout must be positive".into());
+        }
+        Ok(())
+    }
+}

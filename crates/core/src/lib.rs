@@ -1,0 +1,31 @@
+//! splitbrain's core: a deterministic, sans-IO simulator of distributed systems, the
+//! protocols it runs and the checkers that judge them.
+//!
+//! - [`world::World`] advances a cluster one event at a time in virtual time. It owns the
+//!   network ([`network`]), node faults, clocks ([`clock`]) and clients ([`client`]), and
+//!   takes user interventions as [`action::Action`] values.
+//! - Protocols ([`protocols`]) are state machines behind [`protocol::Protocol`]; they see
+//!   only their inputs and push effects into a context.
+//! - Checkers ([`checkers`]) read node state after every event and report
+//!   [`check::Violation`]s.
+//! - [`trace`] records the typed event log and its stable hash; [`run`] and [`fuzz`] drive
+//!   whole runs for the command line, tests and the browser.
+//!
+//! Nothing here reads a clock, asks the OS for randomness or touches a screen: the same
+//! seed and schedule give the same trace natively and in WebAssembly.
+
+pub mod action;
+pub mod check;
+pub mod checkers;
+pub mod client;
+pub mod clock;
+pub mod fuzz;
+pub mod ids;
+pub mod network;
+pub mod protocol;
+pub mod protocols;
+pub mod rng;
+pub mod run;
+pub mod time;
+pub mod trace;
+pub mod world;

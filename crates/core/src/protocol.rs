@@ -1,0 +1,166 @@
+//! The contract between the engine and a protocol.
+//!
+//! A protocol node is a plain state machine. The engine calls one `on_*` input at a time and
+//! the node answers by pushing effects into its [`Ctx`]: messages to send, timers to set or
+//! cancel, records to write to its disk, replies to clients. The node never sees the
+//! network, true time or the PRNG state directly, which is what keeps it deterministic and
+//! lets the world own every fault.
+//!
+//! Call order for one node: `boot` (from an empty disk) then `on_start`; after a crash,
+//! `boot` again (from whatever the disk kept) then `on_recover`; in between, any number of
+//! `on_message`, `on_timer` and `on_client_request` calls.
+
+use crate::check::Invariant;
+use crate::client::{KvOp, KvResult};
+use crate::ids::{NodeId, RequestId};
+use crate::rng::SimRng;
+use crate::time::Micros;
+use serde::{de::DeserializeOwned, Serialize};
+use std::fmt::Debug;
+
+/// A node's role, for colouring and for the trace. Protocols pick the roles they use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Follower,
+    Candidate,
+    Leader,
+    Replica,
+    Client,
+}
+
+/// The small summary of a node that the engine watches after every input; changes to it
+/// become trace events (role change, append, truncate, commit), so no protocol can forget
+/// to report them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct NodeStatus {
+    pub role: Role,
+    /// Term, epoch, ballot or view: whatever the protocol's notion of "era" is.
+    pub term: u64,
+    pub log_len: u64,
+    pub commit: u64,
+}
+
+/// A protocol message.
+pub trait Message: Clone + Debug + Serialize + DeserializeOwned + PartialEq {
+    /// A short label for the message's type, such as `"AppendEntries"`.
+    fn kind(&self) -> &'static str;
+
+    /// A plausible but wrong version of this message (a changed term, a flipped vote, a
+    /// different value), as a bit error that slipped past no checksum would produce.
+    fn corrupt(&self, rng: &mut SimRng) -> Self;
+}
+
+/// State that survives a crash, changed only through write records so that a disk write is
+/// an explicit, visible step.
+pub trait Durable: Clone + Debug + Default + Serialize {
+    type Write: Clone + Debug + Serialize;
+    fn apply(&mut self, write: Self::Write);
+}
+
+/// One output of a node, applied by the engine in order after the input returns.
+#[derive(Clone, Debug)]
+pub enum Effect<P: Protocol> {
+    Send { to: NodeId, msg: P::Msg },
+    SetTimer { timer: P::Timer, after: Micros },
+    CancelTimer { timer: P::Timer },
+    Persist(<P::Disk as Durable>::Write),
+    Reply { req: RequestId, result: KvResult },
+}
+
+/// What a node may ask of the world while it handles one input.
+pub struct Ctx<'a, P: Protocol> {
+    id: NodeId,
+    nodes: usize,
+    local_now: i64,
+    rng: &'a mut SimRng,
+    out: &'a mut Vec<Effect<P>>,
+}
+
+impl<'a, P: Protocol> Ctx<'a, P> {
+    pub(crate) fn new(
+        id: NodeId,
+        nodes: usize,
+        local_now: i64,
+        rng: &'a mut SimRng,
+        out: &'a mut Vec<Effect<P>>,
+    ) -> Self {
+        Ctx {
+            id,
+            nodes,
+            local_now,
+            rng,
+            out,
+        }
+    }
+
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+
+    /// Number of nodes in the cluster.
+    pub fn cluster_size(&self) -> usize {
+        self.nodes
+    }
+
+    /// All other nodes, in id order.
+    pub fn peers(&self) -> impl Iterator<Item = NodeId> + 'static {
+        let me = self.id;
+        (0..self.nodes as u32).map(NodeId).filter(move |&p| p != me)
+    }
+
+    /// The node's own physical clock (offset and drift included), in microseconds.
+    pub fn clock(&self) -> i64 {
+        self.local_now
+    }
+
+    /// A random duration in `lo..=hi`, from the simulation's seeded PRNG.
+    pub fn random_between(&mut self, lo: Micros, hi: Micros) -> Micros {
+        self.rng.range(lo, hi)
+    }
+
+    pub fn send(&mut self, to: NodeId, msg: P::Msg) {
+        self.out.push(Effect::Send { to, msg });
+    }
+
+    /// Arms `timer` to fire after `after` microseconds of the node's own clock, replacing
+    /// any earlier setting of the same timer.
+    pub fn set_timer(&mut self, timer: P::Timer, after: Micros) {
+        self.out.push(Effect::SetTimer { timer, after });
+    }
+
+    pub fn cancel_timer(&mut self, timer: P::Timer) {
+        self.out.push(Effect::CancelTimer { timer });
+    }
+
+    /// Writes to stable storage; the write survives a crash unless the disk is lost.
+    pub fn persist(&mut self, write: <P::Disk as Durable>::Write) {
+        self.out.push(Effect::Persist(write));
+    }
+
+    pub fn reply(&mut self, req: RequestId, result: KvResult) {
+        self.out.push(Effect::Reply { req, result });
+    }
+}
+
+/// A protocol node.
+pub trait Protocol: Clone + Debug + Sized + 'static {
+    type Msg: Message;
+    type Timer: Clone + Debug + PartialEq + Serialize;
+    type Disk: Durable;
+    type Config: Clone + Debug;
+
+    /// Builds a node from its disk (empty on first boot, possibly wiped by a fault).
+    fn boot(id: NodeId, nodes: usize, config: &Self::Config, disk: &Self::Disk) -> Self;
+
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Self>);
+    fn on_recover(&mut self, ctx: &mut Ctx<'_, Self>);
+    fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, msg: Self::Msg);
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, timer: Self::Timer);
+    fn on_client_request(&mut self, ctx: &mut Ctx<'_, Self>, req: RequestId, op: KvOp);
+
+    fn status(&self) -> NodeStatus;
+
+    /// The safety properties this protocol promises, each checked after every event.
+    fn invariants(config: &Self::Config, nodes: usize) -> Vec<Box<dyn Invariant<Self>>>;
+}

@@ -1,0 +1,4 @@
+//! Protocols, one folder each, every one a plain state machine behind
+//! [`crate::protocol::Protocol`].
+
+pub mod raft;

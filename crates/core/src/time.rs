@@ -1,0 +1,102 @@
+//! Simulated time. Everything in the core counts integer microseconds so that a run is
+//! bit-for-bit identical on every platform.
+
+use std::fmt;
+
+/// A point in simulated time, or a duration, in microseconds.
+pub type Micros = u64;
+
+pub const MICROS_PER_MS: Micros = 1_000;
+pub const MICROS_PER_SEC: Micros = 1_000_000;
+
+/// Parses a human duration such as `250ms`, `60s`, `1.5s`, `2m`, `1500us` or a bare number
+/// of microseconds.
+pub fn parse_duration(text: &str) -> Result<Micros, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let scale: Micros = match unit.trim() {
+        "" | "us" | "µs" => 1,
+        "ms" => MICROS_PER_MS,
+        "s" => MICROS_PER_SEC,
+        "m" | "min" => 60 * MICROS_PER_SEC,
+        other => {
+            return Err(format!(
+                "unknown time unit {other:?} in {text:?} (use us, ms, s or m)"
+            ))
+        }
+    };
+    if number.is_empty() {
+        return Err(format!("missing number in duration {text:?}"));
+    }
+    // Fractions are parsed by hand as integers so that no float rounding enters the core.
+    let (whole, frac) = number.split_once('.').unwrap_or((number, ""));
+    if frac.contains('.') || (whole.is_empty() && frac.is_empty()) {
+        return Err(format!("malformed number in duration {text:?}"));
+    }
+    let whole: u64 = if whole.is_empty() {
+        0
+    } else {
+        whole
+            .parse()
+            .map_err(|_| format!("malformed number in duration {text:?}"))?
+    };
+    let mut value = whole
+        .checked_mul(scale)
+        .ok_or_else(|| format!("duration {text:?} is too large"))?;
+    let mut place = scale;
+    for digit in frac.bytes() {
+        place /= 10;
+        value += u64::from(digit - b'0') * place;
+    }
+    Ok(value)
+}
+
+/// Formats a time for people: `1.234567s`, trimmed to the precision that matters.
+pub struct Pretty(pub Micros);
+
+impl fmt::Display for Pretty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = self.0;
+        if t < MICROS_PER_MS {
+            write!(f, "{t}µs")
+        } else if t < MICROS_PER_SEC {
+            write!(f, "{}.{:03}ms", t / MICROS_PER_MS, t % MICROS_PER_MS)
+        } else {
+            write!(f, "{}.{:06}s", t / MICROS_PER_SEC, t % MICROS_PER_SEC)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_units_and_fractions() {
+        assert_eq!(parse_duration("60s"), Ok(60_000_000));
+        assert_eq!(parse_duration("1.5s"), Ok(1_500_000));
+        assert_eq!(parse_duration("250ms"), Ok(250_000));
+        assert_eq!(parse_duration("2m"), Ok(120_000_000));
+        assert_eq!(parse_duration("17"), Ok(17));
+        assert_eq!(parse_duration("0.001ms"), Ok(1));
+    }
+
+    #[test]
+    fn rejects_nonsense() {
+        assert!(parse_duration("").is_err());
+        assert!(parse_duration("s").is_err());
+        assert!(parse_duration("5 parsecs").is_err());
+        assert!(parse_duration("1.2.3s").is_err());
+        assert!(parse_duration("99999999999999999999s").is_err());
+    }
+
+    #[test]
+    fn pretty_prints() {
+        assert_eq!(Pretty(12).to_string(), "12µs");
+        assert_eq!(Pretty(1_500).to_string(), "1.500ms");
+        assert_eq!(Pretty(2_000_001).to_string(), "2.000001s");
+    }
+}

@@ -1,0 +1,83 @@
+//! Carrying out user and schedule actions.
+
+use super::World;
+use crate::action::{Action, DiskFate};
+use crate::protocol::Protocol;
+use crate::trace::EventKind;
+
+impl<P: Protocol> World<P> {
+    /// Applies one action at the current time. Actions naming a node outside the cluster
+    /// are ignored (schedules are validated before they get here).
+    pub(super) fn apply(&mut self, action: Action) {
+        if action.validate(self.config.nodes).is_err() {
+            return;
+        }
+        let now = self.now;
+        match action {
+            Action::Crash { node, disk } => {
+                let slot = &mut self.nodes[node.index()];
+                if slot.state.take().is_none() {
+                    return;
+                }
+                slot.timers.clear();
+                slot.status = None;
+                slot.paused_until = 0;
+                slot.busy_until = 0;
+                if disk == DiskFate::Lose {
+                    slot.disk = P::Disk::default();
+                }
+                self.trace.push(now, EventKind::Crash { node, disk });
+                self.check(None, false);
+            }
+            Action::Restart { node } => {
+                if self.nodes[node.index()].is_up() {
+                    return;
+                }
+                self.trace.push(now, EventKind::Restart { node });
+                self.boot(node, true);
+            }
+            Action::Pause { node, for_us } => {
+                let slot = &mut self.nodes[node.index()];
+                if !slot.is_up() || for_us == 0 {
+                    return;
+                }
+                let until = slot.paused_until.max(now + for_us);
+                slot.paused_until = until;
+                self.trace.push(now, EventKind::Pause { node, until });
+                self.queue
+                    .push(until, super::queue::Event::Resume { node, until });
+            }
+            Action::Client { node, op } => self.client_invoke(node, op),
+            Action::SetWorkload { workload } => {
+                self.trace.push(now, EventKind::Fault { action: Action::SetWorkload { workload } });
+                self.set_workload(workload);
+            }
+            other => {
+                self.apply_world_change(&other);
+                self.trace.push(now, EventKind::Fault { action: other });
+            }
+        }
+    }
+
+    /// Actions that change the network or a node's clock or speed, not its state.
+    fn apply_world_change(&mut self, action: &Action) {
+        let now = self.now;
+        match action {
+            Action::Slow { node, delay_us } => self.nodes[node.index()].processing_us = *delay_us,
+            Action::SkewClock { node, by_us } => self.nodes[node.index()].clock.step(now, *by_us),
+            Action::SetDrift { node, ppm } => self.nodes[node.index()].clock.set_drift(now, *ppm),
+            Action::Partition { groups } => self.net.partition(groups),
+            Action::CutLink { from, to } => self.net.set_cut(*from, *to, true),
+            Action::RestoreLink { from, to } => self.net.set_cut(*from, *to, false),
+            Action::Heal => self.net.heal(),
+            Action::SetLink { from, to, link } => self.net.set_link(*from, *to, *link),
+            Action::SetNetwork { link } => self.net.set_all_links(*link),
+            Action::SetChecksums { on } => self.net.checksums = *on,
+            Action::Crash { .. }
+            | Action::Restart { .. }
+            | Action::Pause { .. }
+            | Action::Client { .. }
+            | Action::SetWorkload { .. } => unreachable!("handled in apply"),
+        }
+    }
+}

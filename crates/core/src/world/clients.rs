@@ -1,0 +1,144 @@
+//! Clients: single operations, the steady workload, and the history of every operation.
+
+use super::dispatch::Input;
+use super::queue::Event;
+use super::World;
+use crate::client::{ClientRecord, KvOp, KvResult, Outcome, Workload};
+use crate::ids::{NodeId, RequestId};
+use crate::protocol::Protocol;
+use crate::time::MICROS_PER_SEC;
+use crate::trace::EventKind;
+
+/// Timeout for single operations sent by hand.
+const MANUAL_TIMEOUT_US: u64 = 2 * MICROS_PER_SEC;
+
+impl<P: Protocol> World<P> {
+    pub(super) fn client_invoke(&mut self, node: NodeId, op: KvOp) {
+        let timeout = self.workload.map_or(MANUAL_TIMEOUT_US, |w| w.timeout_us);
+        self.invoke_with_timeout(node, op, timeout);
+    }
+
+    fn invoke_with_timeout(&mut self, node: NodeId, op: KvOp, timeout_us: u64) {
+        let req = RequestId(self.clients.len() as u64);
+        self.counters.client_ops += 1;
+        self.trace.push(
+            self.now,
+            EventKind::ClientInvoke {
+                req,
+                node,
+                op: op.clone(),
+            },
+        );
+        self.clients.push(ClientRecord {
+            id: req,
+            node,
+            op,
+            invoked_at: self.now,
+            completed_at: None,
+            outcome: Outcome::Pending,
+        });
+        // The client sits next to its node, so the request skips the network but still
+        // waits while the node is paused or busy.
+        self.queue.push(self.now, Event::ClientArrive { req });
+        self.queue
+            .push(self.now + timeout_us, Event::ClientTimeout { req });
+    }
+
+    pub(super) fn client_arrive(&mut self, req: RequestId) {
+        let record = &self.clients[req.0 as usize];
+        if record.outcome != Outcome::Pending {
+            return;
+        }
+        let (node, op) = (record.node, record.op.clone());
+        let slot = &self.nodes[node.index()];
+        if !slot.is_up() {
+            return; // nobody answers; the client will time out
+        }
+        let ready_at = slot.paused_until.max(slot.busy_until);
+        if ready_at > self.now {
+            self.queue.push(ready_at, Event::ClientArrive { req });
+            return;
+        }
+        self.run_node(node, Input::Client { req, op }, false);
+    }
+
+    pub(super) fn client_reply(&mut self, req: RequestId, result: KvResult) {
+        let Some(record) = self.clients.get_mut(req.0 as usize) else {
+            return;
+        };
+        if record.outcome != Outcome::Pending {
+            return; // the client already gave up, or a duplicate answer
+        }
+        if result == KvResult::Unavailable {
+            self.counters.client_failed += 1;
+        } else {
+            self.counters.client_ok += 1;
+        }
+        record.completed_at = Some(self.now);
+        record.outcome = Outcome::Done {
+            result: result.clone(),
+        };
+        self.trace
+            .push(self.now, EventKind::ClientReply { req, result });
+    }
+
+    pub(super) fn client_timeout(&mut self, req: RequestId) {
+        let record = &mut self.clients[req.0 as usize];
+        if record.outcome != Outcome::Pending {
+            return;
+        }
+        record.completed_at = Some(self.now);
+        record.outcome = Outcome::TimedOut;
+        self.counters.client_timeouts += 1;
+        self.trace.push(self.now, EventKind::ClientTimeout { req });
+    }
+
+    pub(super) fn set_workload(&mut self, workload: Workload) {
+        self.workload_generation += 1;
+        self.workload_last_value = vec![None; workload.keys as usize];
+        if workload.rate_per_s == 0 {
+            self.workload = None;
+            return;
+        }
+        self.workload = Some(workload);
+        let generation = self.workload_generation;
+        let at = self.now + self.workload_gap(&workload);
+        self.queue.push(at, Event::Workload { generation });
+    }
+
+    /// The gap before the next operation: the mean interval, spread by ±50%.
+    fn workload_gap(&mut self, w: &Workload) -> u64 {
+        let mean = (MICROS_PER_SEC / u64::from(w.rate_per_s.max(1))).max(1);
+        self.rng.range(mean / 2, mean + mean / 2).max(1)
+    }
+
+    pub(super) fn workload_tick(&mut self, generation: u64) {
+        let Some(w) = self.workload else { return };
+        if generation != self.workload_generation {
+            return;
+        }
+        let node = NodeId(self.rng.below(self.config.nodes as u64) as u32);
+        let key = self.rng.below(u64::from(w.keys)) as u32;
+        // Every write carries a value never used before, which makes histories easy to
+        // read and to check.
+        let fresh = self.clients.len() as u64 + 1;
+        let roll = self.rng.below(100) as u32;
+        let op = if roll < w.read_percent {
+            KvOp::Get { key }
+        } else if roll < w.read_percent + (100 - w.read_percent) * 4 / 5 {
+            KvOp::Put { key, value: fresh }
+        } else {
+            KvOp::Cas {
+                key,
+                expect: self.workload_last_value[key as usize],
+                new: fresh,
+            }
+        };
+        if !op.is_read_only() {
+            self.workload_last_value[key as usize] = Some(fresh);
+        }
+        self.invoke_with_timeout(node, op, w.timeout_us);
+        let at = self.now + self.workload_gap(&w);
+        self.queue.push(at, Event::Workload { generation });
+    }
+}

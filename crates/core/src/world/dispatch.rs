@@ -1,0 +1,364 @@
+//! Handing inputs to nodes and carrying out what they ask for.
+
+use super::queue::{Event, InFlight};
+use super::World;
+use crate::check::{CheckView, Violation};
+use crate::client::KvOp;
+use crate::ids::{MsgId, NodeId, RequestId};
+use crate::protocol::{Ctx, Durable, Effect, Message, Protocol, Role};
+use crate::trace::{DropReason, EventKind};
+
+/// One input for one node.
+pub(super) enum Input<P: Protocol> {
+    Start,
+    Recover,
+    Message { from: NodeId, msg: P::Msg },
+    Timer(P::Timer),
+    Client { req: RequestId, op: KvOp },
+}
+
+impl<P: Protocol> World<P> {
+    /// Boots a node from its disk: at world creation (`recover == false`) or on restart.
+    pub(super) fn boot(&mut self, id: NodeId, recover: bool) {
+        let slot = &mut self.nodes[id.index()];
+        slot.state = Some(P::boot(
+            id,
+            self.config.nodes,
+            &self.config.protocol,
+            &slot.disk,
+        ));
+        slot.status = None;
+        slot.paused_until = 0;
+        slot.busy_until = 0;
+        let input = if recover { Input::Recover } else { Input::Start };
+        self.run_node(id, input, true);
+    }
+
+    pub(super) fn handle(&mut self, event: Event<P>) {
+        if let Some(node) = event.gated_node() {
+            let slot = &self.nodes[node.index()];
+            let ready_at = slot.paused_until.max(slot.busy_until);
+            if slot.is_up() && ready_at > self.now {
+                // A paused or busy node: the input waits in its buffer.
+                let event = match event {
+                    Event::Deliver(mut m) => {
+                        if !m.arrived {
+                            if let Some(reason) = self.net.blocked(m.from, m.to) {
+                                self.drop_msg(&m, reason.into());
+                                return;
+                            }
+                            m.arrived = true;
+                        }
+                        Event::Deliver(m)
+                    }
+                    other => other,
+                };
+                self.queue.push(ready_at, event);
+                return;
+            }
+        }
+        match event {
+            Event::Deliver(m) => self.deliver(*m),
+            Event::Timer {
+                node,
+                timer,
+                generation,
+            } => {
+                let slot = &mut self.nodes[node.index()];
+                let Some(pos) = slot
+                    .timers
+                    .iter()
+                    .position(|(t, g)| *g == generation && *t == timer)
+                else {
+                    return; // cancelled, re-armed or the node crashed since
+                };
+                slot.timers.swap_remove(pos);
+                self.counters.timers += 1;
+                self.trace.push(
+                    self.now,
+                    EventKind::Timer {
+                        node,
+                        timer: timer.clone(),
+                    },
+                );
+                self.run_node(node, Input::Timer(timer), false);
+            }
+            Event::ClientArrive { req } => self.client_arrive(req),
+            Event::ClientTimeout { req } => self.client_timeout(req),
+            Event::Workload { generation } => self.workload_tick(generation),
+            Event::Resume { node, until } => {
+                let slot = &self.nodes[node.index()];
+                if slot.is_up() && slot.paused_until == until {
+                    self.trace.push(self.now, EventKind::Resume { node });
+                }
+            }
+        }
+    }
+
+    fn deliver(&mut self, m: InFlight<P::Msg>) {
+        let to = m.to;
+        if !self.nodes[to.index()].is_up() {
+            self.drop_msg(&m, DropReason::ReceiverDown);
+            return;
+        }
+        if !m.arrived {
+            if let Some(reason) = self.net.blocked(m.from, to) {
+                self.drop_msg(&m, reason.into());
+                return;
+            }
+        }
+        if m.damaged {
+            if self.net.checksums {
+                self.drop_msg(&m, DropReason::CorruptDetected);
+                return;
+            }
+            self.trace
+                .push(self.now, EventKind::CorruptUndetected { id: m.id });
+        }
+        self.counters.delivered += 1;
+        self.trace.push(
+            self.now,
+            EventKind::Deliver {
+                id: m.id,
+                from: m.from,
+                to,
+            },
+        );
+        let slot = &mut self.nodes[to.index()];
+        slot.lamport.merge(m.lamport);
+        slot.vclock.merge(&m.vclock, to);
+        self.run_node(
+            to,
+            Input::Message {
+                from: m.from,
+                msg: m.msg,
+            },
+            false,
+        );
+    }
+
+    fn drop_msg(&mut self, m: &InFlight<P::Msg>, reason: DropReason) {
+        self.counters.dropped += 1;
+        self.trace.push(
+            self.now,
+            EventKind::Drop {
+                id: m.id,
+                from: m.from,
+                to: m.to,
+                reason,
+            },
+        );
+    }
+
+    /// Runs one input on a node that is up, then applies its effects, reports status
+    /// changes and runs the checkers.
+    pub(super) fn run_node(&mut self, id: NodeId, input: Input<P>, rebooted: bool) {
+        let now = self.now;
+        let n = self.config.nodes;
+        let mut out = std::mem::take(&mut self.effects);
+        {
+            let slot = &mut self.nodes[id.index()];
+            if !matches!(input, Input::Message { .. }) {
+                slot.lamport.tick();
+                slot.vclock.tick(id);
+            }
+            let local = slot.clock.read(now);
+            let Some(state) = slot.state.as_mut() else {
+                self.effects = out;
+                return;
+            };
+            let mut ctx = Ctx::new(id, n, local, &mut self.rng, &mut out);
+            match input {
+                Input::Start => state.on_start(&mut ctx),
+                Input::Recover => state.on_recover(&mut ctx),
+                Input::Message { from, msg } => state.on_message(&mut ctx, from, msg),
+                Input::Timer(t) => state.on_timer(&mut ctx, t),
+                Input::Client { req, op } => state.on_client_request(&mut ctx, req, op),
+            }
+            slot.busy_until = now + slot.processing_us;
+        }
+        for effect in out.drain(..) {
+            self.apply_effect(id, effect);
+        }
+        self.effects = out;
+        self.report_status(id);
+        self.check(Some(id), rebooted);
+    }
+
+    fn apply_effect(&mut self, id: NodeId, effect: Effect<P>) {
+        match effect {
+            Effect::Send { to, msg } => self.send(id, to, msg),
+            Effect::SetTimer { timer, after } => {
+                let slot = &mut self.nodes[id.index()];
+                let generation = slot.next_timer_generation;
+                slot.next_timer_generation += 1;
+                match slot.timers.iter_mut().find(|(t, _)| *t == timer) {
+                    Some(entry) => entry.1 = generation,
+                    None => slot.timers.push((timer.clone(), generation)),
+                }
+                let at = self.now + slot.clock.to_true_duration(after);
+                self.queue.push(
+                    at,
+                    Event::Timer {
+                        node: id,
+                        timer,
+                        generation,
+                    },
+                );
+            }
+            Effect::CancelTimer { timer } => {
+                self.nodes[id.index()].timers.retain(|(t, _)| *t != timer);
+            }
+            Effect::Persist(write) => {
+                self.nodes[id.index()].disk.apply(write);
+                self.trace.push(self.now, EventKind::Persist { node: id });
+            }
+            Effect::Reply { req, result } => self.client_reply(req, result),
+        }
+    }
+
+    fn send(&mut self, from: NodeId, to: NodeId, msg: P::Msg) {
+        let id = MsgId(self.next_msg);
+        self.next_msg += 1;
+        self.counters.sent += 1;
+        let slot = &mut self.nodes[from.index()];
+        let lamport = slot.lamport.tick();
+        slot.vclock.tick(from);
+        let vclock = slot.vclock.clone();
+        self.trace.push(
+            self.now,
+            EventKind::Send {
+                id,
+                from,
+                to,
+                msg: msg.clone(),
+                lamport,
+            },
+        );
+        let mut m = InFlight {
+            id,
+            from,
+            to,
+            msg,
+            sent_at: self.now,
+            lamport,
+            vclock,
+            damaged: false,
+            arrived: false,
+        };
+        if let Some(reason) = self.net.blocked(from, to) {
+            self.drop_msg(&m, reason.into());
+            return;
+        }
+        let link = *self.net.link(from, to);
+        if self.rng.chance(link.loss) {
+            self.drop_msg(&m, DropReason::Loss);
+            return;
+        }
+        if self.rng.chance(link.corrupt) {
+            m.msg = m.msg.corrupt(&mut self.rng);
+            m.damaged = true;
+            self.counters.corrupted += 1;
+            self.trace.push(
+                self.now,
+                EventKind::Corrupt {
+                    id,
+                    msg: m.msg.clone(),
+                },
+            );
+        }
+        let duplicate = self.rng.chance(link.duplicate).then(|| {
+            let mut copy = m.clone();
+            copy.id = MsgId(self.next_msg);
+            self.next_msg += 1;
+            copy
+        });
+        let at = self.now + link.draw_latency(&mut self.rng);
+        self.queue.push(at, Event::Deliver(Box::new(m)));
+        if let Some(copy) = duplicate {
+            self.counters.duplicated += 1;
+            self.trace.push(
+                self.now,
+                EventKind::Duplicate {
+                    id,
+                    copy: copy.id,
+                },
+            );
+            let at = self.now + link.draw_latency(&mut self.rng);
+            self.queue.push(at, Event::Deliver(Box::new(copy)));
+        }
+    }
+
+    /// Turns changes in a node's status into trace events.
+    fn report_status(&mut self, id: NodeId) {
+        let slot = &mut self.nodes[id.index()];
+        let Some(new) = slot.state.as_ref().map(|s| s.status()) else {
+            return;
+        };
+        let old = slot.status.replace(new);
+        let now = self.now;
+        if old.is_none_or(|o| o.role != new.role || o.term != new.term) {
+            if new.role == Role::Leader {
+                self.counters.leader_changes += 1;
+            }
+            self.trace.push(
+                now,
+                EventKind::RoleChange {
+                    node: id,
+                    role: new.role,
+                    term: new.term,
+                },
+            );
+        }
+        let (old_len, old_commit) = old.map_or((0, 0), |o| (o.log_len, o.commit));
+        if new.log_len < old_len {
+            self.trace.push(
+                now,
+                EventKind::Truncate {
+                    node: id,
+                    len: new.log_len,
+                },
+            );
+        } else if new.log_len > old_len {
+            self.trace.push(
+                now,
+                EventKind::Append {
+                    node: id,
+                    len: new.log_len,
+                },
+            );
+        }
+        if new.commit > old_commit {
+            self.counters.commits += 1;
+            self.trace.push(
+                now,
+                EventKind::Commit {
+                    node: id,
+                    index: new.commit,
+                },
+            );
+        }
+    }
+
+    /// Runs every invariant against the current state; records violations.
+    pub(super) fn check(&mut self, acted: Option<NodeId>, rebooted: bool) {
+        let view = CheckView {
+            now: self.now,
+            acted,
+            rebooted,
+            nodes: &self.nodes,
+        };
+        let event = self.trace.len().saturating_sub(1);
+        for inv in &mut self.invariants {
+            if let Err(message) = inv.check(&view) {
+                self.violations.push(Violation {
+                    invariant: inv.name().to_string(),
+                    message,
+                    time_us: self.now,
+                    event,
+                    node: acted,
+                });
+            }
+        }
+    }
+}

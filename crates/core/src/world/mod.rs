@@ -1,0 +1,301 @@
+//! The world: nodes, network, clocks, clients and the event queue, advanced one event at a
+//! time. It owns every fault; protocols only see their own inputs.
+//!
+//! Call order: [`World::new`] boots every node; then any mix of [`World::schedule`] (or
+//! [`World::act`] for "now"), [`World::step`] and [`World::run_until`]. The world is `Clone`,
+//! so a snapshot is a clone and seeking backwards is "restore the nearest snapshot and
+//! replay".
+
+mod actions;
+mod clients;
+mod dispatch;
+pub mod queue;
+
+use crate::action::{Action, Schedule, Scheduled};
+use crate::check::{Invariant, Violation};
+use crate::client::{ClientRecord, Workload};
+use crate::clock::{Lamport, PhysicalClock, VectorClock};
+use crate::ids::NodeId;
+use crate::network::{LinkConfig, Network};
+use crate::protocol::{Effect, NodeStatus, Protocol};
+use crate::rng::SimRng;
+use crate::time::Micros;
+use crate::trace::{Counters, Trace};
+use queue::EventQueue;
+
+/// Everything a run starts from (besides its schedule).
+#[derive(Clone, Debug)]
+pub struct WorldConfig<P: Protocol> {
+    pub nodes: usize,
+    pub seed: u64,
+    pub link: LinkConfig,
+    pub protocol: P::Config,
+    /// Keep every trace event (for viewers); batch runs keep only hash and counters.
+    pub record: bool,
+    /// Stop at the first invariant violation.
+    pub stop_on_violation: bool,
+}
+
+impl<P: Protocol> WorldConfig<P> {
+    pub fn new(nodes: usize, seed: u64, protocol: P::Config) -> Self {
+        WorldConfig {
+            nodes,
+            seed,
+            link: LinkConfig::default(),
+            protocol,
+            record: false,
+            stop_on_violation: true,
+        }
+    }
+}
+
+/// One node as the world sees it: the protocol state (if up), its disk, clocks and timers.
+#[derive(Clone, Debug)]
+pub struct NodeSlot<P: Protocol> {
+    /// `None` while the node is crashed.
+    pub state: Option<P>,
+    pub disk: P::Disk,
+    pub clock: PhysicalClock,
+    pub lamport: Lamport,
+    pub vclock: VectorClock,
+    /// Paused (a stall) until this time.
+    pub paused_until: Micros,
+    /// Extra processing time per input (a slow node).
+    pub processing_us: Micros,
+    busy_until: Micros,
+    timers: Vec<(P::Timer, u64)>,
+    next_timer_generation: u64,
+    status: Option<NodeStatus>,
+}
+
+impl<P: Protocol> NodeSlot<P> {
+    pub fn is_up(&self) -> bool {
+        self.state.is_some()
+    }
+
+    pub fn is_paused(&self, now: Micros) -> bool {
+        self.is_up() && self.paused_until > now
+    }
+
+    /// Armed timers and their generation.
+    pub fn timers(&self) -> &[(P::Timer, u64)] {
+        &self.timers
+    }
+}
+
+#[derive(Clone)]
+pub struct World<P: Protocol> {
+    config: WorldConfig<P>,
+    now: Micros,
+    queue: EventQueue<P>,
+    nodes: Vec<NodeSlot<P>>,
+    net: Network,
+    rng: SimRng,
+    schedule: Schedule,
+    next_action: usize,
+    next_msg: u64,
+    clients: Vec<ClientRecord>,
+    workload: Option<Workload>,
+    workload_generation: u64,
+    workload_last_value: Vec<Option<u64>>,
+    trace: Trace<P>,
+    counters: Counters,
+    invariants: Vec<Box<dyn Invariant<P>>>,
+    violations: Vec<Violation>,
+    effects: Vec<Effect<P>>,
+}
+
+impl<P: Protocol> World<P> {
+    pub fn new(config: WorldConfig<P>) -> Self {
+        assert!(config.nodes > 0, "a cluster needs at least one node");
+        let n = config.nodes;
+        let nodes = (0..n)
+            .map(|_| NodeSlot {
+                state: None,
+                disk: P::Disk::default(),
+                clock: PhysicalClock::default(),
+                lamport: Lamport::default(),
+                vclock: VectorClock::new(n),
+                paused_until: 0,
+                processing_us: 0,
+                busy_until: 0,
+                timers: Vec::new(),
+                next_timer_generation: 0,
+                status: None,
+            })
+            .collect();
+        let mut world = World {
+            net: Network::new(n, config.link),
+            rng: SimRng::new(config.seed),
+            trace: Trace::new(config.record),
+            invariants: P::invariants(&config.protocol, n),
+            config,
+            now: 0,
+            queue: EventQueue::default(),
+            nodes,
+            schedule: Vec::new(),
+            next_action: 0,
+            next_msg: 0,
+            clients: Vec::new(),
+            workload: None,
+            workload_generation: 0,
+            workload_last_value: Vec::new(),
+            counters: Counters::default(),
+            violations: Vec::new(),
+            effects: Vec::new(),
+        };
+        for i in 0..n {
+            world.boot(NodeId(i as u32), false);
+        }
+        world
+    }
+
+    /// Adds actions to the schedule. Actions dated before now happen now.
+    pub fn schedule(&mut self, actions: impl IntoIterator<Item = Scheduled>) {
+        let now = self.now;
+        self.schedule.extend(actions.into_iter().map(|mut s| {
+            s.at = s.at.max(now);
+            s
+        }));
+        // Only the part not yet applied is re-sorted; the sort is stable.
+        self.schedule[self.next_action..].sort_by_key(|s| s.at);
+    }
+
+    /// Applies an action now (recorded in the schedule, so the run stays replayable).
+    pub fn act(&mut self, action: Action) {
+        self.schedule(std::iter::once(Scheduled {
+            at: self.now,
+            action,
+        }));
+        while self.next_action < self.schedule.len()
+            && self.schedule[self.next_action].at <= self.now
+        {
+            self.apply_next_action();
+        }
+    }
+
+    /// Time of the next thing that will happen, if anything will.
+    pub fn next_time(&self) -> Option<Micros> {
+        let action = self.schedule.get(self.next_action).map(|s| s.at);
+        match (action, self.queue.peek_time()) {
+            (Some(a), Some(e)) => Some(a.min(e)),
+            (a, e) => a.or(e),
+        }
+    }
+
+    /// Whether the run stopped at a violation.
+    pub fn halted(&self) -> bool {
+        self.config.stop_on_violation && !self.violations.is_empty()
+    }
+
+    /// Processes one action or event. Returns false when there is nothing to do or the
+    /// run has halted.
+    pub fn step(&mut self) -> bool {
+        if self.halted() {
+            return false;
+        }
+        let action_at = self.schedule.get(self.next_action).map(|s| s.at);
+        let event_at = self.queue.peek_time();
+        match (action_at, event_at) {
+            // Actions at the same instant as an event go first: the user acts, then the
+            // world reacts.
+            (Some(a), e) if e.is_none_or(|e| a <= e) => {
+                self.apply_next_action();
+                true
+            }
+            (_, Some(_)) => {
+                let (at, event) = self.queue.pop().expect("peeked");
+                self.now = self.now.max(at);
+                self.counters.events += 1;
+                self.handle(event);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Runs every event up to and including time `until`, then sets the clock to `until`
+    /// (unless the run halted earlier). Returns the number of steps taken.
+    pub fn run_until(&mut self, until: Micros) -> u64 {
+        let mut steps = 0;
+        while self.next_time().is_some_and(|t| t <= until) {
+            if !self.step() {
+                return steps;
+            }
+            steps += 1;
+        }
+        if !self.halted() {
+            self.now = self.now.max(until);
+        }
+        steps
+    }
+
+    fn apply_next_action(&mut self) {
+        let s = self.schedule[self.next_action].clone();
+        self.next_action += 1;
+        self.now = self.now.max(s.at);
+        self.apply(s.action);
+    }
+
+    // --- Read access, for checkers, viewers, the CLI and tests. ---
+
+    pub fn now(&self) -> Micros {
+        self.now
+    }
+
+    pub fn config(&self) -> &WorldConfig<P> {
+        &self.config
+    }
+
+    pub fn nodes(&self) -> &[NodeSlot<P>] {
+        &self.nodes
+    }
+
+    pub fn node(&self, id: NodeId) -> Option<&P> {
+        self.nodes[id.index()].state.as_ref()
+    }
+
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+
+    pub fn queue(&self) -> &EventQueue<P> {
+        &self.queue
+    }
+
+    pub fn trace(&self) -> &Trace<P> {
+        &self.trace
+    }
+
+    pub fn trace_hash(&self) -> u64 {
+        self.trace.hash()
+    }
+
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
+    pub fn clients(&self) -> &[ClientRecord] {
+        &self.clients
+    }
+
+    pub fn schedule_so_far(&self) -> &[Scheduled] {
+        &self.schedule
+    }
+
+    pub fn rng_draws(&self) -> u64 {
+        self.rng.draws()
+    }
+
+    /// The current status of every node that is up.
+    pub fn statuses(&self) -> impl Iterator<Item = (NodeId, NodeStatus)> + '_ {
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| Some((NodeId(i as u32), s.state.as_ref()?.status())))
+    }
+}

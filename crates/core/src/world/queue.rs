@@ -1,0 +1,130 @@
+//! The event queue: a min-heap ordered by (time, sequence number). The sequence number
+//! breaks ties in insertion order, which makes the order of simultaneous events part of
+//! the deterministic run rather than an accident of the heap.
+
+use crate::clock::VectorClock;
+use crate::ids::{MsgId, NodeId, RequestId};
+use crate::protocol::Protocol;
+use crate::time::Micros;
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+/// A message on its way.
+#[derive(Clone, Debug)]
+pub struct InFlight<M> {
+    pub id: MsgId,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub msg: M,
+    pub sent_at: Micros,
+    pub lamport: u64,
+    pub vclock: VectorClock,
+    /// Damaged in flight; the receiver's checksum (if on) will reject it.
+    pub damaged: bool,
+    /// Already passed the network at arrival and is only waiting for a busy receiver.
+    pub arrived: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum Event<P: Protocol> {
+    Deliver(Box<InFlight<P::Msg>>),
+    Timer {
+        node: NodeId,
+        timer: P::Timer,
+        generation: u64,
+    },
+    /// A client operation reaches its node.
+    ClientArrive { req: RequestId },
+    /// A client stops waiting.
+    ClientTimeout { req: RequestId },
+    /// The steady workload issues its next operation.
+    Workload { generation: u64 },
+    /// The end of a pause.
+    Resume { node: NodeId, until: Micros },
+}
+
+impl<P: Protocol> Event<P> {
+    /// The node whose availability (paused, slow) gates this event.
+    pub fn gated_node(&self) -> Option<NodeId> {
+        match self {
+            Event::Deliver(m) => Some(m.to),
+            Event::Timer { node, .. } => Some(*node),
+            Event::ClientArrive { .. }
+            | Event::ClientTimeout { .. }
+            | Event::Workload { .. }
+            | Event::Resume { .. } => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Queued<P: Protocol> {
+    at: Micros,
+    seq: u64,
+    event: Event<P>,
+}
+
+impl<P: Protocol> PartialEq for Queued<P> {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+impl<P: Protocol> Eq for Queued<P> {}
+impl<P: Protocol> PartialOrd for Queued<P> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<P: Protocol> Ord for Queued<P> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // Reversed: BinaryHeap is a max-heap and we want the earliest event first.
+        (other.at, other.seq).cmp(&(self.at, self.seq))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct EventQueue<P: Protocol> {
+    heap: BinaryHeap<Queued<P>>,
+    next_seq: u64,
+}
+
+impl<P: Protocol> Default for EventQueue<P> {
+    fn default() -> Self {
+        EventQueue {
+            heap: BinaryHeap::new(),
+            next_seq: 0,
+        }
+    }
+}
+
+impl<P: Protocol> EventQueue<P> {
+    pub fn push(&mut self, at: Micros, event: Event<P>) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.heap.push(Queued { at, seq, event });
+    }
+
+    pub fn peek_time(&self) -> Option<Micros> {
+        self.heap.peek().map(|q| q.at)
+    }
+
+    pub fn pop(&mut self) -> Option<(Micros, Event<P>)> {
+        self.heap.pop().map(|q| (q.at, q.event))
+    }
+
+    pub fn len(&self) -> usize {
+        self.heap.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.heap.is_empty()
+    }
+
+    /// Messages currently in flight, in no particular order.
+    pub fn in_flight(&self) -> impl Iterator<Item = &InFlight<P::Msg>> {
+        self.heap.iter().filter_map(|q| match &q.event {
+            Event::Deliver(m) => Some(&**m),
+            _ => None,
+        })
+    }
+}
