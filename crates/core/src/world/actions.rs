@@ -15,10 +15,13 @@ impl<P: Protocol> World<P> {
         let now = self.now;
         match action {
             Action::Crash { node, disk } => {
-                let slot = &mut self.nodes[node.index()];
-                if slot.state.take().is_none() {
+                if !self.nodes[node.index()].is_up() {
                     return;
                 }
+                self.trace.push(now, EventKind::Crash { node, disk });
+                self.discard_inbox(node);
+                let slot = &mut self.nodes[node.index()];
+                slot.state = None;
                 slot.timers.clear();
                 slot.status = None;
                 slot.paused_until = 0;
@@ -26,7 +29,6 @@ impl<P: Protocol> World<P> {
                 if disk == DiskFate::Lose {
                     slot.disk = P::Disk::default();
                 }
-                self.trace.push(now, EventKind::Crash { node, disk });
                 self.check(None, false);
             }
             Action::Restart { node } => {

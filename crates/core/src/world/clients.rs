@@ -39,7 +39,7 @@ impl<P: Protocol> World<P> {
         });
         // The client sits next to its node, so the request skips the network but still
         // waits while the node is paused or busy.
-        self.queue.push(self.now, Event::ClientArrive { req });
+        self.queue.push(self.now, Event::ClientArrive { node, req });
         self.queue
             .push(self.now + timeout_us, Event::ClientTimeout { req });
     }
@@ -50,14 +50,8 @@ impl<P: Protocol> World<P> {
             return;
         }
         let (node, op) = (record.node, record.op.clone());
-        let slot = &self.nodes[node.index()];
-        if !slot.is_up() {
+        if !self.nodes[node.index()].is_up() {
             return; // nobody answers; the client will time out
-        }
-        let ready_at = slot.paused_until.max(slot.busy_until);
-        if ready_at > self.now {
-            self.queue.push(ready_at, Event::ClientArrive { req });
-            return;
         }
         self.run_node(node, Input::Client { req, op }, false);
     }

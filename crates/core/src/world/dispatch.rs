@@ -37,26 +37,74 @@ impl<P: Protocol> World<P> {
     pub(super) fn handle(&mut self, event: Event<P>) {
         if let Some(node) = event.gated_node() {
             let slot = &self.nodes[node.index()];
-            let ready_at = slot.paused_until.max(slot.busy_until);
-            if slot.is_up() && ready_at > self.now {
-                // A paused or busy node: the input waits in its buffer.
-                let event = match event {
-                    Event::Deliver(mut m) => {
-                        if !m.arrived {
-                            if let Some(reason) = self.net.blocked(m.from, m.to) {
-                                self.drop_msg(&m, reason.into());
-                                return;
-                            }
-                            m.arrived = true;
-                        }
-                        Event::Deliver(m)
-                    }
-                    other => other,
-                };
-                self.queue.push(ready_at, event);
+            if slot.is_up() && (slot.ready_at() > self.now || !slot.inbox.is_empty()) {
+                self.buffer(node, event);
                 return;
             }
         }
+        self.handle_ready(event);
+    }
+
+    /// A paused or busy node's input waits in its inbox, in arrival order. A message has
+    /// crossed the network once it is in the inbox, so it is checked against the network
+    /// now and not again.
+    fn buffer(&mut self, node: NodeId, event: Event<P>) {
+        let event = match event {
+            Event::Deliver(mut m) => {
+                if let Some(reason) = self.net.blocked(m.from, m.to) {
+                    self.drop_msg(&m, reason.into());
+                    return;
+                }
+                m.arrived = true;
+                Event::Deliver(m)
+            }
+            other => other,
+        };
+        let slot = &mut self.nodes[node.index()];
+        slot.inbox.push_back(event);
+        if !slot.wake_pending {
+            slot.wake_pending = true;
+            let at = slot.ready_at().max(self.now);
+            self.queue.push(at, Event::Wake { node });
+        }
+    }
+
+    fn wake(&mut self, node: NodeId) {
+        let now = self.now;
+        let slot = &mut self.nodes[node.index()];
+        slot.wake_pending = false;
+        if !slot.is_up() || slot.inbox.is_empty() {
+            return;
+        }
+        if slot.ready_at() > now {
+            // The pause was extended while the node waited.
+            slot.wake_pending = true;
+            let at = slot.ready_at();
+            self.queue.push(at, Event::Wake { node });
+            return;
+        }
+        let event = slot.inbox.pop_front().expect("not empty");
+        self.handle_ready(event);
+        let slot = &mut self.nodes[node.index()];
+        if slot.is_up() && !slot.inbox.is_empty() && !slot.wake_pending {
+            slot.wake_pending = true;
+            let at = slot.ready_at().max(now);
+            self.queue.push(at, Event::Wake { node });
+        }
+    }
+
+    /// Drops everything waiting in a crashed node's inbox.
+    pub(super) fn discard_inbox(&mut self, node: NodeId) {
+        let inbox = std::mem::take(&mut self.nodes[node.index()].inbox);
+        self.nodes[node.index()].wake_pending = false;
+        for event in inbox {
+            if let Event::Deliver(m) = event {
+                self.drop_msg(&m, DropReason::ReceiverDown);
+            }
+        }
+    }
+
+    fn handle_ready(&mut self, event: Event<P>) {
         match event {
             Event::Deliver(m) => self.deliver(*m),
             Event::Timer {
@@ -83,7 +131,7 @@ impl<P: Protocol> World<P> {
                 );
                 self.run_node(node, Input::Timer(timer), false);
             }
-            Event::ClientArrive { req } => self.client_arrive(req),
+            Event::ClientArrive { req, .. } => self.client_arrive(req),
             Event::ClientTimeout { req } => self.client_timeout(req),
             Event::Workload { generation } => self.workload_tick(generation),
             Event::Resume { node, until } => {
@@ -92,6 +140,7 @@ impl<P: Protocol> World<P> {
                     self.trace.push(self.now, EventKind::Resume { node });
                 }
             }
+            Event::Wake { node } => self.wake(node),
         }
     }
 

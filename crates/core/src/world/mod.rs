@@ -63,6 +63,9 @@ pub struct NodeSlot<P: Protocol> {
     /// Extra processing time per input (a slow node).
     pub processing_us: Micros,
     busy_until: Micros,
+    /// Inputs that arrived while the node was paused or busy, in arrival order.
+    inbox: std::collections::VecDeque<queue::Event<P>>,
+    wake_pending: bool,
     timers: Vec<(P::Timer, u64)>,
     next_timer_generation: u64,
     status: Option<NodeStatus>,
@@ -75,6 +78,16 @@ impl<P: Protocol> NodeSlot<P> {
 
     pub fn is_paused(&self, now: Micros) -> bool {
         self.is_up() && self.paused_until > now
+    }
+
+    /// When the node can take its next input.
+    pub fn ready_at(&self) -> Micros {
+        self.paused_until.max(self.busy_until)
+    }
+
+    /// Inputs waiting for a paused or busy node.
+    pub fn inbox_len(&self) -> usize {
+        self.inbox.len()
     }
 
     /// Armed timers and their generation.
@@ -119,6 +132,8 @@ impl<P: Protocol> World<P> {
                 paused_until: 0,
                 processing_us: 0,
                 busy_until: 0,
+                inbox: Default::default(),
+                wake_pending: false,
                 timers: Vec::new(),
                 next_timer_generation: 0,
                 status: None,

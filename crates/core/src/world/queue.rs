@@ -34,13 +34,15 @@ pub enum Event<P: Protocol> {
         generation: u64,
     },
     /// A client operation reaches its node.
-    ClientArrive { req: RequestId },
+    ClientArrive { node: NodeId, req: RequestId },
     /// A client stops waiting.
     ClientTimeout { req: RequestId },
     /// The steady workload issues its next operation.
     Workload { generation: u64 },
     /// The end of a pause.
     Resume { node: NodeId, until: Micros },
+    /// A paused or busy node may take the next input from its inbox.
+    Wake { node: NodeId },
 }
 
 impl<P: Protocol> Event<P> {
@@ -49,10 +51,11 @@ impl<P: Protocol> Event<P> {
         match self {
             Event::Deliver(m) => Some(m.to),
             Event::Timer { node, .. } => Some(*node),
-            Event::ClientArrive { .. }
-            | Event::ClientTimeout { .. }
+            Event::ClientArrive { node, .. } => Some(*node),
+            Event::ClientTimeout { .. }
             | Event::Workload { .. }
-            | Event::Resume { .. } => None,
+            | Event::Resume { .. }
+            | Event::Wake { .. } => None,
         }
     }
 }
@@ -120,7 +123,8 @@ impl<P: Protocol> EventQueue<P> {
         self.heap.is_empty()
     }
 
-    /// Messages currently in flight, in no particular order.
+    /// Messages currently in flight (not those waiting in a busy node's inbox), in no
+    /// particular order.
     pub fn in_flight(&self) -> impl Iterator<Item = &InFlight<P::Msg>> {
         self.heap.iter().filter_map(|q| match &q.event {
             Event::Deliver(m) => Some(&**m),

@@ -1,0 +1,340 @@
+//! Raft scenarios from the paper, each a seed and a short script of actions, judged by the
+//! checkers and by direct assertions on the nodes.
+
+use super::{RaftBug, RaftConfig, RaftNode};
+use crate::action::{Action, DiskFate, Scheduled};
+use crate::client::{KvOp, KvResult, Outcome, Workload};
+use crate::ids::NodeId;
+use crate::network::LinkConfig;
+use crate::protocol::Role;
+use crate::rng::Ppm;
+use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
+use crate::trace::{DropReason, EventKind};
+use crate::world::{World, WorldConfig};
+
+const SEC: Micros = MICROS_PER_SEC;
+
+fn world(nodes: usize, seed: u64) -> World<RaftNode> {
+    world_with(nodes, seed, RaftConfig::default(), false)
+}
+
+fn world_with(nodes: usize, seed: u64, raft: RaftConfig, record: bool) -> World<RaftNode> {
+    let mut config = WorldConfig::new(nodes, seed, raft);
+    config.record = record;
+    World::new(config)
+}
+
+/// The leader of the highest term among nodes that are up, if any.
+fn leader(w: &World<RaftNode>) -> Option<(NodeId, u64)> {
+    w.statuses()
+        .filter(|(_, s)| s.role == Role::Leader)
+        .max_by_key(|(_, s)| s.term)
+        .map(|(id, s)| (id, s.term))
+}
+
+/// Runs until some node other than those in `not` leads, or fails after `limit`.
+fn run_until_leader(w: &mut World<RaftNode>, not: &[NodeId], limit: Micros) -> (NodeId, u64) {
+    let end = w.now() + limit;
+    while w.now() < end {
+        w.run_until(w.now() + 10 * MICROS_PER_MS);
+        if let Some((id, term)) = leader(w).filter(|(id, _)| !not.contains(id)) {
+            return (id, term);
+        }
+    }
+    panic!("no leader outside {not:?} within {limit}us");
+}
+
+fn commit_of(w: &World<RaftNode>, id: NodeId) -> u64 {
+    w.node(id).expect("up").commit_index()
+}
+
+#[test]
+fn elects_exactly_one_leader() {
+    for seed in 0..20 {
+        let mut w = world(5, seed);
+        w.run_until(3 * SEC);
+        let leaders: Vec<_> = w
+            .statuses()
+            .filter(|(_, s)| s.role == Role::Leader)
+            .collect();
+        assert_eq!(leaders.len(), 1, "seed {seed}");
+        let term = leaders[0].1.term;
+        assert!(w.statuses().all(|(_, s)| s.term == term), "seed {seed}");
+        assert!(w.violations().is_empty());
+    }
+}
+
+#[test]
+fn client_operations_commit_and_logs_converge() {
+    let mut w = world(5, 3);
+    w.act(Action::SetWorkload {
+        workload: Workload::default(),
+    });
+    w.run_until(10 * SEC);
+    w.act(Action::SetWorkload {
+        workload: Workload {
+            rate_per_s: 0,
+            ..Workload::default()
+        },
+    });
+    w.run_until(12 * SEC);
+    let ok = w
+        .clients()
+        .iter()
+        .filter(|c| matches!(&c.outcome, Outcome::Done { result } if *result != KvResult::Unavailable))
+        .count();
+    assert!(ok > 400, "only {ok} operations succeeded");
+    let logs: Vec<_> = (0..5)
+        .map(|i| w.node(NodeId(i)).unwrap().log().entries().to_vec())
+        .collect();
+    assert!(logs.windows(2).all(|p| p[0] == p[1]), "logs differ");
+    let stores: Vec<_> = (0..5).map(|i| w.node(NodeId(i)).unwrap().kv().data().clone()).collect();
+    assert!(stores.windows(2).all(|p| p[0] == p[1]), "state machines differ");
+    assert!(w.violations().is_empty());
+}
+
+/// §5.3/§5.4: a leader cut off with a minority keeps accepting requests but cannot commit
+/// them; the majority elects a new leader and goes on; after healing, the old leader's
+/// uncommitted entries are replaced and all logs converge.
+#[test]
+fn leader_in_minority_cannot_commit() {
+    let mut w = world(5, 11);
+    let (old, old_term) = run_until_leader(&mut w, &[], 3 * SEC);
+    w.run_until(w.now() + SEC);
+    let before = commit_of(&w, old);
+    let buddy = NodeId((old.0 + 1) % 5);
+    w.act(Action::Partition {
+        groups: vec![vec![old, buddy]],
+    });
+    for k in 0..5 {
+        w.act(Action::Client {
+            node: old,
+            op: KvOp::Put { key: 1, value: 100 + k },
+        });
+    }
+    let (new, new_term) = run_until_leader(&mut w, &[old, buddy], 3 * SEC);
+    assert!(new_term > old_term);
+    for k in 0..5 {
+        w.act(Action::Client {
+            node: new,
+            op: KvOp::Put { key: 2, value: 200 + k },
+        });
+    }
+    w.run_until(w.now() + 2 * SEC);
+    assert_eq!(w.node(old).unwrap().role(), Role::Leader, "still believes it leads");
+    assert_eq!(commit_of(&w, old), before, "the minority leader committed");
+    assert!(commit_of(&w, new) > before, "the majority did not commit");
+    w.act(Action::Heal);
+    w.run_until(w.now() + 3 * SEC);
+    assert_ne!(w.node(old).unwrap().role(), Role::Leader);
+    let reference = w.node(new).unwrap().log().entries().to_vec();
+    for i in 0..5 {
+        assert_eq!(w.node(NodeId(i)).unwrap().log().entries(), &reference[..], "n{i}");
+    }
+    // The five puts sent to the old leader were never committed: their clients hear
+    // nothing (timeout), never a false success.
+    let lost = w
+        .clients()
+        .iter()
+        .filter(|c| c.node == old)
+        .all(|c| c.outcome == Outcome::TimedOut);
+    assert!(lost);
+    assert!(w.violations().is_empty(), "{:?}", w.violations());
+}
+
+/// A leader frozen by a long pause wakes up still believing it leads, in a term the others
+/// have left behind. It must not commit anything in that stale term.
+#[test]
+fn paused_old_leader_cannot_commit_in_stale_term() {
+    let mut w = world_with(5, 5, RaftConfig::default(), true);
+    let (old, old_term) = run_until_leader(&mut w, &[], 3 * SEC);
+    w.run_until(w.now() + 500 * MICROS_PER_MS);
+    w.act(Action::Pause {
+        node: old,
+        for_us: 2 * SEC,
+    });
+    // Clients keep talking to the paused node; their requests wait in its inbox.
+    for k in 0..3 {
+        w.act(Action::Client {
+            node: old,
+            op: KvOp::Put { key: 7, value: k },
+        });
+    }
+    let (_, new_term) = run_until_leader(&mut w, &[old], 2 * SEC);
+    assert!(new_term > old_term);
+    let commit_before_wake = commit_of(&w, old);
+    let woke_at = w.now().max(w.nodes()[old.index()].paused_until);
+    w.run_until(woke_at + 3 * SEC);
+    let stale_commits = w.trace().events().unwrap().iter().filter(|e| {
+        e.time >= woke_at
+            && matches!(e.kind, EventKind::Commit { node, index } if node == old && index > commit_before_wake)
+    });
+    // Any commit after waking must happen after it learned the new term.
+    for e in stale_commits {
+        let EventKind::Commit { .. } = e.kind else { unreachable!() };
+        let term_then = w
+            .trace()
+            .events()
+            .unwrap()
+            .iter()
+            .take_while(|x| x.time <= e.time)
+            .filter_map(|x| match x.kind {
+                EventKind::RoleChange { node, term, .. } if node == old => Some(term),
+                _ => None,
+            })
+            .last()
+            .unwrap();
+        assert!(term_then > old_term, "committed at {} in stale term {term_then}", e.time);
+    }
+    assert!(w.node(old).unwrap().term() >= new_term);
+    assert!(w.violations().is_empty(), "{:?}", w.violations());
+}
+
+/// Crash-recovery needs stable storage: a voter that loses its disk forgets its vote and
+/// can vote again in the same term. Election safety must report the second leader.
+#[test]
+fn disk_loss_lets_a_node_vote_twice_and_election_safety_reports_it() {
+    let (a, b, c) = (NodeId(0), NodeId(1), NodeId(2));
+    let mut w = world(3, 2);
+    // c sleeps, cut off, through the first election, so it stays in term 0.
+    w.act(Action::Pause {
+        node: c,
+        for_us: 5 * SEC,
+    });
+    w.act(Action::Partition {
+        groups: vec![vec![c]],
+    });
+    let (leader, term) = run_until_leader(&mut w, &[c], 3 * SEC);
+    assert_eq!(term, 1, "this seed elects in the first term");
+    let voter = if leader == a { b } else { a };
+    assert_eq!(w.node(voter).unwrap().voted_for(), Some(leader));
+    w.act(Action::Crash {
+        node: voter,
+        disk: DiskFate::Lose,
+    });
+    w.act(Action::Partition {
+        groups: vec![vec![leader]],
+    });
+    // The voter comes back, with an empty disk, just as c wakes up and campaigns for
+    // term 1, the term in which the voter already elected `leader`.
+    w.schedule([Scheduled {
+        at: 5 * SEC,
+        action: Action::Restart { node: voter },
+    }]);
+    w.run_until(10 * SEC);
+    let v = w.violations();
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(v[0].invariant, "election safety");
+    assert!(v[0].message.contains("two leaders in term 1"), "{}", v[0].message);
+}
+
+#[test]
+fn crash_recovery_keeps_term_vote_and_log() {
+    let mut w = world(3, 8);
+    w.act(Action::SetWorkload {
+        workload: Workload::default(),
+    });
+    let (l, _) = run_until_leader(&mut w, &[], 3 * SEC);
+    w.run_until(w.now() + 2 * SEC);
+    let node = NodeId((l.0 + 1) % 3);
+    let before = w.node(node).unwrap().clone();
+    w.act(Action::Crash {
+        node,
+        disk: DiskFate::Keep,
+    });
+    assert!(w.node(node).is_none());
+    w.act(Action::Restart { node });
+    let after = w.node(node).unwrap();
+    assert_eq!(after.term(), before.term());
+    assert_eq!(after.voted_for(), before.voted_for());
+    assert_eq!(after.log().entries(), before.log().entries());
+    assert_eq!(after.commit_index(), 0, "commit index is volatile");
+    w.run_until(w.now() + 2 * SEC);
+    assert!(w.node(node).unwrap().commit_index() >= before.commit_index());
+    w.act(Action::Crash {
+        node,
+        disk: DiskFate::Lose,
+    });
+    w.act(Action::Restart { node });
+    assert_eq!(w.node(node).unwrap().log().last_index(), 0);
+}
+
+#[test]
+fn corruption_is_caught_by_checksums_or_delivered_when_they_are_off() {
+    let noisy = LinkConfig {
+        corrupt: Ppm::percent(20),
+        ..LinkConfig::default()
+    };
+    let mut w = world_with(3, 4, RaftConfig::default(), true);
+    w.act(Action::SetNetwork { link: noisy });
+    w.run_until(2 * SEC);
+    let events = w.trace().events().unwrap();
+    let detected = events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Drop { reason: DropReason::CorruptDetected, .. }))
+        .count();
+    assert!(detected > 0);
+    assert!(!events.iter().any(|e| matches!(e.kind, EventKind::CorruptUndetected { .. })));
+    w.act(Action::SetChecksums { on: false });
+    w.run_until(4 * SEC);
+    let undetected = w
+        .trace()
+        .events()
+        .unwrap()
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::CorruptUndetected { .. }))
+        .count();
+    assert!(undetected > 0);
+}
+
+/// With checksums off, corrupted terms and votes break Raft: the checkers must notice.
+#[test]
+fn undetected_corruption_breaks_safety_and_the_checkers_notice() {
+    let caught = (0..40).any(|seed| {
+        let mut w = world(5, seed);
+        w.act(Action::SetChecksums { on: false });
+        w.act(Action::SetNetwork {
+            link: LinkConfig {
+                corrupt: Ppm::percent(30),
+                ..LinkConfig::default()
+            },
+        });
+        w.act(Action::SetWorkload {
+            workload: Workload::default(),
+        });
+        w.run_until(20 * SEC);
+        !w.violations().is_empty()
+    });
+    assert!(caught);
+}
+
+#[test]
+fn single_node_cluster_serves_clients() {
+    let mut w = world(1, 1);
+    w.run_until(SEC);
+    w.act(Action::Client {
+        node: NodeId(0),
+        op: KvOp::Put { key: 1, value: 5 },
+    });
+    w.act(Action::Client {
+        node: NodeId(0),
+        op: KvOp::Get { key: 1 },
+    });
+    w.run_until(2 * SEC);
+    let outcomes: Vec<_> = w.clients().iter().map(|c| c.outcome.clone()).collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            Outcome::Done { result: KvResult::Written },
+            Outcome::Done { result: KvResult::Value { value: Some(5) } }
+        ]
+    );
+}
+
+#[test]
+fn bug_names_round_trip() {
+    for bug in RaftBug::ALL {
+        assert_eq!(RaftBug::parse(bug.name()), Ok(bug));
+    }
+    assert!(RaftBug::parse("nope").unwrap_err().contains("forget-vote"));
+}

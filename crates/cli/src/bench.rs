@@ -1,0 +1,83 @@
+//! `bench`: simulated events per second under client load, and the cost of seeking.
+
+use crate::commands::round;
+use serde_json::{json, Value};
+use splitbrain_core::client::Workload;
+use splitbrain_core::run::RunSpec;
+use splitbrain_core::time::MICROS_PER_SEC;
+use std::time::Instant;
+
+fn throughput(nodes: usize, sim_secs: u64, record: bool) -> Value {
+    let mut spec = RunSpec::new(nodes, 42, sim_secs * MICROS_PER_SEC);
+    spec.workload = Some(Workload {
+        rate_per_s: 200,
+        ..Workload::default()
+    });
+    let mut world = spec.raft_world(record);
+    let started = Instant::now();
+    world.run_until(spec.until_us);
+    let secs = started.elapsed().as_secs_f64();
+    let events = world.counters().events;
+    json!({
+        "nodes": nodes,
+        "sim_seconds": sim_secs,
+        "recorded": record,
+        "events": events,
+        "trace_events": world.trace().len(),
+        "wall_ms": round(secs * 1e3),
+        "events_per_sec": (events as f64 / secs).round(),
+        "violations": world.violations().len(),
+    })
+}
+
+/// Seeking in a 10-minute 5-node run: snapshots every 10 simulated seconds, then the time
+/// to restore the last one and replay to the end, against replaying from the start.
+fn seek(sim_secs: u64) -> Value {
+    let mut spec = RunSpec::new(5, 7, sim_secs * MICROS_PER_SEC);
+    spec.workload = Some(Workload::default());
+    let interval = 10 * MICROS_PER_SEC;
+    let mut world = spec.raft_world(true);
+    let mut snapshots = Vec::new();
+    let started = Instant::now();
+    let mut clone_secs = 0.0;
+    while world.now() + interval < spec.until_us {
+        world.run_until(world.now() + interval);
+        let t = Instant::now();
+        snapshots.push(world.clone());
+        clone_secs += t.elapsed().as_secs_f64();
+    }
+    world.run_until(spec.until_us);
+    let record_secs = started.elapsed().as_secs_f64();
+    let end_hash = world.trace_hash();
+
+    let last = snapshots.last().expect("at least one snapshot");
+    let t = Instant::now();
+    let mut restored = last.clone();
+    restored.run_until(spec.until_us);
+    let seek_ms = t.elapsed().as_secs_f64() * 1e3;
+    assert_eq!(restored.trace_hash(), end_hash, "replay from a snapshot diverged");
+
+    let t = Instant::now();
+    let mut fresh = spec.raft_world(true);
+    fresh.run_until(spec.until_us);
+    let from_start_ms = t.elapsed().as_secs_f64() * 1e3;
+    json!({
+        "sim_seconds": sim_secs,
+        "snapshot_every_s": interval / MICROS_PER_SEC,
+        "snapshots": snapshots.len(),
+        "mean_snapshot_ms": round(clone_secs * 1e3 / snapshots.len() as f64),
+        "run_with_snapshots_ms": round(record_secs * 1e3),
+        "seek_to_end_from_snapshot_ms": round(seek_ms),
+        "seek_to_end_from_start_ms": round(from_start_ms),
+    })
+}
+
+pub fn bench(quick: bool) -> Result<Value, String> {
+    let secs = if quick { 20 } else { 300 };
+    Ok(json!({
+        "raft_5_nodes": throughput(5, secs, false),
+        "raft_5_nodes_recorded": throughput(5, secs / 5, true),
+        "raft_50_nodes": throughput(50, secs / 5, false),
+        "seek": seek(if quick { 60 } else { 600 }),
+    }))
+}

@@ -1,0 +1,75 @@
+//! `run` and `fuzz`.
+
+use crate::{schedule_file, ClusterArgs, FuzzArgs, RunArgs};
+use serde_json::{json, Value};
+use splitbrain_core::client::Workload;
+use splitbrain_core::fuzz::{fuzz as fuzz_runs, FaultMix, FuzzSpec};
+use splitbrain_core::protocols::raft::RaftBug;
+use splitbrain_core::run::{run as run_spec, ProtocolKind, RunSpec};
+use splitbrain_core::time::parse_duration;
+use std::time::Instant;
+
+fn spec_from(cluster: &ClusterArgs, seed: u64, until: &str) -> Result<RunSpec, String> {
+    let until_us = parse_duration(until).map_err(|e| format!("--until: {e}"))?;
+    let mut spec = RunSpec::new(cluster.nodes, seed, until_us);
+    spec.protocol = ProtocolKind::parse(&cluster.protocol)?;
+    for name in &cluster.bugs {
+        spec.raft.bugs.push(RaftBug::parse(name)?);
+    }
+    spec.workload = (cluster.rate > 0).then_some(Workload {
+        rate_per_s: cluster.rate,
+        ..Workload::default()
+    });
+    spec.validate()?;
+    Ok(spec)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).expect("reports serialise")
+}
+
+pub fn run(args: RunArgs) -> Result<Value, String> {
+    let mut spec = spec_from(&args.cluster, args.seed, &args.until)?;
+    if let Some(path) = &args.schedule {
+        spec.schedule = schedule_file::load(path)?;
+        spec.validate()
+            .map_err(|e| format!("schedule {}: {e}", path.display()))?;
+    }
+    let started = Instant::now();
+    let report = run_spec(&spec)?;
+    let wall_ms = started.elapsed().as_secs_f64() * 1e3;
+    let mut out = to_json(&report);
+    out["wall_ms"] = json!(round(wall_ms));
+    Ok(out)
+}
+
+pub fn fuzz(args: FuzzArgs) -> Result<Value, String> {
+    let base = spec_from(&args.cluster, 0, &args.until)?;
+    let spec = FuzzSpec {
+        base,
+        runs: args.runs,
+        seed: args.seed,
+        mix: FaultMix {
+            disk_loss: args.disk_loss,
+        },
+        stop_at_first: args.stop_at_first,
+    };
+    let started = Instant::now();
+    let report = fuzz_runs(&spec)?;
+    let wall_ms = started.elapsed().as_secs_f64() * 1e3;
+    let mut out = to_json(&report);
+    out["wall_ms"] = json!(round(wall_ms));
+    if let Some(f) = &report.first_failure {
+        let c = &args.cluster;
+        let bugs: String = c.bugs.iter().map(|b| format!(" --bug {b}")).collect();
+        out["replay"] = json!(format!(
+            "save first_failure to failure.json, then: splitbrain run --protocol {} --nodes {} --rate {} --until {}{} --seed {} --schedule failure.json",
+            c.protocol, c.nodes, c.rate, args.until, bugs, f.seed
+        ));
+    }
+    Ok(out)
+}
+
+pub fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
