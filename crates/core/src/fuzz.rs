@@ -28,7 +28,7 @@ pub fn random_schedule(rng: &mut SimRng, nodes: usize, until: Micros, mix: Fault
     at(0, Action::SetNetwork { link: random_link(rng) });
     at(0, Action::SetChecksums { on: true });
     let node = |rng: &mut SimRng| NodeId(rng.below(nodes as u64) as u32);
-    let episodes = rng.range(3, 12);
+    let episodes = rng.range(4, 16);
     let horizon = until.saturating_sub(MICROS_PER_SEC).max(1);
     for _ in 0..episodes {
         let start = rng.range(200 * MICROS_PER_MS, horizon);
@@ -46,9 +46,20 @@ pub fn random_schedule(rng: &mut SimRng, nodes: usize, until: Micros, mix: Fault
                 at(end, Action::RestoreLink { from, to });
             }
             2 | 3 => {
-                // Crash-recovery with the disk kept; short outages are the interesting ones.
+                // Crash-recovery with the disk kept. Half of these land in the first
+                // election, and short outages are the interesting ones: a node that comes
+                // back within an election timeout still takes part in the same term.
                 let n = node(rng);
-                let down = rng.range(MICROS_PER_MS, 600 * MICROS_PER_MS);
+                let start = if rng.chance(Ppm::percent(50)) {
+                    rng.range(100 * MICROS_PER_MS, 450 * MICROS_PER_MS)
+                } else {
+                    start
+                };
+                let down = if rng.chance(Ppm::percent(50)) {
+                    rng.range(MICROS_PER_MS, 150 * MICROS_PER_MS)
+                } else {
+                    rng.range(MICROS_PER_MS, 600 * MICROS_PER_MS)
+                };
                 at(start, Action::Crash { node: n, disk: DiskFate::Keep });
                 at(start + down, Action::Restart { node: n });
             }

@@ -1,6 +1,12 @@
 //! Leader Completeness (Raft §5.4, Figure 3): if a log entry is committed in a given term,
 //! that entry will be present in the logs of the leaders for all higher-numbered terms.
 //!
+//! "Committed in a given term" means the term of the leader whose decision committed it,
+//! which can be later than the entry's own term (an old entry is committed indirectly by a
+//! newer leader, §5.4.2). The checker takes the term of the first node seen with the entry
+//! under its commit index: never earlier than the real commit term, so it never accuses a
+//! leader wrongly.
+//!
 //! Checked when a node first acts as leader of a term (its log must hold every entry
 //! committed so far in lower terms) and whenever new entries become committed (every
 //! current leader of a higher term must already hold them).
@@ -10,9 +16,16 @@ use crate::check::{CheckView, Invariant};
 use crate::protocol::Role;
 use crate::protocols::raft::RaftNode;
 
+#[derive(Clone, Copy, Debug)]
+struct Committed {
+    entry: EntryId,
+    /// The term in which the entry was (first seen) committed.
+    in_term: u64,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct LeaderCompleteness {
-    committed: Vec<EntryId>,
+    committed: Vec<Committed>,
     /// The term in which each node was last checked as leader (0: not a leader).
     leader_checked: Vec<u64>,
 }
@@ -26,8 +39,8 @@ impl LeaderCompleteness {
         self.committed
             .iter()
             .enumerate()
-            .map(|(i, e)| (i as u64 + 1, *e))
-            .find(|&(index, e)| e.term < node.term() && !holds(node, index, e))
+            .map(|(i, c)| (i as u64 + 1, *c))
+            .find(|&(index, c)| c.in_term < node.term() && !holds(node, index, c.entry))
             .map(|(index, _)| index)
     }
 }
@@ -47,19 +60,23 @@ impl Invariant<RaftNode> for LeaderCompleteness {
         let commit = node.commit_index().min(node.log().last_index());
         let mut fresh = Vec::new();
         for index in start..=commit {
-            let entry = EntryId::of(node.log().get(index).expect("committed entries exist"));
-            self.committed.push(entry);
-            fresh.push((index, entry));
+            let committed = Committed {
+                entry: EntryId::of(node.log().get(index).expect("committed entries exist")),
+                in_term: node.term(),
+            };
+            self.committed.push(committed);
+            fresh.push((index, committed));
         }
-        for (index, entry) in fresh {
+        for (index, c) in fresh {
             for (other, leader) in view.up_nodes() {
                 if leader.role() == Role::Leader
-                    && leader.term() > entry.term
-                    && !holds(leader, index, entry)
+                    && leader.term() > c.in_term
+                    && !holds(leader, index, c.entry)
                 {
                     return Err(format!(
-                        "entry {index} (term {}) was committed, but {other}, leader of later term {}, does not hold it",
-                        entry.term,
+                        "entry {index} (term {}) was committed in term {}, but {other}, leader of later term {}, does not hold it",
+                        c.entry.term,
+                        c.in_term,
                         leader.term()
                     ));
                 }
@@ -73,10 +90,12 @@ impl Invariant<RaftNode> for LeaderCompleteness {
         if *checked != node.term() {
             *checked = node.term();
             if let Some(index) = self.missing(node) {
+                let c = self.committed[index as usize - 1];
                 return Err(format!(
-                    "{id} became leader of term {} without committed entry {index} (term {})",
+                    "{id} became leader of term {} without entry {index} (term {}), committed in term {}",
                     node.term(),
-                    self.committed[index as usize - 1].term
+                    c.entry.term,
+                    c.in_term
                 ));
             }
         }

@@ -55,7 +55,7 @@ impl RaftBug {
                 "voters skip the up-to-date log check, so a stale candidate can win and erase committed entries"
             }
             RaftBug::CommitOldTerm => {
-                "a leader commits an entry from an earlier term by counting replicas (the paper's Figure 8)"
+                "a leader commits an entry from an earlier term by counting replicas, and appends no blank entry on election (the paper's Figure 8)"
             }
             RaftBug::ForgetVote => {
                 "votes are not written to disk, so a node that restarts can vote twice in one term"

@@ -17,6 +17,8 @@ use std::collections::BTreeSet;
 pub enum RaftTimer {
     Election,
     Heartbeat,
+    /// A candidate asks again those who have not answered (RPCs are retried, §5.1).
+    VoteRetry,
 }
 
 #[derive(Clone, Debug)]
@@ -35,6 +37,8 @@ pub struct RaftNode {
     applied: u64,
     kv: KvStore,
     votes: Vec<bool>,
+    /// Peers that answered this term's RequestVote, yes or no.
+    votes_heard: Vec<bool>,
     /// Client requests this node has to answer once they are applied.
     waiting: BTreeSet<RequestId>,
     // Leader state, reinitialised after each election.
@@ -122,16 +126,25 @@ impl RaftNode {
         self.persist_term(ctx);
         self.votes = vec![false; self.nodes];
         self.votes[self.id.index()] = true;
+        self.votes_heard = vec![false; self.nodes];
         self.reset_election_timer(ctx);
+        self.request_votes(ctx);
+        self.count_votes(ctx);
+    }
+
+    /// Sends RequestVote to every peer that has not answered yet in this term.
+    fn request_votes(&mut self, ctx: &mut RaftCtx) {
         let request = RaftMsg::RequestVote {
             term: self.term,
             last_log_index: self.log.last_index(),
             last_log_term: self.log.last_term(),
         };
         for peer in ctx.peers() {
-            ctx.send(peer, request.clone());
+            if !self.votes_heard[peer.index()] {
+                ctx.send(peer, request.clone());
+            }
         }
-        self.count_votes(ctx);
+        ctx.set_timer(RaftTimer::VoteRetry, self.config.heartbeat_us);
     }
 
     fn count_votes(&mut self, ctx: &mut RaftCtx) {
@@ -146,10 +159,16 @@ impl RaftNode {
         self.role = Role::Leader;
         self.leader = Some(self.id);
         ctx.cancel_timer(RaftTimer::Election);
-        // A blank entry in the new term lets earlier entries commit (§8).
-        self.append_local(ctx, Command::Noop);
-        self.next_index = vec![self.log.last_index(); self.nodes];
+        ctx.cancel_timer(RaftTimer::VoteRetry);
+        // nextIndex starts just past the leader's log, matchIndex at 0 (Figure 2).
+        self.next_index = vec![self.log.last_index() + 1; self.nodes];
         self.match_index = vec![0; self.nodes];
+        // A blank entry in the new term lets earlier entries commit (§8). The Figure 8
+        // variant leaves it out, as the paper's figure does: the blank entry would mask
+        // the bug by always travelling with the older entries.
+        if !self.config.has(RaftBug::CommitOldTerm) {
+            self.append_local(ctx, Command::Noop);
+        }
         self.match_index[self.id.index()] = self.log.last_index();
         self.broadcast_append(ctx);
         ctx.set_timer(RaftTimer::Heartbeat, self.config.heartbeat_us);
@@ -315,9 +334,14 @@ impl RaftNode {
             return;
         }
         let f = from.index();
+        // Only a reply that moves things forward triggers another send: a duplicated or
+        // stale reply is ignored, otherwise duplicates would multiply into a storm.
         if success {
             let matched = match_index.min(self.log.last_index());
-            self.match_index[f] = self.match_index[f].max(matched);
+            if matched <= self.match_index[f] {
+                return;
+            }
+            self.match_index[f] = matched;
             self.next_index[f] = self.next_index[f].max(matched + 1);
             self.advance_commit(ctx);
             if self.next_index[f] <= self.log.last_index() {
@@ -325,9 +349,15 @@ impl RaftNode {
             }
         } else {
             // Back up and retry (§5.3), never below what is known to match.
-            let next = self.next_index[f].saturating_sub(1).min(match_index + 1);
-            self.next_index[f] = next.max(self.match_index[f] + 1).max(1);
-            self.send_append(ctx, from);
+            let next = self.next_index[f]
+                .saturating_sub(1)
+                .min(match_index + 1)
+                .max(self.match_index[f] + 1)
+                .max(1);
+            if next < self.next_index[f] {
+                self.next_index[f] = next;
+                self.send_append(ctx, from);
+            }
         }
     }
 
@@ -417,6 +447,7 @@ impl Protocol for RaftNode {
             applied: 0,
             kv: KvStore::default(),
             votes: Vec::new(),
+            votes_heard: Vec::new(),
             waiting: BTreeSet::new(),
             next_index: Vec::new(),
             match_index: Vec::new(),
@@ -442,11 +473,11 @@ impl Protocol for RaftNode {
             } => self.on_request_vote(ctx, from, term, last_log_index, last_log_term),
             RaftMsg::Vote { term, granted } => {
                 if !self.observe_term(ctx, term)
-                    && granted
                     && term == self.term
                     && self.role == Role::Candidate
                 {
-                    self.votes[from.index()] = true;
+                    self.votes_heard[from.index()] = true;
+                    self.votes[from.index()] |= granted;
                     self.count_votes(ctx);
                 }
             }
@@ -482,6 +513,7 @@ impl Protocol for RaftNode {
     fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, timer: RaftTimer) {
         match timer {
             RaftTimer::Election if self.role != Role::Leader => self.start_election(ctx),
+            RaftTimer::VoteRetry if self.role == Role::Candidate => self.request_votes(ctx),
             RaftTimer::Heartbeat if self.role == Role::Leader => {
                 self.broadcast_append(ctx);
                 ctx.set_timer(RaftTimer::Heartbeat, self.config.heartbeat_us);
