@@ -55,7 +55,11 @@ fn seek(sim_secs: u64) -> Value {
     let mut restored = last.clone();
     restored.run_until(spec.until_us);
     let seek_ms = t.elapsed().as_secs_f64() * 1e3;
-    assert_eq!(restored.trace_hash(), end_hash, "replay from a snapshot diverged");
+    assert_eq!(
+        restored.trace_hash(),
+        end_hash,
+        "replay from a snapshot diverged"
+    );
 
     let t = Instant::now();
     let mut fresh = spec.raft_world(true);

@@ -9,7 +9,11 @@ use clap::{Args, Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "splitbrain", version, about = "Deterministic distributed-systems simulations")]
+#[command(
+    name = "splitbrain",
+    version,
+    about = "Deterministic distributed-systems simulations"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -94,7 +98,10 @@ fn main() -> ExitCode {
             }
             let text = e.to_string();
             let line = text.lines().next().unwrap_or("invalid arguments");
-            eprintln!("{} (see splitbrain --help)", line.trim_start_matches("error: "));
+            eprintln!(
+                "{} (see splitbrain --help)",
+                line.trim_start_matches("error: ")
+            );
             return ExitCode::from(2);
         }
     };

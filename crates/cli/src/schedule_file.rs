@@ -12,20 +12,29 @@ pub fn load(path: &Path) -> Result<Schedule, String> {
 pub fn parse(text: &str) -> Result<Schedule, String> {
     // Parse to a JSON value first so that syntax errors get a line and column; then decide
     // between the two accepted shapes with a precise message for each.
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
     let entries = match &value {
         serde_json::Value::Array(_) => value,
         serde_json::Value::Object(o) => match o.get("schedule") {
             Some(s) => s.clone(),
-            None => return Err("expected an array of actions or an object with a \"schedule\" field".into()),
+            None => {
+                return Err(
+                    "expected an array of actions or an object with a \"schedule\" field".into(),
+                )
+            }
         },
-        _ => return Err("expected an array of actions or an object with a \"schedule\" field".into()),
+        _ => {
+            return Err(
+                "expected an array of actions or an object with a \"schedule\" field".into(),
+            )
+        }
     };
     let items = entries.as_array().ok_or("\"schedule\" must be an array")?;
     let mut schedule = Schedule::new();
     for (i, item) in items.iter().enumerate() {
-        let entry = serde_json::from_value(item.clone())
-            .map_err(|e| format!("entry {}: {e}", i + 1))?;
+        let entry =
+            serde_json::from_value(item.clone()).map_err(|e| format!("entry {}: {e}", i + 1))?;
         schedule.push(entry);
     }
     Ok(schedule)

@@ -21,21 +21,46 @@ pub enum DiskFate {
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
     /// Crash a node; it stays down until `restart` (crash-stop if it never comes).
-    Crash { node: NodeId, disk: DiskFate },
-    Restart { node: NodeId },
+    Crash {
+        node: NodeId,
+        disk: DiskFate,
+    },
+    Restart {
+        node: NodeId,
+    },
     /// Freeze a node, like a long garbage-collection stall: its timers and messages wait.
-    Pause { node: NodeId, for_us: Micros },
+    Pause {
+        node: NodeId,
+        for_us: Micros,
+    },
     /// Make a node take `delay_us` to process each input (0 makes it normal again).
-    Slow { node: NodeId, delay_us: Micros },
+    Slow {
+        node: NodeId,
+        delay_us: Micros,
+    },
     /// Step a node's clock forwards or backwards.
-    SkewClock { node: NodeId, by_us: i64 },
+    SkewClock {
+        node: NodeId,
+        by_us: i64,
+    },
     /// Set a node's clock drift in parts per million.
-    SetDrift { node: NodeId, ppm: i32 },
+    SetDrift {
+        node: NodeId,
+        ppm: i32,
+    },
     /// Split the cluster; nodes in no group form one more group together.
-    Partition { groups: Vec<Vec<NodeId>> },
+    Partition {
+        groups: Vec<Vec<NodeId>>,
+    },
     /// Cut the link `from -> to` (one direction only; cut both for a full cut).
-    CutLink { from: NodeId, to: NodeId },
-    RestoreLink { from: NodeId, to: NodeId },
+    CutLink {
+        from: NodeId,
+        to: NodeId,
+    },
+    RestoreLink {
+        from: NodeId,
+        to: NodeId,
+    },
     /// Remove all partitions and cuts.
     Heal,
     /// Set the behaviour of one directed link.
@@ -45,13 +70,22 @@ pub enum Action {
         link: LinkConfig,
     },
     /// Set the behaviour of every link.
-    SetNetwork { link: LinkConfig },
+    SetNetwork {
+        link: LinkConfig,
+    },
     /// Whether receivers verify checksums and discard corrupted messages.
-    SetChecksums { on: bool },
+    SetChecksums {
+        on: bool,
+    },
     /// One client operation sent to `node`.
-    Client { node: NodeId, op: KvOp },
+    Client {
+        node: NodeId,
+        op: KvOp,
+    },
     /// Start, change or (with rate 0) stop a steady client load.
-    SetWorkload { workload: Workload },
+    SetWorkload {
+        workload: Workload,
+    },
 }
 
 impl Action {
@@ -180,8 +214,10 @@ mod tests {
         let s: Scheduled =
             serde_json::from_str(r#"{"at": "1.5s", "action": {"type": "heal"}}"#).unwrap();
         assert_eq!(s.at, 1_500_000);
-        assert!(serde_json::from_str::<Scheduled>(r#"{"at": "soon", "action": {"type": "heal"}}"#)
-            .is_err());
+        assert!(
+            serde_json::from_str::<Scheduled>(r#"{"at": "soon", "action": {"type": "heal"}}"#)
+                .is_err()
+        );
     }
 
     #[test]

@@ -60,7 +60,9 @@ pub enum KvResult {
 pub enum Outcome {
     Pending,
     /// The node answered (which may be a definite failure such as `Unavailable`).
-    Done { result: KvResult },
+    Done {
+        result: KvResult,
+    },
     /// The client gave up waiting: the operation may or may not have taken effect.
     TimedOut,
 }

@@ -25,7 +25,12 @@ pub struct FaultMix {
 pub fn random_schedule(rng: &mut SimRng, nodes: usize, until: Micros, mix: FaultMix) -> Schedule {
     let mut s = Schedule::new();
     let mut at = |t: Micros, action: Action| s.push(Scheduled { at: t, action });
-    at(0, Action::SetNetwork { link: random_link(rng) });
+    at(
+        0,
+        Action::SetNetwork {
+            link: random_link(rng),
+        },
+    );
     at(0, Action::SetChecksums { on: true });
     let node = |rng: &mut SimRng| NodeId(rng.below(nodes as u64) as u32);
     let episodes = rng.range(4, 16);
@@ -37,7 +42,12 @@ pub fn random_schedule(rng: &mut SimRng, nodes: usize, until: Micros, mix: Fault
         let kinds = if mix.disk_loss { 9 } else { 8 };
         match rng.below(kinds) {
             0 => {
-                at(start, Action::Partition { groups: random_groups(rng, nodes) });
+                at(
+                    start,
+                    Action::Partition {
+                        groups: random_groups(rng, nodes),
+                    },
+                );
                 at(end, Action::Heal);
             }
             1 => {
@@ -60,15 +70,39 @@ pub fn random_schedule(rng: &mut SimRng, nodes: usize, until: Micros, mix: Fault
                 } else {
                     rng.range(MICROS_PER_MS, 600 * MICROS_PER_MS)
                 };
-                at(start, Action::Crash { node: n, disk: DiskFate::Keep });
+                at(
+                    start,
+                    Action::Crash {
+                        node: n,
+                        disk: DiskFate::Keep,
+                    },
+                );
                 at(start + down, Action::Restart { node: n });
             }
-            4 => at(start, Action::Pause { node: node(rng), for_us: length }),
+            4 => at(
+                start,
+                Action::Pause {
+                    node: node(rng),
+                    for_us: length,
+                },
+            ),
             5 => {
                 let n = node(rng);
                 let delay = rng.range(MICROS_PER_MS, 30 * MICROS_PER_MS);
-                at(start, Action::Slow { node: n, delay_us: delay });
-                at(end, Action::Slow { node: n, delay_us: 0 });
+                at(
+                    start,
+                    Action::Slow {
+                        node: n,
+                        delay_us: delay,
+                    },
+                );
+                at(
+                    end,
+                    Action::Slow {
+                        node: n,
+                        delay_us: 0,
+                    },
+                );
             }
             6 => {
                 let n = node(rng);
@@ -81,12 +115,23 @@ pub fn random_schedule(rng: &mut SimRng, nodes: usize, until: Micros, mix: Fault
                 }
             }
             7 => {
-                at(start, Action::SetNetwork { link: random_link(rng) });
+                at(
+                    start,
+                    Action::SetNetwork {
+                        link: random_link(rng),
+                    },
+                );
             }
             _ => {
                 let n = node(rng);
                 let down = rng.range(MICROS_PER_MS, 600 * MICROS_PER_MS);
-                at(start, Action::Crash { node: n, disk: DiskFate::Lose });
+                at(
+                    start,
+                    Action::Crash {
+                        node: n,
+                        disk: DiskFate::Lose,
+                    },
+                );
                 at(start + down, Action::Restart { node: n });
             }
         }
@@ -107,11 +152,20 @@ fn random_link(rng: &mut SimRng) -> LinkConfig {
 
 /// Splits the nodes into two or three non-empty groups.
 fn random_groups(rng: &mut SimRng, nodes: usize) -> Vec<Vec<NodeId>> {
-    let count = if nodes >= 5 && rng.chance(Ppm::percent(30)) { 3 } else { 2 }.min(nodes);
+    let count = if nodes >= 5 && rng.chance(Ppm::percent(30)) {
+        3
+    } else {
+        2
+    }
+    .min(nodes);
     let mut groups = vec![Vec::new(); count];
     for i in 0..nodes {
         // The first `count` nodes seed one group each so no group is empty.
-        let g = if i < count { i } else { rng.below(count as u64) as usize };
+        let g = if i < count {
+            i
+        } else {
+            rng.below(count as u64) as usize
+        };
         groups[g].push(NodeId(i as u32));
     }
     groups

@@ -128,11 +128,7 @@ pub fn run(spec: &RunSpec) -> Result<RunReport, String> {
         ProtocolKind::Raft => {
             let mut world = spec.raft_world(false);
             world.run_until(spec.until_us);
-            let committed = world
-                .statuses()
-                .map(|(_, s)| s.commit)
-                .max()
-                .unwrap_or(0);
+            let committed = world.statuses().map(|(_, s)| s.commit).max().unwrap_or(0);
             Ok(report(&spec, &world, committed))
         }
     }

@@ -60,30 +60,73 @@ pub enum EventKind<P: Protocol> {
         reason: DropReason,
     },
     /// The network delivers a second copy `copy` of message `id`.
-    Duplicate { id: MsgId, copy: MsgId },
+    Duplicate {
+        id: MsgId,
+        copy: MsgId,
+    },
     /// Message `id` was damaged in flight; `msg` is what the receiver will get.
-    Corrupt { id: MsgId, msg: P::Msg },
+    Corrupt {
+        id: MsgId,
+        msg: P::Msg,
+    },
     /// A corrupted message reached the handler because checksums were off.
-    CorruptUndetected { id: MsgId },
-    Timer { node: NodeId, timer: P::Timer },
-    Crash { node: NodeId, disk: DiskFate },
-    Restart { node: NodeId },
-    Pause { node: NodeId, until: Micros },
-    Resume { node: NodeId },
+    CorruptUndetected {
+        id: MsgId,
+    },
+    Timer {
+        node: NodeId,
+        timer: P::Timer,
+    },
+    Crash {
+        node: NodeId,
+        disk: DiskFate,
+    },
+    Restart {
+        node: NodeId,
+    },
+    Pause {
+        node: NodeId,
+        until: Micros,
+    },
+    Resume {
+        node: NodeId,
+    },
     ClientInvoke {
         req: RequestId,
         node: NodeId,
         op: KvOp,
     },
-    ClientReply { req: RequestId, result: KvResult },
-    ClientTimeout { req: RequestId },
-    Persist { node: NodeId },
-    RoleChange { node: NodeId, role: Role, term: u64 },
-    Append { node: NodeId, len: u64 },
-    Truncate { node: NodeId, len: u64 },
-    Commit { node: NodeId, index: u64 },
+    ClientReply {
+        req: RequestId,
+        result: KvResult,
+    },
+    ClientTimeout {
+        req: RequestId,
+    },
+    Persist {
+        node: NodeId,
+    },
+    RoleChange {
+        node: NodeId,
+        role: Role,
+        term: u64,
+    },
+    Append {
+        node: NodeId,
+        len: u64,
+    },
+    Truncate {
+        node: NodeId,
+        len: u64,
+    },
+    Commit {
+        node: NodeId,
+        index: u64,
+    },
     /// A user or schedule action that changes the world without a more specific event.
-    Fault { action: Action },
+    Fault {
+        action: Action,
+    },
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -233,7 +276,10 @@ mod tests {
     fn encoding_is_canonical() {
         // postcard writes integers as varints and enums as variant indices.
         assert_eq!(StableHasher::of(&1u64), StableHasher::of(&1u8));
-        assert_ne!(StableHasher::of(&(1u32, 2u32)), StableHasher::of(&(2u32, 1u32)));
+        assert_ne!(
+            StableHasher::of(&(1u32, 2u32)),
+            StableHasher::of(&(2u32, 1u32))
+        );
         assert_eq!(
             StableHasher::of(&DropReason::Cut),
             StableHasher::of(&2u32),

@@ -51,7 +51,12 @@ impl<P: Protocol> World<P> {
             }
             Action::Client { node, op } => self.client_invoke(node, op),
             Action::SetWorkload { workload } => {
-                self.trace.push(now, EventKind::Fault { action: Action::SetWorkload { workload } });
+                self.trace.push(
+                    now,
+                    EventKind::Fault {
+                        action: Action::SetWorkload { workload },
+                    },
+                );
                 self.set_workload(workload);
             }
             other => {

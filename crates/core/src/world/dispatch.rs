@@ -30,7 +30,11 @@ impl<P: Protocol> World<P> {
         slot.status = None;
         slot.paused_until = 0;
         slot.busy_until = 0;
-        let input = if recover { Input::Recover } else { Input::Start };
+        let input = if recover {
+            Input::Recover
+        } else {
+            Input::Start
+        };
         self.run_node(id, input, true);
     }
 
@@ -326,13 +330,8 @@ impl<P: Protocol> World<P> {
         self.queue.push(at, Event::Deliver(Box::new(m)));
         if let Some(copy) = duplicate {
             self.counters.duplicated += 1;
-            self.trace.push(
-                self.now,
-                EventKind::Duplicate {
-                    id,
-                    copy: copy.id,
-                },
-            );
+            self.trace
+                .push(self.now, EventKind::Duplicate { id, copy: copy.id });
             let at = self.now + link.draw_latency(&mut self.rng);
             self.queue.push(at, Event::Deliver(Box::new(copy)));
         }

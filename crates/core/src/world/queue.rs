@@ -34,15 +34,27 @@ pub enum Event<P: Protocol> {
         generation: u64,
     },
     /// A client operation reaches its node.
-    ClientArrive { node: NodeId, req: RequestId },
+    ClientArrive {
+        node: NodeId,
+        req: RequestId,
+    },
     /// A client stops waiting.
-    ClientTimeout { req: RequestId },
+    ClientTimeout {
+        req: RequestId,
+    },
     /// The steady workload issues its next operation.
-    Workload { generation: u64 },
+    Workload {
+        generation: u64,
+    },
     /// The end of a pause.
-    Resume { node: NodeId, until: Micros },
+    Resume {
+        node: NodeId,
+        until: Micros,
+    },
     /// A paused or busy node may take the next input from its inbox.
-    Wake { node: NodeId },
+    Wake {
+        node: NodeId,
+    },
 }
 
 impl<P: Protocol> Event<P> {

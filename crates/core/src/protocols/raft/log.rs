@@ -95,7 +95,9 @@ impl Log {
     }
 
     pub fn stamp_at(&self, index: u64) -> Option<u64> {
-        self.stamps.get(usize::try_from(index.checked_sub(1)?).ok()?).copied()
+        self.stamps
+            .get(usize::try_from(index.checked_sub(1)?).ok()?)
+            .copied()
     }
 
     /// The first index whose stamp is greater than `seen` (stamps grow along the log).

@@ -110,7 +110,9 @@ impl RaftConfig {
             return Err("election timeout range must be positive and min <= max".into());
         }
         if self.heartbeat_us == 0 || self.heartbeat_us >= self.election_timeout_min_us {
-            return Err("heartbeat interval must be positive and below the election timeout".into());
+            return Err(
+                "heartbeat interval must be positive and below the election timeout".into(),
+            );
         }
         if self.max_batch == 0 {
             return Err("max_batch must be at least 1".into());

@@ -17,7 +17,8 @@ use std::collections::BTreeSet;
 pub enum RaftTimer {
     Election,
     Heartbeat,
-    /// A candidate asks again those who have not answered (RPCs are retried, §5.1).
+    /// A candidate asks again those who have not granted their vote (RPCs are retried,
+    /// §5.1; asking again is harmless because a vote, once cast, is final for the term).
     VoteRetry,
 }
 
@@ -37,8 +38,6 @@ pub struct RaftNode {
     applied: u64,
     kv: KvStore,
     votes: Vec<bool>,
-    /// Peers that answered this term's RequestVote, yes or no.
-    votes_heard: Vec<bool>,
     /// Client requests this node has to answer once they are applied.
     waiting: BTreeSet<RequestId>,
     // Leader state, reinitialised after each election.
@@ -126,13 +125,12 @@ impl RaftNode {
         self.persist_term(ctx);
         self.votes = vec![false; self.nodes];
         self.votes[self.id.index()] = true;
-        self.votes_heard = vec![false; self.nodes];
         self.reset_election_timer(ctx);
         self.request_votes(ctx);
         self.count_votes(ctx);
     }
 
-    /// Sends RequestVote to every peer that has not answered yet in this term.
+    /// Sends RequestVote to every peer that has not granted its vote in this term.
     fn request_votes(&mut self, ctx: &mut RaftCtx) {
         let request = RaftMsg::RequestVote {
             term: self.term,
@@ -140,7 +138,7 @@ impl RaftNode {
             last_log_term: self.log.last_term(),
         };
         for peer in ctx.peers() {
-            if !self.votes_heard[peer.index()] {
+            if !self.votes[peer.index()] {
                 ctx.send(peer, request.clone());
             }
         }
@@ -447,7 +445,6 @@ impl Protocol for RaftNode {
             applied: 0,
             kv: KvStore::default(),
             votes: Vec::new(),
-            votes_heard: Vec::new(),
             waiting: BTreeSet::new(),
             next_index: Vec::new(),
             match_index: Vec::new(),
@@ -476,7 +473,6 @@ impl Protocol for RaftNode {
                     && term == self.term
                     && self.role == Role::Candidate
                 {
-                    self.votes_heard[from.index()] = true;
                     self.votes[from.index()] |= granted;
                     self.count_votes(ctx);
                 }

@@ -81,15 +81,22 @@ fn client_operations_commit_and_logs_converge() {
     let ok = w
         .clients()
         .iter()
-        .filter(|c| matches!(&c.outcome, Outcome::Done { result } if *result != KvResult::Unavailable))
+        .filter(
+            |c| matches!(&c.outcome, Outcome::Done { result } if *result != KvResult::Unavailable),
+        )
         .count();
     assert!(ok > 400, "only {ok} operations succeeded");
     let logs: Vec<_> = (0..5)
         .map(|i| w.node(NodeId(i)).unwrap().log().entries().to_vec())
         .collect();
     assert!(logs.windows(2).all(|p| p[0] == p[1]), "logs differ");
-    let stores: Vec<_> = (0..5).map(|i| w.node(NodeId(i)).unwrap().kv().data().clone()).collect();
-    assert!(stores.windows(2).all(|p| p[0] == p[1]), "state machines differ");
+    let stores: Vec<_> = (0..5)
+        .map(|i| w.node(NodeId(i)).unwrap().kv().data().clone())
+        .collect();
+    assert!(
+        stores.windows(2).all(|p| p[0] == p[1]),
+        "state machines differ"
+    );
     assert!(w.violations().is_empty());
 }
 
@@ -109,7 +116,10 @@ fn leader_in_minority_cannot_commit() {
     for k in 0..5 {
         w.act(Action::Client {
             node: old,
-            op: KvOp::Put { key: 1, value: 100 + k },
+            op: KvOp::Put {
+                key: 1,
+                value: 100 + k,
+            },
         });
     }
     let (new, new_term) = run_until_leader(&mut w, &[old, buddy], 3 * SEC);
@@ -117,11 +127,18 @@ fn leader_in_minority_cannot_commit() {
     for k in 0..5 {
         w.act(Action::Client {
             node: new,
-            op: KvOp::Put { key: 2, value: 200 + k },
+            op: KvOp::Put {
+                key: 2,
+                value: 200 + k,
+            },
         });
     }
     w.run_until(w.now() + 2 * SEC);
-    assert_eq!(w.node(old).unwrap().role(), Role::Leader, "still believes it leads");
+    assert_eq!(
+        w.node(old).unwrap().role(),
+        Role::Leader,
+        "still believes it leads"
+    );
     assert_eq!(commit_of(&w, old), before, "the minority leader committed");
     assert!(commit_of(&w, new) > before, "the majority did not commit");
     w.act(Action::Heal);
@@ -129,7 +146,11 @@ fn leader_in_minority_cannot_commit() {
     assert_ne!(w.node(old).unwrap().role(), Role::Leader);
     let reference = w.node(new).unwrap().log().entries().to_vec();
     for i in 0..5 {
-        assert_eq!(w.node(NodeId(i)).unwrap().log().entries(), &reference[..], "n{i}");
+        assert_eq!(
+            w.node(NodeId(i)).unwrap().log().entries(),
+            &reference[..],
+            "n{i}"
+        );
     }
     // The five puts sent to the old leader were never committed: their clients hear
     // nothing (timeout), never a false success.
@@ -171,7 +192,9 @@ fn paused_old_leader_cannot_commit_in_stale_term() {
     });
     // Any commit after waking must happen after it learned the new term.
     for e in stale_commits {
-        let EventKind::Commit { .. } = e.kind else { unreachable!() };
+        let EventKind::Commit { .. } = e.kind else {
+            unreachable!()
+        };
         let term_then = w
             .trace()
             .events()
@@ -184,7 +207,11 @@ fn paused_old_leader_cannot_commit_in_stale_term() {
             })
             .last()
             .unwrap();
-        assert!(term_then > old_term, "committed at {} in stale term {term_then}", e.time);
+        assert!(
+            term_then > old_term,
+            "committed at {} in stale term {term_then}",
+            e.time
+        );
     }
     assert!(w.node(old).unwrap().term() >= new_term);
     assert!(w.violations().is_empty(), "{:?}", w.violations());
@@ -225,7 +252,11 @@ fn disk_loss_lets_a_node_vote_twice_and_election_safety_reports_it() {
     let v = w.violations();
     assert_eq!(v.len(), 1, "{v:?}");
     assert_eq!(v[0].invariant, "election safety");
-    assert!(v[0].message.contains("two leaders in term 1"), "{}", v[0].message);
+    assert!(
+        v[0].message.contains("two leaders in term 1"),
+        "{}",
+        v[0].message
+    );
 }
 
 #[test]
@@ -271,10 +302,20 @@ fn corruption_is_caught_by_checksums_or_delivered_when_they_are_off() {
     let events = w.trace().events().unwrap();
     let detected = events
         .iter()
-        .filter(|e| matches!(e.kind, EventKind::Drop { reason: DropReason::CorruptDetected, .. }))
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::Drop {
+                    reason: DropReason::CorruptDetected,
+                    ..
+                }
+            )
+        })
         .count();
     assert!(detected > 0);
-    assert!(!events.iter().any(|e| matches!(e.kind, EventKind::CorruptUndetected { .. })));
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e.kind, EventKind::CorruptUndetected { .. })));
     w.act(Action::SetChecksums { on: false });
     w.run_until(4 * SEC);
     let undetected = w
@@ -325,8 +366,12 @@ fn single_node_cluster_serves_clients() {
     assert_eq!(
         outcomes,
         vec![
-            Outcome::Done { result: KvResult::Written },
-            Outcome::Done { result: KvResult::Value { value: Some(5) } }
+            Outcome::Done {
+                result: KvResult::Written
+            },
+            Outcome::Done {
+                result: KvResult::Value { value: Some(5) }
+            }
         ]
     );
 }
@@ -337,4 +382,54 @@ fn bug_names_round_trip() {
         assert_eq!(RaftBug::parse(bug.name()), Ok(bug));
     }
     assert!(RaftBug::parse("nope").unwrap_err().contains("forget-vote"));
+}
+
+/// The forget-vote variant: a voter that crashes right after voting comes back with its
+/// term but not its vote, and elects a second leader in the same term.
+#[test]
+fn forgetting_to_persist_the_vote_elects_two_leaders() {
+    let (a, b, c) = (NodeId(0), NodeId(1), NodeId(2));
+    let config = RaftConfig {
+        bugs: vec![RaftBug::ForgetVote],
+        ..RaftConfig::default()
+    };
+    let mut w = world_with(3, 2, config, false);
+    w.act(Action::Pause {
+        node: c,
+        for_us: 5 * SEC,
+    });
+    w.act(Action::Partition {
+        groups: vec![vec![c]],
+    });
+    // Step until a or b grants its vote to the other, then crash it at once, before the
+    // new leader's first AppendEntries reaches it.
+    let voter = loop {
+        assert!(w.step(), "the run ended before any vote");
+        let voted = |x: NodeId, y: NodeId| w.node(x).and_then(|n| n.voted_for()) == Some(y);
+        if voted(a, b) {
+            break a;
+        }
+        if voted(b, a) {
+            break b;
+        }
+    };
+    w.act(Action::Crash {
+        node: voter,
+        disk: DiskFate::Keep,
+    });
+    let leader = if voter == a { b } else { a };
+    // The vote is already on its way: the candidate wins term 1 while the voter is down.
+    w.run_until(w.now() + 100 * MICROS_PER_MS);
+    assert_eq!(w.node(leader).unwrap().role(), Role::Leader);
+    w.act(Action::Partition {
+        groups: vec![vec![leader]],
+    });
+    w.schedule([Scheduled {
+        at: 5 * SEC,
+        action: Action::Restart { node: voter },
+    }]);
+    w.run_until(10 * SEC);
+    let v = w.violations();
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(v[0].invariant, "election safety", "{v:?}");
 }

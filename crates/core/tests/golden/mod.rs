@@ -1,0 +1,50 @@
+//! Shared by the native and the browser golden tests.
+
+use serde::{Deserialize, Serialize};
+use splitbrain_core::fuzz::{fuzz_run_spec, FaultMix, FuzzSpec};
+use splitbrain_core::protocols::raft::RaftBug;
+use splitbrain_core::run::RunSpec;
+use splitbrain_core::time::MICROS_PER_SEC;
+
+pub const GOLDEN_PATH: &str = "tests/golden/trace_hashes.json";
+
+#[derive(Serialize, Deserialize)]
+pub struct Golden {
+    pub name: String,
+    pub trace_hash: String,
+    pub events: u64,
+    pub spec: RunSpec,
+}
+
+pub fn load() -> Vec<Golden> {
+    serde_json::from_str(include_str!("trace_hashes.json")).expect("golden file parses")
+}
+
+/// The scenarios, built from code so that blessing regenerates them faithfully.
+#[allow(dead_code)]
+pub fn scenarios() -> Vec<(String, RunSpec)> {
+    let calm = RunSpec::new(5, 7, 10 * MICROS_PER_SEC);
+    let fuzz = |nodes: usize, bug: Option<RaftBug>, i: u64| {
+        let mut base = RunSpec::new(nodes, 0, 10 * MICROS_PER_SEC);
+        base.raft.bugs.extend(bug);
+        fuzz_run_spec(
+            &FuzzSpec {
+                base,
+                runs: 1,
+                seed: 2024,
+                mix: FaultMix { disk_loss: true },
+                stop_at_first: false,
+            },
+            i,
+        )
+    };
+    vec![
+        ("calm five nodes".into(), calm),
+        ("faults five nodes".into(), fuzz(5, None, 0)),
+        ("faults three nodes".into(), fuzz(3, None, 1)),
+        (
+            "faults seven nodes, forget-vote".into(),
+            fuzz(7, Some(RaftBug::ForgetVote), 2),
+        ),
+    ]
+}

@@ -1,0 +1,70 @@
+//! The golden trace hashes: fixed scenarios whose trace hash must never change by accident,
+//! and must be the same natively and in WebAssembly (see `wasm_golden.rs`, which reads the
+//! same file in a browser).
+//!
+//! After an intended change to the simulation, regenerate the file with
+//! `SPLITBRAIN_BLESS=1 cargo test -p splitbrain-core --test golden_scenarios`.
+
+mod golden;
+
+use golden::{scenarios, Golden, GOLDEN_PATH};
+use splitbrain_core::run::{hash_hex, run};
+
+#[test]
+fn trace_hashes_match_the_golden_file() {
+    if std::env::var_os("SPLITBRAIN_BLESS").is_some() {
+        let fresh: Vec<Golden> = scenarios()
+            .into_iter()
+            .map(|(name, spec)| {
+                let report = run(&spec).expect("valid scenario");
+                Golden {
+                    name,
+                    trace_hash: report.trace_hash,
+                    events: report.events,
+                    spec,
+                }
+            })
+            .collect();
+        let text = serde_json::to_string_pretty(&fresh).unwrap() + "\n";
+        std::fs::write(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(GOLDEN_PATH),
+            text,
+        )
+        .unwrap();
+    }
+    let golden = golden::load();
+    assert_eq!(
+        golden.len(),
+        scenarios().len(),
+        "golden file is out of date"
+    );
+    for g in &golden {
+        let report = run(&g.spec).expect("valid scenario");
+        assert_eq!(report.trace_hash, g.trace_hash, "scenario {}", g.name);
+        assert_eq!(report.events, g.events, "scenario {}", g.name);
+    }
+}
+
+#[test]
+fn same_seed_same_hash_and_other_seed_other_hash() {
+    for (name, spec) in scenarios() {
+        let a = run(&spec).unwrap();
+        let b = run(&spec).unwrap();
+        assert_eq!(a.trace_hash, b.trace_hash, "{name}");
+        let mut other = spec.clone();
+        other.seed += 1;
+        assert_ne!(run(&other).unwrap().trace_hash, a.trace_hash, "{name}");
+    }
+}
+
+#[test]
+fn a_snapshot_replays_to_the_same_end() {
+    let (_, spec) = scenarios().remove(1);
+    let mut world = spec.raft_world(false);
+    world.run_until(spec.until_us / 2);
+    let mut copy = world.clone();
+    world.run_until(spec.until_us);
+    copy.run_until(spec.until_us);
+    assert_eq!(hash_hex(world.trace_hash()), hash_hex(copy.trace_hash()));
+    assert_eq!(world.rng_draws(), copy.rng_draws());
+}

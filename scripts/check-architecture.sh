@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Checks the invariants ARCHITECTURE.md promises. Run from the repository root.
+set -euo pipefail
+fail() { echo "architecture invariant broken: $*" >&2; exit 1; }
+
+# 1. The core depends on no web or UI crate.
+deps=$(cargo tree -p splitbrain-core -e normal --prefix none --format '{p}' | awk '{print $1}' | sort -u)
+for banned in wasm-bindgen web-sys js-sys yew gloo getrandom; do
+  if grep -qx "$banned" <<<"$deps"; then fail "splitbrain-core depends on $banned"; fi
+done
+
+# 2. The core builds for the browser.
+cargo build --quiet -p splitbrain-core --lib --target wasm32-unknown-unknown
+
+# 3. The core reads no clock and draws no OS randomness: time and chance come from the
+#    simulator (virtual time, the seeded PRNG).
+if grep -rnE 'Instant::now|SystemTime|thread_rng|rand::random|getrandom|std::time' crates/core/src; then
+  fail "the core reads a clock or OS randomness"
+fi
+
+# 4. Only the web crate touches the DOM.
+if grep -rlE 'web_sys|wasm_bindgen' crates/core/src crates/cli/src; then
+  fail "a non-web crate uses web_sys or wasm_bindgen"
+fi
+echo "architecture invariants hold"

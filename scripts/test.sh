@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, lints, architecture invariants, native unit, property and
+# CLI tests, and the core's tests in headless Chromium. Installs what is missing first.
+source "$(dirname "$0")/toolchain.sh"
+cd "$SB_ROOT"
+started=$SECONDS
+
+ensure_wasm_target
+ensure_chromium
+ensure_wasm_bindgen
+ensure_wasm_pack
+
+say "formatting (cargo fmt --check)"
+cargo fmt --all -- --check
+
+say "lints (clippy, warnings denied)"
+cargo clippy --quiet --workspace --exclude splitbrain-web --all-targets -- -D warnings
+( wasm_env; cargo clippy --quiet -p splitbrain-web --target wasm32-unknown-unknown -- -D warnings )
+
+say "architecture invariants"
+( wasm_env; bash scripts/check-architecture.sh )
+
+say "native tests (core, CLI)"
+cargo test --workspace --exclude splitbrain-web 2>&1 | tee target/native-tests.log | grep -E '^(test result|running|error|failures)|FAILED|panicked' || true
+grep -q 'FAILED\|error\[' target/native-tests.log && { echo "native tests failed; see target/native-tests.log" >&2; exit 1; }
+grep -q '^test result: ok' target/native-tests.log
+
+say "browser tests (wasm-bindgen-test in headless Chromium)"
+( wasm_env; wasm-pack --quiet test --headless --chrome --mode no-install crates/core )
+
+say "all tests passed in $((SECONDS - started)) s"
