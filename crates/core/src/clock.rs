@@ -11,21 +11,11 @@ const PPM: i128 = 1_000_000;
 ///
 /// Re-anchoring whenever offset or drift change keeps the reading continuous (except for a
 /// deliberate step), exactly like an operator adjusting a real clock.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhysicalClock {
     anchor_true: Micros,
     anchor_local: i64,
     drift_ppm: i32,
-}
-
-impl Default for PhysicalClock {
-    fn default() -> Self {
-        PhysicalClock {
-            anchor_true: 0,
-            anchor_local: 0,
-            drift_ppm: 0,
-        }
-    }
 }
 
 impl PhysicalClock {

@@ -239,16 +239,17 @@ impl RaftNode {
         );
     }
 
-    fn on_append_entries(
-        &mut self,
-        ctx: &mut RaftCtx,
-        leader: NodeId,
-        term: u64,
-        prev_index: u64,
-        prev_term: u64,
-        entries: Vec<Entry>,
-        leader_commit: u64,
-    ) {
+    fn on_append_entries(&mut self, ctx: &mut RaftCtx, leader: NodeId, msg: RaftMsg) {
+        let RaftMsg::AppendEntries {
+            term,
+            prev_index,
+            prev_term,
+            entries,
+            leader_commit,
+        } = msg
+        else {
+            return;
+        };
         self.observe_term(ctx, term);
         let reject = |ctx: &mut RaftCtx, me: &Self, hint: u64| {
             ctx.send(
@@ -477,21 +478,7 @@ impl Protocol for RaftNode {
                     self.count_votes(ctx);
                 }
             }
-            RaftMsg::AppendEntries {
-                term,
-                prev_index,
-                prev_term,
-                entries,
-                leader_commit,
-            } => self.on_append_entries(
-                ctx,
-                from,
-                term,
-                prev_index,
-                prev_term,
-                entries,
-                leader_commit,
-            ),
+            msg @ RaftMsg::AppendEntries { .. } => self.on_append_entries(ctx, from, msg),
             RaftMsg::AppendReply {
                 term,
                 success,
