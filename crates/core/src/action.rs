@@ -28,6 +28,13 @@ pub enum Action {
     Restart {
         node: NodeId,
     },
+    /// Crash a node at its next disk write, just after the write and the rest of that step
+    /// (a power cut right after an fsync); restart it `restart_after_us` later if given.
+    CrashOnWrite {
+        node: NodeId,
+        disk: DiskFate,
+        restart_after_us: Option<Micros>,
+    },
     /// Freeze a node, like a long garbage-collection stall: its timers and messages wait.
     Pause {
         node: NodeId,
@@ -93,6 +100,7 @@ impl Action {
     pub fn nodes(&self) -> Vec<NodeId> {
         match self {
             Action::Crash { node, .. }
+            | Action::CrashOnWrite { node, .. }
             | Action::Restart { node }
             | Action::Pause { node, .. }
             | Action::Slow { node, .. }

@@ -39,7 +39,7 @@ pub fn random_schedule(rng: &mut SimRng, nodes: usize, until: Micros, mix: Fault
         let start = rng.range(200 * MICROS_PER_MS, horizon);
         let length = rng.range(MICROS_PER_MS, 3 * MICROS_PER_SEC);
         let end = start + length;
-        let kinds = if mix.disk_loss { 9 } else { 8 };
+        let kinds = if mix.disk_loss { 10 } else { 9 };
         match rng.below(kinds) {
             0 => {
                 at(
@@ -119,6 +119,24 @@ pub fn random_schedule(rng: &mut SimRng, nodes: usize, until: Micros, mix: Fault
                     start,
                     Action::SetNetwork {
                         link: random_link(rng),
+                    },
+                );
+            }
+            8 => {
+                // A power cut right after a disk write (a vote, a log append), half the
+                // time during the first election.
+                let start = if rng.chance(Ppm::percent(50)) {
+                    rng.range(50 * MICROS_PER_MS, 300 * MICROS_PER_MS)
+                } else {
+                    start
+                };
+                let down = rng.range(MICROS_PER_MS, 200 * MICROS_PER_MS);
+                at(
+                    start,
+                    Action::CrashOnWrite {
+                        node: node(rng),
+                        disk: DiskFate::Keep,
+                        restart_after_us: Some(down),
                     },
                 );
             }

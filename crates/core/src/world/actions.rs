@@ -2,6 +2,7 @@
 
 use super::World;
 use crate::action::{Action, DiskFate};
+use crate::ids::NodeId;
 use crate::protocol::Protocol;
 use crate::trace::EventKind;
 
@@ -14,29 +15,27 @@ impl<P: Protocol> World<P> {
         }
         let now = self.now;
         match action {
-            Action::Crash { node, disk } => {
+            Action::Crash { node, disk } => self.crash(node, disk),
+            Action::Restart { node } => self.restart(node),
+            Action::CrashOnWrite {
+                node,
+                disk,
+                restart_after_us,
+            } => {
                 if !self.nodes[node.index()].is_up() {
                     return;
                 }
-                self.trace.push(now, EventKind::Crash { node, disk });
-                self.discard_inbox(node);
-                let slot = &mut self.nodes[node.index()];
-                slot.state = None;
-                slot.timers.clear();
-                slot.status = None;
-                slot.paused_until = 0;
-                slot.busy_until = 0;
-                if disk == DiskFate::Lose {
-                    slot.disk = P::Disk::default();
-                }
-                self.check(None, false);
-            }
-            Action::Restart { node } => {
-                if self.nodes[node.index()].is_up() {
-                    return;
-                }
-                self.trace.push(now, EventKind::Restart { node });
-                self.boot(node, true);
+                self.nodes[node.index()].crash_on_write = Some((disk, restart_after_us));
+                self.trace.push(
+                    now,
+                    EventKind::Fault {
+                        action: Action::CrashOnWrite {
+                            node,
+                            disk,
+                            restart_after_us,
+                        },
+                    },
+                );
             }
             Action::Pause { node, for_us } => {
                 let slot = &mut self.nodes[node.index()];
@@ -66,6 +65,33 @@ impl<P: Protocol> World<P> {
         }
     }
 
+    pub(super) fn crash(&mut self, node: NodeId, disk: DiskFate) {
+        if !self.nodes[node.index()].is_up() {
+            return;
+        }
+        self.trace.push(self.now, EventKind::Crash { node, disk });
+        self.discard_inbox(node);
+        let slot = &mut self.nodes[node.index()];
+        slot.state = None;
+        slot.timers.clear();
+        slot.status = None;
+        slot.paused_until = 0;
+        slot.busy_until = 0;
+        slot.crash_on_write = None;
+        if disk == DiskFate::Lose {
+            slot.disk = P::Disk::default();
+        }
+        self.check(None, false);
+    }
+
+    pub(super) fn restart(&mut self, node: NodeId) {
+        if self.nodes[node.index()].is_up() {
+            return;
+        }
+        self.trace.push(self.now, EventKind::Restart { node });
+        self.boot(node, true);
+    }
+
     /// Actions that change the network or a node's clock or speed, not its state.
     fn apply_world_change(&mut self, action: &Action) {
         let now = self.now;
@@ -81,6 +107,7 @@ impl<P: Protocol> World<P> {
             Action::SetNetwork { link } => self.net.set_all_links(*link),
             Action::SetChecksums { on } => self.net.checksums = *on,
             Action::Crash { .. }
+            | Action::CrashOnWrite { .. }
             | Action::Restart { .. }
             | Action::Pause { .. }
             | Action::Client { .. }

@@ -145,6 +145,7 @@ impl<P: Protocol> World<P> {
                 }
             }
             Event::Wake { node } => self.wake(node),
+            Event::Restart { node } => self.restart(node),
         }
     }
 
@@ -230,12 +231,22 @@ impl<P: Protocol> World<P> {
             }
             slot.busy_until = now + slot.processing_us;
         }
+        let wrote = out.iter().any(|e| matches!(e, Effect::Persist(_)));
         for effect in out.drain(..) {
             self.apply_effect(id, effect);
         }
         self.effects = out;
         self.report_status(id);
         self.check(Some(id), rebooted);
+        if wrote {
+            if let Some((disk, restart_after)) = self.nodes[id.index()].crash_on_write.take() {
+                self.crash(id, disk);
+                if let Some(after) = restart_after {
+                    self.queue
+                        .push(self.now + after, Event::Restart { node: id });
+                }
+            }
+        }
     }
 
     fn apply_effect(&mut self, id: NodeId, effect: Effect<P>) {

@@ -66,6 +66,8 @@ pub struct NodeSlot<P: Protocol> {
     /// Inputs that arrived while the node was paused or busy, in arrival order.
     inbox: std::collections::VecDeque<queue::Event<P>>,
     wake_pending: bool,
+    /// Armed by `Action::CrashOnWrite`: how to crash at the next disk write.
+    crash_on_write: Option<(crate::action::DiskFate, Option<Micros>)>,
     timers: Vec<(P::Timer, u64)>,
     next_timer_generation: u64,
     status: Option<NodeStatus>,
@@ -134,6 +136,7 @@ impl<P: Protocol> World<P> {
                 busy_until: 0,
                 inbox: Default::default(),
                 wake_pending: false,
+                crash_on_write: None,
                 timers: Vec::new(),
                 next_timer_generation: 0,
                 status: None,

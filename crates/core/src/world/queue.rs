@@ -55,6 +55,10 @@ pub enum Event<P: Protocol> {
     Wake {
         node: NodeId,
     },
+    /// The restart that follows a crash at a disk write.
+    Restart {
+        node: NodeId,
+    },
 }
 
 impl<P: Protocol> Event<P> {
@@ -67,7 +71,8 @@ impl<P: Protocol> Event<P> {
             Event::ClientTimeout { .. }
             | Event::Workload { .. }
             | Event::Resume { .. }
-            | Event::Wake { .. } => None,
+            | Event::Wake { .. }
+            | Event::Restart { .. } => None,
         }
     }
 }
