@@ -33,14 +33,24 @@ pub fn random_schedule(rng: &mut SimRng, nodes: usize, until: Micros, mix: Fault
     );
     at(0, Action::SetChecksums { on: true });
     let node = |rng: &mut SimRng| NodeId(rng.below(nodes as u64) as u32);
-    let episodes = rng.range(4, 16);
     let horizon = until.saturating_sub(MICROS_PER_SEC).max(1);
+    // Swarm testing: each run uses its own random subset of fault kinds, so that some runs
+    // see many faults of one kind instead of always a thin mix of all of them.
+    let kinds: Vec<u64> = {
+        let all = if mix.disk_loss { 10 } else { 9 };
+        let chosen: Vec<u64> = (0..all).filter(|_| rng.chance(Ppm::percent(50))).collect();
+        if chosen.is_empty() {
+            vec![rng.below(all)]
+        } else {
+            chosen
+        }
+    };
+    let episodes = rng.range(4, 24);
     for _ in 0..episodes {
         let start = rng.range(200 * MICROS_PER_MS, horizon);
         let length = rng.range(MICROS_PER_MS, 3 * MICROS_PER_SEC);
         let end = start + length;
-        let kinds = if mix.disk_loss { 10 } else { 9 };
-        match rng.below(kinds) {
+        match *rng.pick(&kinds) {
             0 => {
                 at(
                     start,
@@ -160,8 +170,8 @@ pub fn random_schedule(rng: &mut SimRng, nodes: usize, until: Micros, mix: Fault
 
 fn random_link(rng: &mut SimRng) -> LinkConfig {
     LinkConfig {
-        latency_us: rng.range(MICROS_PER_MS, 15 * MICROS_PER_MS),
-        jitter_us: rng.range(0, 30 * MICROS_PER_MS),
+        latency_us: rng.range(MICROS_PER_MS, 40 * MICROS_PER_MS),
+        jitter_us: rng.range(0, 50 * MICROS_PER_MS),
         loss: Ppm(rng.range(0, 150_000) as u32),
         duplicate: Ppm(rng.range(0, 100_000) as u32),
         corrupt: Ppm(rng.range(0, 30_000) as u32),

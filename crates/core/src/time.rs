@@ -49,7 +49,9 @@ pub fn parse_duration(text: &str) -> Result<Micros, String> {
     let mut place = scale;
     for digit in frac.bytes() {
         place /= 10;
-        value += u64::from(digit - b'0') * place;
+        value = value
+            .checked_add(u64::from(digit - b'0') * place)
+            .ok_or_else(|| format!("duration {text:?} is too large"))?;
     }
     Ok(value)
 }

@@ -43,6 +43,13 @@ fn voting_without_the_log_check_is_caught() {
 }
 
 #[test]
+fn forgetting_to_persist_the_vote_is_caught() {
+    let report = fuzz(&spec(Some(RaftBug::ForgetVote), 1000)).unwrap();
+    let failure = report.first_failure.expect("caught within 1000 runs");
+    assert_eq!(failure.violation.invariant, "election safety");
+}
+
+#[test]
 fn disk_loss_in_the_fault_mix_breaks_raft() {
     let mut s = spec(None, 1000);
     s.mix.disk_loss = true;

@@ -433,3 +433,84 @@ fn forgetting_to_persist_the_vote_elects_two_leaders() {
     assert_eq!(v.len(), 1, "{v:?}");
     assert_eq!(v[0].invariant, "election safety", "{v:?}");
 }
+
+/// The paper's Figure 8, step by step, with the commit-old-term variant: a leader commits
+/// an entry of an earlier term because a majority stores it, and a later leader whose log
+/// ends in a higher term erases it. Leader completeness reports the erasing leader.
+#[test]
+fn figure_8_commit_of_an_old_term_entry_is_caught() {
+    let config = RaftConfig {
+        bugs: vec![RaftBug::CommitOldTerm],
+        ..RaftConfig::default()
+    };
+    let mut w = world_with(5, 21, config, false);
+    let all: Vec<NodeId> = (0..5).map(NodeId).collect();
+    let put = |w: &mut World<RaftNode>, node: NodeId, value: u64| {
+        w.act(Action::Client {
+            node,
+            op: KvOp::Put { key: 1, value },
+        })
+    };
+    // (a) s1 leads and replicates entry X to s2 only.
+    let (s1, _) = run_until_leader(&mut w, &[], 3 * SEC);
+    put(&mut w, s1, 1);
+    w.run_until(w.now() + SEC);
+    let s2 = all.iter().copied().find(|&n| n != s1).unwrap();
+    let rest: Vec<NodeId> = all
+        .iter()
+        .copied()
+        .filter(|&n| n != s1 && n != s2)
+        .collect();
+    w.act(Action::Partition {
+        groups: vec![vec![s1, s2], rest.clone()],
+    });
+    put(&mut w, s1, 2);
+    w.run_until(w.now() + 100 * MICROS_PER_MS);
+    assert_eq!(w.node(s2).unwrap().log().last_index(), 2, "s2 holds X");
+    // (b) s5 is elected by the other three and takes entry Y at the same index, which it
+    // cannot replicate: it is cut off at once.
+    let (s5, _) = run_until_leader(&mut w, &[s1, s2], 3 * SEC);
+    let (s3, s4) = {
+        let others: Vec<NodeId> = rest.iter().copied().filter(|&n| n != s5).collect();
+        (others[0], others[1])
+    };
+    w.act(Action::Partition {
+        groups: vec![vec![s1, s2], vec![s5], vec![s3], vec![s4]],
+    });
+    put(&mut w, s5, 3);
+    w.run_until(w.now() + 50 * MICROS_PER_MS);
+    assert_eq!(w.node(s5).unwrap().log().last_index(), 2, "s5 holds Y");
+    // (c) s1 (or s2, which holds the same log) wins a later term with s3's vote and copies
+    // X to s3: X is now on a majority and the broken leader commits it.
+    w.act(Action::Partition {
+        groups: vec![vec![s1, s2, s3], vec![s5], vec![s4]],
+    });
+    let (l3, _) = run_until_leader(&mut w, &[s5, s4, s3], 3 * SEC);
+    let end = w.now() + 2 * SEC;
+    while commit_of(&w, l3) < 2 && w.now() < end {
+        w.run_until(w.now() + MICROS_PER_MS);
+    }
+    assert_eq!(commit_of(&w, l3), 2, "the old-term entry X was committed");
+    assert!(w.violations().is_empty());
+    // (d) that leader goes away; s5, whose log ends in a higher term than X, can win the
+    // votes of the nodes holding X and overwrites it. Its fast clock makes it time out
+    // first.
+    let f = if l3 == s1 { s2 } else { s1 };
+    w.act(Action::SetDrift {
+        node: s5,
+        ppm: 500_000,
+    });
+    for slow in [f, s3] {
+        w.act(Action::SetDrift {
+            node: slow,
+            ppm: -500_000,
+        });
+    }
+    w.act(Action::Partition {
+        groups: vec![vec![s5, f, s3], vec![l3], vec![s4]],
+    });
+    w.run_until(w.now() + 5 * SEC);
+    let v = w.violations();
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(v[0].invariant, "leader completeness", "{v:?}");
+}

@@ -1,0 +1,74 @@
+//! Properties of the simulator over random inputs.
+#![cfg(not(target_arch = "wasm32"))]
+
+use proptest::prelude::*;
+use splitbrain_core::action::Schedule;
+use splitbrain_core::fuzz::{random_schedule, FaultMix};
+use splitbrain_core::rng::SimRng;
+use splitbrain_core::run::RunSpec;
+use splitbrain_core::time::{parse_duration, MICROS_PER_SEC};
+
+fn spec(nodes: usize, seed: u64, schedule_seed: u64) -> RunSpec {
+    let mut spec = RunSpec::new(nodes, seed, 4 * MICROS_PER_SEC);
+    let mut rng = SimRng::new(schedule_seed);
+    spec.schedule = random_schedule(
+        &mut rng,
+        nodes,
+        spec.until_us,
+        FaultMix { disk_loss: false },
+    );
+    spec
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Same seed and schedule, same trace, same number of random draws.
+    #[test]
+    fn runs_are_deterministic(nodes in 1usize..8, seed: u64, schedule_seed: u64) {
+        let spec = spec(nodes, seed, schedule_seed);
+        let mut a = spec.raft_world(false);
+        let mut b = spec.raft_world(false);
+        a.run_until(spec.until_us);
+        b.run_until(spec.until_us);
+        prop_assert_eq!(a.trace_hash(), b.trace_hash());
+        prop_assert_eq!(a.rng_draws(), b.rng_draws());
+        prop_assert!(a.violations().is_empty(), "{:?}", a.violations());
+    }
+
+    /// A snapshot taken at any moment continues exactly like the original.
+    #[test]
+    fn snapshots_continue_identically(seed: u64, cut in 0u64..4_000_000) {
+        let spec = spec(5, seed, seed ^ 1);
+        let mut world = spec.raft_world(false);
+        world.run_until(cut);
+        let mut snapshot = world.clone();
+        world.run_until(spec.until_us);
+        snapshot.run_until(spec.until_us);
+        prop_assert_eq!(world.trace_hash(), snapshot.trace_hash());
+    }
+
+    /// Schedules survive a trip through their JSON file format unchanged.
+    #[test]
+    fn schedules_round_trip_through_json(seed: u64, nodes in 1usize..10) {
+        let mut rng = SimRng::new(seed);
+        let schedule = random_schedule(&mut rng, nodes, 20 * MICROS_PER_SEC, FaultMix { disk_loss: true });
+        let text = serde_json::to_string(&schedule).unwrap();
+        let back: Schedule = serde_json::from_str(&text).unwrap();
+        prop_assert_eq!(back, schedule);
+    }
+
+    /// Durations written in microseconds, milliseconds or seconds parse back exactly.
+    #[test]
+    fn durations_parse(us in 0u64..10_000_000_000) {
+        prop_assert_eq!(parse_duration(&format!("{us}us")), Ok(us));
+        prop_assert_eq!(parse_duration(&format!("{}.{:06}s", us / 1_000_000, us % 1_000_000)), Ok(us));
+        prop_assert_eq!(parse_duration(&format!("{}.{:03}ms", us / 1000, us % 1000)), Ok(us));
+    }
+
+    /// No text makes the duration parser panic.
+    #[test]
+    fn duration_parser_never_panics(text in ".{0,12}") {
+        let _ = parse_duration(&text);
+    }
+}
