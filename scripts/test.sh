@@ -26,6 +26,6 @@ grep -q 'FAILED\|error\[' target/native-tests.log && { echo "native tests failed
 grep -q '^test result: ok' target/native-tests.log
 
 say "browser tests (wasm-bindgen-test in headless Chromium)"
-( wasm_env; wasm-pack --quiet test --headless --chrome --mode no-install crates/core )
+( wasm_env; wasm-pack test --headless --chrome --mode no-install crates/core )
 
 say "all tests passed in $((SECONDS - started)) s"
