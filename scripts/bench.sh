@@ -10,4 +10,4 @@ say "native (splitbrain bench)"
 cargo run --quiet --release -p splitbrain-cli -- bench "$@"
 say "WebAssembly in headless Chromium"
 ( wasm_env; wasm-pack test --release --headless --chrome --mode no-install crates/core \
-    --features browser-bench --test wasm_bench 2>&1 | grep -E 'BENCH|test result' )
+    --features browser-bench --test wasm_bench -- --nocapture 2>&1 | grep -E 'BENCH|test result' )

@@ -12,6 +12,7 @@ use crate::network::Blocked;
 use crate::protocol::{Protocol, Role};
 use crate::time::Micros;
 use serde::Serialize;
+use std::rc::Rc;
 
 /// Why a message never reached its receiver's handler.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -211,12 +212,18 @@ pub struct Counters {
     pub client_timeouts: u64,
 }
 
+/// Recorded events are kept in sealed, shared chunks of this many events plus one open
+/// chunk, so that cloning a world (a snapshot) does not copy its history.
+const CHUNK: usize = 4096;
+
 /// The trace of one run: a running hash, counters and (optionally) the events.
 #[derive(Clone, Debug)]
 pub struct Trace<P: Protocol> {
     hash: StableHasher,
     len: u64,
-    events: Option<Vec<TraceEvent<P>>>,
+    record: bool,
+    sealed: Vec<Rc<[TraceEvent<P>]>>,
+    open: Vec<TraceEvent<P>>,
 }
 
 impl<P: Protocol> Trace<P> {
@@ -224,7 +231,9 @@ impl<P: Protocol> Trace<P> {
         Trace {
             hash: StableHasher::default(),
             len: 0,
-            events: record.then(Vec::new),
+            record,
+            sealed: Vec::new(),
+            open: Vec::new(),
         }
     }
 
@@ -232,9 +241,46 @@ impl<P: Protocol> Trace<P> {
         let event = TraceEvent { time, kind };
         self.hash.write_value(&event);
         self.len += 1;
-        if let Some(events) = &mut self.events {
-            events.push(event);
+        if self.record {
+            self.keep(event);
         }
+    }
+
+    fn keep(&mut self, event: TraceEvent<P>) {
+        self.open.push(event);
+        if self.open.len() == CHUNK {
+            let chunk = std::mem::take(&mut self.open);
+            self.sealed.push(chunk.into());
+        }
+    }
+
+    /// Records a send. Unless events are kept, the message is hashed where it lies instead
+    /// of being cloned; the bytes hashed are exactly those of the `EventKind::Send` event
+    /// (postcard writes a struct as its fields in order and a variant as its index).
+    pub fn push_send(
+        &mut self,
+        time: Micros,
+        id: MsgId,
+        from: NodeId,
+        to: NodeId,
+        msg: &P::Msg,
+        lamport: u64,
+    ) {
+        if self.record {
+            let kind = EventKind::Send {
+                id,
+                from,
+                to,
+                msg: msg.clone(),
+                lamport,
+            };
+            self.push(time, kind);
+            return;
+        }
+        const SEND_VARIANT: u32 = 0;
+        self.hash
+            .write_value(&(time, SEND_VARIANT, id, from, to, msg, lamport));
+        self.len += 1;
     }
 
     pub fn hash(&self) -> u64 {
@@ -250,9 +296,14 @@ impl<P: Protocol> Trace<P> {
         self.len == 0
     }
 
-    /// The recorded events, if recording is on.
-    pub fn events(&self) -> Option<&[TraceEvent<P>]> {
-        self.events.as_deref()
+    /// Whether events are kept (otherwise only the hash and the count are).
+    pub fn is_recording(&self) -> bool {
+        self.record
+    }
+
+    /// The kept events in order (none unless recording).
+    pub fn events(&self) -> impl Iterator<Item = &TraceEvent<P>> + '_ {
+        self.sealed.iter().flat_map(|c| c.iter()).chain(self.open.iter())
     }
 }
 
@@ -270,6 +321,34 @@ mod tests {
         let mut h = StableHasher::default();
         h.write(b"foobar");
         assert_eq!(h.finish(), 0x85944171f73967e8);
+    }
+
+    #[test]
+    fn a_send_hashes_the_same_recorded_or_not() {
+        use crate::protocols::raft::{RaftMsg, RaftNode};
+        let msg = RaftMsg::Vote {
+            term: 3,
+            granted: true,
+        };
+        let mut kept = Trace::<RaftNode>::new(true);
+        let mut hashed = Trace::<RaftNode>::new(false);
+        for t in [&mut kept, &mut hashed] {
+            t.push_send(7, MsgId(1), NodeId(0), NodeId(2), &msg, 9);
+        }
+        assert_eq!(kept.hash(), hashed.hash());
+        assert_eq!(kept.events().count(), 1);
+        assert_eq!(hashed.events().count(), 0);
+    }
+
+    #[test]
+    fn recorded_events_survive_chunking_in_order() {
+        use crate::protocols::raft::RaftNode;
+        let mut t = Trace::<RaftNode>::new(true);
+        for i in 0..(CHUNK as u64 * 2 + 5) {
+            t.push(i, EventKind::Resume { node: NodeId(0) });
+        }
+        let times: Vec<u64> = t.events().map(|e| e.time).collect();
+        assert_eq!(times, (0..(CHUNK as u64 * 2 + 5)).collect::<Vec<_>>());
     }
 
     #[test]

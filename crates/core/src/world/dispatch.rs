@@ -289,16 +289,8 @@ impl<P: Protocol> World<P> {
         let lamport = slot.lamport.tick();
         slot.vclock.tick(from);
         let vclock = slot.vclock.clone();
-        self.trace.push(
-            self.now,
-            EventKind::Send {
-                id,
-                from,
-                to,
-                msg: msg.clone(),
-                lamport,
-            },
-        );
+        self.trace
+            .push_send(self.now, id, from, to, &msg, lamport);
         let mut m = InFlight {
             id,
             from,

@@ -186,7 +186,7 @@ fn paused_old_leader_cannot_commit_in_stale_term() {
     let commit_before_wake = commit_of(&w, old);
     let woke_at = w.now().max(w.nodes()[old.index()].paused_until);
     w.run_until(woke_at + 3 * SEC);
-    let stale_commits = w.trace().events().unwrap().iter().filter(|e| {
+    let stale_commits = w.trace().events().filter(|e| {
         e.time >= woke_at
             && matches!(e.kind, EventKind::Commit { node, index } if node == old && index > commit_before_wake)
     });
@@ -198,8 +198,6 @@ fn paused_old_leader_cannot_commit_in_stale_term() {
         let term_then = w
             .trace()
             .events()
-            .unwrap()
-            .iter()
             .take_while(|x| x.time <= e.time)
             .filter_map(|x| match x.kind {
                 EventKind::RoleChange { node, term, .. } if node == old => Some(term),
@@ -299,7 +297,7 @@ fn corruption_is_caught_by_checksums_or_delivered_when_they_are_off() {
     let mut w = world_with(3, 4, RaftConfig::default(), true);
     w.act(Action::SetNetwork { link: noisy });
     w.run_until(2 * SEC);
-    let events = w.trace().events().unwrap();
+    let events: Vec<_> = w.trace().events().collect();
     let detected = events
         .iter()
         .filter(|e| {
@@ -321,8 +319,6 @@ fn corruption_is_caught_by_checksums_or_delivered_when_they_are_off() {
     let undetected = w
         .trace()
         .events()
-        .unwrap()
-        .iter()
         .filter(|e| matches!(e.kind, EventKind::CorruptUndetected { .. }))
         .count();
     assert!(undetected > 0);
