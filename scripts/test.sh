@@ -9,6 +9,9 @@ ensure_wasm_target
 ensure_chromium
 ensure_wasm_bindgen
 ensure_wasm_pack
+ensure_trunk
+ensure_wasm_opt
+ensure_npm_package playwright-core "playwright-core/package.json"
 
 say "formatting (cargo fmt --check)"
 cargo fmt --all -- --check
@@ -27,5 +30,15 @@ grep -q '^test result: ok' target/native-tests.log
 
 say "browser tests (wasm-bindgen-test in headless Chromium)"
 ( wasm_env; wasm-pack test --headless --chrome --mode no-install crates/core )
+
+say "end-to-end tests of the built page (playwright-core, headless Chromium)"
+( wasm_env; trunk build --release --dist target/e2e-dist >/dev/null 2>&1 ) || { echo "trunk build failed" >&2; exit 1; }
+port=${E2E_PORT:-8090}
+node tests/e2e/serve-static.mjs target/e2e-dist "$port" &
+server=$!
+trap 'kill $server 2>/dev/null' EXIT
+PLAYGROUND_URL="http://127.0.0.1:$port/" SCREENSHOT_DIR=test-output/e2e \
+  PLAYWRIGHT_CORE_PATH="$SB_CACHE/npm/node_modules/playwright-core" \
+  node --test tests/e2e/
 
 say "all tests passed in $((SECONDS - started)) s"

@@ -302,8 +302,11 @@ impl<P: Protocol> Trace<P> {
     }
 
     /// The kept events in order (none unless recording).
-    pub fn events(&self) -> impl Iterator<Item = &TraceEvent<P>> + '_ {
-        self.sealed.iter().flat_map(|c| c.iter()).chain(self.open.iter())
+    pub fn events(&self) -> impl DoubleEndedIterator<Item = &TraceEvent<P>> + '_ {
+        self.sealed
+            .iter()
+            .flat_map(|c| c.iter())
+            .chain(self.open.iter())
     }
 }
 

@@ -1,162 +1,144 @@
-//! The placeholder playground: a node table, time controls and a few faults.
+//! The page: controls, the cluster, the inspector and the event log.
 
-use splitbrain_core::action::{Action, DiskFate};
-use splitbrain_core::client::Workload;
-use splitbrain_core::ids::NodeId;
-use splitbrain_core::protocol::Role;
-use splitbrain_core::protocols::raft::RaftNode;
-use splitbrain_core::run::{hash_hex, RunSpec};
+use crate::event_log::EventLog;
+use crate::inspector::Inspector;
+use crate::state::{Msg, Sim, SPEEDS};
+use crate::topology::Topology;
+use splitbrain_core::action::Action;
+use splitbrain_core::run::hash_hex;
 use splitbrain_core::time::{Pretty, MICROS_PER_SEC};
-use splitbrain_core::world::World;
+use std::cell::RefCell;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-const NODES: usize = 5;
-
-/// The state the view reads; every change goes through an `Msg`.
-#[derive(Clone)]
-pub struct Sim {
-    world: Rc<World<RaftNode>>,
-    seed: u64,
-}
-
-pub enum Msg {
-    Advance(u64),
-    Act(Action),
-    Reset(u64),
-}
-
-impl Sim {
-    fn new(seed: u64) -> Self {
-        let mut spec = RunSpec::new(NODES, seed, 0);
-        spec.workload = Some(Workload::default());
-        let mut world = spec.raft_world(false);
-        world.run_until(0);
-        Sim {
-            world: Rc::new(world),
-            seed,
+/// Drives `Msg::Frame` from requestAnimationFrame while the page is mounted.
+#[hook]
+fn use_animation_frames(sim: UseReducerHandle<Sim>) {
+    use_effect_with((), move |_| {
+        let handle: Rc<RefCell<Option<gloo_render::AnimationFrame>>> = Rc::default();
+        let last: Rc<RefCell<Option<f64>>> = Rc::default();
+        fn schedule(
+            sim: UseReducerHandle<Sim>,
+            handle: Rc<RefCell<Option<gloo_render::AnimationFrame>>>,
+            last: Rc<RefCell<Option<f64>>>,
+        ) {
+            let next = handle.clone();
+            *handle.borrow_mut() = Some(gloo_render::request_animation_frame(move |t| {
+                let previous = last.borrow_mut().replace(t);
+                if let Some(p) = previous {
+                    sim.dispatch(Msg::Frame(t - p));
+                }
+                schedule(sim, next, last);
+            }));
         }
-    }
-}
-
-impl Reducible for Sim {
-    type Action = Msg;
-
-    fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
-        match msg {
-            Msg::Reset(seed) => Rc::new(Sim::new(seed)),
-            Msg::Advance(us) => {
-                let mut world = (*self.world).clone();
-                world.run_until(world.now() + us);
-                Rc::new(Sim {
-                    world: Rc::new(world),
-                    seed: self.seed,
-                })
-            }
-            Msg::Act(action) => {
-                let mut world = (*self.world).clone();
-                world.act(action);
-                Rc::new(Sim {
-                    world: Rc::new(world),
-                    seed: self.seed,
-                })
-            }
+        schedule(sim, handle.clone(), last);
+        move || {
+            handle.borrow_mut().take();
         }
-    }
-}
-
-fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Leader => "leader",
-        Role::Candidate => "candidate",
-        Role::Follower => "follower",
-        Role::Replica => "replica",
-        Role::Client => "client",
-    }
+    });
 }
 
 #[component]
 pub fn App() -> Html {
     let sim = use_reducer(|| Sim::new(1));
-    let world = &sim.world;
-    let leader = world
-        .statuses()
-        .filter(|(_, s)| s.role == Role::Leader)
-        .max_by_key(|(_, s)| s.term)
-        .map(|(id, _)| id);
-    let advance = |us: u64| {
+    use_animation_frames(sim.clone());
+    let world = sim.world.borrow();
+
+    let dispatch = |msg: fn() -> Msg| {
         let sim = sim.clone();
-        Callback::from(move |_| sim.dispatch(Msg::Advance(us)))
+        Callback::from(move |_| sim.dispatch(msg()))
     };
     let act = |action: Action| {
         let sim = sim.clone();
         Callback::from(move |_| sim.dispatch(Msg::Act(action.clone())))
     };
-    let rows = world.nodes().iter().enumerate().map(|(i, slot)| {
-        let id = NodeId(i as u32);
-        let (role, term, log, commit) = match &slot.state {
-            Some(n) => (
-                role_name(n.role()),
-                n.term().to_string(),
-                n.log().last_index().to_string(),
-                n.commit_index().to_string(),
-            ),
-            None => ("crashed", "-".into(), "-".into(), "-".into()),
-        };
-        let toggle = if slot.is_up() {
-            html! { <button aria-label={format!("Crash node {i}")} onclick={act(Action::Crash { node: id, disk: DiskFate::Keep })}>{"Crash"}</button> }
-        } else {
-            html! { <button aria-label={format!("Restart node {i}")} onclick={act(Action::Restart { node: id })}>{"Restart"}</button> }
-        };
-        html! {
-            <tr class={classes!("node", role)}>
-                <td>{ id.to_string() }</td>
-                <td><span class={classes!("badge", role)}>{ role }</span></td>
-                <td>{ term }</td>
-                <td>{ log }</td>
-                <td>{ commit }</td>
-                <td>{ format!("{:+} µs", slot.clock.offset(world.now())) }</td>
-                <td>{ slot.lamport.0 }</td>
-                <td>{ toggle }</td>
-            </tr>
-        }
-    });
-    let isolate = leader.map(|l| {
-        act(Action::Partition {
-            groups: vec![vec![l]],
+    let on_speed = {
+        let sim = sim.clone();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+            {
+                if let Some((speed, _)) = select
+                    .value()
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| SPEEDS.get(i))
+                {
+                    sim.dispatch(Msg::SetSpeed(*speed));
+                }
+            }
         })
-    });
-    let verdict = if world.violations().is_empty() {
-        html! { <p class="verdict ok">{"All Raft safety properties hold so far."}</p> }
-    } else {
-        let v = &world.violations()[0];
-        html! { <p class="verdict bad" role="alert">{ format!("{} violated at {}: {}", v.invariant, Pretty(v.time_us), v.message) }</p> }
+    };
+    let onkeydown = {
+        let sim = sim.clone();
+        Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+            " " => {
+                e.prevent_default();
+                sim.dispatch(Msg::TogglePlay);
+            }
+            "ArrowRight" => sim.dispatch(Msg::Step),
+            "h" => sim.dispatch(Msg::Act(Action::Heal)),
+            _ => {}
+        })
     };
     let reset = {
         let sim = sim.clone();
         let seed = sim.seed;
         Callback::from(move |_| sim.dispatch(Msg::Reset(seed.wrapping_add(1))))
     };
+    let verdict = match world.violations().first() {
+        None => {
+            html! { <p class="verdict ok">{"All Raft safety properties hold so far (checked after every event)."}</p> }
+        }
+        Some(v) => html! {
+            <p class="verdict bad" role="alert">{ format!("{} violated at {}: {}", v.invariant, Pretty(v.time_us), v.message) }</p>
+        },
+    };
+    let speed_index = SPEEDS
+        .iter()
+        .position(|(s, _)| *s == sim.speed)
+        .unwrap_or(2);
+    let side = match sim.selected {
+        Some(node) => html! { <Inspector sim={sim.clone()} {node} /> },
+        None => html! {
+            <section class="inspector hint">
+                <h2>{"Break something"}</h2>
+                <p>{"Click a node to inspect its log, clocks and store, and to crash, pause or isolate it. Space plays and pauses; the right arrow steps one event; h heals the network."}</p>
+            </section>
+        },
+    };
     html! {
-        <main>
+        <main tabindex="0" {onkeydown}>
             <header>
                 <h1>{"splitbrain"}</h1>
-                <p class="tagline">{"See and feel how distributed systems fail. A five-node Raft cluster runs in your browser, deterministically."}</p>
+                <p class="tagline">{"See and feel how distributed systems fail: five Raft nodes, running in your browser, deterministically."}</p>
             </header>
-            <section class="controls" aria-label="Time and faults">
+            <section class="controls" aria-label="Time">
+                <button class="primary" onclick={dispatch(|| Msg::TogglePlay)} aria-label="Play or pause">
+                    { if sim.playing { "Pause" } else { "Play" } }
+                </button>
+                <button onclick={dispatch(|| Msg::Step)} aria-label="Step one event">{"Step"}</button>
+                <button onclick={dispatch(|| Msg::Advance(MICROS_PER_SEC))}>{"+1 s"}</button>
+                <label>{"speed "}
+                    <select onchange={on_speed} aria-label="Playback speed">
+                        { for SPEEDS.iter().enumerate().map(|(i, (_, name))| html! {
+                            <option value={i.to_string()} selected={i == speed_index}>{ *name }</option>
+                        }) }
+                    </select>
+                </label>
                 <span class="clock">{ format!("t = {}", Pretty(world.now())) }</span>
-                <button onclick={advance(MICROS_PER_SEC / 10)}>{"+100 ms"}</button>
-                <button onclick={advance(MICROS_PER_SEC)}>{"+1 s"}</button>
-                <button onclick={advance(10 * MICROS_PER_SEC)}>{"+10 s"}</button>
-                <button disabled={isolate.is_none()} onclick={isolate.unwrap_or_default()}>{"Isolate the leader"}</button>
+                <span class="spacer"></span>
                 <button onclick={act(Action::Heal)}>{"Heal network"}</button>
                 <button onclick={reset}>{ format!("New run (seed {})", sim.seed + 1) }</button>
             </section>
             { verdict }
-            <table class="nodes">
-                <thead><tr><th>{"node"}</th><th>{"role"}</th><th>{"term"}</th><th>{"log"}</th><th>{"commit"}</th><th>{"clock offset"}</th><th>{"Lamport"}</th><th></th></tr></thead>
-                <tbody>{ for rows }</tbody>
-            </table>
+            <div class="stage">
+                <Topology sim={sim.clone()} />
+                { side }
+            </div>
+            <EventLog sim={sim.clone()} />
             <footer>
                 <span>{ format!("seed {} · {} events · trace hash {}", sim.seed, world.counters().events, hash_hex(world.trace_hash())) }</span>
             </footer>

@@ -1,12 +1,15 @@
 //! The splitbrain playground in the browser: a Yew front end over the simulation core.
 //!
-//! This first page runs a Raft cluster in the core, compiled to WebAssembly, and lets the
-//! user advance time, crash and restart nodes and partition the leader away, with the
-//! checkers' verdict and the trace hash always on screen. The view only reads the world
-//! and dispatches actions; it never changes simulation state itself.
+//! The page runs a Raft cluster in the core, compiled to WebAssembly, animates its nodes,
+//! links and messages, and lets the user crash, pause, isolate and skew nodes. The view
+//! only reads the world and dispatches messages to the reducer in `state.rs`.
 
 mod app;
+mod event_log;
+mod inspector;
 mod panic_overlay;
+mod state;
+mod topology;
 
 fn main() {
     panic_overlay::install();

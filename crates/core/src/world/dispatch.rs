@@ -289,8 +289,7 @@ impl<P: Protocol> World<P> {
         let lamport = slot.lamport.tick();
         slot.vclock.tick(from);
         let vclock = slot.vclock.clone();
-        self.trace
-            .push_send(self.now, id, from, to, &msg, lamport);
+        self.trace.push_send(self.now, id, from, to, &msg, lamport);
         let mut m = InFlight {
             id,
             from,

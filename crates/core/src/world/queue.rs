@@ -142,9 +142,10 @@ impl<P: Protocol> EventQueue<P> {
 
     /// Messages currently in flight (not those waiting in a busy node's inbox), in no
     /// particular order.
-    pub fn in_flight(&self) -> impl Iterator<Item = &InFlight<P::Msg>> {
+    /// Each with the time it is due to arrive.
+    pub fn in_flight(&self) -> impl Iterator<Item = (Micros, &InFlight<P::Msg>)> {
         self.heap.iter().filter_map(|q| match &q.event {
-            Event::Deliver(m) => Some(&**m),
+            Event::Deliver(m) => Some((q.at, &**m)),
             _ => None,
         })
     }

@@ -1,0 +1,84 @@
+// End-to-end tests of the built playground in headless Chromium (playwright-core with the
+// system browser). Run by scripts/test.sh after `trunk build --release`; expects the page
+// at $PLAYGROUND_URL and writes screenshots to $SCREENSHOT_DIR.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(process.env.PLAYWRIGHT_CORE_PATH + '/');
+const { chromium } = require('playwright-core');
+
+const url = process.env.PLAYGROUND_URL ?? 'http://127.0.0.1:8090/';
+const shots = process.env.SCREENSHOT_DIR ?? 'test-output/e2e';
+mkdirSync(shots, { recursive: true });
+
+let browser, page;
+const errors = [];
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  await page.waitForSelector('svg.topology .node');
+  // Real time, so that the test does not wait on slow motion.
+  await page.selectOption('select[aria-label="Playback speed"]', { label: '1x' });
+});
+
+after(async () => { await browser?.close(); });
+
+const leaders = () => page.$$eval('svg.topology .node.leader', (ns) => ns.map((n) => n.getAttribute('aria-label')));
+const nodeName = (label) => label.match(/node (\d+)/)[1];
+
+async function waitFor(predicate, what, ms = 15000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await predicate()) return;
+    await page.waitForTimeout(100);
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+test('the page loads without console errors and elects a leader', async () => {
+  await waitFor(async () => (await leaders()).length === 1, 'a leader');
+  await page.screenshot({ path: `${shots}/01-leader.png` });
+  assert.deepEqual(errors, []);
+  assert.match(await page.textContent('.verdict'), /hold so far/);
+});
+
+test('isolating the leader elects a new one on the majority side', async () => {
+  const old = nodeName((await leaders())[0]);
+  await page.click(`svg.topology .node:nth-of-type(1)`, { trial: true }).catch(() => {});
+  await page.locator(`svg.topology g.node[aria-label^="node ${old},"]`).click();
+  await page.getByRole('button', { name: 'Isolate' }).click();
+  await waitFor(async () => (await leaders()).some((l) => nodeName(l) !== old), 'a new leader');
+  await page.screenshot({ path: `${shots}/02-new-leader.png` });
+});
+
+test('healing the network converges to one leader and safety holds', async () => {
+  await page.getByRole('button', { name: 'Heal network' }).click();
+  await waitFor(async () => (await leaders()).length === 1, 'a single leader after healing');
+  await page.waitForTimeout(1000);
+  await page.screenshot({ path: `${shots}/03-healed.png` });
+  assert.match(await page.textContent('.verdict'), /hold so far/);
+});
+
+test('a node crashes and restarts', async () => {
+  const follower = page.locator('svg.topology g.node.follower').first();
+  const label = await follower.getAttribute('aria-label');
+  const n = nodeName(label);
+  await follower.click();
+  await page.getByRole('button', { name: 'Crash (keep disk)' }).click();
+  await waitFor(async () => (await page.$(`svg.topology g.node.crashed[aria-label^="node ${n},"]`)) !== null, 'the crash');
+  await page.screenshot({ path: `${shots}/04-crashed.png` });
+  await page.getByRole('button', { name: 'Restart' }).click();
+  await waitFor(async () => (await page.$(`svg.topology g.node.crashed`)) === null, 'the restart');
+  await page.screenshot({ path: `${shots}/05-restarted.png` });
+  assert.deepEqual(errors, []);
+});
