@@ -79,6 +79,10 @@ pub fn App() -> Html {
                 sim.dispatch(Msg::TogglePlay);
             }
             "ArrowRight" => sim.dispatch(Msg::Step),
+            "ArrowLeft" => {
+                let now = sim.world.borrow().now();
+                sim.dispatch(Msg::Seek(now.saturating_sub(100_000)));
+            }
             "h" => sim.dispatch(Msg::Act(Action::Heal)),
             _ => {}
         })
@@ -96,6 +100,20 @@ pub fn App() -> Html {
             <p class="verdict bad" role="alert">{ format!("{} violated at {}: {}", v.invariant, Pretty(v.time_us), v.message) }</p>
         },
     };
+    let horizon = sim.history.borrow().horizon.max(world.now());
+    let on_seek = {
+        let sim = sim.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
+                if let Ok(ms) = input.value().parse::<u64>() {
+                    sim.dispatch(Msg::Seek(ms * 1000));
+                }
+            }
+        })
+    };
     let speed_index = SPEEDS
         .iter()
         .position(|(s, _)| *s == sim.speed)
@@ -105,7 +123,7 @@ pub fn App() -> Html {
         None => html! {
             <section class="inspector hint">
                 <h2>{"Break something"}</h2>
-                <p>{"Click a node to inspect its log, clocks and store, and to crash, pause or isolate it. Space plays and pauses; the right arrow steps one event; h heals the network."}</p>
+                <p>{"Click a node to inspect its log, clocks and store, and to crash, pause or isolate it. Space plays and pauses; the right arrow steps one event, the left arrow goes back 100 ms; drag the timeline to travel in time; h heals the network."}</p>
             </section>
         },
     };
@@ -132,6 +150,11 @@ pub fn App() -> Html {
                 <span class="spacer"></span>
                 <button onclick={act(Action::Heal)}>{"Heal network"}</button>
                 <button onclick={reset}>{ format!("New run (seed {})", sim.seed + 1) }</button>
+            </section>
+            <section class="timeline" aria-label="Timeline">
+                <input type="range" min="0" max={(horizon / 1000).to_string()} value={(world.now() / 1000).to_string()}
+                       step="1" oninput={on_seek} aria-label="Seek in simulated time (milliseconds)" />
+                <span class="horizon">{ format!("of {}", Pretty(horizon)) }</span>
             </section>
             { verdict }
             <div class="stage">

@@ -192,6 +192,17 @@ impl<P: Protocol> World<P> {
         }
     }
 
+    /// Drops scheduled actions that have not happened yet: taking an action in the past
+    /// forks the run, and the old future's actions go with it.
+    pub fn discard_future_actions(&mut self) {
+        self.schedule.truncate(self.next_action);
+    }
+
+    /// Actions scheduled but not applied yet.
+    pub fn pending_actions(&self) -> &[Scheduled] {
+        &self.schedule[self.next_action..]
+    }
+
     /// Time of the next thing that will happen, if anything will.
     pub fn next_time(&self) -> Option<Micros> {
         let action = self.schedule.get(self.next_action).map(|s| s.at);
