@@ -71,7 +71,7 @@ test('healing the network converges to one leader and safety holds', async () =>
 test('a node crashes and restarts', async () => {
   // Paused, so that the node clicked keeps its role while the test looks at it.
   await page.getByRole('button', { name: 'Play or pause' }).click();
-  const follower = page.locator('svg.topology g.node.follower').first();
+  const follower = page.locator('svg.topology g.node.follower:not(.selected)').first();
   const label = await follower.getAttribute('aria-label');
   const n = nodeName(label);
   await follower.click();
