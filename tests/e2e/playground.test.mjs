@@ -121,3 +121,13 @@ test('rewinding shows the earlier state exactly', async () => {
   assert.equal(await footer(), forward, 'replaying the same stretch gives the same trace');
   assert.deepEqual(errors, []);
 });
+
+test('a lossy network shows lost messages in the event log', async () => {
+  await page.getByRole('button', { name: 'lossy (20% loss)' }).click();
+  assert.equal(await page.getAttribute('button:has-text("lossy (20% loss)")', 'aria-pressed'), 'true');
+  await page.getByRole('button', { name: 'Play or pause' }).click();
+  await waitFor(async () => /dropped \(Loss\)/.test(await page.textContent('.event-log')), 'a lost message');
+  await page.screenshot({ path: `${shots}/07-lossy.png`, fullPage: true });
+  await page.getByRole('button', { name: 'calm' }).click();
+  assert.deepEqual(errors, []);
+});

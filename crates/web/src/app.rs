@@ -2,6 +2,7 @@
 
 use crate::event_log::EventLog;
 use crate::inspector::Inspector;
+use crate::network_panel::NetworkPanel;
 use crate::state::{Msg, Sim, SPEEDS};
 use crate::topology::Topology;
 use splitbrain_core::action::Action;
@@ -156,6 +157,7 @@ pub fn App() -> Html {
                        step="1" oninput={on_seek} aria-label="Seek in simulated time (milliseconds)" />
                 <span class="horizon">{ format!("of {}", Pretty(horizon)) }</span>
             </section>
+            <NetworkPanel sim={sim.clone()} />
             { verdict }
             <div class="stage">
                 <Topology sim={sim.clone()} />

@@ -7,6 +7,7 @@
 mod app;
 mod event_log;
 mod inspector;
+mod network_panel;
 mod panic_overlay;
 mod state;
 mod topology;

@@ -1,0 +1,93 @@
+//! Whole-network faults and the client load: presets the user applies with one click.
+
+use crate::state::{Msg, Sim};
+use splitbrain_core::action::Action;
+use splitbrain_core::client::Workload;
+use splitbrain_core::network::LinkConfig;
+use splitbrain_core::rng::Ppm;
+use splitbrain_core::time::MICROS_PER_MS;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub sim: UseReducerHandle<Sim>,
+}
+
+/// Named network conditions, from calm to hostile.
+fn presets() -> Vec<(&'static str, LinkConfig)> {
+    let calm = LinkConfig::default();
+    vec![
+        ("calm", calm),
+        (
+            "lossy (20% loss)",
+            LinkConfig {
+                loss: Ppm::percent(20),
+                ..calm
+            },
+        ),
+        (
+            "slow, reordering",
+            LinkConfig {
+                latency_us: 40 * MICROS_PER_MS,
+                jitter_us: 80 * MICROS_PER_MS,
+                ..calm
+            },
+        ),
+        (
+            "duplicating (20%)",
+            LinkConfig {
+                duplicate: Ppm::percent(20),
+                ..calm
+            },
+        ),
+        (
+            "corrupting (10%)",
+            LinkConfig {
+                corrupt: Ppm::percent(10),
+                ..calm
+            },
+        ),
+    ]
+}
+
+#[component]
+pub fn NetworkPanel(props: &Props) -> Html {
+    let sim = &props.sim;
+    let world = sim.world.borrow();
+    let checksums = world.network().checksums;
+    let current = *world.network().link(
+        splitbrain_core::ids::NodeId(0),
+        splitbrain_core::ids::NodeId(1 % world.nodes().len() as u32),
+    );
+    let act = |action: Action| {
+        let sim = sim.clone();
+        Callback::from(move |_| sim.dispatch(Msg::Act(action.clone())))
+    };
+    let buttons = presets().into_iter().map(|(name, link)| {
+        let active = link == current;
+        html! {
+            <button class={classes!(active.then_some("active"))} aria-pressed={active.to_string()}
+                    onclick={act(Action::SetNetwork { link })}>{ name }</button>
+        }
+    });
+    let load = |rate: u32| Action::SetWorkload {
+        workload: Workload {
+            rate_per_s: rate,
+            ..Workload::default()
+        },
+    };
+    html! {
+        <section class="network-panel" aria-label="Network and clients">
+            <span class="label">{"network"}</span>
+            { for buttons }
+            <button class={classes!(checksums.then_some("active"))} aria-pressed={checksums.to_string()}
+                    onclick={act(Action::SetChecksums { on: !checksums })}>
+                { if checksums { "checksums on" } else { "checksums off" } }
+            </button>
+            <span class="label">{"clients"}</span>
+            <button onclick={act(load(0))}>{"stop"}</button>
+            <button onclick={act(load(5))}>{"5 ops/s"}</button>
+            <button onclick={act(load(50))}>{"50 ops/s"}</button>
+        </section>
+    }
+}
