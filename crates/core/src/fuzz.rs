@@ -80,14 +80,7 @@ pub fn random_schedule(rng: &mut SimRng, nodes: usize, until: Micros, mix: Fault
                 } else {
                     rng.range(MICROS_PER_MS, 600 * MICROS_PER_MS)
                 };
-                at(
-                    start,
-                    Action::Crash {
-                        node: n,
-                        disk: DiskFate::Keep,
-                    },
-                );
-                at(start + down, Action::Restart { node: n });
+                crash_and_restart(&mut at, n, DiskFate::Keep, start, down);
             }
             4 => at(
                 start,
@@ -153,19 +146,23 @@ pub fn random_schedule(rng: &mut SimRng, nodes: usize, until: Micros, mix: Fault
             _ => {
                 let n = node(rng);
                 let down = rng.range(MICROS_PER_MS, 600 * MICROS_PER_MS);
-                at(
-                    start,
-                    Action::Crash {
-                        node: n,
-                        disk: DiskFate::Lose,
-                    },
-                );
-                at(start + down, Action::Restart { node: n });
+                crash_and_restart(&mut at, n, DiskFate::Lose, start, down);
             }
         }
     }
     s.sort_by_key(|x| x.at);
     s
+}
+
+fn crash_and_restart(
+    at: &mut impl FnMut(Micros, Action),
+    node: NodeId,
+    disk: DiskFate,
+    start: Micros,
+    down: Micros,
+) {
+    at(start, Action::Crash { node, disk });
+    at(start + down, Action::Restart { node });
 }
 
 fn random_link(rng: &mut SimRng) -> LinkConfig {

@@ -3,6 +3,7 @@
 
 use super::{RaftBug, RaftConfig, RaftNode};
 use crate::action::{Action, DiskFate, Scheduled};
+use crate::check::Violation;
 use crate::client::{KvOp, KvResult, Outcome, Workload};
 use crate::ids::NodeId;
 use crate::network::LinkConfig;
@@ -237,19 +238,9 @@ fn disk_loss_lets_a_node_vote_twice_and_election_safety_reports_it() {
         node: voter,
         disk: DiskFate::Lose,
     });
-    w.act(Action::Partition {
-        groups: vec![vec![leader]],
-    });
     // The voter comes back, with an empty disk, just as c wakes up and campaigns for
     // term 1, the term in which the voter already elected `leader`.
-    w.schedule([Scheduled {
-        at: 5 * SEC,
-        action: Action::Restart { node: voter },
-    }]);
-    w.run_until(10 * SEC);
-    let v = w.violations();
-    assert_eq!(v.len(), 1, "{v:?}");
-    assert_eq!(v[0].invariant, "election safety");
+    let v = campaign_against(&mut w, leader, voter);
     assert!(
         v[0].message.contains("two leaders in term 1"),
         "{}",
@@ -417,6 +408,12 @@ fn forgetting_to_persist_the_vote_elects_two_leaders() {
     // The vote is already on its way: the candidate wins term 1 while the voter is down.
     w.run_until(w.now() + 100 * MICROS_PER_MS);
     assert_eq!(w.node(leader).unwrap().role(), Role::Leader);
+    campaign_against(&mut w, leader, voter);
+}
+
+/// Cuts `leader` off, brings `voter` back at 5 s (when the sleeping third node wakes and
+/// campaigns in term 1) and expects election safety to report a second leader of term 1.
+fn campaign_against(w: &mut World<RaftNode>, leader: NodeId, voter: NodeId) -> Vec<Violation> {
     w.act(Action::Partition {
         groups: vec![vec![leader]],
     });
@@ -425,9 +422,10 @@ fn forgetting_to_persist_the_vote_elects_two_leaders() {
         action: Action::Restart { node: voter },
     }]);
     w.run_until(10 * SEC);
-    let v = w.violations();
+    let v = w.violations().to_vec();
     assert_eq!(v.len(), 1, "{v:?}");
     assert_eq!(v[0].invariant, "election safety", "{v:?}");
+    v
 }
 
 /// The paper's Figure 8, step by step, with the commit-old-term variant: a leader commits
