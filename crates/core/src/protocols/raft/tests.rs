@@ -45,6 +45,14 @@ fn run_until_leader(w: &mut World<RaftNode>, not: &[NodeId], limit: Micros) -> (
     panic!("no leader outside {not:?} within {limit}us");
 }
 
+/// A client put sent to `node`.
+fn put(w: &mut World<RaftNode>, node: NodeId, key: u32, value: u64) {
+    w.act(Action::Client {
+        node,
+        op: KvOp::Put { key, value },
+    });
+}
+
 fn commit_of(w: &World<RaftNode>, id: NodeId) -> u64 {
     w.node(id).expect("up").commit_index()
 }
@@ -115,24 +123,12 @@ fn leader_in_minority_cannot_commit() {
         groups: vec![vec![old, buddy]],
     });
     for k in 0..5 {
-        w.act(Action::Client {
-            node: old,
-            op: KvOp::Put {
-                key: 1,
-                value: 100 + k,
-            },
-        });
+        put(&mut w, old, 1, 100 + k);
     }
     let (new, new_term) = run_until_leader(&mut w, &[old, buddy], 3 * SEC);
     assert!(new_term > old_term);
     for k in 0..5 {
-        w.act(Action::Client {
-            node: new,
-            op: KvOp::Put {
-                key: 2,
-                value: 200 + k,
-            },
-        });
+        put(&mut w, new, 2, 200 + k);
     }
     w.run_until(w.now() + 2 * SEC);
     assert_eq!(
@@ -439,15 +435,9 @@ fn figure_8_commit_of_an_old_term_entry_is_caught() {
     };
     let mut w = world_with(5, 21, config, false);
     let all: Vec<NodeId> = (0..5).map(NodeId).collect();
-    let put = |w: &mut World<RaftNode>, node: NodeId, value: u64| {
-        w.act(Action::Client {
-            node,
-            op: KvOp::Put { key: 1, value },
-        })
-    };
     // (a) s1 leads and replicates entry X to s2 only.
     let (s1, _) = run_until_leader(&mut w, &[], 3 * SEC);
-    put(&mut w, s1, 1);
+    put(&mut w, s1, 1, 1);
     w.run_until(w.now() + SEC);
     let s2 = all.iter().copied().find(|&n| n != s1).unwrap();
     let rest: Vec<NodeId> = all
@@ -458,7 +448,7 @@ fn figure_8_commit_of_an_old_term_entry_is_caught() {
     w.act(Action::Partition {
         groups: vec![vec![s1, s2], rest.clone()],
     });
-    put(&mut w, s1, 2);
+    put(&mut w, s1, 1, 2);
     w.run_until(w.now() + 100 * MICROS_PER_MS);
     assert_eq!(w.node(s2).unwrap().log().last_index(), 2, "s2 holds X");
     // (b) s5 is elected by the other three and takes entry Y at the same index, which it
@@ -471,7 +461,7 @@ fn figure_8_commit_of_an_old_term_entry_is_caught() {
     w.act(Action::Partition {
         groups: vec![vec![s1, s2], vec![s5], vec![s3], vec![s4]],
     });
-    put(&mut w, s5, 3);
+    put(&mut w, s5, 1, 3);
     w.run_until(w.now() + 50 * MICROS_PER_MS);
     assert_eq!(w.node(s5).unwrap().log().last_index(), 2, "s5 holds Y");
     // (c) s1 (or s2, which holds the same log) wins a later term with s3's vote and copies

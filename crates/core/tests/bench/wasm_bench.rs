@@ -1,4 +1,5 @@
-//! The simulator's speed in a real browser, printed (not asserted): run with
+//! The simulator's speed in a real browser, printed (not asserted); wall-clock time is
+//! read here, in the benchmark, never in the simulator. Run with
 //! `scripts/bench.sh`, which also prints the native numbers to compare with.
 #![cfg(all(target_arch = "wasm32", feature = "browser-bench"))]
 
