@@ -6,6 +6,7 @@ use splitbrain_core::protocols::raft::RaftBug;
 use splitbrain_core::run::RunSpec;
 use splitbrain_core::time::MICROS_PER_SEC;
 
+#[allow(dead_code)] // used by the native test only
 pub const GOLDEN_PATH: &str = "tests/golden/trace_hashes.json";
 
 #[derive(Serialize, Deserialize)]
