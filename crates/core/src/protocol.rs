@@ -164,3 +164,66 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
     /// The safety properties this protocol promises, each checked after every event.
     fn invariants(config: &Self::Config, nodes: usize) -> Vec<Box<dyn Invariant<Self>>>;
 }
+
+/// The fields that differ between two values of a message type, read from their `Debug`
+/// renderings, as "field old → new" (for showing what corruption changed). Falls back to
+/// both renderings whole when their shapes differ.
+pub fn field_changes<T: std::fmt::Debug>(before: &T, after: &T) -> String {
+    let (before, after) = (format!("{before:?}"), format!("{after:?}"));
+    let split = |s: &str| -> Vec<String> {
+        s.split([',', '{', '}', '(', ')'])
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect()
+    };
+    let (a, b) = (split(&before), split(&after));
+    if a.len() != b.len() {
+        return format!("{before} → {after}");
+    }
+    let diffs: Vec<String> = a
+        .iter()
+        .zip(&b)
+        .filter(|(x, y)| x != y)
+        .map(|(x, y)| match (x.split_once(':'), y.split_once(':')) {
+            (Some((field, old)), Some((_, new))) => {
+                format!("{field} {} → {}", old.trim(), new.trim())
+            }
+            _ => format!("{x} → {y}"),
+        })
+        .collect();
+    if diffs.is_empty() {
+        "no visible change".into()
+    } else {
+        diffs.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod field_change_tests {
+    use super::field_changes;
+
+    #[derive(Debug)]
+    #[allow(dead_code)]
+    enum M {
+        Vote { term: u64, granted: bool },
+        Other(u8),
+    }
+
+    #[test]
+    fn a_changed_field_is_named_with_both_values() {
+        let a = M::Vote {
+            term: 3,
+            granted: true,
+        };
+        let b = M::Vote {
+            term: 7,
+            granted: false,
+        };
+        assert_eq!(field_changes(&a, &b), "term 3 → 7, granted true → false");
+        assert_eq!(field_changes(&a, &a), "no visible change");
+        assert_eq!(
+            field_changes(&a, &M::Other(1)),
+            "Vote { term: 3, granted: true } → Other(1)"
+        );
+    }
+}

@@ -301,6 +301,39 @@ impl<P: Protocol> Trace<P> {
         self.record
     }
 
+    /// The kept event at position `index` (its place in the run, counted from 0).
+    pub fn get(&self, index: u64) -> Option<&TraceEvent<P>> {
+        if !self.record {
+            return None;
+        }
+        let i = usize::try_from(index).ok()?;
+        match self.sealed.get(i / CHUNK) {
+            Some(chunk) => chunk.get(i % CHUNK),
+            None if i / CHUNK == self.sealed.len() => self.open.get(i % CHUNK),
+            None => None,
+        }
+    }
+
+    /// The kept events from position `index` on, each with its position.
+    pub fn events_from(&self, index: u64) -> impl Iterator<Item = (u64, &TraceEvent<P>)> + '_ {
+        let start = usize::try_from(index).unwrap_or(usize::MAX);
+        let first_chunk = start / CHUNK;
+        self.sealed
+            .iter()
+            .map(|c| &c[..])
+            .chain(std::iter::once(&self.open[..]))
+            .enumerate()
+            .skip(first_chunk)
+            .flat_map(move |(c, chunk)| {
+                let skip = if c == first_chunk { start % CHUNK } else { 0 };
+                chunk
+                    .iter()
+                    .enumerate()
+                    .skip(skip)
+                    .map(move |(i, e)| ((c * CHUNK + i) as u64, e))
+            })
+    }
+
     /// The kept events in order (none unless recording).
     pub fn events(&self) -> impl DoubleEndedIterator<Item = &TraceEvent<P>> + '_ {
         self.sealed
@@ -324,6 +357,25 @@ mod tests {
         let mut h = StableHasher::default();
         h.write(b"foobar");
         assert_eq!(h.finish(), 0x85944171f73967e8);
+    }
+
+    #[test]
+    fn random_access_matches_iteration_across_chunks() {
+        use crate::protocols::raft::RaftNode;
+        let mut t: Trace<RaftNode> = Trace::new(true);
+        let n = CHUNK as u64 * 2 + 17;
+        for i in 0..n {
+            t.push(i, EventKind::Restart { node: NodeId(0) });
+        }
+        assert_eq!(t.get(0).map(|e| e.time), Some(0));
+        assert_eq!(t.get(CHUNK as u64).map(|e| e.time), Some(CHUNK as u64));
+        assert_eq!(t.get(n - 1).map(|e| e.time), Some(n - 1));
+        assert!(t.get(n).is_none());
+        for start in [0, 5, CHUNK as u64 - 1, CHUNK as u64, n - 1, n, n + 9] {
+            let got: Vec<(u64, u64)> = t.events_from(start).map(|(i, e)| (i, e.time)).collect();
+            let want: Vec<(u64, u64)> = (start..n).map(|i| (i, i)).collect();
+            assert_eq!(got, want, "from {start}");
+        }
     }
 
     #[test]

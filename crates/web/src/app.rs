@@ -1,145 +1,339 @@
-//! The page: controls, the cluster, the inspector and the event log.
+//! The page: set-up, time controls, the timeline, the cluster, the inspector, the
+//! space-time diagram and the event log, and the frame driver that animates them.
 
+use crate::bench::FrameRecorder;
 use crate::event_log::EventLog;
 use crate::inspector::Inspector;
+use crate::link_panel::LinkPanel;
 use crate::network_panel::NetworkPanel;
-use crate::state::{Msg, Sim, SPEEDS};
-use crate::topology::Topology;
-use splitbrain_core::action::Action;
+use crate::setup_panel::SetupPanel;
+use crate::spacetime::SpaceTime;
+use crate::state::{Msg, Setup, Sim, SPEEDS};
+use crate::topology::{num, Topology};
+use splitbrain_core::action::{Action, DiskFate};
+use splitbrain_core::ids::NodeId;
 use splitbrain_core::run::hash_hex;
-use splitbrain_core::time::{Pretty, MICROS_PER_SEC};
+use splitbrain_core::time::{Pretty, MICROS_PER_MS, MICROS_PER_SEC};
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-/// Drives `Msg::Frame` from requestAnimationFrame while the page is mounted.
+/// Yew re-renders at most this often while playing (discrete changes render at once).
+const RENDER_EVERY_MS: f64 = 150.0;
+
+#[derive(Default)]
+struct Driver {
+    frame: Option<gloo_render::AnimationFrame>,
+    last_t: Option<f64>,
+    last_render: f64,
+    drawn_version: Option<u64>,
+    /// (leader changes, violations, crashed nodes): renders at once when these change.
+    discrete: (u64, usize, usize),
+}
+
+/// Every animation frame: advance a playing world, draw what moves, and ask Yew to
+/// render when something discrete changed or the text is getting stale.
 #[hook]
-fn use_animation_frames(sim: UseReducerHandle<Sim>) {
+fn use_frame_driver(sim: UseReducerHandle<Sim>, recorder: Option<Rc<FrameRecorder>>) {
     use_effect_with((), move |_| {
-        let handle: Rc<RefCell<Option<gloo_render::AnimationFrame>>> = Rc::default();
-        let last: Rc<RefCell<Option<f64>>> = Rc::default();
+        let driver: Rc<RefCell<Driver>> = Rc::default();
         fn schedule(
             sim: UseReducerHandle<Sim>,
-            handle: Rc<RefCell<Option<gloo_render::AnimationFrame>>>,
-            last: Rc<RefCell<Option<f64>>>,
+            driver: Rc<RefCell<Driver>>,
+            recorder: Option<Rc<FrameRecorder>>,
         ) {
-            let next = handle.clone();
-            *handle.borrow_mut() = Some(gloo_render::request_animation_frame(move |t| {
-                let previous = last.borrow_mut().replace(t);
-                if let Some(p) = previous {
-                    sim.dispatch(Msg::Frame(t - p));
+            let again = driver.clone();
+            let frame = gloo_render::request_animation_frame(move |t| {
+                let started = now_ms();
+                let previous = again.borrow_mut().last_t.replace(t);
+                let moved = previous.is_some_and(|p| sim.frame(t - p));
+                let version = sim.control.version.get();
+                let redraw = moved || again.borrow().drawn_version != Some(version);
+                if redraw {
+                    draw(&sim);
+                    again.borrow_mut().drawn_version = Some(version);
                 }
-                schedule(sim, next, last);
-            }));
+                if moved {
+                    let discrete = {
+                        let w = sim.world.borrow();
+                        let down = w.nodes().iter().filter(|s| !s.is_up()).count();
+                        (w.counters().leader_changes, w.violations().len(), down)
+                    };
+                    let mut d = again.borrow_mut();
+                    if discrete != d.discrete
+                        || t - d.last_render >= RENDER_EVERY_MS
+                        || !sim.playing()
+                    {
+                        d.discrete = discrete;
+                        d.last_render = t;
+                        drop(d);
+                        sim.dispatch(Msg::Refresh);
+                    }
+                }
+                if let Some(r) = &recorder {
+                    r.record(t, now_ms() - started, &sim);
+                }
+                schedule(sim, again, recorder);
+            });
+            driver.borrow_mut().frame = Some(frame);
         }
-        schedule(sim, handle.clone(), last);
+        schedule(sim, driver.clone(), recorder);
         move || {
-            handle.borrow_mut().take();
+            driver.borrow_mut().frame.take();
         }
     });
 }
 
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+fn draw(sim: &Sim) {
+    let world = sim.world.borrow();
+    if let Some(canvas) = sim.canvas.cast::<web_sys::HtmlCanvasElement>() {
+        crate::flight::draw(&canvas, &world, sim.speed());
+    }
+    if let Some(canvas) = sim.diagram.cast::<web_sys::HtmlCanvasElement>() {
+        let points = crate::spacetime::draw(&canvas, &world, &sim.control);
+        *sim.control.diagram_points.borrow_mut() = points;
+    }
+}
+
+/// Keyboard shortcuts; typing in a form field is left alone.
+fn on_key(sim: &UseReducerHandle<Sim>, e: &KeyboardEvent) {
+    if let Some(el) = e.target_dyn_into::<web_sys::Element>() {
+        if matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA") {
+            return;
+        }
+    }
+    if e.ctrl_key() || e.meta_key() || e.alt_key() {
+        return;
+    }
+    let n = sim.world.borrow().nodes().len();
+    let selected = sim.selected;
+    let on_selected = |f: fn(NodeId) -> Action| {
+        if let Some(node) = selected {
+            sim.dispatch(Msg::Act(f(node)));
+        }
+    };
+    match e.key().as_str() {
+        " " => {
+            e.prevent_default();
+            sim.dispatch(Msg::TogglePlay);
+        }
+        "ArrowRight" => sim.dispatch(Msg::Step),
+        "ArrowLeft" => {
+            let now = sim.world.borrow().now();
+            sim.dispatch(Msg::Seek(now.saturating_sub(100 * MICROS_PER_MS)));
+        }
+        "h" => sim.dispatch(Msg::Act(Action::Heal)),
+        "c" => on_selected(|node| Action::Crash {
+            node,
+            disk: DiskFate::Keep,
+        }),
+        "x" => on_selected(|node| Action::Crash {
+            node,
+            disk: DiskFate::Lose,
+        }),
+        "r" => on_selected(|node| Action::Restart { node }),
+        "p" => on_selected(|node| Action::Pause {
+            node,
+            for_us: MICROS_PER_SEC,
+        }),
+        "s" => {
+            if let Some(node) = selected {
+                let slow = sim.world.borrow().nodes()[node.index()].processing_us > 0;
+                let delay_us = if slow { 0 } else { 20 * MICROS_PER_MS };
+                sim.dispatch(Msg::Act(Action::Slow { node, delay_us }));
+            }
+        }
+        "i" => {
+            if let Some(node) = selected {
+                let others = (0..n as u32).map(NodeId).filter(|&o| o != node).collect();
+                sim.dispatch(Msg::Act(Action::Partition {
+                    groups: vec![vec![node], others],
+                }));
+            }
+        }
+        "g" => sim.dispatch(if sim.split.is_some() {
+            Msg::SplitApply
+        } else {
+            Msg::SplitOpen
+        }),
+        "Escape" => {
+            sim.dispatch(Msg::SplitCancel);
+            sim.dispatch(Msg::Select(None));
+            sim.dispatch(Msg::SelectEvent(None, false));
+        }
+        key => {
+            if let Ok(d) = key.parse::<usize>() {
+                if d < n {
+                    sim.dispatch(Msg::Select(Some(NodeId(d as u32))));
+                }
+            }
+        }
+    }
+}
+
 #[component]
 pub fn App() -> Html {
-    let sim = use_reducer(|| Sim::new(1));
-    use_animation_frames(sim.clone());
+    let recorder = use_memo((), |_| crate::bench::from_url().map(Rc::new));
+    let sim = use_reducer(|| {
+        let setup = recorder
+            .as_ref()
+            .as_ref()
+            .map_or_else(Setup::default, |r| r.setup.clone());
+        let sim = Sim::new(setup);
+        if let Some(r) = recorder.as_ref() {
+            sim.control.speed.set(r.speed);
+        }
+        sim
+    });
+    use_frame_driver(sim.clone(), (*recorder).clone());
     let world = sim.world.borrow();
 
     let dispatch = |msg: fn() -> Msg| {
         let sim = sim.clone();
         Callback::from(move |_| sim.dispatch(msg()))
     };
-    let act = |action: Action| {
-        let sim = sim.clone();
-        Callback::from(move |_| sim.dispatch(Msg::Act(action.clone())))
-    };
     let on_speed = {
         let sim = sim.clone();
         Callback::from(move |e: Event| {
-            if let Some(select) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
-            {
-                if let Some((speed, _)) = select
-                    .value()
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|i| SPEEDS.get(i))
-                {
-                    sim.dispatch(Msg::SetSpeed(*speed));
-                }
+            let index = e
+                .target_dyn_into::<web_sys::HtmlSelectElement>()
+                .and_then(|s| s.value().parse::<usize>().ok());
+            if let Some((speed, _)) = index.and_then(|i| SPEEDS.get(i)) {
+                sim.dispatch(Msg::SetSpeed(*speed));
             }
         })
     };
     let onkeydown = {
         let sim = sim.clone();
-        Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
-            " " => {
-                e.prevent_default();
-                sim.dispatch(Msg::TogglePlay);
-            }
-            "ArrowRight" => sim.dispatch(Msg::Step),
-            "ArrowLeft" => {
-                let now = sim.world.borrow().now();
-                sim.dispatch(Msg::Seek(now.saturating_sub(100_000)));
-            }
-            "h" => sim.dispatch(Msg::Act(Action::Heal)),
-            _ => {}
-        })
-    };
-    let reset = {
-        let sim = sim.clone();
-        let seed = sim.seed;
-        Callback::from(move |_| sim.dispatch(Msg::Reset(seed.wrapping_add(1))))
+        Callback::from(move |e: KeyboardEvent| on_key(&sim, &e))
     };
     let verdict = match world.violations().first() {
         None => {
             html! { <p class="verdict ok">{"All Raft safety properties hold so far (checked after every event)."}</p> }
         }
-        Some(v) => html! {
-            <p class="verdict bad" role="alert">{ format!("{} violated at {}: {}", v.invariant, Pretty(v.time_us), v.message) }</p>
-        },
+        Some(v) => {
+            let event = v.event;
+            let goto = {
+                let sim = sim.clone();
+                Callback::from(move |_| sim.dispatch(Msg::SelectEvent(Some(event), true)))
+            };
+            html! {
+                <p class="verdict bad" role="alert">
+                    { format!("{} violated at {}: {}", v.invariant, Pretty(v.time_us), v.message) }
+                    <button onclick={goto}>{"Go to the event that broke it"}</button>
+                </p>
+            }
+        }
     };
+    let notice = sim.notice.as_ref().map(|text| {
+        let close = dispatch(|| Msg::Notice(None));
+        html! { <p class="notice" role="status">{ text }<button class="close" onclick={close} aria-label="Dismiss">{"×"}</button></p> }
+    });
     let horizon = sim.history.borrow().horizon.max(world.now());
     let on_seek = {
         let sim = sim.clone();
         Callback::from(move |e: InputEvent| {
-            if let Some(input) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            {
-                if let Ok(ms) = input.value().parse::<u64>() {
-                    sim.dispatch(Msg::Seek(ms * 1000));
-                }
+            let ms = e
+                .target_dyn_into::<web_sys::HtmlInputElement>()
+                .and_then(|i| i.value().parse::<u64>().ok());
+            if let Some(ms) = ms {
+                sim.dispatch(Msg::Seek(ms * 1000));
             }
         })
     };
+    let markers = {
+        let span = (horizon / 1000).max(1) as f64;
+        let scheduled = world.schedule_so_far().iter().filter(|s| s.at <= horizon).map(|s| {
+            let at = s.at;
+            let onclick = {
+                let sim = sim.clone();
+                Callback::from(move |_| sim.dispatch(Msg::Seek(at)))
+            };
+            let class = match &s.action {
+                Action::Heal | Action::Restart { .. } | Action::RestoreLink { .. } => "marker repair",
+                Action::Client { .. } | Action::SetWorkload { .. } => "marker client",
+                _ => "marker fault",
+            };
+            html! {
+                <button class={class} style={format!("left: {}%", num((at / 1000) as f64 / span * 100.0))} {onclick}
+                        title={format!("{}: {:?}", Pretty(at), s.action)} aria-label={format!("Go to {}", Pretty(at))}></button>
+            }
+        });
+        let violations = world.violations().iter().map(|v| {
+            let event = v.event;
+            let onclick = {
+                let sim = sim.clone();
+                Callback::from(move |_| sim.dispatch(Msg::SelectEvent(Some(event), true)))
+            };
+            html! {
+                <button class="marker violation" style={format!("left: {}%", num((v.time_us / 1000) as f64 / span * 100.0))} {onclick}
+                        title={format!("{}: {} violated", Pretty(v.time_us), v.invariant)} aria-label="Go to the violation"></button>
+            }
+        });
+        html! { <div class="markers">{ for scheduled }{ for violations }</div> }
+    };
     let speed_index = SPEEDS
         .iter()
-        .position(|(s, _)| *s == sim.speed)
+        .position(|(s, _)| *s == sim.speed())
         .unwrap_or(2);
-    let side = match sim.selected {
-        Some(node) => html! { <Inspector sim={sim.clone()} {node} /> },
-        None => html! {
+    let side = if let Some(split) = &sim.split {
+        html! {
+            <section class="inspector split-tool">
+                <h2>{"Split the cluster"}</h2>
+                <p>{ format!("Click nodes to move them to the other side ({} chosen). Messages between the sides are lost until you heal.", split.len()) }</p>
+                <div class="buttons">
+                    <button class="primary" onclick={dispatch(|| Msg::SplitApply)}>{"Apply split"}</button>
+                    <button onclick={dispatch(|| Msg::SplitCancel)}>{"Cancel"}</button>
+                </div>
+            </section>
+        }
+    } else if let Some((a, b)) = sim.selected_link {
+        html! { <LinkPanel sim={sim.clone()} {a} {b} /> }
+    } else if let Some(node) = sim.selected {
+        html! { <Inspector sim={sim.clone()} {node} /> }
+    } else {
+        html! {
             <section class="inspector hint">
                 <h2>{"Break something"}</h2>
-                <p>{"Click a node to inspect its log, clocks and store, and to crash, pause or isolate it. Space plays and pauses; the right arrow steps one event, the left arrow goes back 100 ms; drag the timeline to travel in time; h heals the network."}</p>
+                <p>{"Click a node to inspect its log, clocks and store, and to crash, pause, slow or isolate it. Click a link to cut it one way or both. Split the cluster with the split tool."}</p>
+                <p class="muted small">{"Keys: space play/pause · → step · ← back 100 ms · 0-9 select a node · c crash · x crash and lose disk · r restart · p pause · s slow · i isolate · g split · h heal · Esc deselect"}</p>
+                <ul class="legend-list">
+                    <li><span class="dot leader"></span>{"leader"}</li>
+                    <li><span class="dot follower"></span>{"follower (the arc is its election timer)"}</li>
+                    <li><span class="dot candidate"></span>{"candidate"}</li>
+                    <li><span class="dot paused"></span>{"paused"}</li>
+                    <li><span class="dot slow"></span>{"slow"}</li>
+                    <li><span class="dot crashed"></span>{"crashed"}</li>
+                </ul>
+                <ul class="legend-list">
+                    { for crate::flight::KINDS.iter().map(|(_, colour, name)| html! {
+                        <li><span class="dot" style={format!("background: {colour}")}></span>{ *name }</li>
+                    }) }
+                    <li><span class="cross">{"×"}</span>{"message lost (and why)"}</li>
+                </ul>
             </section>
-        },
+        }
     };
+    let counters = world.counters();
     html! {
         <main tabindex="0" {onkeydown}>
             <header>
                 <h1>{"splitbrain"}</h1>
-                <p class="tagline">{"See and feel how distributed systems fail: five Raft nodes, running in your browser, deterministically."}</p>
+                <p class="tagline">{ format!("See and feel how distributed systems fail: {} Raft nodes, running in your browser, deterministically.", world.nodes().len()) }</p>
             </header>
+            <SetupPanel sim={sim.clone()} />
             <section class="controls" aria-label="Time">
-                <button class="primary" onclick={dispatch(|| Msg::TogglePlay)} aria-label="Play or pause">
-                    { if sim.playing { "Pause" } else { "Play" } }
+                <button class="primary" onclick={dispatch(|| Msg::TogglePlay)} aria-label="Play or pause (space)">
+                    { if sim.playing() { "Pause" } else { "Play" } }
                 </button>
-                <button onclick={dispatch(|| Msg::Step)} aria-label="Step one event">{"Step"}</button>
-                <button onclick={dispatch(|| Msg::Advance(MICROS_PER_SEC))}>{"+1 s"}</button>
+                <button onclick={dispatch(|| Msg::Step)} aria-label="Step one event (right arrow)">{"Step"}</button>
+                <button onclick={dispatch(|| Msg::Advance(MICROS_PER_SEC))} aria-label="Run one simulated second">{"+1 s"}</button>
                 <label>{"speed "}
                     <select onchange={on_speed} aria-label="Playback speed">
                         { for SPEEDS.iter().enumerate().map(|(i, (_, name))| html! {
@@ -149,23 +343,30 @@ pub fn App() -> Html {
                 </label>
                 <span class="clock">{ format!("t = {}", Pretty(world.now())) }</span>
                 <span class="spacer"></span>
-                <button onclick={act(Action::Heal)}>{"Heal network"}</button>
-                <button onclick={reset}>{ format!("New run (seed {})", sim.seed + 1) }</button>
+                <button onclick={dispatch(|| Msg::SplitOpen)} aria-label="Split the cluster into two sides (g)">{"Split…"}</button>
+                <button onclick={dispatch(|| Msg::Act(Action::Heal))} aria-label="Heal every partition and cut (h)">{"Heal network"}</button>
+                <button onclick={dispatch(|| Msg::Replay)} title="Start again from zero with the same seed and the same actions">{"Replay from start"}</button>
             </section>
             <section class="timeline" aria-label="Timeline">
-                <input type="range" min="0" max={(horizon / 1000).to_string()} value={(world.now() / 1000).to_string()}
-                       step="1" oninput={on_seek} aria-label="Seek in simulated time (milliseconds)" />
+                <div class="track">
+                    <input type="range" min="0" max={(horizon / 1000).to_string()} value={(world.now() / 1000).to_string()}
+                           step="1" oninput={on_seek} aria-label="Seek in simulated time (milliseconds)" />
+                    { markers }
+                </div>
                 <span class="horizon">{ format!("of {}", Pretty(horizon)) }</span>
             </section>
             <NetworkPanel sim={sim.clone()} />
             { verdict }
+            { for notice }
             <div class="stage">
                 <Topology sim={sim.clone()} />
                 { side }
             </div>
+            <SpaceTime sim={sim.clone()} />
             <EventLog sim={sim.clone()} />
             <footer>
-                <span>{ format!("seed {} · {} events · trace hash {}", sim.seed, world.counters().events, hash_hex(world.trace_hash())) }</span>
+                <span>{ format!("seed {} · {} events · {} messages sent, {} lost · {} commits · trace hash {}",
+                    sim.setup.seed, counters.events, counters.sent, counters.dropped, counters.commits, hash_hex(world.trace_hash())) }</span>
             </footer>
         </main>
     }

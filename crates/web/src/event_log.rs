@@ -1,17 +1,37 @@
-//! The newest trace events, in words.
+//! The event log: every trace event in words, newest first, filtered by node and kind.
+//! Only the rows in view are rendered, and the list of matching events grows
+//! incrementally, so a long run stays fast. Clicking a row seeks to that event.
 
-use crate::state::Sim;
+use crate::spacetime::lane_of;
+use crate::state::{Msg, Sim};
+use splitbrain_core::ids::NodeId;
 use splitbrain_core::protocol::Message;
 use splitbrain_core::protocols::raft::RaftNode;
 use splitbrain_core::time::Pretty;
 use splitbrain_core::trace::{EventKind, TraceEvent};
 use yew::prelude::*;
 
-const SHOWN: usize = 60;
+const ROW_PX: usize = 20;
+const VIEW_PX: usize = 260;
+
+/// Kinds of event the log can show, as (class, label).
+pub const KINDS: [(&str, &str); 7] = [
+    ("send", "messages"),
+    ("drop", "drops"),
+    ("fault", "faults"),
+    ("role", "roles"),
+    ("commit", "commits"),
+    ("client", "clients"),
+    ("timer", "timers"),
+];
 
 pub fn describe(e: &TraceEvent<RaftNode>) -> Option<(&'static str, String)> {
     Some(match &e.kind {
         EventKind::Send { from, to, msg, .. } => ("send", format!("{from} → {to}: {}", msg.kind())),
+        EventKind::Deliver { from, to, id } => (
+            "send",
+            format!("{to} receives message {} from {from}", id.0),
+        ),
         EventKind::Drop {
             from, to, reason, ..
         } => ("drop", format!("{from} → {to} dropped ({reason:?})")),
@@ -36,11 +56,62 @@ pub fn describe(e: &TraceEvent<RaftNode>) -> Option<(&'static str, String)> {
         }
         EventKind::Commit { node, index } => ("commit", format!("{node} commits up to {index}")),
         EventKind::Fault { action } => ("fault", format!("{action:?}")),
-        EventKind::Deliver { .. }
-        | EventKind::Persist { .. }
-        | EventKind::Append { .. }
-        | EventKind::Truncate { .. } => return None,
+        EventKind::Persist { .. } | EventKind::Append { .. } | EventKind::Truncate { .. } => {
+            return None
+        }
     })
+}
+
+/// The node an event concerns, for filtering (a message concerns both ends).
+fn concerns(e: &TraceEvent<RaftNode>, node: NodeId) -> bool {
+    match &e.kind {
+        EventKind::Send { from, to, .. }
+        | EventKind::Deliver { from, to, .. }
+        | EventKind::Drop { from, to, .. } => *from == node || *to == node,
+        EventKind::Commit { node: n, .. } => *n == node,
+        EventKind::Fault { action } => action.nodes().contains(&node),
+        kind => lane_of(kind) == Some(node),
+    }
+}
+
+#[derive(Clone, PartialEq)]
+struct Filter {
+    node: Option<NodeId>,
+    kinds: [bool; KINDS.len()],
+}
+
+impl Default for Filter {
+    fn default() -> Self {
+        // Deliveries and timers are many and mostly noise until asked for.
+        let mut kinds = [true; KINDS.len()];
+        kinds[6] = false;
+        Filter { node: None, kinds }
+    }
+}
+
+impl Filter {
+    fn accepts(&self, e: &TraceEvent<RaftNode>) -> bool {
+        let Some((class, _)) = describe(e) else {
+            return false;
+        };
+        if matches!(e.kind, EventKind::Deliver { .. }) && self.node.is_none() {
+            return false;
+        }
+        let kind_ok = KINDS
+            .iter()
+            .position(|(c, _)| *c == class)
+            .is_some_and(|k| self.kinds[k]);
+        kind_ok && self.node.is_none_or(|n| concerns(e, n))
+    }
+}
+
+/// Trace positions of the events the filter accepts, kept up to date incrementally.
+#[derive(Default)]
+struct Matches {
+    filter: Option<Filter>,
+    epoch: u64,
+    scanned: u64,
+    rows: Vec<u64>,
 }
 
 #[derive(Properties, PartialEq)]
@@ -50,20 +121,104 @@ pub struct Props {
 
 #[component]
 pub fn EventLog(props: &Props) -> Html {
-    let world = props.sim.world.borrow();
-    let rows = world
-        .trace()
-        .events()
-        .rev()
-        .filter_map(|e| describe(e).map(|(kind, text)| (e.time, kind, text)))
-        .take(SHOWN)
-        .map(|(time, kind, text)| {
-            html! { <li class={kind}><span class="t">{ Pretty(time).to_string() }</span>{ text }</li> }
-        });
+    let sim = &props.sim;
+    let filter = use_state(Filter::default);
+    let scroll = use_state(|| 0.0f64);
+    let matches = use_mut_ref(Matches::default);
+    let world = sim.world.borrow();
+    let trace = world.trace();
+    {
+        let mut m = matches.borrow_mut();
+        let epoch = sim.control.epoch.get();
+        if m.filter.as_ref() != Some(&*filter) || m.epoch != epoch || m.scanned > trace.len() {
+            *m = Matches {
+                filter: Some((*filter).clone()),
+                epoch,
+                ..Matches::default()
+            };
+        }
+        let from = m.scanned;
+        let found: Vec<u64> = trace
+            .events_from(from)
+            .filter(|(_, e)| filter.accepts(e))
+            .map(|(i, _)| i)
+            .collect();
+        m.rows.extend(found);
+        m.scanned = trace.len();
+    }
+    let m = matches.borrow();
+    let total = m.rows.len();
+    let first = (*scroll as usize / ROW_PX).min(total);
+    let shown = VIEW_PX / ROW_PX + 2;
+    let selected = sim.control.selected_event.get();
+    let rows = (first..(first + shown).min(total)).filter_map(|r| {
+        // Newest first: row 0 is the last match.
+        let index = m.rows[total - 1 - r];
+        let event = trace.get(index)?;
+        let (class, text) = describe(event)?;
+        let onclick = {
+            let sim = sim.clone();
+            Callback::from(move |_| sim.dispatch(Msg::SelectEvent(Some(index), true)))
+        };
+        let is_selected = selected == Some(index);
+        Some(html! {
+            <div role="listitem" class={classes!("row", class, is_selected.then_some("selected"))} style={format!("top: {}px", r * ROW_PX)}
+                {onclick} title="Click to go to this moment">
+                <span class="t">{ Pretty(event.time).to_string() }</span>{ text }
+            </div>
+        })
+    });
+    let onscroll = {
+        let scroll = scroll.clone();
+        Callback::from(move |e: Event| {
+            if let Some(el) = e.target_dyn_into::<web_sys::Element>() {
+                scroll.set(el.scroll_top() as f64);
+            }
+        })
+    };
+    let n = world.nodes().len();
+    let on_node = {
+        let filter = filter.clone();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                let mut f = (*filter).clone();
+                f.node = select.value().parse::<u32>().ok().map(NodeId);
+                filter.set(f);
+            }
+        })
+    };
+    let toggles = KINDS.iter().enumerate().map(|(k, (class, label))| {
+        let on = filter.kinds[k];
+        let onclick = {
+            let filter = filter.clone();
+            Callback::from(move |_| {
+                let mut f = (*filter).clone();
+                f.kinds[k] = !f.kinds[k];
+                filter.set(f);
+            })
+        };
+        html! {
+            <button class={classes!("chip", *class, on.then_some("active"))} aria-pressed={on.to_string()} {onclick}>{ *label }</button>
+        }
+    });
     html! {
         <section class="event-log" aria-label="Event log, newest first">
-            <h2>{"Events"}</h2>
-            <ol>{ for rows }</ol>
+            <div class="panel-head">
+                <h2>{"Events"}</h2>
+                <select onchange={on_node} aria-label="Show events of one node">
+                    <option value="all" selected={filter.node.is_none()}>{"all nodes"}</option>
+                    { for (0..n).map(|i| html! {
+                        <option value={i.to_string()} selected={filter.node == Some(NodeId(i as u32))}>{ format!("node {i}") }</option>
+                    }) }
+                </select>
+                { for toggles }
+                <span class="muted count">{ format!("{total} shown of {}", trace.len()) }</span>
+            </div>
+            <div class="log-view" {onscroll} style={format!("height: {VIEW_PX}px")}>
+                <div class="rows" role="list" style={format!("height: {}px", total * ROW_PX)}>
+                    { for rows }
+                </div>
+            </div>
         </section>
     }
 }

@@ -5,10 +5,16 @@
 //! only reads the world and dispatches messages to the reducer in `state.rs`.
 
 mod app;
+mod bench;
 mod event_log;
+mod flight;
 mod inspector;
+mod link_editor;
+mod link_panel;
 mod network_panel;
 mod panic_overlay;
+mod setup_panel;
+mod spacetime;
 mod state;
 mod topology;
 

@@ -1,5 +1,6 @@
 //! Whole-network faults and the client load: presets the user applies with one click.
 
+use crate::link_editor::LinkEditor;
 use crate::state::{Msg, Sim};
 use splitbrain_core::action::Action;
 use splitbrain_core::client::Workload;
@@ -76,8 +77,13 @@ pub fn NetworkPanel(props: &Props) -> Html {
             ..Workload::default()
         },
     };
+    let on_link = {
+        let sim = sim.clone();
+        Callback::from(move |link: LinkConfig| sim.dispatch(Msg::Act(Action::SetNetwork { link })))
+    };
     html! {
         <section class="network-panel" aria-label="Network and clients">
+          <div class="row">
             <span class="label">{"network"}</span>
             { for buttons }
             <button class={classes!(checksums.then_some("active"))} aria-pressed={checksums.to_string()}
@@ -88,6 +94,11 @@ pub fn NetworkPanel(props: &Props) -> Html {
             <button onclick={act(load(0))}>{"stop"}</button>
             <button onclick={act(load(5))}>{"5 ops/s"}</button>
             <button onclick={act(load(50))}>{"50 ops/s"}</button>
+          </div>
+          <details>
+            <summary>{"Fine-tune every link (click a link in the picture to tune just that one)"}</summary>
+            <LinkEditor link={current} onchange={on_link} label="network" />
+          </details>
         </section>
     }
 }

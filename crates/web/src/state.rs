@@ -1,32 +1,105 @@
-//! The page's state and the reducer that changes it. The world sits behind a `RefCell` so
-//! that a frame advances it in place instead of cloning it; every change still goes through
-//! `Msg`, and `version` tells Yew when to render.
+//! The page's state and the reducer that changes it.
+//!
+//! The world, its snapshots and the playback controls sit behind `Rc`s that live as long
+//! as the page: the frame driver (in `app.rs`) advances the world in place and draws what
+//! moves on canvases every animation frame, while Yew re-renders only on discrete changes
+//! and a few times a second. Every user action still goes through `Msg`, and `version`
+//! tells Yew when to render.
 
-use splitbrain_core::action::Action;
+use splitbrain_core::action::{Action, Scheduled};
 use splitbrain_core::client::Workload;
 use splitbrain_core::ids::NodeId;
-use splitbrain_core::protocols::raft::RaftNode;
-use splitbrain_core::run::RunSpec;
+use splitbrain_core::network::LinkConfig;
+use splitbrain_core::protocols::raft::{RaftBug, RaftNode};
+use splitbrain_core::run::{RunSpec, MAX_NODES};
+use splitbrain_core::time::{Micros, MICROS_PER_MS};
 use splitbrain_core::world::World;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use yew::Reducible;
-
-pub const NODES: usize = 5;
+use yew::{NodeRef, Reducible};
 
 /// Playback speeds as simulated microseconds per real millisecond (1000 is real time).
 /// The default, a tenth of real time, makes each message's flight visible.
-pub const SPEEDS: [(f64, &str); 6] = [
+pub const SPEEDS: [(f64, &str); 7] = [
     (10.0, "0.01x"),
     (50.0, "0.05x"),
     (100.0, "0.1x"),
     (300.0, "0.3x"),
     (1000.0, "1x"),
+    (3000.0, "3x"),
     (10000.0, "10x"),
 ];
 
 /// How often (in simulated time) a snapshot is kept for seeking backwards.
 const SNAPSHOT_EVERY_US: u64 = 500_000;
+
+/// What a run is made of, apart from the actions taken during it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Setup {
+    pub nodes: usize,
+    pub seed: u64,
+    pub bugs: Vec<RaftBug>,
+    /// Client operations per second from the start.
+    pub load: u32,
+    /// The network every link starts with.
+    pub link: LinkConfig,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Setup {
+            nodes: 5,
+            seed: 1,
+            bugs: Vec::new(),
+            load: 5,
+            link: LinkConfig::default(),
+        }
+    }
+}
+
+impl Setup {
+    /// Checks settings that may come from a form or a URL.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=MAX_NODES).contains(&self.nodes) {
+            return Err(format!(
+                "a cluster has between 1 and {MAX_NODES} nodes, not {}",
+                self.nodes
+            ));
+        }
+        if self.load > 1000 {
+            return Err(format!(
+                "client load is at most 1000 ops/s, not {}",
+                self.load
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn world(&self, schedule: Vec<Scheduled>) -> World<RaftNode> {
+        let mut spec = RunSpec::new(self.nodes, self.seed, 0);
+        spec.raft.bugs = self.bugs.clone();
+        // Election timeouts must outlast a round trip, or slow links mean endless elections.
+        let round_trip = 2 * (self.link.latency_us + self.link.jitter_us);
+        if 3 * round_trip > spec.raft.election_timeout_min_us {
+            spec.raft.election_timeout_min_us = 3 * round_trip;
+            spec.raft.election_timeout_max_us = 6 * round_trip;
+        }
+        spec.workload = Some(Workload {
+            rate_per_s: self.load,
+            ..Workload::default()
+        });
+        if self.link != LinkConfig::default() {
+            spec.schedule.push(Scheduled {
+                at: 0,
+                action: Action::SetNetwork { link: self.link },
+            });
+        }
+        spec.schedule.extend(schedule);
+        let mut world = spec.raft_world(true);
+        world.run_until(0);
+        world
+    }
+}
 
 /// Snapshots of the run so far, oldest first, and the furthest time reached.
 #[derive(Default)]
@@ -35,31 +108,53 @@ pub struct History {
     pub horizon: u64,
 }
 
+/// What the frame driver needs to know between renders. Shared, so that the driver's
+/// handle (created once) always sees the current values.
+#[derive(Default)]
+pub struct Control {
+    pub playing: Cell<bool>,
+    /// Simulated microseconds per real millisecond.
+    pub speed: Cell<f64>,
+    /// Bumped by every reducer step: the canvases redraw when it changes.
+    pub version: Cell<u64>,
+    /// The trace event picked in the log or the space-time diagram.
+    pub selected_event: Cell<Option<u64>>,
+    /// Width of the space-time diagram's window, in simulated time.
+    pub diagram_window_us: Cell<u64>,
+    /// Where the diagram drew its events last frame, for clicks: (x, y, trace position).
+    pub diagram_points: RefCell<Vec<(f64, f64, u64)>>,
+    /// Set whenever the world is replaced (reset, seek back), so caches rebuild.
+    pub epoch: Cell<u64>,
+}
+
 #[derive(Clone)]
 pub struct Sim {
     pub world: Rc<RefCell<World<RaftNode>>>,
     pub history: Rc<RefCell<History>>,
+    pub control: Rc<Control>,
+    /// The canvas over the topology where messages fly.
+    pub canvas: NodeRef,
+    /// The space-time diagram's canvas.
+    pub diagram: NodeRef,
     pub version: u64,
-    pub seed: u64,
-    pub playing: bool,
-    /// Simulated microseconds per real millisecond.
-    pub speed: f64,
+    pub setup: Setup,
     pub selected: Option<NodeId>,
+    pub selected_link: Option<(NodeId, NodeId)>,
+    /// The split tool: nodes put on the other side so far, while it is open.
+    pub split: Option<Vec<NodeId>>,
+    /// A message for the user about input that was refused.
+    pub notice: Option<String>,
 }
 
 impl PartialEq for Sim {
     fn eq(&self, other: &Self) -> bool {
         self.version == other.version
-            && self.playing == other.playing
-            && self.speed == other.speed
-            && self.selected == other.selected
-            && self.seed == other.seed
     }
 }
 
 pub enum Msg {
-    /// Real milliseconds elapsed since the last frame.
-    Frame(f64),
+    /// The frame driver advanced the world: render what changed.
+    Refresh,
     TogglePlay,
     /// Process exactly one event.
     Step,
@@ -67,42 +162,84 @@ pub enum Msg {
     SetSpeed(f64),
     Act(Action),
     Select(Option<NodeId>),
-    Reset(u64),
+    SelectLink(Option<(NodeId, NodeId)>),
+    /// Pick a trace event (and seek to it, when asked).
+    SelectEvent(Option<u64>, bool),
+    SetDiagramWindow(u64),
+    /// Start a new run with these settings (refused with a notice if they are invalid).
+    Restart(Setup),
+    /// Start the same run again from time zero, replaying every action taken so far.
+    Replay,
     /// Move to a point in simulated time, backwards or forwards.
     Seek(u64),
-}
-
-pub fn new_world(seed: u64) -> World<RaftNode> {
-    let mut spec = RunSpec::new(NODES, seed, 0);
-    spec.workload = Some(Workload {
-        rate_per_s: 5,
-        ..Workload::default()
-    });
-    let mut world = spec.raft_world(true);
-    world.run_until(0);
-    world
+    /// Open the split tool, add or remove a node from the other side, or apply or cancel it.
+    SplitOpen,
+    SplitToggle(NodeId),
+    SplitApply,
+    SplitCancel,
+    Notice(Option<String>),
 }
 
 impl Sim {
-    pub fn new(seed: u64) -> Self {
-        let world = new_world(seed);
-        let history = History {
-            snapshots: vec![world.clone()],
-            horizon: 0,
+    pub fn new(setup: Setup) -> Self {
+        let world = setup.world(Vec::new());
+        let control = Control {
+            playing: Cell::new(true),
+            speed: Cell::new(SPEEDS[2].0),
+            diagram_window_us: Cell::new(600 * MICROS_PER_MS),
+            ..Control::default()
         };
         Sim {
+            history: Rc::new(RefCell::new(History {
+                snapshots: vec![world.clone()],
+                horizon: 0,
+            })),
             world: Rc::new(RefCell::new(world)),
-            history: Rc::new(RefCell::new(history)),
+            control: Rc::new(control),
+            canvas: NodeRef::default(),
+            diagram: NodeRef::default(),
             version: 0,
-            seed,
-            playing: true,
-            speed: SPEEDS[2].0,
+            setup,
             selected: None,
+            selected_link: None,
+            split: None,
+            notice: None,
         }
     }
-}
 
-impl Sim {
+    pub fn playing(&self) -> bool {
+        self.control.playing.get()
+    }
+
+    pub fn speed(&self) -> f64 {
+        self.control.speed.get()
+    }
+
+    /// Replaces the world in place, keeping the shared handles.
+    fn replace_world(&self, world: World<RaftNode>) {
+        *self.history.borrow_mut() = History {
+            snapshots: vec![world.clone()],
+            horizon: world.now(),
+        };
+        *self.world.borrow_mut() = world;
+        self.control.epoch.set(self.control.epoch.get() + 1);
+    }
+
+    /// Advances a playing world by `ms` real milliseconds; returns whether it moved.
+    pub fn frame(&self, ms: f64) -> bool {
+        if !self.playing() {
+            return false;
+        }
+        // A long gap (a background tab) is capped so the page does not freeze.
+        let us = (ms.min(100.0) * self.speed()) as u64;
+        let until = self.world.borrow().now() + us.max(1);
+        self.run_to(until);
+        if self.world.borrow().halted() {
+            self.control.playing.set(false);
+        }
+        true
+    }
+
     /// Runs the world forward to `until`, keeping snapshots on the way.
     fn run_to(&self, until: u64) {
         let mut w = self.world.borrow_mut();
@@ -142,8 +279,36 @@ impl Sim {
             restored
         };
         *self.world.borrow_mut() = restored;
+        self.control.epoch.set(self.control.epoch.get() + 1);
         self.run_to(to);
     }
+
+    /// The actions of this run that were not part of its setup.
+    pub fn user_schedule(&self) -> Vec<Scheduled> {
+        let world = self.world.borrow();
+        let setup_actions = 1 + usize::from(self.setup.link != LinkConfig::default());
+        world
+            .schedule_so_far()
+            .iter()
+            .skip(setup_actions)
+            .cloned()
+            .collect()
+    }
+
+    fn act(&self, action: Action) -> Result<(), String> {
+        let world = &mut *self.world.borrow_mut();
+        action.validate(world.nodes().len())?;
+        // Acting in the past forks the run: the old future is discarded.
+        world.discard_future_actions();
+        world.act(action);
+        self.history.borrow_mut().horizon = world.now();
+        Ok(())
+    }
+}
+
+/// The time of a trace event, if it is kept.
+pub fn event_time(world: &World<RaftNode>, index: u64) -> Option<Micros> {
+    world.trace().get(index).map(|e| e.time)
 }
 
 impl Reducible for Sim {
@@ -152,21 +317,10 @@ impl Reducible for Sim {
     fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
         let mut next = (*self).clone();
         match msg {
-            Msg::Frame(ms) => {
-                if !self.playing {
-                    return self;
-                }
-                // A long gap (a background tab) is capped so the page does not freeze.
-                let us = (ms.min(100.0) * self.speed) as u64;
-                let until = self.world.borrow().now() + us.max(1);
-                self.run_to(until);
-                if self.world.borrow().halted() {
-                    next.playing = false;
-                }
-            }
-            Msg::TogglePlay => next.playing = !self.playing,
+            Msg::Refresh => {}
+            Msg::TogglePlay => self.control.playing.set(!self.playing()),
             Msg::Step => {
-                next.playing = false;
+                self.control.playing.set(false);
                 self.world.borrow_mut().step();
                 let now = self.world.borrow().now();
                 let mut h = self.history.borrow_mut();
@@ -177,21 +331,84 @@ impl Reducible for Sim {
                 self.run_to(until);
             }
             Msg::Seek(to) => {
-                next.playing = false;
+                self.control.playing.set(false);
                 self.seek(to);
             }
-            Msg::SetSpeed(speed) => next.speed = speed,
-            Msg::Act(action) => {
-                let mut w = self.world.borrow_mut();
-                // Acting in the past forks the run: the old future is discarded.
-                w.discard_future_actions();
-                w.act(action);
-                self.history.borrow_mut().horizon = w.now();
+            Msg::SetSpeed(speed) => self.control.speed.set(speed),
+            Msg::Act(action) => next.notice = self.act(action).err(),
+            Msg::Select(node) => {
+                next.selected = node;
+                next.selected_link = None;
             }
-            Msg::Select(node) => next.selected = node,
-            Msg::Reset(seed) => next = Sim::new(seed),
+            Msg::SelectLink(link) => {
+                next.selected_link = link;
+                next.selected = None;
+            }
+            Msg::SelectEvent(event, seek) => {
+                self.control.selected_event.set(event);
+                if let (Some(index), true) = (event, seek) {
+                    let time = event_time(&self.world.borrow(), index);
+                    if let Some(time) = time {
+                        self.control.playing.set(false);
+                        self.seek(time);
+                    }
+                }
+            }
+            Msg::SetDiagramWindow(us) => self.control.diagram_window_us.set(us.max(1000)),
+            Msg::Restart(setup) => match setup.validate() {
+                Ok(()) => {
+                    self.replace_world(setup.world(Vec::new()));
+                    self.control.selected_event.set(None);
+                    next.setup = setup;
+                    next.selected = None;
+                    next.selected_link = None;
+                    next.split = None;
+                    next.notice = None;
+                }
+                Err(e) => next.notice = Some(e),
+            },
+            Msg::Replay => {
+                let schedule = self.user_schedule();
+                self.replace_world(self.setup.world(schedule));
+                next.notice = None;
+            }
+            Msg::SplitOpen => {
+                next.split = Some(Vec::new());
+                next.selected = None;
+                next.selected_link = None;
+            }
+            Msg::SplitToggle(node) => {
+                if let Some(side) = next.split.as_mut() {
+                    match side.iter().position(|&n| n == node) {
+                        Some(i) => {
+                            side.remove(i);
+                        }
+                        None => side.push(node),
+                    }
+                }
+            }
+            Msg::SplitApply => {
+                if let Some(side) = next.split.take() {
+                    let n = self.world.borrow().nodes().len() as u32;
+                    let rest: Vec<NodeId> =
+                        (0..n).map(NodeId).filter(|id| !side.contains(id)).collect();
+                    if side.is_empty() || rest.is_empty() {
+                        next.notice =
+                            Some("pick at least one node for each side of the split".into());
+                    } else {
+                        next.notice = self
+                            .act(Action::Partition {
+                                groups: vec![rest, side],
+                            })
+                            .err();
+                    }
+                }
+            }
+            Msg::SplitCancel => next.split = None,
+            Msg::Notice(text) => next.notice = text,
         }
         next.version = self.version + 1;
+        self.control.version.set(next.version);
         Rc::new(next)
     }
 }

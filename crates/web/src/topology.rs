@@ -1,40 +1,64 @@
-//! The cluster as a ring of nodes with their links and the messages in flight.
+//! The cluster: nodes on a ring (two interleaved rings for large clusters), their links
+//! and partition groups as SVG, re-rendered on discrete changes. What moves every frame
+//! (messages, dying messages, election timers) is drawn on the canvas laid over it, by
+//! `flight.rs`.
 
 use crate::state::{Msg, Sim};
 use splitbrain_core::ids::NodeId;
-use splitbrain_core::protocol::{Message, Protocol, Role};
+use splitbrain_core::protocol::{Protocol, Role};
+use splitbrain_core::time::Pretty;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-const SIZE: f64 = 600.0;
+/// The drawing's coordinate system is SIZE x SIZE, scaled to the element.
+pub const SIZE: f64 = 600.0;
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub sim: UseReducerHandle<Sim>,
+/// Above this many nodes, healthy links are not drawn (they would be a grey blur); cut,
+/// one-way and selected links still are.
+pub const ALL_LINKS_UP_TO: usize = 12;
+
+/// A coordinate as text with one decimal, without pulling float formatting into the
+/// wasm binary (it is large, and one decimal is all a drawing needs).
+pub fn num(x: f64) -> String {
+    let tenths = (x * 10.0).round() as i64;
+    let sign = if tenths < 0 { "-" } else { "" };
+    let t = tenths.unsigned_abs();
+    format!("{sign}{}.{}", t / 10, t % 10)
 }
 
-fn position(i: usize, n: usize) -> (f64, f64) {
+/// Where node `i` of `n` sits.
+pub fn position(i: usize, n: usize) -> (f64, f64) {
     let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / n as f64;
-    let r = SIZE * 0.38;
-    (SIZE / 2.0 + r * angle.cos(), SIZE / 2.0 + r * angle.sin())
+    // The browser's trigonometry, rather than a second copy compiled into the binary.
+    let (cos, sin) = (js_sys::Math::cos(angle), js_sys::Math::sin(angle));
+    // Large clusters alternate between two rings so neighbours do not overlap.
+    let r = if n > 20 && i % 2 == 1 {
+        SIZE * 0.34
+    } else {
+        SIZE * 0.42
+    };
+    (SIZE / 2.0 + r * cos, SIZE / 2.0 + r * sin)
 }
 
-pub fn role_class(role: Option<Role>, paused: bool) -> &'static str {
+pub fn node_radius(n: usize) -> f64 {
+    let per_ring = if n > 20 { n as f64 / 2.0 } else { n as f64 };
+    (SIZE * 0.42 * std::f64::consts::TAU / per_ring * 0.36).clamp(9.0, 34.0)
+}
+
+pub fn role_class(role: Option<Role>, paused: bool, slow: bool) -> &'static str {
     match (role, paused) {
         (None, _) => "crashed",
         (Some(_), true) => "paused",
         (Some(Role::Leader), _) => "leader",
         (Some(Role::Candidate), _) => "candidate",
+        _ if slow => "slow",
         _ => "follower",
     }
 }
 
-fn kind_class(kind: &str) -> &'static str {
-    match kind {
-        "RequestVote" | "Vote" => "msg-vote",
-        "AppendEntries" => "msg-append",
-        "AppendReply" => "msg-reply",
-        _ => "msg-other",
-    }
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub sim: UseReducerHandle<Sim>,
 }
 
 #[component]
@@ -44,7 +68,7 @@ pub fn Topology(props: &Props) -> Html {
     let n = world.nodes().len();
     let now = world.now();
     let net = world.network();
-    let radius = (SIZE / (n as f64 * 1.2)).clamp(10.0, 36.0);
+    let radius = node_radius(n);
     let groups = net.groups();
     let group_of = |id: NodeId| groups.iter().position(|g| g.contains(&id)).unwrap_or(0);
 
@@ -52,64 +76,135 @@ pub fn Topology(props: &Props) -> Html {
     for i in 0..n {
         for j in i + 1..n {
             let (a, b) = (NodeId(i as u32), NodeId(j as u32));
+            let selected = sim.selected_link == Some((a, b));
+            let state = match (net.is_cut(a, b), net.is_cut(b, a)) {
+                (true, true) => "cut",
+                (true, false) | (false, true) => "one-way",
+                _ if net.blocked(a, b).is_some() => "partitioned",
+                _ if net.link(a, b) != net.link(b, a)
+                    || *net.link(a, b) != *net.link(NodeId(0), NodeId(1 % n as u32)) =>
+                {
+                    "tuned"
+                }
+                _ => "",
+            };
+            if n > ALL_LINKS_UP_TO && !selected && matches!(state, "" | "partitioned") {
+                continue;
+            }
             let (x1, y1) = position(i, n);
             let (x2, y2) = position(j, n);
-            let class = match (net.is_cut(a, b), net.is_cut(b, a)) {
-                (true, true) => "link cut",
-                (true, false) | (false, true) => "link one-way",
-                _ if net.blocked(a, b).is_some() => "link partitioned",
-                _ => "link",
+            let onclick = {
+                let sim = sim.clone();
+                Callback::from(move |_| {
+                    sim.dispatch(Msg::SelectLink(if selected { None } else { Some((a, b)) }))
+                })
             };
+            let label = match state {
+                "cut" => format!("link {a}–{b}: cut both ways"),
+                "one-way" if net.is_cut(a, b) => format!("link {a}–{b}: {a} → {b} cut"),
+                "one-way" => format!("link {a}–{b}: {b} → {a} cut"),
+                "partitioned" => format!("link {a}–{b}: across the partition"),
+                _ => format!("link {a}–{b}"),
+            };
+            let (x1, y1, x2, y2) = (num(x1), num(y1), num(x2), num(y2));
             links.push(html! {
-                <line class={class} x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
+                <g class={classes!("link", state, selected.then_some("selected"))} {onclick}>
+                    <title>{ format!("{label}; click for this link's faults") }</title>
+                    <line class="hit" x1={x1.clone()} y1={y1.clone()} x2={x2.clone()} y2={y2.clone()} />
+                    <line class="stroke" {x1} {y1} {x2} {y2} />
+                </g>
             });
         }
     }
 
-    let messages = world.queue().in_flight().map(|(at, m)| {
-        let span = at.saturating_sub(m.sent_at).max(1) as f64;
-        let frac = (now.saturating_sub(m.sent_at) as f64 / span).clamp(0.0, 1.0);
-        let (x1, y1) = position(m.from.index(), n);
-        let (x2, y2) = position(m.to.index(), n);
-        let (x, y) = (x1 + (x2 - x1) * frac, y1 + (y2 - y1) * frac);
-        let kind = m.msg.kind();
-        let class = classes!("msg", kind_class(kind), m.damaged.then_some("damaged"));
-        html! {
-            <circle class={class} cx={x.to_string()} cy={y.to_string()} r="6">
-                <title>{ format!("{kind} {} → {}{}: {:?}", m.from, m.to, if m.damaged { " (corrupted)" } else { "" }, m.msg) }</title>
-            </circle>
-        }
-    });
-
+    let split = sim.split.as_ref();
     let nodes = world.nodes().iter().enumerate().map(|(i, slot)| {
         let id = NodeId(i as u32);
         let (x, y) = position(i, n);
         let status = slot.state.as_ref().map(|s| s.status());
-        let class = role_class(status.map(|s| s.role), slot.is_paused(now));
+        let slow = slot.processing_us > 0;
+        let class = role_class(status.map(|s| s.role), slot.is_paused(now), slow);
         let selected = sim.selected == Some(id);
         let onclick = {
             let sim = sim.clone();
-            Callback::from(move |_| sim.dispatch(Msg::Select(if selected { None } else { Some(id) })))
+            let splitting = split.is_some();
+            Callback::from(move |_| {
+                sim.dispatch(if splitting {
+                    Msg::SplitToggle(id)
+                } else {
+                    Msg::Select(if selected { None } else { Some(id) })
+                })
+            })
         };
         let label = status.map_or("down".to_string(), |s| format!("T{}", s.term));
-        let group = (groups.len() > 1).then(|| format!("group-{}", group_of(id) % 4));
+        let group = match split {
+            Some(side) => Some(if side.contains(&id) { "group-1" } else { "group-0" }.to_string()),
+            None => (groups.len() > 1).then(|| format!("group-{}", group_of(id) % 4)),
+        };
+        let clock = slot.clock.read(now).max(0) as u64;
+        let describe = format!(
+            "node {i}, {class}{}; its clock reads {}",
+            status.map_or(String::new(), |s| format!(", term {}", s.term)),
+            Pretty(clock)
+        );
+        let big = radius >= 18.0;
         html! {
             <g class={classes!("node", class, selected.then_some("selected"), group)} {onclick}
-               role="button" tabindex="0" aria-label={format!("node {i}, {class}; click to inspect")}>
-                <circle class="halo" cx={x.to_string()} cy={y.to_string()} r={(radius + 7.0).to_string()} />
-                <circle class="body" cx={x.to_string()} cy={y.to_string()} r={radius.to_string()} />
-                <text class="name" x={x.to_string()} y={(y - 2.0).to_string()}>{ id.to_string() }</text>
-                <text class="term" x={x.to_string()} y={(y + 13.0).to_string()}>{ label }</text>
+               role="button" tabindex="0" aria-label={describe.clone()}>
+                <title>{ describe }</title>
+                <circle class="halo" cx={num(x)} cy={num(y)} r={num(radius + 7.0)} />
+                <circle class="body" cx={num(x)} cy={num(y)} r={num(radius)} />
+                <text class="name" x={num(x)} y={num(y + if big { -2.0 } else { 4.0 })}>{ id.0.to_string() }</text>
+                if big {
+                    <text class="term" x={num(x)} y={num(y + 13.0)}>{ label }</text>
+                }
             </g>
         }
     });
 
+    let tooltip = use_state(|| None::<(f64, f64, String)>);
+    let onmousemove = {
+        let sim = sim.clone();
+        let tooltip = tooltip.clone();
+        Callback::from(move |e: MouseEvent| {
+            let Some(el) = e
+                .current_target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            else {
+                return;
+            };
+            let rect = el.get_bounding_client_rect();
+            if rect.width() <= 0.0 {
+                return;
+            }
+            let (px, py) = (
+                e.client_x() as f64 - rect.left(),
+                e.client_y() as f64 - rect.top(),
+            );
+            let scale = SIZE / rect.width();
+            let found = crate::flight::message_at(&sim.world.borrow(), px * scale, py * scale);
+            let next = found.map(|text| (px, py, text));
+            if *tooltip != next {
+                tooltip.set(next);
+            }
+        })
+    };
+    let onmouseleave = {
+        let tooltip = tooltip.clone();
+        Callback::from(move |_| tooltip.set(None))
+    };
+    let tip = tooltip.as_ref().map(|(x, y, text)| html! {
+        <div class="message-tip" style={format!("left: {}px; top: {}px", num(x + 14.0), num(y + 14.0))} role="tooltip">{ text }</div>
+    });
     html! {
-        <svg class="topology" viewBox={format!("0 0 {SIZE} {SIZE}")} role="img"
-             aria-label="The cluster: nodes, links and messages in flight">
-            { for links }
-            { for messages }
-            { for nodes }
-        </svg>
+        <div class="topology-wrap" {onmousemove} {onmouseleave}>
+            { for tip }
+            <svg class="topology" viewBox={format!("0 0 {SIZE} {SIZE}")} role="group"
+                 aria-label="The cluster: nodes and links. Messages in flight are drawn over it.">
+                { for links }
+                { for nodes }
+            </svg>
+            <canvas class="flight" ref={sim.canvas.clone()} aria-hidden="true"></canvas>
+        </div>
     }
 }

@@ -140,6 +140,19 @@ impl<P: Protocol> EventQueue<P> {
         self.heap.is_empty()
     }
 
+    /// Armed timers as (due time, node, timer, generation), in no particular order. A
+    /// timer whose generation is no longer armed at its node is stale and will not fire.
+    pub fn timers(&self) -> impl Iterator<Item = (Micros, NodeId, &P::Timer, u64)> {
+        self.heap.iter().filter_map(|q| match &q.event {
+            Event::Timer {
+                node,
+                timer,
+                generation,
+            } => Some((q.at, *node, timer, *generation)),
+            _ => None,
+        })
+    }
+
     /// Messages currently in flight (not those waiting in a busy node's inbox), in no
     /// particular order.
     /// Each with the time it is due to arrive.

@@ -1,0 +1,564 @@
+//! The space-time (Lamport) diagram: one lane per node, time flowing to the right, an
+//! arrow per message. Selecting an event lights up its causal past and future; what is
+//! left is concurrent with it. Drawn on a canvas every frame, so it scrolls with time.
+//!
+//! Causality here is reachability in the happens-before graph (each event follows the
+//! previous one on its lane, and a delivery follows its send), which is exactly the order
+//! vector clocks encode. Every causal path between two events in the window stays inside
+//! the window, because time never runs backwards along one, so searching only the window
+//! gives exact answers for the events drawn.
+
+use crate::flight::{context, kind_index, KINDS};
+use crate::state::{Control, Msg, Sim};
+use splitbrain_core::ids::{MsgId, NodeId};
+use splitbrain_core::protocol::{Message, Role};
+use splitbrain_core::protocols::raft::RaftNode;
+use splitbrain_core::time::{Micros, Pretty, MICROS_PER_MS};
+use splitbrain_core::trace::{EventKind, TraceEvent};
+use splitbrain_core::world::World;
+use web_sys::HtmlCanvasElement;
+use yew::prelude::*;
+
+/// Most trace events drawn in one frame; a wider window shows fewer details.
+const MAX_EVENTS: usize = 20_000;
+const LABELS: f64 = 40.0;
+const RIGHT: f64 = 12.0;
+
+pub const WINDOWS: [(u64, &str); 5] = [
+    (100 * MICROS_PER_MS, "100 ms"),
+    (300 * MICROS_PER_MS, "300 ms"),
+    (600 * MICROS_PER_MS, "600 ms"),
+    (2000 * MICROS_PER_MS, "2 s"),
+    (10_000 * MICROS_PER_MS, "10 s"),
+];
+
+pub fn lane_height(n: usize) -> f64 {
+    match n {
+        0..=8 => 30.0,
+        9..=16 => 18.0,
+        17..=32 => 10.0,
+        _ => 6.0,
+    }
+}
+
+/// The node whose lane an event sits on, if it has one.
+pub fn lane_of(kind: &EventKind<RaftNode>) -> Option<NodeId> {
+    Some(match kind {
+        EventKind::Send { from, .. } => *from,
+        EventKind::Deliver { to, .. } => *to,
+        EventKind::Drop { to, .. } => *to,
+        EventKind::Timer { node, .. }
+        | EventKind::Crash { node, .. }
+        | EventKind::Restart { node }
+        | EventKind::Pause { node, .. }
+        | EventKind::Resume { node }
+        | EventKind::ClientInvoke { node, .. }
+        | EventKind::RoleChange { node, .. } => *node,
+        _ => return None,
+    })
+}
+
+/// The events of the window, with their positions in the trace. Message ids are dense,
+/// so maps keyed by id are vectors indexed from the window's first id.
+struct Window<'a> {
+    events: Vec<(u64, &'a TraceEvent<RaftNode>)>,
+    first_id: u64,
+    /// For copies made by duplication, the message they copy.
+    copies: Vec<Option<MsgId>>,
+}
+
+/// Per-message facts, for messages sent inside the window.
+struct ById<T> {
+    first: u64,
+    slots: Vec<Option<T>>,
+}
+
+impl<T: Copy> ById<T> {
+    fn new(w: &Window) -> Self {
+        ById {
+            first: w.first_id,
+            slots: vec![None; w.copies.len()],
+        }
+    }
+
+    fn get(&self, id: MsgId) -> Option<T> {
+        let i = usize::try_from(id.0.checked_sub(self.first)?).ok()?;
+        self.slots.get(i).copied().flatten()
+    }
+
+    fn set(&mut self, id: MsgId, value: T) {
+        if let Some(slot) =
+            id.0.checked_sub(self.first)
+                .and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| self.slots.get_mut(i))
+        {
+            *slot = Some(value);
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (MsgId, T)> + '_ {
+        let first = self.first;
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(move |(i, v)| v.map(|v| (MsgId(first + i as u64), v)))
+    }
+}
+
+impl<'a> Window<'a> {
+    fn new(world: &'a World<RaftNode>, from: Micros) -> Self {
+        let trace = world.trace();
+        let back = trace
+            .events()
+            .rev()
+            .take(MAX_EVENTS)
+            .take_while(|e| e.time >= from)
+            .count() as u64;
+        let events: Vec<_> = trace.events_from(trace.len() - back).collect();
+        let ids = || {
+            events.iter().filter_map(|(_, e)| match e.kind {
+                EventKind::Send { id, .. } => Some(id.0),
+                EventKind::Duplicate { copy, .. } => Some(copy.0),
+                _ => None,
+            })
+        };
+        let first_id = ids().min().unwrap_or(0);
+        let last_id = ids().max().unwrap_or(0);
+        let len = usize::try_from(last_id - first_id + 1)
+            .unwrap_or(0)
+            .min(4 * MAX_EVENTS);
+        let mut window = Window {
+            events: Vec::new(),
+            first_id,
+            copies: vec![None; len],
+        };
+        let mut copies = ById::new(&window);
+        for (_, e) in &events {
+            if let EventKind::Duplicate { id, copy } = e.kind {
+                copies.set(copy, id);
+            }
+        }
+        window.copies = copies.slots;
+        window.events = events;
+        window
+    }
+
+    fn original(&self, id: MsgId) -> MsgId {
+        let slot =
+            id.0.checked_sub(self.first_id)
+                .and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| self.copies.get(i).copied().flatten());
+        slot.unwrap_or(id)
+    }
+
+    /// Which events (by position in the window) are causally before and after `selected`.
+    fn causal(&self, selected: u64, nodes: usize) -> Option<(Vec<bool>, Vec<bool>)> {
+        let at = self.events.iter().position(|(i, _)| *i == selected)?;
+        // Edges of the happens-before graph restricted to the window.
+        let mut next: Vec<Vec<usize>> = vec![Vec::new(); self.events.len()];
+        let mut prev: Vec<Vec<usize>> = vec![Vec::new(); self.events.len()];
+        let mut last_on_lane: Vec<Option<usize>> = vec![None; nodes];
+        let mut sends: ById<usize> = ById::new(self);
+        for (k, (_, e)) in self.events.iter().enumerate() {
+            let Some(lane) = lane_of(&e.kind).filter(|l| l.index() < nodes) else {
+                continue;
+            };
+            if let Some(p) = last_on_lane[lane.index()].replace(k) {
+                next[p].push(k);
+                prev[k].push(p);
+            }
+            match &e.kind {
+                EventKind::Send { id, .. } => sends.set(*id, k),
+                EventKind::Deliver { id, .. } => {
+                    if let Some(s) = sends.get(self.original(*id)) {
+                        next[s].push(k);
+                        prev[k].push(s);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let reach = |edges: &Vec<Vec<usize>>| {
+            let mut seen = vec![false; self.events.len()];
+            let mut stack = vec![at];
+            while let Some(k) = stack.pop() {
+                for &m in &edges[k] {
+                    if !std::mem::replace(&mut seen[m], true) {
+                        stack.push(m);
+                    }
+                }
+            }
+            seen
+        };
+        Some((reach(&prev), reach(&next)))
+    }
+}
+
+/// Draws the diagram and returns the clickable points (x, y, trace position).
+pub fn draw(
+    canvas: &HtmlCanvasElement,
+    world: &World<RaftNode>,
+    control: &Control,
+) -> Vec<(f64, f64, u64)> {
+    let n = world.nodes().len();
+    let (w, h) = (canvas.client_width() as f64, canvas.client_height() as f64);
+    let Some(ctx) = context(canvas, (w, h)) else {
+        return Vec::new();
+    };
+    let now = world.now();
+    let span = control.diagram_window_us.get().max(1);
+    let from = now.saturating_sub(span);
+    let lane_h = lane_height(n);
+    let x_of =
+        |t: Micros| LABELS + (w - LABELS - RIGHT) * (t.saturating_sub(from) as f64 / span as f64);
+    let y_of = |node: NodeId| 8.0 + lane_h * (node.index() as f64 + 0.5);
+
+    let window = Window::new(world, from);
+    let selected = control.selected_event.get();
+    let causal = selected.and_then(|s| window.causal(s, n));
+    // 0: no selection, 1: past, 2: future, 3: the event itself, 4: concurrent.
+    let relation = |k: usize, index: u64| -> u8 {
+        match (&causal, selected) {
+            (None, _) => 0,
+            (Some(_), Some(s)) if s == index => 3,
+            (Some((past, _)), _) if past[k] => 1,
+            (Some((_, future)), _) if future[k] => 2,
+            _ => 4,
+        }
+    };
+    let colour_of = |rel: u8, default: &'static str| match rel {
+        1 => "#0072b2",
+        2 => "#d55e00",
+        3 => "#1d2428",
+        4 => "#c8ccc4",
+        _ => default,
+    };
+
+    // Lanes, with crashed stretches dashed and paused ones thick.
+    ctx.set_font("11px system-ui, sans-serif");
+    ctx.set_text_align("right");
+    ctx.set_text_baseline("middle");
+    for i in 0..n {
+        let id = NodeId(i as u32);
+        let y = y_of(id);
+        ctx.set_fill_style_str("#5b6670");
+        if lane_h >= 10.0 || i % 4 == 0 {
+            ctx.fill_text(&format!("n{i}"), LABELS - 8.0, y).ok();
+        }
+        ctx.set_stroke_style_str("#d9dcd6");
+        ctx.set_line_width(1.0);
+        ctx.begin_path();
+        ctx.move_to(LABELS, y);
+        ctx.line_to(w - RIGHT, y);
+        ctx.stroke();
+    }
+    let mut down_since: Vec<Option<Micros>> = vec![None; n];
+    let mut paused_since: Vec<Option<(Micros, Micros)>> = vec![None; n];
+    for (i, slot) in world.nodes().iter().enumerate() {
+        // A node already down (or paused) when the window opens.
+        let id = NodeId(i as u32);
+        let crashed_in_window = window.events.iter().any(|(_, e)| {
+            matches!(e.kind, EventKind::Crash { node, .. } | EventKind::Restart { node } if node == id)
+        });
+        if !slot.is_up() && !crashed_in_window {
+            down_since[i] = Some(from);
+        }
+    }
+    let stretch = |ctx: &web_sys::CanvasRenderingContext2d,
+                   node: NodeId,
+                   a: Micros,
+                   b: Micros,
+                   crashed: bool| {
+        let y = y_of(node);
+        ctx.begin_path();
+        ctx.move_to(x_of(a.max(from)), y);
+        ctx.line_to(x_of(b), y);
+        if crashed {
+            ctx.set_stroke_style_str("#8a8a8a");
+            ctx.set_line_width(3.0);
+            ctx.set_line_dash(&js_sys::Array::of2(&4.0.into(), &4.0.into()))
+                .ok();
+        } else {
+            ctx.set_stroke_style_str("#7f6bb3");
+            ctx.set_line_width((lane_h * 0.5).min(8.0));
+        }
+        ctx.stroke();
+        ctx.set_line_dash(&js_sys::Array::new()).ok();
+    };
+    for (_, e) in &window.events {
+        match &e.kind {
+            EventKind::Crash { node, .. } if node.index() < n => {
+                down_since[node.index()] = Some(e.time);
+            }
+            EventKind::Restart { node } if node.index() < n => {
+                let a = down_since[node.index()].take().unwrap_or(from);
+                stretch(&ctx, *node, a, e.time, true);
+            }
+            EventKind::Pause { node, until } if node.index() < n => {
+                paused_since[node.index()] = Some((e.time, *until));
+            }
+            EventKind::Resume { node } if node.index() < n => {
+                if let Some((a, _)) = paused_since[node.index()].take() {
+                    stretch(&ctx, *node, a, e.time, false);
+                }
+            }
+            _ => {}
+        }
+    }
+    for (i, a) in down_since.into_iter().enumerate() {
+        if let Some(a) = a {
+            stretch(&ctx, NodeId(i as u32), a, now, true);
+        }
+    }
+    for (i, p) in paused_since.into_iter().enumerate() {
+        if let Some((a, until)) = p {
+            stretch(&ctx, NodeId(i as u32), a, until.min(now), false);
+        }
+    }
+
+    // Message arrows: delivered, dropped, and still flying.
+    let mut arrive_of: ById<Micros> = ById::new(&window);
+    for (at, m) in world.queue().in_flight() {
+        arrive_of.set(m.id, at);
+    }
+    let mut sends: ById<(usize, u64, Micros, NodeId, NodeId, usize)> = ById::new(&window);
+    let mut points = Vec::new();
+    ctx.set_line_width(1.2);
+    for (k, (index, e)) in window.events.iter().enumerate() {
+        match &e.kind {
+            EventKind::Send {
+                id,
+                from: a,
+                to: b,
+                msg,
+                ..
+            } => {
+                sends.set(*id, (k, *index, e.time, *a, *b, kind_index(msg.kind())));
+                points.push((x_of(e.time), y_of(*a), *index));
+            }
+            EventKind::Deliver { id, to, .. } => {
+                let Some((sk, si, st, a, _, kind)) = sends.get(window.original(*id)) else {
+                    continue;
+                };
+                let rel = match (relation(sk, si), relation(k, *index)) {
+                    (0, _) => 0,
+                    (1, 1 | 3) => 1,
+                    (2 | 3, 2) => 2,
+                    _ => 4,
+                };
+                ctx.set_stroke_style_str(colour_of(rel, KINDS[kind].1));
+                ctx.set_global_alpha(if rel == 0 { 0.75 } else { 1.0 });
+                arrow(&ctx, (x_of(st), y_of(a)), (x_of(e.time), y_of(*to)));
+                points.push((x_of(e.time), y_of(*to), *index));
+            }
+            EventKind::Drop {
+                id, from: a, to: b, ..
+            } => {
+                let start = sends
+                    .get(*id)
+                    .map_or((x_of(e.time), y_of(*a)), |s| (x_of(s.2), y_of(s.3)));
+                // A message lost as it leaves has no arrival: draw a short stub towards
+                // its receiver, ending in a cross.
+                let end = if e.time == sends.get(*id).map_or(e.time, |s| s.2) {
+                    let (tx, ty) = (start.0 + 14.0, y_of(*b));
+                    (tx, start.1 + (ty - start.1) * 0.3)
+                } else {
+                    (x_of(e.time), y_of(*b))
+                };
+                ctx.set_global_alpha(1.0);
+                ctx.set_stroke_style_str(colour_of(relation(k, *index), "#d55e00"));
+                ctx.begin_path();
+                ctx.move_to(start.0, start.1);
+                ctx.line_to(end.0, end.1);
+                ctx.stroke();
+                cross(&ctx, end, 3.5);
+                points.push((end.0, end.1, *index));
+            }
+            _ => {}
+        }
+    }
+    ctx.set_global_alpha(1.0);
+    ctx.set_line_dash(&js_sys::Array::of2(&3.0.into(), &3.0.into()))
+        .ok();
+    for (id, (sk, si, st, a, b, kind)) in sends.iter() {
+        if let Some(arrive) = arrive_of.get(id) {
+            let f = (now - st) as f64 / (arrive.saturating_sub(st)).max(1) as f64;
+            let (y0, y1) = (y_of(a), y_of(b));
+            ctx.set_stroke_style_str(colour_of(relation(sk, si), KINDS[kind].1));
+            ctx.begin_path();
+            ctx.move_to(x_of(st), y0);
+            ctx.line_to(x_of(now), y0 + (y1 - y0) * f.clamp(0.0, 1.0));
+            ctx.stroke();
+        }
+    }
+    ctx.set_line_dash(&js_sys::Array::new()).ok();
+
+    // Points of interest on the lanes.
+    for (k, (index, e)) in window.events.iter().enumerate() {
+        let rel = relation(k, *index);
+        let (x, node) = match &e.kind {
+            EventKind::Send { from, .. } => (x_of(e.time), *from),
+            EventKind::Deliver { to, .. } => (x_of(e.time), *to),
+            EventKind::RoleChange { node, role, term } if *role != Role::Follower => {
+                let (x, y) = (x_of(e.time), y_of(*node));
+                ctx.set_fill_style_str(colour_of(
+                    rel,
+                    if *role == Role::Leader {
+                        "#0072b2"
+                    } else {
+                        "#e69f00"
+                    },
+                ));
+                let s = (lane_h * 0.35).clamp(3.0, 7.0);
+                ctx.fill_rect(x - s, y - s, 2.0 * s, 2.0 * s);
+                if *role == Role::Leader && lane_h >= 18.0 {
+                    ctx.set_text_align("left");
+                    ctx.fill_text(&format!("leader T{term}"), x + s + 2.0, y - s - 4.0)
+                        .ok();
+                    ctx.set_text_align("right");
+                }
+                points.push((x, y, *index));
+                continue;
+            }
+            EventKind::Crash { node, .. } => {
+                let (x, y) = (x_of(e.time), y_of(*node));
+                ctx.set_stroke_style_str(colour_of(rel, "#1d2428"));
+                ctx.set_line_width(2.5);
+                cross(&ctx, (x, y), (lane_h * 0.4).clamp(3.0, 8.0));
+                ctx.set_line_width(1.2);
+                points.push((x, y, *index));
+                continue;
+            }
+            EventKind::ClientInvoke { node, .. } => {
+                let (x, y) = (x_of(e.time), y_of(*node));
+                ctx.set_stroke_style_str(colour_of(rel, "#1d2428"));
+                ctx.stroke_rect(x - 3.0, y - 3.0, 6.0, 6.0);
+                points.push((x, y, *index));
+                continue;
+            }
+            _ => continue,
+        };
+        if rel == 0 {
+            continue;
+        }
+        let y = y_of(node);
+        ctx.begin_path();
+        ctx.arc(
+            x,
+            y,
+            if rel == 3 { 5.5 } else { 3.0 },
+            0.0,
+            std::f64::consts::TAU,
+        )
+        .ok();
+        if rel == 4 {
+            // Concurrent with the selection: hollow.
+            ctx.set_stroke_style_str("#8a8f88");
+            ctx.stroke();
+        } else {
+            ctx.set_fill_style_str(colour_of(rel, "#1d2428"));
+            ctx.fill();
+        }
+    }
+
+    // The present.
+    ctx.set_stroke_style_str("#1d2428");
+    ctx.set_line_width(1.0);
+    ctx.begin_path();
+    ctx.move_to(x_of(now), 2.0);
+    ctx.line_to(x_of(now), h - 2.0);
+    ctx.stroke();
+    points
+}
+
+fn arrow(ctx: &web_sys::CanvasRenderingContext2d, a: (f64, f64), b: (f64, f64)) {
+    ctx.begin_path();
+    ctx.move_to(a.0, a.1);
+    ctx.line_to(b.0, b.1);
+    let angle = js_sys::Math::atan2(b.1 - a.1, b.0 - a.0);
+    for side in [-0.45f64, 0.45] {
+        ctx.move_to(b.0, b.1);
+        ctx.line_to(
+            b.0 - 6.0 * js_sys::Math::cos(angle + side),
+            b.1 - 6.0 * js_sys::Math::sin(angle + side),
+        );
+    }
+    ctx.stroke();
+}
+
+fn cross(ctx: &web_sys::CanvasRenderingContext2d, p: (f64, f64), s: f64) {
+    ctx.begin_path();
+    ctx.move_to(p.0 - s, p.1 - s);
+    ctx.line_to(p.0 + s, p.1 + s);
+    ctx.move_to(p.0 + s, p.1 - s);
+    ctx.line_to(p.0 - s, p.1 + s);
+    ctx.stroke();
+}
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub sim: UseReducerHandle<Sim>,
+}
+
+#[component]
+pub fn SpaceTime(props: &Props) -> Html {
+    let sim = &props.sim;
+    let n = sim.world.borrow().nodes().len();
+    let height = crate::topology::num(16.0 + lane_height(n) * n as f64);
+    let onclick = {
+        let sim = sim.clone();
+        Callback::from(move |e: MouseEvent| {
+            let points = sim.control.diagram_points.borrow();
+            let (x, y) = (e.offset_x() as f64, e.offset_y() as f64);
+            let hit = points
+                .iter()
+                .map(|p| ((p.0 - x).powi(2) + (p.1 - y).powi(2), p.2))
+                .filter(|(d, _)| *d <= 64.0)
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, i)| i);
+            drop(points);
+            sim.dispatch(Msg::SelectEvent(hit, false));
+        })
+    };
+    let on_window = {
+        let sim = sim.clone();
+        Callback::from(move |e: Event| {
+            let value = e
+                .target_dyn_into::<web_sys::HtmlSelectElement>()
+                .and_then(|s| s.value().parse::<usize>().ok());
+            if let Some((us, _)) = value.and_then(|i| WINDOWS.get(i)) {
+                sim.dispatch(Msg::SetDiagramWindow(*us));
+            }
+        })
+    };
+    let current = sim.control.diagram_window_us.get();
+    let selected = sim.control.selected_event.get().and_then(|i| {
+        let world = sim.world.borrow();
+        let event = world.trace().get(i)?;
+        let text = crate::event_log::describe(event)
+            .map_or_else(|| format!("{:?}", event.kind), |(_, t)| t);
+        Some(format!("#{i} at {}: {text}", Pretty(event.time)))
+    });
+    html! {
+        <section class="spacetime" aria-label="Space-time diagram">
+            <div class="panel-head">
+                <h2>{"Space-time diagram"}</h2>
+                <label>{"window "}
+                    <select onchange={on_window} aria-label="Time window of the diagram">
+                        { for WINDOWS.iter().enumerate().map(|(i, (us, name))| html! {
+                            <option value={i.to_string()} selected={*us == current}>{ *name }</option>
+                        }) }
+                    </select>
+                </label>
+                <span class="legend">
+                    <span class="key past">{"causal past"}</span>
+                    <span class="key future">{"causal future"}</span>
+                    <span class="key concurrent">{"concurrent"}</span>
+                </span>
+            </div>
+            <canvas ref={sim.diagram.clone()} {onclick} style={format!("height: {height}px")}
+                    role="img" aria-label="One lane per node, time to the right, an arrow per message; click an event to see what it depends on and what depends on it"></canvas>
+            <p class="selected-event">{ selected.unwrap_or_else(|| "Click an event (a dot where an arrow starts or ends, a square, a cross) to light up its causal past and future.".into()) }</p>
+        </section>
+    }
+}
