@@ -188,6 +188,7 @@ pub fn App() -> Html {
         let sim = Sim::new(setup);
         if let Some(r) = recorder.as_ref() {
             sim.control.speed.set(r.speed);
+            r.prepare(&sim);
         }
         sim
     });

@@ -2,15 +2,20 @@
 //! time and records, for every animation frame, the time spent in the frame's work, the
 //! interval since the previous frame and the number of messages in flight. The numbers
 //! are published as `window.splitbrainBench` for `scripts/bench-page.mjs` to read.
+//! `latency=MS` makes the links that slow once a leader is settled, which keeps about
+//! 2 × (N − 1) × latency / heartbeat messages in the air.
 
 use crate::state::{Setup, Sim};
+use splitbrain_core::action::{Action, Scheduled};
 use splitbrain_core::network::LinkConfig;
-use splitbrain_core::time::MICROS_PER_MS;
+use splitbrain_core::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
 use std::cell::RefCell;
 use wasm_bindgen::JsValue;
 
 pub struct FrameRecorder {
     pub setup: Setup,
+    /// When the links turn slow, and how slow.
+    pub slow: (Micros, LinkConfig),
     pub speed: f64,
     frames: RefCell<Frames>,
 }
@@ -43,32 +48,50 @@ pub fn from_url() -> Option<FrameRecorder> {
         .parse::<usize>()
         .ok()?
         .clamp(1, splitbrain_core::run::MAX_NODES);
-    // Slow links keep many messages in the air at once; the election timeout grows with
-    // them (in `Setup::world`), so the cluster still settles on a leader.
+    // Slow links keep many messages in the air at once. They are switched on once a
+    // leader is settled (with fast links), and election timeouts are long enough to
+    // outlast the slow round trips, so the cluster stays in its steady state of
+    // heartbeats and client traffic instead of an election storm.
     let latency_ms = get("latency")
         .and_then(|v| v.parse::<u64>().ok())
-        .unwrap_or(5);
+        .unwrap_or(5)
+        .min(10_000);
     let load = get("load")
         .and_then(|v| v.parse::<u32>().ok())
         .unwrap_or(50);
+    let slow = LinkConfig {
+        latency_us: latency_ms * MICROS_PER_MS,
+        ..LinkConfig::default()
+    };
     let setup = Setup {
         nodes,
         seed: 1,
         load: load.min(1000),
-        link: LinkConfig {
-            latency_us: latency_ms * MICROS_PER_MS,
-            ..LinkConfig::default()
-        },
+        election_timeout_min_us: (latency_ms > 20)
+            .then_some(6 * (slow.latency_us + slow.jitter_us)),
         ..Setup::default()
     };
+    let slow_from = (setup.election_timeout_min_us.unwrap_or(0) * 5 / 2).max(MICROS_PER_SEC);
     Some(FrameRecorder {
         setup,
+        slow: (slow_from, slow),
         speed: 1000.0,
         frames: RefCell::default(),
     })
 }
 
 impl FrameRecorder {
+    /// Schedules the switch to slow links.
+    pub fn prepare(&self, sim: &Sim) {
+        let (at, link) = self.slow;
+        if link != LinkConfig::default() {
+            sim.world.borrow_mut().schedule([Scheduled {
+                at,
+                action: Action::SetNetwork { link },
+            }]);
+        }
+    }
+
     pub fn record(&self, t: f64, work_ms: f64, sim: &Sim) {
         let mut f = self.frames.borrow_mut();
         if let Some(last) = f.last_t.replace(t) {

@@ -32,6 +32,16 @@ pub const WINDOWS: [(u64, &str); 5] = [
     (10_000 * MICROS_PER_MS, "10 s"),
 ];
 
+/// The window a cluster of `n` nodes starts with: big clusters send so many messages that
+/// a long window is a blur (and slow to draw).
+pub fn default_window(n: usize) -> u64 {
+    match n {
+        0..=9 => 600 * MICROS_PER_MS,
+        10..=25 => 300 * MICROS_PER_MS,
+        _ => 100 * MICROS_PER_MS,
+    }
+}
+
 pub fn lane_height(n: usize) -> f64 {
     match n {
         0..=8 => 30.0,
@@ -46,7 +56,6 @@ pub fn lane_of(kind: &EventKind<RaftNode>) -> Option<NodeId> {
     Some(match kind {
         EventKind::Send { from, .. } => *from,
         EventKind::Deliver { to, .. } => *to,
-        EventKind::Drop { to, .. } => *to,
         EventKind::Timer { node, .. }
         | EventKind::Crash { node, .. }
         | EventKind::Restart { node }
@@ -178,6 +187,15 @@ impl<'a> Window<'a> {
                 _ => {}
             }
         }
+        // A lost message ends in the network, not on a lane: it follows only its send.
+        for (k, (_, e)) in self.events.iter().enumerate() {
+            if let EventKind::Drop { id, .. } = e.kind {
+                if let Some(s) = sends.get(self.original(id)) {
+                    next[s].push(k);
+                    prev[k].push(s);
+                }
+            }
+        }
         let reach = |edges: &Vec<Vec<usize>>| {
             let mut seen = vec![false; self.events.len()];
             let mut stack = vec![at];
@@ -238,52 +256,39 @@ pub fn draw(
     ctx.set_font("11px system-ui, sans-serif");
     ctx.set_text_align("right");
     ctx.set_text_baseline("middle");
+    ctx.set_fill_style_str("#5b6670");
+    let mut lanes = Strokes::default();
     for i in 0..n {
-        let id = NodeId(i as u32);
-        let y = y_of(id);
-        ctx.set_fill_style_str("#5b6670");
+        let y = y_of(NodeId(i as u32));
         if lane_h >= 10.0 || i % 4 == 0 {
             ctx.fill_text(&format!("n{i}"), LABELS - 8.0, y).ok();
         }
-        ctx.set_stroke_style_str("#d9dcd6");
-        ctx.set_line_width(1.0);
-        ctx.begin_path();
-        ctx.move_to(LABELS, y);
-        ctx.line_to(w - RIGHT, y);
-        ctx.stroke();
+        lanes.line("#d9dcd6", (LABELS, y), (w - RIGHT, y));
     }
-    let mut down_since: Vec<Option<Micros>> = vec![None; n];
+    ctx.set_line_width(1.0);
+    lanes.stroke(&ctx);
+
+    // Nodes down (or paused) when the window opens have no crash event in it.
+    let mut first_crash_event: Vec<bool> = vec![false; n];
+    for (_, e) in &window.events {
+        if let EventKind::Crash { node, .. } | EventKind::Restart { node } = e.kind {
+            if let Some(seen) = first_crash_event.get_mut(node.index()) {
+                *seen = true;
+            }
+        }
+    }
+    let mut down_since: Vec<Option<Micros>> = world
+        .nodes()
+        .iter()
+        .zip(&first_crash_event)
+        .map(|(slot, seen)| (!slot.is_up() && !seen).then_some(from))
+        .collect();
     let mut paused_since: Vec<Option<(Micros, Micros)>> = vec![None; n];
-    for (i, slot) in world.nodes().iter().enumerate() {
-        // A node already down (or paused) when the window opens.
-        let id = NodeId(i as u32);
-        let crashed_in_window = window.events.iter().any(|(_, e)| {
-            matches!(e.kind, EventKind::Crash { node, .. } | EventKind::Restart { node } if node == id)
-        });
-        if !slot.is_up() && !crashed_in_window {
-            down_since[i] = Some(from);
-        }
-    }
-    let stretch = |ctx: &web_sys::CanvasRenderingContext2d,
-                   node: NodeId,
-                   a: Micros,
-                   b: Micros,
-                   crashed: bool| {
+    let (mut crashed, mut paused) = (Strokes::default(), Strokes::default());
+    let mut stretch = |node: NodeId, a: Micros, b: Micros, is_crash: bool| {
         let y = y_of(node);
-        ctx.begin_path();
-        ctx.move_to(x_of(a.max(from)), y);
-        ctx.line_to(x_of(b), y);
-        if crashed {
-            ctx.set_stroke_style_str("#8a8a8a");
-            ctx.set_line_width(3.0);
-            ctx.set_line_dash(&js_sys::Array::of2(&4.0.into(), &4.0.into()))
-                .ok();
-        } else {
-            ctx.set_stroke_style_str("#7f6bb3");
-            ctx.set_line_width((lane_h * 0.5).min(8.0));
-        }
-        ctx.stroke();
-        ctx.set_line_dash(&js_sys::Array::new()).ok();
+        let target = if is_crash { &mut crashed } else { &mut paused };
+        target.line("", (x_of(a.max(from)), y), (x_of(b), y));
     };
     for (_, e) in &window.events {
         match &e.kind {
@@ -292,14 +297,14 @@ pub fn draw(
             }
             EventKind::Restart { node } if node.index() < n => {
                 let a = down_since[node.index()].take().unwrap_or(from);
-                stretch(&ctx, *node, a, e.time, true);
+                stretch(*node, a, e.time, true);
             }
             EventKind::Pause { node, until } if node.index() < n => {
                 paused_since[node.index()] = Some((e.time, *until));
             }
             EventKind::Resume { node } if node.index() < n => {
                 if let Some((a, _)) = paused_since[node.index()].take() {
-                    stretch(&ctx, *node, a, e.time, false);
+                    stretch(*node, a, e.time, false);
                 }
             }
             _ => {}
@@ -307,23 +312,33 @@ pub fn draw(
     }
     for (i, a) in down_since.into_iter().enumerate() {
         if let Some(a) = a {
-            stretch(&ctx, NodeId(i as u32), a, now, true);
+            stretch(NodeId(i as u32), a, now, true);
         }
     }
     for (i, p) in paused_since.into_iter().enumerate() {
         if let Some((a, until)) = p {
-            stretch(&ctx, NodeId(i as u32), a, until.min(now), false);
+            stretch(NodeId(i as u32), a, until.min(now), false);
         }
     }
+    ctx.set_stroke_style_str("#7f6bb3");
+    ctx.set_line_width((lane_h * 0.5).min(8.0));
+    paused.stroke(&ctx);
+    ctx.set_stroke_style_str("#8a8a8a");
+    ctx.set_line_width(3.0);
+    ctx.set_line_dash(&js_sys::Array::of2(&4.0.into(), &4.0.into()))
+        .ok();
+    crashed.stroke(&ctx);
+    ctx.set_line_dash(&js_sys::Array::new()).ok();
 
-    // Message arrows: delivered, dropped, and still flying.
+    // Message arrows: delivered, dropped, and still flying; one path per colour.
     let mut arrive_of: ById<Micros> = ById::new(&window);
     for (at, m) in world.queue().in_flight() {
         arrive_of.set(m.id, at);
     }
     let mut sends: ById<(usize, u64, Micros, NodeId, NodeId, usize)> = ById::new(&window);
     let mut points = Vec::new();
-    ctx.set_line_width(1.2);
+    let (mut arrows, mut crosses, mut flying) =
+        (Strokes::default(), Strokes::default(), Strokes::default());
     for (k, (index, e)) in window.events.iter().enumerate() {
         match &e.kind {
             EventKind::Send {
@@ -346,52 +361,59 @@ pub fn draw(
                     (2 | 3, 2) => 2,
                     _ => 4,
                 };
-                ctx.set_stroke_style_str(colour_of(rel, KINDS[kind].1));
-                ctx.set_global_alpha(if rel == 0 { 0.75 } else { 1.0 });
-                arrow(&ctx, (x_of(st), y_of(a)), (x_of(e.time), y_of(*to)));
-                points.push((x_of(e.time), y_of(*to), *index));
+                let end = (x_of(e.time), y_of(*to));
+                let colour = colour_of(rel, KINDS[kind].1);
+                if lane_h >= 10.0 {
+                    arrows.arrow(colour, (x_of(st), y_of(a)), end);
+                } else {
+                    // Heads would be bigger than the lanes.
+                    arrows.line(colour, (x_of(st), y_of(a)), end);
+                }
+                points.push((end.0, end.1, *index));
             }
             EventKind::Drop {
                 id, from: a, to: b, ..
             } => {
-                let start = sends
-                    .get(*id)
-                    .map_or((x_of(e.time), y_of(*a)), |s| (x_of(s.2), y_of(s.3)));
+                let sent = sends.get(*id);
+                let start = sent.map_or((x_of(e.time), y_of(*a)), |s| (x_of(s.2), y_of(s.3)));
                 // A message lost as it leaves has no arrival: draw a short stub towards
                 // its receiver, ending in a cross.
-                let end = if e.time == sends.get(*id).map_or(e.time, |s| s.2) {
-                    let (tx, ty) = (start.0 + 14.0, y_of(*b));
-                    (tx, start.1 + (ty - start.1) * 0.3)
+                let end = if e.time == sent.map_or(e.time, |s| s.2) {
+                    (start.0 + 14.0, start.1 + (y_of(*b) - start.1) * 0.3)
                 } else {
                     (x_of(e.time), y_of(*b))
                 };
-                ctx.set_global_alpha(1.0);
-                ctx.set_stroke_style_str(colour_of(relation(k, *index), "#d55e00"));
-                ctx.begin_path();
-                ctx.move_to(start.0, start.1);
-                ctx.line_to(end.0, end.1);
-                ctx.stroke();
-                cross(&ctx, end, 3.5);
+                let colour = colour_of(relation(k, *index), "#d55e00");
+                arrows.line(colour, start, end);
+                crosses.cross(colour, end, 3.5);
                 points.push((end.0, end.1, *index));
             }
             _ => {}
         }
     }
-    ctx.set_global_alpha(1.0);
-    ctx.set_line_dash(&js_sys::Array::of2(&3.0.into(), &3.0.into()))
-        .ok();
     for (id, (sk, si, st, a, b, kind)) in sends.iter() {
         if let Some(arrive) = arrive_of.get(id) {
             let f = (now - st) as f64 / (arrive.saturating_sub(st)).max(1) as f64;
             let (y0, y1) = (y_of(a), y_of(b));
-            ctx.set_stroke_style_str(colour_of(relation(sk, si), KINDS[kind].1));
-            ctx.begin_path();
-            ctx.move_to(x_of(st), y0);
-            ctx.line_to(x_of(now), y0 + (y1 - y0) * f.clamp(0.0, 1.0));
-            ctx.stroke();
+            let end = (x_of(now), y0 + (y1 - y0) * f.clamp(0.0, 1.0));
+            flying.line(
+                colour_of(relation(sk, si), KINDS[kind].1),
+                (x_of(st), y0),
+                end,
+            );
         }
     }
-    ctx.set_line_dash(&js_sys::Array::new()).ok();
+    // Width 1 keeps the rasteriser on its fast path for thin lines.
+    ctx.set_line_width(1.0);
+    arrows.stroke(&ctx);
+    ctx.set_line_width(2.0);
+    crosses.stroke(&ctx);
+    // Still flying: faint and without a head (dashes would read better but cost a frame
+    // each when a thousand messages are in the air).
+    ctx.set_line_width(1.0);
+    ctx.set_global_alpha(0.45);
+    flying.stroke(&ctx);
+    ctx.set_global_alpha(1.0);
 
     // Points of interest on the lanes.
     for (k, (index, e)) in window.events.iter().enumerate() {
@@ -412,8 +434,11 @@ pub fn draw(
                 let s = (lane_h * 0.35).clamp(3.0, 7.0);
                 ctx.fill_rect(x - s, y - s, 2.0 * s, 2.0 * s);
                 if *role == Role::Leader && lane_h >= 18.0 {
-                    ctx.set_text_align("left");
-                    ctx.fill_text(&format!("leader T{term}"), x + s + 2.0, y - s - 4.0)
+                    // Near the present the label goes to the left, so it is not cut off.
+                    let left = x > w - RIGHT - 70.0;
+                    ctx.set_text_align(if left { "right" } else { "left" });
+                    let lx = if left { x - s - 2.0 } else { x + s + 2.0 };
+                    ctx.fill_text(&format!("leader T{term}"), lx, y - s - 4.0)
                         .ok();
                     ctx.set_text_align("right");
                 }
@@ -422,9 +447,14 @@ pub fn draw(
             }
             EventKind::Crash { node, .. } => {
                 let (x, y) = (x_of(e.time), y_of(*node));
-                ctx.set_stroke_style_str(colour_of(rel, "#1d2428"));
+                let mut mark = Strokes::default();
+                mark.cross(
+                    colour_of(rel, "#1d2428"),
+                    (x, y),
+                    (lane_h * 0.4).clamp(3.0, 8.0),
+                );
                 ctx.set_line_width(2.5);
-                cross(&ctx, (x, y), (lane_h * 0.4).clamp(3.0, 8.0));
+                mark.stroke(&ctx);
                 ctx.set_line_width(1.2);
                 points.push((x, y, *index));
                 continue;
@@ -471,28 +501,57 @@ pub fn draw(
     points
 }
 
-fn arrow(ctx: &web_sys::CanvasRenderingContext2d, a: (f64, f64), b: (f64, f64)) {
-    ctx.begin_path();
-    ctx.move_to(a.0, a.1);
-    ctx.line_to(b.0, b.1);
-    let angle = js_sys::Math::atan2(b.1 - a.1, b.0 - a.0);
-    for side in [-0.45f64, 0.45] {
-        ctx.move_to(b.0, b.1);
-        ctx.line_to(
-            b.0 - 6.0 * js_sys::Math::cos(angle + side),
-            b.1 - 6.0 * js_sys::Math::sin(angle + side),
-        );
-    }
-    ctx.stroke();
-}
+/// Line segments grouped by colour, stroked with one path per colour: a canvas is much
+/// faster drawing a few long paths than thousands of short ones.
+#[derive(Default)]
+struct Strokes(Vec<(&'static str, Vec<[f64; 4]>)>);
 
-fn cross(ctx: &web_sys::CanvasRenderingContext2d, p: (f64, f64), s: f64) {
-    ctx.begin_path();
-    ctx.move_to(p.0 - s, p.1 - s);
-    ctx.line_to(p.0 + s, p.1 + s);
-    ctx.move_to(p.0 + s, p.1 - s);
-    ctx.line_to(p.0 - s, p.1 + s);
-    ctx.stroke();
+impl Strokes {
+    fn line(&mut self, colour: &'static str, a: (f64, f64), b: (f64, f64)) {
+        let segment = [a.0, a.1, b.0, b.1];
+        match self.0.iter_mut().find(|(c, _)| *c == colour) {
+            Some((_, segments)) => segments.push(segment),
+            None => self.0.push((colour, vec![segment])),
+        }
+    }
+
+    /// A line with an arrowhead at `b` (the head's sides are the direction turned by
+    /// ±0.45 rad, computed without trigonometry).
+    fn arrow(&mut self, colour: &'static str, a: (f64, f64), b: (f64, f64)) {
+        self.line(colour, a, b);
+        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+        let len = (dx * dx + dy * dy).sqrt();
+        if len < 1.0 {
+            return;
+        }
+        let (ux, uy) = (dx / len * 6.0, dy / len * 6.0);
+        const COS: f64 = 0.900_447;
+        const SIN: f64 = 0.434_966;
+        for s in [SIN, -SIN] {
+            let (hx, hy) = (ux * COS - uy * s, ux * s + uy * COS);
+            self.line(colour, b, (b.0 - hx, b.1 - hy));
+        }
+    }
+
+    fn cross(&mut self, colour: &'static str, p: (f64, f64), s: f64) {
+        self.line(colour, (p.0 - s, p.1 - s), (p.0 + s, p.1 + s));
+        self.line(colour, (p.0 + s, p.1 - s), (p.0 - s, p.1 + s));
+    }
+
+    /// Strokes every group; a group with no colour uses the context's current style.
+    fn stroke(&self, ctx: &web_sys::CanvasRenderingContext2d) {
+        for (colour, segments) in &self.0 {
+            if !colour.is_empty() {
+                ctx.set_stroke_style_str(colour);
+            }
+            ctx.begin_path();
+            for [x1, y1, x2, y2] in segments {
+                ctx.move_to(*x1, *y1);
+                ctx.line_to(*x2, *y2);
+            }
+            ctx.stroke();
+        }
+    }
 }
 
 #[derive(Properties, PartialEq)]

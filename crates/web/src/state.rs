@@ -12,7 +12,7 @@ use splitbrain_core::ids::NodeId;
 use splitbrain_core::network::LinkConfig;
 use splitbrain_core::protocols::raft::{RaftBug, RaftNode};
 use splitbrain_core::run::{RunSpec, MAX_NODES};
-use splitbrain_core::time::{Micros, MICROS_PER_MS};
+use splitbrain_core::time::Micros;
 use splitbrain_core::world::World;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -43,6 +43,9 @@ pub struct Setup {
     pub load: u32,
     /// The network every link starts with.
     pub link: LinkConfig,
+    /// Shortest election timeout, if not the protocol's default (it is raised anyway when
+    /// the links are slow).
+    pub election_timeout_min_us: Option<Micros>,
 }
 
 impl Default for Setup {
@@ -53,6 +56,7 @@ impl Default for Setup {
             bugs: Vec::new(),
             load: 5,
             link: LinkConfig::default(),
+            election_timeout_min_us: None,
         }
     }
 }
@@ -80,9 +84,13 @@ impl Setup {
         spec.raft.bugs = self.bugs.clone();
         // Election timeouts must outlast a round trip, or slow links mean endless elections.
         let round_trip = 2 * (self.link.latency_us + self.link.jitter_us);
-        if 3 * round_trip > spec.raft.election_timeout_min_us {
-            spec.raft.election_timeout_min_us = 3 * round_trip;
-            spec.raft.election_timeout_max_us = 6 * round_trip;
+        let min = self
+            .election_timeout_min_us
+            .unwrap_or(spec.raft.election_timeout_min_us)
+            .max(3 * round_trip);
+        if min != spec.raft.election_timeout_min_us {
+            spec.raft.election_timeout_min_us = min;
+            spec.raft.election_timeout_max_us = 2 * min;
         }
         spec.workload = Some(Workload {
             rate_per_s: self.load,
@@ -186,7 +194,7 @@ impl Sim {
         let control = Control {
             playing: Cell::new(true),
             speed: Cell::new(SPEEDS[2].0),
-            diagram_window_us: Cell::new(600 * MICROS_PER_MS),
+            diagram_window_us: Cell::new(crate::spacetime::default_window(setup.nodes)),
             ..Control::default()
         };
         Sim {
@@ -359,6 +367,10 @@ impl Reducible for Sim {
                 Ok(()) => {
                     self.replace_world(setup.world(Vec::new()));
                     self.control.selected_event.set(None);
+                    if setup.nodes != self.setup.nodes {
+                        let window = crate::spacetime::default_window(setup.nodes);
+                        self.control.diagram_window_us.set(window);
+                    }
                     next.setup = setup;
                     next.selected = None;
                     next.selected_link = None;
