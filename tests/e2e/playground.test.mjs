@@ -131,3 +131,106 @@ test('a lossy network shows lost messages in the event log', async () => {
   await page.getByRole('button', { name: 'calm' }).click();
   assert.deepEqual(errors, []);
 });
+
+test('the space-time diagram lights up the causal past and future of a clicked event', async () => {
+  await page.getByRole('button', { name: 'Play or pause' }).click();
+  await page.waitForTimeout(300);
+  const canvas = page.locator('.spacetime canvas');
+  await canvas.scrollIntoViewIfNeeded();
+  const box = await canvas.boundingBox();
+  const text = () => page.textContent('.selected-event');
+  assert.match(await text(), /^Click an event/);
+  // Search the middle of the window for a delivery, the lanes' y positions first.
+  let picked = null;
+  for (let x = box.width * 0.6; x > box.width * 0.1 && !picked; x -= 4) {
+    for (let y = 8; y < box.height - 8 && !picked; y += 5) {
+      await page.mouse.click(box.x + x, box.y + y);
+      const t = await text();
+      if (/^#\d+ at .*receives message/.test(t)) picked = t;
+    }
+  }
+  assert.ok(picked, 'an event was picked in the diagram');
+  await page.locator('.spacetime').screenshot({ path: `${shots}/08-causal.png` });
+  // The selected event is highlighted in the diagram's pixels: some drawn in the past
+  // colour and some in the future colour.
+  const colours = await canvas.evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let past = 0, future = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i] === 0 && d[i + 1] === 114 && d[i + 2] === 178) past++;
+      if (d[i] === 213 && d[i + 1] === 94 && d[i + 2] === 0) future++;
+    }
+    return { past, future };
+  });
+  assert.ok(colours.past > 0 && colours.future > 0, `past and future drawn: ${JSON.stringify(colours)}`);
+  await page.keyboard.press('Escape');
+  assert.match(await text(), /^Click an event/);
+  assert.deepEqual(errors, []);
+});
+
+test('clicking a row of the event log goes to that moment', async () => {
+  const row = page.locator('.event-log .row').nth(5);
+  const time = (await row.locator('.t').textContent()).trim();
+  await row.click();
+  await page.waitForTimeout(200);
+  assert.equal(await page.textContent('.clock'), `t = ${time}`);
+  assert.equal(await page.locator('.event-log .row.selected').count(), 1);
+  // Filtering by a node keeps only rows that concern it.
+  await page.selectOption('select[aria-label="Show events of one node"]', '0');
+  const rows = await page.$$eval('.event-log .row', (rs) => rs.map((r) => r.textContent));
+  assert.ok(rows.length > 0);
+  for (const r of rows) assert.match(r, /n0/);
+  await page.selectOption('select[aria-label="Show events of one node"]', 'all');
+  assert.deepEqual(errors, []);
+});
+
+test('a link cut both ways is drawn cut, and the split tool partitions the cluster', async () => {
+  await page.locator('svg.topology g.link').first().click();
+  await page.getByRole('button', { name: 'Cut both ways' }).click();
+  assert.equal(await page.locator('svg.topology g.link.cut').count(), 1);
+  await page.getByRole('button', { name: 'Restore' }).click();
+  assert.equal(await page.locator('svg.topology g.link.cut').count(), 0);
+  await page.getByRole('button', { name: 'Split…' }).click();
+  await page.locator('svg.topology g.node[aria-label^="node 3,"]').click();
+  await page.locator('svg.topology g.node[aria-label^="node 4,"]').click();
+  await page.getByRole('button', { name: 'Apply split' }).click();
+  await page.waitForTimeout(100);
+  assert.equal(await page.locator('svg.topology g.node.group-1').count(), 2);
+  assert.ok(await page.locator('svg.topology g.link.partitioned').count() >= 6);
+  // The fault is marked on the timeline.
+  assert.ok(await page.locator('.markers .marker.fault').count() >= 1);
+  await page.screenshot({ path: `${shots}/09-split.png` });
+  await page.getByRole('button', { name: 'Heal network' }).click();
+  assert.equal(await page.locator('svg.topology g.node.group-1').count(), 0);
+  assert.deepEqual(errors, []);
+});
+
+test('keyboard shortcuts crash and restart the selected node', async () => {
+  await page.locator('main').focus();
+  await page.keyboard.press('2');
+  await page.keyboard.press('c');
+  await waitFor(async () => (await page.$('svg.topology g.node.crashed[aria-label^="node 2,"]')) !== null, 'the crash');
+  await page.keyboard.press('r');
+  await waitFor(async () => (await page.$('svg.topology g.node.crashed')) === null, 'the restart');
+  await page.keyboard.press('Escape');
+  assert.deepEqual(errors, []);
+});
+
+test('set-up: a bad seed is refused with a message, a new size starts a new run', async () => {
+  const seed = 'input[aria-label^="Seed"]';
+  const before = await page.textContent('footer');
+  await page.fill(seed, 'banana');
+  await page.press(seed, 'Enter');
+  assert.match(await page.textContent('.notice'), /seed must be a whole number/);
+  assert.equal(await page.locator('svg.topology g.node').count(), 5);
+  assert.match(await page.textContent('footer'), new RegExp(before.match(/seed \d+/)[0]));
+  await page.fill(seed, '7');
+  await page.press(seed, 'Enter');
+  await waitFor(async () => /seed 7 /.test(await page.textContent('footer')), 'the new seed');
+  await page.selectOption('select[aria-label="Number of nodes"]', '25');
+  assert.equal(await page.locator('svg.topology g.node').count(), 25);
+  await waitFor(async () => (await leaders()).length === 1, 'a leader among 25');
+  await page.screenshot({ path: `${shots}/10-twenty-five.png`, fullPage: true });
+  await page.selectOption('select[aria-label="Number of nodes"]', '5');
+  assert.deepEqual(errors, []);
+});

@@ -333,8 +333,8 @@ pub fn App() -> Html {
                 <button class="primary" onclick={dispatch(|| Msg::TogglePlay)} aria-label="Play or pause (space)">
                     { if sim.playing() { "Pause" } else { "Play" } }
                 </button>
-                <button onclick={dispatch(|| Msg::Step)} aria-label="Step one event (right arrow)">{"Step"}</button>
-                <button onclick={dispatch(|| Msg::Advance(MICROS_PER_SEC))} aria-label="Run one simulated second">{"+1 s"}</button>
+                <button onclick={dispatch(|| Msg::Step)} title="Process one event (right arrow)">{"Step"}</button>
+                <button onclick={dispatch(|| Msg::Advance(MICROS_PER_SEC))} title="Run one simulated second">{"+1 s"}</button>
                 <label>{"speed "}
                     <select onchange={on_speed} aria-label="Playback speed">
                         { for SPEEDS.iter().enumerate().map(|(i, (_, name))| html! {
@@ -344,8 +344,8 @@ pub fn App() -> Html {
                 </label>
                 <span class="clock">{ format!("t = {}", Pretty(world.now())) }</span>
                 <span class="spacer"></span>
-                <button onclick={dispatch(|| Msg::SplitOpen)} aria-label="Split the cluster into two sides (g)">{"Split…"}</button>
-                <button onclick={dispatch(|| Msg::Act(Action::Heal))} aria-label="Heal every partition and cut (h)">{"Heal network"}</button>
+                <button onclick={dispatch(|| Msg::SplitOpen)} title="Split the cluster into two sides (g)">{"Split…"}</button>
+                <button onclick={dispatch(|| Msg::Act(Action::Heal))} title="Heal every partition and cut (h)">{"Heal network"}</button>
                 <button onclick={dispatch(|| Msg::Replay)} title="Start again from zero with the same seed and the same actions">{"Replay from start"}</button>
             </section>
             <section class="timeline" aria-label="Timeline">

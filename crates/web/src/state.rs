@@ -367,6 +367,7 @@ impl Reducible for Sim {
                 Ok(()) => {
                     self.replace_world(setup.world(Vec::new()));
                     self.control.selected_event.set(None);
+                    self.control.playing.set(true);
                     if setup.nodes != self.setup.nodes {
                         let window = crate::spacetime::default_window(setup.nodes);
                         self.control.diagram_window_us.set(window);
