@@ -234,3 +234,23 @@ test('set-up: a bad seed is refused with a message, a new size starts a new run'
   await page.selectOption('select[aria-label="Number of nodes"]', '5');
   assert.deepEqual(errors, []);
 });
+
+test('a panic shows an overlay, and the run restarts with the same seed and actions', async () => {
+  await page.locator('svg.topology g.node[aria-label^="node 1,"]').click();
+  await page.getByRole('button', { name: 'Crash (keep disk)' }).click();
+  const seed = (await page.textContent('footer')).match(/seed (\d+)/)[1];
+  const panicErrors = [];
+  page.on('pageerror', (e) => panicErrors.push(String(e)));
+  await page.evaluate(() => { try { window.wasmBindings.splitbrainSelfTestPanic(); } catch (e) { /* the trap */ } });
+  await page.waitForSelector('.panic-overlay');
+  assert.match(await page.textContent('.panic-overlay'), /deliberate panic/);
+  await page.screenshot({ path: `${shots}/11-panic.png` });
+  await page.getByRole('button', { name: 'Start again with the same seed and actions' }).click();
+  await page.waitForSelector('svg.topology .node');
+  assert.match(await page.textContent('.notice'), new RegExp(`seed ${seed} with the \\d+ actions`));
+  assert.match(await page.textContent('footer'), new RegExp(`seed ${seed} `));
+  // The crash was one of the actions: node 1 is down again once the run reaches it.
+  await waitFor(async () => (await page.$('svg.topology g.node.crashed[aria-label^="node 1,"]')) !== null, 'the replayed crash');
+  // Only the deliberate panic was reported.
+  errors.length = 0;
+});

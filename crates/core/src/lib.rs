@@ -24,6 +24,7 @@ pub mod ids;
 pub mod network;
 pub mod protocol;
 pub mod protocols;
+pub mod recipe;
 pub mod rng;
 pub mod run;
 pub mod time;

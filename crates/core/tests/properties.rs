@@ -58,6 +58,15 @@ proptest! {
         prop_assert_eq!(back, schedule);
     }
 
+    /// The same schedules survive the compact text form used in URLs.
+    #[test]
+    fn schedules_round_trip_through_the_url_form(seed: u64, nodes in 1usize..10) {
+        let mut rng = SimRng::new(seed);
+        let schedule = random_schedule(&mut rng, nodes, 20 * MICROS_PER_SEC, FaultMix { disk_loss: true });
+        let text = splitbrain_core::recipe::format_schedule(&schedule);
+        prop_assert_eq!(splitbrain_core::recipe::parse_schedule(&text), Ok(schedule));
+    }
+
     /// Durations written in microseconds, milliseconds or seconds parse back exactly.
     #[test]
     fn durations_parse(us in 0u64..10_000_000_000) {
@@ -70,5 +79,17 @@ proptest! {
     #[test]
     fn duration_parser_never_panics(text in ".{0,12}") {
         let _ = parse_duration(&text);
+    }
+}
+
+proptest! {
+    /// The schedule decoder reads untrusted text (URLs): it must never panic, and what it
+    /// accepts must survive a round trip through the encoder.
+    #[test]
+    fn schedule_text_never_panics_and_round_trips(text in "[0-9a-z@:,./_~-]{0,60}") {
+        if let Ok(schedule) = splitbrain_core::recipe::parse_schedule(&text) {
+            let again = splitbrain_core::recipe::format_schedule(&schedule);
+            prop_assert_eq!(splitbrain_core::recipe::parse_schedule(&again), Ok(schedule));
+        }
     }
 }

@@ -185,7 +185,26 @@ pub fn App() -> Html {
             .as_ref()
             .as_ref()
             .map_or_else(Setup::default, |r| r.setup.clone());
-        let sim = Sim::new(setup);
+        let sim = match crate::recovery::take_restore() {
+            Some(Ok(recipe)) => {
+                let n = recipe.schedule.len();
+                let mut sim = Sim::with_schedule(recipe.setup, recipe.schedule);
+                sim.notice = Some(format!(
+                    "After the error, the run was started again: seed {} with the {n} actions you had taken.",
+                    sim.setup.seed
+                ));
+                sim
+            }
+            Some(Err(e)) => {
+                crate::recovery::forget();
+                let mut sim = Sim::new(setup);
+                sim.notice = Some(format!(
+                    "The run before the error could not be restored ({e}); this is a fresh one."
+                ));
+                sim
+            }
+            None => Sim::new(setup),
+        };
         if let Some(r) = recorder.as_ref() {
             sim.control.speed.set(r.speed);
             r.prepare(&sim);

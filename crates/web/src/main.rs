@@ -13,6 +13,7 @@ mod link_editor;
 mod link_panel;
 mod network_panel;
 mod panic_overlay;
+mod recovery;
 mod setup_panel;
 mod spacetime;
 mod state;

@@ -260,7 +260,15 @@ pub fn draw(
     let mut lanes = Strokes::default();
     for i in 0..n {
         let y = y_of(NodeId(i as u32));
-        if lane_h >= 10.0 || i % 4 == 0 {
+        // Labels need about 12 px; in thin lanes only every second or fourth is named.
+        let every = if lane_h >= 12.0 {
+            1
+        } else if lane_h >= 8.0 {
+            2
+        } else {
+            4
+        };
+        if i % every == 0 {
             ctx.fill_text(&format!("n{i}"), LABELS - 8.0, y).ok();
         }
         lanes.line("#d9dcd6", (LABELS, y), (w - RIGHT, y));

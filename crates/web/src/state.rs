@@ -190,7 +190,12 @@ pub enum Msg {
 
 impl Sim {
     pub fn new(setup: Setup) -> Self {
-        let world = setup.world(Vec::new());
+        Sim::with_schedule(setup, Vec::new())
+    }
+
+    /// A run with actions already decided (a restored or shared run).
+    pub fn with_schedule(setup: Setup, schedule: Vec<Scheduled>) -> Self {
+        let world = setup.world(schedule);
         let control = Control {
             playing: Cell::new(true),
             speed: Cell::new(SPEEDS[2].0),
@@ -324,6 +329,10 @@ impl Reducible for Sim {
 
     fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
         let mut next = (*self).clone();
+        let recipe_changed = matches!(
+            msg,
+            Msg::Act(_) | Msg::Restart(_) | Msg::SplitApply | Msg::Replay
+        );
         match msg {
             Msg::Refresh => {}
             Msg::TogglePlay => self.control.playing.set(!self.playing()),
@@ -422,6 +431,12 @@ impl Reducible for Sim {
         }
         next.version = self.version + 1;
         self.control.version.set(next.version);
+        if recipe_changed {
+            crate::recovery::save(&crate::recovery::Recipe {
+                setup: next.setup.clone(),
+                schedule: next.user_schedule(),
+            });
+        }
         Rc::new(next)
     }
 }

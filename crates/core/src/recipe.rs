@@ -1,0 +1,639 @@
+//! A compact, readable text form of a schedule, for URLs and for the page to keep a run
+//! across a reload. One entry per action, `TIME@VERB[:ARG...]`, entries joined by `,`:
+//!
+//! ```text
+//! 1.5s@crash:2:lose,2s@partition:0-1-2/3-4,3s@cut:0-1,4s@net:lat40ms_jit80ms_loss20,5s@heal
+//! ```
+//!
+//! Every character is safe in a URL query or fragment. Parsing never panics and names
+//! the entry it could not read. The format is this module's own; the JSON schedule (with
+//! serde) remains the one for files.
+
+use crate::action::{Action, DiskFate, Scheduled};
+use crate::client::{KvOp, Workload};
+use crate::ids::NodeId;
+use crate::network::LinkConfig;
+use crate::rng::Ppm;
+use crate::time::{parse_duration, Micros, MICROS_PER_MS, MICROS_PER_SEC};
+
+/// The shortest exact duration text: `2s`, `1.5s`, `250ms`, `17us`.
+pub fn format_duration(us: Micros) -> String {
+    if us == 0 {
+        return "0s".into();
+    }
+    let (unit, scale) = if us % MICROS_PER_MS != 0 {
+        ("us", 1)
+    } else if us >= MICROS_PER_SEC {
+        ("s", MICROS_PER_SEC)
+    } else {
+        ("ms", MICROS_PER_MS)
+    };
+    let whole = us / scale;
+    let frac = us % scale;
+    if frac == 0 {
+        return format!("{whole}{unit}");
+    }
+    let digits = format!("{frac:06}");
+    format!("{whole}.{}{unit}", digits.trim_end_matches('0'))
+}
+
+/// A probability as a percentage with up to four decimals (exact in parts per million).
+fn format_percent(p: Ppm) -> String {
+    let whole = p.0 / 10_000;
+    let frac = p.0 % 10_000;
+    if frac == 0 {
+        whole.to_string()
+    } else {
+        format!("{whole}.{}", format!("{frac:04}").trim_end_matches('0'))
+    }
+}
+
+fn parse_percent(text: &str) -> Result<Ppm, String> {
+    let bad = || format!("{text:?} is not a percentage from 0 to 100");
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty() || frac.len() > 4 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let whole: u32 = whole.parse().map_err(|_| bad())?;
+    let frac: u32 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<4}").parse().map_err(|_| bad())?
+    };
+    let ppm = whole
+        .checked_mul(10_000)
+        .and_then(|w| w.checked_add(frac))
+        .filter(|&p| p <= 1_000_000)
+        .ok_or_else(bad)?;
+    Ok(Ppm(ppm))
+}
+
+pub fn format_link(l: &LinkConfig) -> String {
+    format!(
+        "lat{}_jit{}_loss{}_dup{}_cor{}",
+        format_duration(l.latency_us),
+        format_duration(l.jitter_us),
+        format_percent(l.loss),
+        format_percent(l.duplicate),
+        format_percent(l.corrupt)
+    )
+}
+
+/// Fields left out keep the calm network's values.
+pub fn parse_link(text: &str) -> Result<LinkConfig, String> {
+    let mut l = LinkConfig::default();
+    for field in text.split('_').filter(|f| !f.is_empty()) {
+        let (name, value) = field.split_at(
+            field
+                .find(|c: char| c.is_ascii_digit())
+                .unwrap_or(field.len()),
+        );
+        match name {
+            "lat" => l.latency_us = parse_duration(value)?,
+            "jit" => l.jitter_us = parse_duration(value)?,
+            "loss" => l.loss = parse_percent(value)?,
+            "dup" => l.duplicate = parse_percent(value)?,
+            "cor" => l.corrupt = parse_percent(value)?,
+            _ => {
+                return Err(format!(
+                    "unknown link setting {field:?} (use lat, jit, loss, dup, cor)"
+                ))
+            }
+        }
+    }
+    l.validate()?;
+    Ok(l)
+}
+
+fn format_workload(w: &Workload) -> String {
+    format!(
+        "{}_keys{}_read{}_timeout{}",
+        w.rate_per_s,
+        w.keys,
+        w.read_percent,
+        format_duration(w.timeout_us)
+    )
+}
+
+fn parse_workload(text: &str) -> Result<Workload, String> {
+    let mut fields = text.split('_');
+    let rate = fields.next().unwrap_or_default();
+    let mut w = Workload {
+        rate_per_s: parse_number(rate, "client rate")?,
+        ..Workload::default()
+    };
+    for field in fields {
+        let (name, value) = field.split_at(
+            field
+                .find(|c: char| c.is_ascii_digit())
+                .unwrap_or(field.len()),
+        );
+        match name {
+            "keys" => w.keys = parse_number(value, "key count")?,
+            "read" => w.read_percent = parse_number(value, "read percentage")?,
+            "timeout" => w.timeout_us = parse_duration(value)?,
+            _ => {
+                return Err(format!(
+                    "unknown client load setting {field:?} (use keys, read, timeout)"
+                ))
+            }
+        }
+    }
+    w.validate()?;
+    Ok(w)
+}
+
+fn parse_number<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, String> {
+    text.parse()
+        .map_err(|_| format!("{what} {text:?} is not a valid number"))
+}
+
+fn parse_node(text: &str) -> Result<NodeId, String> {
+    let n: u32 = parse_number(text, "node")?;
+    Ok(NodeId(n))
+}
+
+fn nodes_text(nodes: &[NodeId]) -> String {
+    let parts: Vec<String> = nodes.iter().map(|n| n.0.to_string()).collect();
+    parts.join("-")
+}
+
+fn parse_nodes(text: &str) -> Result<Vec<NodeId>, String> {
+    text.split('-').map(parse_node).collect()
+}
+
+/// `from-to` for a directed link.
+fn parse_pair(text: &str) -> Result<(NodeId, NodeId), String> {
+    match parse_nodes(text)?.as_slice() {
+        [a, b] => Ok((*a, *b)),
+        _ => Err(format!("{text:?} is not a link (write FROM-TO, as in 0-1)")),
+    }
+}
+
+fn disk_text(d: DiskFate) -> &'static str {
+    match d {
+        DiskFate::Keep => "keep",
+        DiskFate::Lose => "lose",
+    }
+}
+
+fn parse_disk(text: &str) -> Result<DiskFate, String> {
+    match text {
+        "keep" => Ok(DiskFate::Keep),
+        "lose" => Ok(DiskFate::Lose),
+        _ => Err(format!("disk must be keep or lose, not {text:?}")),
+    }
+}
+
+fn value_text(v: Option<u64>) -> String {
+    v.map_or("none".into(), |v| v.to_string())
+}
+
+fn parse_value(text: &str) -> Result<Option<u64>, String> {
+    if text == "none" {
+        Ok(None)
+    } else {
+        parse_number(text, "value").map(Some)
+    }
+}
+
+pub fn format_action(action: &Action) -> String {
+    match action {
+        Action::Crash { node, disk } => format!("crash:{}:{}", node.0, disk_text(*disk)),
+        Action::Restart { node } => format!("restart:{}", node.0),
+        Action::CrashOnWrite {
+            node,
+            disk,
+            restart_after_us,
+        } => match restart_after_us {
+            Some(after) => format!(
+                "crash-on-write:{}:{}:{}",
+                node.0,
+                disk_text(*disk),
+                format_duration(*after)
+            ),
+            None => format!("crash-on-write:{}:{}", node.0, disk_text(*disk)),
+        },
+        Action::Pause { node, for_us } => format!("pause:{}:{}", node.0, format_duration(*for_us)),
+        Action::Slow { node, delay_us } => {
+            format!("slow:{}:{}", node.0, format_duration(*delay_us))
+        }
+        Action::SkewClock { node, by_us } => {
+            let sign = if *by_us < 0 { "-" } else { "" };
+            format!(
+                "skew:{}:{sign}{}",
+                node.0,
+                format_duration(by_us.unsigned_abs())
+            )
+        }
+        Action::SetDrift { node, ppm } => format!("drift:{}:{ppm}", node.0),
+        Action::Partition { groups } => {
+            let parts: Vec<String> = groups.iter().map(|g| nodes_text(g)).collect();
+            format!("partition:{}", parts.join("/"))
+        }
+        Action::CutLink { from, to } => format!("cut:{}-{}", from.0, to.0),
+        Action::RestoreLink { from, to } => format!("restore:{}-{}", from.0, to.0),
+        Action::Heal => "heal".into(),
+        Action::SetLink { from, to, link } => {
+            format!("link:{}-{}:{}", from.0, to.0, format_link(link))
+        }
+        Action::SetNetwork { link } => format!("net:{}", format_link(link)),
+        Action::SetChecksums { on } => format!("checksums:{}", if *on { "on" } else { "off" }),
+        Action::Client { node, op } => match op {
+            KvOp::Get { key } => format!("client:{}:get:{key}", node.0),
+            KvOp::Put { key, value } => format!("client:{}:put:{key}:{value}", node.0),
+            KvOp::Cas { key, expect, new } => {
+                format!("client:{}:cas:{key}:{}:{new}", node.0, value_text(*expect))
+            }
+        },
+        Action::SetWorkload { workload } => format!("load:{}", format_workload(workload)),
+    }
+}
+
+pub fn parse_action(text: &str) -> Result<Action, String> {
+    let args: Vec<&str> = text.split(':').collect();
+    let arity = |n: usize| -> Result<(), String> {
+        if args.len() == n + 1 {
+            Ok(())
+        } else {
+            Err(format!(
+                "{:?} takes {n} argument{}, as in {}",
+                args[0],
+                if n == 1 { "" } else { "s" },
+                example(args[0])
+            ))
+        }
+    };
+    let action = match args[0] {
+        "crash" => {
+            arity(2)?;
+            Action::Crash {
+                node: parse_node(args[1])?,
+                disk: parse_disk(args[2])?,
+            }
+        }
+        "restart" => {
+            arity(1)?;
+            Action::Restart {
+                node: parse_node(args[1])?,
+            }
+        }
+        "crash-on-write" => {
+            if args.len() != 4 {
+                arity(2)?;
+            }
+            Action::CrashOnWrite {
+                node: parse_node(args[1])?,
+                disk: parse_disk(args[2])?,
+                restart_after_us: args.get(3).map(|t| parse_duration(t)).transpose()?,
+            }
+        }
+        "pause" => {
+            arity(2)?;
+            Action::Pause {
+                node: parse_node(args[1])?,
+                for_us: parse_duration(args[2])?,
+            }
+        }
+        "slow" => {
+            arity(2)?;
+            Action::Slow {
+                node: parse_node(args[1])?,
+                delay_us: parse_duration(args[2])?,
+            }
+        }
+        "skew" => {
+            arity(2)?;
+            let (negative, magnitude) = match args[2].strip_prefix('-') {
+                Some(rest) => (true, rest),
+                None => (false, args[2]),
+            };
+            let us = i64::try_from(parse_duration(magnitude)?)
+                .map_err(|_| format!("clock skew {:?} is too large", args[2]))?;
+            Action::SkewClock {
+                node: parse_node(args[1])?,
+                by_us: if negative { -us } else { us },
+            }
+        }
+        "drift" => {
+            arity(2)?;
+            Action::SetDrift {
+                node: parse_node(args[1])?,
+                ppm: parse_number(args[2], "drift")?,
+            }
+        }
+        "partition" => {
+            arity(1)?;
+            Action::Partition {
+                groups: args[1].split('/').map(parse_nodes).collect::<Result<_, _>>()?,
+            }
+        }
+        "cut" | "restore" => {
+            arity(1)?;
+            let (from, to) = parse_pair(args[1])?;
+            if args[0] == "cut" {
+                Action::CutLink { from, to }
+            } else {
+                Action::RestoreLink { from, to }
+            }
+        }
+        "heal" => {
+            arity(0)?;
+            Action::Heal
+        }
+        "link" => {
+            arity(2)?;
+            let (from, to) = parse_pair(args[1])?;
+            Action::SetLink {
+                from,
+                to,
+                link: parse_link(args[2])?,
+            }
+        }
+        "net" => {
+            arity(1)?;
+            Action::SetNetwork {
+                link: parse_link(args[1])?,
+            }
+        }
+        "checksums" => {
+            arity(1)?;
+            Action::SetChecksums {
+                on: match args[1] {
+                    "on" => true,
+                    "off" => false,
+                    other => return Err(format!("checksums are on or off, not {other:?}")),
+                },
+            }
+        }
+        "client" => {
+            if args.len() < 4 {
+                return Err(format!("a client operation looks like {}", example("client")));
+            }
+            let node = parse_node(args[1])?;
+            let key = parse_number(args[3], "key")?;
+            let op = match (args[2], args.len()) {
+                ("get", 4) => KvOp::Get { key },
+                ("put", 5) => KvOp::Put {
+                    key,
+                    value: parse_number(args[4], "value")?,
+                },
+                ("cas", 6) => KvOp::Cas {
+                    key,
+                    expect: parse_value(args[4])?,
+                    new: parse_number(args[5], "value")?,
+                },
+                _ => return Err(format!("a client operation looks like {}", example("client"))),
+            };
+            Action::Client { node, op }
+        }
+        "load" => {
+            arity(1)?;
+            Action::SetWorkload {
+                workload: parse_workload(args[1])?,
+            }
+        }
+        other => {
+            return Err(format!(
+                "unknown action {other:?} (known: crash, restart, crash-on-write, pause, slow, skew, drift, partition, cut, restore, heal, link, net, checksums, client, load)"
+            ))
+        }
+    };
+    Ok(action)
+}
+
+fn example(verb: &str) -> &'static str {
+    match verb {
+        "crash" => "crash:2:keep",
+        "restart" => "restart:2",
+        "crash-on-write" => "crash-on-write:2:keep:1s",
+        "pause" => "pause:2:500ms",
+        "slow" => "slow:2:20ms",
+        "skew" => "skew:2:-100ms",
+        "drift" => "drift:2:50000",
+        "partition" => "partition:0-1-2/3-4",
+        "cut" => "cut:0-1",
+        "restore" => "restore:0-1",
+        "link" => "link:0-1:lat40ms_loss20",
+        "net" => "net:lat40ms_jit80ms_loss20",
+        "checksums" => "checksums:off",
+        "client" => "client:2:put:1:7, client:2:get:1 or client:2:cas:1:none:7",
+        "load" => "load:50_keys5_read40_timeout1s",
+        _ => "heal",
+    }
+}
+
+pub fn format_schedule(schedule: &[Scheduled]) -> String {
+    let entries: Vec<String> = schedule
+        .iter()
+        .map(|s| format!("{}@{}", format_duration(s.at), format_action(&s.action)))
+        .collect();
+    entries.join(",")
+}
+
+/// Reads a schedule; the error names the entry (counted from 1) that could not be read.
+pub fn parse_schedule(text: &str) -> Result<Vec<Scheduled>, String> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    text.split(',')
+        .enumerate()
+        .map(|(i, entry)| {
+            let entry = entry.trim();
+            let (at, action) = entry.split_once('@').ok_or_else(|| {
+                format!(
+                    "action {} ({entry:?}) has no time: write TIME@ACTION, as in 1.5s@heal",
+                    i + 1
+                )
+            })?;
+            let at =
+                parse_duration(at).map_err(|e| format!("action {} ({entry:?}): {e}", i + 1))?;
+            let action =
+                parse_action(action).map_err(|e| format!("action {} ({entry:?}): {e}", i + 1))?;
+            Ok(Scheduled { at, action })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn every_kind() -> Vec<Action> {
+        let n = NodeId;
+        vec![
+            Action::Crash {
+                node: n(2),
+                disk: DiskFate::Lose,
+            },
+            Action::Restart { node: n(0) },
+            Action::CrashOnWrite {
+                node: n(1),
+                disk: DiskFate::Keep,
+                restart_after_us: Some(1_500_000),
+            },
+            Action::CrashOnWrite {
+                node: n(1),
+                disk: DiskFate::Lose,
+                restart_after_us: None,
+            },
+            Action::Pause {
+                node: n(3),
+                for_us: 250_000,
+            },
+            Action::Slow {
+                node: n(3),
+                delay_us: 17,
+            },
+            Action::SkewClock {
+                node: n(4),
+                by_us: -100_000,
+            },
+            Action::SkewClock {
+                node: n(4),
+                by_us: 2_000_001,
+            },
+            Action::SetDrift {
+                node: n(1),
+                ppm: -50_000,
+            },
+            Action::Partition {
+                groups: vec![vec![n(0), n(1), n(2)], vec![n(3), n(4)]],
+            },
+            Action::CutLink {
+                from: n(0),
+                to: n(1),
+            },
+            Action::RestoreLink {
+                from: n(1),
+                to: n(0),
+            },
+            Action::Heal,
+            Action::SetLink {
+                from: n(2),
+                to: n(3),
+                link: LinkConfig {
+                    loss: Ppm(125_000),
+                    corrupt: Ppm(1),
+                    ..LinkConfig::default()
+                },
+            },
+            Action::SetNetwork {
+                link: LinkConfig {
+                    latency_us: 40_000,
+                    jitter_us: 80_000,
+                    duplicate: Ppm::percent(100),
+                    ..LinkConfig::default()
+                },
+            },
+            Action::SetChecksums { on: false },
+            Action::Client {
+                node: n(1),
+                op: KvOp::Get { key: 3 },
+            },
+            Action::Client {
+                node: n(1),
+                op: KvOp::Put { key: 3, value: 99 },
+            },
+            Action::Client {
+                node: n(1),
+                op: KvOp::Cas {
+                    key: 3,
+                    expect: None,
+                    new: 4,
+                },
+            },
+            Action::Client {
+                node: n(1),
+                op: KvOp::Cas {
+                    key: 3,
+                    expect: Some(4),
+                    new: 5,
+                },
+            },
+            Action::SetWorkload {
+                workload: Workload {
+                    rate_per_s: 0,
+                    ..Workload::default()
+                },
+            },
+        ]
+    }
+
+    #[test]
+    fn every_action_round_trips() {
+        let schedule: Vec<Scheduled> = every_kind()
+            .into_iter()
+            .enumerate()
+            .map(|(i, action)| Scheduled {
+                at: i as u64 * 333_333,
+                action,
+            })
+            .collect();
+        let text = format_schedule(&schedule);
+        assert_eq!(parse_schedule(&text), Ok(schedule), "{text}");
+        // Only characters that need no escaping in a URL query.
+        assert!(
+            text.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~:@,/".contains(&b)),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_documented_example_reads() {
+        let s = parse_schedule("1.5s@crash:2:lose,2s@partition:0-1-2/3-4,3s@cut:0-1,4s@net:lat40ms_jit80ms_loss20,5s@heal").unwrap();
+        assert_eq!(s.len(), 5);
+        assert_eq!(s[0].at, 1_500_000);
+        assert_eq!(
+            s[3].action,
+            Action::SetNetwork {
+                link: LinkConfig {
+                    latency_us: 40_000,
+                    jitter_us: 80_000,
+                    loss: Ppm::percent(20),
+                    ..LinkConfig::default()
+                }
+            }
+        );
+    }
+
+    #[test]
+    fn durations_are_shortest_and_exact() {
+        for (us, text) in [
+            (0, "0s"),
+            (17, "17us"),
+            (250_000, "250ms"),
+            (1_500_000, "1.5s"),
+            (2_000_000, "2s"),
+            (1_000_001, "1000001us"),
+            (1_250_000, "1.25s"),
+        ] {
+            assert_eq!(format_duration(us), text);
+            assert_eq!(parse_duration(text), Ok(us));
+        }
+    }
+
+    #[test]
+    fn bad_input_names_the_entry_and_the_problem() {
+        let cases = [
+            ("1s@heal,oops", "action 2"),
+            ("1s@explode:3", "unknown action \"explode\""),
+            ("1s@crash:2", "takes 2 arguments"),
+            ("1s@crash:x:keep", "node \"x\" is not a valid number"),
+            ("1s@crash:2:melt", "keep or lose"),
+            ("1q@heal", "unknown time unit"),
+            ("1s@net:loss120", "percentage"),
+            ("1s@net:speed3", "unknown link setting"),
+            ("1s@cut:0-1-2", "is not a link"),
+            ("1s@client:1:put:3", "client operation"),
+            ("1s@load:50_keys0", "at least one key"),
+            ("1s@skew:1:-", "missing number"),
+        ];
+        for (text, want) in cases {
+            let err = parse_schedule(text).unwrap_err();
+            assert!(err.contains(want), "{text}: {err}");
+        }
+        assert_eq!(parse_schedule(""), Ok(Vec::new()));
+    }
+}
