@@ -23,6 +23,21 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-dev-shm-usage', ...(process.env.BENCH_FLAGS ?? '').split(' ').filter(Boolean)],
 });
+// Time from navigation to the first drawn cluster, on a fresh page each time.
+{
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const start = Date.now();
+    await page.goto(base);
+    await page.waitForSelector('svg.topology .node');
+    // The first frame after the cluster is in the DOM: the page is interactive.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+    times.push(Date.now() - start);
+    await page.close();
+  }
+  console.log(`BENCH first_interactive_ms ${times.join(' ')} (median ${pct(times, 50)})`);
+}
 for (const [nodes, latency, load = 50] of cases) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`${base}?bench=${nodes}&latency=${latency}&load=${load}`);

@@ -32,7 +32,8 @@ say "browser tests (wasm-bindgen-test in headless Chromium)"
 ( wasm_env; wasm-pack test --headless --chrome --mode no-install crates/core )
 
 say "end-to-end tests of the built page (playwright-core, headless Chromium)"
-( wasm_env; trunk build --release --dist target/e2e-dist >/dev/null 2>&1 ) || { echo "trunk build failed" >&2; exit 1; }
+( wasm_env; trunk build --release --dist target/e2e-dist >target/trunk-build.log 2>&1 ) ||
+  { tail -n 40 target/trunk-build.log >&2; echo "trunk build failed; see target/trunk-build.log" >&2; exit 1; }
 port=${E2E_PORT:-8090}
 node tests/e2e/serve-static.mjs target/e2e-dist "$port" &
 server=$!
