@@ -2,7 +2,8 @@
 
 use crate::{schedule_file, ClusterArgs, FuzzArgs, RunArgs};
 use serde_json::{json, Value};
-use splitbrain_core::client::Workload;
+use splitbrain_core::checkers::linearizability;
+use splitbrain_core::client::{ClientRecord, Workload};
 use splitbrain_core::fuzz::{fuzz as fuzz_runs, FaultMix, FuzzSpec};
 use splitbrain_core::protocols::raft::RaftBug;
 use splitbrain_core::run::{run as run_spec, ProtocolKind, RunSpec};
@@ -72,4 +73,54 @@ pub fn fuzz(args: FuzzArgs) -> Result<Value, String> {
 
 pub fn round(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
+}
+
+/// Reads a history file: an array of client records, or an object with a "history" array
+/// (such as a saved run report).
+pub fn read_history(text: &str) -> Result<Vec<ClientRecord>, String> {
+    let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    let records = match value {
+        Value::Array(_) => value,
+        Value::Object(mut map) => map
+            .remove("history")
+            .ok_or("expected an array of client records or an object with a \"history\" array")?,
+        _ => {
+            return Err(
+                "expected an array of client records or an object with a \"history\" array".into(),
+            )
+        }
+    };
+    let records: Vec<Value> = match records {
+        Value::Array(items) => items,
+        _ => return Err("\"history\" must be an array".into()),
+    };
+    records
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| serde_json::from_value(r).map_err(|e| format!("record {}: {e}", i + 1)))
+        .collect()
+}
+
+pub fn check_history(path: &std::path::Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let history = read_history(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let started = Instant::now();
+    let report = linearizability::check(&history);
+    let ms = started.elapsed().as_secs_f64() * 1e3;
+    let witness: Vec<&ClientRecord> = report
+        .witness
+        .iter()
+        .filter_map(|id| history.iter().find(|r| r.id == *id))
+        .collect();
+    Ok(json!({
+        "linearizable": report.is_linearizable(),
+        "verdict": to_json(&report.verdict),
+        "ops": report.ops,
+        "keys": report.keys,
+        "ms": round(ms),
+        "witness_key": report.witness_key,
+        "witness": to_json(&witness),
+        "witness_minimal": report.witness_minimal,
+        "inconclusive_keys": report.inconclusive_keys,
+    }))
 }

@@ -27,6 +27,15 @@ enum Command {
     Fuzz(FuzzArgs),
     /// Measure simulated events per second and the cost of seeking.
     Bench(BenchArgs),
+    /// Check whether a recorded client history is linearizable.
+    CheckHistory(CheckHistoryArgs),
+}
+
+#[derive(Args)]
+struct CheckHistoryArgs {
+    /// JSON history: an array of client records, or an object with a "history" array.
+    #[arg(value_name = "FILE")]
+    file: std::path::PathBuf,
 }
 
 /// Settings shared by `run` and `fuzz`.
@@ -109,6 +118,7 @@ fn main() -> ExitCode {
         Command::Run(a) => commands::run(a),
         Command::Fuzz(a) => commands::fuzz(a),
         Command::Bench(a) => bench::bench(a.quick),
+        Command::CheckHistory(a) => commands::check_history(&a.file),
     };
     match result {
         Ok(json) => {

@@ -148,3 +148,69 @@ fn fuzz_of_correct_raft_is_clean() {
     assert_eq!(out["violations"], 0);
     assert!(out["first_failure"].is_null());
 }
+
+fn record(id: u64, op: &str, invoked: u64, completed: Option<u64>, outcome: &str) -> String {
+    let completed = completed.map_or("null".to_string(), |c| c.to_string());
+    format!(
+        r#"{{"id": {id}, "node": 0, "op": {op}, "invoked_at": {invoked}, "completed_at": {completed}, "outcome": {outcome}}}"#
+    )
+}
+
+#[test]
+fn check_history_gives_verdicts_and_a_witness() {
+    let put = r#"{"op": "put", "key": 1, "value": 5}"#;
+    let get = r#"{"op": "get", "key": 1}"#;
+    let written = r#"{"status": "done", "result": {"result": "written"}}"#;
+    let saw =
+        |v: &str| format!(r#"{{"status": "done", "result": {{"result": "value", "value": {v}}}}}"#);
+    // A read that starts after a write finished must see it.
+    let stale = format!(
+        "[{}, {}]",
+        record(1, put, 0, Some(10), written),
+        record(2, get, 20, Some(30), &saw("null"))
+    );
+    let out = json(&splitbrain(&[
+        "check-history",
+        temp_file("stale.json", &stale).to_str().unwrap(),
+    ]));
+    assert_eq!(out["linearizable"], false);
+    assert_eq!(out["verdict"], "not_linearizable");
+    assert_eq!(out["ops"], 2);
+    assert_eq!(out["witness"].as_array().unwrap().len(), 2);
+    assert!(out["ms"].as_f64().unwrap() >= 0.0);
+    // The same read overlapping the write may go either way; a timed-out write may have
+    // happened, which explains a later read of its value.
+    let fine = format!(
+        r#"{{"history": [{}, {}, {}]}}"#,
+        record(1, put, 0, Some(25), written),
+        record(2, get, 20, Some(30), &saw("null")),
+        record(
+            3,
+            r#"{"op": "put", "key": 2, "value": 9}"#,
+            40,
+            None,
+            r#"{"status": "timed_out"}"#
+        )
+    );
+    let out = json(&splitbrain(&[
+        "check-history",
+        temp_file("fine.json", &fine).to_str().unwrap(),
+    ]));
+    assert_eq!(out["linearizable"], true);
+    assert_eq!(out["witness"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn check_history_rejects_a_broken_file_in_one_line() {
+    for (name, text, want) in [
+        ("notjson.json", "[{", "not valid JSON"),
+        ("shape.json", r#"{"history": 3}"#, "must be an array"),
+        ("record.json", r#"[{"id": 1}]"#, "record 1"),
+    ] {
+        let out = splitbrain(&["check-history", temp_file(name, text).to_str().unwrap()]);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{name}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+    }
+}
