@@ -93,3 +93,24 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// Links are untrusted input: any query either reads or gives an error, never a panic,
+    /// and what reads survives a round trip.
+    #[test]
+    fn run_links_never_panic_and_round_trip(text in "[0-9a-z@:,./_~&=#?-]{0,80}") {
+        if let Ok(recipe) = splitbrain_core::recipe::Recipe::from_query(&text) {
+            let again = recipe.to_query();
+            prop_assert_eq!(splitbrain_core::recipe::Recipe::from_query(&again), Ok(recipe));
+        }
+    }
+
+    /// The same with well-formed names and arbitrary values, which reach deeper.
+    #[test]
+    fn run_link_values_never_panic(
+        name in prop::sample::select(vec!["v", "nodes", "seed", "load", "bugs", "net", "election", "actions", "t"]),
+        value in "[0-9a-z@:,./_~%-]{0,40}",
+    ) {
+        let _ = splitbrain_core::recipe::Recipe::from_query(&format!("{name}={value}"));
+    }
+}

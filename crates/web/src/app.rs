@@ -7,9 +7,11 @@ use crate::inspector::Inspector;
 use crate::link_panel::LinkPanel;
 use crate::network_panel::NetworkPanel;
 use crate::setup_panel::SetupPanel;
+use crate::share::SharePanel;
 use crate::spacetime::SpaceTime;
 use crate::state::{Msg, Setup, Sim, SPEEDS};
 use crate::topology::{num, Topology};
+use crate::url::{PageState, Panel, View};
 use splitbrain_core::action::{Action, DiskFate};
 use splitbrain_core::ids::NodeId;
 use splitbrain_core::run::hash_hex;
@@ -177,40 +179,95 @@ fn on_key(sim: &UseReducerHandle<Sim>, e: &KeyboardEvent) {
     }
 }
 
-#[component]
-pub fn App() -> Html {
-    let recorder = use_memo((), |_| crate::bench::from_url().map(Rc::new));
-    let sim = use_reducer(|| {
-        let setup = recorder
-            .as_ref()
-            .as_ref()
-            .map_or_else(Setup::default, |r| r.setup.clone());
-        let sim = match crate::recovery::take_restore() {
-            Some(Ok(recipe)) => {
-                let n = recipe.schedule.len();
-                let mut sim = Sim::with_schedule(recipe.setup, recipe.schedule);
-                sim.notice = Some(format!(
-                    "After the error, the run was started again: seed {} with the {n} actions you had taken.",
-                    sim.setup.seed
-                ));
-                sim
-            }
-            Some(Err(e)) => {
-                crate::recovery::forget();
-                let mut sim = Sim::new(setup);
-                sim.notice = Some(format!(
-                    "The run before the error could not be restored ({e}); this is a fresh one."
-                ));
-                sim
-            }
-            None => Sim::new(setup),
-        };
-        if let Some(r) = recorder.as_ref() {
-            sim.control.speed.set(r.speed);
-            r.prepare(&sim);
+/// How the page was started: from its own URL, or mounted by a script.
+pub struct Init {
+    /// The run and view asked for (or why the request could not be read).
+    pub page: Result<PageState, String>,
+    /// Inside another page: the address bar is not the run's.
+    pub embedded: bool,
+    /// Filled with the page's reducer handle on every render, for the JS API.
+    pub handle: RefCell<Option<UseReducerHandle<Sim>>>,
+}
+
+#[derive(Properties)]
+pub struct AppProps {
+    pub init: Rc<Init>,
+}
+
+impl PartialEq for AppProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.init, &other.init)
+    }
+}
+
+/// The run the page starts with: a benchmark, the run before a crash of the page, or the
+/// one the link (or script) asks for, in that order.
+fn initial_sim(init: &Init, recorder: Option<&FrameRecorder>) -> Sim {
+    if let Some(r) = recorder {
+        let sim = Sim::new(r.setup.clone());
+        sim.control.speed.set(r.speed);
+        r.prepare(&sim);
+        return sim;
+    }
+    let restored = if init.embedded {
+        None
+    } else {
+        crate::recovery::take_restore()
+    };
+    let (mut sim, page) = match (restored, &init.page) {
+        (Some(Ok(recipe)), _) => {
+            let n = recipe.schedule.len();
+            let mut sim = Sim::with_schedule(recipe.setup, recipe.schedule);
+            sim.notice = Some(format!(
+                "After the error, the run was started again: seed {} with the {n} actions you had taken.",
+                sim.setup.seed
+            ));
+            (sim, PageState::default())
         }
-        sim
-    });
+        (Some(Err(e)), _) => {
+            crate::recovery::forget();
+            let mut sim = Sim::new(Setup::default());
+            sim.notice = Some(format!(
+                "The run before the error could not be restored ({e}); this is a fresh one."
+            ));
+            (sim, PageState::default())
+        }
+        (None, Ok(page)) => (
+            Sim::with_schedule(page.recipe.setup.clone(), page.recipe.schedule.clone()),
+            page.clone(),
+        ),
+        (None, Err(e)) => {
+            let mut sim = Sim::new(Setup::default());
+            sim.notice = Some(format!(
+                "This link could not be read: {e}. Showing a fresh run instead."
+            ));
+            (sim, PageState::default())
+        }
+    };
+    sim.embedded = init.embedded;
+    sim.embed = page.embed.clone();
+    if let Some(t) = page.recipe.at_us {
+        sim.run_to(t);
+    }
+    // A shared moment or an embedded view waits for the reader; a plain visit plays.
+    let still = page.recipe.at_us.is_some() || !page.embed.is_empty();
+    sim.control.playing.set(page.autoplay.unwrap_or(!still));
+    if let Some(speed) = page.speed {
+        sim.control.speed.set(speed);
+    }
+    match page.panel {
+        Some(Panel::Node(n)) => sim.selected = Some(n),
+        Some(Panel::Link(a, b)) => sim.selected_link = Some((a.min(b), a.max(b))),
+        None => {}
+    }
+    sim
+}
+
+#[component]
+pub fn App(props: &AppProps) -> Html {
+    let recorder = use_memo((), |_| crate::bench::from_url().map(Rc::new));
+    let sim = use_reducer(|| initial_sim(&props.init, recorder.as_ref().as_deref()));
+    *props.init.handle.borrow_mut() = Some(sim.clone());
     use_frame_driver(sim.clone(), (*recorder).clone());
     let world = sim.world.borrow();
 
@@ -341,6 +398,40 @@ pub fn App() -> Html {
         }
     };
     let counters = world.counters();
+    if !sim.embed.is_empty() {
+        let views = sim.embed.iter().map(|view| match view {
+            View::Topology => html! {
+                <div class="embed-stage">
+                    <Topology sim={sim.clone()} />
+                    if sim.selected.is_some() || sim.selected_link.is_some() { { side.clone() } }
+                </div>
+            },
+            View::Diagram => html! { <SpaceTime sim={sim.clone()} /> },
+            View::Log => html! { <EventLog sim={sim.clone()} /> },
+        });
+        let full = crate::url::link_to(&PageState {
+            recipe: sim.recipe(Some(world.now())),
+            ..PageState::default()
+        });
+        return html! {
+            <main class="embed" tabindex="0" {onkeydown}>
+                <section class="controls compact" aria-label="Time">
+                    <button class="primary" onclick={dispatch(|| Msg::TogglePlay)} aria-label="Play or pause (space)">
+                        { if sim.playing() { "Pause" } else { "Play" } }
+                    </button>
+                    <button onclick={dispatch(|| Msg::Step)} title="Process one event (right arrow)">{"Step"}</button>
+                    <span class="clock">{ format!("t = {}", Pretty(world.now())) }</span>
+                    <span class="spacer"></span>
+                    if let Some(v) = world.violations().first() {
+                        <span class="verdict bad small" role="alert">{ format!("{} violated", v.invariant) }</span>
+                    }
+                    <a class="open-full" href={full} target="_blank" rel="noopener">{"Open in splitbrain ↗"}</a>
+                </section>
+                { for notice }
+                <div class="embed-views">{ for views }</div>
+            </main>
+        };
+    }
     html! {
         <main tabindex="0" {onkeydown}>
             <header>
@@ -366,6 +457,9 @@ pub fn App() -> Html {
                 <button onclick={dispatch(|| Msg::SplitOpen)} title="Split the cluster into two sides (g)">{"Split…"}</button>
                 <button onclick={dispatch(|| Msg::Act(Action::Heal))} title="Heal every partition and cut (h)">{"Heal network"}</button>
                 <button onclick={dispatch(|| Msg::Replay)} title="Start again from zero with the same seed and the same actions">{"Replay from start"}</button>
+            </section>
+            <section class="controls share-row" aria-label="Share">
+                <SharePanel sim={sim.clone()} />
             </section>
             <section class="timeline" aria-label="Timeline">
                 <div class="track">

@@ -4,6 +4,7 @@
 //! links and messages, and lets the user crash, pause, isolate and skew nodes. The view
 //! only reads the world and dispatches messages to the reducer in `state.rs`.
 
+mod api;
 mod app;
 mod bench;
 mod event_log;
@@ -15,11 +16,31 @@ mod network_panel;
 mod panic_overlay;
 mod recovery;
 mod setup_panel;
+mod share;
 mod spacetime;
 mod state;
 mod topology;
+mod url;
 
 fn main() {
     panic_overlay::install();
-    yew::Renderer::<app::App>::new().render();
+    // The playground's own page asks to be rendered (`data-splitbrain-page` on its body);
+    // a page that loads the module to mount playgrounds itself does not.
+    let page = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+        .filter(|b| b.has_attribute("data-splitbrain-page"));
+    if let Some(body) = page {
+        let fragment = url::current_fragment();
+        let page = url::PageState::parse(&fragment);
+        // An iframe inside another page: the address is the embedding page's choice.
+        let embedded = page.as_ref().is_ok_and(|p| !p.embed.is_empty());
+        let init = std::rc::Rc::new(app::Init {
+            page,
+            embedded,
+            handle: Default::default(),
+        });
+        yew::Renderer::<app::App>::with_root_and_props(body.into(), app::AppProps { init })
+            .render();
+    }
 }

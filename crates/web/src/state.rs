@@ -7,11 +7,8 @@
 //! tells Yew when to render.
 
 use splitbrain_core::action::{Action, Scheduled};
-use splitbrain_core::client::Workload;
 use splitbrain_core::ids::NodeId;
-use splitbrain_core::network::LinkConfig;
-use splitbrain_core::protocols::raft::{RaftBug, RaftNode};
-use splitbrain_core::run::{RunSpec, MAX_NODES};
+use splitbrain_core::protocols::raft::RaftNode;
 use splitbrain_core::time::Micros;
 use splitbrain_core::world::World;
 use std::cell::{Cell, RefCell};
@@ -33,81 +30,7 @@ pub const SPEEDS: [(f64, &str); 7] = [
 /// How often (in simulated time) a snapshot is kept for seeking backwards.
 const SNAPSHOT_EVERY_US: u64 = 500_000;
 
-/// What a run is made of, apart from the actions taken during it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Setup {
-    pub nodes: usize,
-    pub seed: u64,
-    pub bugs: Vec<RaftBug>,
-    /// Client operations per second from the start.
-    pub load: u32,
-    /// The network every link starts with.
-    pub link: LinkConfig,
-    /// Shortest election timeout, if not the protocol's default (it is raised anyway when
-    /// the links are slow).
-    pub election_timeout_min_us: Option<Micros>,
-}
-
-impl Default for Setup {
-    fn default() -> Self {
-        Setup {
-            nodes: 5,
-            seed: 1,
-            bugs: Vec::new(),
-            load: 5,
-            link: LinkConfig::default(),
-            election_timeout_min_us: None,
-        }
-    }
-}
-
-impl Setup {
-    /// Checks settings that may come from a form or a URL.
-    pub fn validate(&self) -> Result<(), String> {
-        if !(1..=MAX_NODES).contains(&self.nodes) {
-            return Err(format!(
-                "a cluster has between 1 and {MAX_NODES} nodes, not {}",
-                self.nodes
-            ));
-        }
-        if self.load > 1000 {
-            return Err(format!(
-                "client load is at most 1000 ops/s, not {}",
-                self.load
-            ));
-        }
-        Ok(())
-    }
-
-    pub fn world(&self, schedule: Vec<Scheduled>) -> World<RaftNode> {
-        let mut spec = RunSpec::new(self.nodes, self.seed, 0);
-        spec.raft.bugs = self.bugs.clone();
-        // Election timeouts must outlast a round trip, or slow links mean endless elections.
-        let round_trip = 2 * (self.link.latency_us + self.link.jitter_us);
-        let min = self
-            .election_timeout_min_us
-            .unwrap_or(spec.raft.election_timeout_min_us)
-            .max(3 * round_trip);
-        if min != spec.raft.election_timeout_min_us {
-            spec.raft.election_timeout_min_us = min;
-            spec.raft.election_timeout_max_us = 2 * min;
-        }
-        spec.workload = Some(Workload {
-            rate_per_s: self.load,
-            ..Workload::default()
-        });
-        if self.link != LinkConfig::default() {
-            spec.schedule.push(Scheduled {
-                at: 0,
-                action: Action::SetNetwork { link: self.link },
-            });
-        }
-        spec.schedule.extend(schedule);
-        let mut world = spec.raft_world(true);
-        world.run_until(0);
-        world
-    }
-}
+pub use splitbrain_core::recipe::Setup;
 
 /// Snapshots of the run so far, oldest first, and the furthest time reached.
 #[derive(Default)]
@@ -152,6 +75,10 @@ pub struct Sim {
     pub split: Option<Vec<NodeId>>,
     /// A message for the user about input that was refused.
     pub notice: Option<String>,
+    /// Shown inside another page (an iframe or a JS mount): the page's URL is not ours.
+    pub embedded: bool,
+    /// Embed mode: only these views, without the page's chrome.
+    pub embed: Vec<crate::url::View>,
 }
 
 impl PartialEq for Sim {
@@ -180,6 +107,10 @@ pub enum Msg {
     Replay,
     /// Move to a point in simulated time, backwards or forwards.
     Seek(u64),
+    /// Open a run from a recipe (an imported file or a script), keeping the current run if
+    /// the recipe is refused.
+    Load(Box<crate::recovery::Recipe>),
+    Play(bool),
     /// Open the split tool, add or remove a node from the other side, or apply or cancel it.
     SplitOpen,
     SplitToggle(NodeId),
@@ -195,7 +126,7 @@ impl Sim {
 
     /// A run with actions already decided (a restored or shared run).
     pub fn with_schedule(setup: Setup, schedule: Vec<Scheduled>) -> Self {
-        let world = setup.world(schedule);
+        let world = setup.raft_world(schedule);
         let control = Control {
             playing: Cell::new(true),
             speed: Cell::new(SPEEDS[2].0),
@@ -217,6 +148,8 @@ impl Sim {
             selected_link: None,
             split: None,
             notice: None,
+            embedded: false,
+            embed: Vec::new(),
         }
     }
 
@@ -254,7 +187,7 @@ impl Sim {
     }
 
     /// Runs the world forward to `until`, keeping snapshots on the way.
-    fn run_to(&self, until: u64) {
+    pub fn run_to(&self, until: u64) {
         let mut w = self.world.borrow_mut();
         let mut h = self.history.borrow_mut();
         while w.now() < until && !w.halted() {
@@ -296,10 +229,19 @@ impl Sim {
         self.run_to(to);
     }
 
+    /// The run as a recipe, at `at_us` if given.
+    pub fn recipe(&self, at_us: Option<u64>) -> crate::recovery::Recipe {
+        crate::recovery::Recipe {
+            setup: self.setup.clone(),
+            schedule: self.user_schedule(),
+            at_us,
+        }
+    }
+
     /// The actions of this run that were not part of its setup.
     pub fn user_schedule(&self) -> Vec<Scheduled> {
         let world = self.world.borrow();
-        let setup_actions = 1 + usize::from(self.setup.link != LinkConfig::default());
+        let setup_actions = self.setup.own_actions();
         world
             .schedule_so_far()
             .iter()
@@ -331,7 +273,7 @@ impl Reducible for Sim {
         let mut next = (*self).clone();
         let recipe_changed = matches!(
             msg,
-            Msg::Act(_) | Msg::Restart(_) | Msg::SplitApply | Msg::Replay
+            Msg::Act(_) | Msg::Restart(_) | Msg::SplitApply | Msg::Replay | Msg::Load(_)
         );
         match msg {
             Msg::Refresh => {}
@@ -374,7 +316,7 @@ impl Reducible for Sim {
             Msg::SetDiagramWindow(us) => self.control.diagram_window_us.set(us.max(1000)),
             Msg::Restart(setup) => match setup.validate() {
                 Ok(()) => {
-                    self.replace_world(setup.world(Vec::new()));
+                    self.replace_world(setup.raft_world(Vec::new()));
                     self.control.selected_event.set(None);
                     self.control.playing.set(true);
                     if setup.nodes != self.setup.nodes {
@@ -391,7 +333,7 @@ impl Reducible for Sim {
             },
             Msg::Replay => {
                 let schedule = self.user_schedule();
-                self.replace_world(self.setup.world(schedule));
+                self.replace_world(self.setup.raft_world(schedule));
                 next.notice = None;
             }
             Msg::SplitOpen => {
@@ -428,14 +370,39 @@ impl Reducible for Sim {
             }
             Msg::SplitCancel => next.split = None,
             Msg::Notice(text) => next.notice = text,
+            Msg::Play(on) => self.control.playing.set(on),
+            Msg::Load(recipe) => {
+                let mut recipe = *recipe;
+                match recipe.finish() {
+                    Ok(()) => {
+                        self.replace_world(recipe.setup.raft_world(recipe.schedule));
+                        if let Some(t) = recipe.at_us {
+                            self.run_to(t);
+                            self.control.playing.set(false);
+                        }
+                        next.setup = recipe.setup;
+                        next.selected = None;
+                        next.selected_link = None;
+                        next.split = None;
+                        next.notice = None;
+                    }
+                    Err(e) => {
+                        next.notice =
+                            Some(format!("Not loaded: {e}. The current run is unchanged."))
+                    }
+                }
+            }
         }
         next.version = self.version + 1;
         self.control.version.set(next.version);
         if recipe_changed {
-            crate::recovery::save(&crate::recovery::Recipe {
-                setup: next.setup.clone(),
-                schedule: next.user_schedule(),
-            });
+            // Only the page that owns its tab keeps the run in the address bar and in
+            // session storage; embedded playgrounds would overwrite each other.
+            if !next.embedded {
+                let recipe = next.recipe(None);
+                crate::recovery::save(&recipe);
+                crate::url::publish(&recipe);
+            }
         }
         Rc::new(next)
     }

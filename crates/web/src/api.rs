@@ -1,0 +1,220 @@
+//! The JavaScript API: mount playgrounds into any element of a page (course notes,
+//! slides) and script them.
+//!
+//! ```js
+//! import init, { mount } from "./splitbrain-web.js";
+//! await init();
+//! const pg = mount(document.getElementById("demo"), { nodes: 5, seed: 3, embed: "topology,diagram" });
+//! pg.act("crash:2:keep");          // any action of the recipe format
+//! pg.play(); pg.pause(); pg.seek(2_000_000);
+//! pg.state();                      // { time_us, playing, seed, trace_hash, nodes: [...], violations: [...] }
+//! pg.events(0, 100);               // [{ i, t, kind, text, ... }, ...]
+//! pg.recipe();                     // "v=1&nodes=5&seed=3&..." (also accepted by mount)
+//! ```
+//!
+//! The config is an object whose fields are the link's names (`nodes`, `seed`, `load`,
+//! `bugs`, `net`, `actions`, `t`, `embed`, `autoplay`, `panel`), or the same as a query
+//! string. Values are read as text, exactly as in a link, so a link and a mount agree.
+
+use crate::app::{App, AppProps, Init};
+use crate::recovery::Recipe;
+use crate::state::{Msg, Sim};
+use crate::url::PageState;
+use splitbrain_core::protocol::Protocol;
+use splitbrain_core::recipe::parse_action;
+use splitbrain_core::run::hash_hex;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use yew::UseReducerHandle;
+
+/// A mounted playground.
+#[wasm_bindgen]
+pub struct Playground {
+    init: Rc<Init>,
+    app: Option<yew::AppHandle<App>>,
+}
+
+/// The config as a query: an object's fields become `name=value` pairs (arrays joined by
+/// commas), a string is taken as it is.
+fn config_query(config: &JsValue) -> Result<String, String> {
+    if config.is_undefined() || config.is_null() {
+        return Ok(String::new());
+    }
+    if let Some(text) = config.as_string() {
+        return Ok(text);
+    }
+    if !config.is_object() {
+        return Err("the config must be an object or a query string".into());
+    }
+    let mut pairs = Vec::new();
+    for entry in js_sys::Object::entries(config.unchecked_ref()).iter() {
+        let entry: js_sys::Array = entry.unchecked_into();
+        let name = entry.get(0).as_string().unwrap_or_default();
+        let value = entry.get(1);
+        let text = if let Some(s) = value.as_string() {
+            s
+        } else if let Some(b) = value.as_bool() {
+            (if b { "1" } else { "0" }).to_string()
+        } else if let Some(n) = value.as_f64() {
+            if n.fract() != 0.0 || n < 0.0 {
+                return Err(format!("{name} must be a whole number, not {n}"));
+            }
+            format!("{}", n as u64)
+        } else if js_sys::Array::is_array(&value) {
+            let items: js_sys::Array = value.unchecked_into();
+            items
+                .iter()
+                .filter_map(|v| v.as_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        } else {
+            return Err(format!(
+                "{name} must be text, a number, true/false or a list"
+            ));
+        };
+        pairs.push(format!("{name}={text}"));
+    }
+    Ok(pairs.join("&"))
+}
+
+/// Mounts a playground into `element`. Throws (with the reason) if the config is refused.
+#[wasm_bindgen]
+pub fn mount(element: web_sys::Element, config: JsValue) -> Result<Playground, JsError> {
+    let query = config_query(&config).map_err(|e| JsError::new(&e))?;
+    let page = PageState::parse(&query).map_err(|e| JsError::new(&e))?;
+    let init = Rc::new(Init {
+        page: Ok(page),
+        embedded: true,
+        handle: Default::default(),
+    });
+    let app = yew::Renderer::<App>::with_root_and_props(element, AppProps { init: init.clone() })
+        .render();
+    Ok(Playground {
+        init,
+        app: Some(app),
+    })
+}
+
+fn set(obj: &js_sys::Object, name: &str, value: impl Into<JsValue>) {
+    js_sys::Reflect::set(obj, &JsValue::from_str(name), &value.into()).ok();
+}
+
+#[wasm_bindgen]
+impl Playground {
+    fn sim(&self) -> Result<UseReducerHandle<Sim>, JsError> {
+        self.init
+            .handle
+            .borrow()
+            .clone()
+            .ok_or_else(|| JsError::new("the playground is not mounted"))
+    }
+
+    /// The run now: time, playback, seed, trace hash, each node, and violations.
+    pub fn state(&self) -> Result<JsValue, JsError> {
+        let sim = self.sim()?;
+        let world = sim.world.borrow();
+        let obj = js_sys::Object::new();
+        set(&obj, "time_us", world.now() as f64);
+        set(&obj, "playing", sim.playing());
+        set(&obj, "seed", sim.setup.seed as f64);
+        set(&obj, "trace_hash", hash_hex(world.trace_hash()));
+        let nodes = js_sys::Array::new();
+        for (i, slot) in world.nodes().iter().enumerate() {
+            let n = js_sys::Object::new();
+            set(&n, "id", i as u32);
+            set(&n, "up", slot.is_up());
+            set(&n, "paused", slot.is_paused(world.now()));
+            if let Some(node) = &slot.state {
+                let status = node.status();
+                set(
+                    &n,
+                    "role",
+                    format!("{:?}", status.role).to_ascii_lowercase(),
+                );
+                set(&n, "term", status.term as f64);
+                set(&n, "commit_index", node.commit_index() as f64);
+                set(&n, "log_length", node.log().last_index() as f64);
+            }
+            nodes.push(&n);
+        }
+        set(&obj, "nodes", nodes);
+        let violations = js_sys::Array::new();
+        for v in world.violations() {
+            let o = js_sys::Object::new();
+            set(&o, "invariant", v.invariant.as_str());
+            set(&o, "message", v.message.as_str());
+            set(&o, "time_us", v.time_us as f64);
+            set(&o, "event", v.event as f64);
+            violations.push(&o);
+        }
+        set(&obj, "violations", violations);
+        Ok(obj.into())
+    }
+
+    /// Up to `limit` trace events from position `from`, as in an exported trace.
+    pub fn events(&self, from: f64, limit: f64) -> Result<JsValue, JsError> {
+        let sim = self.sim()?;
+        let world = sim.world.borrow();
+        let out = js_sys::Array::new();
+        let from = from.max(0.0) as u64;
+        let limit = limit.clamp(0.0, 100_000.0) as usize;
+        for (i, e) in world.trace().events_from(from).take(limit) {
+            let parsed = js_sys::JSON::parse(&crate::share::event_json(i, e))
+                .map_err(|_| JsError::new("event encoding"))?;
+            out.push(&parsed);
+        }
+        Ok(out.into())
+    }
+
+    /// The run as a link's query (set-up, actions and the current time).
+    pub fn recipe(&self) -> Result<String, JsError> {
+        let sim = self.sim()?;
+        let now = sim.world.borrow().now();
+        Ok(sim.recipe(Some(now)).to_query())
+    }
+
+    /// Applies one action now, written as in a link (`crash:2:keep`, `heal`, ...).
+    pub fn act(&self, action: &str) -> Result<(), JsError> {
+        let sim = self.sim()?;
+        let action = parse_action(action).map_err(|e| JsError::new(&e))?;
+        action
+            .validate(sim.world.borrow().nodes().len())
+            .map_err(|e| JsError::new(&e))?;
+        sim.dispatch(Msg::Act(action));
+        Ok(())
+    }
+
+    /// Opens another run (same config as `mount`, without the view settings).
+    pub fn load(&self, config: JsValue) -> Result<(), JsError> {
+        let sim = self.sim()?;
+        let query = config_query(&config).map_err(|e| JsError::new(&e))?;
+        let mut recipe = Recipe::from_query(&query).map_err(|e| JsError::new(&e))?;
+        recipe.finish().map_err(|e| JsError::new(&e))?;
+        sim.dispatch(Msg::Load(Box::new(recipe)));
+        Ok(())
+    }
+
+    pub fn play(&self) -> Result<(), JsError> {
+        self.sim()?.dispatch(Msg::Play(true));
+        Ok(())
+    }
+
+    pub fn pause(&self) -> Result<(), JsError> {
+        self.sim()?.dispatch(Msg::Play(false));
+        Ok(())
+    }
+
+    /// Goes to a simulated time (microseconds), backwards or forwards.
+    pub fn seek(&self, time_us: f64) -> Result<(), JsError> {
+        self.sim()?.dispatch(Msg::Seek(time_us.max(0.0) as u64));
+        Ok(())
+    }
+
+    /// Removes the playground from its element.
+    pub fn unmount(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+        self.init.handle.borrow_mut().take();
+    }
+}

@@ -1,0 +1,326 @@
+//! Sharing a run: copy a link to this moment, export the trace (JSON) and the topology
+//! (SVG), and import a trace or a run recipe. Imports are checked in full before anything
+//! changes; a bad file gets a message and the current run stays as it is.
+
+use crate::recovery::Recipe;
+use crate::state::{Msg, Sim};
+use crate::url::{PageState, Panel};
+use splitbrain_core::protocol::Message;
+use splitbrain_core::protocols::raft::RaftNode;
+use splitbrain_core::recipe::parse_schedule;
+use splitbrain_core::run::hash_hex;
+use splitbrain_core::trace::{EventKind, TraceEvent};
+use splitbrain_core::world::World;
+use wasm_bindgen::{JsCast, JsValue};
+use yew::prelude::*;
+
+/// The trace file's format name and version (see the README for the schema).
+pub const TRACE_FORMAT: &str = "splitbrain-trace";
+pub const TRACE_VERSION: u32 = 1;
+
+/// A string as a JSON string literal.
+pub fn json_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn kind_name(kind: &EventKind<RaftNode>) -> &'static str {
+    match kind {
+        EventKind::Send { .. } => "send",
+        EventKind::Deliver { .. } => "deliver",
+        EventKind::Drop { .. } => "drop",
+        EventKind::Duplicate { .. } => "duplicate",
+        EventKind::Corrupt { .. } => "corrupt",
+        EventKind::CorruptUndetected { .. } => "corrupt_undetected",
+        EventKind::Timer { .. } => "timer",
+        EventKind::Crash { .. } => "crash",
+        EventKind::Restart { .. } => "restart",
+        EventKind::Pause { .. } => "pause",
+        EventKind::Resume { .. } => "resume",
+        EventKind::ClientInvoke { .. } => "client_invoke",
+        EventKind::ClientReply { .. } => "client_reply",
+        EventKind::ClientTimeout { .. } => "client_timeout",
+        EventKind::Persist { .. } => "persist",
+        EventKind::RoleChange { .. } => "role_change",
+        EventKind::Append { .. } => "append",
+        EventKind::Truncate { .. } => "truncate",
+        EventKind::Commit { .. } => "commit",
+        EventKind::Fault { .. } => "fault",
+    }
+}
+
+/// One trace event as a JSON object: position, time, kind, the nodes involved and a
+/// description in words.
+pub fn event_json(index: u64, e: &TraceEvent<RaftNode>) -> String {
+    let mut fields = vec![
+        format!("\"i\":{index}"),
+        format!("\"t\":{}", e.time),
+        format!("\"kind\":{}", json_str(kind_name(&e.kind))),
+    ];
+    match &e.kind {
+        EventKind::Send {
+            id, from, to, msg, ..
+        } => {
+            fields.push(format!(
+                "\"msg\":{},\"from\":{},\"to\":{}",
+                id.0, from.0, to.0
+            ));
+            fields.push(format!("\"msg_kind\":{}", json_str(msg.kind())));
+        }
+        EventKind::Deliver { id, from, to } | EventKind::Drop { id, from, to, .. } => fields.push(
+            format!("\"msg\":{},\"from\":{},\"to\":{}", id.0, from.0, to.0),
+        ),
+        kind => {
+            if let Some(node) = crate::spacetime::lane_of(kind) {
+                fields.push(format!("\"node\":{}", node.0));
+            }
+        }
+    }
+    let text = crate::event_log::describe(e).map_or_else(|| format!("{:?}", e.kind), |(_, t)| t);
+    fields.push(format!("\"text\":{}", json_str(&text)));
+    format!("{{{}}}", fields.join(","))
+}
+
+/// The whole run as a trace file: the recipe that reproduces it, its hash, and every event.
+pub fn trace_json(world: &World<RaftNode>, recipe: &Recipe) -> String {
+    let events: Vec<String> = world
+        .trace()
+        .events_from(0)
+        .map(|(i, e)| event_json(i, e))
+        .collect();
+    format!(
+        "{{\"format\":{},\"version\":{TRACE_VERSION},\"recipe\":{},\"time_us\":{},\"trace_hash\":{},\"events\":[\n{}\n]}}\n",
+        json_str(TRACE_FORMAT),
+        json_str(&recipe.to_query()),
+        world.now(),
+        json_str(&hash_hex(world.trace_hash())),
+        events.join(",\n")
+    )
+}
+
+/// Reads an imported file: a trace file (JSON), a run recipe (`nodes=5&seed=1&...`), or a
+/// bare list of actions (`1s@crash:2:keep,...`, one per line or comma-separated).
+pub fn read_import(text: &str) -> Result<Recipe, String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err("the file is empty".into());
+    }
+    if trimmed.starts_with('{') {
+        let value = js_sys::JSON::parse(trimmed)
+            .map_err(|_| "the file starts like JSON but is not valid JSON".to_string())?;
+        let get = |name: &str| js_sys::Reflect::get(&value, &JsValue::from_str(name)).ok();
+        if get("format").and_then(|v| v.as_string()).as_deref() != Some(TRACE_FORMAT) {
+            return Err(format!(
+                "a JSON file must be a trace exported by splitbrain (with \"format\": \"{TRACE_FORMAT}\")"
+            ));
+        }
+        let version = get("version").and_then(|v| v.as_f64()).unwrap_or(0.0);
+        if version < 1.0 || version > f64::from(TRACE_VERSION) || version.fract() != 0.0 {
+            return Err(format!(
+                "trace format version {version} is not one this page reads (1 to {TRACE_VERSION})"
+            ));
+        }
+        let recipe = get("recipe")
+            .and_then(|v| v.as_string())
+            .ok_or("the trace has no \"recipe\" text")?;
+        let mut recipe = Recipe::from_query(&recipe).map_err(|e| format!("its recipe: {e}"))?;
+        recipe.at_us = get("time_us")
+            .and_then(|v| v.as_f64())
+            .filter(|t| *t >= 0.0 && t.is_finite())
+            .map(|t| t as u64);
+        return Ok(recipe);
+    }
+    if trimmed.contains('=') {
+        return Recipe::from_query(trimmed);
+    }
+    let one_line: Vec<&str> = trimmed
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut recipe = Recipe {
+        schedule: parse_schedule(&one_line.join(","))?,
+        ..Recipe::default()
+    };
+    recipe.finish()?;
+    Ok(recipe)
+}
+
+/// The topology as it is drawn now, as a standalone SVG file (with its messages).
+pub fn topology_svg(sim: &Sim) -> Option<String> {
+    let document = web_sys::window()?.document()?;
+    let svg = document.query_selector("svg.topology").ok()??;
+    let world = sim.world.borrow();
+    let n = world.nodes().len();
+    let now = world.now();
+    let mut circles = String::new();
+    for (arrive, m) in world.queue().in_flight() {
+        let (a, b) = (
+            crate::topology::position(m.from.index(), n),
+            crate::topology::position(m.to.index(), n),
+        );
+        let span = arrive.saturating_sub(m.sent_at).max(1) as f64;
+        let f = (now.saturating_sub(m.sent_at) as f64 / span).clamp(0.0, 1.0);
+        let colour = crate::flight::KINDS[crate::flight::kind_index(m.msg.kind())].1;
+        circles.push_str(&format!(
+            "<circle cx=\"{}\" cy=\"{}\" r=\"5.5\" fill=\"{colour}\"/>",
+            crate::topology::num(a.0 + (b.0 - a.0) * f),
+            crate::topology::num(a.1 + (b.1 - a.1) * f)
+        ));
+    }
+    let body = svg.inner_html();
+    let size = crate::topology::SIZE;
+    Some(format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" width=\"{size}\" height=\"{size}\"><style>{SVG_STYLE}</style><rect width=\"100%\" height=\"100%\" fill=\"white\"/>{body}{circles}</svg>\n"
+    ))
+}
+
+/// The stylesheet's rules for the topology, for a standalone SVG file.
+const SVG_STYLE: &str = ".link .hit{stroke:transparent}.link .stroke{stroke:#c9cdc6;stroke-width:2}.link.partitioned .stroke{stroke:#e4e6e1;stroke-dasharray:4 6}.link.cut .stroke{stroke:#d55e00;stroke-width:3;stroke-dasharray:10 6}.link.one-way .stroke{stroke:#e69f00;stroke-width:3;stroke-dasharray:2 5}.link.tuned .stroke{stroke:#b59a00;stroke-dasharray:1 4;stroke-width:3}.node .body{stroke:white;stroke-width:3}.node .halo{fill:none;stroke:transparent;stroke-width:5}.node.group-0 .halo{stroke:#56b4e9}.node.group-1 .halo{stroke:#cc79a7}.node.group-2 .halo{stroke:#f0e442}.node.group-3 .halo{stroke:#999}.node.leader .body{fill:#0072b2}.node.follower .body,.node.slow .body{fill:#009e73}.node.candidate .body{fill:#e69f00}.node.crashed .body{fill:#8a8a8a}.node.paused .body{fill:#7f6bb3}.node text{fill:white;text-anchor:middle;font:600 14px sans-serif}.node text.term{font-size:11px;font-weight:400}";
+
+/// Offers `text` as a file to save.
+pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
+    let fail = |_| format!("the browser refused to save {name}");
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(fail)?
+        .dyn_into()
+        .map_err(|_| "no anchor".to_string())?;
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    web_sys::Url::revoke_object_url(&url).ok();
+    Ok(())
+}
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub sim: UseReducerHandle<Sim>,
+}
+
+#[component]
+pub fn SharePanel(props: &Props) -> Html {
+    let sim = &props.sim;
+    // The link last copied, also shown in a field (the clipboard may be blocked).
+    let copied = use_state(|| None::<String>);
+    let copy = {
+        let sim = sim.clone();
+        let copied = copied.clone();
+        Callback::from(move |_| {
+            let now = sim.world.borrow().now();
+            let panel = match (sim.selected, sim.selected_link) {
+                (Some(n), _) => Some(Panel::Node(n)),
+                (None, Some((a, b))) => Some(Panel::Link(a, b)),
+                _ => None,
+            };
+            let link = crate::url::link_to(&PageState {
+                recipe: sim.recipe(Some(now)),
+                panel,
+                ..PageState::default()
+            });
+            if let Some(window) = web_sys::window() {
+                let _ = window.navigator().clipboard().write_text(&link);
+            }
+            copied.set(Some(link));
+        })
+    };
+    let export_trace = {
+        let sim = sim.clone();
+        Callback::from(move |_| {
+            let text = trace_json(&sim.world.borrow(), &sim.recipe(None));
+            if let Err(e) = download(
+                &format!("splitbrain-seed{}.trace.json", sim.setup.seed),
+                "application/json",
+                &text,
+            ) {
+                sim.dispatch(Msg::Notice(Some(e)));
+            }
+        })
+    };
+    let export_svg = {
+        let sim = sim.clone();
+        Callback::from(move |_| {
+            let result = topology_svg(&sim)
+                .ok_or_else(|| "the topology is not on the page".to_string())
+                .and_then(|svg| download("splitbrain-topology.svg", "image/svg+xml", &svg));
+            if let Err(e) = result {
+                sim.dispatch(Msg::Notice(Some(e)));
+            }
+        })
+    };
+    let import = {
+        let sim = sim.clone();
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else {
+                return;
+            };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                return;
+            };
+            input.set_value("");
+            let sim = sim.clone();
+            let name = file.name();
+            wasm_bindgen_futures::spawn_local(async move {
+                if file.size() > 20_000_000.0 {
+                    sim.dispatch(Msg::Notice(Some(format!(
+                        "{name} is larger than 20 MB; not loaded. The current run is unchanged."
+                    ))));
+                    return;
+                }
+                let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                    .await
+                    .ok()
+                    .and_then(|v| v.as_string());
+                match text.map(|t| read_import(&t)) {
+                    Some(Ok(recipe)) => sim.dispatch(Msg::Load(Box::new(recipe))),
+                    Some(Err(e)) => sim.dispatch(Msg::Notice(Some(format!(
+                        "{name} was not loaded: {e}. The current run is unchanged."
+                    )))),
+                    None => sim.dispatch(Msg::Notice(Some(format!(
+                        "{name} could not be read as text. The current run is unchanged."
+                    )))),
+                }
+            });
+        })
+    };
+    html! {
+        <span class="share">
+            <button onclick={copy} title="A link that opens this run at this moment">
+                { if copied.is_some() { "Link copied" } else { "Copy link" } }
+            </button>
+            if let Some(link) = (*copied).clone() {
+                <input class="link-field" type="text" readonly=true value={link} aria-label="Link to this run at this moment"
+                       onfocus={Callback::from(|e: FocusEvent| {
+                           if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() { i.select(); }
+                       })} />
+            }
+            <button onclick={export_trace} title="Every event, with the recipe that reproduces the run (JSON)">{"Export trace"}</button>
+            <button onclick={export_svg} title="The cluster as it is drawn now (SVG)">{"Export SVG"}</button>
+            <label class="import" title="A trace exported here, a run link's settings, or a list of actions such as 1s@crash:2:keep">
+                {"Import…"}
+                <input type="file" accept=".json,.txt,application/json,text/plain" onchange={import} aria-label="Import a trace or run recipe file" />
+            </label>
+        </span>
+    }
+}

@@ -1,0 +1,161 @@
+// End-to-end tests of sharing and embedding: links that reproduce a run, bad links, trace
+// export and import, the course-notes page with embedded and scripted playgrounds, and
+// hosting under a sub-path. Same set-up as playground.test.mjs.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(process.env.PLAYWRIGHT_CORE_PATH + '/');
+const { chromium } = require('playwright-core');
+
+const url = process.env.PLAYGROUND_URL ?? 'http://127.0.0.1:8090/';
+const shots = process.env.SCREENSHOT_DIR ?? 'test-output/e2e';
+mkdirSync(shots, { recursive: true });
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
+  });
+});
+after(async () => { await browser?.close(); });
+
+async function open(address, viewport = { width: 1280, height: 900 }) {
+  const page = await browser.newPage({ viewport, acceptDownloads: true });
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(address);
+  await page.waitForSelector('svg.topology .node, .spacetime canvas');
+  return { page, errors };
+}
+
+const traceHash = async (page) => (await page.textContent('footer')).match(/trace hash (\w+)/)[1];
+
+test('a copied link reopens the same run at the same moment, with the same trace hash', async () => {
+  const { page, errors } = await open(url);
+  await page.selectOption('select[aria-label="Playback speed"]', { label: '1x' });
+  await page.waitForTimeout(700);
+  await page.locator('svg.topology g.node[aria-label^="node 2,"]').click();
+  await page.getByRole('button', { name: 'Crash (keep disk)' }).click();
+  await page.waitForTimeout(500);
+  await page.getByRole('button', { name: 'Play or pause' }).click();
+  // The address bar carries the run as it changes.
+  assert.match(decodeURIComponent(await page.evaluate(() => location.hash)), /actions=\d[\w.]*@crash:2:keep/);
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  const link = await page.inputValue('input.link-field');
+  const hash = await traceHash(page);
+  const clock = await page.textContent('.clock');
+  assert.match(link, /[#&]t=/);
+  assert.match(link, /panel=node2/);
+  const again = await open(link);
+  assert.equal(await traceHash(again.page), hash, 'the link reproduces the trace');
+  assert.equal(await again.page.textContent('.clock'), clock);
+  assert.match(await again.page.textContent('.inspector h2'), /Node n2/);
+  await again.page.screenshot({ path: `${shots}/20-link-reopened.png` });
+  assert.deepEqual([...errors, ...again.errors], []);
+  await page.close();
+  await again.page.close();
+});
+
+test('a bad link says what is wrong and shows a working fresh run', async () => {
+  for (const [fragment, want] of [
+    ['#nodes=abc', /nodes must be a whole number/],
+    ['#v=9&nodes=5', /newer splitbrain/],
+    ['#nodes=5&actions=1s@explode:2', /unknown action "explode"/],
+    ['#nodes=3&actions=1s@crash:7:keep', /node 7 does not exist/],
+    ['#nodes=5&embed=teapot', /unknown view "teapot"/],
+  ]) {
+    const { page, errors } = await open(url + fragment);
+    assert.match(await page.textContent('.notice'), want, fragment);
+    assert.match(await page.textContent('.notice'), /This link could not be read/);
+    assert.equal(await page.locator('svg.topology g.node').count(), 5);
+    assert.deepEqual(errors, [], fragment);
+    await page.close();
+  }
+});
+
+test('an exported trace imports back to the same run; a bad file leaves the run alone', async () => {
+  const { page, errors } = await open(url + '#v=1&nodes=5&seed=3&actions=500ms@partition:0-1/2-3-4&t=1500ms');
+  const hash = await traceHash(page);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export trace' }).click(),
+  ]);
+  const file = `${shots}/exported.trace.json`;
+  await download.saveAs(file);
+  const trace = JSON.parse(readFileSync(file, 'utf8'));
+  assert.equal(trace.format, 'splitbrain-trace');
+  assert.equal(trace.version, 1);
+  assert.equal(trace.trace_hash, hash);
+  assert.ok(trace.events.length > 100);
+  assert.deepEqual(Object.keys(trace.events[0]).slice(0, 3), ['i', 't', 'kind']);
+  assert.ok(trace.events.some((e) => e.kind === 'drop' && /Partition/.test(e.text)));
+  // A bad file: a message names the problem, and the run is untouched.
+  const bad = `${shots}/bad.json`;
+  writeFileSync(bad, '{"format": "splitbrain-trace", "version": 1, "recipe": "nodes=5&actions=1s@crash:9:keep"}');
+  await page.getByRole('button', { name: 'New seed' }).click();
+  await page.getByRole('button', { name: 'Play or pause' }).click();
+  const before = await traceHash(page);
+  await page.setInputFiles('input[type=file]', bad);
+  await page.waitForSelector('.notice');
+  assert.match(await page.textContent('.notice'), /bad\.json was not loaded: its recipe: .*node 9 does not exist.*unchanged/);
+  assert.equal(await traceHash(page), before);
+  // Markup in a file name or contents is shown as text.
+  writeFileSync(`${shots}/markup.txt`, '1s@<img src=x onerror=alert(1)>');
+  await page.setInputFiles('input[type=file]', `${shots}/markup.txt`);
+  await page.waitForTimeout(200);
+  assert.equal(await page.locator('.notice img').count(), 0);
+  assert.match(await page.textContent('.notice'), /<img src/);
+  // The exported trace loads the original run back at its moment.
+  await page.setInputFiles('input[type=file]', file);
+  await page.waitForFunction((h) => document.querySelector('footer').textContent.includes(h), hash);
+  assert.equal(await traceHash(page), hash);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the course-notes page embeds working views and a scripted playground', async () => {
+  const { page, errors } = await open(url + 'notes.html');
+  const frames = page.frames().slice(1);
+  assert.equal(frames.length, 3);
+  for (const f of frames) {
+    await f.waitForSelector('svg.topology .node, .spacetime canvas');
+    assert.equal(await f.locator('main.embed').count(), 1, 'embed mode hides the chrome');
+    assert.equal(await f.locator('.setup').count(), 0);
+  }
+  // The partition figure plays by itself and shows its log.
+  const partition = page.frame({ url: /partition/ });
+  await partition.waitForFunction(() => /dropped \(Partition\)/.test(document.querySelector('.event-log').textContent), null, { timeout: 25000 });
+  // The scripted playground obeys the page's buttons.
+  await page.waitForFunction(() => window.notesPlayground?.state().nodes.some((n) => n.role === 'leader'), null, { timeout: 15000 });
+  await page.click('#crash-leader');
+  const state = await page.evaluate(() => window.notesPlayground.state());
+  assert.equal(state.nodes.filter((n) => !n.up).length, 1);
+  assert.match(await page.evaluate(() => window.notesPlayground.recipe()), /actions=.*crash:\d:keep/);
+  const events = await page.evaluate(() => window.notesPlayground.events(0, 5));
+  assert.equal(events.length, 5);
+  const refused = await page.evaluate(() => { try { window.notesPlayground.act('crash:99:keep'); return 'accepted'; } catch (e) { return String(e); } });
+  assert.match(refused, /node 99 does not exist/);
+  await page.screenshot({ path: `${shots}/21-notes.png`, fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('an embedded view is readable at 640x400', async () => {
+  const { page, errors } = await open(url + '#v=1&nodes=5&seed=4&embed=topology&autoplay=1', { width: 640, height: 400 });
+  const box = await page.locator('.topology-wrap').boundingBox();
+  assert.ok(box.y + box.height <= 400 && box.width >= 300, JSON.stringify(box));
+  await page.screenshot({ path: `${shots}/22-embed-640x400.png` });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the build works from a sub-path', async () => {
+  const { page, errors } = await open(url + 'deep/sub/path/#v=1&nodes=3&seed=5');
+  assert.equal(await page.locator('svg.topology g.node').count(), 3);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
