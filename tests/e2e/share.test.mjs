@@ -159,3 +159,42 @@ test('the build works from a sub-path', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+// A small deterministic generator, so that a failure names a reproducible input.
+function* randomTexts(seed, count) {
+  let x = seed >>> 0;
+  const next = () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x; };
+  const pieces = ['nodes=', 'seed=', 'load=', 'bugs=', 'net=', 'actions=', 't=', 'v=', 'embed=', 'panel=', 'speed=', 'autoplay=',
+    '&', '=', ',', '@', ':', '-', '/', '_', '.', '%', '#', '?', '5', '0', '99999999999999999999', '-1', '1.5s', '250ms',
+    'crash', 'restart', 'partition', 'cut', 'heal', 'net', 'client', 'load', 'keep', 'lose', 'lat', 'loss', 'node', 'link',
+    'topology', 'diagram', 'log', '0.1x', 'forget-vote', '{', '}', '"', '[', ']', 'format', 'splitbrain-trace', 'version',
+    'recipe', 'time_us', '\u0000', '\u00e9', '😀', '<b>', ' ', '\n'];
+  for (let i = 0; i < count; i++) {
+    const n = next() % 14;
+    let s = '';
+    for (let j = 0; j < n; j++) s += pieces[next() % pieces.length];
+    yield s;
+  }
+}
+
+test('fuzzed links and imported files never break the page', async () => {
+  const { page, errors } = await open(url + 'notes.html');
+  await page.waitForFunction(() => window.notesPlayground !== undefined);
+  const results = await page.evaluate(async (inputs) => {
+    const { checkLink } = await import('./splitbrain-web.js');
+    let accepted = 0, refused = 0;
+    for (const text of inputs) {
+      const verdict = checkLink(text);
+      if (verdict === undefined || verdict === null) accepted++; else refused++;
+      try { window.notesPlayground.importText(text); } catch (e) { if (!(e instanceof Error)) throw e; }
+    }
+    // A well-formed trace file built from pieces must also go through.
+    window.notesPlayground.importText(JSON.stringify({ format: 'splitbrain-trace', version: 1, recipe: 'nodes=3&seed=2', time_us: 1000 }));
+    return { accepted, refused, state: window.notesPlayground.state() };
+  }, [...randomTexts(7, 600)]);
+  assert.ok(results.accepted > 0 && results.refused > 0, JSON.stringify(results));
+  assert.equal(results.state.nodes.length, 3, 'the last, valid import took effect');
+  assert.equal(await page.locator('.panic-overlay').count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

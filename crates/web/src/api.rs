@@ -77,6 +77,13 @@ fn config_query(config: &JsValue) -> Result<String, String> {
     Ok(pairs.join("&"))
 }
 
+/// Checks a link's settings (the part after `#`, or a mount config string) without
+/// opening it: returns `null` if it reads, else the reason it does not.
+#[wasm_bindgen(js_name = checkLink)]
+pub fn check_link(query: &str) -> Option<String> {
+    PageState::parse(query).err()
+}
+
 /// Mounts a playground into `element`. Throws (with the reason) if the config is refused.
 #[wasm_bindgen]
 pub fn mount(element: web_sys::Element, config: JsValue) -> Result<Playground, JsError> {
@@ -190,6 +197,16 @@ impl Playground {
         let query = config_query(&config).map_err(|e| JsError::new(&e))?;
         let mut recipe = Recipe::from_query(&query).map_err(|e| JsError::new(&e))?;
         recipe.finish().map_err(|e| JsError::new(&e))?;
+        sim.dispatch(Msg::Load(Box::new(recipe)));
+        Ok(())
+    }
+
+    /// Opens a run from a file's text: a trace exported by the page, a link's settings, or
+    /// a list of actions. Throws with the reason if the text is refused (the run is kept).
+    #[wasm_bindgen(js_name = importText)]
+    pub fn import_text(&self, text: &str) -> Result<(), JsError> {
+        let sim = self.sim()?;
+        let recipe = crate::share::read_import(text).map_err(|e| JsError::new(&e))?;
         sim.dispatch(Msg::Load(Box::new(recipe)));
         Ok(())
     }
