@@ -2,6 +2,7 @@
 
 use crate::commands::round;
 use serde_json::{json, Value};
+use splitbrain_core::checkers::linearizability::{self, synthetic_history};
 use splitbrain_core::client::Workload;
 use splitbrain_core::run::RunSpec;
 use splitbrain_core::time::MICROS_PER_SEC;
@@ -76,6 +77,25 @@ fn seek(sim_secs: u64) -> Value {
     })
 }
 
+/// Time to check synthetic linearizable histories (fresh values, a few timeouts and
+/// unavailable answers) of 100, 1,000 and 10,000 operations from 5 clients.
+fn linearizability_checker() -> Value {
+    let mut out = serde_json::Map::new();
+    for ops in [100, 1_000, 10_000] {
+        for keys in [1, 5] {
+            let history = synthetic_history(1, ops, 5, keys);
+            let t = Instant::now();
+            let report = linearizability::check(&history);
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            out.insert(
+                format!("ops_{ops}_clients_5_keys_{keys}"),
+                json!({ "ms": round(ms), "linearizable": report.is_linearizable(), "steps": report.steps }),
+            );
+        }
+    }
+    Value::Object(out)
+}
+
 pub fn bench(quick: bool) -> Result<Value, String> {
     let secs = if quick { 20 } else { 300 };
     Ok(json!({
@@ -83,5 +103,6 @@ pub fn bench(quick: bool) -> Result<Value, String> {
         "raft_5_nodes_recorded": throughput(5, secs / 5, true),
         "raft_50_nodes": throughput(50, secs / 5, false),
         "seek": seek(if quick { 60 } else { 600 }),
+        "linearizability_checker": linearizability_checker(),
     }))
 }

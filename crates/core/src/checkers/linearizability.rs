@@ -1543,45 +1543,4 @@ mod tests {
             "only {with_unknown} cases with unknown outcomes"
         );
     }
-
-    /// Prints how long synthetic histories take to check (1,000 operations from 5 clients,
-    /// and some larger ones). Run with `--release` and `-- --ignored --nocapture`.
-    #[cfg(not(target_arch = "wasm32"))]
-    #[test]
-    #[ignore]
-    fn timing() {
-        let time = |label: &str, history: &[ClientRecord]| {
-            let start = std::time::Instant::now();
-            let report = check(history);
-            let elapsed = start.elapsed();
-            println!(
-                "{label}: {elapsed:?}, {:?}, {} steps, witness of {} (minimal: {})",
-                report.verdict,
-                report.steps,
-                report.witness.len(),
-                report.witness_minimal
-            );
-        };
-        for keys in [1, 3, 5] {
-            let history = synthetic_history(1, 1_000, 5, keys);
-            time(&format!("1000 ops, 5 clients, {keys} keys"), &history);
-        }
-        for keys in [1, 5] {
-            let mut history = synthetic_history(1, 1_000, 5, keys);
-            plant_stale_read(&mut history, 0);
-            time(
-                &format!("1000 ops, 5 clients, {keys} keys, stale read"),
-                &history,
-            );
-        }
-        for clients in [5, 10, 15] {
-            let mut history = synthetic_history(2, 10_000, clients, 1);
-            time(&format!("10000 ops, {clients} clients, 1 key"), &history);
-            plant_stale_read(&mut history, 0);
-            time(
-                &format!("10000 ops, {clients} clients, 1 key, stale read"),
-                &history,
-            );
-        }
-    }
 }
