@@ -21,7 +21,7 @@ pub fn format_duration(us: Micros) -> String {
     if us == 0 {
         return "0s".into();
     }
-    let (unit, scale) = if us % MICROS_PER_MS != 0 {
+    let (unit, scale) = if !us.is_multiple_of(MICROS_PER_MS) {
         ("us", 1)
     } else if us >= MICROS_PER_SEC {
         ("s", MICROS_PER_SEC)
