@@ -3,4 +3,5 @@
 
 /// Unlike the invariants, judges a finished client history, whatever the protocol.
 pub mod linearizability;
+pub mod quorum;
 pub mod raft;

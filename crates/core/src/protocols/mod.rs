@@ -1,4 +1,5 @@
 //! Protocols, one folder each, every one a plain state machine behind
 //! [`crate::protocol::Protocol`].
 
+pub mod quorum;
 pub mod raft;
