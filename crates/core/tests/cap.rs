@@ -1,0 +1,121 @@
+//! The CAP experiment across protocols: one load, one 2|3 partition, and what each
+//! protocol gives up while it lasts.
+
+use splitbrain_core::cap::{run_experiment, standard_experiment, standard_setup, CapReport};
+use splitbrain_core::checkers::linearizability::Verdict;
+use splitbrain_core::run::ProtocolKind;
+
+fn show(name: &str, r: &CapReport) {
+    eprintln!(
+        "{name}: minority {:?} majority {:?} linearizable {:?} stale {} max leaders {}",
+        r.minority.availability_during_partition,
+        r.majority.availability_during_partition,
+        r.linearizability.verdict,
+        r.cluster.stale_reads,
+        r.max_leaders
+    );
+}
+
+fn availability(side: &splitbrain_core::cap::SideStats) -> f64 {
+    side.availability_during_partition
+        .expect("operations were invoked during the partition")
+}
+
+/// Raft, the CP reference: the minority cannot answer, and nothing it answers is wrong.
+#[test]
+fn raft_stays_linearizable_and_the_minority_stops_answering() {
+    for seed in 0..3 {
+        let r = standard_experiment(ProtocolKind::Raft, seed);
+        show("raft", &r);
+        assert_eq!(
+            r.linearizability.verdict,
+            Verdict::Linearizable,
+            "seed {seed}"
+        );
+        assert!(r.violations.is_empty(), "{:?}", r.violations);
+        assert!(
+            availability(&r.minority) < 0.05,
+            "seed {seed}: {:?}",
+            r.minority
+        );
+        assert!(
+            availability(&r.majority) > 0.9,
+            "seed {seed}: {:?}",
+            r.majority
+        );
+        assert_eq!(r.cluster.stale_reads, 0);
+    }
+}
+
+/// Quorums of one: both sides keep answering, and the history is not linearizable.
+#[test]
+fn quorum_of_one_answers_on_both_sides_and_is_not_linearizable() {
+    for seed in 0..3 {
+        let mut setup = standard_setup(ProtocolKind::Quorum, seed);
+        setup.spec.quorum.r = 1;
+        setup.spec.quorum.w = 1;
+        let r = run_experiment(&setup).unwrap();
+        show("quorum r=w=1", &r);
+        assert!(
+            availability(&r.minority) > 0.95,
+            "seed {seed}: {:?}",
+            r.minority
+        );
+        assert!(
+            availability(&r.majority) > 0.95,
+            "seed {seed}: {:?}",
+            r.majority
+        );
+        assert_eq!(
+            r.linearizability.verdict,
+            Verdict::NotLinearizable,
+            "seed {seed}"
+        );
+        assert!(!r.witness.is_empty());
+        assert!(r.minority.stale_reads + r.majority.stale_reads > 0);
+        assert!(r.violations.is_empty(), "{:?}", r.violations);
+    }
+}
+
+/// R = W = 3 of N = 5 overlap (R + W > N): the two nodes of the minority can never make a
+/// quorum, so they stop answering, as Raft's minority does.
+#[test]
+fn strict_quorums_leave_the_minority_unavailable() {
+    for seed in 0..3 {
+        let mut setup = standard_setup(ProtocolKind::Quorum, seed);
+        setup.spec.quorum.r = 3;
+        setup.spec.quorum.w = 3;
+        let r = run_experiment(&setup).unwrap();
+        show("quorum r=w=3", &r);
+        assert!(
+            availability(&r.minority) < 0.05,
+            "seed {seed}: {:?}",
+            r.minority
+        );
+        assert!(
+            availability(&r.majority) > 0.95,
+            "seed {seed}: {:?}",
+            r.majority
+        );
+        assert!(r.violations.is_empty(), "{:?}", r.violations);
+    }
+}
+
+#[test]
+fn the_standard_experiment_is_deterministic_and_serializes() {
+    for kind in ProtocolKind::ALL {
+        let a = standard_experiment(kind, 5);
+        let b = standard_experiment(kind, 5);
+        assert_eq!(a, b, "{}", kind.name());
+        show(kind.name(), &a);
+        let json = serde_json::to_value(&a).unwrap();
+        assert_eq!(json["protocol"], kind.name());
+        assert!(json["minority"]["availability_during_partition"].is_number());
+        // Every operation has its outcome by the end of the run.
+        assert_eq!(
+            a.cluster.ops,
+            a.cluster.ok + a.cluster.failed + a.cluster.unknown
+        );
+        assert_eq!(a.cluster.ops, a.minority.ops + a.majority.ops);
+    }
+}
