@@ -138,6 +138,7 @@ pub fn run_experiment(setup: &CapSetup) -> Result<CapReport, String> {
     Ok(match spec.protocol {
         ProtocolKind::Raft => observe(setup, &spec, spec.raft_world(false)),
         ProtocolKind::Quorum => observe(setup, &spec, spec.quorum_world(false)),
+        ProtocolKind::PrimaryBackup => observe(setup, &spec, spec.primary_backup_world(false)),
     })
 }
 

@@ -5,6 +5,7 @@ use crate::action::{validate_schedule, Action, Schedule, Scheduled};
 use crate::check::Violation;
 use crate::client::Workload;
 use crate::protocol::Protocol;
+use crate::protocols::primary_backup::{PbConfig, PbNode};
 use crate::protocols::quorum::{QuorumConfig, QuorumNode};
 use crate::protocols::raft::{RaftConfig, RaftNode};
 use crate::time::Micros;
@@ -20,15 +21,23 @@ pub enum ProtocolKind {
     Raft,
     /// Leaderless Dynamo-style quorums (see [`crate::protocols::quorum`]).
     Quorum,
+    /// One primary, asynchronous backups, failover without a vote (see
+    /// [`crate::protocols::primary_backup`]).
+    PrimaryBackup,
 }
 
 impl ProtocolKind {
-    pub const ALL: [ProtocolKind; 2] = [ProtocolKind::Raft, ProtocolKind::Quorum];
+    pub const ALL: [ProtocolKind; 3] = [
+        ProtocolKind::Raft,
+        ProtocolKind::Quorum,
+        ProtocolKind::PrimaryBackup,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             ProtocolKind::Raft => "raft",
             ProtocolKind::Quorum => "quorum",
+            ProtocolKind::PrimaryBackup => "primary-backup",
         }
     }
 
@@ -56,6 +65,9 @@ pub struct RunSpec {
     /// Settings of the quorum store (used when `protocol` is `quorum`).
     #[serde(default)]
     pub quorum: QuorumConfig,
+    /// Settings of primary-backup (used when `protocol` is `primary-backup`).
+    #[serde(default)]
+    pub primary_backup: PbConfig,
     /// A steady client load from time zero (`None`: only scheduled client operations).
     pub workload: Option<Workload>,
 }
@@ -70,6 +82,7 @@ impl RunSpec {
             schedule: Vec::new(),
             raft: RaftConfig::default(),
             quorum: QuorumConfig::default(),
+            primary_backup: PbConfig::default(),
             workload: Some(Workload::default()),
         }
     }
@@ -85,6 +98,7 @@ impl RunSpec {
         match self.protocol {
             ProtocolKind::Raft => self.raft.validate()?,
             ProtocolKind::Quorum => self.quorum.validate(self.nodes)?,
+            ProtocolKind::PrimaryBackup => self.primary_backup.validate()?,
         }
         if let Some(w) = &self.workload {
             w.validate()?;
@@ -116,6 +130,11 @@ impl RunSpec {
     /// The world of a quorum-store run (whatever `protocol` says).
     pub fn quorum_world(&self, record: bool) -> World<QuorumNode> {
         self.world(self.quorum.clone(), record)
+    }
+
+    /// The world of a primary-backup run (whatever `protocol` says).
+    pub fn primary_backup_world(&self, record: bool) -> World<PbNode> {
+        self.world(self.primary_backup.clone(), record)
     }
 }
 
@@ -153,6 +172,7 @@ pub fn run(spec: &RunSpec) -> Result<RunReport, String> {
     Ok(match spec.protocol {
         ProtocolKind::Raft => run_world(&spec, spec.raft_world(false)),
         ProtocolKind::Quorum => run_world(&spec, spec.quorum_world(false)),
+        ProtocolKind::PrimaryBackup => run_world(&spec, spec.primary_backup_world(false)),
     })
 }
 
@@ -195,7 +215,7 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", kind.name()));
         }
         let err = ProtocolKind::parse("paxos").unwrap_err();
-        assert!(err.contains("raft, quorum"), "{err}");
+        assert!(err.contains("raft, quorum, primary-backup"), "{err}");
     }
 
     #[test]
@@ -234,6 +254,7 @@ mod tests {
         let mut spec = RunSpec::new(3, 0, MICROS_PER_SEC);
         let mut json = serde_json::to_value(&spec).unwrap();
         json.as_object_mut().unwrap().remove("quorum");
+        json.as_object_mut().unwrap().remove("primary_backup");
         let back: RunSpec = serde_json::from_value(json).unwrap();
         spec.validate().unwrap();
         assert_eq!(back, spec);

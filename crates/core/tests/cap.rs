@@ -101,6 +101,34 @@ fn strict_quorums_leave_the_minority_unavailable() {
     }
 }
 
+/// Asynchronous primary-backup: the majority promotes a second primary, both sides take
+/// writes, and the history cannot be linearized.
+#[test]
+fn primary_backup_splits_the_brain_and_is_not_linearizable() {
+    for seed in 0..3 {
+        let r = standard_experiment(ProtocolKind::PrimaryBackup, seed);
+        show("primary-backup", &r);
+        assert!(r.max_leaders >= 2, "seed {seed}: no split brain");
+        assert_eq!(
+            r.linearizability.verdict,
+            Verdict::NotLinearizable,
+            "seed {seed}"
+        );
+        assert!(!r.witness.is_empty());
+        assert!(
+            availability(&r.minority) > 0.95,
+            "seed {seed}: {:?}",
+            r.minority
+        );
+        assert!(
+            availability(&r.majority) > 0.9,
+            "seed {seed}: {:?}",
+            r.majority
+        );
+        assert!(r.violations.is_empty(), "{:?}", r.violations);
+    }
+}
+
 #[test]
 fn the_standard_experiment_is_deterministic_and_serializes() {
     for kind in ProtocolKind::ALL {
