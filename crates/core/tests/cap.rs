@@ -1,9 +1,14 @@
 //! The CAP experiment across protocols: one load, one 2|3 partition, and what each
 //! protocol gives up while it lasts.
 
+use splitbrain_core::action::{Action, Scheduled};
 use splitbrain_core::cap::{run_experiment, standard_experiment, standard_setup, CapReport};
-use splitbrain_core::checkers::linearizability::Verdict;
-use splitbrain_core::run::ProtocolKind;
+use splitbrain_core::checkers::linearizability::{self, Verdict};
+use splitbrain_core::client::{KvOp, KvResult, Outcome};
+use splitbrain_core::ids::NodeId;
+use splitbrain_core::protocols::quorum::Conflict;
+use splitbrain_core::run::{ProtocolKind, RunSpec};
+use splitbrain_core::time::MICROS_PER_SEC;
 
 fn show(name: &str, r: &CapReport) {
     eprintln!(
@@ -145,5 +150,94 @@ fn the_standard_experiment_is_deterministic_and_serializes() {
             a.cluster.ok + a.cluster.failed + a.cluster.unknown
         );
         assert_eq!(a.cluster.ops, a.minority.ops + a.majority.ops);
+    }
+}
+
+/// Two writes to one key through different coordinators, the second well after the first
+/// was acknowledged, with the second coordinator's clock set 10 s back. Returns what a
+/// later read answers, and the history.
+fn skewed_second_writer(
+    conflict: Conflict,
+    quorum: usize,
+) -> (Option<u64>, Vec<splitbrain_core::client::ClientRecord>) {
+    let mut spec = RunSpec::new(3, 1, 4 * MICROS_PER_SEC);
+    spec.protocol = ProtocolKind::Quorum;
+    spec.workload = None;
+    spec.quorum.conflict = conflict;
+    spec.quorum.r = quorum;
+    spec.quorum.w = quorum;
+    let at = |s: u64, action| Scheduled {
+        at: s * MICROS_PER_SEC,
+        action,
+    };
+    spec.schedule = vec![
+        at(
+            0,
+            Action::SkewClock {
+                node: NodeId(1),
+                by_us: -10 * MICROS_PER_SEC as i64,
+            },
+        ),
+        at(
+            1,
+            Action::Client {
+                node: NodeId(0),
+                op: KvOp::Put { key: 0, value: 1 },
+            },
+        ),
+        at(
+            2,
+            Action::Client {
+                node: NodeId(1),
+                op: KvOp::Put { key: 0, value: 2 },
+            },
+        ),
+        at(
+            3,
+            Action::Client {
+                node: NodeId(2),
+                op: KvOp::Get { key: 0 },
+            },
+        ),
+    ];
+    spec.validate().unwrap();
+    let mut world = spec.quorum_world(false);
+    world.run_until(spec.until_us);
+    let history = world.clients().to_vec();
+    let written = Outcome::Done {
+        result: KvResult::Written,
+    };
+    assert_eq!(history[0].outcome, written, "first write acknowledged");
+    assert_eq!(history[1].outcome, written, "second write acknowledged");
+    assert!(history[1].invoked_at > history[0].completed_at.unwrap());
+    let read = match &history[2].outcome {
+        Outcome::Done {
+            result: KvResult::Value { value },
+        } => *value,
+        other => panic!("read answered {other:?}"),
+    };
+    assert!(world.violations().is_empty());
+    (read, history)
+}
+
+/// Last-writer-wins trusts the coordinator's physical clock: a clock running behind makes
+/// a later, acknowledged write lose to an older one, with overlapping quorums too.
+#[test]
+fn last_writer_wins_with_a_skewed_clock_loses_an_acknowledged_write() {
+    for quorum in [1, 2] {
+        let (read, history) = skewed_second_writer(Conflict::Lww, quorum);
+        assert_eq!(read, Some(1), "quorum {quorum}: the later write was lost");
+        assert!(!linearizability::check(&history).is_linearizable());
+    }
+}
+
+/// Version vectors order writes by what each has seen, not by clocks: the later write
+/// read the earlier one first, so it supersedes it whatever the clocks say.
+#[test]
+fn version_vectors_keep_the_write_a_skewed_clock_would_lose() {
+    for quorum in [1, 2] {
+        let (read, history) = skewed_second_writer(Conflict::VersionVectors, quorum);
+        assert_eq!(read, Some(2), "quorum {quorum}");
+        assert!(linearizability::check(&history).is_linearizable());
     }
 }
