@@ -134,6 +134,36 @@ fn primary_backup_splits_the_brain_and_is_not_linearizable() {
     }
 }
 
+/// Sloppy quorums buy back the minority's availability: stand-ins hold the writes meant
+/// for the unreachable replicas.
+#[test]
+fn sloppy_strict_quorums_keep_the_minority_available() {
+    for seed in 0..3 {
+        let mut setup = standard_setup(ProtocolKind::Quorum, seed);
+        setup.spec.quorum.r = 3;
+        setup.spec.quorum.w = 3;
+        setup.spec.quorum.sloppy = true;
+        let r = run_experiment(&setup).unwrap();
+        show("quorum r=w=3 sloppy", &r);
+        assert!(
+            availability(&r.minority) > 0.95,
+            "seed {seed}: {:?}",
+            r.minority
+        );
+        assert!(
+            availability(&r.majority) > 0.95,
+            "seed {seed}: {:?}",
+            r.majority
+        );
+        assert_eq!(
+            r.linearizability.verdict,
+            Verdict::NotLinearizable,
+            "seed {seed}"
+        );
+        assert!(r.violations.is_empty(), "{:?}", r.violations);
+    }
+}
+
 #[test]
 fn the_standard_experiment_is_deterministic_and_serializes() {
     for kind in ProtocolKind::ALL {

@@ -70,6 +70,14 @@ pub struct QuorumConfig {
     pub w: usize,
     pub conflict: Conflict,
     pub read_repair: bool,
+    /// Sloppy quorums with hinted handoff: home replicas that do not answer in time are
+    /// stood in for by reachable nodes, which hold writes for them as hints.
+    pub sloppy: bool,
+    /// Sloppy quorums: how long a coordinator waits for the home replicas of a phase
+    /// before asking stand-ins.
+    pub hint_after_us: Micros,
+    /// Sloppy quorums: how often a node offers the hints it holds to their home replicas.
+    pub handoff_every_us: Micros,
     /// How long a coordinator waits for a quorum before giving up.
     pub request_timeout_us: Micros,
     pub bugs: Vec<QuorumBug>,
@@ -84,6 +92,9 @@ impl Default for QuorumConfig {
             w: 1,
             conflict: Conflict::Lww,
             read_repair: true,
+            sloppy: false,
+            hint_after_us: 100 * MICROS_PER_MS,
+            handoff_every_us: 250 * MICROS_PER_MS,
             request_timeout_us: 500 * MICROS_PER_MS,
             bugs: Vec::new(),
         }
@@ -114,6 +125,16 @@ impl QuorumConfig {
         }
         if self.request_timeout_us == 0 {
             return Err("the request timeout must be positive".into());
+        }
+        if self.sloppy
+            && (self.hint_after_us == 0
+                || self.hint_after_us >= self.request_timeout_us
+                || self.handoff_every_us == 0)
+        {
+            return Err(
+                "with sloppy quorums, hint_after_us must be positive and below the request timeout, and handoff_every_us positive"
+                    .into(),
+            );
         }
         Ok(())
     }

@@ -2,7 +2,7 @@
 
 use super::register::{Clock, Register, Version};
 use crate::client::Key;
-use crate::ids::RequestId;
+use crate::ids::{NodeId, RequestId};
 use crate::protocol::Message;
 use crate::rng::SimRng;
 use serde::{Deserialize, Serialize};
@@ -27,6 +27,34 @@ pub enum QuorumMsg {
     /// Read repair: a replica that answered a read with old versions gets the merge of
     /// what the read saw. Not acknowledged.
     Repair { key: Key, register: Register },
+    /// Sloppy quorums: coordinator to stand-in: answer for `home` from your hints.
+    HintedRead {
+        req: RequestId,
+        key: Key,
+        home: NodeId,
+    },
+    HintedReadReply {
+        req: RequestId,
+        key: Key,
+        home: NodeId,
+        register: Register,
+    },
+    /// Sloppy quorums: coordinator to stand-in: hold this version for `home`.
+    HintedWrite {
+        req: RequestId,
+        key: Key,
+        home: NodeId,
+        version: Version,
+    },
+    HintedWriteAck {
+        req: RequestId,
+        key: Key,
+        home: NodeId,
+    },
+    /// Hinted handoff: a stand-in passes on what it holds for the receiver.
+    Handoff { key: Key, register: Register },
+    /// The home replica has merged `register`; the stand-in may drop what it covers.
+    HandoffAck { key: Key, register: Register },
 }
 
 fn bump(x: u64, rng: &mut SimRng) -> u64 {
@@ -74,19 +102,32 @@ impl Message for QuorumMsg {
             QuorumMsg::Write { .. } => "Write",
             QuorumMsg::WriteAck { .. } => "WriteAck",
             QuorumMsg::Repair { .. } => "Repair",
+            QuorumMsg::HintedRead { .. } => "HintedRead",
+            QuorumMsg::HintedReadReply { .. } => "HintedReadReply",
+            QuorumMsg::HintedWrite { .. } => "HintedWrite",
+            QuorumMsg::HintedWriteAck { .. } => "HintedWriteAck",
+            QuorumMsg::Handoff { .. } => "Handoff",
+            QuorumMsg::HandoffAck { .. } => "HandoffAck",
         }
     }
 
     fn corrupt(&self, rng: &mut SimRng) -> Self {
         let mut m = self.clone();
         match &mut m {
-            QuorumMsg::Read { key, .. } | QuorumMsg::WriteAck { key, .. } => {
-                *key = key.wrapping_add(1)
-            }
-            QuorumMsg::ReadReply { key, register, .. } | QuorumMsg::Repair { key, register } => {
+            QuorumMsg::Read { key, .. }
+            | QuorumMsg::WriteAck { key, .. }
+            | QuorumMsg::HintedRead { key, .. }
+            | QuorumMsg::HintedWriteAck { key, .. } => *key = key.wrapping_add(1),
+            QuorumMsg::ReadReply { key, register, .. }
+            | QuorumMsg::Repair { key, register }
+            | QuorumMsg::HintedReadReply { key, register, .. }
+            | QuorumMsg::Handoff { key, register }
+            | QuorumMsg::HandoffAck { key, register } => {
                 *register = corrupt_register(key, register, rng)
             }
-            QuorumMsg::Write { version, .. } => *version = corrupt_version(version, rng),
+            QuorumMsg::Write { version, .. } | QuorumMsg::HintedWrite { version, .. } => {
+                *version = corrupt_version(version, rng)
+            }
         }
         m
     }
@@ -95,7 +136,6 @@ impl Message for QuorumMsg {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::NodeId;
 
     #[test]
     fn corruption_always_changes_the_message() {
@@ -150,7 +190,25 @@ mod tests {
                 key: 2,
                 register: Register::only(v),
             },
-            QuorumMsg::Repair {
+            QuorumMsg::Handoff {
+                key: 2,
+                register: siblings.clone(),
+            },
+            QuorumMsg::HintedRead {
+                req: RequestId(1),
+                key: 2,
+                home: NodeId(0),
+            },
+            QuorumMsg::HintedWrite {
+                req: RequestId(1),
+                key: 2,
+                home: NodeId(0),
+                version: Version {
+                    value: 1,
+                    clock: Clock::Vector(vec![1]),
+                },
+            },
+            QuorumMsg::HandoffAck {
                 key: 2,
                 register: siblings,
             },

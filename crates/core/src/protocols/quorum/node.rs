@@ -16,6 +16,10 @@ use std::collections::BTreeMap;
 pub enum QuorumTimer {
     /// The coordinator's deadline for one client request.
     Request(RequestId),
+    /// Sloppy quorums: time to ask stand-ins for the home replicas that have not answered.
+    Sloppy(RequestId),
+    /// Sloppy quorums: time to offer held hints to their home replicas again.
+    Handoff,
 }
 
 #[derive(Clone, Debug)]
@@ -24,7 +28,7 @@ enum Phase {
     /// or of a version-vector put.
     Read,
     /// Waiting for `W` acknowledgements; `result` is the client's answer once they arrive.
-    Write { result: KvResult },
+    Write { version: Version, result: KvResult },
 }
 
 /// A client request this node coordinates.
@@ -34,8 +38,11 @@ struct Pending {
     phase: Phase,
     /// The client has its answer; a get stays on to repair replicas that answer late.
     answered: bool,
-    /// Replicas heard from in the current phase.
+    /// Home replicas accounted for in the current phase: by their own answer, or by a
+    /// stand-in's (sloppy quorums).
     heard: Vec<NodeId>,
+    /// Nodes that answered this request themselves, so are known to be reachable.
+    responded: Vec<NodeId>,
     /// Read phase: each replica's register (as far as this node knows), for read repair.
     replies: Vec<(NodeId, Register)>,
     /// Read phase: the merge of every register received.
@@ -49,6 +56,7 @@ impl Pending {
             phase: Phase::Read,
             answered: false,
             heard: Vec::new(),
+            responded: Vec::new(),
             replies: Vec::new(),
             merged: Register::default(),
         }
@@ -65,6 +73,8 @@ pub struct QuorumNode {
     // Mirrored on disk through `QuorumWrite`s.
     store: BTreeMap<Key, Register>,
     counter: u64,
+    /// Sloppy quorums: writes taken as a stand-in, by home replica, until handed off.
+    hints: BTreeMap<NodeId, BTreeMap<Key, Register>>,
     // Volatile.
     /// Tie-breaker between last-writer-wins stamps taken in the same microsecond.
     seq: u64,
@@ -88,6 +98,11 @@ impl QuorumNode {
     /// What this replica would answer a read of `key` with.
     pub fn value(&self, key: Key) -> Option<Value> {
         self.store.get(&key).and_then(Register::value)
+    }
+
+    /// Writes held for other replicas (sloppy quorums), by home replica.
+    pub fn hints(&self) -> &BTreeMap<NodeId, BTreeMap<Key, Register>> {
+        &self.hints
     }
 
     /// Client requests this node is still coordinating.
@@ -163,9 +178,16 @@ impl QuorumNode {
                 ctx.send(replica, QuorumMsg::Read { req, key });
             }
         }
+        self.arm_sloppy(ctx, req);
         if self.is_replica(key) {
             let local = self.local(key);
-            self.on_read_reply(ctx, req, self.id, key, local);
+            self.on_read_reply(ctx, req, self.id, self.id, key, local);
+        }
+    }
+
+    fn arm_sloppy(&self, ctx: &mut QCtx, req: RequestId) {
+        if self.config.sloppy {
+            ctx.set_timer(QuorumTimer::Sloppy(req), self.config.hint_after_us);
         }
     }
 
@@ -173,7 +195,10 @@ impl QuorumNode {
         let Some(p) = self.pending.get_mut(&req) else {
             return;
         };
-        p.phase = Phase::Write { result };
+        p.phase = Phase::Write {
+            version: version.clone(),
+            result,
+        };
         p.heard.clear();
         let key = p.op.key();
         for replica in self.replicas_of(key) {
@@ -188,17 +213,21 @@ impl QuorumNode {
                 );
             }
         }
+        self.arm_sloppy(ctx, req);
         if self.is_replica(key) {
             self.store_register(ctx, key, &Register::only(version));
-            self.on_write_ack(ctx, req, self.id, key);
+            self.on_write_ack(ctx, req, self.id, self.id, key);
         }
     }
 
+    /// A read answer from `from` for home replica `home` (itself, or one it stands in
+    /// for under sloppy quorums).
     fn on_read_reply(
         &mut self,
         ctx: &mut QCtx,
         req: RequestId,
         from: NodeId,
+        home: NodeId,
         key: Key,
         register: Register,
     ) {
@@ -206,12 +235,18 @@ impl QuorumNode {
         let Some(p) = self.pending.get_mut(&req) else {
             return;
         };
-        if p.op.key() != key || !matches!(p.phase, Phase::Read) || p.heard.contains(&from) {
+        if p.op.key() != key || !matches!(p.phase, Phase::Read) || p.heard.contains(&home) {
             return;
         }
-        p.heard.push(from);
+        p.heard.push(home);
         p.merged.merge(&register);
-        p.replies.push((from, register));
+        if from == home {
+            if !p.responded.contains(&from) {
+                p.responded.push(from);
+            }
+            // Only a home replica's own copy is worth repairing.
+            p.replies.push((from, register));
+        }
         if !p.answered {
             if p.heard.len() >= r {
                 self.finish_read(ctx, req);
@@ -286,18 +321,30 @@ impl QuorumNode {
         }
     }
 
-    fn on_write_ack(&mut self, ctx: &mut QCtx, req: RequestId, from: NodeId, key: Key) {
+    /// A write acknowledgement from `from` for home replica `home` (itself, or one it
+    /// holds a hint for under sloppy quorums).
+    fn on_write_ack(
+        &mut self,
+        ctx: &mut QCtx,
+        req: RequestId,
+        from: NodeId,
+        home: NodeId,
+        key: Key,
+    ) {
         let w = self.config.w;
         let Some(p) = self.pending.get_mut(&req) else {
             return;
         };
-        let Phase::Write { result } = &p.phase else {
+        let Phase::Write { result, .. } = &p.phase else {
             return;
         };
-        if p.op.key() != key || p.heard.contains(&from) {
+        if p.op.key() != key || p.heard.contains(&home) {
             return;
         }
-        p.heard.push(from);
+        p.heard.push(home);
+        if from == home && !p.responded.contains(&from) {
+            p.responded.push(from);
+        }
         if p.heard.len() >= w {
             ctx.reply(req, result.clone());
             self.done(ctx, req);
@@ -315,6 +362,116 @@ impl QuorumNode {
     fn done(&mut self, ctx: &mut QCtx, req: RequestId) {
         self.pending.remove(&req);
         ctx.cancel_timer(QuorumTimer::Request(req));
+        if self.config.sloppy {
+            ctx.cancel_timer(QuorumTimer::Sloppy(req));
+        }
+    }
+
+    /// Sloppy quorums: for each home replica that has not answered in this phase, asks a
+    /// stand-in to answer for it: the first node after it on the ring that is known to be
+    /// reachable (it answered this request) or is this node. A stand-in holds writes as
+    /// hints for the home replica and answers reads from the hints it holds, as Dynamo's
+    /// fallback nodes do, so a quorum can be made of whoever is reachable.
+    fn ask_stand_ins(&mut self, ctx: &mut QCtx, req: RequestId) {
+        let Some(p) = self.pending.get(&req) else {
+            return;
+        };
+        if p.answered {
+            return;
+        }
+        let key = p.op.key();
+        let write = match &p.phase {
+            Phase::Read => None,
+            Phase::Write { version, .. } => Some(version.clone()),
+        };
+        let missing: Vec<NodeId> = self
+            .replicas_of(key)
+            .filter(|h| !p.heard.contains(h))
+            .collect();
+        let stand_ins: Vec<(NodeId, NodeId)> = missing
+            .into_iter()
+            .map(|home| {
+                let stand_in = (1..self.nodes)
+                    .map(|i| NodeId(((home.index() + i) % self.nodes) as u32))
+                    .find(|&s| s == self.id || p.responded.contains(&s))
+                    .unwrap_or(self.id);
+                (home, stand_in)
+            })
+            .collect();
+        for (home, stand_in) in stand_ins {
+            match (&write, stand_in == self.id) {
+                (None, true) => {
+                    let hint = self.hint(home, key);
+                    self.on_read_reply(ctx, req, self.id, home, key, hint);
+                }
+                (None, false) => ctx.send(stand_in, QuorumMsg::HintedRead { req, key, home }),
+                (Some(version), true) => {
+                    self.hold_hint(ctx, home, key, &Register::only(version.clone()));
+                    self.on_write_ack(ctx, req, self.id, home, key);
+                }
+                (Some(version), false) => ctx.send(
+                    stand_in,
+                    QuorumMsg::HintedWrite {
+                        req,
+                        key,
+                        home,
+                        version: version.clone(),
+                    },
+                ),
+            }
+        }
+    }
+
+    fn hint(&self, home: NodeId, key: Key) -> Register {
+        self.hints
+            .get(&home)
+            .and_then(|h| h.get(&key))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn hold_hint(&mut self, ctx: &mut QCtx, home: NodeId, key: Key, incoming: &Register) {
+        let entry = self.hints.entry(home).or_default().entry(key).or_default();
+        if entry.merge(incoming) {
+            ctx.persist(QuorumWrite::Hint {
+                home,
+                key,
+                register: Some(entry.clone()),
+            });
+        }
+    }
+
+    /// Offers every held hint to its home replica; a hint goes once its home confirms it
+    /// has what the hint holds.
+    fn hand_off(&self, ctx: &mut QCtx) {
+        for (home, keys) in &self.hints {
+            for (key, register) in keys {
+                ctx.send(
+                    *home,
+                    QuorumMsg::Handoff {
+                        key: *key,
+                        register: register.clone(),
+                    },
+                );
+            }
+        }
+    }
+
+    fn on_handoff_ack(&mut self, ctx: &mut QCtx, home: NodeId, key: Key, register: Register) {
+        let Some(keys) = self.hints.get_mut(&home) else {
+            return;
+        };
+        if keys.get(&key).is_some_and(|held| register.covers(held)) {
+            keys.remove(&key);
+            if keys.is_empty() {
+                self.hints.remove(&home);
+            }
+            ctx.persist(QuorumWrite::Hint {
+                home,
+                key,
+                register: None,
+            });
+        }
     }
 }
 
@@ -332,16 +489,22 @@ impl Protocol for QuorumNode {
             config: config.clone(),
             store: disk.store.clone(),
             counter: disk.counter,
+            hints: disk.hints.clone(),
             seq: 0,
             pending: BTreeMap::new(),
         }
     }
 
-    fn on_start(&mut self, _ctx: &mut QCtx) {}
+    fn on_start(&mut self, ctx: &mut QCtx) {
+        if self.config.sloppy {
+            ctx.set_timer(QuorumTimer::Handoff, self.config.handoff_every_us);
+        }
+    }
 
-    fn on_recover(&mut self, _ctx: &mut QCtx) {
-        // The registers and the counter came back from the disk in `boot`. Requests this
-        // node was coordinating are gone; their clients time out.
+    fn on_recover(&mut self, ctx: &mut QCtx) {
+        // Registers, hints and the counter came back from the disk in `boot`. Requests
+        // this node was coordinating are gone; their clients time out.
+        self.on_start(ctx);
     }
 
     fn on_message(&mut self, ctx: &mut QCtx, from: NodeId, msg: QuorumMsg) {
@@ -353,7 +516,7 @@ impl Protocol for QuorumNode {
                 }
             }
             QuorumMsg::ReadReply { req, key, register } => {
-                self.on_read_reply(ctx, req, from, key, register)
+                self.on_read_reply(ctx, req, from, from, key, register)
             }
             QuorumMsg::Write { req, key, version } => {
                 if self.is_replica(key) {
@@ -361,17 +524,67 @@ impl Protocol for QuorumNode {
                     ctx.send(from, QuorumMsg::WriteAck { req, key });
                 }
             }
-            QuorumMsg::WriteAck { req, key } => self.on_write_ack(ctx, req, from, key),
+            QuorumMsg::WriteAck { req, key } => self.on_write_ack(ctx, req, from, from, key),
             QuorumMsg::Repair { key, register } => {
                 if self.is_replica(key) {
                     self.store_register(ctx, key, &register);
                 }
             }
+            QuorumMsg::HintedRead { req, key, home } => {
+                let register = self.hint(home, key);
+                ctx.send(
+                    from,
+                    QuorumMsg::HintedReadReply {
+                        req,
+                        key,
+                        home,
+                        register,
+                    },
+                );
+            }
+            QuorumMsg::HintedReadReply {
+                req,
+                key,
+                home,
+                register,
+            } => self.on_read_reply(ctx, req, from, home, key, register),
+            QuorumMsg::HintedWrite {
+                req,
+                key,
+                home,
+                version,
+            } => {
+                self.hold_hint(ctx, home, key, &Register::only(version));
+                ctx.send(from, QuorumMsg::HintedWriteAck { req, key, home });
+            }
+            QuorumMsg::HintedWriteAck { req, key, home } => {
+                self.on_write_ack(ctx, req, from, home, key)
+            }
+            QuorumMsg::Handoff { key, register } => {
+                if self.is_replica(key) {
+                    self.store_register(ctx, key, &register);
+                    ctx.send(from, QuorumMsg::HandoffAck { key, register });
+                }
+            }
+            QuorumMsg::HandoffAck { key, register } => {
+                self.on_handoff_ack(ctx, from, key, register)
+            }
         }
     }
 
     fn on_timer(&mut self, ctx: &mut QCtx, timer: QuorumTimer) {
-        let QuorumTimer::Request(req) = timer;
+        let req = match timer {
+            QuorumTimer::Request(req) => req,
+            QuorumTimer::Sloppy(req) => return self.ask_stand_ins(ctx, req),
+            QuorumTimer::Handoff => {
+                self.hand_off(ctx);
+                ctx.set_timer(QuorumTimer::Handoff, self.config.handoff_every_us);
+                return;
+            }
+        };
+        if self.config.sloppy {
+            ctx.cancel_timer(QuorumTimer::Sloppy(req));
+        }
         let Some(p) = self.pending.remove(&req) else {
             return;
         };

@@ -358,3 +358,60 @@ fn blind_overwrite_is_caught_by_the_version_checker() {
     run_workload(&mut w, Workload::default(), 5);
     assert!(w.violations().is_empty());
 }
+
+/// Sloppy quorums: cut off with a minority, a coordinator counts stand-ins holding hints
+/// for the unreachable replicas, so reads and writes go on; after healing, the hints are
+/// handed off to their home replicas.
+#[test]
+fn sloppy_quorums_answer_in_the_minority_and_hand_off_after_healing() {
+    let config = QuorumConfig {
+        sloppy: true,
+        ..strict(Conflict::Lww)
+    };
+    let mut w = world(5, 9, config);
+    w.act(Action::Partition {
+        groups: vec![vec![NodeId(0), NodeId(1)]],
+    });
+    client(&mut w, 0, KvOp::Put { key: 3, value: 1 });
+    w.run_until(SEC);
+    client(&mut w, 1, KvOp::Get { key: 3 });
+    w.run_until(2 * SEC);
+    assert!(all_succeeded(&w), "{:?}", w.clients());
+    assert_eq!(last_result(&w), Some(KvResult::Value { value: Some(1) }));
+    let held: usize = (0..2)
+        .map(|i| w.node(NodeId(i)).unwrap().hints().len())
+        .sum();
+    assert_eq!(held, 3, "hints for n2, n3 and n4");
+    assert_eq!(w.node(NodeId(3)).unwrap().value(3), None);
+    w.act(Action::Heal);
+    w.run_until(3 * SEC);
+    for i in 0..5 {
+        let node = w.node(NodeId(i)).unwrap();
+        assert_eq!(node.value(3), Some(1), "n{i}");
+        assert!(node.hints().is_empty(), "n{i} still holds hints");
+    }
+    assert!(w.violations().is_empty(), "{:?}", w.violations());
+}
+
+#[test]
+fn hints_survive_a_crash_with_the_disk() {
+    let config = QuorumConfig {
+        sloppy: true,
+        ..strict(Conflict::VersionVectors)
+    };
+    let mut w = world(5, 10, config);
+    w.act(Action::Partition {
+        groups: vec![vec![NodeId(0), NodeId(1)]],
+    });
+    client(&mut w, 0, KvOp::Put { key: 0, value: 4 });
+    w.run_until(SEC);
+    assert!(all_succeeded(&w));
+    let hints = w.node(NodeId(0)).unwrap().hints().clone();
+    assert!(!hints.is_empty());
+    w.act(Action::Crash {
+        node: NodeId(0),
+        disk: DiskFate::Keep,
+    });
+    w.act(Action::Restart { node: NodeId(0) });
+    assert_eq!(w.node(NodeId(0)).unwrap().hints(), &hints);
+}
