@@ -9,12 +9,14 @@
 //! - Checkers ([`checkers`]) read node state after every event and report
 //!   [`check::Violation`]s.
 //! - [`trace`] records the typed event log and its stable hash; [`run`] and [`fuzz`] drive
-//!   whole runs for the command line, tests and the browser.
+//!   whole runs for the command line, tests and the browser; [`cap`] runs the same
+//!   partition against every protocol and reports what each gave up.
 //!
 //! Nothing here reads a clock, asks the OS for randomness or touches a screen: the same
 //! seed and schedule give the same trace natively and in WebAssembly.
 
 pub mod action;
+pub mod cap;
 pub mod check;
 pub mod checkers;
 pub mod client;

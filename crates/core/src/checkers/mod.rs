@@ -3,4 +3,6 @@
 
 /// Unlike the invariants, judges a finished client history, whatever the protocol.
 pub mod linearizability;
+pub mod primary_backup;
+pub mod quorum;
 pub mod raft;

@@ -1,4 +1,6 @@
 //! Protocols, one folder each, every one a plain state machine behind
 //! [`crate::protocol::Protocol`].
 
+pub mod primary_backup;
+pub mod quorum;
 pub mod raft;

@@ -1,0 +1,371 @@
+//! The CAP experiment: the same cluster, client load and network partition for every
+//! protocol, and what each one gives up while the partition lasts.
+//!
+//! Five nodes serve a steady load; clients sit next to every node, so both sides of the
+//! partition keep asking. From 5 s to 35 s the network splits into {n0, n1} and
+//! {n2, n3, n4}; then it heals, and the run ends at 45 s. The report counts, per side,
+//! how many operations got a definite answer, and asks the linearizability checker about
+//! the whole history. A CP protocol (Raft) keeps its history linearizable and stops
+//! answering on the minority side; an AP protocol keeps answering there and pays in
+//! consistency.
+
+use crate::action::{Action, Scheduled};
+use crate::check::Violation;
+use crate::checkers::linearizability::{self, LinReport};
+use crate::client::{ClientRecord, Key, KvOp, KvResult, Outcome, Value, Workload};
+use crate::ids::NodeId;
+use crate::protocol::{Protocol, Role};
+use crate::run::{hash_hex, ProtocolKind, RunSpec};
+use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
+use crate::world::World;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// An experiment: a run, and the partition whose effect is measured.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CapSetup {
+    /// The run (protocol, settings, load, any extra faults). The partition below is added
+    /// to its schedule.
+    pub spec: RunSpec,
+    /// The nodes cut off from the rest.
+    pub minority: Vec<NodeId>,
+    pub partition_from_us: Micros,
+    pub partition_until_us: Micros,
+}
+
+/// What one group of nodes' clients saw.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SideStats {
+    pub nodes: Vec<NodeId>,
+    /// Operations invoked at these nodes over the whole run.
+    pub ops: u64,
+    /// Definite answers other than "unavailable" (including failed compare-and-sets).
+    pub ok: u64,
+    /// Answered "unavailable": definitely not performed.
+    pub failed: u64,
+    /// Timed out or still pending: performed or not, nobody knows.
+    pub unknown: u64,
+    /// Operations invoked while the partition lasted.
+    pub ops_during_partition: u64,
+    pub ok_during_partition: u64,
+    /// `ok_during_partition / ops_during_partition`: the share of operations invoked
+    /// during the partition that got a definite, successful answer before their timeout.
+    /// `None` without such operations.
+    pub availability_during_partition: Option<f64>,
+    /// Latency of successful operations (nearest rank), over the whole run.
+    pub latency_p50_us: Option<Micros>,
+    pub latency_p99_us: Option<Micros>,
+    /// Reads that returned a value already overwritten before they began (see
+    /// [`stale_reads`]).
+    pub stale_reads: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CapReport {
+    pub protocol: ProtocolKind,
+    pub seed: u64,
+    pub nodes: usize,
+    pub partition_from_us: Micros,
+    pub partition_until_us: Micros,
+    pub cluster: SideStats,
+    pub minority: SideStats,
+    pub majority: SideStats,
+    /// The most nodes that believed at one moment that they lead (sampled every 10 ms).
+    /// Two is not always split brain: a Raft leader cut off with a minority still
+    /// believes it leads, but can no longer commit.
+    pub max_leaders: usize,
+    /// The checker's verdict on the whole history, with its witness.
+    pub linearizability: LinReport,
+    /// The operations of the witness, in invocation order.
+    pub witness: Vec<ClientRecord>,
+    /// Invariant violations of the protocol itself.
+    pub violations: Vec<Violation>,
+    pub trace_hash: String,
+}
+
+pub const STANDARD_NODES: usize = 5;
+pub const STANDARD_PARTITION_FROM_US: Micros = 5 * MICROS_PER_SEC;
+pub const STANDARD_PARTITION_UNTIL_US: Micros = 35 * MICROS_PER_SEC;
+pub const STANDARD_END_US: Micros = 45 * MICROS_PER_SEC;
+
+/// The standard experiment's setup for `kind`, with that protocol's default settings:
+/// five nodes, the default client load, {n0, n1} cut off from 5 s to 35 s, run to 45 s.
+/// The load stops one client timeout before the end, so every operation has its outcome.
+pub fn standard_setup(kind: ProtocolKind, seed: u64) -> CapSetup {
+    let mut spec = RunSpec::new(STANDARD_NODES, seed, STANDARD_END_US);
+    spec.protocol = kind;
+    let workload = Workload::default();
+    spec.workload = Some(workload);
+    spec.schedule.push(Scheduled {
+        at: STANDARD_END_US - workload.timeout_us,
+        action: Action::SetWorkload {
+            workload: Workload {
+                rate_per_s: 0,
+                ..workload
+            },
+        },
+    });
+    CapSetup {
+        spec,
+        minority: vec![NodeId(0), NodeId(1)],
+        partition_from_us: STANDARD_PARTITION_FROM_US,
+        partition_until_us: STANDARD_PARTITION_UNTIL_US,
+    }
+}
+
+/// The standard experiment (see [`standard_setup`]) for one protocol.
+pub fn standard_experiment(kind: ProtocolKind, seed: u64) -> CapReport {
+    run_experiment(&standard_setup(kind, seed)).expect("the standard setup is valid")
+}
+
+/// Runs an experiment and reports on it.
+pub fn run_experiment(setup: &CapSetup) -> Result<CapReport, String> {
+    let mut spec = setup.spec.clone();
+    if setup.partition_from_us > setup.partition_until_us {
+        return Err("the partition must start before it ends".into());
+    }
+    spec.schedule.push(Scheduled {
+        at: setup.partition_from_us,
+        action: Action::Partition {
+            groups: vec![setup.minority.clone()],
+        },
+    });
+    spec.schedule.push(Scheduled {
+        at: setup.partition_until_us,
+        action: Action::Heal,
+    });
+    spec.validate()?;
+    Ok(match spec.protocol {
+        ProtocolKind::Raft => observe(setup, &spec, spec.raft_world(false)),
+        ProtocolKind::Quorum => observe(setup, &spec, spec.quorum_world(false)),
+        ProtocolKind::PrimaryBackup => observe(setup, &spec, spec.primary_backup_world(false)),
+    })
+}
+
+const SAMPLE_US: Micros = 10 * MICROS_PER_MS;
+
+fn observe<P: Protocol>(setup: &CapSetup, spec: &RunSpec, mut world: World<P>) -> CapReport {
+    let mut max_leaders = 0;
+    let mut t = 0;
+    while t < spec.until_us && !world.halted() {
+        t = (t + SAMPLE_US).min(spec.until_us);
+        world.run_until(t);
+        let leaders = world
+            .statuses()
+            .filter(|(_, s)| s.role == Role::Leader)
+            .count();
+        max_leaders = max_leaders.max(leaders);
+    }
+    let history = world.clients();
+    let lin = linearizability::check(history);
+    let witness = lin
+        .witness
+        .iter()
+        .filter_map(|r| history.get(r.0 as usize).cloned())
+        .collect();
+    let stale = stale_reads(history);
+    let all: Vec<NodeId> = (0..spec.nodes as u32).map(NodeId).collect();
+    let majority: Vec<NodeId> = all
+        .iter()
+        .copied()
+        .filter(|n| !setup.minority.contains(n))
+        .collect();
+    let side = |nodes: &[NodeId]| side_stats(setup, history, &stale, nodes);
+    CapReport {
+        protocol: spec.protocol,
+        seed: spec.seed,
+        nodes: spec.nodes,
+        partition_from_us: setup.partition_from_us,
+        partition_until_us: setup.partition_until_us,
+        cluster: side(&all),
+        minority: side(&setup.minority),
+        majority: side(&majority),
+        max_leaders,
+        linearizability: lin,
+        witness,
+        violations: world.violations().to_vec(),
+        trace_hash: hash_hex(world.trace_hash()),
+    }
+}
+
+fn is_ok(c: &ClientRecord) -> bool {
+    matches!(&c.outcome, Outcome::Done { result } if *result != KvResult::Unavailable)
+}
+
+fn side_stats(
+    setup: &CapSetup,
+    history: &[ClientRecord],
+    stale: &[bool],
+    nodes: &[NodeId],
+) -> SideStats {
+    let mut s = SideStats {
+        nodes: nodes.to_vec(),
+        ops: 0,
+        ok: 0,
+        failed: 0,
+        unknown: 0,
+        ops_during_partition: 0,
+        ok_during_partition: 0,
+        availability_during_partition: None,
+        latency_p50_us: None,
+        latency_p99_us: None,
+        stale_reads: 0,
+    };
+    let mut latencies = Vec::new();
+    for (c, &stale) in history.iter().zip(stale) {
+        if !nodes.contains(&c.node) {
+            continue;
+        }
+        s.ops += 1;
+        let ok = is_ok(c);
+        match &c.outcome {
+            _ if ok => {
+                s.ok += 1;
+                latencies.push(c.completed_at.unwrap_or(c.invoked_at) - c.invoked_at);
+            }
+            Outcome::Done { .. } => s.failed += 1,
+            Outcome::TimedOut | Outcome::Pending => s.unknown += 1,
+        }
+        if (setup.partition_from_us..setup.partition_until_us).contains(&c.invoked_at) {
+            s.ops_during_partition += 1;
+            s.ok_during_partition += u64::from(ok);
+        }
+        s.stale_reads += u64::from(stale);
+    }
+    if s.ops_during_partition > 0 {
+        s.availability_during_partition =
+            Some(s.ok_during_partition as f64 / s.ops_during_partition as f64);
+    }
+    latencies.sort_unstable();
+    s.latency_p50_us = percentile(&latencies, 50);
+    s.latency_p99_us = percentile(&latencies, 99);
+    s
+}
+
+/// Nearest-rank percentile of sorted values.
+fn percentile(sorted: &[Micros], p: usize) -> Option<Micros> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (p * sorted.len()).div_ceil(100).max(1);
+    Some(sorted[rank - 1])
+}
+
+/// For each record: whether it is a read that returned a value already overwritten
+/// before it began. That is the case when some successful write of the key both started
+/// after the write of the returned value had completed and completed itself before the
+/// read was invoked (for an empty answer: when any successful write of the key completed
+/// before the read began). Values are identified by the write that wrote them, which
+/// needs values written once each, as the steady workload writes them; a value written
+/// by an operation with an unknown outcome is never counted as stale. Stale reads are
+/// exactly the anomaly clients notice most; the linearizability checker sees them too,
+/// among others.
+pub fn stale_reads(history: &[ClientRecord]) -> Vec<bool> {
+    // Successful writes per key: (invoked, completed).
+    let mut writes: BTreeMap<Key, Vec<(Micros, Micros)>> = BTreeMap::new();
+    // The write of each value: (invoked, completed if known).
+    let mut wrote: BTreeMap<(Key, Value), Option<Micros>> = BTreeMap::new();
+    for c in history {
+        let (key, value) = match c.op {
+            KvOp::Put { key, value } => (key, value),
+            KvOp::Cas { key, new, .. } => (key, new),
+            KvOp::Get { .. } => continue,
+        };
+        let written = matches!(
+            &c.outcome,
+            Outcome::Done {
+                result: KvResult::Written
+            }
+        );
+        let maybe = matches!(c.outcome, Outcome::TimedOut | Outcome::Pending);
+        if written {
+            let done = c.completed_at.unwrap_or(Micros::MAX);
+            writes.entry(key).or_default().push((c.invoked_at, done));
+            wrote.insert((key, value), Some(done));
+        } else if maybe {
+            wrote.entry((key, value)).or_insert(None);
+        }
+    }
+    history
+        .iter()
+        .map(|c| {
+            let (KvOp::Get { key }, Outcome::Done { result }) = (&c.op, &c.outcome) else {
+                return false;
+            };
+            let KvResult::Value { value } = result else {
+                return false;
+            };
+            let Some(later) = writes.get(key) else {
+                return false;
+            };
+            let overwritten_after = match value {
+                None => 0,
+                Some(v) => match wrote.get(&(*key, *v)) {
+                    Some(Some(done)) => *done + 1,
+                    _ => return false,
+                },
+            };
+            later
+                .iter()
+                .any(|&(inv, done)| inv >= overwritten_after && done < c.invoked_at)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::RequestId;
+
+    fn rec(id: u64, op: KvOp, inv: Micros, done: Micros, result: KvResult) -> ClientRecord {
+        ClientRecord {
+            id: RequestId(id),
+            node: NodeId(0),
+            op,
+            invoked_at: inv,
+            completed_at: Some(done),
+            outcome: Outcome::Done { result },
+        }
+    }
+
+    #[test]
+    fn a_read_of_an_overwritten_value_is_stale_and_a_concurrent_one_is_not() {
+        let get = |id, inv, done, value| {
+            rec(
+                id,
+                KvOp::Get { key: 1 },
+                inv,
+                done,
+                KvResult::Value { value },
+            )
+        };
+        let history = vec![
+            rec(0, KvOp::Put { key: 1, value: 10 }, 0, 10, KvResult::Written),
+            rec(
+                1,
+                KvOp::Put { key: 1, value: 20 },
+                20,
+                30,
+                KvResult::Written,
+            ),
+            get(2, 25, 35, Some(10)),
+            get(3, 40, 45, Some(10)),
+            get(4, 40, 45, Some(20)),
+            get(5, 5, 8, None),
+            get(6, 12, 14, None),
+        ];
+        assert_eq!(
+            stale_reads(&history),
+            [false, false, false, true, false, false, true]
+        );
+    }
+
+    #[test]
+    fn percentiles_use_the_nearest_rank() {
+        let v: Vec<Micros> = (1..=100).collect();
+        assert_eq!(percentile(&v, 50), Some(50));
+        assert_eq!(percentile(&v, 99), Some(99));
+        assert_eq!(percentile(&[7], 99), Some(7));
+        assert_eq!(percentile(&[], 50), None);
+    }
+}

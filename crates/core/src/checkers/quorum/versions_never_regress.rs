@@ -1,0 +1,61 @@
+//! A replica's stored versions never go backwards: whatever it holds for a key later must
+//! be the same as, or descend from, what it held before. Under last-writer-wins the stamp
+//! never decreases; under version vectors every sibling it held is kept or superseded.
+//! Crash-recovery with a kept disk is included, so forgetting to persist a write shows up
+//! here after the restart.
+
+use crate::check::{CheckView, Invariant};
+use crate::client::Key;
+use crate::protocols::quorum::{QuorumNode, Register};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default)]
+pub struct VersionsNeverRegress {
+    /// Per node: the registers seen at its last check.
+    seen: Vec<BTreeMap<Key, Register>>,
+}
+
+impl Invariant<QuorumNode> for VersionsNeverRegress {
+    fn name(&self) -> &'static str {
+        "replica versions never regress"
+    }
+
+    fn check(&mut self, view: &CheckView<'_, QuorumNode>) -> Result<(), String> {
+        let Some((id, node)) = view.actor() else {
+            return Ok(());
+        };
+        let i = id.index();
+        if self.seen.len() <= i {
+            self.seen.resize(i + 1, BTreeMap::new());
+        }
+        let seen = &mut self.seen[i];
+        // A node that comes back with nothing lost its disk, which is outside the
+        // crash-recovery model; it starts over.
+        if view.rebooted && node.store().is_empty() {
+            seen.clear();
+        }
+        for (key, old) in seen.iter() {
+            let now = node.store().get(key);
+            if now == Some(old) {
+                continue;
+            }
+            if !now.is_some_and(|r| r.covers(old)) {
+                return Err(format!(
+                    "{id} held {:?} for key {key} and now holds {:?}, which does not descend from it",
+                    old.versions(),
+                    now.map(|r| r.versions()).unwrap_or_default()
+                ));
+            }
+        }
+        for (key, register) in node.store() {
+            if seen.get(key) != Some(register) {
+                seen.insert(*key, register.clone());
+            }
+        }
+        Ok(())
+    }
+
+    fn clone_box(&self) -> Box<dyn Invariant<QuorumNode>> {
+        Box::new(self.clone())
+    }
+}

@@ -1,0 +1,222 @@
+//! Messages between a coordinator (the node a client talks to) and a key's replicas.
+
+use super::register::{Clock, Register, Version};
+use crate::client::Key;
+use crate::ids::{NodeId, RequestId};
+use crate::protocol::Message;
+use crate::rng::SimRng;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum QuorumMsg {
+    /// Coordinator to replica: what do you hold for `key`?
+    Read { req: RequestId, key: Key },
+    ReadReply {
+        req: RequestId,
+        key: Key,
+        register: Register,
+    },
+    /// Coordinator to replica: store this version (unless you hold a newer one).
+    Write {
+        req: RequestId,
+        key: Key,
+        version: Version,
+    },
+    /// The replica has the version, or one that supersedes it, on disk.
+    WriteAck { req: RequestId, key: Key },
+    /// Read repair: a replica that answered a read with old versions gets the merge of
+    /// what the read saw. Not acknowledged.
+    Repair { key: Key, register: Register },
+    /// Sloppy quorums: coordinator to stand-in: answer for `home` from your hints.
+    HintedRead {
+        req: RequestId,
+        key: Key,
+        home: NodeId,
+    },
+    HintedReadReply {
+        req: RequestId,
+        key: Key,
+        home: NodeId,
+        register: Register,
+    },
+    /// Sloppy quorums: coordinator to stand-in: hold this version for `home`.
+    HintedWrite {
+        req: RequestId,
+        key: Key,
+        home: NodeId,
+        version: Version,
+    },
+    HintedWriteAck {
+        req: RequestId,
+        key: Key,
+        home: NodeId,
+    },
+    /// Hinted handoff: a stand-in passes on what it holds for the receiver.
+    Handoff { key: Key, register: Register },
+    /// The home replica has merged `register`; the stand-in may drop what it covers.
+    HandoffAck { key: Key, register: Register },
+}
+
+fn bump(x: u64, rng: &mut SimRng) -> u64 {
+    x.wrapping_add(rng.range(1, 4))
+}
+
+fn corrupt_version(v: &Version, rng: &mut SimRng) -> Version {
+    let mut v = v.clone();
+    if rng.below(2) == 0 {
+        v.value = bump(v.value, rng);
+    } else {
+        match &mut v.clock {
+            Clock::Stamp { wall, .. } => *wall = wall.wrapping_add(rng.range(1, 4) as i64),
+            Clock::Vector(vv) => match vv.first_mut() {
+                Some(x) => *x = bump(*x, rng),
+                None => v.value = bump(v.value, rng),
+            },
+        }
+    }
+    v
+}
+
+/// A register with its first version damaged; an empty one damages the key instead.
+fn corrupt_register(key: &mut Key, r: &Register, rng: &mut SimRng) -> Register {
+    let Some((first, rest)) = r.versions().split_first() else {
+        *key = key.wrapping_add(1);
+        return r.clone();
+    };
+    let mut out = Register::only(corrupt_version(first, rng));
+    for v in rest {
+        out.absorb(v);
+    }
+    if out == *r {
+        // The damaged version happened to be superseded by a sibling.
+        *key = key.wrapping_add(1);
+    }
+    out
+}
+
+impl Message for QuorumMsg {
+    fn kind(&self) -> &'static str {
+        match self {
+            QuorumMsg::Read { .. } => "Read",
+            QuorumMsg::ReadReply { .. } => "ReadReply",
+            QuorumMsg::Write { .. } => "Write",
+            QuorumMsg::WriteAck { .. } => "WriteAck",
+            QuorumMsg::Repair { .. } => "Repair",
+            QuorumMsg::HintedRead { .. } => "HintedRead",
+            QuorumMsg::HintedReadReply { .. } => "HintedReadReply",
+            QuorumMsg::HintedWrite { .. } => "HintedWrite",
+            QuorumMsg::HintedWriteAck { .. } => "HintedWriteAck",
+            QuorumMsg::Handoff { .. } => "Handoff",
+            QuorumMsg::HandoffAck { .. } => "HandoffAck",
+        }
+    }
+
+    fn corrupt(&self, rng: &mut SimRng) -> Self {
+        let mut m = self.clone();
+        match &mut m {
+            QuorumMsg::Read { key, .. }
+            | QuorumMsg::WriteAck { key, .. }
+            | QuorumMsg::HintedRead { key, .. }
+            | QuorumMsg::HintedWriteAck { key, .. } => *key = key.wrapping_add(1),
+            QuorumMsg::ReadReply { key, register, .. }
+            | QuorumMsg::Repair { key, register }
+            | QuorumMsg::HintedReadReply { key, register, .. }
+            | QuorumMsg::Handoff { key, register }
+            | QuorumMsg::HandoffAck { key, register } => {
+                *register = corrupt_register(key, register, rng)
+            }
+            QuorumMsg::Write { version, .. } | QuorumMsg::HintedWrite { version, .. } => {
+                *version = corrupt_version(version, rng)
+            }
+        }
+        m
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corruption_always_changes_the_message() {
+        let mut rng = SimRng::new(9);
+        let v = Version {
+            value: 5,
+            clock: Clock::Stamp {
+                wall: 100,
+                node: NodeId(1),
+                seq: 0,
+            },
+        };
+        let w = Version {
+            value: 6,
+            clock: Clock::Vector(vec![0, 2]),
+        };
+        let mut siblings = Register::only(Version {
+            value: 7,
+            clock: Clock::Vector(vec![1, 0]),
+        });
+        siblings.absorb(&w);
+        let samples = [
+            QuorumMsg::Read {
+                req: RequestId(1),
+                key: 2,
+            },
+            QuorumMsg::ReadReply {
+                req: RequestId(1),
+                key: 2,
+                register: Register::default(),
+            },
+            QuorumMsg::ReadReply {
+                req: RequestId(1),
+                key: 2,
+                register: siblings.clone(),
+            },
+            QuorumMsg::Write {
+                req: RequestId(1),
+                key: 2,
+                version: v.clone(),
+            },
+            QuorumMsg::Write {
+                req: RequestId(1),
+                key: 2,
+                version: w,
+            },
+            QuorumMsg::WriteAck {
+                req: RequestId(1),
+                key: 2,
+            },
+            QuorumMsg::Repair {
+                key: 2,
+                register: Register::only(v),
+            },
+            QuorumMsg::Handoff {
+                key: 2,
+                register: siblings.clone(),
+            },
+            QuorumMsg::HintedRead {
+                req: RequestId(1),
+                key: 2,
+                home: NodeId(0),
+            },
+            QuorumMsg::HintedWrite {
+                req: RequestId(1),
+                key: 2,
+                home: NodeId(0),
+                version: Version {
+                    value: 1,
+                    clock: Clock::Vector(vec![1]),
+                },
+            },
+            QuorumMsg::HandoffAck {
+                key: 2,
+                register: siblings,
+            },
+        ];
+        for m in &samples {
+            for _ in 0..50 {
+                assert_ne!(&m.corrupt(&mut rng), m);
+            }
+        }
+    }
+}

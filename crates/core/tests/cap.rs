@@ -1,0 +1,273 @@
+//! The CAP experiment across protocols: one load, one 2|3 partition, and what each
+//! protocol gives up while it lasts.
+
+use splitbrain_core::action::{Action, Scheduled};
+use splitbrain_core::cap::{run_experiment, standard_experiment, standard_setup, CapReport};
+use splitbrain_core::checkers::linearizability::{self, Verdict};
+use splitbrain_core::client::{KvOp, KvResult, Outcome};
+use splitbrain_core::ids::NodeId;
+use splitbrain_core::protocols::quorum::Conflict;
+use splitbrain_core::run::{ProtocolKind, RunSpec};
+use splitbrain_core::time::MICROS_PER_SEC;
+
+fn show(name: &str, r: &CapReport) {
+    eprintln!(
+        "{name}: minority {:?} majority {:?} linearizable {:?} stale {} max leaders {}",
+        r.minority.availability_during_partition,
+        r.majority.availability_during_partition,
+        r.linearizability.verdict,
+        r.cluster.stale_reads,
+        r.max_leaders
+    );
+}
+
+fn availability(side: &splitbrain_core::cap::SideStats) -> f64 {
+    side.availability_during_partition
+        .expect("operations were invoked during the partition")
+}
+
+/// Raft, the CP reference: the minority cannot answer, and nothing it answers is wrong.
+#[test]
+fn raft_stays_linearizable_and_the_minority_stops_answering() {
+    for seed in 0..3 {
+        let r = standard_experiment(ProtocolKind::Raft, seed);
+        show("raft", &r);
+        assert_eq!(
+            r.linearizability.verdict,
+            Verdict::Linearizable,
+            "seed {seed}"
+        );
+        assert!(r.violations.is_empty(), "{:?}", r.violations);
+        assert!(
+            availability(&r.minority) < 0.05,
+            "seed {seed}: {:?}",
+            r.minority
+        );
+        assert!(
+            availability(&r.majority) > 0.9,
+            "seed {seed}: {:?}",
+            r.majority
+        );
+        assert_eq!(r.cluster.stale_reads, 0);
+    }
+}
+
+/// Quorums of one: both sides keep answering, and the history is not linearizable.
+#[test]
+fn quorum_of_one_answers_on_both_sides_and_is_not_linearizable() {
+    for seed in 0..3 {
+        let mut setup = standard_setup(ProtocolKind::Quorum, seed);
+        setup.spec.quorum.r = 1;
+        setup.spec.quorum.w = 1;
+        let r = run_experiment(&setup).unwrap();
+        show("quorum r=w=1", &r);
+        assert!(
+            availability(&r.minority) > 0.95,
+            "seed {seed}: {:?}",
+            r.minority
+        );
+        assert!(
+            availability(&r.majority) > 0.95,
+            "seed {seed}: {:?}",
+            r.majority
+        );
+        assert_eq!(
+            r.linearizability.verdict,
+            Verdict::NotLinearizable,
+            "seed {seed}"
+        );
+        assert!(!r.witness.is_empty());
+        assert!(r.minority.stale_reads + r.majority.stale_reads > 0);
+        assert!(r.violations.is_empty(), "{:?}", r.violations);
+    }
+}
+
+/// R = W = 3 of N = 5 overlap (R + W > N): the two nodes of the minority can never make a
+/// quorum, so they stop answering, as Raft's minority does.
+#[test]
+fn strict_quorums_leave_the_minority_unavailable() {
+    for seed in 0..3 {
+        let mut setup = standard_setup(ProtocolKind::Quorum, seed);
+        setup.spec.quorum.r = 3;
+        setup.spec.quorum.w = 3;
+        let r = run_experiment(&setup).unwrap();
+        show("quorum r=w=3", &r);
+        assert!(
+            availability(&r.minority) < 0.05,
+            "seed {seed}: {:?}",
+            r.minority
+        );
+        assert!(
+            availability(&r.majority) > 0.95,
+            "seed {seed}: {:?}",
+            r.majority
+        );
+        assert!(r.violations.is_empty(), "{:?}", r.violations);
+    }
+}
+
+/// Asynchronous primary-backup: the majority promotes a second primary, both sides take
+/// writes, and the history cannot be linearized.
+#[test]
+fn primary_backup_splits_the_brain_and_is_not_linearizable() {
+    for seed in 0..3 {
+        let r = standard_experiment(ProtocolKind::PrimaryBackup, seed);
+        show("primary-backup", &r);
+        assert!(r.max_leaders >= 2, "seed {seed}: no split brain");
+        assert_eq!(
+            r.linearizability.verdict,
+            Verdict::NotLinearizable,
+            "seed {seed}"
+        );
+        assert!(!r.witness.is_empty());
+        assert!(
+            availability(&r.minority) > 0.95,
+            "seed {seed}: {:?}",
+            r.minority
+        );
+        assert!(
+            availability(&r.majority) > 0.9,
+            "seed {seed}: {:?}",
+            r.majority
+        );
+        assert!(r.violations.is_empty(), "{:?}", r.violations);
+    }
+}
+
+/// Sloppy quorums buy back the minority's availability: stand-ins hold the writes meant
+/// for the unreachable replicas.
+#[test]
+fn sloppy_strict_quorums_keep_the_minority_available() {
+    for seed in 0..3 {
+        let mut setup = standard_setup(ProtocolKind::Quorum, seed);
+        setup.spec.quorum.r = 3;
+        setup.spec.quorum.w = 3;
+        setup.spec.quorum.sloppy = true;
+        let r = run_experiment(&setup).unwrap();
+        show("quorum r=w=3 sloppy", &r);
+        assert!(
+            availability(&r.minority) > 0.95,
+            "seed {seed}: {:?}",
+            r.minority
+        );
+        assert!(
+            availability(&r.majority) > 0.95,
+            "seed {seed}: {:?}",
+            r.majority
+        );
+        assert_eq!(
+            r.linearizability.verdict,
+            Verdict::NotLinearizable,
+            "seed {seed}"
+        );
+        assert!(r.violations.is_empty(), "{:?}", r.violations);
+    }
+}
+
+#[test]
+fn the_standard_experiment_is_deterministic_and_serializes() {
+    for kind in ProtocolKind::ALL {
+        let a = standard_experiment(kind, 5);
+        let b = standard_experiment(kind, 5);
+        assert_eq!(a, b, "{}", kind.name());
+        show(kind.name(), &a);
+        let json = serde_json::to_value(&a).unwrap();
+        assert_eq!(json["protocol"], kind.name());
+        assert!(json["minority"]["availability_during_partition"].is_number());
+        // Every operation has its outcome by the end of the run.
+        assert_eq!(
+            a.cluster.ops,
+            a.cluster.ok + a.cluster.failed + a.cluster.unknown
+        );
+        assert_eq!(a.cluster.ops, a.minority.ops + a.majority.ops);
+    }
+}
+
+/// Two writes to one key through different coordinators, the second well after the first
+/// was acknowledged, with the second coordinator's clock set 10 s back. Returns what a
+/// later read answers, and the history.
+fn skewed_second_writer(
+    conflict: Conflict,
+    quorum: usize,
+) -> (Option<u64>, Vec<splitbrain_core::client::ClientRecord>) {
+    let mut spec = RunSpec::new(3, 1, 4 * MICROS_PER_SEC);
+    spec.protocol = ProtocolKind::Quorum;
+    spec.workload = None;
+    spec.quorum.conflict = conflict;
+    spec.quorum.r = quorum;
+    spec.quorum.w = quorum;
+    let at = |s: u64, action| Scheduled {
+        at: s * MICROS_PER_SEC,
+        action,
+    };
+    spec.schedule = vec![
+        at(
+            0,
+            Action::SkewClock {
+                node: NodeId(1),
+                by_us: -10 * MICROS_PER_SEC as i64,
+            },
+        ),
+        at(
+            1,
+            Action::Client {
+                node: NodeId(0),
+                op: KvOp::Put { key: 0, value: 1 },
+            },
+        ),
+        at(
+            2,
+            Action::Client {
+                node: NodeId(1),
+                op: KvOp::Put { key: 0, value: 2 },
+            },
+        ),
+        at(
+            3,
+            Action::Client {
+                node: NodeId(2),
+                op: KvOp::Get { key: 0 },
+            },
+        ),
+    ];
+    spec.validate().unwrap();
+    let mut world = spec.quorum_world(false);
+    world.run_until(spec.until_us);
+    let history = world.clients().to_vec();
+    let written = Outcome::Done {
+        result: KvResult::Written,
+    };
+    assert_eq!(history[0].outcome, written, "first write acknowledged");
+    assert_eq!(history[1].outcome, written, "second write acknowledged");
+    assert!(history[1].invoked_at > history[0].completed_at.unwrap());
+    let read = match &history[2].outcome {
+        Outcome::Done {
+            result: KvResult::Value { value },
+        } => *value,
+        other => panic!("read answered {other:?}"),
+    };
+    assert!(world.violations().is_empty());
+    (read, history)
+}
+
+/// Last-writer-wins trusts the coordinator's physical clock: a clock running behind makes
+/// a later, acknowledged write lose to an older one, with overlapping quorums too.
+#[test]
+fn last_writer_wins_with_a_skewed_clock_loses_an_acknowledged_write() {
+    for quorum in [1, 2] {
+        let (read, history) = skewed_second_writer(Conflict::Lww, quorum);
+        assert_eq!(read, Some(1), "quorum {quorum}: the later write was lost");
+        assert!(!linearizability::check(&history).is_linearizable());
+    }
+}
+
+/// Version vectors order writes by what each has seen, not by clocks: the later write
+/// read the earlier one first, so it supersedes it whatever the clocks say.
+#[test]
+fn version_vectors_keep_the_write_a_skewed_clock_would_lose() {
+    for quorum in [1, 2] {
+        let (read, history) = skewed_second_writer(Conflict::VersionVectors, quorum);
+        assert_eq!(read, Some(2), "quorum {quorum}");
+        assert!(linearizability::check(&history).is_linearizable());
+    }
+}
