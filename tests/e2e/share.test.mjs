@@ -28,7 +28,7 @@ async function open(address, viewport = { width: 1280, height: 900 }) {
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(address);
-  await page.waitForSelector('svg.topology .node, .spacetime canvas');
+  await page.waitForSelector('svg.topology .node, .spacetime canvas, table.scoreboard');
   return { page, errors };
 }
 
@@ -195,6 +195,37 @@ test('fuzzed links and imported files never break the page', async () => {
   assert.ok(results.accepted > 0 && results.refused > 0, JSON.stringify(results));
   assert.equal(results.state.nodes.length, 3, 'the last, valid import took effect');
   assert.equal(await page.locator('.panic-overlay').count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('CAP side by side: Raft refuses the minority, a quorum of one answers and breaks linearizability', async () => {
+  const { page, errors } = await open(url + '#v=1&nodes=5&seed=1&embed=cap');
+  await page.waitForSelector('table.scoreboard tbody tr td');
+  await page.waitForFunction(() => !document.querySelector('.cap').textContent.includes('running…'));
+  const cells = async (row) => page.$$eval(`table.scoreboard tbody tr:nth-child(${row}) td`, (tds) => tds.map((td) => td.textContent));
+  const headers = await page.$$eval('table.scoreboard thead th', (ths) => ths.map((th) => th.textContent));
+  assert.deepEqual(headers.slice(1), ['Raft', 'Quorum R=1 W=1']);
+  const minority = await cells(1);
+  assert.ok(Number.parseInt(minority[0]) < 5, `Raft minority availability ${minority[0]}`);
+  assert.ok(Number.parseInt(minority[1]) > 95, `quorum minority availability ${minority[1]}`);
+  const consistency = await cells(7);
+  assert.equal(consistency[0], 'linearizable');
+  assert.match(consistency[1], /NOT linearizable/);
+  assert.equal(await page.locator('details.witness').count(), 1);
+  await page.screenshot({ path: `${shots}/23-cap.png`, fullPage: true });
+  // The quorum sizes comparison follows the R and W sliders: with R=W=3 of 5 the
+  // two-node minority can do nothing; with R=2 its reads succeed again (but not writes).
+  await page.selectOption('select[aria-label="Which designs to compare"]', { index: 1 });
+  await page.waitForFunction(() => [...document.querySelectorAll('table.scoreboard thead th')].some((th) => th.textContent === 'Quorum R=3 W=3'));
+  await page.waitForFunction(() => !document.querySelector('.cap').textContent.includes('running…'));
+  const strict = await cells(1);
+  assert.ok(Number.parseInt(strict[1]) < 5, `R=3 W=3 minority availability ${strict[1]}`);
+  await page.$eval('input[aria-label="Read quorum R"]', (el) => { el.value = '2'; el.dispatchEvent(new Event('change', { bubbles: true })); });
+  await page.waitForFunction(() => [...document.querySelectorAll('table.scoreboard thead th')].some((th) => th.textContent === 'Quorum R=2 W=3'));
+  await page.waitForFunction(() => !document.querySelector('.cap').textContent.includes('running…'));
+  const reads = await cells(1);
+  assert.ok(Number.parseInt(reads[1]) > 20 && Number.parseInt(reads[1]) < 95, `R=2 W=3 minority availability ${reads[1]}`);
   assert.deepEqual(errors, []);
   await page.close();
 });

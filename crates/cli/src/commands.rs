@@ -124,3 +124,34 @@ pub fn check_history(path: &std::path::Path) -> Result<Value, String> {
         "inconclusive_keys": report.inconclusive_keys,
     }))
 }
+
+/// The CAP experiment for every design of a scenario, each with its numbers.
+pub fn cap(seed: u64, scenario: &str) -> Result<Value, String> {
+    let scenarios = splitbrain_core::cap::scenarios();
+    let (name, title, designs) = scenarios
+        .iter()
+        .find(|(name, _, _)| *name == scenario)
+        .ok_or_else(|| {
+            let names: Vec<&str> = scenarios.iter().map(|(n, _, _)| *n).collect();
+            format!("unknown scenario {scenario:?}; known: {}", names.join(", "))
+        })?;
+    let started = Instant::now();
+    let mut clusters = Vec::new();
+    for design in designs {
+        let report = design.run(seed)?;
+        let mut out = to_json(&report);
+        if let Value::Object(map) = &mut out {
+            // The per-second series is for charts; the summary is what a reader compares.
+            map.remove("series");
+            map.insert("design".into(), to_json(design));
+        }
+        clusters.push(out);
+    }
+    Ok(json!({
+        "scenario": name,
+        "title": title,
+        "seed": seed,
+        "clusters": clusters,
+        "wall_ms": round(started.elapsed().as_secs_f64() * 1e3),
+    }))
+}

@@ -29,6 +29,17 @@ enum Command {
     Bench(BenchArgs),
     /// Check whether a recorded client history is linearizable.
     CheckHistory(CheckHistoryArgs),
+    /// Run the CAP experiment: the same partition against several designs.
+    Cap(CapArgs),
+}
+
+#[derive(Args)]
+struct CapArgs {
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Which comparison: raft-vs-quorum, quorum-sizes, primary-backup or all.
+    #[arg(long, default_value = "all")]
+    scenario: String,
 }
 
 #[derive(Args)]
@@ -119,6 +130,7 @@ fn main() -> ExitCode {
         Command::Fuzz(a) => commands::fuzz(a),
         Command::Bench(a) => bench::bench(a.quick),
         Command::CheckHistory(a) => commands::check_history(&a.file),
+        Command::Cap(a) => commands::cap(a.seed, &a.scenario),
     };
     match result {
         Ok(json) => {

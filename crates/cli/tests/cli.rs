@@ -214,3 +214,37 @@ fn check_history_rejects_a_broken_file_in_one_line() {
         assert_eq!(err.trim().lines().count(), 1, "{err}");
     }
 }
+
+#[test]
+fn cap_compares_designs_under_the_same_partition() {
+    let out = json(&splitbrain(&[
+        "cap",
+        "--seed",
+        "1",
+        "--scenario",
+        "raft-vs-quorum",
+    ]));
+    assert_eq!(out["scenario"], "raft-vs-quorum");
+    let clusters = out["clusters"].as_array().unwrap();
+    assert_eq!(clusters.len(), 2);
+    let (raft, quorum) = (&clusters[0], &clusters[1]);
+    assert_eq!(raft["protocol"], "raft");
+    assert_eq!(raft["linearizability"]["verdict"], "linearizable");
+    assert!(
+        raft["minority"]["availability_during_partition"]
+            .as_f64()
+            .unwrap()
+            < 0.05
+    );
+    assert_eq!(quorum["linearizability"]["verdict"], "not_linearizable");
+    assert!(
+        quorum["minority"]["availability_during_partition"]
+            .as_f64()
+            .unwrap()
+            > 0.95
+    );
+    assert!(!quorum["witness"].as_array().unwrap().is_empty());
+    let bad = splitbrain(&["cap", "--scenario", "nope"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("known: raft-vs-quorum"));
+}

@@ -81,6 +81,121 @@ pub struct CapReport {
     /// Invariant violations of the protocol itself.
     pub violations: Vec<Violation>,
     pub trace_hash: String,
+    /// Operations and successes per second of invocation, on each side, for charts.
+    pub series: Vec<Bucket>,
+}
+
+/// One second of a run, by the invocation time of its operations.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Bucket {
+    pub from_us: Micros,
+    pub minority_ops: u64,
+    pub minority_ok: u64,
+    pub majority_ops: u64,
+    pub majority_ok: u64,
+}
+
+/// Per-second operations and successes on each side.
+fn series(setup: &CapSetup, history: &[ClientRecord], until_us: Micros) -> Vec<Bucket> {
+    let seconds = until_us.div_ceil(MICROS_PER_SEC).max(1);
+    let mut buckets: Vec<Bucket> = (0..seconds)
+        .map(|i| Bucket {
+            from_us: i * MICROS_PER_SEC,
+            minority_ops: 0,
+            minority_ok: 0,
+            majority_ops: 0,
+            majority_ok: 0,
+        })
+        .collect();
+    for c in history {
+        let Some(b) = buckets.get_mut((c.invoked_at / MICROS_PER_SEC) as usize) else {
+            continue;
+        };
+        let ok = u64::from(is_ok(c));
+        if setup.minority.contains(&c.node) {
+            b.minority_ops += 1;
+            b.minority_ok += ok;
+        } else {
+            b.majority_ops += 1;
+            b.majority_ok += ok;
+        }
+    }
+    buckets
+}
+
+/// One design in a comparison: a protocol and the settings that place it on the
+/// consistency-availability spectrum.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Design {
+    pub label: String,
+    pub protocol: ProtocolKind,
+    /// Quorum sizes, for the quorum store.
+    pub r: usize,
+    pub w: usize,
+    /// One synchronous backup, for primary-backup.
+    pub sync_follower: bool,
+}
+
+impl Design {
+    pub fn new(label: &str, protocol: ProtocolKind) -> Self {
+        Design {
+            label: label.into(),
+            protocol,
+            r: 1,
+            w: 1,
+            sync_follower: false,
+        }
+    }
+
+    /// The standard experiment for this design.
+    pub fn run(&self, seed: u64) -> Result<CapReport, String> {
+        let mut setup = standard_setup(self.protocol, seed);
+        setup.spec.quorum.r = self.r;
+        setup.spec.quorum.w = self.w;
+        setup.spec.primary_backup.sync_follower = self.sync_follower;
+        run_experiment(&setup)
+    }
+}
+
+/// The standard comparisons, as (name, title, designs).
+pub fn scenarios() -> Vec<(&'static str, &'static str, Vec<Design>)> {
+    let quorum = |r, w| Design {
+        r,
+        w,
+        ..Design::new(&format!("Quorum R={r} W={w}"), ProtocolKind::Quorum)
+    };
+    vec![
+        (
+            "raft-vs-quorum",
+            "Raft vs quorum (R=W=1)",
+            vec![Design::new("Raft", ProtocolKind::Raft), quorum(1, 1)],
+        ),
+        (
+            "quorum-sizes",
+            "Quorum R=W=1 vs R+W>N (R=W=3)",
+            vec![quorum(1, 1), quorum(3, 3)],
+        ),
+        (
+            "primary-backup",
+            "Primary-backup: async vs sync follower",
+            vec![
+                Design::new("Primary-backup, async", ProtocolKind::PrimaryBackup),
+                Design {
+                    sync_follower: true,
+                    ..Design::new("Primary-backup, sync follower", ProtocolKind::PrimaryBackup)
+                },
+            ],
+        ),
+        (
+            "all",
+            "Raft, quorum and primary-backup",
+            vec![
+                Design::new("Raft", ProtocolKind::Raft),
+                quorum(1, 1),
+                Design::new("Primary-backup, async", ProtocolKind::PrimaryBackup),
+            ],
+        ),
+    ]
 }
 
 pub const STANDARD_NODES: usize = 5;
@@ -185,6 +300,7 @@ fn observe<P: Protocol>(setup: &CapSetup, spec: &RunSpec, mut world: World<P>) -
         witness,
         violations: world.violations().to_vec(),
         trace_hash: hash_hex(world.trace_hash()),
+        series: series(setup, history, spec.until_us),
     }
 }
 

@@ -2,6 +2,7 @@
 //! space-time diagram and the event log, and the frame driver that animates them.
 
 use crate::bench::FrameRecorder;
+use crate::cap_view::CapView;
 use crate::event_log::EventLog;
 use crate::inspector::Inspector;
 use crate::link_panel::LinkPanel;
@@ -408,6 +409,7 @@ pub fn App(props: &AppProps) -> Html {
             },
             View::Diagram => html! { <SpaceTime sim={sim.clone()} /> },
             View::Log => html! { <EventLog sim={sim.clone()} /> },
+            View::Cap => html! { <CapView seed={sim.setup.seed} /> },
         });
         let full = crate::url::link_to(&PageState {
             recipe: sim.recipe(Some(world.now())),
@@ -415,6 +417,7 @@ pub fn App(props: &AppProps) -> Html {
         });
         return html! {
             <main class="embed" tabindex="0" {onkeydown}>
+                if sim.embed.iter().any(|v| *v != View::Cap) {
                 <section class="controls compact" aria-label="Time">
                     <button class="primary" onclick={dispatch(|| Msg::TogglePlay)} aria-label="Play or pause (space)">
                         { if sim.playing() { "Pause" } else { "Play" } }
@@ -427,6 +430,7 @@ pub fn App(props: &AppProps) -> Html {
                     }
                     <a class="open-full" href={full} target="_blank" rel="noopener">{"Open in splitbrain ↗"}</a>
                 </section>
+                }
                 { for notice }
                 <div class="embed-views">{ for views }</div>
             </main>
@@ -434,9 +438,14 @@ pub fn App(props: &AppProps) -> Html {
     }
     html! {
         <main tabindex="0" {onkeydown}>
-            <header>
+            <header class="page-head">
+                <div>
                 <h1>{"splitbrain"}</h1>
                 <p class="tagline">{ format!("See and feel how distributed systems fail: {} Raft nodes, running in your browser, deterministically.", world.nodes().len()) }</p>
+                </div>
+                <section aria-label="Share">
+                    <SharePanel sim={sim.clone()} />
+                </section>
             </header>
             <SetupPanel sim={sim.clone()} />
             <section class="controls" aria-label="Time">
@@ -458,9 +467,7 @@ pub fn App(props: &AppProps) -> Html {
                 <button onclick={dispatch(|| Msg::Act(Action::Heal))} title="Heal every partition and cut (h)">{"Heal network"}</button>
                 <button onclick={dispatch(|| Msg::Replay)} title="Start again from zero with the same seed and the same actions">{"Replay from start"}</button>
             </section>
-            <section class="controls share-row" aria-label="Share">
-                <SharePanel sim={sim.clone()} />
-            </section>
+
             <section class="timeline" aria-label="Timeline">
                 <div class="track">
                     <input type="range" min="0" max={(horizon / 1000).to_string()} value={(world.now() / 1000).to_string()}
@@ -478,6 +485,7 @@ pub fn App(props: &AppProps) -> Html {
             </div>
             <SpaceTime sim={sim.clone()} />
             <EventLog sim={sim.clone()} />
+            <CapView seed={sim.setup.seed} />
             <footer>
                 <span>{ format!("seed {} · {} events · {} messages sent, {} lost · {} commits · trace hash {}",
                     sim.setup.seed, counters.events, counters.sent, counters.dropped, counters.commits, hash_hex(world.trace_hash())) }</span>

@@ -7,6 +7,7 @@
 mod api;
 mod app;
 mod bench;
+mod cap_view;
 mod event_log;
 mod flight;
 mod inspector;

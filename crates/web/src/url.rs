@@ -13,6 +13,8 @@ pub enum View {
     Topology,
     Diagram,
     Log,
+    /// The CAP scoreboard.
+    Cap,
 }
 
 impl View {
@@ -21,6 +23,7 @@ impl View {
             View::Topology => "topology",
             View::Diagram => "diagram",
             View::Log => "log",
+            View::Cap => "cap",
         }
     }
 
@@ -29,8 +32,9 @@ impl View {
             "topology" => Ok(View::Topology),
             "diagram" => Ok(View::Diagram),
             "log" => Ok(View::Log),
+            "cap" => Ok(View::Cap),
             other => Err(format!(
-                "unknown view {other:?} to embed (use topology, diagram or log, joined by commas)"
+                "unknown view {other:?} to embed (use topology, diagram, log or cap, joined by commas)"
             )),
         }
     }

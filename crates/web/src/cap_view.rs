@@ -1,0 +1,285 @@
+//! CAP side by side: the same partition, workload and seed run against two or three
+//! designs, with availability and consistency measured for each side of the partition.
+//! The experiments run in the page (the core's `cap` module); the view shows a scoreboard,
+//! availability over time with the partition shaded, and the operations that prove a
+//! history is not linearizable.
+
+use splitbrain_core::cap::{scenarios, CapReport, Design, SideStats};
+use splitbrain_core::client::{ClientRecord, KvOp, KvResult, Outcome};
+use splitbrain_core::run::ProtocolKind;
+use splitbrain_core::time::{Pretty, MICROS_PER_SEC};
+use std::cell::RefCell;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// The designs of scenario `index`, with the quorum store's sizes from the sliders when
+/// the scenario compares quorum sizes.
+fn designs(index: usize, sliders: (usize, usize)) -> Vec<Design> {
+    let all = scenarios();
+    let (name, _, mut designs) = all
+        .into_iter()
+        .nth(index)
+        .unwrap_or_else(|| scenarios().remove(0));
+    if name == "quorum-sizes" || name == "all" {
+        // The last quorum design follows the sliders.
+        if let Some(d) = designs
+            .iter_mut()
+            .rev()
+            .find(|d| d.protocol == ProtocolKind::Quorum)
+        {
+            (d.r, d.w) = sliders;
+            d.label = format!("Quorum R={} W={}", d.r, d.w);
+        }
+    }
+    designs
+}
+
+fn uses_sliders(index: usize) -> bool {
+    scenarios()
+        .get(index)
+        .is_some_and(|(name, _, _)| *name == "quorum-sizes" || *name == "all")
+}
+
+fn percent(x: Option<f64>) -> String {
+    x.map_or("–".into(), |v| format!("{}%", (v * 100.0).round() as i64))
+}
+
+fn latency(us: Option<u64>) -> String {
+    us.map_or("–".into(), |t| Pretty(t).to_string())
+}
+
+fn op_text(r: &ClientRecord) -> String {
+    let op = match &r.op {
+        KvOp::Get { key } => format!("get k{key}"),
+        KvOp::Put { key, value } => format!("put k{key}={value}"),
+        KvOp::Cas { key, expect, new } => format!(
+            "cas k{key} {}→{new}",
+            expect.map_or("none".into(), |v| v.to_string())
+        ),
+    };
+    let outcome = match &r.outcome {
+        Outcome::Done { result } => match result {
+            KvResult::Value { value } => {
+                format!("→ {}", value.map_or("none".into(), |v| v.to_string()))
+            }
+            KvResult::Written => "→ ok".into(),
+            KvResult::CasFailed { current } => format!(
+                "→ failed (was {})",
+                current.map_or("none".into(), |v| v.to_string())
+            ),
+            KvResult::Unavailable => "→ unavailable".into(),
+        },
+        Outcome::TimedOut => "→ timed out".into(),
+        Outcome::Pending => "→ pending".into(),
+    };
+    let end = r.completed_at.map_or("…".into(), |t| Pretty(t).to_string());
+    format!(
+        "{} at n{}: {op} {outcome} [{} – {end}]",
+        r.id,
+        r.node.0,
+        Pretty(r.invoked_at)
+    )
+}
+
+/// Availability per second for one side, as an SVG polyline's points.
+fn line(report: &CapReport, minority: bool, w: f64, h: f64) -> String {
+    let end = report
+        .series
+        .last()
+        .map_or(1, |b| b.from_us + MICROS_PER_SEC) as f64;
+    report
+        .series
+        .iter()
+        .filter_map(|b| {
+            let (ops, ok) = if minority {
+                (b.minority_ops, b.minority_ok)
+            } else {
+                (b.majority_ops, b.majority_ok)
+            };
+            (ops > 0).then(|| {
+                let x = (b.from_us as f64 + MICROS_PER_SEC as f64 / 2.0) / end * w;
+                let y = h - ok as f64 / ops as f64 * (h - 10.0) - 5.0;
+                format!("{},{}", crate::topology::num(x), crate::topology::num(y))
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn chart(report: &CapReport) -> Html {
+    let (w, h) = (600.0, 140.0);
+    let end = report
+        .series
+        .last()
+        .map_or(1, |b| b.from_us + MICROS_PER_SEC) as f64;
+    let x0 = report.partition_from_us as f64 / end * w;
+    let x1 = report.partition_until_us as f64 / end * w;
+    html! {
+        <svg class="cap-chart" viewBox={format!("0 0 {w} {h}")} role="img"
+             aria-label="Share of operations that succeeded, per second, on each side; the partition is shaded">
+            <rect class="partition" x={crate::topology::num(x0)} y="0" width={crate::topology::num(x1 - x0)} height={h.to_string()} />
+            <text class="axis" x={crate::topology::num(x0 + 4.0)} y="14">{"partition"}</text>
+            <line class="grid" x1="0" y1="5" x2={w.to_string()} y2="5" />
+            <line class="grid" x1="0" y1={(h - 5.0).to_string()} x2={w.to_string()} y2={(h - 5.0).to_string()} />
+            <polyline class="majority" points={line(report, false, w, h)} />
+            <polyline class="minority" points={line(report, true, w, h)} />
+        </svg>
+    }
+}
+
+fn side_row(
+    label: &str,
+    reports: &[(Design, Result<CapReport, String>)],
+    f: impl Fn(&CapReport) -> String,
+) -> Html {
+    html! {
+        <tr>
+            <th scope="row">{ label }</th>
+            { for reports.iter().map(|(_, r)| html! {
+                <td>{ r.as_ref().map_or_else(|_| "–".to_string(), &f) }</td>
+            }) }
+        </tr>
+    }
+}
+
+fn ops_text(s: &SideStats) -> String {
+    format!("{} ok · {} failed · {} unknown", s.ok, s.failed, s.unknown)
+}
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub seed: u64,
+    /// The comparison shown first (an index into the core's scenarios).
+    #[prop_or_default]
+    pub scenario: usize,
+}
+
+#[component]
+pub fn CapView(props: &Props) -> Html {
+    let preset = use_state(|| props.scenario);
+    let sliders = use_state(|| (3usize, 3usize));
+    let results = use_state(Vec::<(Design, Result<CapReport, String>)>::new);
+    let running = use_state(|| false);
+    let frame: Rc<RefCell<Option<gloo_render::AnimationFrame>>> = use_mut_ref(|| None);
+    let seed = props.seed;
+
+    // Runs the chosen comparison on the next frame, so that "running…" is drawn first.
+    let run = {
+        let results = results.clone();
+        let running = running.clone();
+        let frame = frame.clone();
+        move |preset_index: usize, sliders: (usize, usize)| {
+            running.set(true);
+            let results = results.clone();
+            let running = running.clone();
+            *frame.borrow_mut() = Some(gloo_render::request_animation_frame(move |_| {
+                let out = designs(preset_index, sliders)
+                    .into_iter()
+                    .map(|d| {
+                        let r = d.run(seed);
+                        (d, r)
+                    })
+                    .collect();
+                results.set(out);
+                running.set(false);
+            }));
+        }
+    };
+    {
+        let run = run.clone();
+        let (p, s) = (*preset, *sliders);
+        use_effect_with((p, s, seed), move |_| run(p, s));
+    }
+    let on_preset = {
+        let preset = preset.clone();
+        Callback::from(move |e: Event| {
+            if let Some(i) = e
+                .target_dyn_into::<web_sys::HtmlSelectElement>()
+                .and_then(|s| s.value().parse::<usize>().ok())
+            {
+                preset.set(i);
+            }
+        })
+    };
+    let slider = |which: usize| {
+        let sliders = sliders.clone();
+        Callback::from(move |e: Event| {
+            if let Some(v) = e
+                .target_dyn_into::<web_sys::HtmlInputElement>()
+                .and_then(|i| i.value().parse::<usize>().ok())
+            {
+                let (mut r, mut w) = *sliders;
+                if which == 0 {
+                    r = v.clamp(1, 5);
+                } else {
+                    w = v.clamp(1, 5);
+                }
+                sliders.set((r, w));
+            }
+        })
+    };
+    let (r, w) = *sliders;
+    let uses_sliders = uses_sliders(*preset);
+    let reports = &*results;
+    let verdict = |rep: &CapReport| {
+        if rep.linearizability.is_linearizable() {
+            "linearizable".to_string()
+        } else {
+            format!("NOT linearizable ({} ops prove it)", rep.witness.len())
+        }
+    };
+    html! {
+        <section class="cap" aria-label="CAP side by side">
+            <div class="panel-head">
+                <h2>{"CAP side by side"}</h2>
+                <select onchange={on_preset} aria-label="Which designs to compare">
+                    { for scenarios().iter().enumerate().map(|(i, (_, title, _))| html! {
+                        <option value={i.to_string()} selected={i == *preset}>{ *title }</option>
+                    }) }
+                </select>
+                if uses_sliders {
+                    <label class="slider">{"R"}
+                        <input type="range" min="1" max="5" value={r.to_string()} onchange={slider(0)} aria-label="Read quorum R" />
+                        <span class="value">{ r }</span>
+                    </label>
+                    <label class="slider">{"W"}
+                        <input type="range" min="1" max="5" value={w.to_string()} onchange={slider(1)} aria-label="Write quorum W" />
+                        <span class="value">{ w }</span>
+                    </label>
+                    <span class="muted">{ if r + w > 5 { "R + W > N: reads meet the latest write" } else { "R + W ≤ N: reads may miss writes" } }</span>
+                }
+                if *running { <span class="muted">{"running…"}</span> }
+            </div>
+            <p class="muted small">{ format!("Five nodes, seed {seed}, clients at every node; nodes n0 and n1 are cut off from 5 s to 35 s; each run lasts 45 s and every client operation is checked for linearizability.") }</p>
+            <table class="scoreboard">
+                <thead><tr><th></th>{ for reports.iter().map(|(d, _)| html! { <th scope="col">{ d.label.clone() }</th> }) }</tr></thead>
+                <tbody>
+                    { side_row("availability during the partition, minority side (n0, n1)", reports, |r| percent(r.minority.availability_during_partition)) }
+                    { side_row("availability during the partition, majority side", reports, |r| percent(r.majority.availability_during_partition)) }
+                    { side_row("operations", reports, |r| ops_text(&r.cluster)) }
+                    { side_row("latency p50 / p99 (successful)", reports, |r| format!("{} / {}", latency(r.cluster.latency_p50_us), latency(r.cluster.latency_p99_us))) }
+                    { side_row("stale reads", reports, |r| r.cluster.stale_reads.to_string()) }
+                    { side_row("most nodes acting as leader at once", reports, |r| {
+                        if r.protocol == ProtocolKind::Quorum { "none (leaderless)".to_string() } else { r.max_leaders.to_string() }
+                    }) }
+                    { side_row("consistency", reports, verdict) }
+                    <tr>
+                        <th scope="row">{"success per second (blue: majority, orange: minority)"}</th>
+                        { for reports.iter().map(|(_, r)| html! {
+                            <td>{ r.as_ref().map_or_else(|e| html! { <span class="bad">{ e.clone() }</span> }, chart) }</td>
+                        }) }
+                    </tr>
+                </tbody>
+            </table>
+            { for reports.iter().filter_map(|(d, r)| {
+                let r = r.as_ref().ok()?;
+                (!r.witness.is_empty()).then(|| html! {
+                    <details class="witness">
+                        <summary>{ format!("{}: the operations that prove the history is not linearizable", d.label) }</summary>
+                        <ol>{ for r.witness.iter().map(|op| html! { <li>{ op_text(op) }</li> }) }</ol>
+                    </details>
+                })
+            }) }
+        </section>
+    }
+}
