@@ -229,3 +229,20 @@ test('CAP side by side: Raft refuses the minority, a quorum of one answers and b
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the topology and the space-time diagram export as SVG documents', async () => {
+  const { page, errors } = await open(url + '#v=1&nodes=3&seed=2&t=900ms');
+  for (const [button, root] of [['Topology SVG', /class="node/], ['Diagram SVG', /<path d="M/]]) {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+    const file = `${shots}/${button.replace(' ', '-')}.svg`;
+    await download.saveAs(file);
+    const text = readFileSync(file, 'utf8');
+    assert.match(text, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.match(text, root);
+    // A well-formed document: the browser's XML parser accepts it.
+    const ok = await page.evaluate((t) => !new DOMParser().parseFromString(t, 'image/svg+xml').querySelector('parsererror'), text);
+    assert.ok(ok, `${button} is well-formed XML`);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -15,6 +15,7 @@ mod link_editor;
 mod link_panel;
 mod network_panel;
 mod panic_overlay;
+mod pen;
 mod recovery;
 mod setup_panel;
 mod share;

@@ -269,6 +269,19 @@ pub fn SharePanel(props: &Props) -> Html {
             }
         })
     };
+    let export_diagram = {
+        let sim = sim.clone();
+        Callback::from(move |_| {
+            let width = sim
+                .diagram
+                .cast::<web_sys::Element>()
+                .map_or(1100.0, |c| f64::from(c.client_width()).max(400.0));
+            let svg = crate::spacetime::svg(&sim.world.borrow(), &sim.control, width);
+            if let Err(e) = download("splitbrain-space-time.svg", "image/svg+xml", &svg) {
+                sim.dispatch(Msg::Notice(Some(e)));
+            }
+        })
+    };
     let import = {
         let sim = sim.clone();
         Callback::from(move |e: Event| {
@@ -316,7 +329,8 @@ pub fn SharePanel(props: &Props) -> Html {
                        })} />
             }
             <button onclick={export_trace} title="Every event, with the recipe that reproduces the run (JSON)">{"Export trace"}</button>
-            <button onclick={export_svg} title="The cluster as it is drawn now (SVG)">{"Export SVG"}</button>
+            <button onclick={export_svg} title="The cluster as it is drawn now (SVG)">{"Topology SVG"}</button>
+            <button onclick={export_diagram} title="The space-time diagram as it is drawn now, with any highlighted event (SVG)">{"Diagram SVG"}</button>
             <label class="import" title="A trace exported here, a run link's settings, or a list of actions such as 1s@crash:2:keep">
                 {"Import…"}
                 <input type="file" accept=".json,.txt,application/json,text/plain" onchange={import} aria-label="Import a trace or run recipe file" />

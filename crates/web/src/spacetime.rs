@@ -9,6 +9,7 @@
 //! gives exact answers for the events drawn.
 
 use crate::flight::{context, kind_index, KINDS};
+use crate::pen::{Pen, SvgPen};
 use crate::state::{Control, Msg, Sim};
 use splitbrain_core::ids::{MsgId, NodeId};
 use splitbrain_core::protocol::{Message, Role};
@@ -212,17 +213,36 @@ impl<'a> Window<'a> {
     }
 }
 
-/// Draws the diagram and returns the clickable points (x, y, trace position).
+/// Draws the diagram on its canvas and returns the clickable points (x, y, trace
+/// position).
 pub fn draw(
     canvas: &HtmlCanvasElement,
     world: &World<RaftNode>,
     control: &Control,
 ) -> Vec<(f64, f64, u64)> {
-    let n = world.nodes().len();
     let (w, h) = (canvas.client_width() as f64, canvas.client_height() as f64);
-    let Some(ctx) = context(canvas, (w, h)) else {
-        return Vec::new();
-    };
+    match context(canvas, (w, h)) {
+        Some(ctx) => draw_with(&ctx, w, h, world, control),
+        None => Vec::new(),
+    }
+}
+
+/// The diagram as it is drawn now, as an SVG document `w` units wide.
+pub fn svg(world: &World<RaftNode>, control: &Control, w: f64) -> String {
+    let h = 16.0 + lane_height(world.nodes().len()) * world.nodes().len() as f64;
+    let pen = SvgPen::new();
+    draw_with(&pen, w, h, world, control);
+    pen.finish(w, h)
+}
+
+fn draw_with(
+    ctx: &impl Pen,
+    w: f64,
+    h: f64,
+    world: &World<RaftNode>,
+    control: &Control,
+) -> Vec<(f64, f64, u64)> {
+    let n = world.nodes().len();
     let now = world.now();
     let span = control.diagram_window_us.get().max(1);
     let from = now.saturating_sub(span);
@@ -274,7 +294,7 @@ pub fn draw(
         lanes.line("#d9dcd6", (LABELS, y), (w - RIGHT, y));
     }
     ctx.set_line_width(1.0);
-    lanes.stroke(&ctx);
+    lanes.stroke(ctx);
 
     // Nodes down (or paused) when the window opens have no crash event in it.
     let mut first_crash_event: Vec<bool> = vec![false; n];
@@ -330,13 +350,12 @@ pub fn draw(
     }
     ctx.set_stroke_style_str("#7f6bb3");
     ctx.set_line_width((lane_h * 0.5).min(8.0));
-    paused.stroke(&ctx);
+    paused.stroke(ctx);
     ctx.set_stroke_style_str("#8a8a8a");
     ctx.set_line_width(3.0);
-    ctx.set_line_dash(&js_sys::Array::of2(&4.0.into(), &4.0.into()))
-        .ok();
-    crashed.stroke(&ctx);
-    ctx.set_line_dash(&js_sys::Array::new()).ok();
+    ctx.set_dash(&[4.0, 4.0]);
+    crashed.stroke(ctx);
+    ctx.set_dash(&[]);
 
     // Message arrows: delivered, dropped, and still flying; one path per colour.
     let mut arrive_of: ById<Micros> = ById::new(&window);
@@ -413,14 +432,14 @@ pub fn draw(
     }
     // Width 1 keeps the rasteriser on its fast path for thin lines.
     ctx.set_line_width(1.0);
-    arrows.stroke(&ctx);
+    arrows.stroke(ctx);
     ctx.set_line_width(2.0);
-    crosses.stroke(&ctx);
+    crosses.stroke(ctx);
     // Still flying: faint and without a head (dashes would read better but cost a frame
     // each when a thousand messages are in the air).
     ctx.set_line_width(1.0);
     ctx.set_global_alpha(0.45);
-    flying.stroke(&ctx);
+    flying.stroke(ctx);
     ctx.set_global_alpha(1.0);
 
     // Points of interest on the lanes.
@@ -462,7 +481,7 @@ pub fn draw(
                     (lane_h * 0.4).clamp(3.0, 8.0),
                 );
                 ctx.set_line_width(2.5);
-                mark.stroke(&ctx);
+                mark.stroke(ctx);
                 ctx.set_line_width(1.2);
                 points.push((x, y, *index));
                 continue;
@@ -547,7 +566,7 @@ impl Strokes {
     }
 
     /// Strokes every group; a group with no colour uses the context's current style.
-    fn stroke(&self, ctx: &web_sys::CanvasRenderingContext2d) {
+    fn stroke(&self, ctx: &impl Pen) {
         for (colour, segments) in &self.0 {
             if !colour.is_empty() {
                 ctx.set_stroke_style_str(colour);

@@ -39,3 +39,40 @@ fn bench_events_per_second() {
     throughput(5, 300);
     throughput(50, 60);
 }
+
+/// The linearizability checker on synthetic histories, as `splitbrain bench` does natively.
+#[wasm_bindgen_test]
+fn bench_linearizability_checker() {
+    use splitbrain_core::checkers::linearizability::{check, synthetic_history};
+    for ops in [100, 1_000, 10_000] {
+        for keys in [1, 5] {
+            let history = synthetic_history(1, ops, 5, keys);
+            let started = now_ms();
+            let report = check(&history);
+            console_log!(
+                "BENCH wasm linearizability {} ops, 5 clients, {} keys: {:.1} ms ({:?})",
+                ops,
+                keys,
+                now_ms() - started,
+                report.verdict
+            );
+        }
+    }
+}
+
+/// The CAP experiment for each protocol (a 45-second run plus its checks).
+#[wasm_bindgen_test]
+fn bench_cap_experiment() {
+    use splitbrain_core::cap::standard_experiment;
+    use splitbrain_core::run::ProtocolKind;
+    for kind in ProtocolKind::ALL {
+        let started = now_ms();
+        let report = standard_experiment(kind, 1);
+        console_log!(
+            "BENCH wasm cap experiment {}: {:.0} ms ({} operations)",
+            kind.name(),
+            now_ms() - started,
+            report.cluster.ops
+        );
+    }
+}
