@@ -6,6 +6,7 @@ use splitbrain_core::checkers::linearizability;
 use splitbrain_core::client::{ClientRecord, Workload};
 use splitbrain_core::fuzz::{fuzz as fuzz_runs, FaultMix, FuzzSpec};
 use splitbrain_core::protocols::raft::RaftBug;
+use splitbrain_core::recipe::{Recipe, Setup};
 use splitbrain_core::run::{run as run_spec, ProtocolKind, RunSpec};
 use splitbrain_core::time::parse_duration;
 use std::time::Instant;
@@ -67,6 +68,21 @@ pub fn fuzz(args: FuzzArgs) -> Result<Value, String> {
             "save first_failure to failure.json, then: splitbrain run --protocol {} --nodes {} --rate {} --until {}{} --seed {} --schedule failure.json",
             c.protocol, c.nodes, c.rate, args.until, bugs, f.seed
         ));
+        if spec.base.protocol == ProtocolKind::Raft {
+            // The same run for the playground: append to its address after `#`.
+            let recipe = Recipe {
+                setup: Setup {
+                    nodes: c.nodes,
+                    seed: f.seed,
+                    bugs: spec.base.raft.bugs.clone(),
+                    load: c.rate,
+                    ..Setup::default()
+                },
+                schedule: f.schedule.clone(),
+                at_us: Some(f.violation.time_us),
+            };
+            out["playground_link"] = json!(format!("#{}", recipe.to_query()));
+        }
     }
     Ok(out)
 }

@@ -248,3 +248,23 @@ fn cap_compares_designs_under_the_same_partition() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("known: raft-vs-quorum"));
 }
+
+#[test]
+fn a_fuzz_failure_comes_with_a_playground_link() {
+    let out = json(&splitbrain(&[
+        "fuzz",
+        "--runs",
+        "50",
+        "--bug",
+        "vote-without-log-check",
+        "--stop-at-first",
+    ]));
+    let link = out["playground_link"].as_str().expect("a link for a failure");
+    let recipe = splitbrain_core::recipe::Recipe::from_query(link).expect("the link reads");
+    assert_eq!(recipe.setup.bugs.len(), 1);
+    assert_eq!(
+        recipe.at_us,
+        out["first_failure"]["violation"]["time_us"].as_u64()
+    );
+    assert!(!recipe.schedule.is_empty());
+}

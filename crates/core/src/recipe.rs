@@ -513,7 +513,7 @@ impl Setup {
 
     /// Actions the set-up itself puts at the start of the schedule.
     pub fn own_actions(&self) -> usize {
-        1 + usize::from(self.link != LinkConfig::default())
+        usize::from(self.load > 0) + usize::from(self.link != LinkConfig::default())
     }
 
     /// The world for this set-up with `schedule` to come, recording its trace, at time 0.
@@ -530,7 +530,8 @@ impl Setup {
             spec.raft.election_timeout_min_us = min;
             spec.raft.election_timeout_max_us = 2 * min;
         }
-        spec.workload = Some(Workload {
+        // As the command line does: no load, no workload action (so runs match exactly).
+        spec.workload = (self.load > 0).then_some(Workload {
             rate_per_s: self.load,
             ..Workload::default()
         });
@@ -655,6 +656,37 @@ pub fn query_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_recipe_replays_the_command_line_run_exactly() {
+        // `run --nodes 5 --seed 9 --rate 50 --until 3s` with a schedule, and the same as a
+        // recipe opened in the page, give the same trace.
+        let schedule = parse_schedule("500ms@crash:1:keep,1s@partition:0-1/2-3-4,2s@heal").unwrap();
+        let mut spec = RunSpec::new(5, 9, 3_000_000);
+        spec.schedule = schedule.clone();
+        let cli = crate::run::run(&spec).unwrap();
+        for load in [50, 0] {
+            let setup = Setup {
+                nodes: 5,
+                seed: 9,
+                load,
+                ..Setup::default()
+            };
+            spec.workload = (load > 0).then_some(Workload::default());
+            let cli = if load == 0 {
+                crate::run::run(&spec).unwrap()
+            } else {
+                cli.clone()
+            };
+            let mut world = setup.raft_world(schedule.clone());
+            world.run_until(3_000_000);
+            assert_eq!(
+                crate::run::hash_hex(world.trace_hash()),
+                cli.trace_hash,
+                "load {load}"
+            );
+        }
+    }
 
     #[test]
     fn a_recipe_round_trips_through_its_query() {
