@@ -246,3 +246,24 @@ test('the topology and the space-time diagram export as SVG documents', async ()
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a long run is shared as a compressed link that replays it exactly', async () => {
+  // Forty actions: partitions of node 0 and 1 from the rest, each healed again.
+  const actions = Array.from({ length: 40 }, (_, i) => `${100 + i * 50}ms@${i % 2 ? 'heal' : 'partition:0-1/2-3-4'}`);
+  const plain = `v=1&nodes=5&seed=11&load=5&actions=${actions.join(',')},1.9s@crash:2:keep,2s@net:lat20ms_jit30ms_loss5`;
+  const { page, errors } = await open(`${url}#${plain}&t=2.5s`);
+  const hash = await traceHash(page);
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  await page.waitForSelector('input.link-field');
+  const link = await page.inputValue('input.link-field');
+  assert.match(link, /#v=1&z=[A-Za-z0-9_-]+$/);
+  assert.ok(link.split('#')[1].length < plain.length, `${link.length} vs ${plain.length}`);
+  const again = await open(link);
+  assert.equal(await traceHash(again.page), hash);
+  await again.page.close();
+  const damaged = await open(`${url}#v=1&z=!!!notdeflate`);
+  assert.match(await damaged.page.textContent('.notice'), /compressed part \(z=\) is damaged/);
+  await damaged.page.close();
+  assert.deepEqual([...errors, ...again.errors, ...damaged.errors], []);
+  await page.close();
+});

@@ -259,7 +259,9 @@ fn a_fuzz_failure_comes_with_a_playground_link() {
         "vote-without-log-check",
         "--stop-at-first",
     ]));
-    let link = out["playground_link"].as_str().expect("a link for a failure");
+    let link = out["playground_link"]
+        .as_str()
+        .expect("a link for a failure");
     let recipe = splitbrain_core::recipe::Recipe::from_query(link).expect("the link reads");
     assert_eq!(recipe.setup.bugs.len(), 1);
     assert_eq!(

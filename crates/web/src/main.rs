@@ -8,6 +8,7 @@ mod api;
 mod app;
 mod bench;
 mod cap_view;
+mod deflate;
 mod event_log;
 mod flight;
 mod inspector;
@@ -34,15 +35,27 @@ fn main() {
         .filter(|b| b.has_attribute("data-splitbrain-page"));
     if let Some(body) = page {
         let fragment = url::current_fragment();
-        let page = url::PageState::parse(&fragment);
-        // An iframe inside another page: the address is the embedding page's choice.
-        let embedded = page.as_ref().is_ok_and(|p| !p.embed.is_empty());
-        let init = std::rc::Rc::new(app::Init {
-            page,
-            embedded,
-            handle: Default::default(),
-        });
-        yew::Renderer::<app::App>::with_root_and_props(body.into(), app::AppProps { init })
-            .render();
+        if deflate::compressed_part(&fragment).is_some() {
+            // A compressed link is expanded by the browser first (asynchronously).
+            wasm_bindgen_futures::spawn_local(async move {
+                let page = deflate::expand(&fragment)
+                    .await
+                    .and_then(|query| url::PageState::parse(&query));
+                render(body, page);
+            });
+        } else {
+            render(body, url::PageState::parse(&fragment));
+        }
     }
+}
+
+fn render(body: web_sys::HtmlElement, page: Result<url::PageState, String>) {
+    // An iframe inside another page: the address is the embedding page's choice.
+    let embedded = page.as_ref().is_ok_and(|p| !p.embed.is_empty());
+    let init = std::rc::Rc::new(app::Init {
+        page,
+        embedded,
+        handle: Default::default(),
+    });
+    yew::Renderer::<app::App>::with_root_and_props(body.into(), app::AppProps { init }).render();
 }

@@ -234,15 +234,22 @@ pub fn SharePanel(props: &Props) -> Html {
                 (None, Some((a, b))) => Some(Panel::Link(a, b)),
                 _ => None,
             };
-            let link = crate::url::link_to(&PageState {
+            let query = PageState {
                 recipe: sim.recipe(Some(now)),
                 panel,
                 ..PageState::default()
-            });
-            if let Some(window) = web_sys::window() {
-                let _ = window.navigator().clipboard().write_text(&link);
             }
-            copied.set(Some(link));
+            .to_query();
+            let copied = copied.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                // Long runs (many actions) compress well; short links stay readable.
+                let query = crate::deflate::shortest(query).await;
+                let link = crate::url::link_with(&query);
+                if let Some(window) = web_sys::window() {
+                    let _ = window.navigator().clipboard().write_text(&link);
+                }
+                copied.set(Some(link));
+            });
         })
     };
     let export_trace = {

@@ -81,6 +81,11 @@ impl PageState {
                     })
                 }
                 "panel" => state.panel = Some(parse_panel(value)?),
+                "z" => {
+                    return Err(
+                        "this is a compressed link; open it in the page itself to expand it".into(),
+                    )
+                }
                 "speed" => {
                     let found = crate::state::SPEEDS.iter().find(|(_, name)| *name == value);
                     let names: Vec<&str> = crate::state::SPEEDS.iter().map(|(_, n)| *n).collect();
@@ -173,9 +178,14 @@ pub fn publish(recipe: &Recipe) {
 
 /// The full address of this page showing `state`.
 pub fn link_to(state: &PageState) -> String {
+    link_with(&state.to_query())
+}
+
+/// The full address of this page with `query` as its fragment.
+pub fn link_with(query: &str) -> String {
     let base = web_sys::window()
         .and_then(|w| w.location().href().ok())
         .map(|h| h.split('#').next().unwrap_or_default().to_string())
         .unwrap_or_default();
-    format!("{base}#{}", state.to_query())
+    format!("{base}#{query}")
 }
