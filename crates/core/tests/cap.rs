@@ -26,6 +26,28 @@ fn availability(side: &splitbrain_core::cap::SideStats) -> f64 {
         .expect("operations were invoked during the partition")
 }
 
+/// Both sides of the partition kept answering (more than 95% of their operations).
+fn assert_both_sides_answer(r: &CapReport, seed: u64) {
+    assert!(
+        availability(&r.minority) > 0.95,
+        "seed {seed}: {:?}",
+        r.minority
+    );
+    assert!(
+        availability(&r.majority) > 0.95,
+        "seed {seed}: {:?}",
+        r.majority
+    );
+}
+
+fn assert_not_linearizable(r: &CapReport, seed: u64) {
+    assert_eq!(
+        r.linearizability.verdict,
+        Verdict::NotLinearizable,
+        "seed {seed}"
+    );
+}
+
 /// Raft, the CP reference: the minority cannot answer, and nothing it answers is wrong.
 #[test]
 fn raft_stays_linearizable_and_the_minority_stops_answering() {
@@ -61,21 +83,8 @@ fn quorum_of_one_answers_on_both_sides_and_is_not_linearizable() {
         setup.spec.quorum.w = 1;
         let r = run_experiment(&setup).unwrap();
         show("quorum r=w=1", &r);
-        assert!(
-            availability(&r.minority) > 0.95,
-            "seed {seed}: {:?}",
-            r.minority
-        );
-        assert!(
-            availability(&r.majority) > 0.95,
-            "seed {seed}: {:?}",
-            r.majority
-        );
-        assert_eq!(
-            r.linearizability.verdict,
-            Verdict::NotLinearizable,
-            "seed {seed}"
-        );
+        assert_both_sides_answer(&r, seed);
+        assert_not_linearizable(&r, seed);
         assert!(!r.witness.is_empty());
         assert!(r.minority.stale_reads + r.majority.stale_reads > 0);
         assert!(r.violations.is_empty(), "{:?}", r.violations);
@@ -114,11 +123,7 @@ fn primary_backup_splits_the_brain_and_is_not_linearizable() {
         let r = standard_experiment(ProtocolKind::PrimaryBackup, seed);
         show("primary-backup", &r);
         assert!(r.max_leaders >= 2, "seed {seed}: no split brain");
-        assert_eq!(
-            r.linearizability.verdict,
-            Verdict::NotLinearizable,
-            "seed {seed}"
-        );
+        assert_not_linearizable(&r, seed);
         assert!(!r.witness.is_empty());
         assert!(
             availability(&r.minority) > 0.95,
@@ -145,21 +150,8 @@ fn sloppy_strict_quorums_keep_the_minority_available() {
         setup.spec.quorum.sloppy = true;
         let r = run_experiment(&setup).unwrap();
         show("quorum r=w=3 sloppy", &r);
-        assert!(
-            availability(&r.minority) > 0.95,
-            "seed {seed}: {:?}",
-            r.minority
-        );
-        assert!(
-            availability(&r.majority) > 0.95,
-            "seed {seed}: {:?}",
-            r.majority
-        );
-        assert_eq!(
-            r.linearizability.verdict,
-            Verdict::NotLinearizable,
-            "seed {seed}"
-        );
+        assert_both_sides_answer(&r, seed);
+        assert_not_linearizable(&r, seed);
         assert!(r.violations.is_empty(), "{:?}", r.violations);
     }
 }
