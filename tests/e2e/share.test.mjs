@@ -202,6 +202,7 @@ test('fuzzed links and imported files never break the page', async () => {
 test('CAP side by side: Raft refuses the minority, a quorum of one answers and breaks linearizability', async () => {
   const { page, errors } = await open(url + '#v=1&nodes=5&seed=1&embed=cap');
   await page.waitForSelector('table.scoreboard tbody tr td');
+  await page.waitForFunction(() => document.querySelectorAll('table.scoreboard tbody tr:first-child td').length === 2);
   await page.waitForFunction(() => !document.querySelector('.cap').textContent.includes('running…'));
   const cells = async (row) => page.$$eval(`table.scoreboard tbody tr:nth-child(${row}) td`, (tds) => tds.map((td) => td.textContent));
   const headers = await page.$$eval('table.scoreboard thead th', (ths) => ths.map((th) => th.textContent));
@@ -265,5 +266,14 @@ test('a long run is shared as a compressed link that replays it exactly', async 
   assert.match(await damaged.page.textContent('.notice'), /compressed part \(z=\) is damaged/);
   await damaged.page.close();
   assert.deepEqual([...errors, ...again.errors, ...damaged.errors], []);
+  await page.close();
+});
+
+test('on the full page the CAP comparison waits until it is asked for', async () => {
+  const { page, errors } = await open(url + '#v=1&nodes=5&seed=2');
+  assert.equal(await page.locator('table.scoreboard').count(), 0);
+  await page.getByRole('button', { name: 'Run the comparison' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('table.scoreboard tbody tr:first-child td').length === 2);
+  assert.deepEqual(errors, []);
   await page.close();
 });

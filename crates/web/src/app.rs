@@ -409,7 +409,7 @@ pub fn App(props: &AppProps) -> Html {
             },
             View::Diagram => html! { <SpaceTime sim={sim.clone()} /> },
             View::Log => html! { <EventLog sim={sim.clone()} /> },
-            View::Cap => html! { <CapView seed={sim.setup.seed} /> },
+            View::Cap => html! { <CapView seed={sim.setup.seed} open=true /> },
         });
         let full = crate::url::link_to(&PageState {
             recipe: sim.recipe(Some(world.now())),

@@ -152,6 +152,10 @@ pub struct Props {
     /// The comparison shown first (an index into the core's scenarios).
     #[prop_or_default]
     pub scenario: usize,
+    /// Run at once; otherwise the section starts folded and runs when opened (the runs
+    /// take a moment, which the page should not spend before it is first drawn).
+    #[prop_or_default]
+    pub open: bool,
 }
 
 #[component]
@@ -160,6 +164,7 @@ pub fn CapView(props: &Props) -> Html {
     let sliders = use_state(|| (3usize, 3usize));
     let results = use_state(Vec::<(Design, Result<CapReport, String>)>::new);
     let running = use_state(|| false);
+    let opened = use_state(|| props.open);
     let frame: Rc<RefCell<Option<gloo_render::AnimationFrame>>> = use_mut_ref(|| None);
     let seed = props.seed;
 
@@ -188,7 +193,26 @@ pub fn CapView(props: &Props) -> Html {
     {
         let run = run.clone();
         let (p, s) = (*preset, *sliders);
-        use_effect_with((p, s, seed), move |_| run(p, s));
+        use_effect_with((p, s, seed, *opened), move |(_, _, _, opened)| {
+            if *opened {
+                run(p, s)
+            }
+        });
+    }
+    if !*opened {
+        let open = {
+            let opened = opened.clone();
+            Callback::from(move |_| opened.set(true))
+        };
+        return html! {
+            <section class="cap folded" aria-label="CAP side by side">
+                <div class="panel-head">
+                    <h2>{"CAP side by side"}</h2>
+                    <span class="muted">{"Raft, a Dynamo-style quorum store and primary-backup under the same partition: availability and consistency, measured."}</span>
+                    <button class="primary" onclick={open}>{"Run the comparison"}</button>
+                </div>
+            </section>
+        };
     }
     let on_preset = {
         let preset = preset.clone();
