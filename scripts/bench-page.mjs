@@ -59,4 +59,27 @@ for (const [nodes, latency, load = 50] of cases) {
     `interval_ms p50=${f(pct(b.interval, 50))} p95=${f(pct(b.interval, 95))} max=${f(Math.max(...b.interval))}`);
   await page.close();
 }
+
+// Two clusters animated side by side (CAP live).
+{
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${base}#v=1&nodes=5&seed=1&embed=cap`);
+  await page.waitForSelector('table.scoreboard');
+  await page.getByRole('button', { name: 'Watch live' }).click();
+  await page.selectOption('select[aria-label="Speed of the live comparison"]', { label: '1x' });
+  await page.waitForTimeout(2000);
+  const intervals = await page.evaluate((ms) => new Promise((resolve) => {
+    const out = [];
+    let last = null;
+    const end = performance.now() + ms;
+    const step = (t) => {
+      if (last !== null) out.push(t - last);
+      last = t;
+      if (t < end) requestAnimationFrame(step); else resolve(out);
+    };
+    requestAnimationFrame(step);
+  }), seconds * 1000);
+  console.log(`BENCH frames cap_live clusters=2 nodes=5 frames=${intervals.length} interval_ms p50=${f(pct(intervals, 50))} p95=${f(pct(intervals, 95))} max=${f(Math.max(...intervals))}`);
+  await page.close();
+}
 await browser.close();

@@ -277,3 +277,32 @@ test('on the full page the CAP comparison waits until it is asked for', async ()
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('CAP live: one partition applied to both clusters, measured as they run', async () => {
+  const { page, errors } = await open(url + '#v=1&nodes=5&seed=1&embed=cap');
+  await page.getByRole('button', { name: 'Watch live' }).click();
+  await page.waitForSelector('.live-cluster canvas');
+  assert.equal(await page.locator('.live-cluster canvas').count(), 2);
+  await page.selectOption('select[aria-label="Speed of the live comparison"]', { label: '3x' });
+  await page.waitForTimeout(1500);
+  await page.getByRole('button', { name: 'Partition n0–n1 | n2–n4' }).click();
+  const minority = (i) => page.$eval(`.live-cluster:nth-child(${i + 1}) dl`, (dl) => {
+    const dts = [...dl.querySelectorAll('dt')];
+    const dd = dts.find((dt) => dt.textContent === 'last 5 s, n0–n1').nextElementSibling;
+    return Number.parseInt(dd.textContent);
+  });
+  // More than five simulated seconds after the split, the Raft minority has stopped answering
+  // while the quorum store's minority answers everything.
+  await page.waitForFunction(() => {
+    const t = document.querySelector('.cap-live .clock').textContent;
+    const s = t.match(/([\d.]+)(ms|s)/);
+    return s && s[2] === "s" && Number.parseFloat(s[1]) > 12;
+  }, null, { timeout: 20000 });
+  assert.ok((await minority(0)) < 20, `Raft minority ${await minority(0)}%`);
+  assert.equal(await minority(1), 100);
+  await page.waitForFunction(() => /not linearizable/.test(document.querySelectorAll('.live-cluster')[1].textContent), null, { timeout: 20000 });
+  assert.match(await page.textContent('.live-cluster:nth-child(1)'), /history so far\s*linearizable/);
+  await page.screenshot({ path: `${shots}/24-cap-live.png` });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -165,6 +165,7 @@ pub fn CapView(props: &Props) -> Html {
     let results = use_state(Vec::<(Design, Result<CapReport, String>)>::new);
     let running = use_state(|| false);
     let opened = use_state(|| props.open);
+    let live = use_state(|| false);
     let frame: Rc<RefCell<Option<gloo_render::AnimationFrame>>> = use_mut_ref(|| None);
     let seed = props.seed;
 
@@ -273,7 +274,16 @@ pub fn CapView(props: &Props) -> Html {
                     <span class="muted">{ if r + w > 5 { "R + W > N: reads meet the latest write" } else { "R + W ≤ N: reads may miss writes" } }</span>
                 }
                 if *running { <span class="muted">{"running…"}</span> }
+                <span class="spacer"></span>
+                <button class={classes!((!*live).then_some("active"))} aria-pressed={(!*live).to_string()}
+                        onclick={{ let live = live.clone(); Callback::from(move |_| live.set(false)) }}>{"Measured experiment"}</button>
+                <button class={classes!(live.then_some("active"))} aria-pressed={live.to_string()}
+                        onclick={{ let live = live.clone(); Callback::from(move |_| live.set(true)) }}>{"Watch live"}</button>
             </div>
+            if *live {
+                <p class="muted small">{ format!("The same designs, seed {seed} and client load, animated side by side on one clock. Every fault button acts on all of them at once.") }</p>
+                <crate::cap_live::CapLive seed={seed} designs={designs(*preset, *sliders)} />
+            } else {
             <p class="muted small">{ format!("Five nodes, seed {seed}, clients at every node; nodes n0 and n1 are cut off from 5 s to 35 s; each run lasts 45 s and every client operation is checked for linearizability.") }</p>
             <table class="scoreboard">
                 <thead><tr><th></th>{ for reports.iter().map(|(d, _)| html! { <th scope="col">{ d.label.clone() }</th> }) }</tr></thead>
@@ -304,6 +314,7 @@ pub fn CapView(props: &Props) -> Html {
                     </details>
                 })
             }) }
+            }
         </section>
     }
 }

@@ -7,6 +7,7 @@
 mod api;
 mod app;
 mod bench;
+mod cap_live;
 mod cap_view;
 mod deflate;
 mod event_log;

@@ -1,0 +1,341 @@
+//! CAP live: the designs of a comparison run side by side as animated clusters, with one
+//! clock, one set of controls and one fault for all of them, and their numbers measured
+//! as they go. The same seed, workload and actions give each design exactly the same
+//! situation; what differs is only what the design does with it.
+
+use crate::flight::{context, kind_index, KINDS};
+use crate::topology::{node_radius, position, SIZE};
+use splitbrain_core::action::{Action, DiskFate};
+use splitbrain_core::cap::{standard_setup, Design};
+use splitbrain_core::checkers::linearizability;
+use splitbrain_core::client::{ClientRecord, KvResult, Outcome};
+use splitbrain_core::ids::NodeId;
+use splitbrain_core::protocol::{Message, Protocol, Role};
+use splitbrain_core::run::ProtocolKind;
+use splitbrain_core::time::{Micros, Pretty, MICROS_PER_SEC};
+use splitbrain_core::world::World;
+use std::cell::RefCell;
+use std::rc::Rc;
+use web_sys::HtmlCanvasElement;
+use yew::prelude::*;
+
+/// What the view needs of a running cluster, whatever its protocol.
+trait Live {
+    fn now(&self) -> Micros;
+    fn run_until(&mut self, t: Micros);
+    fn act(&mut self, action: Action);
+    fn draw(&self, canvas: &HtmlCanvasElement);
+    fn history(&self) -> &[ClientRecord];
+    fn leaders(&self) -> usize;
+    fn violations(&self) -> usize;
+}
+
+struct LiveWorld<P: Protocol>(World<P>);
+
+impl<P: Protocol> Live for LiveWorld<P> {
+    fn now(&self) -> Micros {
+        self.0.now()
+    }
+
+    fn run_until(&mut self, t: Micros) {
+        self.0.run_until(t);
+    }
+
+    fn act(&mut self, action: Action) {
+        self.0.act(action);
+    }
+
+    fn history(&self) -> &[ClientRecord] {
+        self.0.clients()
+    }
+
+    fn leaders(&self) -> usize {
+        self.0
+            .statuses()
+            .filter(|(_, s)| s.role == Role::Leader)
+            .count()
+    }
+
+    fn violations(&self) -> usize {
+        self.0.violations().len()
+    }
+
+    fn draw(&self, canvas: &HtmlCanvasElement) {
+        let Some(ctx) = context(canvas, (SIZE, SIZE)) else {
+            return;
+        };
+        let world = &self.0;
+        let n = world.nodes().len();
+        let now = world.now();
+        let radius = node_radius(n);
+        let net = world.network();
+        // Links: grey when open, dashed red across a partition or cut.
+        ctx.set_line_width(2.0);
+        for i in 0..n {
+            for j in i + 1..n {
+                let (a, b) = (NodeId(i as u32), NodeId(j as u32));
+                let blocked = net.blocked(a, b).is_some() || net.blocked(b, a).is_some();
+                let (p, q) = (position(i, n), position(j, n));
+                ctx.set_stroke_style_str(if blocked { "#e4a07a" } else { "#d9dcd6" });
+                let dash = if blocked { [8.0, 6.0] } else { [0.0, 0.0] };
+                crate::pen::Pen::set_dash(&ctx, if blocked { &dash[..] } else { &[] });
+                ctx.begin_path();
+                ctx.move_to(p.0, p.1);
+                ctx.line_to(q.0, q.1);
+                ctx.stroke();
+            }
+        }
+        crate::pen::Pen::set_dash(&ctx, &[]);
+        // Messages.
+        for (k, (_, colour, _)) in KINDS.iter().enumerate() {
+            ctx.begin_path();
+            for (arrive, m) in world.queue().in_flight() {
+                if kind_index(m.msg.kind()) != k {
+                    continue;
+                }
+                let span = arrive.saturating_sub(m.sent_at).max(1) as f64;
+                let f = (now.saturating_sub(m.sent_at) as f64 / span).clamp(0.0, 1.0);
+                let (a, b) = (position(m.from.index(), n), position(m.to.index(), n));
+                let (x, y) = (a.0 + (b.0 - a.0) * f, a.1 + (b.1 - a.1) * f);
+                ctx.move_to(x + 7.0, y);
+                ctx.arc(x, y, 7.0, 0.0, std::f64::consts::TAU).ok();
+            }
+            ctx.set_fill_style_str(colour);
+            ctx.fill();
+        }
+        // Nodes, coloured by role.
+        ctx.set_text_align("center");
+        ctx.set_text_baseline("middle");
+        ctx.set_font("600 26px system-ui, sans-serif");
+        for (i, slot) in world.nodes().iter().enumerate() {
+            let (x, y) = position(i, n);
+            let colour = match slot.state.as_ref().map(|s| s.status().role) {
+                None => "#8a8a8a",
+                Some(Role::Leader) => "#0072b2",
+                Some(Role::Candidate) => "#e69f00",
+                Some(_) if slot.is_paused(now) => "#7f6bb3",
+                Some(_) => "#009e73",
+            };
+            ctx.begin_path();
+            ctx.arc(x, y, radius, 0.0, std::f64::consts::TAU).ok();
+            ctx.set_fill_style_str(colour);
+            ctx.fill();
+            ctx.set_fill_style_str("white");
+            ctx.fill_text(&i.to_string(), x, y).ok();
+        }
+    }
+}
+
+fn start(design: &Design, seed: u64) -> Box<dyn Live> {
+    let mut setup = standard_setup(design.protocol, seed);
+    setup.spec.quorum.r = design.r;
+    setup.spec.quorum.w = design.w;
+    setup.spec.primary_backup.sync_follower = design.sync_follower;
+    let spec = setup.spec;
+    match design.protocol {
+        ProtocolKind::Raft => Box::new(LiveWorld(spec.raft_world(false))),
+        ProtocolKind::Quorum => Box::new(LiveWorld(spec.quorum_world(false))),
+        ProtocolKind::PrimaryBackup => Box::new(LiveWorld(spec.primary_backup_world(false))),
+    }
+}
+
+fn is_ok(r: &ClientRecord) -> bool {
+    matches!(&r.outcome, Outcome::Done { result } if *result != KvResult::Unavailable)
+}
+
+/// Numbers so far: (share of finished operations that succeeded, in the last 5 s, on the
+/// minority side and the majority side).
+fn recent_availability(
+    history: &[ClientRecord],
+    now: Micros,
+    minority: &[NodeId],
+) -> (Option<f64>, Option<f64>) {
+    let from = now.saturating_sub(5 * MICROS_PER_SEC);
+    let mut counts = [(0u32, 0u32); 2];
+    for r in history
+        .iter()
+        .filter(|r| r.invoked_at >= from && r.outcome != Outcome::Pending)
+    {
+        let side = usize::from(!minority.contains(&r.node));
+        counts[side].0 += 1;
+        counts[side].1 += u32::from(is_ok(r));
+    }
+    let share = |(all, ok): (u32, u32)| (all > 0).then(|| f64::from(ok) / f64::from(all));
+    (share(counts[0]), share(counts[1]))
+}
+
+struct Cluster {
+    design: Design,
+    live: Box<dyn Live>,
+    canvas: NodeRef,
+}
+
+#[derive(Default)]
+struct Shared {
+    clusters: Vec<Cluster>,
+    playing: bool,
+    last_t: Option<f64>,
+    frame: Option<gloo_render::AnimationFrame>,
+    last_render: f64,
+}
+
+const MINORITY: [NodeId; 2] = [NodeId(0), NodeId(1)];
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub seed: u64,
+    pub designs: Vec<Design>,
+}
+
+#[component]
+pub fn CapLive(props: &Props) -> Html {
+    let shared: Rc<RefCell<Shared>> = use_mut_ref(Shared::default);
+    let tick = use_state(|| 0u64);
+    // Simulated microseconds per real millisecond.
+    let speed = use_mut_ref(|| 300.0f64);
+    {
+        // A new comparison or seed starts the clusters again.
+        let shared = shared.clone();
+        use_effect_with(
+            (props.designs.clone(), props.seed),
+            move |(designs, seed)| {
+                let mut s = shared.borrow_mut();
+                s.clusters = designs
+                    .iter()
+                    .map(|d| Cluster {
+                        design: d.clone(),
+                        live: start(d, *seed),
+                        canvas: NodeRef::default(),
+                    })
+                    .collect();
+                s.playing = true;
+            },
+        );
+    }
+    {
+        // The frame driver: one clock for every cluster.
+        let shared = shared.clone();
+        let tick = tick.clone();
+        let speed = speed.clone();
+        use_effect_with((), move |_| {
+            fn schedule(
+                shared: Rc<RefCell<Shared>>,
+                tick: UseStateHandle<u64>,
+                speed: Rc<RefCell<f64>>,
+            ) {
+                let again = shared.clone();
+                let frame = gloo_render::request_animation_frame(move |t| {
+                    let render = {
+                        let mut s = again.borrow_mut();
+                        let dt = s.last_t.replace(t).map_or(0.0, |p| (t - p).min(100.0));
+                        if s.playing && dt > 0.0 {
+                            let target = s.clusters.first().map_or(0, |c| c.live.now())
+                                + (dt * *speed.borrow()) as u64;
+                            for c in &mut s.clusters {
+                                c.live.run_until(target);
+                            }
+                        }
+                        for c in &s.clusters {
+                            if let Some(canvas) = c.canvas.cast::<HtmlCanvasElement>() {
+                                c.live.draw(&canvas);
+                            }
+                        }
+                        let due = t - s.last_render >= 250.0;
+                        if due {
+                            s.last_render = t;
+                        }
+                        due
+                    };
+                    if render {
+                        tick.set(*tick + 1);
+                    }
+                    schedule(again, tick, speed);
+                });
+                shared.borrow_mut().frame = Some(frame);
+            }
+            schedule(shared.clone(), tick, speed);
+            move || {
+                shared.borrow_mut().frame.take();
+            }
+        });
+    }
+    let act = |action: Action| {
+        let shared = shared.clone();
+        let tick = tick.clone();
+        Callback::from(move |_| {
+            for c in &mut shared.borrow_mut().clusters {
+                c.live.act(action.clone());
+            }
+            tick.set(*tick + 1);
+        })
+    };
+    let toggle = {
+        let shared = shared.clone();
+        let tick = tick.clone();
+        Callback::from(move |_| {
+            let mut s = shared.borrow_mut();
+            s.playing = !s.playing;
+            tick.set(*tick + 1);
+        })
+    };
+    let on_speed = {
+        let speed = speed.clone();
+        Callback::from(move |e: Event| {
+            if let Some(v) = e
+                .target_dyn_into::<web_sys::HtmlSelectElement>()
+                .and_then(|s| s.value().parse::<f64>().ok())
+            {
+                *speed.borrow_mut() = v;
+            }
+        })
+    };
+    let s = shared.borrow();
+    let now = s.clusters.first().map_or(0, |c| c.live.now());
+    let columns = s.clusters.iter().map(|c| {
+        let history = c.live.history();
+        let done = history.iter().filter(|r| r.outcome != Outcome::Pending).count();
+        let ok = history.iter().filter(|r| is_ok(r)).count();
+        let (minority, majority) = recent_availability(history, now, &MINORITY);
+        let verdict = linearizability::check(history);
+        let pct = |x: Option<f64>| x.map_or("–".to_string(), |v| format!("{}%", (v * 100.0).round() as i64));
+        html! {
+            <div class="live-cluster">
+                <h3>{ c.design.label.clone() }</h3>
+                <canvas ref={c.canvas.clone()} class="live" aria-label={format!("{}: the cluster", c.design.label)}></canvas>
+                <dl class="facts">
+                    <dt>{"answered"}</dt><dd>{ format!("{ok} of {done} finished operations") }</dd>
+                    <dt>{"last 5 s, n0–n1"}</dt><dd>{ pct(minority) }</dd>
+                    <dt>{"last 5 s, n2–n4"}</dt><dd>{ pct(majority) }</dd>
+                    <dt>{"leaders now"}</dt><dd>{ if c.design.protocol == ProtocolKind::Quorum { "none (leaderless)".to_string() } else { c.live.leaders().to_string() } }</dd>
+                    <dt>{"history so far"}</dt>
+                    <dd class={classes!((!verdict.is_linearizable()).then_some("bad"))}>
+                        { if verdict.is_linearizable() { "linearizable".to_string() } else { format!("not linearizable ({} operations prove it)", verdict.witness.len()) } }
+                    </dd>
+                    if c.live.violations() > 0 { <dt>{"invariants"}</dt><dd class="bad">{ format!("{} broken", c.live.violations()) }</dd> }
+                </dl>
+            </div>
+        }
+    });
+    let others: Vec<NodeId> = (2..5).map(NodeId).collect();
+    html! {
+        <div class="cap-live">
+            <div class="controls compact">
+                <button class="primary" onclick={toggle}>{ if s.playing { "Pause" } else { "Play" } }</button>
+                <select onchange={on_speed} aria-label="Speed of the live comparison">
+                    <option value="100">{"0.1x"}</option>
+                    <option value="300" selected=true>{"0.3x"}</option>
+                    <option value="1000">{"1x"}</option>
+                    <option value="3000">{"3x"}</option>
+                </select>
+                <span class="clock">{ format!("t = {}", Pretty(now)) }</span>
+                <span class="label">{"for every cluster at once:"}</span>
+                <button onclick={act(Action::Partition { groups: vec![MINORITY.to_vec(), others.clone()] })}>{"Partition n0–n1 | n2–n4"}</button>
+                <button onclick={act(Action::Heal)}>{"Heal"}</button>
+                <button onclick={act(Action::Crash { node: NodeId(2), disk: DiskFate::Keep })}>{"Crash n2"}</button>
+                <button onclick={act(Action::Restart { node: NodeId(2) })}>{"Restart n2"}</button>
+                <button onclick={act(Action::SkewClock { node: NodeId(0), by_us: -2_000_000 })}>{"n0's clock −2 s"}</button>
+            </div>
+            <div class="live-grid">{ for columns }</div>
+        </div>
+    }
+}
