@@ -210,7 +210,7 @@ test('CAP side by side: Raft refuses the minority, a quorum of one answers and b
   const minority = await cells(1);
   assert.ok(Number.parseInt(minority[0]) < 5, `Raft minority availability ${minority[0]}`);
   assert.ok(Number.parseInt(minority[1]) > 95, `quorum minority availability ${minority[1]}`);
-  const consistency = await cells(7);
+  const consistency = await cells(9);
   assert.equal(consistency[0], 'linearizable');
   assert.match(consistency[1], /NOT linearizable/);
   assert.equal(await page.locator('details.witness').count(), 1);

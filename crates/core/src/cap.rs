@@ -58,6 +58,11 @@ pub struct SideStats {
     /// Reads that returned a value already overwritten before they began (see
     /// [`stale_reads`]).
     pub stale_reads: u64,
+    /// Writes acknowledged to clients at these nodes that the cluster no longer holds
+    /// once the partition has healed (measured on a copy of the run with the clients
+    /// stopped at the heal and 5 s to settle), although nothing that began after them
+    /// replaced them (see [`lost_writes`]).
+    pub acknowledged_writes_lost: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -83,6 +88,9 @@ pub struct CapReport {
     pub trace_hash: String,
     /// Operations and successes per second of invocation, on each side, for charts.
     pub series: Vec<Bucket>,
+    /// Keys on which the nodes that hold them disagree, 5 s after the partition heals
+    /// with the clients stopped (see `acknowledged_writes_lost`).
+    pub keys_replicas_disagree: u64,
 }
 
 /// One second of a run, by the invocation time of its operations.
@@ -262,6 +270,7 @@ const SAMPLE_US: Micros = 10 * MICROS_PER_MS;
 fn observe<P: Protocol>(setup: &CapSetup, spec: &RunSpec, mut world: World<P>) -> CapReport {
     let mut max_leaders = 0;
     let mut t = 0;
+    let mut probe = None;
     while t < spec.until_us && !world.halted() {
         t = (t + SAMPLE_US).min(spec.until_us);
         world.run_until(t);
@@ -270,7 +279,16 @@ fn observe<P: Protocol>(setup: &CapSetup, spec: &RunSpec, mut world: World<P>) -
             .filter(|(_, s)| s.role == Role::Leader)
             .count();
         max_leaders = max_leaders.max(leaders);
+        if probe.is_none() && t > setup.partition_until_us {
+            probe = Some(after_healing(&world));
+        }
     }
+    let (held, probe_history) = probe.unwrap_or_else(|| after_healing(&world));
+    let lost = lost_writes(&probe_history, &held);
+    let keys_replicas_disagree = held
+        .values()
+        .filter(|per_node| per_node.windows(2).any(|w| w[0] != w[1]))
+        .count() as u64;
     let history = world.clients();
     let lin = linearizability::check(history);
     let witness = lin
@@ -285,7 +303,15 @@ fn observe<P: Protocol>(setup: &CapSetup, spec: &RunSpec, mut world: World<P>) -
         .copied()
         .filter(|n| !setup.minority.contains(n))
         .collect();
-    let side = |nodes: &[NodeId]| side_stats(setup, history, &stale, nodes);
+    let side = |nodes: &[NodeId]| {
+        let mut stats = side_stats(setup, history, &stale, nodes);
+        stats.acknowledged_writes_lost = probe_history
+            .iter()
+            .zip(&lost)
+            .filter(|(c, &l)| l && nodes.contains(&c.node))
+            .count() as u64;
+        stats
+    };
     CapReport {
         protocol: spec.protocol,
         seed: spec.seed,
@@ -301,6 +327,7 @@ fn observe<P: Protocol>(setup: &CapSetup, spec: &RunSpec, mut world: World<P>) -
         violations: world.violations().to_vec(),
         trace_hash: hash_hex(world.trace_hash()),
         series: series(setup, history, spec.until_us),
+        keys_replicas_disagree,
     }
 }
 
@@ -326,6 +353,7 @@ fn side_stats(
         latency_p50_us: None,
         latency_p99_us: None,
         stale_reads: 0,
+        acknowledged_writes_lost: 0,
     };
     let mut latencies = Vec::new();
     for (c, &stale) in history.iter().zip(stale) {
@@ -356,6 +384,104 @@ fn side_stats(
     s.latency_p50_us = percentile(&latencies, 50);
     s.latency_p99_us = percentile(&latencies, 99);
     s
+}
+
+/// What the cluster keeps once the partition heals: a copy of the run, just after the
+/// heal, with the clients stopped, given `SETTLE_US` to converge. Returns the values each
+/// node then holds, per key, and the copy's history. Measured on a copy because the main
+/// run's later writes would overwrite (and so hide) writes that healing threw away.
+fn after_healing<P: Protocol>(
+    world: &World<P>,
+) -> (BTreeMap<Key, Vec<Vec<Value>>>, Vec<ClientRecord>) {
+    let mut copy = world.clone();
+    copy.act(Action::SetWorkload {
+        workload: Workload {
+            rate_per_s: 0,
+            ..Workload::default()
+        },
+    });
+    copy.run_until(copy.now() + SETTLE_US);
+    let history = copy.clients().to_vec();
+    (held_values(&copy, &history), history)
+}
+
+/// How long a healed copy of the run gets to converge before its state is read.
+const SETTLE_US: Micros = 5 * MICROS_PER_SEC;
+
+/// For every key the history touches: the values held by each up node that holds any
+/// (sorted, one list per node).
+fn held_values<P: Protocol>(
+    world: &World<P>,
+    history: &[ClientRecord],
+) -> BTreeMap<Key, Vec<Vec<Value>>> {
+    let keys: std::collections::BTreeSet<Key> = history.iter().map(|c| c.op.key()).collect();
+    keys.into_iter()
+        .map(|key| {
+            let per_node = world
+                .nodes()
+                .iter()
+                .filter_map(|slot| slot.state.as_ref())
+                .map(|node| {
+                    let mut values = node.stored(key);
+                    values.sort_unstable();
+                    values
+                })
+                .filter(|values| !values.is_empty())
+                .collect();
+            (key, per_node)
+        })
+        .collect()
+}
+
+/// For each record: whether it is an acknowledged write (a put, or a compare-and-set that
+/// wrote) whose value no node holds at the end, while every value that is held was written
+/// by an operation that finished before this one began. Such a write should have won, yet
+/// it vanished: the clients were told it happened. A write replaced by a concurrent or
+/// later one is not lost. Values are identified by the write that wrote them, as the
+/// steady workload writes each value once.
+pub fn lost_writes(history: &[ClientRecord], held: &BTreeMap<Key, Vec<Vec<Value>>>) -> Vec<bool> {
+    let written = |c: &ClientRecord| -> Option<Value> {
+        match (&c.op, &c.outcome) {
+            (KvOp::Put { value, .. }, _) => Some(*value),
+            (KvOp::Cas { new, .. }, _) => Some(*new),
+            _ => None,
+        }
+    };
+    let acknowledged = |c: &ClientRecord| {
+        matches!(
+            &c.outcome,
+            Outcome::Done {
+                result: KvResult::Written
+            }
+        )
+    };
+    let mut writer_of: BTreeMap<(Key, Value), &ClientRecord> = BTreeMap::new();
+    for c in history {
+        if let Some(v) = written(c) {
+            writer_of.entry((c.op.key(), v)).or_insert(c);
+        }
+    }
+    history
+        .iter()
+        .map(|c| {
+            let (Some(v), true) = (written(c), acknowledged(c)) else {
+                return false;
+            };
+            let key = c.op.key();
+            let survivors: Vec<Value> = held
+                .get(&key)
+                .map(|per_node| per_node.iter().flatten().copied().collect())
+                .unwrap_or_default();
+            if survivors.contains(&v) {
+                return false;
+            }
+            survivors.iter().all(|s| {
+                writer_of
+                    .get(&(key, *s))
+                    .is_some_and(|w| w.completed_at.is_some_and(|done| done < c.invoked_at))
+            })
+        })
+        .collect()
 }
 
 /// Nearest-rank percentile of sorted values.

@@ -161,6 +161,14 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
 
     fn status(&self) -> NodeStatus;
 
+    /// The values this node stores for `key` (a replica may keep concurrent siblings);
+    /// empty if it holds none, or if the protocol keeps no key-value state. Used to
+    /// measure replicas that disagree and acknowledged writes that were lost.
+    fn stored(&self, key: crate::client::Key) -> Vec<crate::client::Value> {
+        let _ = key;
+        Vec::new()
+    }
+
     /// The safety properties this protocol promises, each checked after every event.
     fn invariants(config: &Self::Config, nodes: usize) -> Vec<Box<dyn Invariant<Self>>>;
 }

@@ -263,3 +263,24 @@ fn version_vectors_keep_the_write_a_skewed_clock_would_lose() {
         assert!(linearizability::check(&history).is_linearizable());
     }
 }
+
+/// After the heal, Raft has lost no acknowledged write and its nodes agree; asynchronous
+/// primary-backup throws away writes its minority-side primary acknowledged; a quorum of
+/// one leaves replicas disagreeing (no anti-entropy beyond read repair).
+#[test]
+fn healing_shows_lost_writes_and_disagreeing_replicas() {
+    for seed in 0..3 {
+        let raft = standard_experiment(ProtocolKind::Raft, seed);
+        assert_eq!(raft.cluster.acknowledged_writes_lost, 0, "seed {seed}");
+        assert_eq!(raft.keys_replicas_disagree, 0, "seed {seed}");
+        let pb = standard_experiment(ProtocolKind::PrimaryBackup, seed);
+        assert!(
+            pb.minority.acknowledged_writes_lost > 0,
+            "seed {seed}: {:?}",
+            pb.minority
+        );
+        assert_eq!(pb.majority.acknowledged_writes_lost, 0, "seed {seed}");
+        let quorum = standard_experiment(ProtocolKind::Quorum, seed);
+        assert!(quorum.keys_replicas_disagree > 0, "seed {seed}");
+    }
+}

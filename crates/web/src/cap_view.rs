@@ -293,6 +293,8 @@ pub fn CapView(props: &Props) -> Html {
                     { side_row("operations", reports, |r| ops_text(&r.cluster)) }
                     { side_row("latency p50 / p99 (successful)", reports, |r| format!("{} / {}", latency(r.cluster.latency_p50_us), latency(r.cluster.latency_p99_us))) }
                     { side_row("stale reads", reports, |r| r.cluster.stale_reads.to_string()) }
+                    { side_row("acknowledged writes lost after healing", reports, |r| format!("{} (minority side {})", r.cluster.acknowledged_writes_lost, r.minority.acknowledged_writes_lost)) }
+                    { side_row("keys the replicas disagree on after healing", reports, |r| r.keys_replicas_disagree.to_string()) }
                     { side_row("most nodes acting as leader at once", reports, |r| {
                         if r.protocol == ProtocolKind::Quorum { "none (leaderless)".to_string() } else { r.max_leaders.to_string() }
                     }) }

@@ -508,6 +508,10 @@ impl Protocol for PbNode {
         }
     }
 
+    fn stored(&self, key: Key) -> Vec<Value> {
+        self.store.get(&key).copied().into_iter().collect()
+    }
+
     fn status(&self) -> NodeStatus {
         NodeStatus {
             role: self.role,

@@ -608,6 +608,13 @@ impl Protocol for QuorumNode {
         }
     }
 
+    fn stored(&self, key: Key) -> Vec<Value> {
+        self.store
+            .get(&key)
+            .map(|r| r.versions().iter().map(|v| v.value).collect())
+            .unwrap_or_default()
+    }
+
     fn status(&self) -> NodeStatus {
         NodeStatus {
             role: Role::Replica,

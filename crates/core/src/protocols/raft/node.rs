@@ -7,7 +7,7 @@ use super::msg::RaftMsg;
 use super::state_machine::KvStore;
 use super::{RaftBug, RaftConfig};
 use crate::check::Invariant;
-use crate::client::{KvOp, KvResult};
+use crate::client::{Key, KvOp, KvResult, Value};
 use crate::ids::{NodeId, RequestId};
 use crate::protocol::{Ctx, NodeStatus, Protocol, Role};
 use serde::Serialize;
@@ -508,6 +508,10 @@ impl Protocol for RaftNode {
     fn on_client_request(&mut self, ctx: &mut Ctx<'_, Self>, req: RequestId, op: KvOp) {
         self.waiting.insert(req);
         self.submit(ctx, req, self.id, op, 0);
+    }
+
+    fn stored(&self, key: Key) -> Vec<Value> {
+        self.kv().data().get(&key).copied().into_iter().collect()
     }
 
     fn status(&self) -> NodeStatus {
