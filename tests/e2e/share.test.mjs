@@ -303,6 +303,16 @@ test('CAP live: one partition applied to both clusters, measured as they run', a
   await page.waitForFunction(() => /not linearizable/.test(document.querySelectorAll('.live-cluster')[1].textContent), null, { timeout: 20000 });
   assert.match(await page.textContent('.live-cluster:nth-child(1)'), /history so far\s*linearizable/);
   await page.screenshot({ path: `${shots}/24-cap-live.png` });
+  // Seeking back rebuilds every cluster and replays the same actions.
+  await page.$eval('input.live-seek', (el) => { el.value = '1000'; el.dispatchEvent(new Event('change', { bubbles: true })); });
+  assert.equal(await page.textContent('.cap-live .clock'), 't = 1.000000s');
+  assert.equal(await minority(1), 100);
+  await page.getByRole('button', { name: 'Play' }).click();
+  await page.waitForFunction(() => {
+    const s = document.querySelector('.cap-live .clock').textContent.match(/([\d.]+)(ms|s)/);
+    return s && s[2] === 's' && Number.parseFloat(s[1]) > 12;
+  }, null, { timeout: 20000 });
+  assert.ok((await minority(0)) < 20, `after the replay, Raft minority ${await minority(0)}%`);
   assert.deepEqual(errors, []);
   await page.close();
 });

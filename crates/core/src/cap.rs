@@ -101,10 +101,17 @@ pub struct Bucket {
     pub minority_ok: u64,
     pub majority_ops: u64,
     pub majority_ok: u64,
+    /// Reads invoked in this second that returned an overwritten value (both sides).
+    pub stale_reads: u64,
 }
 
 /// Per-second operations and successes on each side.
-fn series(setup: &CapSetup, history: &[ClientRecord], until_us: Micros) -> Vec<Bucket> {
+fn series(
+    setup: &CapSetup,
+    history: &[ClientRecord],
+    stale: &[bool],
+    until_us: Micros,
+) -> Vec<Bucket> {
     let seconds = until_us.div_ceil(MICROS_PER_SEC).max(1);
     let mut buckets: Vec<Bucket> = (0..seconds)
         .map(|i| Bucket {
@@ -113,13 +120,15 @@ fn series(setup: &CapSetup, history: &[ClientRecord], until_us: Micros) -> Vec<B
             minority_ok: 0,
             majority_ops: 0,
             majority_ok: 0,
+            stale_reads: 0,
         })
         .collect();
-    for c in history {
+    for (c, &is_stale) in history.iter().zip(stale) {
         let Some(b) = buckets.get_mut((c.invoked_at / MICROS_PER_SEC) as usize) else {
             continue;
         };
         let ok = u64::from(is_ok(c));
+        b.stale_reads += u64::from(is_stale);
         if setup.minority.contains(&c.node) {
             b.minority_ops += 1;
             b.minority_ok += ok;
@@ -326,7 +335,7 @@ fn observe<P: Protocol>(setup: &CapSetup, spec: &RunSpec, mut world: World<P>) -
         witness,
         violations: world.violations().to_vec(),
         trace_hash: hash_hex(world.trace_hash()),
-        series: series(setup, history, spec.until_us),
+        series: series(setup, history, &stale, spec.until_us),
         keys_replicas_disagree,
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::flight::{context, kind_index, KINDS};
 use crate::topology::{node_radius, position, SIZE};
-use splitbrain_core::action::{Action, DiskFate};
+use splitbrain_core::action::{Action, DiskFate, Scheduled};
 use splitbrain_core::cap::{standard_setup, Design};
 use splitbrain_core::checkers::linearizability;
 use splitbrain_core::client::{ClientRecord, KvResult, Outcome};
@@ -23,7 +23,9 @@ use yew::prelude::*;
 trait Live {
     fn now(&self) -> Micros;
     fn run_until(&mut self, t: Micros);
+    /// Applies an action now, dropping any that were to come (acting in the past forks).
     fn act(&mut self, action: Action);
+    fn schedule(&mut self, actions: Vec<Scheduled>);
     fn draw(&self, canvas: &HtmlCanvasElement);
     fn history(&self) -> &[ClientRecord];
     fn leaders(&self) -> usize;
@@ -42,7 +44,12 @@ impl<P: Protocol> Live for LiveWorld<P> {
     }
 
     fn act(&mut self, action: Action) {
+        self.0.discard_future_actions();
         self.0.act(action);
+    }
+
+    fn schedule(&mut self, actions: Vec<Scheduled>) {
+        self.0.schedule(actions);
     }
 
     fn history(&self) -> &[ClientRecord] {
@@ -173,6 +180,11 @@ struct Cluster {
 #[derive(Default)]
 struct Shared {
     clusters: Vec<Cluster>,
+    /// The actions taken so far, with their times, to rebuild the clusters when seeking.
+    actions: Vec<Scheduled>,
+    /// The furthest time reached.
+    horizon: Micros,
+    seed: u64,
     playing: bool,
     last_t: Option<f64>,
     frame: Option<gloo_render::AnimationFrame>,
@@ -234,6 +246,7 @@ pub fn CapLive(props: &Props) -> Html {
                             for c in &mut s.clusters {
                                 c.live.run_until(target);
                             }
+                            s.horizon = s.horizon.max(target);
                         }
                         for c in &s.clusters {
                             if let Some(canvas) = c.canvas.cast::<HtmlCanvasElement>() {
@@ -263,9 +276,46 @@ pub fn CapLive(props: &Props) -> Html {
         let shared = shared.clone();
         let tick = tick.clone();
         Callback::from(move |_| {
-            for c in &mut shared.borrow_mut().clusters {
+            let mut s = shared.borrow_mut();
+            let now = s.clusters.first().map_or(0, |c| c.live.now());
+            // Acting in the past forks: the actions that were still to come are dropped.
+            s.actions.retain(|a| a.at <= now);
+            s.actions.push(Scheduled {
+                at: now,
+                action: action.clone(),
+            });
+            s.horizon = now;
+            for c in &mut s.clusters {
                 c.live.act(action.clone());
             }
+            tick.set(*tick + 1);
+        })
+    };
+    let on_seek = {
+        let shared = shared.clone();
+        let tick = tick.clone();
+        Callback::from(move |e: Event| {
+            let Some(ms) = e
+                .target_dyn_into::<web_sys::HtmlInputElement>()
+                .and_then(|i| i.value().parse::<u64>().ok())
+            else {
+                return;
+            };
+            let mut s = shared.borrow_mut();
+            let target = ms * 1000;
+            let seed = s.seed;
+            let actions = s.actions.clone();
+            // Every cluster is rebuilt from its start and replayed with the same actions
+            // (a 45-second run takes a few tens of milliseconds).
+            for c in &mut s.clusters {
+                if target < c.live.now() {
+                    c.live = start(&c.design, seed);
+                    c.live.schedule(actions.clone());
+                }
+                c.live.run_until(target);
+            }
+            s.playing = false;
+            s.last_t = None;
             tick.set(*tick + 1);
         })
     };
@@ -328,6 +378,8 @@ pub fn CapLive(props: &Props) -> Html {
                     <option value="3000">{"3x"}</option>
                 </select>
                 <span class="clock">{ format!("t = {}", Pretty(now)) }</span>
+                <input class="live-seek" type="range" min="0" max={(s.horizon.max(now) / 1000).to_string()} value={(now / 1000).to_string()}
+                       onchange={on_seek} aria-label="Seek every cluster in simulated time (milliseconds)" />
                 <span class="label">{"for every cluster at once:"}</span>
                 <button onclick={act(Action::Partition { groups: vec![MINORITY.to_vec(), others.clone()] })}>{"Partition n0–n1 | n2–n4"}</button>
                 <button onclick={act(Action::Heal)}>{"Heal"}</button>

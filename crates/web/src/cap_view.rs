@@ -106,6 +106,38 @@ fn line(report: &CapReport, minority: bool, w: f64, h: f64) -> String {
         .join(" ")
 }
 
+/// Stale reads per second as thin bars from the bottom (the tallest is a third of the
+/// chart), so consistency is seen next to availability.
+fn stale_bars(report: &CapReport, w: f64, h: f64) -> Vec<Html> {
+    let end = report
+        .series
+        .last()
+        .map_or(1, |b| b.from_us + MICROS_PER_SEC) as f64;
+    let most = report
+        .series
+        .iter()
+        .map(|b| b.stale_reads)
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let bar = w / report.series.len().max(1) as f64 * 0.6;
+    report
+        .series
+        .iter()
+        .filter(|b| b.stale_reads > 0)
+        .map(|b| {
+            let x = (b.from_us as f64 + MICROS_PER_SEC as f64 / 2.0) / end * w - bar / 2.0;
+            let height = b.stale_reads as f64 / most * (h / 3.0);
+            html! {
+                <rect class="stale" x={crate::topology::num(x)} y={crate::topology::num(h - 5.0 - height)}
+                      width={crate::topology::num(bar)} height={crate::topology::num(height)}>
+                    <title>{ format!("{} stale reads in second {}", b.stale_reads, b.from_us / MICROS_PER_SEC) }</title>
+                </rect>
+            }
+        })
+        .collect()
+}
+
 fn chart(report: &CapReport) -> Html {
     let (w, h) = (600.0, 140.0);
     let end = report
@@ -121,6 +153,7 @@ fn chart(report: &CapReport) -> Html {
             <text class="axis" x={crate::topology::num(x0 + 4.0)} y="14">{"partition"}</text>
             <line class="grid" x1="0" y1="5" x2={w.to_string()} y2="5" />
             <line class="grid" x1="0" y1={(h - 5.0).to_string()} x2={w.to_string()} y2={(h - 5.0).to_string()} />
+            { for stale_bars(report, w, h) }
             <polyline class="majority" points={line(report, false, w, h)} />
             <polyline class="minority" points={line(report, true, w, h)} />
         </svg>
@@ -300,7 +333,7 @@ pub fn CapView(props: &Props) -> Html {
                     }) }
                     { side_row("consistency", reports, verdict) }
                     <tr>
-                        <th scope="row">{"success per second (blue: majority, orange: minority)"}</th>
+                        <th scope="row">{"success per second (blue: majority, orange: minority); stale reads per second (red bars)"}</th>
                         { for reports.iter().map(|(_, r)| html! {
                             <td>{ r.as_ref().map_or_else(|e| html! { <span class="bad">{ e.clone() }</span> }, chart) }</td>
                         }) }
