@@ -159,6 +159,8 @@ pub struct RunReport {
     /// Times a node became leader.
     pub leader_changes: u64,
     pub counters: Counters,
+    /// The linearizability checker's verdict on the clients' history.
+    pub linearizability: crate::checkers::linearizability::Verdict,
 }
 
 pub fn hash_hex(hash: u64) -> String {
@@ -199,6 +201,7 @@ pub fn report<P: Protocol>(spec: &RunSpec, world: &World<P>) -> RunReport {
         committed_entries,
         leader_changes: c.leader_changes,
         counters: c,
+        linearizability: crate::checkers::linearizability::check(world.clients()).verdict,
     }
 }
 

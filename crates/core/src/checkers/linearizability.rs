@@ -101,7 +101,7 @@ pub const DEFAULT_STEP_BUDGET: u64 = 2_000_000;
 /// well inside a browser tab's memory.
 pub const MEMO_BYTE_LIMIT: usize = 128 << 20;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Linearizable,
