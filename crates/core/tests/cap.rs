@@ -26,6 +26,25 @@ fn availability(side: &splitbrain_core::cap::SideStats) -> f64 {
         .expect("operations were invoked during the partition")
 }
 
+/// Availability during the partition on each side meets its expectation.
+fn assert_sides(
+    r: &CapReport,
+    seed: u64,
+    minority: impl Fn(f64) -> bool,
+    majority: impl Fn(f64) -> bool,
+) {
+    assert!(
+        minority(availability(&r.minority)),
+        "seed {seed}: {:?}",
+        r.minority
+    );
+    assert!(
+        majority(availability(&r.majority)),
+        "seed {seed}: {:?}",
+        r.majority
+    );
+}
+
 /// Both sides of the partition kept answering (more than 95% of their operations).
 fn assert_both_sides_answer(r: &CapReport, seed: u64) {
     assert!(
@@ -60,16 +79,7 @@ fn raft_stays_linearizable_and_the_minority_stops_answering() {
             "seed {seed}"
         );
         assert!(r.violations.is_empty(), "{:?}", r.violations);
-        assert!(
-            availability(&r.minority) < 0.05,
-            "seed {seed}: {:?}",
-            r.minority
-        );
-        assert!(
-            availability(&r.majority) > 0.9,
-            "seed {seed}: {:?}",
-            r.majority
-        );
+        assert_sides(&r, seed, |a| a < 0.05, |a| a > 0.9);
         assert_eq!(r.cluster.stale_reads, 0);
     }
 }
@@ -101,16 +111,7 @@ fn strict_quorums_leave_the_minority_unavailable() {
         setup.spec.quorum.w = 3;
         let r = run_experiment(&setup).unwrap();
         show("quorum r=w=3", &r);
-        assert!(
-            availability(&r.minority) < 0.05,
-            "seed {seed}: {:?}",
-            r.minority
-        );
-        assert!(
-            availability(&r.majority) > 0.95,
-            "seed {seed}: {:?}",
-            r.majority
-        );
+        assert_sides(&r, seed, |a| a < 0.05, |a| a > 0.95);
         assert!(r.violations.is_empty(), "{:?}", r.violations);
     }
 }
@@ -125,16 +126,7 @@ fn primary_backup_splits_the_brain_and_is_not_linearizable() {
         assert!(r.max_leaders >= 2, "seed {seed}: no split brain");
         assert_not_linearizable(&r, seed);
         assert!(!r.witness.is_empty());
-        assert!(
-            availability(&r.minority) > 0.95,
-            "seed {seed}: {:?}",
-            r.minority
-        );
-        assert!(
-            availability(&r.majority) > 0.9,
-            "seed {seed}: {:?}",
-            r.majority
-        );
+        assert_sides(&r, seed, |a| a > 0.95, |a| a > 0.9);
         assert!(r.violations.is_empty(), "{:?}", r.violations);
     }
 }
