@@ -78,6 +78,36 @@ pub struct ClientRecord {
     pub outcome: Outcome,
 }
 
+/// What a client does when an attempt times out or is refused as unavailable. Every
+/// attempt carries the same request id, which the protocols use as an idempotency key, so
+/// a retried write takes effect once.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Retry {
+    /// One attempt; a timeout is recorded as an unknown outcome.
+    #[default]
+    None,
+    /// Try again after `delay_us`, up to `attempts` attempts in all.
+    Fixed { delay_us: Micros, attempts: u32 },
+    /// Exponential backoff with full jitter: before attempt k (k ≥ 2) wait a random time
+    /// in [0, min(cap_us, base_us · 2^(k−2))], up to `attempts` attempts in all.
+    Backoff {
+        base_us: Micros,
+        cap_us: Micros,
+        attempts: u32,
+    },
+}
+
+impl Retry {
+    /// The most attempts this policy makes.
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Retry::None => 1,
+            Retry::Fixed { attempts, .. } | Retry::Backoff { attempts, .. } => (*attempts).max(1),
+        }
+    }
+}
+
 /// A steady, open-loop client load spread over all nodes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -88,8 +118,10 @@ pub struct Workload {
     pub keys: u32,
     /// Percentage of reads; the rest are split 4:1 between put and compare-and-set.
     pub read_percent: u32,
-    /// How long a client waits for an answer before recording the outcome as unknown.
+    /// How long a client waits for an answer to one attempt.
     pub timeout_us: Micros,
+    /// What the client does after a timeout or an "unavailable" answer.
+    pub retry: Retry,
 }
 
 impl Default for Workload {
@@ -99,6 +131,7 @@ impl Default for Workload {
             keys: 5,
             read_percent: 40,
             timeout_us: 1_000_000,
+            retry: Retry::None,
         }
     }
 }
@@ -119,6 +152,12 @@ impl Workload {
         }
         if self.timeout_us == 0 {
             return Err("client timeout must be positive".into());
+        }
+        if self.retry.attempts() > 100 {
+            return Err(format!(
+                "at most 100 attempts per operation, not {}",
+                self.retry.attempts()
+            ));
         }
         Ok(())
     }

@@ -14,7 +14,7 @@
 //! `v` is the format version; links made by older versions keep reading the same way.
 
 use crate::action::{validate_schedule, Action, DiskFate, Scheduled};
-use crate::client::{KvOp, Workload};
+use crate::client::{KvOp, Retry, Workload};
 use crate::ids::NodeId;
 use crate::network::LinkConfig;
 use crate::protocols::raft::{RaftBug, RaftNode};
@@ -113,8 +113,23 @@ pub fn parse_link(text: &str) -> Result<LinkConfig, String> {
 }
 
 fn format_workload(w: &Workload) -> String {
+    let retry = match w.retry {
+        Retry::None => String::new(),
+        Retry::Fixed { delay_us, attempts } => {
+            format!("_fixed{}~{attempts}", format_duration(delay_us))
+        }
+        Retry::Backoff {
+            base_us,
+            cap_us,
+            attempts,
+        } => format!(
+            "_backoff{}~{}~{attempts}",
+            format_duration(base_us),
+            format_duration(cap_us)
+        ),
+    };
     format!(
-        "{}_keys{}_read{}_timeout{}",
+        "{}_keys{}_read{}_timeout{}{retry}",
         w.rate_per_s,
         w.keys,
         w.read_percent,
@@ -139,15 +154,40 @@ fn parse_workload(text: &str) -> Result<Workload, String> {
             "keys" => w.keys = parse_number(value, "key count")?,
             "read" => w.read_percent = parse_number(value, "read percentage")?,
             "timeout" => w.timeout_us = parse_duration(value)?,
+            "fixed" | "backoff" => w.retry = parse_retry(field)?,
             _ => {
                 return Err(format!(
-                    "unknown client load setting {field:?} (use keys, read, timeout)"
-                ))
+                "unknown client load setting {field:?} (use keys, read, timeout, fixed, backoff)"
+            ))
             }
         }
     }
     w.validate()?;
     Ok(w)
+}
+
+/// `fixedDELAY~ATTEMPTS` or `backoffBASE~CAP~ATTEMPTS`.
+fn parse_retry(field: &str) -> Result<Retry, String> {
+    let bad = || {
+        format!("retry {field:?} is not fixedDELAY~ATTEMPTS or backoffBASE~CAP~ATTEMPTS (as in backoff100ms~2s~5)")
+    };
+    if let Some(rest) = field.strip_prefix("fixed") {
+        let (delay, attempts) = rest.split_once('~').ok_or_else(bad)?;
+        return Ok(Retry::Fixed {
+            delay_us: parse_duration(delay)?,
+            attempts: parse_number(attempts, "attempts")?,
+        });
+    }
+    let rest = field.strip_prefix("backoff").ok_or_else(bad)?;
+    let parts: Vec<&str> = rest.split('~').collect();
+    let [base, cap, attempts] = parts[..] else {
+        return Err(bad());
+    };
+    Ok(Retry::Backoff {
+        base_us: parse_duration(base)?,
+        cap_us: parse_duration(cap)?,
+        attempts: parse_number(attempts, "attempts")?,
+    })
 }
 
 fn parse_number<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, String> {
@@ -425,7 +465,7 @@ fn example(verb: &str) -> &'static str {
         "net" => "net:lat40ms_jit80ms_loss20",
         "checksums" => "checksums:off",
         "client" => "client:2:put:1:7, client:2:get:1 or client:2:cas:1:none:7",
-        "load" => "load:50_keys5_read40_timeout1s",
+        "load" => "load:50_keys5_read40_timeout1s_backoff100ms~2s~5",
         _ => "heal",
     }
 }
@@ -827,6 +867,25 @@ mod tests {
                     ..Workload::default()
                 },
             },
+            Action::SetWorkload {
+                workload: Workload {
+                    retry: Retry::Backoff {
+                        base_us: 100_000,
+                        cap_us: 2_000_000,
+                        attempts: 5,
+                    },
+                    ..Workload::default()
+                },
+            },
+            Action::SetWorkload {
+                workload: Workload {
+                    retry: Retry::Fixed {
+                        delay_us: 1_500,
+                        attempts: 3,
+                    },
+                    ..Workload::default()
+                },
+            },
         ]
     }
 
@@ -898,6 +957,8 @@ mod tests {
             ("1s@cut:0-1-2", "is not a link"),
             ("1s@client:1:put:3", "client operation"),
             ("1s@load:50_keys0", "at least one key"),
+            ("1s@load:50_backoff1s~2s", "backoffBASE~CAP~ATTEMPTS"),
+            ("1s@load:50_fixed1s", "fixedDELAY~ATTEMPTS"),
             ("1s@skew:1:-", "missing number"),
         ];
         for (text, want) in cases {

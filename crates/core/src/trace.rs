@@ -128,6 +128,11 @@ pub enum EventKind<P: Protocol> {
     Fault {
         action: Action,
     },
+    /// A client tries operation `req` again (attempt `attempt`, counted from 1).
+    ClientRetry {
+        req: RequestId,
+        attempt: u32,
+    },
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -276,3 +276,137 @@ fn healing_shows_lost_writes_and_disagreeing_replicas() {
         assert!(quorum.keys_replicas_disagree > 0, "seed {seed}");
     }
 }
+
+/// Retries with exponential backoff and jitter: some operations that would have timed out
+/// are tried again and answered (fewer unknown outcomes, more successes), and because
+/// every attempt carries the same request id, no write takes effect twice (the history
+/// stays linearizable).
+#[test]
+fn retries_with_backoff_turn_unknown_outcomes_into_answers_without_double_writes() {
+    use splitbrain_core::client::{Retry, Workload};
+    for seed in 0..3 {
+        let plain = standard_experiment(ProtocolKind::Raft, seed);
+        let mut setup = standard_setup(ProtocolKind::Raft, seed);
+        setup.spec.workload = Some(Workload {
+            retry: Retry::Backoff {
+                base_us: 200_000,
+                cap_us: 1_000_000,
+                attempts: 4,
+            },
+            ..Workload::default()
+        });
+        let r = run_experiment(&setup).unwrap();
+        assert_eq!(
+            r.linearizability.verdict,
+            Verdict::Linearizable,
+            "seed {seed}"
+        );
+        assert!(
+            r.cluster.unknown < plain.cluster.unknown,
+            "seed {seed}: {} unknown with retries, {} without",
+            r.cluster.unknown,
+            plain.cluster.unknown
+        );
+        assert!(r.cluster.ok > plain.cluster.ok, "seed {seed}");
+    }
+}
+
+/// A primary that was paused finds several attempts of the same write in its inbox; its
+/// idempotency keys append each write once.
+#[test]
+fn primary_backup_applies_a_retried_write_once() {
+    use splitbrain_core::client::{Retry, Workload};
+    use splitbrain_core::protocols::primary_backup::PbNode;
+    let mut spec = RunSpec::new(3, 5, 6 * MICROS_PER_SEC);
+    spec.protocol = ProtocolKind::PrimaryBackup;
+    spec.workload = Some(Workload {
+        rate_per_s: 20,
+        retry: Retry::Fixed {
+            delay_us: 300_000,
+            attempts: 10,
+        },
+        ..Workload::default()
+    });
+    spec.schedule = vec![Scheduled {
+        at: MICROS_PER_SEC,
+        action: Action::Pause {
+            node: NodeId(0),
+            for_us: 3 * MICROS_PER_SEC,
+        },
+    }];
+    let mut world = spec.primary_backup_world(true);
+    world.run_until(spec.until_us);
+    let retries = world
+        .trace()
+        .events()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                splitbrain_core::trace::EventKind::ClientRetry { .. }
+            )
+        })
+        .count();
+    assert!(retries > 10, "only {retries} retries");
+    for (i, slot) in world.nodes().iter().enumerate() {
+        let node: &PbNode = slot.state.as_ref().expect("up");
+        let mut values: Vec<u64> = node.log().iter().map(|e| e.value).collect();
+        let n = values.len();
+        values.sort_unstable();
+        values.dedup();
+        assert_eq!(values.len(), n, "node {i} appended a write twice");
+    }
+}
+
+/// The quorum store's coordinator sends a retried write's first version again instead of
+/// stamping a second one: every request's write messages carry a single version.
+#[test]
+fn quorum_coordinator_writes_a_retried_request_once() {
+    use splitbrain_core::client::{Retry, Workload};
+    use splitbrain_core::protocols::quorum::QuorumMsg;
+    use splitbrain_core::trace::EventKind;
+    use std::collections::BTreeMap;
+    let mut spec = RunSpec::new(3, 5, 6 * MICROS_PER_SEC);
+    spec.protocol = ProtocolKind::Quorum;
+    spec.quorum.r = 2;
+    spec.quorum.w = 2;
+    spec.workload = Some(Workload {
+        rate_per_s: 20,
+        retry: Retry::Fixed {
+            delay_us: 300_000,
+            attempts: 10,
+        },
+        ..Workload::default()
+    });
+    // The coordinator at node 1 stalls while its clients keep trying again.
+    spec.schedule = vec![Scheduled {
+        at: MICROS_PER_SEC,
+        action: Action::Pause {
+            node: NodeId(1),
+            for_us: 3 * MICROS_PER_SEC,
+        },
+    }];
+    let mut world = spec.quorum_world(true);
+    world.run_until(spec.until_us);
+    let mut versions: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+    let mut retries = 0;
+    for e in world.trace().events() {
+        match &e.kind {
+            EventKind::ClientRetry { .. } => retries += 1,
+            EventKind::Send {
+                msg: QuorumMsg::Write { req, version, .. },
+                ..
+            } => {
+                let seen = versions.entry(req.0).or_default();
+                let v = format!("{version:?}");
+                if !seen.contains(&v) {
+                    seen.push(v);
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(retries >= 5, "only {retries} retries");
+    for (req, vs) in &versions {
+        assert_eq!(vs.len(), 1, "request {req} was written as {vs:?}");
+    }
+}

@@ -51,6 +51,9 @@ pub fn describe(e: &TraceEvent<RaftNode>) -> Option<(&'static str, String)> {
         EventKind::ClientInvoke { req, node, op } => ("client", format!("{req} → {node}: {op:?}")),
         EventKind::ClientReply { req, result } => ("client", format!("{req} answered: {result:?}")),
         EventKind::ClientTimeout { req } => ("client", format!("{req} timed out")),
+        EventKind::ClientRetry { req, attempt } => {
+            ("client", format!("{req} tried again (attempt {attempt})"))
+        }
         EventKind::RoleChange { node, role, term } => {
             ("role", format!("{node} is {role:?} in term {term}"))
         }

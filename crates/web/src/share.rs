@@ -53,6 +53,7 @@ fn kind_name(kind: &EventKind<RaftNode>) -> &'static str {
         EventKind::ClientInvoke { .. } => "client_invoke",
         EventKind::ClientReply { .. } => "client_reply",
         EventKind::ClientTimeout { .. } => "client_timeout",
+        EventKind::ClientRetry { .. } => "client_retry",
         EventKind::Persist { .. } => "persist",
         EventKind::RoleChange { .. } => "role_change",
         EventKind::Append { .. } => "append",

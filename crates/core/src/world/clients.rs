@@ -3,7 +3,7 @@
 use super::dispatch::Input;
 use super::queue::Event;
 use super::World;
-use crate::client::{ClientRecord, KvOp, KvResult, Outcome, Workload};
+use crate::client::{ClientRecord, KvOp, KvResult, Outcome, Retry, Workload};
 use crate::ids::{NodeId, RequestId};
 use crate::protocol::Protocol;
 use crate::time::MICROS_PER_SEC;
@@ -15,10 +15,11 @@ const MANUAL_TIMEOUT_US: u64 = 2 * MICROS_PER_SEC;
 impl<P: Protocol> World<P> {
     pub(super) fn client_invoke(&mut self, node: NodeId, op: KvOp) {
         let timeout = self.workload.map_or(MANUAL_TIMEOUT_US, |w| w.timeout_us);
-        self.invoke_with_timeout(node, op, timeout);
+        // Operations sent by hand make one attempt.
+        self.invoke_with_timeout(node, op, timeout, Retry::None);
     }
 
-    fn invoke_with_timeout(&mut self, node: NodeId, op: KvOp, timeout_us: u64) {
+    fn invoke_with_timeout(&mut self, node: NodeId, op: KvOp, timeout_us: u64, retry: Retry) {
         let req = RequestId(self.clients.len() as u64);
         self.counters.client_ops += 1;
         self.trace.push(
@@ -37,11 +38,56 @@ impl<P: Protocol> World<P> {
             completed_at: None,
             outcome: Outcome::Pending,
         });
+        self.attempts.push((1, retry));
         // The client sits next to its node, so the request skips the network but still
         // waits while the node is paused or busy.
         self.queue.push(self.now, Event::ClientArrive { node, req });
+        self.queue.push(
+            self.now + timeout_us,
+            Event::ClientTimeout { req, attempt: 1 },
+        );
+    }
+
+    /// After a timeout or an "unavailable" answer: schedules the next attempt if the
+    /// operation's policy allows one, and says whether it did.
+    fn schedule_retry(&mut self, req: RequestId) -> bool {
+        let Some((attempts, retry)) = self.attempts.get(req.0 as usize).copied() else {
+            return false;
+        };
+        if attempts >= retry.attempts() {
+            return false;
+        }
+        let delay = match retry {
+            Retry::None => return false,
+            Retry::Fixed { delay_us, .. } => delay_us,
+            Retry::Backoff {
+                base_us, cap_us, ..
+            } => {
+                let ceiling = base_us
+                    .saturating_mul(1u64 << (attempts - 1).min(40))
+                    .min(cap_us);
+                self.rng.range(0, ceiling.saturating_add(1))
+            }
+        };
+        self.attempts[req.0 as usize].0 = attempts + 1;
         self.queue
-            .push(self.now + timeout_us, Event::ClientTimeout { req });
+            .push(self.now + delay, Event::ClientRetry { req });
+        true
+    }
+
+    pub(super) fn client_retry(&mut self, req: RequestId) {
+        let record = &self.clients[req.0 as usize];
+        if record.outcome != Outcome::Pending {
+            return; // an earlier attempt was answered meanwhile
+        }
+        let node = record.node;
+        let attempt = self.attempts[req.0 as usize].0;
+        self.trace
+            .push(self.now, EventKind::ClientRetry { req, attempt });
+        let timeout = self.workload.map_or(MANUAL_TIMEOUT_US, |w| w.timeout_us);
+        self.queue.push(self.now, Event::ClientArrive { node, req });
+        self.queue
+            .push(self.now + timeout, Event::ClientTimeout { req, attempt });
     }
 
     pub(super) fn client_arrive(&mut self, req: RequestId) {
@@ -63,6 +109,11 @@ impl<P: Protocol> World<P> {
         if record.outcome != Outcome::Pending {
             return; // the client already gave up, or a duplicate answer
         }
+        // "Unavailable" means the attempt certainly did nothing: safe to try again.
+        if result == KvResult::Unavailable && self.schedule_retry(req) {
+            return;
+        }
+        let record = &mut self.clients[req.0 as usize];
         if result == KvResult::Unavailable {
             self.counters.client_failed += 1;
         } else {
@@ -76,11 +127,16 @@ impl<P: Protocol> World<P> {
             .push(self.now, EventKind::ClientReply { req, result });
     }
 
-    pub(super) fn client_timeout(&mut self, req: RequestId) {
-        let record = &mut self.clients[req.0 as usize];
-        if record.outcome != Outcome::Pending {
+    pub(super) fn client_timeout(&mut self, req: RequestId, attempt: u32) {
+        if self.clients[req.0 as usize].outcome != Outcome::Pending
+            || self.attempts[req.0 as usize].0 != attempt
+        {
+            return; // answered, or a later attempt is under way
+        }
+        if self.schedule_retry(req) {
             return;
         }
+        let record = &mut self.clients[req.0 as usize];
         record.completed_at = Some(self.now);
         record.outcome = Outcome::TimedOut;
         self.counters.client_timeouts += 1;
@@ -131,7 +187,7 @@ impl<P: Protocol> World<P> {
         if !op.is_read_only() {
             self.workload_last_value[key as usize] = Some(fresh);
         }
-        self.invoke_with_timeout(node, op, w.timeout_us);
+        self.invoke_with_timeout(node, op, w.timeout_us, w.retry);
         let at = self.now + self.workload_gap(&w);
         self.queue.push(at, Event::Workload { generation });
     }

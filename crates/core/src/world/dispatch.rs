@@ -136,7 +136,8 @@ impl<P: Protocol> World<P> {
                 self.run_node(node, Input::Timer(timer), false);
             }
             Event::ClientArrive { req, .. } => self.client_arrive(req),
-            Event::ClientTimeout { req } => self.client_timeout(req),
+            Event::ClientTimeout { req, attempt } => self.client_timeout(req, attempt),
+            Event::ClientRetry { req } => self.client_retry(req),
             Event::Workload { generation } => self.workload_tick(generation),
             Event::Resume { node, until } => {
                 let slot = &self.nodes[node.index()];

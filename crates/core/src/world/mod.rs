@@ -110,6 +110,8 @@ pub struct World<P: Protocol> {
     next_action: usize,
     next_msg: u64,
     clients: Vec<ClientRecord>,
+    /// Per client operation: attempts started or scheduled so far, and its retry policy.
+    attempts: Vec<(u32, crate::client::Retry)>,
     workload: Option<Workload>,
     workload_generation: u64,
     workload_last_value: Vec<Option<u64>>,
@@ -155,6 +157,7 @@ impl<P: Protocol> World<P> {
             next_action: 0,
             next_msg: 0,
             clients: Vec::new(),
+            attempts: Vec::new(),
             workload: None,
             workload_generation: 0,
             workload_last_value: Vec::new(),

@@ -38,8 +38,13 @@ pub enum Event<P: Protocol> {
         node: NodeId,
         req: RequestId,
     },
-    /// A client stops waiting.
+    /// A client stops waiting for attempt `attempt`.
     ClientTimeout {
+        req: RequestId,
+        attempt: u32,
+    },
+    /// A client tries an operation again.
+    ClientRetry {
         req: RequestId,
     },
     /// The steady workload issues its next operation.
@@ -69,6 +74,7 @@ impl<P: Protocol> Event<P> {
             Event::Timer { node, .. } => Some(*node),
             Event::ClientArrive { node, .. } => Some(*node),
             Event::ClientTimeout { .. }
+            | Event::ClientRetry { .. }
             | Event::Workload { .. }
             | Event::Resume { .. }
             | Event::Wake { .. }

@@ -60,6 +60,10 @@ pub struct PbNode {
     next_index: Vec<u64>,
     match_index: Vec<u64>,
     waiting: Vec<Waiting>,
+    /// Writes this primary accepted, by request id (an idempotency key): a client's retry
+    /// is answered again instead of appended twice. In memory only, so a new primary
+    /// after failover does not know them.
+    accepted: BTreeMap<RequestId, KvResult>,
 }
 
 type PbCtx<'a> = Ctx<'a, PbNode>;
@@ -204,6 +208,13 @@ impl PbNode {
 
     /// The primary's write path: apply, log, stream, answer (now or after a backup).
     fn execute(&mut self, ctx: &mut PbCtx, req: RequestId, origin: NodeId, op: KvOp) {
+        if let Some(result) = self.accepted.get(&req).cloned() {
+            // A retry of a write already in the log: answer it, once it may be answered.
+            if !self.waiting.iter().any(|w| w.req == req) {
+                self.answer(ctx, req, origin, result);
+            }
+            return;
+        }
         let (key, value) = match op {
             KvOp::Get { key } => {
                 let value = self.store.get(&key).copied();
@@ -231,6 +242,7 @@ impl PbNode {
         });
         self.log.push(entry);
         self.store.insert(key, value);
+        self.accepted.insert(req, KvResult::Written);
         let index = self.last_index();
         self.match_index[self.id.index()] = index;
         self.broadcast(ctx);
@@ -432,6 +444,7 @@ impl Protocol for PbNode {
             next_index: Vec::new(),
             match_index: Vec::new(),
             waiting: Vec::new(),
+            accepted: BTreeMap::new(),
         };
         node.rebuild_store();
         node

@@ -79,6 +79,11 @@ pub struct QuorumNode {
     /// Tie-breaker between last-writer-wins stamps taken in the same microsecond.
     seq: u64,
     pending: BTreeMap<RequestId, Pending>,
+    /// The version this node wrote for each request it coordinated. A client that tries
+    /// a request again (same id: an idempotency key) gets the same version sent again,
+    /// not a second write with a newer stamp that could bury a later write. Kept in
+    /// memory only: a coordinator that crashes forgets it.
+    written: BTreeMap<RequestId, (Version, KvResult)>,
 }
 
 type QCtx<'a> = Ctx<'a, QuorumNode>;
@@ -195,6 +200,7 @@ impl QuorumNode {
         let Some(p) = self.pending.get_mut(&req) else {
             return;
         };
+        self.written.insert(req, (version.clone(), result.clone()));
         p.phase = Phase::Write {
             version: version.clone(),
             result,
@@ -492,6 +498,7 @@ impl Protocol for QuorumNode {
             hints: disk.hints.clone(),
             seq: 0,
             pending: BTreeMap::new(),
+            written: BTreeMap::new(),
         }
     }
 
@@ -596,7 +603,16 @@ impl Protocol for QuorumNode {
     }
 
     fn on_client_request(&mut self, ctx: &mut QCtx, req: RequestId, op: KvOp) {
+        if self.pending.contains_key(&req) {
+            return; // a retry while the first attempt is still under way
+        }
         ctx.set_timer(QuorumTimer::Request(req), self.config.request_timeout_us);
+        if let Some((version, result)) = self.written.get(&req).cloned() {
+            // A retry of a write already made: send the same version again.
+            self.pending.insert(req, Pending::new(op));
+            self.start_write(ctx, req, version, result);
+            return;
+        }
         match op {
             KvOp::Put { value, .. } if self.config.conflict == Conflict::Lww => {
                 // A last-writer-wins put needs no read: its stamp is the clock.
