@@ -215,6 +215,18 @@ test('CAP side by side: Raft refuses the minority, a quorum of one answers and b
   assert.match(consistency[1], /NOT linearizable/);
   assert.equal(await page.locator('details.witness').count(), 1);
   await page.screenshot({ path: `${shots}/23-cap.png`, fullPage: true });
+  // Clients that retry with backoff turn some unknown outcomes into answers.
+  const unknown = async () => Number((await cells(3))[0].match(/(\d+) unknown/)[1]);
+  const before = await unknown();
+  await page.selectOption('select[aria-label="What clients do after a timeout"]', { index: 1 });
+  await page.waitForFunction((b) => {
+    const td = document.querySelector('table.scoreboard tbody tr:nth-child(3) td');
+    const m = td && td.textContent.match(/(\d+) unknown/);
+    return m && Number(m[1]) !== b;
+  }, before);
+  assert.ok((await unknown()) < before, `unknown ${await unknown()} with retries, ${before} without`);
+  assert.equal((await cells(9))[0], 'linearizable');
+  await page.selectOption('select[aria-label="What clients do after a timeout"]', { index: 0 });
   // The quorum sizes comparison follows the R and W sliders: with R=W=3 of 5 the
   // two-node minority can do nothing; with R=2 its reads succeed again (but not writes).
   await page.selectOption('select[aria-label="Which designs to compare"]', { index: 1 });

@@ -151,6 +151,8 @@ pub struct Design {
     pub w: usize,
     /// One synchronous backup, for primary-backup.
     pub sync_follower: bool,
+    /// What the clients do after a timeout or an "unavailable" answer.
+    pub retry: crate::client::Retry,
 }
 
 impl Design {
@@ -161,16 +163,25 @@ impl Design {
             r: 1,
             w: 1,
             sync_follower: false,
+            retry: crate::client::Retry::None,
         }
     }
 
-    /// The standard experiment for this design.
-    pub fn run(&self, seed: u64) -> Result<CapReport, String> {
+    /// The standard set-up for this design.
+    pub fn setup(&self, seed: u64) -> CapSetup {
         let mut setup = standard_setup(self.protocol, seed);
         setup.spec.quorum.r = self.r;
         setup.spec.quorum.w = self.w;
         setup.spec.primary_backup.sync_follower = self.sync_follower;
-        run_experiment(&setup)
+        if let Some(w) = setup.spec.workload.as_mut() {
+            w.retry = self.retry;
+        }
+        setup
+    }
+
+    /// The standard experiment for this design.
+    pub fn run(&self, seed: u64) -> Result<CapReport, String> {
+        run_experiment(&self.setup(seed))
     }
 }
 

@@ -6,7 +6,7 @@
 use crate::flight::{context, kind_index, KINDS};
 use crate::topology::{node_radius, position, SIZE};
 use splitbrain_core::action::{Action, DiskFate, Scheduled};
-use splitbrain_core::cap::{standard_setup, Design};
+use splitbrain_core::cap::Design;
 use splitbrain_core::checkers::linearizability;
 use splitbrain_core::client::{ClientRecord, KvResult, Outcome};
 use splitbrain_core::ids::NodeId;
@@ -134,11 +134,7 @@ impl<P: Protocol> Live for LiveWorld<P> {
 }
 
 fn start(design: &Design, seed: u64) -> Box<dyn Live> {
-    let mut setup = standard_setup(design.protocol, seed);
-    setup.spec.quorum.r = design.r;
-    setup.spec.quorum.w = design.w;
-    setup.spec.primary_backup.sync_follower = design.sync_follower;
-    let spec = setup.spec;
+    let spec = design.setup(seed).spec;
     match design.protocol {
         ProtocolKind::Raft => Box::new(LiveWorld(spec.raft_world(false))),
         ProtocolKind::Quorum => Box::new(LiveWorld(spec.quorum_world(false))),

@@ -5,7 +5,7 @@
 //! history is not linearizable.
 
 use splitbrain_core::cap::{scenarios, CapReport, Design, SideStats};
-use splitbrain_core::client::{ClientRecord, KvOp, KvResult, Outcome};
+use splitbrain_core::client::{ClientRecord, KvOp, KvResult, Outcome, Retry};
 use splitbrain_core::run::ProtocolKind;
 use splitbrain_core::time::{Pretty, MICROS_PER_SEC};
 use std::cell::RefCell;
@@ -14,7 +14,7 @@ use yew::prelude::*;
 
 /// The designs of scenario `index`, with the quorum store's sizes from the sliders when
 /// the scenario compares quorum sizes.
-fn designs(index: usize, sliders: (usize, usize)) -> Vec<Design> {
+fn designs(index: usize, sliders: (usize, usize), retry: Retry) -> Vec<Design> {
     let all = scenarios();
     let (name, _, mut designs) = all
         .into_iter()
@@ -31,7 +31,25 @@ fn designs(index: usize, sliders: (usize, usize)) -> Vec<Design> {
             d.label = format!("Quorum R={} W={}", d.r, d.w);
         }
     }
+    for d in &mut designs {
+        d.retry = retry;
+    }
     designs
+}
+
+/// The retry policies offered: (name, policy).
+fn retries() -> [(&'static str, Retry); 2] {
+    [
+        ("no retries", Retry::None),
+        (
+            "retries: backoff with jitter",
+            Retry::Backoff {
+                base_us: 200_000,
+                cap_us: 1_000_000,
+                attempts: 4,
+            },
+        ),
+    ]
 }
 
 fn uses_sliders(index: usize) -> bool {
@@ -199,6 +217,7 @@ pub fn CapView(props: &Props) -> Html {
     let running = use_state(|| false);
     let opened = use_state(|| props.open);
     let live = use_state(|| false);
+    let retry = use_state(|| 0usize);
     let frame: Rc<RefCell<Option<gloo_render::AnimationFrame>>> = use_mut_ref(|| None);
     let seed = props.seed;
 
@@ -207,12 +226,12 @@ pub fn CapView(props: &Props) -> Html {
         let results = results.clone();
         let running = running.clone();
         let frame = frame.clone();
-        move |preset_index: usize, sliders: (usize, usize)| {
+        move |preset_index: usize, sliders: (usize, usize), retry: Retry| {
             running.set(true);
             let results = results.clone();
             let running = running.clone();
             *frame.borrow_mut() = Some(gloo_render::request_animation_frame(move |_| {
-                let out = designs(preset_index, sliders)
+                let out = designs(preset_index, sliders, retry)
                     .into_iter()
                     .map(|d| {
                         let r = d.run(seed);
@@ -226,10 +245,10 @@ pub fn CapView(props: &Props) -> Html {
     };
     {
         let run = run.clone();
-        let (p, s) = (*preset, *sliders);
-        use_effect_with((p, s, seed, *opened), move |(_, _, _, opened)| {
+        let (p, s, r) = (*preset, *sliders, *retry);
+        use_effect_with((p, s, r, seed, *opened), move |(_, _, _, _, opened)| {
             if *opened {
-                run(p, s)
+                run(p, s, retries()[r.min(1)].1)
             }
         });
     }
@@ -306,6 +325,18 @@ pub fn CapView(props: &Props) -> Html {
                     </label>
                     <span class="muted">{ if r + w > 5 { "R + W > N: reads meet the latest write" } else { "R + W ≤ N: reads may miss writes" } }</span>
                 }
+                <select aria-label="What clients do after a timeout" onchange={{
+                    let retry = retry.clone();
+                    Callback::from(move |e: Event| {
+                        if let Some(i) = e.target_dyn_into::<web_sys::HtmlSelectElement>().and_then(|s| s.value().parse::<usize>().ok()) {
+                            retry.set(i.min(1));
+                        }
+                    })
+                }}>
+                    { for retries().iter().enumerate().map(|(i, (name, _))| html! {
+                        <option value={i.to_string()} selected={i == *retry}>{ *name }</option>
+                    }) }
+                </select>
                 if *running { <span class="muted">{"running…"}</span> }
                 <span class="spacer"></span>
                 <button class={classes!((!*live).then_some("active"))} aria-pressed={(!*live).to_string()}
@@ -315,7 +346,7 @@ pub fn CapView(props: &Props) -> Html {
             </div>
             if *live {
                 <p class="muted small">{ format!("The same designs, seed {seed} and client load, animated side by side on one clock. Every fault button acts on all of them at once.") }</p>
-                <crate::cap_live::CapLive seed={seed} designs={designs(*preset, *sliders)} />
+                <crate::cap_live::CapLive seed={seed} designs={designs(*preset, *sliders, retries()[(*retry).min(1)].1)} />
             } else {
             <p class="muted small">{ format!("Five nodes, seed {seed}, clients at every node; nodes n0 and n1 are cut off from 5 s to 35 s; each run lasts 45 s and every client operation is checked for linearizability.") }</p>
             <table class="scoreboard">
