@@ -314,6 +314,10 @@ test('CAP live: one partition applied to both clusters, measured as they run', a
   assert.equal(await minority(1), 100);
   await page.waitForFunction(() => /not linearizable/.test(document.querySelectorAll('.live-cluster')[1].textContent), null, { timeout: 20000 });
   assert.match(await page.textContent('.live-cluster:nth-child(1)'), /history so far\s*linearizable/);
+  // The quorum store's log marks the operations that prove it.
+  await page.locator('.live-cluster:nth-child(2) details.live-log summary').click();
+  assert.ok(await page.locator('.live-cluster:nth-child(2) li.witness').count() >= 2);
+  assert.equal(await page.locator('.live-cluster:nth-child(1) li.witness').count(), 0);
   await page.screenshot({ path: `${shots}/24-cap-live.png` });
   // Seeking back rebuilds every cluster and replays the same actions.
   await page.$eval('input.live-seek', (el) => { el.value = '1000'; el.dispatchEvent(new Event('change', { bubbles: true })); });

@@ -9,7 +9,7 @@ use splitbrain_core::action::{Action, DiskFate, Scheduled};
 use splitbrain_core::cap::Design;
 use splitbrain_core::checkers::linearizability;
 use splitbrain_core::client::{ClientRecord, KvResult, Outcome};
-use splitbrain_core::ids::NodeId;
+use splitbrain_core::ids::{NodeId, RequestId};
 use splitbrain_core::protocol::{Message, Protocol, Role};
 use splitbrain_core::run::ProtocolKind;
 use splitbrain_core::time::{Micros, Pretty, MICROS_PER_SEC};
@@ -165,6 +165,30 @@ fn recent_availability(
     }
     let share = |(all, ok): (u32, u32)| (all > 0).then(|| f64::from(ok) / f64::from(all));
     (share(counts[0]), share(counts[1]))
+}
+
+/// The client log shown under a live cluster: the witness operations (marked) and the
+/// newest finished operations, newest first.
+fn client_log<'a>(
+    history: &'a [ClientRecord],
+    witness: &[RequestId],
+) -> Vec<(&'a ClientRecord, bool)> {
+    let mut shown: Vec<(&ClientRecord, bool)> = history
+        .iter()
+        .rev()
+        .filter(|r| r.outcome != Outcome::Pending)
+        .take(15)
+        .map(|r| (r, witness.contains(&r.id)))
+        .collect();
+    for id in witness {
+        if let Some(r) = history.get(id.0 as usize) {
+            if !shown.iter().any(|(s, _)| s.id == r.id) {
+                shown.push((r, true));
+            }
+        }
+    }
+    shown.sort_by_key(|(r, _)| std::cmp::Reverse(r.invoked_at));
+    shown
 }
 
 struct Cluster {
@@ -359,6 +383,14 @@ pub fn CapLive(props: &Props) -> Html {
                     </dd>
                     if c.live.violations() > 0 { <dt>{"invariants"}</dt><dd class="bad">{ format!("{} broken", c.live.violations()) }</dd> }
                 </dl>
+                <details class="live-log">
+                    <summary>{ if verdict.witness.is_empty() { "client operations, newest first".to_string() } else { format!("client operations, newest first; the {} that prove the history is not linearizable are marked", verdict.witness.len()) } }</summary>
+                    <ol>
+                        { for client_log(history, &verdict.witness).into_iter().map(|(r, witness)| html! {
+                            <li class={classes!(witness.then_some("witness"))}>{ crate::cap_view::op_text(r) }</li>
+                        }) }
+                    </ol>
+                </details>
             </div>
         }
     });

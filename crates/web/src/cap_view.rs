@@ -66,7 +66,7 @@ fn latency(us: Option<u64>) -> String {
     us.map_or("–".into(), |t| Pretty(t).to_string())
 }
 
-fn op_text(r: &ClientRecord) -> String {
+pub fn op_text(r: &ClientRecord) -> String {
     let op = match &r.op {
         KvOp::Get { key } => format!("get k{key}"),
         KvOp::Put { key, value } => format!("put k{key}={value}"),
