@@ -311,14 +311,12 @@ fn retries_with_backoff_turn_unknown_outcomes_into_answers_without_double_writes
     }
 }
 
-/// A primary that was paused finds several attempts of the same write in its inbox; its
-/// idempotency keys append each write once.
-#[test]
-fn primary_backup_applies_a_retried_write_once() {
+/// Three nodes under a light load whose clients retry every 300 ms (up to ten attempts),
+/// with `node` paused from 1 s to 4 s so that its clients' attempts pile up in its inbox.
+fn retries_around_a_pause(protocol: ProtocolKind, node: NodeId) -> RunSpec {
     use splitbrain_core::client::{Retry, Workload};
-    use splitbrain_core::protocols::primary_backup::PbNode;
     let mut spec = RunSpec::new(3, 5, 6 * MICROS_PER_SEC);
-    spec.protocol = ProtocolKind::PrimaryBackup;
+    spec.protocol = protocol;
     spec.workload = Some(Workload {
         rate_per_s: 20,
         retry: Retry::Fixed {
@@ -330,13 +328,17 @@ fn primary_backup_applies_a_retried_write_once() {
     spec.schedule = vec![Scheduled {
         at: MICROS_PER_SEC,
         action: Action::Pause {
-            node: NodeId(0),
+            node,
             for_us: 3 * MICROS_PER_SEC,
         },
     }];
-    let mut world = spec.primary_backup_world(true);
-    world.run_until(spec.until_us);
-    let retries = world
+    spec
+}
+
+fn retries_in<P: splitbrain_core::protocol::Protocol>(
+    world: &splitbrain_core::world::World<P>,
+) -> usize {
+    world
         .trace()
         .events()
         .filter(|e| {
@@ -345,7 +347,18 @@ fn primary_backup_applies_a_retried_write_once() {
                 splitbrain_core::trace::EventKind::ClientRetry { .. }
             )
         })
-        .count();
+        .count()
+}
+
+/// A primary that was paused finds several attempts of the same write in its inbox; its
+/// idempotency keys append each write once.
+#[test]
+fn primary_backup_applies_a_retried_write_once() {
+    use splitbrain_core::protocols::primary_backup::PbNode;
+    let spec = retries_around_a_pause(ProtocolKind::PrimaryBackup, NodeId(0));
+    let mut world = spec.primary_backup_world(true);
+    world.run_until(spec.until_us);
+    let retries = retries_in(&world);
     assert!(retries > 10, "only {retries} retries");
     for (i, slot) in world.nodes().iter().enumerate() {
         let node: &PbNode = slot.state.as_ref().expect("up");
@@ -361,50 +374,29 @@ fn primary_backup_applies_a_retried_write_once() {
 /// stamping a second one: every request's write messages carry a single version.
 #[test]
 fn quorum_coordinator_writes_a_retried_request_once() {
-    use splitbrain_core::client::{Retry, Workload};
     use splitbrain_core::protocols::quorum::QuorumMsg;
     use splitbrain_core::trace::EventKind;
     use std::collections::BTreeMap;
-    let mut spec = RunSpec::new(3, 5, 6 * MICROS_PER_SEC);
-    spec.protocol = ProtocolKind::Quorum;
+    let mut spec = retries_around_a_pause(ProtocolKind::Quorum, NodeId(1));
     spec.quorum.r = 2;
     spec.quorum.w = 2;
-    spec.workload = Some(Workload {
-        rate_per_s: 20,
-        retry: Retry::Fixed {
-            delay_us: 300_000,
-            attempts: 10,
-        },
-        ..Workload::default()
-    });
-    // The coordinator at node 1 stalls while its clients keep trying again.
-    spec.schedule = vec![Scheduled {
-        at: MICROS_PER_SEC,
-        action: Action::Pause {
-            node: NodeId(1),
-            for_us: 3 * MICROS_PER_SEC,
-        },
-    }];
     let mut world = spec.quorum_world(true);
     world.run_until(spec.until_us);
     let mut versions: BTreeMap<u64, Vec<String>> = BTreeMap::new();
-    let mut retries = 0;
     for e in world.trace().events() {
-        match &e.kind {
-            EventKind::ClientRetry { .. } => retries += 1,
-            EventKind::Send {
-                msg: QuorumMsg::Write { req, version, .. },
-                ..
-            } => {
-                let seen = versions.entry(req.0).or_default();
-                let v = format!("{version:?}");
-                if !seen.contains(&v) {
-                    seen.push(v);
-                }
+        if let EventKind::Send {
+            msg: QuorumMsg::Write { req, version, .. },
+            ..
+        } = &e.kind
+        {
+            let seen = versions.entry(req.0).or_default();
+            let v = format!("{version:?}");
+            if !seen.contains(&v) {
+                seen.push(v);
             }
-            _ => {}
         }
     }
+    let retries = retries_in(&world);
     assert!(retries >= 5, "only {retries} retries");
     for (req, vs) in &versions {
         assert_eq!(vs.len(), 1, "request {req} was written as {vs:?}");
