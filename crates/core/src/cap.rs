@@ -127,7 +127,7 @@ fn series(
         let Some(b) = buckets.get_mut((c.invoked_at / MICROS_PER_SEC) as usize) else {
             continue;
         };
-        let ok = u64::from(is_ok(c));
+        let ok = u64::from(c.succeeded());
         b.stale_reads += u64::from(is_stale);
         if setup.minority.contains(&c.node) {
             b.minority_ops += 1;
@@ -351,10 +351,6 @@ fn observe<P: Protocol>(setup: &CapSetup, spec: &RunSpec, mut world: World<P>) -
     }
 }
 
-fn is_ok(c: &ClientRecord) -> bool {
-    matches!(&c.outcome, Outcome::Done { result } if *result != KvResult::Unavailable)
-}
-
 fn side_stats(
     setup: &CapSetup,
     history: &[ClientRecord],
@@ -381,7 +377,7 @@ fn side_stats(
             continue;
         }
         s.ops += 1;
-        let ok = is_ok(c);
+        let ok = c.succeeded();
         match &c.outcome {
             _ if ok => {
                 s.ok += 1;

@@ -67,6 +67,14 @@ pub enum Outcome {
     TimedOut,
 }
 
+impl ClientRecord {
+    /// Whether the operation got a definite answer other than "unavailable" (a failed
+    /// compare-and-set counts: the store answered).
+    pub fn succeeded(&self) -> bool {
+        matches!(&self.outcome, Outcome::Done { result } if *result != KvResult::Unavailable)
+    }
+}
+
 /// One client operation from invocation to completion.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientRecord {

@@ -3,14 +3,14 @@
 //! as they go. The same seed, workload and actions give each design exactly the same
 //! situation; what differs is only what the design does with it.
 
-use crate::flight::{context, kind_index, KINDS};
+use crate::flight::context;
 use crate::topology::{node_radius, position, SIZE};
 use splitbrain_core::action::{Action, DiskFate, Scheduled};
 use splitbrain_core::cap::Design;
 use splitbrain_core::checkers::linearizability;
-use splitbrain_core::client::{ClientRecord, KvResult, Outcome};
+use splitbrain_core::client::{ClientRecord, Outcome};
 use splitbrain_core::ids::{NodeId, RequestId};
-use splitbrain_core::protocol::{Message, Protocol, Role};
+use splitbrain_core::protocol::{Protocol, Role};
 use splitbrain_core::run::ProtocolKind;
 use splitbrain_core::time::{Micros, Pretty, MICROS_PER_SEC};
 use splitbrain_core::world::World;
@@ -93,23 +93,7 @@ impl<P: Protocol> Live for LiveWorld<P> {
             }
         }
         crate::pen::Pen::set_dash(&ctx, &[]);
-        // Messages.
-        for (k, (_, colour, _)) in KINDS.iter().enumerate() {
-            ctx.begin_path();
-            for (arrive, m) in world.queue().in_flight() {
-                if kind_index(m.msg.kind()) != k {
-                    continue;
-                }
-                let span = arrive.saturating_sub(m.sent_at).max(1) as f64;
-                let f = (now.saturating_sub(m.sent_at) as f64 / span).clamp(0.0, 1.0);
-                let (a, b) = (position(m.from.index(), n), position(m.to.index(), n));
-                let (x, y) = (a.0 + (b.0 - a.0) * f, a.1 + (b.1 - a.1) * f);
-                ctx.move_to(x + 7.0, y);
-                ctx.arc(x, y, 7.0, 0.0, std::f64::consts::TAU).ok();
-            }
-            ctx.set_fill_style_str(colour);
-            ctx.fill();
-        }
+        crate::flight::draw_messages(&ctx, world.queue(), now, n, 7.0);
         // Nodes, coloured by role.
         ctx.set_text_align("center");
         ctx.set_text_baseline("middle");
@@ -142,10 +126,6 @@ fn start(design: &Design, seed: u64) -> Box<dyn Live> {
     }
 }
 
-fn is_ok(r: &ClientRecord) -> bool {
-    matches!(&r.outcome, Outcome::Done { result } if *result != KvResult::Unavailable)
-}
-
 /// Numbers so far: (share of finished operations that succeeded, in the last 5 s, on the
 /// minority side and the majority side).
 fn recent_availability(
@@ -161,7 +141,7 @@ fn recent_availability(
     {
         let side = usize::from(!minority.contains(&r.node));
         counts[side].0 += 1;
-        counts[side].1 += u32::from(is_ok(r));
+        counts[side].1 += u32::from(r.succeeded());
     }
     let share = |(all, ok): (u32, u32)| (all > 0).then(|| f64::from(ok) / f64::from(all));
     (share(counts[0]), share(counts[1]))
@@ -364,7 +344,7 @@ pub fn CapLive(props: &Props) -> Html {
     let columns = s.clusters.iter().map(|c| {
         let history = c.live.history();
         let done = history.iter().filter(|r| r.outcome != Outcome::Pending).count();
-        let ok = history.iter().filter(|r| is_ok(r)).count();
+        let ok = history.iter().filter(|r| r.succeeded()).count();
         let (minority, majority) = recent_availability(history, now, &MINORITY);
         let verdict = linearizability::check(history);
         let pct = |x: Option<f64>| x.map_or("–".to_string(), |v| format!("{}%", (v * 100.0).round() as i64));

@@ -8,7 +8,7 @@ use splitbrain_core::protocol::{field_changes, Message, Protocol, Role};
 use splitbrain_core::protocols::raft::{RaftNode, RaftTimer};
 use splitbrain_core::time::{Micros, Pretty};
 use splitbrain_core::trace::{DropReason, EventKind};
-use splitbrain_core::world::queue::InFlight;
+use splitbrain_core::world::queue::{EventQueue, InFlight};
 use splitbrain_core::world::World;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
@@ -35,6 +35,59 @@ pub fn kind_index(kind: &str) -> usize {
 fn progress(now: Micros, arrive: Micros, m: &InFlight<impl Clone>) -> f64 {
     let span = arrive.saturating_sub(m.sent_at).max(1) as f64;
     (now.saturating_sub(m.sent_at) as f64 / span).clamp(0.0, 1.0)
+}
+
+/// Where on the drawing a message in a cluster of `n` nodes is now.
+pub fn message_point<M: Clone>(
+    now: Micros,
+    arrive: Micros,
+    m: &InFlight<M>,
+    n: usize,
+) -> (f64, f64) {
+    lerp(
+        position(m.from.index(), n),
+        position(m.to.index(), n),
+        progress(now, arrive, m),
+    )
+}
+
+/// Draws the messages in flight as dots of radius `dot`, one path per colour, and rings
+/// the damaged ones.
+pub fn draw_messages<P: Protocol>(
+    ctx: &CanvasRenderingContext2d,
+    queue: &EventQueue<P>,
+    now: Micros,
+    n: usize,
+    dot: f64,
+) {
+    let mut damaged = Vec::new();
+    for (k, (_, colour, _)) in KINDS.iter().enumerate() {
+        ctx.begin_path();
+        for (arrive, m) in queue.in_flight() {
+            if kind_index(m.msg.kind()) != k {
+                continue;
+            }
+            let p = message_point(now, arrive, m, n);
+            ctx.move_to(p.0 + dot, p.1);
+            ctx.arc(p.0, p.1, dot, 0.0, std::f64::consts::TAU).ok();
+            if m.damaged {
+                damaged.push(p);
+            }
+        }
+        ctx.set_fill_style_str(colour);
+        ctx.fill();
+    }
+    if !damaged.is_empty() {
+        ctx.begin_path();
+        for p in &damaged {
+            ctx.move_to(p.0 + dot + 2.5, p.1);
+            ctx.arc(p.0, p.1, dot + 2.5, 0.0, std::f64::consts::TAU)
+                .ok();
+        }
+        ctx.set_stroke_style_str(BAD);
+        ctx.set_line_width(2.5);
+        ctx.stroke();
+    }
 }
 
 fn lerp(a: (f64, f64), b: (f64, f64), f: f64) -> (f64, f64) {
@@ -112,38 +165,7 @@ pub fn draw(canvas: &HtmlCanvasElement, world: &World<RaftNode>, speed: f64) {
 
     // Messages, one path per colour.
     let dot = if n > 20 { 3.5 } else { 5.5 };
-    let mut damaged = Vec::new();
-    for (k, (_, colour, _)) in KINDS.iter().enumerate() {
-        ctx.begin_path();
-        for (arrive, m) in world.queue().in_flight() {
-            if kind_index(m.msg.kind()) != k {
-                continue;
-            }
-            let p = lerp(
-                position(m.from.index(), n),
-                position(m.to.index(), n),
-                progress(now, arrive, m),
-            );
-            ctx.move_to(p.0 + dot, p.1);
-            ctx.arc(p.0, p.1, dot, 0.0, std::f64::consts::TAU).ok();
-            if m.damaged {
-                damaged.push(p);
-            }
-        }
-        ctx.set_fill_style_str(colour);
-        ctx.fill();
-    }
-    if !damaged.is_empty() {
-        ctx.begin_path();
-        for p in &damaged {
-            ctx.move_to(p.0 + dot + 2.5, p.1);
-            ctx.arc(p.0, p.1, dot + 2.5, 0.0, std::f64::consts::TAU)
-                .ok();
-        }
-        ctx.set_stroke_style_str(BAD);
-        ctx.set_line_width(2.5);
-        ctx.stroke();
-    }
+    draw_messages(&ctx, world.queue(), now, n, dot);
 
     // Messages that died recently, marked where they died and why, fading out.
     let window = fade_us(speed).max(1);
@@ -199,11 +221,7 @@ pub fn message_at(world: &World<RaftNode>, x: f64, y: f64) -> Option<String> {
         .queue()
         .in_flight()
         .map(|(arrive, m)| {
-            let p = lerp(
-                position(m.from.index(), n),
-                position(m.to.index(), n),
-                progress(now, arrive, m),
-            );
+            let p = message_point(now, arrive, m, n);
             ((p.0 - x).powi(2) + (p.1 - y).powi(2), arrive, m)
         })
         .filter(|(d, _, _)| *d <= 12.0 * 12.0)

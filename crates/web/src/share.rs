@@ -169,17 +169,12 @@ pub fn topology_svg(sim: &Sim) -> Option<String> {
     let now = world.now();
     let mut circles = String::new();
     for (arrive, m) in world.queue().in_flight() {
-        let (a, b) = (
-            crate::topology::position(m.from.index(), n),
-            crate::topology::position(m.to.index(), n),
-        );
-        let span = arrive.saturating_sub(m.sent_at).max(1) as f64;
-        let f = (now.saturating_sub(m.sent_at) as f64 / span).clamp(0.0, 1.0);
+        let (x, y) = crate::flight::message_point(now, arrive, m, n);
         let colour = crate::flight::KINDS[crate::flight::kind_index(m.msg.kind())].1;
         circles.push_str(&format!(
             "<circle cx=\"{}\" cy=\"{}\" r=\"5.5\" fill=\"{colour}\"/>",
-            crate::topology::num(a.0 + (b.0 - a.0) * f),
-            crate::topology::num(a.1 + (b.1 - a.1) * f)
+            crate::topology::num(x),
+            crate::topology::num(y)
         ));
     }
     let body = svg.inner_html();
