@@ -2,13 +2,7 @@
 # Prints the simulator's speed natively and in headless Chromium (release builds).
 source "$(dirname "$0")/toolchain.sh"
 cd "$SB_ROOT"
-ensure_wasm_target
-ensure_chromium
-ensure_wasm_bindgen
-ensure_wasm_pack
-ensure_trunk
-ensure_wasm_opt
-ensure_npm_package playwright-core "playwright-core/package.json"
+ensure_browser_tools
 say "native (splitbrain bench)"
 cargo run --quiet --release -p splitbrain-cli -- bench "$@"
 say "WebAssembly in headless Chromium"
@@ -16,12 +10,8 @@ say "WebAssembly in headless Chromium"
     --features browser-bench --test wasm_bench -- --nocapture 2>&1 | grep -E 'BENCH|test result' )
 
 say "page frame times in headless Chromium (release build)"
-( wasm_env; trunk build --release --dist target/e2e-dist >target/trunk-build.log 2>&1 ) ||
-  { tail -n 40 target/trunk-build.log >&2; exit 1; }
+port=${BENCH_PORT:-8092}
+build_and_serve_page "$port"
 ls -l target/e2e-dist/*.wasm target/e2e-dist/*.js | awk '{print "SIZE", $9, $5, "bytes"}'
 for f in target/e2e-dist/*.wasm target/e2e-dist/*.js; do echo "SIZE gzip -9 $f $(gzip -9 -c "$f" | wc -c) bytes"; done
-port=${BENCH_PORT:-8092}
-node tests/e2e/serve-static.mjs target/e2e-dist "$port" &
-server=$!
-trap 'kill $server 2>/dev/null' EXIT
 PLAYWRIGHT_CORE_PATH="$SB_CACHE/npm/node_modules/playwright-core" node scripts/bench-page.mjs "http://127.0.0.1:$port/"

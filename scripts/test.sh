@@ -5,13 +5,7 @@ source "$(dirname "$0")/toolchain.sh"
 cd "$SB_ROOT"
 started=$SECONDS
 
-ensure_wasm_target
-ensure_chromium
-ensure_wasm_bindgen
-ensure_wasm_pack
-ensure_trunk
-ensure_wasm_opt
-ensure_npm_package playwright-core "playwright-core/package.json"
+ensure_browser_tools
 
 say "formatting (cargo fmt --check)"
 cargo fmt --all -- --check
@@ -32,12 +26,8 @@ say "browser tests (wasm-bindgen-test in headless Chromium)"
 ( wasm_env; wasm-pack test --headless --chrome --mode no-install crates/core )
 
 say "end-to-end tests of the built page (playwright-core, headless Chromium)"
-( wasm_env; trunk build --release --dist target/e2e-dist >target/trunk-build.log 2>&1 ) ||
-  { tail -n 40 target/trunk-build.log >&2; echo "trunk build failed; see target/trunk-build.log" >&2; exit 1; }
 port=${E2E_PORT:-8090}
-node tests/e2e/serve-static.mjs target/e2e-dist "$port" &
-server=$!
-trap 'kill $server 2>/dev/null' EXIT
+build_and_serve_page "$port"
 PLAYGROUND_URL="http://127.0.0.1:$port/" SCREENSHOT_DIR=test-output/e2e \
   PLAYWRIGHT_CORE_PATH="$SB_CACHE/npm/node_modules/playwright-core" \
   node --test tests/e2e/

@@ -88,3 +88,24 @@ ensure_trunk() { ensure_cargo_tool trunk "$TRUNK_VERSION" trunk --locked; }
 ensure_wasm_opt() {
   ensure_npm_package "binaryen@$BINARYEN_VERSION" "binaryen/package.json"
 }
+
+# Everything the tests and benchmarks need: the page's toolchain and a headless browser.
+ensure_browser_tools() {
+  ensure_wasm_target
+  ensure_chromium
+  ensure_wasm_bindgen
+  ensure_wasm_pack
+  ensure_trunk
+  ensure_wasm_opt
+  ensure_npm_package playwright-core "playwright-core/package.json"
+}
+
+# build_and_serve_page PORT: builds the release page into target/e2e-dist and serves it
+# at http://127.0.0.1:PORT/ in the background until the script exits.
+build_and_serve_page() {
+  ( wasm_env; trunk build --release --dist target/e2e-dist >target/trunk-build.log 2>&1 ) ||
+    { tail -n 40 target/trunk-build.log >&2; echo "trunk build failed; see target/trunk-build.log" >&2; exit 1; }
+  node tests/e2e/serve-static.mjs target/e2e-dist "$1" &
+  local server=$!
+  trap "kill $server 2>/dev/null" EXIT
+}
