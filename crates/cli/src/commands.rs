@@ -3,27 +3,71 @@
 use crate::{schedule_file, ClusterArgs, FuzzArgs, RunArgs};
 use serde_json::{json, Value};
 use splitbrain_core::checkers::linearizability;
-use splitbrain_core::client::{ClientRecord, Workload};
+use splitbrain_core::client::ClientRecord;
 use splitbrain_core::fuzz::{fuzz as fuzz_runs, FaultMix, FuzzSpec};
-use splitbrain_core::protocols::raft::RaftBug;
+use splitbrain_core::protocols::quorum::Conflict;
 use splitbrain_core::recipe::{Recipe, Setup};
 use splitbrain_core::run::{run as run_spec, ProtocolKind, RunSpec};
 use splitbrain_core::time::parse_duration;
 use std::time::Instant;
 
+/// The cluster the flags describe, as the playground's set-up (so a run here and a link
+/// there are the same run).
+fn setup_from(cluster: &ClusterArgs, seed: u64) -> Result<Setup, String> {
+    let mut setup = Setup {
+        protocol: ProtocolKind::parse(&cluster.protocol)?,
+        nodes: cluster.nodes,
+        seed,
+        load: cluster.rate,
+        ..Setup::default()
+    };
+    for name in &cluster.bugs {
+        setup.add_bug(name)?;
+    }
+    let q = &mut setup.quorum;
+    q.replicas = cluster.replicas;
+    q.r = cluster.r;
+    q.w = cluster.w;
+    q.conflict = Conflict::parse(&cluster.conflict)?;
+    q.sloppy = cluster.sloppy;
+    setup.primary_backup.sync_follower = cluster.sync_follower;
+    setup.validate()?;
+    Ok(setup)
+}
+
 fn spec_from(cluster: &ClusterArgs, seed: u64, until: &str) -> Result<RunSpec, String> {
     let until_us = parse_duration(until).map_err(|e| format!("--until: {e}"))?;
-    let mut spec = RunSpec::new(cluster.nodes, seed, until_us);
-    spec.protocol = ProtocolKind::parse(&cluster.protocol)?;
-    for name in &cluster.bugs {
-        spec.raft.bugs.push(RaftBug::parse(name)?);
-    }
-    spec.workload = (cluster.rate > 0).then_some(Workload {
-        rate_per_s: cluster.rate,
-        ..Workload::default()
-    });
+    let mut spec = setup_from(cluster, seed)?.spec(Vec::new());
+    spec.until_us = until_us;
     spec.validate()?;
     Ok(spec)
+}
+
+/// The flags that describe a cluster, for a command line that replays a run.
+fn cluster_flags(c: &ClusterArgs) -> String {
+    let mut flags = format!(
+        "--protocol {} --nodes {} --rate {}",
+        c.protocol, c.nodes, c.rate
+    );
+    for b in &c.bugs {
+        flags.push_str(&format!(" --bug {b}"));
+    }
+    if c.protocol == "quorum" {
+        if let Some(n) = c.replicas {
+            flags.push_str(&format!(" --replicas {n}"));
+        }
+        flags.push_str(&format!(
+            " --r {} --w {} --conflict {}",
+            c.r, c.w, c.conflict
+        ));
+        if c.sloppy {
+            flags.push_str(" --sloppy");
+        }
+    }
+    if c.sync_follower {
+        flags.push_str(" --sync-follower");
+    }
+    flags
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Value {
@@ -63,26 +107,17 @@ pub fn fuzz(args: FuzzArgs) -> Result<Value, String> {
     out["wall_ms"] = json!(round(wall_ms));
     if let Some(f) = &report.first_failure {
         let c = &args.cluster;
-        let bugs: String = c.bugs.iter().map(|b| format!(" --bug {b}")).collect();
         out["replay"] = json!(format!(
-            "save first_failure to failure.json, then: splitbrain run --protocol {} --nodes {} --rate {} --until {}{} --seed {} --schedule failure.json",
-            c.protocol, c.nodes, c.rate, args.until, bugs, f.seed
+            "save first_failure to failure.json, then: splitbrain run {} --until {} --seed {} --schedule failure.json",
+            cluster_flags(c), args.until, f.seed
         ));
-        if spec.base.protocol == ProtocolKind::Raft {
-            // The same run for the playground: append to its address after `#`.
-            let recipe = Recipe {
-                setup: Setup {
-                    nodes: c.nodes,
-                    seed: f.seed,
-                    bugs: spec.base.raft.bugs.clone(),
-                    load: c.rate,
-                    ..Setup::default()
-                },
-                schedule: f.schedule.clone(),
-                at_us: Some(f.violation.time_us),
-            };
-            out["playground_link"] = json!(format!("#{}", recipe.to_query()));
-        }
+        // The same run for the playground: append to its address after `#`.
+        let recipe = Recipe {
+            setup: setup_from(c, f.seed)?,
+            schedule: f.schedule.clone(),
+            at_us: Some(f.violation.time_us),
+        };
+        out["playground_link"] = json!(format!("#{}", recipe.to_query()));
     }
     Ok(out)
 }

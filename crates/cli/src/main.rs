@@ -64,6 +64,24 @@ struct ClusterArgs {
     /// Client operations per simulated second (0 for none).
     #[arg(long, default_value_t = 50)]
     rate: u32,
+    /// Quorum store: replicas per key (default: every node).
+    #[arg(long, value_name = "N")]
+    replicas: Option<usize>,
+    /// Quorum store: replies a read waits for.
+    #[arg(long, default_value_t = 1)]
+    r: usize,
+    /// Quorum store: acknowledgements a write waits for.
+    #[arg(long, default_value_t = 1)]
+    w: usize,
+    /// Quorum store: conflict resolution, lww (last writer wins) or vv (version vectors).
+    #[arg(long, default_value = "lww")]
+    conflict: String,
+    /// Quorum store: sloppy quorums with hinted handoff.
+    #[arg(long)]
+    sloppy: bool,
+    /// Primary-backup: answer a write only once one backup has it.
+    #[arg(long)]
+    sync_follower: bool,
 }
 
 #[derive(Args)]

@@ -14,8 +14,10 @@ pub use actions::{
 use crate::action::{validate_schedule, Action, Scheduled};
 use crate::client::Workload;
 use crate::network::LinkConfig;
+use crate::protocols::primary_backup::{PbBug, PbConfig};
+use crate::protocols::quorum::{Conflict, QuorumBug, QuorumConfig};
 use crate::protocols::raft::{RaftBug, RaftNode};
-use crate::run::{RunSpec, MAX_NODES};
+use crate::run::{ProtocolKind, RunSpec, MAX_NODES};
 use crate::time::{parse_duration, Micros};
 use crate::world::World;
 
@@ -25,8 +27,10 @@ pub const FORMAT_VERSION: u32 = 1;
 /// What a run is made of, apart from the actions taken during it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Setup {
+    pub protocol: ProtocolKind,
     pub nodes: usize,
     pub seed: u64,
+    /// Raft's deliberate bugs (the other protocols keep theirs in their settings).
     pub bugs: Vec<RaftBug>,
     /// Client operations per second from the start.
     pub load: u32,
@@ -35,17 +39,24 @@ pub struct Setup {
     /// Shortest election timeout, if not the protocol's default (it is raised anyway when
     /// the links are slow).
     pub election_timeout_min_us: Option<Micros>,
+    /// The quorum store's settings (used when `protocol` is quorum).
+    pub quorum: QuorumConfig,
+    /// Primary-backup's settings (used when `protocol` is primary-backup).
+    pub primary_backup: PbConfig,
 }
 
 impl Default for Setup {
     fn default() -> Self {
         Setup {
+            protocol: ProtocolKind::Raft,
             nodes: 5,
             seed: 1,
             bugs: Vec::new(),
             load: 5,
             link: LinkConfig::default(),
             election_timeout_min_us: None,
+            quorum: QuorumConfig::default(),
+            primary_backup: PbConfig::default(),
         }
     }
 }
@@ -65,6 +76,34 @@ impl Setup {
                 self.load
             ));
         }
+        let others = match self.protocol {
+            ProtocolKind::Raft => {
+                let mut names: Vec<&str> = self.quorum.bugs.iter().map(|b| b.name()).collect();
+                names.extend(self.primary_backup.bugs.iter().map(|b| b.name()));
+                names
+            }
+            ProtocolKind::Quorum => {
+                let mut names: Vec<&str> = self.bugs.iter().map(|b| b.name()).collect();
+                names.extend(self.primary_backup.bugs.iter().map(|b| b.name()));
+                names
+            }
+            ProtocolKind::PrimaryBackup => {
+                let mut names: Vec<&str> = self.bugs.iter().map(|b| b.name()).collect();
+                names.extend(self.quorum.bugs.iter().map(|b| b.name()));
+                names
+            }
+        };
+        if let Some(bug) = others.first() {
+            return Err(format!(
+                "the bug {bug} belongs to another protocol, not {}",
+                self.protocol.name()
+            ));
+        }
+        match self.protocol {
+            ProtocolKind::Raft => Ok(()),
+            ProtocolKind::Quorum => self.quorum.validate(self.nodes),
+            ProtocolKind::PrimaryBackup => self.primary_backup.validate(),
+        }?;
         self.link.validate()
     }
 
@@ -73,11 +112,15 @@ impl Setup {
         usize::from(self.load > 0) + usize::from(self.link != LinkConfig::default())
     }
 
-    /// The world for this set-up with `schedule` to come, recording its trace, at time 0.
-    pub fn raft_world(&self, schedule: Vec<Scheduled>) -> World<RaftNode> {
+    /// The run this set-up describes, with `schedule` to come. Timeouts that must outlast a
+    /// round trip are raised when the links are slow, or slow links would mean endless
+    /// elections and failovers.
+    pub fn spec(&self, schedule: Vec<Scheduled>) -> RunSpec {
         let mut spec = RunSpec::new(self.nodes, self.seed, 0);
+        spec.protocol = self.protocol;
         spec.raft.bugs = self.bugs.clone();
-        // Election timeouts must outlast a round trip, or slow links mean endless elections.
+        spec.quorum = self.quorum.clone();
+        spec.primary_backup = self.primary_backup.clone();
         let round_trip = 2 * (self.link.latency_us + self.link.jitter_us);
         let min = self
             .election_timeout_min_us
@@ -86,6 +129,16 @@ impl Setup {
         if min != spec.raft.election_timeout_min_us {
             spec.raft.election_timeout_min_us = min;
             spec.raft.election_timeout_max_us = 2 * min;
+        }
+        let pb = &mut spec.primary_backup;
+        if pb.failover_timeout_us < 3 * round_trip {
+            pb.failover_timeout_us = 3 * round_trip;
+            pb.heartbeat_us = pb.heartbeat_us.max(round_trip / 2);
+        }
+        let q = &mut spec.quorum;
+        if q.request_timeout_us < 3 * round_trip {
+            q.request_timeout_us = 3 * round_trip;
+            q.hint_after_us = q.hint_after_us.max(round_trip);
         }
         // As the command line does: no load, no workload action (so runs match exactly).
         spec.workload = (self.load > 0).then_some(Workload {
@@ -99,9 +152,40 @@ impl Setup {
             });
         }
         spec.schedule.extend(schedule);
-        let mut world = spec.raft_world(true);
+        spec
+    }
+
+    /// The Raft world for this set-up (whatever its protocol) with `schedule` to come,
+    /// recording its trace, at time 0.
+    pub fn raft_world(&self, schedule: Vec<Scheduled>) -> World<RaftNode> {
+        let mut world = self.spec(schedule).raft_world(true);
         world.run_until(0);
         world
+    }
+
+    /// Every bug switched on, by name, whichever protocol it belongs to.
+    fn bug_names(&self) -> Vec<&'static str> {
+        let mut names: Vec<&str> = self.bugs.iter().map(|b| b.name()).collect();
+        names.extend(self.quorum.bugs.iter().map(|b| b.name()));
+        names.extend(self.primary_backup.bugs.iter().map(|b| b.name()));
+        names
+    }
+
+    /// Switches on a bug of any protocol, by name.
+    pub fn add_bug(&mut self, name: &str) -> Result<(), String> {
+        if let Some(b) = QuorumBug::ALL.into_iter().find(|b| b.name() == name) {
+            self.quorum.bugs.push(b);
+        } else if let Some(b) = PbBug::ALL.into_iter().find(|b| b.name() == name) {
+            self.primary_backup.bugs.push(b);
+        } else {
+            self.bugs.push(RaftBug::parse(name).map_err(|_| {
+                let mut known: Vec<&str> = RaftBug::ALL.iter().map(|b| b.name()).collect();
+                known.extend(QuorumBug::ALL.iter().map(|b| b.name()));
+                known.extend(PbBug::ALL.iter().map(|b| b.name()));
+                format!("unknown bug {name:?}; known bugs: {}", known.join(", "))
+            })?);
+        }
+        Ok(())
     }
 }
 
@@ -117,13 +201,41 @@ pub struct Recipe {
 impl Recipe {
     pub fn to_query(&self) -> String {
         let s = &self.setup;
-        let mut q = format!(
-            "v={FORMAT_VERSION}&nodes={}&seed={}&load={}",
+        let mut q = format!("v={FORMAT_VERSION}");
+        if s.protocol != ProtocolKind::Raft {
+            q.push_str(&format!("&protocol={}", s.protocol.name()));
+        }
+        q.push_str(&format!(
+            "&nodes={}&seed={}&load={}",
             s.nodes, s.seed, s.load
-        );
-        if !s.bugs.is_empty() {
-            let names: Vec<&str> = s.bugs.iter().map(|b| b.name()).collect();
-            q.push_str(&format!("&bugs={}", names.join(",")));
+        ));
+        let bugs = s.bug_names();
+        if !bugs.is_empty() {
+            q.push_str(&format!("&bugs={}", bugs.join(",")));
+        }
+        match s.protocol {
+            ProtocolKind::Raft => {}
+            ProtocolKind::Quorum => {
+                let (d, c) = (QuorumConfig::default(), &s.quorum);
+                if let Some(n) = c.replicas {
+                    q.push_str(&format!("&n={n}"));
+                }
+                q.push_str(&format!("&r={}&w={}", c.r, c.w));
+                if c.conflict != d.conflict {
+                    q.push_str(&format!("&conflict={}", c.conflict.name()));
+                }
+                if c.sloppy != d.sloppy {
+                    q.push_str(&format!("&sloppy={}", u8::from(c.sloppy)));
+                }
+                if c.read_repair != d.read_repair {
+                    q.push_str(&format!("&repair={}", u8::from(c.read_repair)));
+                }
+            }
+            ProtocolKind::PrimaryBackup => {
+                if s.primary_backup.sync_follower {
+                    q.push_str("&sync=1");
+                }
+            }
         }
         if s.link != LinkConfig::default() {
             q.push_str(&format!("&net={}", format_link(&s.link)));
@@ -148,6 +260,11 @@ impl Recipe {
                 .parse::<u64>()
                 .map_err(|_| format!("{what} must be a whole number, not {value:?}"))
         };
+        let flag = |what: &str| match value {
+            "1" => Ok(true),
+            "0" => Ok(false),
+            _ => Err(format!("{what} is 1 (on) or 0 (off), not {value:?}")),
+        };
         match name {
             "v" => {
                 let v = number("the format version v")?;
@@ -166,13 +283,33 @@ impl Recipe {
                 self.setup.load = u32::try_from(number("load")?)
                     .map_err(|_| format!("load {value} is too large"))?
             }
+            "protocol" => self.setup.protocol = ProtocolKind::parse(value)?,
             "bugs" => {
-                self.setup.bugs = value
-                    .split(',')
-                    .filter(|b| !b.is_empty())
-                    .map(RaftBug::parse)
-                    .collect::<Result<_, _>>()?
+                self.setup.bugs.clear();
+                self.setup.quorum.bugs.clear();
+                self.setup.primary_backup.bugs.clear();
+                for name in value.split(',').filter(|b| !b.is_empty()) {
+                    self.setup.add_bug(name)?;
+                }
             }
+            "n" => {
+                self.setup.quorum.replicas = Some(
+                    usize::try_from(number("n (replicas per key)")?)
+                        .map_err(|_| format!("n {value} is too large"))?,
+                )
+            }
+            "r" => {
+                self.setup.quorum.r = usize::try_from(number("r (read quorum)")?)
+                    .map_err(|_| format!("r {value} is too large"))?
+            }
+            "w" => {
+                self.setup.quorum.w = usize::try_from(number("w (write quorum)")?)
+                    .map_err(|_| format!("w {value} is too large"))?
+            }
+            "conflict" => self.setup.quorum.conflict = Conflict::parse(value)?,
+            "sloppy" => self.setup.quorum.sloppy = flag("sloppy")?,
+            "repair" => self.setup.quorum.read_repair = flag("repair")?,
+            "sync" => self.setup.primary_backup.sync_follower = flag("sync")?,
             "net" => self.setup.link = parse_link(value)?,
             "election" => self.setup.election_timeout_min_us = Some(parse_duration(value)?),
             "actions" => self.schedule = parse_schedule(value)?,
@@ -259,6 +396,7 @@ mod tests {
                     ..LinkConfig::default()
                 },
                 election_timeout_min_us: Some(2_400_000),
+                ..Setup::default()
             },
             schedule: parse_schedule("1s@crash:2:keep,2s@heal").unwrap(),
             at_us: Some(2_500_000),
@@ -267,6 +405,51 @@ mod tests {
         assert_eq!(Recipe::from_query(&q), Ok(recipe.clone()), "{q}");
         assert_eq!(Recipe::from_query(&format!("#{q}")), Ok(recipe));
         assert_eq!(Recipe::from_query(""), Ok(Recipe::default()));
+    }
+
+    #[test]
+    fn recipes_of_every_protocol_round_trip_and_replay_the_command_line_run() {
+        let quorum = Setup {
+            protocol: ProtocolKind::Quorum,
+            nodes: 5,
+            seed: 3,
+            load: 40,
+            quorum: QuorumConfig {
+                replicas: Some(3),
+                r: 2,
+                w: 1,
+                conflict: Conflict::VersionVectors,
+                sloppy: true,
+                bugs: vec![QuorumBug::BlindOverwrite],
+                ..QuorumConfig::default()
+            },
+            ..Setup::default()
+        };
+        let pb = Setup {
+            protocol: ProtocolKind::PrimaryBackup,
+            seed: 4,
+            primary_backup: PbConfig {
+                sync_follower: true,
+                bugs: vec![PbBug::ForgetEpoch],
+                ..PbConfig::default()
+            },
+            ..Setup::default()
+        };
+        let schedule = parse_schedule("1s@partition:0-1/2-3-4,3s@heal").unwrap();
+        for setup in [quorum, pb] {
+            let recipe = Recipe {
+                setup: setup.clone(),
+                schedule: schedule.clone(),
+                at_us: None,
+            };
+            let q = recipe.to_query();
+            assert_eq!(Recipe::from_query(&q), Ok(recipe), "{q}");
+            let mut spec = setup.spec(schedule.clone());
+            spec.until_us = 4_000_000;
+            let report = crate::run::run(&spec).unwrap();
+            assert_eq!(report.protocol, setup.protocol);
+            assert!(report.counters.client_ops > 0, "{q}: no client operations");
+        }
     }
 
     #[test]
@@ -281,6 +464,19 @@ mod tests {
             ("colour=red", "unknown setting"),
             ("nodes=3&actions=1s@crash:7:keep", "node 7 does not exist"),
             ("load=5000", "at most 1000"),
+            ("protocol=paxos", "unknown protocol"),
+            ("bugs=blind-overwrite", "belongs to another protocol"),
+            (
+                "protocol=quorum&bugs=forget-vote",
+                "belongs to another protocol",
+            ),
+            (
+                "protocol=quorum&nodes=3&r=4",
+                "between 1 and the number of replicas (3)",
+            ),
+            ("protocol=quorum&n=0", "at least one replica"),
+            ("protocol=quorum&conflict=newest", "lww"),
+            ("protocol=quorum&sloppy=yes", "1 (on) or 0 (off)"),
         ] {
             let err = Recipe::from_query(q).unwrap_err();
             assert!(err.contains(want), "{q}: {err}");

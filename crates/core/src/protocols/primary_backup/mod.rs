@@ -64,6 +64,24 @@ impl Default for PbConfig {
     }
 }
 
+impl PbBug {
+    pub const ALL: [PbBug; 1] = [PbBug::ForgetEpoch];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            PbBug::ForgetEpoch => "forget-epoch",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            PbBug::ForgetEpoch => {
+                "the epoch is not written to disk, so a restarted node forgets it and can go back to an older one"
+            }
+        }
+    }
+}
+
 impl PbConfig {
     pub fn has(&self, bug: PbBug) -> bool {
         self.bugs.contains(&bug)

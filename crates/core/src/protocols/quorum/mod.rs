@@ -101,6 +101,43 @@ impl Default for QuorumConfig {
     }
 }
 
+impl QuorumBug {
+    pub const ALL: [QuorumBug; 1] = [QuorumBug::BlindOverwrite];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            QuorumBug::BlindOverwrite => "blind-overwrite",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            QuorumBug::BlindOverwrite => {
+                "replicas keep whatever write arrives last without comparing versions, so an older write can replace a newer one"
+            }
+        }
+    }
+}
+
+impl Conflict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Conflict::Lww => "lww",
+            Conflict::VersionVectors => "vv",
+        }
+    }
+
+    pub fn parse(name: &str) -> Result<Conflict, String> {
+        match name {
+            "lww" => Ok(Conflict::Lww),
+            "vv" => Ok(Conflict::VersionVectors),
+            _ => Err(format!(
+                "conflict resolution is lww (last writer wins) or vv (version vectors), not {name:?}"
+            )),
+        }
+    }
+}
+
 impl QuorumConfig {
     /// `N` in a cluster of `nodes` nodes.
     pub fn replicas_in(&self, nodes: usize) -> usize {
