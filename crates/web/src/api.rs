@@ -16,11 +16,11 @@
 //! `bugs`, `net`, `actions`, `t`, `embed`, `autoplay`, `panel`), or the same as a query
 //! string. Values are read as text, exactly as in a link, so a link and a mount agree.
 
+use crate::any::with_world;
 use crate::app::{App, AppProps, Init};
 use crate::recovery::Recipe;
 use crate::state::{Msg, Sim};
 use crate::url::PageState;
-use splitbrain_core::protocol::Protocol;
 use splitbrain_core::recipe::parse_action;
 use splitbrain_core::run::hash_hex;
 use std::rc::Rc;
@@ -126,21 +126,21 @@ impl Playground {
         set(&obj, "seed", sim.setup.seed as f64);
         set(&obj, "trace_hash", hash_hex(world.trace_hash()));
         let nodes = js_sys::Array::new();
-        for (i, slot) in world.nodes().iter().enumerate() {
+        for i in 0..world.len() {
+            let slot = world.node(i);
             let n = js_sys::Object::new();
             set(&n, "id", i as u32);
-            set(&n, "up", slot.is_up());
-            set(&n, "paused", slot.is_paused(world.now()));
-            if let Some(node) = &slot.state {
-                let status = node.status();
+            set(&n, "up", slot.up);
+            set(&n, "paused", slot.paused);
+            if let Some(status) = slot.status {
                 set(
                     &n,
                     "role",
                     format!("{:?}", status.role).to_ascii_lowercase(),
                 );
                 set(&n, "term", status.term as f64);
-                set(&n, "commit_index", node.commit_index() as f64);
-                set(&n, "log_length", node.log().last_index() as f64);
+                set(&n, "commit_index", status.commit as f64);
+                set(&n, "log_length", status.log_len as f64);
             }
             nodes.push(&n);
         }
@@ -165,9 +165,14 @@ impl Playground {
         let out = js_sys::Array::new();
         let from = from.max(0.0) as u64;
         let limit = limit.clamp(0.0, 100_000.0) as usize;
-        for (i, e) in world.trace().events_from(from).take(limit) {
-            let parsed = js_sys::JSON::parse(&crate::share::event_json(i, e))
-                .map_err(|_| JsError::new("event encoding"))?;
+        let texts: Vec<String> = with_world!(&*world, w => w
+            .trace()
+            .events_from(from)
+            .take(limit)
+            .map(|(i, e)| crate::share::event_json(i, e))
+            .collect());
+        for text in texts {
+            let parsed = js_sys::JSON::parse(&text).map_err(|_| JsError::new("event encoding"))?;
             out.push(&parsed);
         }
         Ok(out.into())
@@ -185,7 +190,7 @@ impl Playground {
         let sim = self.sim()?;
         let action = parse_action(action).map_err(|e| JsError::new(&e))?;
         action
-            .validate(sim.world.borrow().nodes().len())
+            .validate(sim.world.borrow().len())
             .map_err(|e| JsError::new(&e))?;
         sim.dispatch(Msg::Act(action));
         Ok(())

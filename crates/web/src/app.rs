@@ -1,6 +1,7 @@
 //! The page: set-up, time controls, the timeline, the cluster, the inspector, the
 //! space-time diagram and the event log, and the frame driver that animates them.
 
+use crate::any::with_world;
 use crate::bench::FrameRecorder;
 use crate::cap_view::CapView;
 use crate::event_log::EventLog;
@@ -14,6 +15,7 @@ use crate::state::{Msg, Setup, Sim, SPEEDS};
 use crate::topology::{num, Topology};
 use crate::url::{PageState, Panel, View};
 use splitbrain_core::action::{Action, DiskFate};
+use splitbrain_core::checkers::linearizability::Verdict;
 use splitbrain_core::ids::NodeId;
 use splitbrain_core::run::hash_hex;
 use splitbrain_core::time::{Pretty, MICROS_PER_MS, MICROS_PER_SEC};
@@ -59,8 +61,7 @@ fn use_frame_driver(sim: UseReducerHandle<Sim>, recorder: Option<Rc<FrameRecorde
                 if moved {
                     let discrete = {
                         let w = sim.world.borrow();
-                        let down = w.nodes().iter().filter(|s| !s.is_up()).count();
-                        (w.counters().leader_changes, w.violations().len(), down)
+                        (w.counters().leader_changes, w.violations().len(), w.down())
                     };
                     let mut d = again.borrow_mut();
                     if discrete != d.discrete
@@ -96,10 +97,10 @@ fn now_ms() -> f64 {
 fn draw(sim: &Sim) {
     let world = sim.world.borrow();
     if let Some(canvas) = sim.canvas.cast::<web_sys::HtmlCanvasElement>() {
-        crate::flight::draw(&canvas, &world, sim.speed());
+        with_world!(&*world, w => crate::flight::draw(&canvas, w, sim.speed()));
     }
     if let Some(canvas) = sim.diagram.cast::<web_sys::HtmlCanvasElement>() {
-        let points = crate::spacetime::draw(&canvas, &world, &sim.control);
+        let points = with_world!(&*world, w => crate::spacetime::draw(&canvas, w, &sim.control));
         *sim.control.diagram_points.borrow_mut() = points;
     }
 }
@@ -114,7 +115,7 @@ fn on_key(sim: &UseReducerHandle<Sim>, e: &KeyboardEvent) {
     if e.ctrl_key() || e.meta_key() || e.alt_key() {
         return;
     }
-    let n = sim.world.borrow().nodes().len();
+    let n = sim.world.borrow().len();
     let selected = sim.selected;
     let on_selected = |f: fn(NodeId) -> Action| {
         if let Some(node) = selected {
@@ -147,7 +148,7 @@ fn on_key(sim: &UseReducerHandle<Sim>, e: &KeyboardEvent) {
         }),
         "s" => {
             if let Some(node) = selected {
-                let slow = sim.world.borrow().nodes()[node.index()].processing_us > 0;
+                let slow = sim.world.borrow().node(node.index()).processing_us > 0;
                 let delay_us = if slow { 0 } else { 20 * MICROS_PER_MS };
                 sim.dispatch(Msg::Act(Action::Slow { node, delay_us }));
             }
@@ -175,6 +176,49 @@ fn on_key(sim: &UseReducerHandle<Sim>, e: &KeyboardEvent) {
                 if d < n {
                     sim.dispatch(Msg::Select(Some(NodeId(d as u32))));
                 }
+            }
+        }
+    }
+}
+
+/// The linearizability checker's verdict on the clients' history so far, with the
+/// operations that prove a violation.
+fn lin_verdict(sim: &UseReducerHandle<Sim>, world: &crate::any::AnyWorld) -> Html {
+    let lin = sim.control.lin.borrow();
+    let Some(report) = &lin.report else {
+        return html! {};
+    };
+    let (ops, finished) = lin.ops;
+    match report.verdict {
+        Verdict::Linearizable => html! {
+            <p class="verdict ok lin">{ format!(
+                "The clients' history is linearizable so far: {finished} finished operations ({} in flight) fit one order that respects real time and a single copy of each key.",
+                ops - finished
+            ) }</p>
+        },
+        Verdict::Inconclusive => html! {
+            <p class="verdict lin">{ format!(
+                "Linearizability: inconclusive. The checker's budget ran out on {} key(s) of {finished} finished operations.",
+                report.inconclusive_keys.len()
+            ) }</p>
+        },
+        Verdict::NotLinearizable => {
+            let key = report.witness_key.unwrap_or_default();
+            let items = report
+                .witness
+                .iter()
+                .filter_map(|id| world.clients().get(id.0 as usize))
+                .map(|r| {
+                    html! { <li>{ crate::cap_view::op_text(r) }</li> }
+                });
+            html! {
+                <div class="verdict bad lin" role="alert">
+                    <p>
+                        { format!("Not linearizable: no single copy of k{key} could have given these {} answers in this real-time order.", report.witness.len()) }
+                        <button onclick={let sim = sim.clone(); Callback::from(move |_| sim.dispatch(Msg::ShowWitness))}>{"Show them in the diagram"}</button>
+                    </p>
+                    <ol class="witness-list">{ for items }</ol>
+                </div>
             }
         }
     }
@@ -291,9 +335,12 @@ pub fn App(props: &AppProps) -> Html {
         let sim = sim.clone();
         Callback::from(move |e: KeyboardEvent| on_key(&sim, &e))
     };
+    let about = world.about();
+    sim.check_history(now_ms());
+    let lin = lin_verdict(&sim, &world);
     let verdict = match world.violations().first() {
         None => {
-            html! { <p class="verdict ok">{"All Raft safety properties hold so far (checked after every event)."}</p> }
+            html! { <p class="verdict ok">{ format!("{} (checked after every event).", about.safety) }</p> }
         }
         Some(v) => {
             let event = v.event;
@@ -382,16 +429,16 @@ pub fn App(props: &AppProps) -> Html {
                 <p>{"Click a node to inspect its log, clocks and store, and to crash, pause, slow or isolate it. Click a link to cut it one way or both. Split the cluster with the split tool."}</p>
                 <p class="muted small">{"Keys: space play/pause · → step · ← back 100 ms · 0-9 select a node · c crash · x crash and lose disk · r restart · p pause · s slow · i isolate · g split · h heal · Esc deselect"}</p>
                 <ul class="legend-list">
-                    <li><span class="dot leader"></span>{"leader"}</li>
-                    <li><span class="dot follower"></span>{"follower (the arc is its election timer)"}</li>
-                    <li><span class="dot candidate"></span>{"candidate"}</li>
+                    { for about.roles.iter().map(|(class, name)| html! {
+                        <li><span class={classes!("dot", *class)}></span>{ *name }</li>
+                    }) }
                     <li><span class="dot paused"></span>{"paused"}</li>
                     <li><span class="dot slow"></span>{"slow"}</li>
                     <li><span class="dot crashed"></span>{"crashed"}</li>
                 </ul>
                 <ul class="legend-list">
-                    { for crate::flight::KINDS.iter().map(|(_, colour, name)| html! {
-                        <li><span class="dot" style={format!("background: {colour}")}></span>{ *name }</li>
+                    { for crate::flight::COLOURS.iter().zip(about.legend).map(|(colour, name)| html! {
+                        <li><span class="dot" style={format!("background: {colour}")}></span>{ name }</li>
                     }) }
                     <li><span class="cross">{"×"}</span>{"message lost (and why)"}</li>
                 </ul>
@@ -441,7 +488,7 @@ pub fn App(props: &AppProps) -> Html {
             <header class="page-head">
                 <div>
                 <h1>{"splitbrain"}</h1>
-                <p class="tagline">{ format!("See and feel how distributed systems fail: {} Raft nodes, running in your browser, deterministically.", world.nodes().len()) }</p>
+                <p class="tagline">{ format!("See and feel how distributed systems fail: {} running on {} nodes in your browser, deterministically.", about.name, world.len()) }</p>
                 </div>
                 <section aria-label="Share">
                     <SharePanel sim={sim.clone()} />
@@ -478,6 +525,7 @@ pub fn App(props: &AppProps) -> Html {
             </section>
             <NetworkPanel sim={sim.clone()} />
             { verdict }
+            { lin }
             { for notice }
             <div class="stage">
                 <Topology sim={sim.clone()} />

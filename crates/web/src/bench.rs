@@ -85,7 +85,7 @@ impl FrameRecorder {
     pub fn prepare(&self, sim: &Sim) {
         let (at, link) = self.slow;
         if link != LinkConfig::default() {
-            sim.world.borrow_mut().schedule([Scheduled {
+            sim.world.borrow_mut().schedule(vec![Scheduled {
                 at,
                 action: Action::SetNetwork { link },
             }]);
@@ -98,8 +98,7 @@ impl FrameRecorder {
             f.interval.push(t - last);
         }
         f.work.push(work_ms);
-        f.in_flight
-            .push(sim.world.borrow().queue().in_flight().count() as f64);
+        f.in_flight.push(sim.world.borrow().in_flight() as f64);
         if f.work.len().is_multiple_of(30) {
             publish(&f);
         }

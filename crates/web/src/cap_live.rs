@@ -3,6 +3,7 @@
 //! as they go. The same seed, workload and actions give each design exactly the same
 //! situation; what differs is only what the design does with it.
 
+use crate::any::Shown;
 use crate::flight::context;
 use crate::topology::{node_radius, position, SIZE};
 use splitbrain_core::action::{Action, DiskFate, Scheduled};
@@ -10,7 +11,7 @@ use splitbrain_core::cap::Design;
 use splitbrain_core::checkers::linearizability;
 use splitbrain_core::client::{ClientRecord, Outcome};
 use splitbrain_core::ids::{NodeId, RequestId};
-use splitbrain_core::protocol::{Protocol, Role};
+use splitbrain_core::protocol::Role;
 use splitbrain_core::run::ProtocolKind;
 use splitbrain_core::time::{Micros, Pretty, MICROS_PER_SEC};
 use splitbrain_core::world::World;
@@ -32,9 +33,9 @@ trait Live {
     fn violations(&self) -> usize;
 }
 
-struct LiveWorld<P: Protocol>(World<P>);
+struct LiveWorld<P: Shown>(World<P>);
 
-impl<P: Protocol> Live for LiveWorld<P> {
+impl<P: Shown> Live for LiveWorld<P> {
     fn now(&self) -> Micros {
         self.0.now()
     }

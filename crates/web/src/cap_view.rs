@@ -5,7 +5,7 @@
 //! history is not linearizable.
 
 use splitbrain_core::cap::{scenarios, CapReport, Design, SideStats};
-use splitbrain_core::client::{ClientRecord, KvOp, KvResult, Outcome, Retry};
+use splitbrain_core::client::{ClientRecord, KvResult, Outcome, Retry};
 use splitbrain_core::run::ProtocolKind;
 use splitbrain_core::time::{Pretty, MICROS_PER_SEC};
 use std::cell::RefCell;
@@ -67,14 +67,19 @@ fn latency(us: Option<u64>) -> String {
 }
 
 pub fn op_text(r: &ClientRecord) -> String {
-    let op = match &r.op {
-        KvOp::Get { key } => format!("get k{key}"),
-        KvOp::Put { key, value } => format!("put k{key}={value}"),
-        KvOp::Cas { key, expect, new } => format!(
-            "cas k{key} {}→{new}",
-            expect.map_or("none".into(), |v| v.to_string())
-        ),
-    };
+    let end = r.completed_at.map_or("…".into(), |t| Pretty(t).to_string());
+    format!(
+        "{} at n{}: {} [{} – {end}]",
+        r.id,
+        r.node.0,
+        op_short(r),
+        Pretty(r.invoked_at)
+    )
+}
+
+/// An operation and its answer, such as `put k1=5 → ok`.
+pub fn op_short(r: &ClientRecord) -> String {
+    let op = crate::any::op_text(&r.op);
     let outcome = match &r.outcome {
         Outcome::Done { result } => match result {
             KvResult::Value { value } => {
@@ -90,13 +95,7 @@ pub fn op_text(r: &ClientRecord) -> String {
         Outcome::TimedOut => "→ timed out".into(),
         Outcome::Pending => "→ pending".into(),
     };
-    let end = r.completed_at.map_or("…".into(), |t| Pretty(t).to_string());
-    format!(
-        "{} at n{}: {op} {outcome} [{} – {end}]",
-        r.id,
-        r.node.0,
-        Pretty(r.invoked_at)
-    )
+    format!("{op} {outcome}")
 }
 
 /// Availability per second for one side, as an SVG polyline's points.

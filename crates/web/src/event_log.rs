@@ -2,13 +2,15 @@
 //! Only the rows in view are rendered, and the list of matching events grows
 //! incrementally, so a long run stays fast. Clicking a row seeks to that event.
 
+use crate::any::with_world;
 use crate::spacetime::lane_of;
 use crate::state::{Msg, Sim};
-use splitbrain_core::ids::NodeId;
+use splitbrain_core::ids::{NodeId, RequestId};
 use splitbrain_core::protocol::Message;
-use splitbrain_core::protocols::raft::RaftNode;
+use splitbrain_core::protocol::Protocol;
 use splitbrain_core::time::Pretty;
 use splitbrain_core::trace::{EventKind, TraceEvent};
+use splitbrain_core::world::World;
 use yew::prelude::*;
 
 const ROW_PX: usize = 20;
@@ -25,7 +27,7 @@ pub const KINDS: [(&str, &str); 7] = [
     ("timer", "timers"),
 ];
 
-pub fn describe(e: &TraceEvent<RaftNode>) -> Option<(&'static str, String)> {
+pub fn describe<P: Protocol>(e: &TraceEvent<P>) -> Option<(&'static str, String)> {
     Some(match &e.kind {
         EventKind::Send { from, to, msg, .. } => ("send", format!("{from} → {to}: {}", msg.kind())),
         EventKind::Deliver { from, to, id } => (
@@ -65,8 +67,19 @@ pub fn describe(e: &TraceEvent<RaftNode>) -> Option<(&'static str, String)> {
     })
 }
 
+/// The client operation an event belongs to, if any.
+pub fn client_request<P: Protocol>(kind: &EventKind<P>) -> Option<RequestId> {
+    match kind {
+        EventKind::ClientInvoke { req, .. }
+        | EventKind::ClientReply { req, .. }
+        | EventKind::ClientTimeout { req }
+        | EventKind::ClientRetry { req, .. } => Some(*req),
+        _ => None,
+    }
+}
+
 /// The node an event concerns, for filtering (a message concerns both ends).
-fn concerns(e: &TraceEvent<RaftNode>, node: NodeId) -> bool {
+fn concerns<P: Protocol>(e: &TraceEvent<P>, node: NodeId) -> bool {
     match &e.kind {
         EventKind::Send { from, to, .. }
         | EventKind::Deliver { from, to, .. }
@@ -93,7 +106,7 @@ impl Default for Filter {
 }
 
 impl Filter {
-    fn accepts(&self, e: &TraceEvent<RaftNode>) -> bool {
+    fn accepts<P: Protocol>(&self, e: &TraceEvent<P>) -> bool {
         let Some((class, _)) = describe(e) else {
             return false;
         };
@@ -117,6 +130,62 @@ struct Matches {
     rows: Vec<u64>,
 }
 
+/// Brings the matches up to date and renders the rows in view: (rows, matches, events).
+fn visible_rows<P: Protocol>(
+    sim: &UseReducerHandle<Sim>,
+    world: &World<P>,
+    filter: &Filter,
+    m: &mut Matches,
+    scroll: f64,
+    selected: Option<u64>,
+    witness: &[RequestId],
+) -> (Vec<Html>, usize, u64) {
+    let trace = world.trace();
+    let epoch = sim.control.epoch.get();
+    if m.filter.as_ref() != Some(filter) || m.epoch != epoch || m.scanned > trace.len() {
+        *m = Matches {
+            filter: Some(filter.clone()),
+            epoch,
+            ..Matches::default()
+        };
+    }
+    let from = m.scanned;
+    let found: Vec<u64> = trace
+        .events_from(from)
+        .filter(|(_, e)| filter.accepts(e))
+        .map(|(i, _)| i)
+        .collect();
+    m.rows.extend(found);
+    m.scanned = trace.len();
+    let total = m.rows.len();
+    let first = (scroll as usize / ROW_PX).min(total);
+    let shown = VIEW_PX / ROW_PX + 2;
+    let rows = (first..(first + shown).min(total)).filter_map(|r| {
+        // Newest first: row 0 is the last match.
+        let index = m.rows[total - 1 - r];
+        let event = trace.get(index)?;
+        let (class, text) = describe(event)?;
+        let onclick = {
+            let sim = sim.clone();
+            Callback::from(move |_| sim.dispatch(Msg::SelectEvent(Some(index), true)))
+        };
+        let is_selected = selected == Some(index);
+        let in_witness = client_request(&event.kind).is_some_and(|req| witness.contains(&req));
+        let title = if in_witness {
+            "One of the operations that prove the history is not linearizable. Click to go to this moment"
+        } else {
+            "Click to go to this moment"
+        };
+        Some(html! {
+            <div role="listitem" class={classes!("row", class, is_selected.then_some("selected"), in_witness.then_some("witness"))} style={format!("top: {}px", r * ROW_PX)}
+                {onclick} {title}>
+                <span class="t">{ Pretty(event.time).to_string() }</span>{ text }
+            </div>
+        })
+    });
+    (rows.collect(), total, trace.len())
+}
+
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub sim: UseReducerHandle<Sim>,
@@ -129,47 +198,10 @@ pub fn EventLog(props: &Props) -> Html {
     let scroll = use_state(|| 0.0f64);
     let matches = use_mut_ref(Matches::default);
     let world = sim.world.borrow();
-    let trace = world.trace();
-    {
-        let mut m = matches.borrow_mut();
-        let epoch = sim.control.epoch.get();
-        if m.filter.as_ref() != Some(&*filter) || m.epoch != epoch || m.scanned > trace.len() {
-            *m = Matches {
-                filter: Some((*filter).clone()),
-                epoch,
-                ..Matches::default()
-            };
-        }
-        let from = m.scanned;
-        let found: Vec<u64> = trace
-            .events_from(from)
-            .filter(|(_, e)| filter.accepts(e))
-            .map(|(i, _)| i)
-            .collect();
-        m.rows.extend(found);
-        m.scanned = trace.len();
-    }
-    let m = matches.borrow();
-    let total = m.rows.len();
-    let first = (*scroll as usize / ROW_PX).min(total);
-    let shown = VIEW_PX / ROW_PX + 2;
     let selected = sim.control.selected_event.get();
-    let rows = (first..(first + shown).min(total)).filter_map(|r| {
-        // Newest first: row 0 is the last match.
-        let index = m.rows[total - 1 - r];
-        let event = trace.get(index)?;
-        let (class, text) = describe(event)?;
-        let onclick = {
-            let sim = sim.clone();
-            Callback::from(move |_| sim.dispatch(Msg::SelectEvent(Some(index), true)))
-        };
-        let is_selected = selected == Some(index);
-        Some(html! {
-            <div role="listitem" class={classes!("row", class, is_selected.then_some("selected"))} style={format!("top: {}px", r * ROW_PX)}
-                {onclick} title="Click to go to this moment">
-                <span class="t">{ Pretty(event.time).to_string() }</span>{ text }
-            </div>
-        })
+    let (rows, total, trace_len) = with_world!(&*world, w => {
+        let lin = sim.control.lin.borrow();
+        visible_rows(sim, w, &filter, &mut matches.borrow_mut(), *scroll, selected, lin.witness())
     });
     let onscroll = {
         let scroll = scroll.clone();
@@ -179,7 +211,7 @@ pub fn EventLog(props: &Props) -> Html {
             }
         })
     };
-    let n = world.nodes().len();
+    let n = world.len();
     let on_node = {
         let filter = filter.clone();
         Callback::from(move |e: Event| {
@@ -215,7 +247,7 @@ pub fn EventLog(props: &Props) -> Html {
                     }) }
                 </select>
                 { for toggles }
-                <span class="muted count">{ format!("{total} shown of {}", trace.len()) }</span>
+                <span class="muted count">{ format!("{total} shown of {trace_len}") }</span>
             </div>
             <div class="log-view" {onscroll} style={format!("height: {VIEW_PX}px")}>
                 <div class="rows" role="list" style={format!("height: {}px", total * ROW_PX)}>

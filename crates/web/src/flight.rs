@@ -2,10 +2,10 @@
 //! election timer running down, drawn on a canvas every animation frame. Canvas because a
 //! thousand moving SVG circles cost a frame each; here they cost one path per colour.
 
+use crate::any::Shown;
 use crate::topology::{node_radius, position, SIZE};
 use splitbrain_core::ids::MsgId;
 use splitbrain_core::protocol::{field_changes, Message, Protocol, Role};
-use splitbrain_core::protocols::raft::{RaftNode, RaftTimer};
 use splitbrain_core::time::{Micros, Pretty};
 use splitbrain_core::trace::{DropReason, EventKind};
 use splitbrain_core::world::queue::{EventQueue, InFlight};
@@ -13,23 +13,10 @@ use splitbrain_core::world::World;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-/// Message colours by kind (Okabe-Ito, as in the stylesheet's legend).
-pub const KINDS: [(&str, &str, &str); 4] = [
-    ("msg-vote", "#e69f00", "vote request / vote"),
-    ("msg-append", "#0072b2", "append entries / heartbeat"),
-    ("msg-reply", "#56b4e9", "append reply"),
-    ("msg-other", "#cc79a7", "other"),
-];
+/// The four message colours (Okabe-Ito): control traffic, data sent out, replies, and
+/// anything else; each protocol names them in its legend (`Shown::LEGEND`).
+pub const COLOURS: [&str; 4] = ["#e69f00", "#0072b2", "#56b4e9", "#cc79a7"];
 const BAD: &str = "#d55e00";
-
-pub fn kind_index(kind: &str) -> usize {
-    match kind {
-        "RequestVote" | "Vote" => 0,
-        "AppendEntries" => 1,
-        "AppendReply" => 2,
-        _ => 3,
-    }
-}
 
 /// Where a message is now: the fraction of its flight it has covered.
 fn progress(now: Micros, arrive: Micros, m: &InFlight<impl Clone>) -> f64 {
@@ -53,7 +40,7 @@ pub fn message_point<M: Clone>(
 
 /// Draws the messages in flight as dots of radius `dot`, one path per colour, and rings
 /// the damaged ones.
-pub fn draw_messages<P: Protocol>(
+pub fn draw_messages<P: Shown>(
     ctx: &CanvasRenderingContext2d,
     queue: &EventQueue<P>,
     now: Micros,
@@ -61,10 +48,10 @@ pub fn draw_messages<P: Protocol>(
     dot: f64,
 ) {
     let mut damaged = Vec::new();
-    for (k, (_, colour, _)) in KINDS.iter().enumerate() {
+    for (k, colour) in COLOURS.iter().enumerate() {
         ctx.begin_path();
         for (arrive, m) in queue.in_flight() {
-            if kind_index(m.msg.kind()) != k {
+            if P::colour_of(m.msg.kind()) != k {
                 continue;
             }
             let p = message_point(now, arrive, m, n);
@@ -124,7 +111,7 @@ pub fn fade_us(speed: f64) -> Micros {
 }
 
 /// Draws one frame of the topology overlay.
-pub fn draw(canvas: &HtmlCanvasElement, world: &World<RaftNode>, speed: f64) {
+pub fn draw<P: Shown>(canvas: &HtmlCanvasElement, world: &World<P>, speed: f64) {
     let Some(ctx) = context(canvas, (SIZE, SIZE)) else {
         return;
     };
@@ -132,8 +119,9 @@ pub fn draw(canvas: &HtmlCanvasElement, world: &World<RaftNode>, speed: f64) {
     let now = world.now();
     let radius = node_radius(n);
 
-    // Election timers: an arc around each follower or candidate, shrinking to its deadline.
-    let max_timeout = world.config().protocol.election_timeout_max_us.max(1) as f64;
+    // Countdowns (Raft's election timers): an arc around each follower or candidate,
+    // shrinking to its deadline.
+    let config = &world.config().protocol;
     ctx.set_line_width(if radius > 16.0 { 4.0 } else { 2.5 });
     ctx.set_stroke_style_str("#1d2428");
     ctx.set_global_alpha(0.45);
@@ -144,10 +132,13 @@ pub fn draw(canvas: &HtmlCanvasElement, world: &World<RaftNode>, speed: f64) {
             .iter()
             .any(|(t, g)| t == timer && *g == generation);
         let role = slot.state.as_ref().map(|s| s.status().role);
-        if !live || *timer != RaftTimer::Election || role == Some(Role::Leader) || role.is_none() {
+        let Some(span) = P::countdown(timer, config) else {
+            continue;
+        };
+        if !live || role == Some(Role::Leader) || role.is_none() {
             continue;
         }
-        let left = (at.saturating_sub(now) as f64 / max_timeout).clamp(0.0, 1.0);
+        let left = (at.saturating_sub(now) as f64 / span.max(1) as f64).clamp(0.0, 1.0);
         let (x, y) = position(node.index(), n);
         let start = -std::f64::consts::FRAC_PI_2;
         ctx.begin_path();
@@ -214,7 +205,7 @@ pub fn draw(canvas: &HtmlCanvasElement, world: &World<RaftNode>, speed: f64) {
 const ALL_LABELS_UP_TO: usize = 12;
 
 /// The message nearest to a point (in drawing units), described for a tooltip.
-pub fn message_at(world: &World<RaftNode>, x: f64, y: f64) -> Option<String> {
+pub fn message_at<P: Shown>(world: &World<P>, x: f64, y: f64) -> Option<String> {
     let n = world.nodes().len();
     let now = world.now();
     let (arrive, m) = world
@@ -246,11 +237,7 @@ pub fn message_at(world: &World<RaftNode>, x: f64, y: f64) -> Option<String> {
 }
 
 /// The message as it was sent (the trace keeps the original in the send event).
-fn original(
-    world: &World<RaftNode>,
-    id: MsgId,
-    sent_at: Micros,
-) -> Option<<RaftNode as Protocol>::Msg> {
+fn original<P: Protocol>(world: &World<P>, id: MsgId, sent_at: Micros) -> Option<P::Msg> {
     world
         .trace()
         .events()

@@ -4,6 +4,7 @@
 //! links and messages, and lets the user crash, pause, isolate and skew nodes. The view
 //! only reads the world and dispatches messages to the reducer in `state.rs`.
 
+mod any;
 mod api;
 mod app;
 mod bench;

@@ -58,7 +58,7 @@ pub fn NetworkPanel(props: &Props) -> Html {
     let checksums = world.network().checksums;
     let current = *world.network().link(
         splitbrain_core::ids::NodeId(0),
-        splitbrain_core::ids::NodeId(1 % world.nodes().len() as u32),
+        splitbrain_core::ids::NodeId(1 % world.len() as u32),
     );
     let act = |action: Action| {
         let sim = sim.clone();

@@ -2,8 +2,10 @@
 //! Changing any of these starts a new run; bad values get a message and change nothing.
 
 use crate::state::{Msg, Setup, Sim};
+use splitbrain_core::protocols::primary_backup::PbBug;
+use splitbrain_core::protocols::quorum::{Conflict, QuorumBug};
 use splitbrain_core::protocols::raft::RaftBug;
-use splitbrain_core::run::MAX_NODES;
+use splitbrain_core::run::{ProtocolKind, MAX_NODES};
 use yew::prelude::*;
 
 pub const NODE_CHOICES: [usize; 9] = [1, 3, 5, 7, 9, 15, 25, 49, 64];
@@ -50,6 +52,10 @@ pub fn SetupPanel(props: &Props) -> Html {
                     Ok(nodes) => {
                         let mut next = sim.setup.clone();
                         next.nodes = nodes;
+                        // Quorums cannot be larger than the replicas there are.
+                        let n = next.quorum.replicas_in(nodes);
+                        next.quorum.r = next.quorum.r.min(n);
+                        next.quorum.w = next.quorum.w.min(n);
                         sim.dispatch(Msg::Restart(next));
                     }
                     Err(_) => sim.dispatch(Msg::Notice(Some(
@@ -59,22 +65,68 @@ pub fn SetupPanel(props: &Props) -> Html {
             }
         })
     };
-    let bug_buttons = RaftBug::ALL.iter().map(|&bug| {
-        let on = setup.bugs.contains(&bug);
-        let toggle = restart(Box::new(move |s: &mut Setup| {
-            if let Some(i) = s.bugs.iter().position(|b| *b == bug) {
-                s.bugs.remove(i);
-            } else {
-                s.bugs.push(bug);
-            }
-        }));
+    // Each protocol's bugs, as (name, description, on, how to switch it).
+    let bugs: Vec<(&str, &str, bool, Box<dyn Fn(&mut Setup)>)> = match setup.protocol {
+        ProtocolKind::Raft => RaftBug::ALL
+            .iter()
+            .map(|&bug| {
+                let toggle: Box<dyn Fn(&mut Setup)> =
+                    Box::new(move |s| toggle_in(&mut s.bugs, bug));
+                (
+                    bug.name(),
+                    bug.describe(),
+                    setup.bugs.contains(&bug),
+                    toggle,
+                )
+            })
+            .collect(),
+        ProtocolKind::Quorum => QuorumBug::ALL
+            .iter()
+            .map(|&bug| {
+                let toggle: Box<dyn Fn(&mut Setup)> =
+                    Box::new(move |s| toggle_in(&mut s.quorum.bugs, bug));
+                (bug.name(), bug.describe(), setup.quorum.has(bug), toggle)
+            })
+            .collect(),
+        ProtocolKind::PrimaryBackup => PbBug::ALL
+            .iter()
+            .map(|&bug| {
+                let toggle: Box<dyn Fn(&mut Setup)> =
+                    Box::new(move |s| toggle_in(&mut s.primary_backup.bugs, bug));
+                (
+                    bug.name(),
+                    bug.describe(),
+                    setup.primary_backup.has(bug),
+                    toggle,
+                )
+            })
+            .collect(),
+    };
+    let bug_buttons = bugs.into_iter().map(|(name, describe, on, change)| {
+        let toggle = restart(change);
         html! {
             <button class={classes!("chip", "bug", on.then_some("active"))} aria-pressed={on.to_string()}
-                    title={bug.describe()} onclick={Callback::from(move |_| toggle())}>
-                { bug.name() }
+                    title={describe} onclick={Callback::from(move |_| toggle())}>
+                { name }
             </button>
         }
     });
+    let on_protocol = {
+        let sim = sim.clone();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                match ProtocolKind::parse(&select.value()) {
+                    Ok(protocol) => {
+                        let mut next = sim.setup.clone();
+                        next.protocol = protocol;
+                        sim.dispatch(Msg::Restart(next));
+                    }
+                    Err(e) => sim.dispatch(Msg::Notice(Some(e))),
+                }
+            }
+        })
+    };
+    let settings = protocol_settings(sim);
     let on_seed_input = {
         let seed_text = seed_text.clone();
         Callback::from(move |e: InputEvent| {
@@ -122,8 +174,10 @@ pub fn SetupPanel(props: &Props) -> Html {
     html! {
         <section class="setup" aria-label="Cluster set-up">
             <label>{"protocol "}
-                <select aria-label="Protocol" disabled=true title="More protocols arrive with the next lessons">
-                    <option selected=true>{"Raft"}</option>
+                <select aria-label="Protocol" onchange={on_protocol}>
+                    { for ProtocolKind::ALL.iter().map(|p| html! {
+                        <option value={p.name()} selected={*p == setup.protocol}>{ protocol_label(*p) }</option>
+                    }) }
                 </select>
             </label>
             <label>{"nodes "}
@@ -139,8 +193,107 @@ pub fn SetupPanel(props: &Props) -> Html {
                        aria-label="Seed of the run (press Enter to restart with it)" />
             </label>
             <button onclick={new_seed} title="Start a new run with the next seed">{"New seed"}</button>
+            { settings }
             <span class="label">{"bugs"}</span>
             { for bug_buttons }
         </section>
+    }
+}
+
+fn toggle_in<T: PartialEq>(list: &mut Vec<T>, item: T) {
+    match list.iter().position(|b| *b == item) {
+        Some(i) => {
+            list.remove(i);
+        }
+        None => list.push(item),
+    }
+}
+
+pub fn protocol_label(p: ProtocolKind) -> &'static str {
+    match p {
+        ProtocolKind::Raft => "Raft (consensus)",
+        ProtocolKind::Quorum => "Quorum store (leaderless)",
+        ProtocolKind::PrimaryBackup => "Primary-backup",
+    }
+}
+
+/// The chosen protocol's own settings: quorum sizes and conflict handling, or whether
+/// primary-backup waits for a backup.
+fn protocol_settings(sim: &UseReducerHandle<Sim>) -> Html {
+    let setup = &sim.setup;
+    let change = |f: Box<dyn Fn(&mut Setup, String)>| {
+        let sim = sim.clone();
+        Callback::from(move |e: Event| {
+            let value = e
+                .target_dyn_into::<web_sys::HtmlSelectElement>()
+                .map(|s| s.value())
+                .or_else(|| {
+                    e.target_dyn_into::<web_sys::HtmlInputElement>()
+                        .map(|i| i.checked().to_string())
+                });
+            if let Some(value) = value {
+                let mut next = sim.setup.clone();
+                f(&mut next, value);
+                sim.dispatch(Msg::Restart(next));
+            }
+        })
+    };
+    match setup.protocol {
+        ProtocolKind::Raft => html! {},
+        ProtocolKind::Quorum => {
+            let q = &setup.quorum;
+            let n = q.replicas_in(setup.nodes);
+            let size = |name: &'static str, value: usize, set: fn(&mut Setup, usize)| {
+                let on_change = change(Box::new(move |s, v| {
+                    if let Ok(v) = v.parse() {
+                        set(s, v)
+                    }
+                }));
+                html! {
+                    <label>{ format!("{name} ") }
+                        <select aria-label={format!("{name} (of {n} replicas)")} onchange={on_change}>
+                            { for (1..=n).map(|k| html! { <option value={k.to_string()} selected={k == value}>{ k }</option> }) }
+                        </select>
+                    </label>
+                }
+            };
+            let overlap = if q.r + q.w > n {
+                format!("R+W={} > N={n}: reads meet writes", q.r + q.w)
+            } else {
+                format!("R+W={} ≤ N={n}: reads can miss writes", q.r + q.w)
+            };
+            let on_conflict = change(Box::new(|s, v| {
+                if let Ok(c) = Conflict::parse(&v) {
+                    s.quorum.conflict = c;
+                }
+            }));
+            let on_sloppy = change(Box::new(|s, v| s.quorum.sloppy = v == "true"));
+            html! {
+                <>
+                { size("R", q.r, |s, v| s.quorum.r = v) }
+                { size("W", q.w, |s, v| s.quorum.w = v) }
+                <span class="muted small">{ overlap }</span>
+                <label>{"conflicts "}
+                    <select aria-label="Conflict resolution" onchange={on_conflict}>
+                        <option value="lww" selected={q.conflict == Conflict::Lww}>{"last writer wins (clock)"}</option>
+                        <option value="vv" selected={q.conflict == Conflict::VersionVectors}>{"version vectors"}</option>
+                    </select>
+                </label>
+                <label title="Stand-in nodes accept writes for unreachable replicas and hand them back later">
+                    <input type="checkbox" checked={q.sloppy} onchange={on_sloppy} />{" sloppy quorums"}
+                </label>
+                </>
+            }
+        }
+        ProtocolKind::PrimaryBackup => {
+            let on_sync = change(Box::new(|s, v| {
+                s.primary_backup.sync_follower = v == "true"
+            }));
+            html! {
+                <label title="The primary answers a write only once one backup has it">
+                    <input type="checkbox" checked={setup.primary_backup.sync_follower} onchange={on_sync} />{" synchronous backup"}
+                </label>
+            }
+        }
     }
 }

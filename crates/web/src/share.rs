@@ -2,11 +2,12 @@
 //! (SVG), and import a trace or a run recipe. Imports are checked in full before anything
 //! changes; a bad file gets a message and the current run stays as it is.
 
+use crate::any::{with_world, Shown};
 use crate::recovery::Recipe;
 use crate::state::{Msg, Sim};
 use crate::url::{PageState, Panel};
 use splitbrain_core::protocol::Message;
-use splitbrain_core::protocols::raft::RaftNode;
+use splitbrain_core::protocol::Protocol;
 use splitbrain_core::recipe::parse_schedule;
 use splitbrain_core::run::hash_hex;
 use splitbrain_core::trace::{EventKind, TraceEvent};
@@ -37,7 +38,7 @@ pub fn json_str(s: &str) -> String {
     out
 }
 
-fn kind_name(kind: &EventKind<RaftNode>) -> &'static str {
+fn kind_name<P: Protocol>(kind: &EventKind<P>) -> &'static str {
     match kind {
         EventKind::Send { .. } => "send",
         EventKind::Deliver { .. } => "deliver",
@@ -65,7 +66,7 @@ fn kind_name(kind: &EventKind<RaftNode>) -> &'static str {
 
 /// One trace event as a JSON object: position, time, kind, the nodes involved and a
 /// description in words.
-pub fn event_json(index: u64, e: &TraceEvent<RaftNode>) -> String {
+pub fn event_json<P: Protocol>(index: u64, e: &TraceEvent<P>) -> String {
     let mut fields = vec![
         format!("\"i\":{index}"),
         format!("\"t\":{}", e.time),
@@ -96,7 +97,7 @@ pub fn event_json(index: u64, e: &TraceEvent<RaftNode>) -> String {
 }
 
 /// The whole run as a trace file: the recipe that reproduces it, its hash, and every event.
-pub fn trace_json(world: &World<RaftNode>, recipe: &Recipe) -> String {
+pub fn trace_json<P: Protocol>(world: &World<P>, recipe: &Recipe) -> String {
     let events: Vec<String> = world
         .trace()
         .events_from(0)
@@ -160,23 +161,28 @@ pub fn read_import(text: &str) -> Result<Recipe, String> {
     Ok(recipe)
 }
 
-/// The topology as it is drawn now, as a standalone SVG file (with its messages).
-pub fn topology_svg(sim: &Sim) -> Option<String> {
-    let document = web_sys::window()?.document()?;
-    let svg = document.query_selector("svg.topology").ok()??;
-    let world = sim.world.borrow();
+/// The messages in flight as SVG circles, coloured as on the canvas.
+fn message_circles<P: Shown>(world: &World<P>) -> String {
     let n = world.nodes().len();
     let now = world.now();
     let mut circles = String::new();
     for (arrive, m) in world.queue().in_flight() {
         let (x, y) = crate::flight::message_point(now, arrive, m, n);
-        let colour = crate::flight::KINDS[crate::flight::kind_index(m.msg.kind())].1;
+        let colour = crate::flight::COLOURS[P::colour_of(m.msg.kind())];
         circles.push_str(&format!(
             "<circle cx=\"{}\" cy=\"{}\" r=\"5.5\" fill=\"{colour}\"/>",
             crate::topology::num(x),
             crate::topology::num(y)
         ));
     }
+    circles
+}
+
+/// The topology as it is drawn now, as a standalone SVG file (with its messages).
+pub fn topology_svg(sim: &Sim) -> Option<String> {
+    let document = web_sys::window()?.document()?;
+    let svg = document.query_selector("svg.topology").ok()??;
+    let circles = with_world!(&*sim.world.borrow(), world => message_circles(world));
     let body = svg.inner_html();
     let size = crate::topology::SIZE;
     Some(format!(
@@ -251,7 +257,7 @@ pub fn SharePanel(props: &Props) -> Html {
     let export_trace = {
         let sim = sim.clone();
         Callback::from(move |_| {
-            let text = trace_json(&sim.world.borrow(), &sim.recipe(None));
+            let text = with_world!(&*sim.world.borrow(), w => trace_json(w, &sim.recipe(None)));
             if let Err(e) = download(
                 &format!("splitbrain-seed{}.trace.json", sim.setup.seed),
                 "application/json",
@@ -279,7 +285,7 @@ pub fn SharePanel(props: &Props) -> Html {
                 .diagram
                 .cast::<web_sys::Element>()
                 .map_or(1100.0, |c| f64::from(c.client_width()).max(400.0));
-            let svg = crate::spacetime::svg(&sim.world.borrow(), &sim.control, width);
+            let svg = with_world!(&*sim.world.borrow(), w => crate::spacetime::svg(w, &sim.control, width));
             if let Err(e) = download("splitbrain-space-time.svg", "image/svg+xml", &svg) {
                 sim.dispatch(Msg::Notice(Some(e)));
             }

@@ -8,12 +8,12 @@
 //! the window, because time never runs backwards along one, so searching only the window
 //! gives exact answers for the events drawn.
 
-use crate::flight::{context, kind_index, KINDS};
+use crate::any::{with_world, Shown};
+use crate::flight::{context, COLOURS};
 use crate::pen::{Pen, SvgPen};
 use crate::state::{Control, Msg, Sim};
 use splitbrain_core::ids::{MsgId, NodeId};
-use splitbrain_core::protocol::{Message, Role};
-use splitbrain_core::protocols::raft::RaftNode;
+use splitbrain_core::protocol::{Message, Protocol, Role};
 use splitbrain_core::time::{Micros, Pretty, MICROS_PER_MS};
 use splitbrain_core::trace::{EventKind, TraceEvent};
 use splitbrain_core::world::World;
@@ -24,6 +24,8 @@ use yew::prelude::*;
 const MAX_EVENTS: usize = 20_000;
 const LABELS: f64 = 40.0;
 const RIGHT: f64 = 12.0;
+/// The colour of the operations that prove a history is not linearizable.
+const WITNESS: &str = "#c0392b";
 
 pub const WINDOWS: [(u64, &str); 5] = [
     (100 * MICROS_PER_MS, "100 ms"),
@@ -53,7 +55,7 @@ pub fn lane_height(n: usize) -> f64 {
 }
 
 /// The node whose lane an event sits on, if it has one.
-pub fn lane_of(kind: &EventKind<RaftNode>) -> Option<NodeId> {
+pub fn lane_of<P: Protocol>(kind: &EventKind<P>) -> Option<NodeId> {
     Some(match kind {
         EventKind::Send { from, .. } => *from,
         EventKind::Deliver { to, .. } => *to,
@@ -70,8 +72,8 @@ pub fn lane_of(kind: &EventKind<RaftNode>) -> Option<NodeId> {
 
 /// The events of the window, with their positions in the trace. Message ids are dense,
 /// so maps keyed by id are vectors indexed from the window's first id.
-struct Window<'a> {
-    events: Vec<(u64, &'a TraceEvent<RaftNode>)>,
+struct Window<'a, P: Protocol> {
+    events: Vec<(u64, &'a TraceEvent<P>)>,
     first_id: u64,
     /// For copies made by duplication, the message they copy.
     copies: Vec<Option<MsgId>>,
@@ -84,7 +86,7 @@ struct ById<T> {
 }
 
 impl<T: Copy> ById<T> {
-    fn new(w: &Window) -> Self {
+    fn new<P: Protocol>(w: &Window<P>) -> Self {
         ById {
             first: w.first_id,
             slots: vec![None; w.copies.len()],
@@ -115,8 +117,8 @@ impl<T: Copy> ById<T> {
     }
 }
 
-impl<'a> Window<'a> {
-    fn new(world: &'a World<RaftNode>, from: Micros) -> Self {
+impl<'a, P: Protocol> Window<'a, P> {
+    fn new(world: &'a World<P>, from: Micros) -> Self {
         let trace = world.trace();
         let back = trace
             .events()
@@ -215,9 +217,9 @@ impl<'a> Window<'a> {
 
 /// Draws the diagram on its canvas and returns the clickable points (x, y, trace
 /// position).
-pub fn draw(
+pub fn draw<P: Shown>(
     canvas: &HtmlCanvasElement,
-    world: &World<RaftNode>,
+    world: &World<P>,
     control: &Control,
 ) -> Vec<(f64, f64, u64)> {
     let (w, h) = (canvas.client_width() as f64, canvas.client_height() as f64);
@@ -228,18 +230,18 @@ pub fn draw(
 }
 
 /// The diagram as it is drawn now, as an SVG document `w` units wide.
-pub fn svg(world: &World<RaftNode>, control: &Control, w: f64) -> String {
+pub fn svg<P: Shown>(world: &World<P>, control: &Control, w: f64) -> String {
     let h = 16.0 + lane_height(world.nodes().len()) * world.nodes().len() as f64;
     let pen = SvgPen::new();
     draw_with(&pen, w, h, world, control);
     pen.finish(w, h)
 }
 
-fn draw_with(
+fn draw_with<P: Shown>(
     ctx: &impl Pen,
     w: f64,
     h: f64,
-    world: &World<RaftNode>,
+    world: &World<P>,
     control: &Control,
 ) -> Vec<(f64, f64, u64)> {
     let n = world.nodes().len();
@@ -357,6 +359,43 @@ fn draw_with(
     crashed.stroke(ctx);
     ctx.set_dash(&[]);
 
+    // The operations that prove the history is not linearizable: a red band on the lane
+    // of the node each was sent to, from invocation to answer (or to now).
+    {
+        let lin = control.lin.borrow();
+        let band = (lane_h * 0.7).max(4.0);
+        for r in lin
+            .witness()
+            .iter()
+            .filter_map(|id| world.clients().get(id.0 as usize))
+        {
+            let end = r.completed_at.unwrap_or(now).min(now);
+            if end < from || r.invoked_at > now || r.node.index() >= n {
+                continue;
+            }
+            let (x0, x1) = (x_of(r.invoked_at.max(from)), x_of(end));
+            let y = y_of(r.node);
+            ctx.set_global_alpha(0.3);
+            ctx.set_fill_style_str(WITNESS);
+            ctx.fill_rect(x0, y - band / 2.0, (x1 - x0).max(2.0), band);
+            ctx.set_global_alpha(1.0);
+            ctx.set_stroke_style_str(WITNESS);
+            ctx.set_line_width(1.5);
+            ctx.stroke_rect(x0, y - band / 2.0, (x1 - x0).max(2.0), band);
+            if lane_h >= 18.0 {
+                ctx.set_text_align("left");
+                ctx.set_fill_style_str(WITNESS);
+                ctx.fill_text(
+                    &crate::cap_view::op_short(r),
+                    x0 + 2.0,
+                    y - band / 2.0 - 5.0,
+                )
+                .ok();
+                ctx.set_text_align("right");
+            }
+        }
+    }
+
     // Message arrows: delivered, dropped, and still flying; one path per colour.
     let mut arrive_of: ById<Micros> = ById::new(&window);
     for (at, m) in world.queue().in_flight() {
@@ -375,7 +414,7 @@ fn draw_with(
                 msg,
                 ..
             } => {
-                sends.set(*id, (k, *index, e.time, *a, *b, kind_index(msg.kind())));
+                sends.set(*id, (k, *index, e.time, *a, *b, P::colour_of(msg.kind())));
                 points.push((x_of(e.time), y_of(*a), *index));
             }
             EventKind::Deliver { id, to, .. } => {
@@ -389,7 +428,7 @@ fn draw_with(
                     _ => 4,
                 };
                 let end = (x_of(e.time), y_of(*to));
-                let colour = colour_of(rel, KINDS[kind].1);
+                let colour = colour_of(rel, COLOURS[kind]);
                 if lane_h >= 10.0 {
                     arrows.arrow(colour, (x_of(st), y_of(a)), end);
                 } else {
@@ -424,7 +463,7 @@ fn draw_with(
             let (y0, y1) = (y_of(a), y_of(b));
             let end = (x_of(now), y0 + (y1 - y0) * f.clamp(0.0, 1.0));
             flying.line(
-                colour_of(relation(sk, si), KINDS[kind].1),
+                colour_of(relation(sk, si), COLOURS[kind]),
                 (x_of(st), y0),
                 end,
             );
@@ -589,7 +628,7 @@ pub struct Props {
 #[component]
 pub fn SpaceTime(props: &Props) -> Html {
     let sim = &props.sim;
-    let n = sim.world.borrow().nodes().len();
+    let n = sim.world.borrow().len();
     let height = crate::topology::num(16.0 + lane_height(n) * n as f64);
     let onclick = {
         let sim = sim.clone();
@@ -619,11 +658,12 @@ pub fn SpaceTime(props: &Props) -> Html {
     };
     let current = sim.control.diagram_window_us.get();
     let selected = sim.control.selected_event.get().and_then(|i| {
-        let world = sim.world.borrow();
-        let event = world.trace().get(i)?;
-        let text = crate::event_log::describe(event)
-            .map_or_else(|| format!("{:?}", event.kind), |(_, t)| t);
-        Some(format!("#{i} at {}: {text}", Pretty(event.time)))
+        with_world!(&*sim.world.borrow(), world => {
+            let event = world.trace().get(i)?;
+            let text = crate::event_log::describe(event)
+                .map_or_else(|| format!("{:?}", event.kind), |(_, t)| t);
+            Some(format!("#{i} at {}: {text}", Pretty(event.time)))
+        })
     });
     html! {
         <section class="spacetime" aria-label="Space-time diagram">
@@ -640,6 +680,9 @@ pub fn SpaceTime(props: &Props) -> Html {
                     <span class="key past">{"causal past"}</span>
                     <span class="key future">{"causal future"}</span>
                     <span class="key concurrent">{"concurrent"}</span>
+                    if !sim.control.lin.borrow().witness().is_empty() {
+                        <span class="key witness" title="The operations that prove the history is not linearizable, from invocation to answer">{"not linearizable"}</span>
+                    }
                 </span>
             </div>
             <canvas ref={sim.diagram.clone()} {onclick} style={format!("height: {height}px")}

@@ -6,11 +6,12 @@
 //! and a few times a second. Every user action still goes through `Msg`, and `version`
 //! tells Yew when to render.
 
+use crate::any::AnyWorld;
 use splitbrain_core::action::{Action, Scheduled};
+use splitbrain_core::checkers::linearizability::{self, LinReport};
+use splitbrain_core::client::Outcome;
 use splitbrain_core::ids::NodeId;
-use splitbrain_core::protocols::raft::RaftNode;
-use splitbrain_core::time::Micros;
-use splitbrain_core::world::World;
+use splitbrain_core::ids::RequestId;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use yew::{NodeRef, Reducible};
@@ -35,7 +36,7 @@ pub use splitbrain_core::recipe::Setup;
 /// Snapshots of the run so far, oldest first, and the furthest time reached.
 #[derive(Default)]
 pub struct History {
-    snapshots: Vec<World<RaftNode>>,
+    snapshots: Vec<AnyWorld>,
     pub horizon: u64,
 }
 
@@ -56,11 +57,34 @@ pub struct Control {
     pub diagram_points: RefCell<Vec<(f64, f64, u64)>>,
     /// Set whenever the world is replaced (reset, seek back), so caches rebuild.
     pub epoch: Cell<u64>,
+    /// The linearizability checker's latest verdict on the clients' history.
+    pub lin: RefCell<Lin>,
 }
+
+/// The linearizability verdict on the clients' history so far, and what it was computed
+/// from (so it is recomputed only when the history changed).
+#[derive(Default)]
+pub struct Lin {
+    pub epoch: u64,
+    /// Client operations in the history when it was checked, and how many had finished.
+    pub ops: (usize, usize),
+    pub checked_at_ms: f64,
+    pub report: Option<LinReport>,
+}
+
+impl Lin {
+    /// The operations that prove the history is not linearizable (empty if it is).
+    pub fn witness(&self) -> &[RequestId] {
+        self.report.as_ref().map_or(&[], |r| r.witness.as_slice())
+    }
+}
+
+/// While playing, the history is checked again at most this often (real time).
+const CHECK_EVERY_MS: f64 = 1000.0;
 
 #[derive(Clone)]
 pub struct Sim {
-    pub world: Rc<RefCell<World<RaftNode>>>,
+    pub world: Rc<RefCell<AnyWorld>>,
     pub history: Rc<RefCell<History>>,
     pub control: Rc<Control>,
     /// The canvas over the topology where messages fly.
@@ -117,6 +141,8 @@ pub enum Msg {
     SplitApply,
     SplitCancel,
     Notice(Option<String>),
+    /// Pause and frame the operations that prove the history is not linearizable.
+    ShowWitness,
 }
 
 impl Sim {
@@ -126,7 +152,7 @@ impl Sim {
 
     /// A run with actions already decided (a restored or shared run).
     pub fn with_schedule(setup: Setup, schedule: Vec<Scheduled>) -> Self {
-        let world = setup.raft_world(schedule);
+        let world = AnyWorld::new(&setup, schedule);
         let control = Control {
             playing: Cell::new(true),
             speed: Cell::new(SPEEDS[2].0),
@@ -153,6 +179,31 @@ impl Sim {
         }
     }
 
+    /// Checks the clients' history again if it changed since the last check (while
+    /// playing, at most once a second).
+    pub fn check_history(&self, now_ms: f64) {
+        let world = self.world.borrow();
+        let history = world.clients();
+        let finished = history
+            .iter()
+            .filter(|r| r.outcome != Outcome::Pending)
+            .count();
+        let ops = (history.len(), finished);
+        let epoch = self.control.epoch.get();
+        let mut lin = self.control.lin.borrow_mut();
+        let stale = lin.report.is_none() || lin.ops != ops || lin.epoch != epoch;
+        let due =
+            !self.playing() || lin.epoch != epoch || now_ms - lin.checked_at_ms >= CHECK_EVERY_MS;
+        if stale && due {
+            *lin = Lin {
+                epoch,
+                ops,
+                checked_at_ms: now_ms,
+                report: Some(linearizability::check(history)),
+            };
+        }
+    }
+
     pub fn playing(&self) -> bool {
         self.control.playing.get()
     }
@@ -162,7 +213,7 @@ impl Sim {
     }
 
     /// Replaces the world in place, keeping the shared handles.
-    fn replace_world(&self, world: World<RaftNode>) {
+    fn replace_world(&self, world: AnyWorld) {
         *self.history.borrow_mut() = History {
             snapshots: vec![world.clone()],
             horizon: world.now(),
@@ -218,7 +269,7 @@ impl Sim {
             let mut restored = h.snapshots.last().expect("the start is kept").clone();
             // The snapshot's applied actions are a prefix of the current schedule; what
             // follows is the future to replay.
-            let applied = restored.schedule_so_far().len() - restored.pending_actions().len();
+            let applied = restored.schedule_so_far().len() - restored.pending_actions();
             let later = self.world.borrow().schedule_so_far()[applied..].to_vec();
             restored.discard_future_actions();
             restored.schedule(later);
@@ -227,6 +278,40 @@ impl Sim {
         *self.world.borrow_mut() = restored;
         self.control.epoch.set(self.control.epoch.get() + 1);
         self.run_to(to);
+    }
+
+    /// Pauses at the end of the witness's last operation, with the diagram's window wide
+    /// enough to hold all of them.
+    fn show_witness(&self) {
+        let span = {
+            let lin = self.control.lin.borrow();
+            let world = self.world.borrow();
+            let records: Vec<_> = lin
+                .witness()
+                .iter()
+                .filter_map(|id| world.clients().get(id.0 as usize))
+                .collect();
+            let from = records.iter().map(|r| r.invoked_at).min();
+            let until = records
+                .iter()
+                .map(|r| r.completed_at.unwrap_or(world.now()))
+                .max();
+            from.zip(until)
+        };
+        let Some((from, until)) = span else {
+            return;
+        };
+        let needed =
+            (until - from) + (until - from) / 5 + 20 * splitbrain_core::time::MICROS_PER_MS;
+        let window = crate::spacetime::WINDOWS
+            .iter()
+            .map(|(us, _)| *us)
+            .find(|us| *us >= needed)
+            .unwrap_or(crate::spacetime::WINDOWS[crate::spacetime::WINDOWS.len() - 1].0);
+        self.control.diagram_window_us.set(window);
+        self.control.playing.set(false);
+        // The last operation's end a little before the right edge.
+        self.seek(until + (window - (until - from).min(window)) / 8);
     }
 
     /// The run as a recipe, at `at_us` if given.
@@ -252,18 +337,13 @@ impl Sim {
 
     fn act(&self, action: Action) -> Result<(), String> {
         let world = &mut *self.world.borrow_mut();
-        action.validate(world.nodes().len())?;
+        action.validate(world.len())?;
         // Acting in the past forks the run: the old future is discarded.
         world.discard_future_actions();
         world.act(action);
         self.history.borrow_mut().horizon = world.now();
         Ok(())
     }
-}
-
-/// The time of a trace event, if it is kept.
-pub fn event_time(world: &World<RaftNode>, index: u64) -> Option<Micros> {
-    world.trace().get(index).map(|e| e.time)
 }
 
 impl Reducible for Sim {
@@ -306,7 +386,7 @@ impl Reducible for Sim {
             Msg::SelectEvent(event, seek) => {
                 self.control.selected_event.set(event);
                 if let (Some(index), true) = (event, seek) {
-                    let time = event_time(&self.world.borrow(), index);
+                    let time = self.world.borrow().event_time(index);
                     if let Some(time) = time {
                         self.control.playing.set(false);
                         self.seek(time);
@@ -316,7 +396,7 @@ impl Reducible for Sim {
             Msg::SetDiagramWindow(us) => self.control.diagram_window_us.set(us.max(1000)),
             Msg::Restart(setup) => match setup.validate() {
                 Ok(()) => {
-                    self.replace_world(setup.raft_world(Vec::new()));
+                    self.replace_world(AnyWorld::new(&setup, Vec::new()));
                     self.control.selected_event.set(None);
                     self.control.playing.set(true);
                     if setup.nodes != self.setup.nodes {
@@ -333,7 +413,7 @@ impl Reducible for Sim {
             },
             Msg::Replay => {
                 let schedule = self.user_schedule();
-                self.replace_world(self.setup.raft_world(schedule));
+                self.replace_world(AnyWorld::new(&self.setup, schedule));
                 next.notice = None;
             }
             Msg::SplitOpen => {
@@ -353,7 +433,7 @@ impl Reducible for Sim {
             }
             Msg::SplitApply => {
                 if let Some(side) = next.split.take() {
-                    let n = self.world.borrow().nodes().len() as u32;
+                    let n = self.world.borrow().len() as u32;
                     let rest: Vec<NodeId> =
                         (0..n).map(NodeId).filter(|id| !side.contains(id)).collect();
                     if side.is_empty() || rest.is_empty() {
@@ -369,13 +449,14 @@ impl Reducible for Sim {
                 }
             }
             Msg::SplitCancel => next.split = None,
+            Msg::ShowWitness => self.show_witness(),
             Msg::Notice(text) => next.notice = text,
             Msg::Play(on) => self.control.playing.set(on),
             Msg::Load(recipe) => {
                 let mut recipe = *recipe;
                 match recipe.finish() {
                     Ok(()) => {
-                        self.replace_world(recipe.setup.raft_world(recipe.schedule));
+                        self.replace_world(AnyWorld::new(&recipe.setup, recipe.schedule));
                         if let Some(t) = recipe.at_us {
                             self.run_to(t);
                             self.control.playing.set(false);

@@ -3,9 +3,10 @@
 //! (messages, dying messages, election timers) is drawn on the canvas laid over it, by
 //! `flight.rs`.
 
+use crate::any::with_world;
 use crate::state::{Msg, Sim};
 use splitbrain_core::ids::NodeId;
-use splitbrain_core::protocol::{Protocol, Role};
+use splitbrain_core::protocol::Role;
 use splitbrain_core::time::Pretty;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -65,8 +66,7 @@ pub struct Props {
 pub fn Topology(props: &Props) -> Html {
     let sim = &props.sim;
     let world = sim.world.borrow();
-    let n = world.nodes().len();
-    let now = world.now();
+    let n = world.len();
     let net = world.network();
     let radius = node_radius(n);
     let groups = net.groups();
@@ -118,12 +118,15 @@ pub fn Topology(props: &Props) -> Html {
     }
 
     let split = sim.split.as_ref();
-    let nodes = world.nodes().iter().enumerate().map(|(i, slot)| {
+    let now = world.now();
+    let era = world.about().era;
+    let nodes = (0..n).map(|i| {
+        let slot = world.node(i);
         let id = NodeId(i as u32);
         let (x, y) = position(i, n);
-        let status = slot.state.as_ref().map(|s| s.status());
+        let status = slot.status;
         let slow = slot.processing_us > 0;
-        let class = role_class(status.map(|s| s.role), slot.is_paused(now), slow);
+        let class = role_class(status.map(|s| s.role), slot.paused, slow);
         let selected = sim.selected == Some(id);
         let onclick = {
             let sim = sim.clone();
@@ -136,7 +139,11 @@ pub fn Topology(props: &Props) -> Html {
                 })
             })
         };
-        let label = status.map_or("down".to_string(), |s| format!("T{}", s.term));
+        let label = match (status, era) {
+            (None, _) => "down".to_string(),
+            (Some(s), Some((prefix, _))) => format!("{prefix}{}", s.term),
+            (Some(_), None) => String::new(),
+        };
         let group = match split {
             Some(side) => Some(if side.contains(&id) { "group-1" } else { "group-0" }.to_string()),
             None => (groups.len() > 1).then(|| format!("group-{}", group_of(id) % 4)),
@@ -144,7 +151,10 @@ pub fn Topology(props: &Props) -> Html {
         let clock = slot.clock.read(now).max(0) as u64;
         let describe = format!(
             "node {i}, {class}{}; its clock reads {}",
-            status.map_or(String::new(), |s| format!(", term {}", s.term)),
+            match (status, era) {
+                (Some(s), Some((_, name))) => format!(", {name} {}", s.term),
+                _ => String::new(),
+            },
             Pretty(clock)
         );
         let big = radius >= 18.0;
@@ -182,7 +192,7 @@ pub fn Topology(props: &Props) -> Html {
                 e.client_y() as f64 - rect.top(),
             );
             let scale = SIZE / rect.width();
-            let found = crate::flight::message_at(&sim.world.borrow(), px * scale, py * scale);
+            let found = with_world!(&*sim.world.borrow(), w => crate::flight::message_at(w, px * scale, py * scale));
             let next = found.map(|text| (px, py, text));
             if *tooltip != next {
                 tooltip.set(next);

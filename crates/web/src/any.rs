@@ -1,0 +1,463 @@
+//! The playground runs any of the core's protocols. [`AnyWorld`] holds the world of
+//! whichever protocol the set-up names; code that reads protocol-specific types (trace
+//! events, messages, node state) is generic over [`Shown`] and reached through
+//! [`with_world!`], while everything else goes through `AnyWorld`'s own methods.
+//!
+//! [`Shown`] is what the page needs to know about a protocol beyond the core's `Protocol`
+//! trait: how to colour its messages, which timer to draw as a countdown, and how to show
+//! one node's state in the inspector. A new protocol module needs one impl here.
+
+use splitbrain_core::action::{Action, Scheduled};
+use splitbrain_core::check::Violation;
+use splitbrain_core::client::{ClientRecord, KvOp};
+use splitbrain_core::clock::PhysicalClock;
+use splitbrain_core::network::Network;
+use splitbrain_core::protocol::{NodeStatus, Protocol};
+use splitbrain_core::protocols::primary_backup::PbNode;
+use splitbrain_core::protocols::quorum::{Clock, QuorumNode};
+use splitbrain_core::protocols::raft::{Command, RaftNode, RaftTimer};
+use splitbrain_core::recipe::Setup;
+use splitbrain_core::run::ProtocolKind;
+use splitbrain_core::time::Micros;
+use splitbrain_core::trace::Counters;
+use splitbrain_core::world::World;
+use yew::prelude::*;
+
+/// What the page shows of a protocol, beyond what the core's trait says.
+pub trait Shown: Protocol {
+    /// The protocol's name in sentences.
+    const NAME: &'static str;
+    /// What the checkers run after every event guard, in a few words.
+    const SAFETY: &'static str;
+    /// Names of the four message colours (see `flight::COLOURS`): control traffic, data
+    /// sent out, replies, anything else.
+    const LEGEND: [&'static str; 4];
+    /// The node colours the protocol uses, as (CSS class, what it means).
+    const ROLES: &'static [(&'static str, &'static str)];
+    /// The protocol's era (term, epoch) as (the prefix under a node's name, its name);
+    /// `None` if it has none.
+    const ERA: Option<(&'static str, &'static str)>;
+    /// Which of the four colours a message kind gets.
+    fn colour_of(kind: &str) -> usize;
+    /// A timer drawn as a shrinking arc around its node, with its longest span; `None`
+    /// for timers not worth drawing.
+    fn countdown(timer: &Self::Timer, config: &Self::Config) -> Option<Micros>;
+    /// This node's protocol state for the inspector: (facts as name/value pairs, and an
+    /// optional table).
+    fn inspect(&self) -> Html;
+    /// The value of key `k` as this node holds it, for a compare-and-set button.
+    fn local_value(&self, key: u32) -> Option<u64> {
+        self.stored(key).into_iter().max()
+    }
+}
+
+/// A key-value operation in words, such as `put k1=5`.
+pub fn op_text(op: &KvOp) -> String {
+    match op {
+        KvOp::Get { key } => format!("get k{key}"),
+        KvOp::Put { key, value } => format!("put k{key}={value}"),
+        KvOp::Cas { key, expect, new } => format!(
+            "cas k{key}: {} → {new}",
+            expect.map_or("none".into(), |v| v.to_string())
+        ),
+    }
+}
+
+fn facts(pairs: Vec<(&'static str, String)>) -> Html {
+    html! {
+        <dl class="facts">
+            { for pairs.into_iter().map(|(name, value)| html! { <><dt>{ name }</dt><dd>{ value }</dd></> }) }
+        </dl>
+    }
+}
+
+fn store_text<'a>(pairs: impl Iterator<Item = (String, String)> + 'a) -> String {
+    let items: Vec<String> = pairs.map(|(k, v)| format!("k{k}={v}")).collect();
+    if items.is_empty() {
+        "empty".into()
+    } else {
+        items.join(" ")
+    }
+}
+
+impl Shown for RaftNode {
+    const NAME: &'static str = "Raft";
+    const SAFETY: &'static str = "All Raft safety properties hold so far";
+    const LEGEND: [&'static str; 4] = [
+        "vote request / vote",
+        "append entries / heartbeat",
+        "append reply",
+        "forwarded request",
+    ];
+    const ROLES: &'static [(&'static str, &'static str)] = &[
+        ("leader", "leader"),
+        ("follower", "follower (the arc is its election timer)"),
+        ("candidate", "candidate"),
+    ];
+    const ERA: Option<(&'static str, &'static str)> = Some(("T", "term"));
+
+    fn colour_of(kind: &str) -> usize {
+        match kind {
+            "RequestVote" | "Vote" => 0,
+            "AppendEntries" => 1,
+            "AppendReply" => 2,
+            _ => 3,
+        }
+    }
+
+    fn countdown(timer: &RaftTimer, config: &Self::Config) -> Option<Micros> {
+        (*timer == RaftTimer::Election).then_some(config.election_timeout_max_us)
+    }
+
+    fn inspect(&self) -> Html {
+        let log = self.log();
+        let first = log.last_index().saturating_sub(11).max(1);
+        let rows = (first..=log.last_index()).rev().map(|i| {
+            let e = log.get(i).expect("in range");
+            let committed = i <= self.commit_index();
+            let cmd = match &e.cmd {
+                Command::Noop => "no-op".into(),
+                Command::Client { op, req, .. } => format!("{} ({req})", op_text(op)),
+            };
+            html! {
+                <tr class={classes!(committed.then_some("committed"))}>
+                    <td>{ i }</td><td>{ e.term }</td><td>{ cmd }</td>
+                    <td>{ if committed { "✓" } else { "" } }</td>
+                </tr>
+            }
+        });
+        let kv = store_text(
+            self.kv()
+                .data()
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
+        html! {
+            <>
+            { facts(vec![
+                ("role", format!("{:?}", self.role()).to_ascii_lowercase()),
+                ("term", self.term().to_string()),
+                ("voted for", self.voted_for().map_or("nobody".into(), |v| v.to_string())),
+                ("commit index", self.commit_index().to_string()),
+                ("store", kv),
+            ]) }
+            <table class="log">
+                <caption>{ format!("log ({} entries, newest first)", log.last_index()) }</caption>
+                <thead><tr><th>{"index"}</th><th>{"term"}</th><th>{"command"}</th><th>{"committed"}</th></tr></thead>
+                <tbody>{ for rows }</tbody>
+            </table>
+            </>
+        }
+    }
+
+    fn local_value(&self, key: u32) -> Option<u64> {
+        self.kv().data().get(&key).copied()
+    }
+}
+
+impl Shown for QuorumNode {
+    const NAME: &'static str = "the quorum store";
+    const SAFETY: &'static str = "No replica's version of a key has gone backwards so far";
+    const LEGEND: [&'static str; 4] = [
+        "hinted (sloppy quorum) traffic",
+        "read / write to a replica",
+        "replica's answer",
+        "read repair",
+    ];
+    const ROLES: &'static [(&'static str, &'static str)] = &[(
+        "follower",
+        "replica (each coordinates its clients' requests)",
+    )];
+    const ERA: Option<(&'static str, &'static str)> = None;
+
+    fn colour_of(kind: &str) -> usize {
+        match kind {
+            "HintedRead" | "HintedReadReply" | "HintedWrite" | "HintedWriteAck" | "Handoff"
+            | "HandoffAck" => 0,
+            "Read" | "Write" => 1,
+            "ReadReply" | "WriteAck" => 2,
+            _ => 3,
+        }
+    }
+
+    fn countdown(_: &Self::Timer, _: &Self::Config) -> Option<Micros> {
+        None
+    }
+
+    fn inspect(&self) -> Html {
+        let rows = self.store().iter().map(|(key, register)| {
+            let versions: Vec<String> = register
+                .versions()
+                .iter()
+                .map(|v| match &v.clock {
+                    Clock::Stamp { wall, node, seq } => {
+                        format!("{} (written at {} µs by {node}, #{seq})", v.value, wall)
+                    }
+                    Clock::Vector(vv) => format!("{} {vv:?}", v.value),
+                })
+                .collect();
+            let replicas: Vec<String> = self.replicas_of(*key).map(|r| r.to_string()).collect();
+            html! {
+                <tr class={classes!((versions.len() > 1).then_some("siblings"))}>
+                    <td>{ format!("k{key}") }</td>
+                    <td>{ versions.join(" | ") }</td>
+                    <td>{ replicas.join(" ") }</td>
+                </tr>
+            }
+        });
+        let hints: usize = self.hints().values().map(|h| h.len()).sum();
+        html! {
+            <>
+            { facts(vec![
+                ("role", "replica and coordinator".into()),
+                ("requests it coordinates", self.pending_requests().to_string()),
+                ("hints held for others", hints.to_string()),
+            ]) }
+            <table class="log">
+                <caption>{"its replicas of each key (siblings are separated by |)"}</caption>
+                <thead><tr><th>{"key"}</th><th>{"value and version"}</th><th>{"home replicas"}</th></tr></thead>
+                <tbody>{ for rows }</tbody>
+            </table>
+            </>
+        }
+    }
+}
+
+impl Shown for PbNode {
+    const NAME: &'static str = "primary-backup";
+    const SAFETY: &'static str =
+        "Epochs have not gone backwards and no primary rewrote its log so far";
+    const LEGEND: [&'static str; 4] = [
+        "ping (backup to backup)",
+        "log stream / heartbeat",
+        "acknowledgement",
+        "forwarded request",
+    ];
+    const ROLES: &'static [(&'static str, &'static str)] =
+        &[("leader", "primary"), ("follower", "backup")];
+    const ERA: Option<(&'static str, &'static str)> = Some(("E", "epoch"));
+
+    fn colour_of(kind: &str) -> usize {
+        match kind {
+            "Ping" => 0,
+            "Append" => 1,
+            "AppendReply" | "ForwardReply" => 2,
+            _ => 3,
+        }
+    }
+
+    fn countdown(_: &Self::Timer, _: &Self::Config) -> Option<Micros> {
+        None
+    }
+
+    fn inspect(&self) -> Html {
+        let log = self.log();
+        let first = log.len().saturating_sub(12);
+        let rows = log.iter().enumerate().skip(first).rev().map(|(i, e)| {
+            html! {
+                <tr><td>{ i + 1 }</td><td>{ e.epoch }</td><td>{ format!("put k{}={}", e.key, e.value) }</td></tr>
+            }
+        });
+        let store = store_text(
+            self.store()
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
+        html! {
+            <>
+            { facts(vec![
+                ("role", if self.is_primary() { "primary".into() } else { "backup".to_string() }),
+                ("epoch", self.epoch().to_string()),
+                ("follows", self.primary().map_or("nobody".into(), |p| p.to_string())),
+                ("store", store),
+            ]) }
+            <table class="log">
+                <caption>{ format!("log ({} writes, newest first)", log.len()) }</caption>
+                <thead><tr><th>{"index"}</th><th>{"epoch"}</th><th>{"write"}</th></tr></thead>
+                <tbody>{ for rows }</tbody>
+            </table>
+            </>
+        }
+    }
+
+    fn local_value(&self, key: u32) -> Option<u64> {
+        self.store().get(&key).copied()
+    }
+}
+
+/// The playground's world, whichever protocol it runs.
+#[derive(Clone)]
+pub enum AnyWorld {
+    Raft(World<RaftNode>),
+    Quorum(World<QuorumNode>),
+    PrimaryBackup(World<PbNode>),
+}
+
+/// Runs `$body` with `$w` bound to the world inside an [`AnyWorld`] (by reference or by
+/// mutable reference, as `$world` is), for code generic over [`Shown`].
+macro_rules! with_world {
+    ($world:expr, $w:ident => $body:expr) => {
+        match $world {
+            $crate::any::AnyWorld::Raft($w) => $body,
+            $crate::any::AnyWorld::Quorum($w) => $body,
+            $crate::any::AnyWorld::PrimaryBackup($w) => $body,
+        }
+    };
+}
+pub(crate) use with_world;
+
+/// What the page says about the protocol a world runs.
+pub struct About {
+    pub name: &'static str,
+    pub safety: &'static str,
+    pub legend: [&'static str; 4],
+    pub roles: &'static [(&'static str, &'static str)],
+    pub era: Option<(&'static str, &'static str)>,
+}
+
+/// One node as the page's protocol-neutral views see it.
+pub struct NodeView {
+    pub up: bool,
+    pub paused: bool,
+    pub paused_until: Micros,
+    pub processing_us: Micros,
+    pub inbox_len: usize,
+    pub status: Option<NodeStatus>,
+    pub clock: PhysicalClock,
+    pub lamport: u64,
+    pub vclock: Vec<u32>,
+}
+
+impl AnyWorld {
+    /// The world for `setup` with `schedule` to come, recording its trace, at time 0.
+    pub fn new(setup: &Setup, schedule: Vec<Scheduled>) -> AnyWorld {
+        let spec = setup.spec(schedule);
+        let mut world = match setup.protocol {
+            ProtocolKind::Raft => AnyWorld::Raft(spec.raft_world(true)),
+            ProtocolKind::Quorum => AnyWorld::Quorum(spec.quorum_world(true)),
+            ProtocolKind::PrimaryBackup => AnyWorld::PrimaryBackup(spec.primary_backup_world(true)),
+        };
+        world.run_until(0);
+        world
+    }
+
+    pub fn now(&self) -> Micros {
+        with_world!(self, w => w.now())
+    }
+
+    pub fn halted(&self) -> bool {
+        with_world!(self, w => w.halted())
+    }
+
+    pub fn run_until(&mut self, until: Micros) {
+        with_world!(self, w => {
+            w.run_until(until);
+        })
+    }
+
+    pub fn step(&mut self) {
+        with_world!(self, w => {
+            w.step();
+        })
+    }
+
+    pub fn act(&mut self, action: Action) {
+        with_world!(self, w => w.act(action))
+    }
+
+    pub fn schedule(&mut self, actions: Vec<Scheduled>) {
+        with_world!(self, w => w.schedule(actions))
+    }
+
+    pub fn schedule_so_far(&self) -> &[Scheduled] {
+        with_world!(self, w => w.schedule_so_far())
+    }
+
+    pub fn pending_actions(&self) -> usize {
+        with_world!(self, w => w.pending_actions().len())
+    }
+
+    pub fn discard_future_actions(&mut self) {
+        with_world!(self, w => w.discard_future_actions())
+    }
+
+    pub fn len(&self) -> usize {
+        with_world!(self, w => w.nodes().len())
+    }
+
+    pub fn network(&self) -> &Network {
+        with_world!(self, w => w.network())
+    }
+
+    pub fn counters(&self) -> &Counters {
+        with_world!(self, w => w.counters())
+    }
+
+    pub fn violations(&self) -> &[Violation] {
+        with_world!(self, w => w.violations())
+    }
+
+    pub fn clients(&self) -> &[ClientRecord] {
+        with_world!(self, w => w.clients())
+    }
+
+    pub fn trace_hash(&self) -> u64 {
+        with_world!(self, w => w.trace_hash())
+    }
+
+    /// The time of trace event `index`, if it is kept.
+    pub fn event_time(&self, index: u64) -> Option<Micros> {
+        with_world!(self, w => w.trace().get(index).map(|e| e.time))
+    }
+
+    pub fn in_flight(&self) -> usize {
+        with_world!(self, w => w.queue().in_flight().count())
+    }
+
+    /// The protocol's name, what its checkers guard, and its message legend.
+    pub fn about(&self) -> About {
+        fn about<P: Shown>(_: &World<P>) -> About {
+            About {
+                name: P::NAME,
+                safety: P::SAFETY,
+                legend: P::LEGEND,
+                roles: P::ROLES,
+                era: P::ERA,
+            }
+        }
+        with_world!(self, w => about(w))
+    }
+
+    /// How many nodes are down.
+    pub fn down(&self) -> usize {
+        with_world!(self, w => w.nodes().iter().filter(|s| !s.is_up()).count())
+    }
+
+    pub fn node(&self, i: usize) -> NodeView {
+        with_world!(self, w => {
+            let now = w.now();
+            let slot = &w.nodes()[i];
+            NodeView {
+                up: slot.is_up(),
+                paused: slot.is_paused(now),
+                paused_until: slot.paused_until,
+                processing_us: slot.processing_us,
+                inbox_len: slot.inbox_len(),
+                status: slot.state.as_ref().map(|s| s.status()),
+                clock: slot.clock,
+                lamport: slot.lamport.0,
+                vclock: slot.vclock.0.clone(),
+            }
+        })
+    }
+
+    /// Key `key` as node `i` holds it (for compare-and-set).
+    pub fn local_value(&self, i: usize, key: u32) -> Option<u64> {
+        with_world!(self, w => w.nodes()[i].state.as_ref().and_then(|s| s.local_value(key)))
+    }
+
+    /// The inspector's view of node `i`'s protocol state (`None` while it is down).
+    pub fn inspect(&self, i: usize) -> Option<Html> {
+        with_world!(self, w => w.nodes()[i].state.as_ref().map(|s| s.inspect()))
+    }
+}
