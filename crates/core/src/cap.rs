@@ -15,6 +15,7 @@ use crate::checkers::linearizability::{self, LinReport};
 use crate::client::{ClientRecord, Key, KvOp, KvResult, Outcome, Value, Workload};
 use crate::ids::NodeId;
 use crate::protocol::{Protocol, Role};
+use crate::recipe::{Recipe, Setup};
 use crate::run::{hash_hex, ProtocolKind, RunSpec};
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
 use crate::world::World;
@@ -177,6 +178,47 @@ impl Design {
             w.retry = self.retry;
         }
         setup
+    }
+
+    /// The standard experiment for this design as a playground run, shown at its end.
+    /// Without retries it is the same run, event for event; a retry policy is set by a
+    /// `load` action at time zero, which the experiment does not have.
+    pub fn recipe(&self, seed: u64) -> Recipe {
+        let cap = self.setup(seed);
+        let spec = &cap.spec;
+        let workload = spec.workload.unwrap_or_default();
+        let mut schedule = Vec::new();
+        if workload.retry != crate::client::Retry::None {
+            schedule.push(Scheduled {
+                at: 0,
+                action: Action::SetWorkload { workload },
+            });
+        }
+        schedule.extend(spec.schedule.iter().cloned());
+        schedule.push(Scheduled {
+            at: cap.partition_from_us,
+            action: Action::Partition {
+                groups: vec![cap.minority.clone()],
+            },
+        });
+        schedule.push(Scheduled {
+            at: cap.partition_until_us,
+            action: Action::Heal,
+        });
+        schedule.sort_by_key(|s| s.at);
+        Recipe {
+            setup: Setup {
+                protocol: self.protocol,
+                nodes: spec.nodes,
+                seed,
+                load: workload.rate_per_s,
+                quorum: spec.quorum.clone(),
+                primary_backup: spec.primary_backup.clone(),
+                ..Setup::default()
+            },
+            schedule,
+            at_us: Some(spec.until_us),
+        }
     }
 
     /// The standard experiment for this design.

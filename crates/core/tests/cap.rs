@@ -2,12 +2,15 @@
 //! protocol gives up while it lasts.
 
 use splitbrain_core::action::{Action, Scheduled};
-use splitbrain_core::cap::{run_experiment, standard_experiment, standard_setup, CapReport};
+use splitbrain_core::cap::{
+    run_experiment, scenarios, standard_experiment, standard_setup, CapReport,
+};
 use splitbrain_core::checkers::linearizability::{self, Verdict};
 use splitbrain_core::client::{KvOp, KvResult, Outcome};
 use splitbrain_core::ids::NodeId;
 use splitbrain_core::protocols::quorum::Conflict;
-use splitbrain_core::run::{ProtocolKind, RunSpec};
+use splitbrain_core::recipe::Recipe;
+use splitbrain_core::run::{hash_hex, ProtocolKind, RunSpec};
 use splitbrain_core::time::MICROS_PER_SEC;
 
 fn show(name: &str, r: &CapReport) {
@@ -400,5 +403,50 @@ fn quorum_coordinator_writes_a_retried_request_once() {
     assert!(retries >= 5, "only {retries} retries");
     for (req, vs) in &versions {
         assert_eq!(vs.len(), 1, "request {req} was written as {vs:?}");
+    }
+}
+
+/// The clients' history and trace hash of a recipe's run, played to its moment.
+fn recipe_run(recipe: &Recipe) -> (Vec<splitbrain_core::client::ClientRecord>, String) {
+    fn play<P: splitbrain_core::protocol::Protocol>(
+        mut world: splitbrain_core::world::World<P>,
+        until: u64,
+    ) -> (Vec<splitbrain_core::client::ClientRecord>, String) {
+        world.run_until(until);
+        (world.clients().to_vec(), hash_hex(world.trace_hash()))
+    }
+    let spec = recipe.setup.spec(recipe.schedule.clone());
+    let until = recipe.at_us.expect("a CAP recipe shows the end");
+    match recipe.setup.protocol {
+        ProtocolKind::Raft => play(spec.raft_world(false), until),
+        ProtocolKind::Quorum => play(spec.quorum_world(false), until),
+        ProtocolKind::PrimaryBackup => play(spec.primary_backup_world(false), until),
+    }
+}
+
+#[test]
+fn a_design_opened_in_the_playground_is_the_same_run_with_the_same_witness() {
+    let (_, _, designs) = scenarios()
+        .into_iter()
+        .find(|(name, _, _)| *name == "all")
+        .unwrap();
+    for design in designs {
+        let report = design.run(1).unwrap();
+        let recipe = design.recipe(1);
+        // Through the link's text form, as the page receives it.
+        let recipe = Recipe::from_query(&recipe.to_query()).unwrap();
+        let (history, hash) = recipe_run(&recipe);
+        assert_eq!(hash, report.trace_hash, "{}", design.label);
+        let lin = linearizability::check(&history);
+        assert_eq!(
+            lin.verdict, report.linearizability.verdict,
+            "{}",
+            design.label
+        );
+        assert_eq!(
+            lin.witness, report.linearizability.witness,
+            "{}",
+            design.label
+        );
     }
 }

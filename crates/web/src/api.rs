@@ -21,6 +21,7 @@ use crate::app::{App, AppProps, Init};
 use crate::recovery::Recipe;
 use crate::state::{Msg, Sim};
 use crate::url::PageState;
+use splitbrain_core::checkers::linearizability::Verdict;
 use splitbrain_core::recipe::parse_action;
 use splitbrain_core::run::hash_hex;
 use std::rc::Rc;
@@ -124,6 +125,23 @@ impl Playground {
         set(&obj, "time_us", world.now() as f64);
         set(&obj, "playing", sim.playing());
         set(&obj, "seed", sim.setup.seed as f64);
+        set(&obj, "protocol", sim.setup.protocol.name());
+        if let Some(report) = &sim.control.lin.borrow().report {
+            let lin = js_sys::Object::new();
+            let verdict = match report.verdict {
+                Verdict::Linearizable => "linearizable",
+                Verdict::NotLinearizable => "not_linearizable",
+                Verdict::Inconclusive => "inconclusive",
+            };
+            set(&lin, "verdict", verdict);
+            let witness = js_sys::Array::new();
+            for id in &report.witness {
+                witness.push(&JsValue::from_f64(id.0 as f64));
+            }
+            set(&lin, "witness", witness);
+            set(&lin, "ops", report.ops as f64);
+            set(&obj, "linearizability", lin);
+        }
         set(&obj, "trace_hash", hash_hex(world.trace_hash()));
         let nodes = js_sys::Array::new();
         for i in 0..world.len() {

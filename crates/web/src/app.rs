@@ -314,6 +314,18 @@ pub fn App(props: &AppProps) -> Html {
     let sim = use_reducer(|| initial_sim(&props.init, recorder.as_ref().as_deref()));
     *props.init.handle.borrow_mut() = Some(sim.clone());
     use_frame_driver(sim.clone(), (*recorder).clone());
+    // Made once, so the CAP view's properties stay equal between renders.
+    let open_in_playground = use_memo((), {
+        let sim = sim.clone();
+        move |_| {
+            Callback::from(move |recipe| {
+                sim.dispatch(Msg::Load(Box::new(recipe)));
+                if let Some(w) = web_sys::window() {
+                    w.scroll_to_with_x_and_y(0.0, 0.0);
+                }
+            })
+        }
+    });
     let world = sim.world.borrow();
 
     let dispatch = |msg: fn() -> Msg| {
@@ -533,7 +545,7 @@ pub fn App(props: &AppProps) -> Html {
             </div>
             <SpaceTime sim={sim.clone()} />
             <EventLog sim={sim.clone()} />
-            <CapView seed={sim.setup.seed} />
+            <CapView seed={sim.setup.seed} on_open={(*open_in_playground).clone()} />
             <footer>
                 <span>{ format!("seed {} · {} events · {} messages sent, {} lost · {} commits · trace hash {}",
                     sim.setup.seed, counters.events, counters.sent, counters.dropped, counters.commits, hash_hex(world.trace_hash())) }</span>

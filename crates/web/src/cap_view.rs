@@ -206,6 +206,10 @@ pub struct Props {
     /// take a moment, which the page should not spend before it is first drawn).
     #[prop_or_default]
     pub open: bool,
+    /// Opens a design's run in the playground on this page; without it, the button is a
+    /// link that opens a new page.
+    #[prop_or_default]
+    pub on_open: Option<Callback<crate::recovery::Recipe>>,
 }
 
 #[component]
@@ -362,6 +366,23 @@ pub fn CapView(props: &Props) -> Html {
                         if r.protocol == ProtocolKind::Quorum { "none (leaderless)".to_string() } else { r.max_leaders.to_string() }
                     }) }
                     { side_row("consistency", reports, verdict) }
+                    <tr>
+                        <th scope="row">{"every node, message and operation of this run"}</th>
+                        { for reports.iter().map(|(d, _)| {
+                            let recipe = d.recipe(seed);
+                            let title = "The same run in the playground, paused at its end: inspect the nodes, the diagram and the log, and the operations that prove a violation";
+                            html! { <td>{ match &props.on_open {
+                                Some(open) => {
+                                    let open = open.clone();
+                                    html! { <button {title} onclick={Callback::from(move |_| open.emit(recipe.clone()))}>{"Open in the playground"}</button> }
+                                }
+                                None => {
+                                    let href = crate::url::link_to(&crate::url::PageState { recipe, ..Default::default() });
+                                    html! { <a {href} {title} target="_blank" rel="noopener">{"Open in the playground ↗"}</a> }
+                                }
+                            } }</td> }
+                        }) }
+                    </tr>
                     <tr>
                         <th scope="row">{"success per second (blue: majority, orange: minority); stale reads per second (red bars)"}</th>
                         { for reports.iter().map(|(_, r)| html! {

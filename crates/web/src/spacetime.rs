@@ -383,14 +383,13 @@ fn draw_with<P: Shown>(
             ctx.set_line_width(1.5);
             ctx.stroke_rect(x0, y - band / 2.0, (x1 - x0).max(2.0), band);
             if lane_h >= 18.0 {
-                ctx.set_text_align("left");
+                // Near the present the label goes to the left, so it is not cut off.
+                let left = x0 > w - RIGHT - 140.0;
+                ctx.set_text_align(if left { "right" } else { "left" });
+                let lx = if left { x1 - 2.0 } else { x0 + 2.0 };
                 ctx.set_fill_style_str(WITNESS);
-                ctx.fill_text(
-                    &crate::cap_view::op_short(r),
-                    x0 + 2.0,
-                    y - band / 2.0 - 5.0,
-                )
-                .ok();
+                let label = crate::cap_view::op_short(r);
+                ctx.fill_text(&label, lx, y - band / 2.0 - 5.0).ok();
                 ctx.set_text_align("right");
             }
         }
