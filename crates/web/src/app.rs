@@ -88,7 +88,7 @@ fn use_frame_driver(sim: UseReducerHandle<Sim>, recorder: Option<Rc<FrameRecorde
     });
 }
 
-fn now_ms() -> f64 {
+pub fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())

@@ -69,6 +69,8 @@ pub struct Lin {
     /// Client operations in the history when it was checked, and how many had finished.
     pub ops: (usize, usize),
     pub checked_at_ms: f64,
+    /// How long that check took (real milliseconds).
+    pub took_ms: f64,
     pub report: Option<LinReport>,
 }
 
@@ -79,7 +81,9 @@ impl Lin {
     }
 }
 
-/// While playing, the history is checked again at most this often (real time).
+/// While playing, the history is checked again at most this often (real time), and never
+/// sooner than 20 times as long as the last check took, so that checking a long history
+/// takes at most a twentieth of the time.
 const CHECK_EVERY_MS: f64 = 1000.0;
 
 #[derive(Clone)]

@@ -1,0 +1,129 @@
+// End-to-end tests of the playground with every protocol, and of the linearizability
+// checker's witness in the page: listed, marked in the event log, drawn in the space-time
+// diagram. Run by scripts/test.sh like the other e2e files.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(process.env.PLAYWRIGHT_CORE_PATH + '/');
+const { chromium } = require('playwright-core');
+
+const url = process.env.PLAYGROUND_URL ?? 'http://127.0.0.1:8090/';
+const shots = process.env.SCREENSHOT_DIR ?? 'test-output/e2e';
+mkdirSync(shots, { recursive: true });
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
+  });
+});
+after(async () => { await browser?.close(); });
+
+async function open(address) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(address);
+  await page.waitForSelector('svg.topology .node');
+  return { page, errors };
+}
+
+// A quorum store with R = W = 1 of 5, 50 client operations per second, and n0, n1 cut off
+// from 5 s to 35 s, shown at 12 s.
+const partitioned = (r, w) =>
+  `#v=1&protocol=quorum&nodes=5&seed=1&load=50&r=${r}&w=${w}&actions=5s@partition:0-1,35s@heal&t=12s`;
+
+/** Pixels of the witness colour (#c0392b, drawn solid as the bands' outline) in the diagram. */
+const witnessPixels = (page) => page.$eval('.spacetime canvas', (c) => {
+  const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    if (Math.abs(data[i] - 0xc0) < 12 && Math.abs(data[i + 1] - 0x39) < 12 && Math.abs(data[i + 2] - 0x2b) < 12) n += 1;
+  }
+  return n;
+});
+
+test('the protocol selector starts runs of each protocol, with its own inspector and legend', async () => {
+  const { page, errors } = await open(url);
+  await page.selectOption('select[aria-label="Protocol"]', 'quorum');
+  await page.waitForFunction(() => document.querySelector('.tagline').textContent.includes('quorum store'));
+  assert.match(await page.textContent('.inspector.hint'), /replica/);
+  await page.locator('svg.topology g.node[aria-label^="node 0,"]').click();
+  await page.waitForSelector('.inspector table.log caption');
+  assert.match(await page.textContent('.inspector table.log caption'), /replicas of each key/);
+  // The quorum settings appear, and R+W is explained.
+  await page.selectOption('select[aria-label^="R ("]', '3');
+  await page.waitForFunction(() => document.querySelector('.setup').textContent.includes('R+W=4'));
+  await page.screenshot({ path: `${shots}/30-quorum.png` });
+  assert.match(location(page), /protocol=quorum/);
+  assert.match(location(page), /r=3/);
+
+  await page.selectOption('select[aria-label="Protocol"]', 'primary-backup');
+  await page.waitForFunction(() => document.querySelector('.tagline').textContent.includes('primary-backup'));
+  // One node becomes primary (drawn as a leader) and the inspector shows epochs.
+  await page.waitForSelector('svg.topology .node.leader', { timeout: 15000 });
+  await page.locator('svg.topology .node.leader').first().click();
+  await page.waitForFunction(() => document.querySelector('.inspector dl.facts:not(.clocks)')?.textContent.includes('primary'));
+  assert.match(await page.textContent('.inspector'), /epoch/);
+  assert.match(location(page), /protocol=primary-backup/);
+  await page.screenshot({ path: `${shots}/31-primary-backup.png` });
+  assert.deepEqual(errors, []);
+  await page.close();
+
+  function location(p) { return p.url(); }
+});
+
+test('a quorum of one across a partition: the witness is listed, marked in the log and drawn in the diagram', async () => {
+  const { page, errors } = await open(url + partitioned(1, 1));
+  await page.waitForSelector('.verdict.lin.bad');
+  const witness = await page.$$eval('.witness-list li', (lis) => lis.map((li) => li.textContent));
+  assert.ok(witness.length >= 2, `witness ${witness}`);
+  assert.match(await page.textContent('.verdict.lin.bad'), /Not linearizable/);
+  await page.getByRole('button', { name: 'Show them in the diagram' }).click();
+  // Paused where the witness's last operation ends, with its answer in the log's view.
+  await page.waitForFunction(() => document.querySelectorAll('.event-log .row.witness').length >= 1);
+  await page.waitForFunction(() => document.querySelector('.spacetime .key.witness') !== null);
+  await page.waitForTimeout(300);
+  const red = await witnessPixels(page);
+  assert.ok(red > 30, `only ${red} witness-coloured pixels in the diagram`);
+  // The time shown is inside the span of the witness (within the diagram's window).
+  const last = witness[witness.length - 1].match(/– ([\d.]+)s\]/);
+  const now = Number((await page.textContent('.controls .clock')).match(/t = ([\d.]+)s/)[1]);
+  assert.ok(last && now >= Number(last[1]) && now < Number(last[1]) + 10, `t = ${now}, last witness op ends ${last && last[1]}`);
+  await page.screenshot({ path: `${shots}/32-witness.png`, fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('with R + W > N the same partition leaves the history linearizable and nothing marked', async () => {
+  const { page, errors } = await open(url + partitioned(3, 3));
+  await page.waitForSelector('.verdict.lin.ok');
+  assert.match(await page.textContent('.verdict.lin.ok'), /linearizable so far: \d+ finished operations/);
+  assert.equal(await page.locator('.event-log .row.witness').count(), 0);
+  assert.equal(await witnessPixels(page), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a design of the CAP scoreboard opens in the playground as the same run, at its end', async () => {
+  const { page, errors } = await open(url + '#v=1&nodes=5&seed=1');
+  await page.getByRole('button', { name: 'Run the comparison' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('table.scoreboard tbody tr:first-child td').length === 2);
+  await page.waitForFunction(() => !document.querySelector('.cap').textContent.includes('running…'));
+  const consistency = await page.$$eval('table.scoreboard tbody tr:nth-child(9) td', (tds) => tds.map((td) => td.textContent));
+  assert.match(consistency[1], /NOT linearizable \((\d+) ops/);
+  const ops = Number(consistency[1].match(/\((\d+) ops/)[1]);
+  await page.getByRole('button', { name: 'Open in the playground' }).nth(1).click();
+  await page.waitForFunction(() => document.querySelector('.tagline').textContent.includes('quorum store'));
+  await page.waitForSelector('.verdict.lin.bad');
+  assert.match(await page.textContent('.controls .clock'), /t = 45\.0+s/);
+  // The playground's checker finds the same number of operations as the scoreboard.
+  assert.equal(await page.locator('.witness-list li').count(), ops);
+  assert.match(page.url(), /protocol=quorum/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
