@@ -184,7 +184,7 @@ impl Sim {
     }
 
     /// Checks the clients' history again if it changed since the last check (while
-    /// playing, at most once a second).
+    /// playing, at most once a second, and less often when checks take long).
     pub fn check_history(&self, now_ms: f64) {
         let world = self.world.borrow();
         let history = world.clients();
@@ -196,14 +196,17 @@ impl Sim {
         let epoch = self.control.epoch.get();
         let mut lin = self.control.lin.borrow_mut();
         let stale = lin.report.is_none() || lin.ops != ops || lin.epoch != epoch;
-        let due =
-            !self.playing() || lin.epoch != epoch || now_ms - lin.checked_at_ms >= CHECK_EVERY_MS;
+        let due = !self.playing()
+            || lin.epoch != epoch
+            || now_ms - lin.checked_at_ms >= CHECK_EVERY_MS.max(20.0 * lin.took_ms);
         if stale && due {
+            let report = linearizability::check(history);
             *lin = Lin {
                 epoch,
                 ops,
                 checked_at_ms: now_ms,
-                report: Some(linearizability::check(history)),
+                took_ms: crate::app::now_ms() - now_ms,
+                report: Some(report),
             };
         }
     }
