@@ -36,7 +36,7 @@ pub fn SetupPanel(props: &Props) -> Html {
         let seed_text = seed_text.clone();
         use_effect_with(setup.seed, move |seed| seed_text.set(seed.to_string()));
     }
-    let restart = |change: Box<dyn Fn(&mut Setup)>| {
+    let restart = |change: Change| {
         let sim = sim.clone();
         move || {
             let mut next = sim.setup.clone();
@@ -66,12 +66,11 @@ pub fn SetupPanel(props: &Props) -> Html {
         })
     };
     // Each protocol's bugs, as (name, description, on, how to switch it).
-    let bugs: Vec<(&str, &str, bool, Box<dyn Fn(&mut Setup)>)> = match setup.protocol {
+    let bugs: Vec<(&str, &str, bool, Change)> = match setup.protocol {
         ProtocolKind::Raft => RaftBug::ALL
             .iter()
             .map(|&bug| {
-                let toggle: Box<dyn Fn(&mut Setup)> =
-                    Box::new(move |s| toggle_in(&mut s.bugs, bug));
+                let toggle: Change = Box::new(move |s| toggle_in(&mut s.bugs, bug));
                 (
                     bug.name(),
                     bug.describe(),
@@ -83,16 +82,14 @@ pub fn SetupPanel(props: &Props) -> Html {
         ProtocolKind::Quorum => QuorumBug::ALL
             .iter()
             .map(|&bug| {
-                let toggle: Box<dyn Fn(&mut Setup)> =
-                    Box::new(move |s| toggle_in(&mut s.quorum.bugs, bug));
+                let toggle: Change = Box::new(move |s| toggle_in(&mut s.quorum.bugs, bug));
                 (bug.name(), bug.describe(), setup.quorum.has(bug), toggle)
             })
             .collect(),
         ProtocolKind::PrimaryBackup => PbBug::ALL
             .iter()
             .map(|&bug| {
-                let toggle: Box<dyn Fn(&mut Setup)> =
-                    Box::new(move |s| toggle_in(&mut s.primary_backup.bugs, bug));
+                let toggle: Change = Box::new(move |s| toggle_in(&mut s.primary_backup.bugs, bug));
                 (
                     bug.name(),
                     bug.describe(),
@@ -200,6 +197,10 @@ pub fn SetupPanel(props: &Props) -> Html {
     }
 }
 
+/// A change to the set-up, and one that takes the value of a form field.
+type Change = Box<dyn Fn(&mut Setup)>;
+type ChangeWith = Box<dyn Fn(&mut Setup, String)>;
+
 fn toggle_in<T: PartialEq>(list: &mut Vec<T>, item: T) {
     match list.iter().position(|b| *b == item) {
         Some(i) => {
@@ -221,7 +222,7 @@ pub fn protocol_label(p: ProtocolKind) -> &'static str {
 /// primary-backup waits for a backup.
 fn protocol_settings(sim: &UseReducerHandle<Sim>) -> Html {
     let setup = &sim.setup;
-    let change = |f: Box<dyn Fn(&mut Setup, String)>| {
+    let change = |f: ChangeWith| {
         let sim = sim.clone();
         Callback::from(move |e: Event| {
             let value = e
