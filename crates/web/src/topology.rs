@@ -157,7 +157,8 @@ pub fn Topology(props: &Props) -> Html {
             },
             Pretty(clock)
         );
-        let big = radius >= 18.0;
+        // Room for the term or epoch under the name.
+        let big = radius >= 18.0 && era.is_some();
         html! {
             <g class={classes!("node", class, selected.then_some("selected"), group)} {onclick}
                role="button" tabindex="0" aria-label={describe.clone()}>
