@@ -127,3 +127,29 @@ test('a design of the CAP scoreboard opens in the playground as the same run, at
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a live cluster opens in the playground at the same moment, with the faults applied to it', async () => {
+  const { page, errors } = await open(url + '#v=1&nodes=5&seed=1');
+  await page.getByRole('button', { name: 'Run the comparison' }).click();
+  await page.getByRole('button', { name: 'Watch live' }).click();
+  await page.waitForSelector('.live-cluster canvas');
+  await page.selectOption('select[aria-label="Speed of the live comparison"]', { label: '3x' });
+  await page.waitForTimeout(1000);
+  await page.getByRole('button', { name: 'Partition n0–n1 | n2–n4' }).click();
+  await page.waitForFunction(() => /not linearizable/.test(document.querySelectorAll('.live-cluster')[1].textContent), null, { timeout: 30000 });
+  await page.locator('.cap-live').getByRole('button', { name: 'Pause' }).click();
+  const clock = await page.textContent('.cap-live .clock');
+  const live = Number(witnessCount(await page.textContent('.live-cluster:nth-child(2)')));
+  await page.locator('.live-cluster:nth-child(2)').getByRole('button', { name: 'Open in the playground' }).click();
+  await page.waitForFunction(() => document.querySelector('.tagline').textContent.includes('quorum store'));
+  assert.equal(await page.textContent('.controls .clock'), clock);
+  assert.match(page.url(), /actions=[^&]*partition:0-1\/2-3-4/);
+  // The playground's checker judges the same history as the live view did.
+  await page.waitForSelector('.verdict.lin.bad');
+  assert.equal(await page.locator('.witness-list li').count(), live);
+  assert.deepEqual(errors, []);
+  await page.close();
+
+  /** The number of operations the live view says prove the violation. */
+  function witnessCount(text) { return text.match(/not linearizable \((\d+) operations prove it\)/)[1]; }
+});

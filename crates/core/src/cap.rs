@@ -185,7 +185,25 @@ impl Design {
     /// `load` action at time zero, which the experiment does not have.
     pub fn recipe(&self, seed: u64) -> Recipe {
         let cap = self.setup(seed);
-        let spec = &cap.spec;
+        let faults = vec![
+            Scheduled {
+                at: cap.partition_from_us,
+                action: Action::Partition {
+                    groups: vec![cap.minority.clone()],
+                },
+            },
+            Scheduled {
+                at: cap.partition_until_us,
+                action: Action::Heal,
+            },
+        ];
+        self.recipe_with(seed, faults, cap.spec.until_us)
+    }
+
+    /// This design's run with `faults` instead of the standard partition, shown at `at_us`
+    /// (for a cluster of the live view, with the faults the user applied).
+    pub fn recipe_with(&self, seed: u64, faults: Vec<Scheduled>, at_us: Micros) -> Recipe {
+        let spec = self.setup(seed).spec;
         let workload = spec.workload.unwrap_or_default();
         let mut schedule = Vec::new();
         if workload.retry != crate::client::Retry::None {
@@ -195,16 +213,8 @@ impl Design {
             });
         }
         schedule.extend(spec.schedule.iter().cloned());
-        schedule.push(Scheduled {
-            at: cap.partition_from_us,
-            action: Action::Partition {
-                groups: vec![cap.minority.clone()],
-            },
-        });
-        schedule.push(Scheduled {
-            at: cap.partition_until_us,
-            action: Action::Heal,
-        });
+        schedule.extend(faults);
+        // Stable: actions at the same time keep their order.
         schedule.sort_by_key(|s| s.at);
         Recipe {
             setup: Setup {
@@ -217,7 +227,7 @@ impl Design {
                 ..Setup::default()
             },
             schedule,
-            at_us: Some(spec.until_us),
+            at_us: Some(at_us),
         }
     }
 

@@ -198,6 +198,31 @@ const MINORITY: [NodeId; 2] = [NodeId(0), NodeId(1)];
 pub struct Props {
     pub seed: u64,
     pub designs: Vec<Design>,
+    /// Opens a cluster's run in the playground on this page (otherwise a link opens it in
+    /// a new page).
+    #[prop_or_default]
+    pub on_open: Option<Callback<crate::recovery::Recipe>>,
+}
+
+/// A button (or, without a handler, a link) that opens `recipe` in the playground.
+pub fn open_in_playground(
+    on_open: Option<&Callback<crate::recovery::Recipe>>,
+    recipe: crate::recovery::Recipe,
+) -> Html {
+    let title = "The same run in the playground, paused at this moment: inspect the nodes, the space-time diagram and the log, with the operations that prove a violation marked";
+    match on_open {
+        Some(open) => {
+            let open = open.clone();
+            html! { <button class="open-in-playground" {title} onclick={Callback::from(move |_| open.emit(recipe.clone()))}>{"Open in the playground"}</button> }
+        }
+        None => {
+            let href = crate::url::link_to(&crate::url::PageState {
+                recipe,
+                ..Default::default()
+            });
+            html! { <a class="open-in-playground" {href} {title} target="_blank" rel="noopener">{"Open in the playground ↗"}</a> }
+        }
+    }
 }
 
 #[component]
@@ -364,6 +389,7 @@ pub fn CapLive(props: &Props) -> Html {
                     </dd>
                     if c.live.violations() > 0 { <dt>{"invariants"}</dt><dd class="bad">{ format!("{} broken", c.live.violations()) }</dd> }
                 </dl>
+                { open_in_playground(props.on_open.as_ref(), c.design.recipe_with(s.seed, s.actions.clone(), now)) }
                 <details class="live-log">
                     <summary>{ if verdict.witness.is_empty() { "client operations, newest first".to_string() } else { format!("client operations, newest first; the {} that prove the history is not linearizable are marked", verdict.witness.len()) } }</summary>
                     <ol>

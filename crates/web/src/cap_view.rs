@@ -349,7 +349,7 @@ pub fn CapView(props: &Props) -> Html {
             </div>
             if *live {
                 <p class="muted small">{ format!("The same designs, seed {seed} and client load, animated side by side on one clock. Every fault button acts on all of them at once.") }</p>
-                <crate::cap_live::CapLive seed={seed} designs={designs(*preset, *sliders, retries()[(*retry).min(1)].1)} />
+                <crate::cap_live::CapLive seed={seed} designs={designs(*preset, *sliders, retries()[(*retry).min(1)].1)} on_open={props.on_open.clone()} />
             } else {
             <p class="muted small">{ format!("Five nodes, seed {seed}, clients at every node; nodes n0 and n1 are cut off from 5 s to 35 s; each run lasts 45 s and every client operation is checked for linearizability.") }</p>
             <table class="scoreboard">
@@ -368,19 +368,8 @@ pub fn CapView(props: &Props) -> Html {
                     { side_row("consistency", reports, verdict) }
                     <tr>
                         <th scope="row">{"every node, message and operation of this run"}</th>
-                        { for reports.iter().map(|(d, _)| {
-                            let recipe = d.recipe(seed);
-                            let title = "The same run in the playground, paused at its end: inspect the nodes, the diagram and the log, and the operations that prove a violation";
-                            html! { <td>{ match &props.on_open {
-                                Some(open) => {
-                                    let open = open.clone();
-                                    html! { <button {title} onclick={Callback::from(move |_| open.emit(recipe.clone()))}>{"Open in the playground"}</button> }
-                                }
-                                None => {
-                                    let href = crate::url::link_to(&crate::url::PageState { recipe, ..Default::default() });
-                                    html! { <a {href} {title} target="_blank" rel="noopener">{"Open in the playground ↗"}</a> }
-                                }
-                            } }</td> }
+                        { for reports.iter().map(|(d, _)| html! {
+                            <td>{ crate::cap_live::open_in_playground(props.on_open.as_ref(), d.recipe(seed)) }</td>
                         }) }
                     </tr>
                     <tr>
