@@ -10,8 +10,9 @@ const { chromium } = require('playwright-core');
 const base = process.argv[2] ?? 'http://127.0.0.1:8090/';
 const seconds = Number(process.argv[3] ?? 8);
 // [nodes, link latency in ms, client ops/s]: slow links keep many messages in the air.
-const cases = (process.env.BENCH_CASES ?? '5:5:50,25:5:50,64:5:50,64:270:5,64:400:5')
-  .split(',').map((c) => c.split(':').map(Number));
+// nodes:latency_ms:load[:protocol]
+const cases = (process.env.BENCH_CASES ?? '5:5:50,25:5:50,64:5:50,64:270:5,64:400:5,64:5:200:quorum,64:5:200:primary-backup')
+  .split(',').map((c) => c.split(':').map((x, i) => (i < 3 ? Number(x) : x)));
 
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -38,9 +39,9 @@ const browser = await chromium.launch({
   }
   console.log(`BENCH first_interactive_ms ${times.join(' ')} (median ${pct(times, 50)})`);
 }
-for (const [nodes, latency, load = 50] of cases) {
+for (const [nodes, latency, load = 50, protocol = 'raft'] of cases) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(`${base}?bench=${nodes}&latency=${latency}&load=${load}`);
+  await page.goto(`${base}?bench=${nodes}&latency=${latency}&load=${load}&protocol=${protocol}`);
   await page.waitForSelector('svg.topology .node');
   if (process.env.BENCH_HIDE) await page.addStyleTag({ content: `${process.env.BENCH_HIDE} { display: none !important; }` });
   if (process.env.BENCH_WINDOW) await page.selectOption('select[aria-label="Time window of the diagram"]', { label: process.env.BENCH_WINDOW });
@@ -54,7 +55,7 @@ for (const [nodes, latency, load = 50] of cases) {
     return { work: [...w.work].slice(start), interval: [...w.interval].slice(start), inFlight: [...w.inFlight].slice(start) };
   }, start);
   const mean = b.inFlight.reduce((a, x) => a + x, 0) / b.inFlight.length;
-  console.log(`BENCH frames nodes=${nodes} latency=${latency}ms load=${load}/s frames=${b.work.length} in_flight_mean=${Math.round(mean)} in_flight_max=${Math.max(...b.inFlight)} ` +
+  console.log(`BENCH frames protocol=${protocol} nodes=${nodes} latency=${latency}ms load=${load}/s frames=${b.work.length} in_flight_mean=${Math.round(mean)} in_flight_max=${Math.max(...b.inFlight)} ` +
     `work_ms p50=${f(pct(b.work, 50))} p95=${f(pct(b.work, 95))} max=${f(Math.max(...b.work))} ` +
     `interval_ms p50=${f(pct(b.interval, 50))} p95=${f(pct(b.interval, 95))} max=${f(Math.max(...b.interval))}`);
   await page.close();

@@ -8,6 +8,7 @@
 use crate::state::{Setup, Sim};
 use splitbrain_core::action::{Action, Scheduled};
 use splitbrain_core::network::LinkConfig;
+use splitbrain_core::run::ProtocolKind;
 use splitbrain_core::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
 use std::cell::RefCell;
 use wasm_bindgen::JsValue;
@@ -63,7 +64,11 @@ pub fn from_url() -> Option<FrameRecorder> {
         latency_us: latency_ms * MICROS_PER_MS,
         ..LinkConfig::default()
     };
+    let protocol = get("protocol")
+        .and_then(|p| ProtocolKind::parse(p).ok())
+        .unwrap_or(ProtocolKind::Raft);
     let setup = Setup {
+        protocol,
         nodes,
         seed: 1,
         load: load.min(1000),
