@@ -3,34 +3,17 @@
 // at $PLAYGROUND_URL and writes screenshots to $SCREENSHOT_DIR.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { url, shots, launch, openPage } from './harness.mjs';
 
-const require = createRequire(process.env.PLAYWRIGHT_CORE_PATH + '/');
-const { chromium } = require('playwright-core');
-
-const url = process.env.PLAYGROUND_URL ?? 'http://127.0.0.1:8090/';
-const shots = process.env.SCREENSHOT_DIR ?? 'test-output/e2e';
-mkdirSync(shots, { recursive: true });
-
-let browser, page;
-const errors = [];
+// One page for the whole file: the tests continue each other's run.
+let browser, page, errors;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(url);
-  await page.waitForSelector('svg.topology .node');
+  browser = await launch(['--disable-background-networking', '--disable-component-update', '--disable-sync']);
+  ({ page, errors } = await openPage(browser, url));
   // Real time, so that the test does not wait on slow motion.
   await page.selectOption('select[aria-label="Playback speed"]', { label: '1x' });
 });
-
 after(async () => { await browser?.close(); });
 
 const leaders = () => page.$$eval('svg.topology .node.leader', (ns) => ns.map((n) => n.getAttribute('aria-label')));

@@ -1,36 +1,12 @@
 // End-to-end tests of the playground with every protocol, and of the linearizability
 // checker's witness in the page: listed, marked in the event log, drawn in the space-time
 // diagram. Run by scripts/test.sh like the other e2e files.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { url, shots, useBrowser, openPage } from './harness.mjs';
 
-const require = createRequire(process.env.PLAYWRIGHT_CORE_PATH + '/');
-const { chromium } = require('playwright-core');
-
-const url = process.env.PLAYGROUND_URL ?? 'http://127.0.0.1:8090/';
-const shots = process.env.SCREENSHOT_DIR ?? 'test-output/e2e';
-mkdirSync(shots, { recursive: true });
-
-let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-  });
-});
-after(async () => { await browser?.close(); });
-
-async function open(address) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(address);
-  await page.waitForSelector('svg.topology .node');
-  return { page, errors };
-}
+const browser = useBrowser();
+const open = (address) => openPage(browser(), address);
 
 // A quorum store with R = W = 1 of 5, 50 client operations per second, and n0, n1 cut off
 // from 5 s to 35 s, shown at 12 s.

@@ -1,36 +1,13 @@
 // End-to-end tests of sharing and embedding: links that reproduce a run, bad links, trace
 // export and import, the course-notes page with embedded and scripted playgrounds, and
-// hosting under a sub-path. Same set-up as playground.test.mjs.
-import { test, before, after } from 'node:test';
+// hosting under a sub-path. The browser and page set-up is in harness.mjs.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { url, shots, useBrowser, openPage } from './harness.mjs';
 
-const require = createRequire(process.env.PLAYWRIGHT_CORE_PATH + '/');
-const { chromium } = require('playwright-core');
-
-const url = process.env.PLAYGROUND_URL ?? 'http://127.0.0.1:8090/';
-const shots = process.env.SCREENSHOT_DIR ?? 'test-output/e2e';
-mkdirSync(shots, { recursive: true });
-
-let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-  });
-});
-after(async () => { await browser?.close(); });
-
-async function open(address, viewport = { width: 1280, height: 900 }) {
-  const page = await browser.newPage({ viewport, acceptDownloads: true });
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(address);
-  await page.waitForSelector('svg.topology .node, .spacetime canvas, table.scoreboard');
-  return { page, errors };
-}
+const browser = useBrowser();
+const open = (address, viewport) => openPage(browser(), address, viewport);
 
 const traceHash = async (page) => (await page.textContent('footer')).match(/trace hash (\w+)/)[1];
 
