@@ -270,3 +270,92 @@ fn a_fuzz_failure_comes_with_a_playground_link() {
     );
     assert!(!recipe.schedule.is_empty());
 }
+
+#[test]
+fn a_quorum_fuzz_failure_replays_from_its_command_line_and_its_playground_link() {
+    let out = json(&splitbrain(&[
+        "fuzz",
+        "--protocol",
+        "quorum",
+        "--bug",
+        "blind-overwrite",
+        "--runs",
+        "50",
+        "--until",
+        "10s",
+        "--stop-at-first",
+    ]));
+    let failure = &out["first_failure"];
+    assert!(failure.is_object(), "no failure found: {out}");
+    let path = temp_file("quorum-failure.json", &failure.to_string());
+    // The printed command line, with the file saved where it says.
+    let replay = out["replay"].as_str().unwrap();
+    let command = replay.split("then: splitbrain ").nth(1).unwrap();
+    let args: Vec<&str> = command
+        .split_whitespace()
+        .map(|a| {
+            if a == "failure.json" {
+                path.to_str().unwrap()
+            } else {
+                a
+            }
+        })
+        .collect();
+    assert!(args.contains(&"blind-overwrite"), "{replay}");
+    let replayed = json(&splitbrain(&args));
+    assert_eq!(&replayed["violations"][0], &failure["violation"]);
+    // The playground link is the same run, stopped at the violation.
+    let link = out["playground_link"].as_str().unwrap();
+    let recipe = splitbrain_core::recipe::Recipe::from_query(link).unwrap();
+    assert_eq!(
+        recipe.setup.protocol,
+        splitbrain_core::run::ProtocolKind::Quorum
+    );
+    let mut world = recipe
+        .setup
+        .spec(recipe.schedule.clone())
+        .quorum_world(false);
+    world.run_until(recipe.at_us.unwrap());
+    let v = &world.violations()[0];
+    assert_eq!(
+        serde_json::to_value(v).unwrap(),
+        failure["violation"],
+        "{link}"
+    );
+}
+
+#[test]
+fn protocol_settings_reach_the_run_and_bad_ones_are_refused() {
+    let out = json(&splitbrain(&[
+        "run",
+        "--protocol",
+        "quorum",
+        "--r",
+        "3",
+        "--w",
+        "3",
+        "--until",
+        "3s",
+    ]));
+    assert_eq!(out["protocol"], "quorum");
+    assert_eq!(out["linearizability"], "linearizable");
+    for (args, want) in [
+        (
+            &["run", "--protocol", "quorum", "--r", "6"][..],
+            "number of replicas (5)",
+        ),
+        (
+            &["run", "--bug", "blind-overwrite"][..],
+            "belongs to another protocol",
+        ),
+        (
+            &["run", "--protocol", "quorum", "--conflict", "newest"][..],
+            "lww",
+        ),
+    ] {
+        let out = splitbrain(args);
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+}
