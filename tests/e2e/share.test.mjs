@@ -97,7 +97,7 @@ test('an exported trace imports back to the same run; a bad file leaves the run 
 test('the course-notes page embeds working views and a scripted playground', async () => {
   const { page, errors } = await open(url + 'notes.html');
   const frames = page.frames().slice(1);
-  assert.equal(frames.length, 3);
+  assert.equal(frames.length, 4);
   for (const f of frames) {
     await f.waitForSelector('svg.topology .node, .spacetime canvas');
     assert.equal(await f.locator('main.embed').count(), 1, 'embed mode hides the chrome');
@@ -106,6 +106,10 @@ test('the course-notes page embeds working views and a scripted playground', asy
   // The partition figure plays by itself and shows its log.
   const partition = page.frame({ url: /partition/ });
   await partition.waitForFunction(() => /dropped \(Partition\)/.test(document.querySelector('.event-log').textContent), null, { timeout: 25000 });
+  // The stale-read figure marks the operations that prove it in the diagram and the log.
+  const witness = page.frame({ url: /protocol=quorum/ });
+  await witness.waitForFunction(() => document.querySelectorAll('.event-log .row.witness').length >= 1, null, { timeout: 15000 });
+  assert.equal(await witness.locator('.spacetime .key.witness').count(), 1);
   // The scripted playground obeys the page's buttons.
   await page.waitForFunction(() => window.notesPlayground?.state().nodes.some((n) => n.role === 'leader'), null, { timeout: 15000 });
   await page.click('#crash-leader');
