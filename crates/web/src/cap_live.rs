@@ -359,9 +359,9 @@ pub fn CapLive(props: &Props) -> Html {
         Callback::from(move |e: Event| {
             if let Some(v) = e
                 .target_dyn_into::<web_sys::HtmlSelectElement>()
-                .and_then(|s| s.value().parse::<f64>().ok())
+                .and_then(|s| s.value().parse::<u32>().ok())
             {
-                *speed.borrow_mut() = v;
+                *speed.borrow_mut() = f64::from(v);
             }
         })
     };

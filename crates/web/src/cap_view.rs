@@ -164,12 +164,12 @@ fn chart(report: &CapReport) -> Html {
     let x0 = report.partition_from_us as f64 / end * w;
     let x1 = report.partition_until_us as f64 / end * w;
     html! {
-        <svg class="cap-chart" viewBox={format!("0 0 {w} {h}")} role="img"
+        <svg class="cap-chart" viewBox={format!("0 0 {} {}", crate::topology::num(w), crate::topology::num(h))} role="img"
              aria-label="Share of operations that succeeded, per second, on each side; the partition is shaded">
-            <rect class="partition" x={crate::topology::num(x0)} y="0" width={crate::topology::num(x1 - x0)} height={h.to_string()} />
+            <rect class="partition" x={crate::topology::num(x0)} y="0" width={crate::topology::num(x1 - x0)} height={crate::topology::num(h)} />
             <text class="axis" x={crate::topology::num(x0 + 4.0)} y="14">{"partition"}</text>
-            <line class="grid" x1="0" y1="5" x2={w.to_string()} y2="5" />
-            <line class="grid" x1="0" y1={(h - 5.0).to_string()} x2={w.to_string()} y2={(h - 5.0).to_string()} />
+            <line class="grid" x1="0" y1="5" x2={crate::topology::num(w)} y2="5" />
+            <line class="grid" x1="0" y1={crate::topology::num(h - 5.0)} x2={crate::topology::num(w)} y2={crate::topology::num(h - 5.0)} />
             { for stale_bars(report, w, h) }
             <polyline class="majority" points={line(report, false, w, h)} />
             <polyline class="minority" points={line(report, true, w, h)} />

@@ -175,9 +175,10 @@ impl Pen for SvgPen {
     fn set_font(&self, font: &str) {
         if let Some(px) = font
             .split_whitespace()
-            .find_map(|w| w.strip_suffix("px").and_then(|v| v.parse::<f64>().ok()))
+            .find_map(|w| w.strip_suffix("px").and_then(|v| v.parse::<u32>().ok()))
         {
-            self.0.borrow_mut().font_px = px;
+            // Whole pixels only: parsing decimals would link the float parser.
+            self.0.borrow_mut().font_px = f64::from(px);
         }
     }
     fn set_text_align(&self, align: &str) {

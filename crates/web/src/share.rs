@@ -184,7 +184,7 @@ pub fn topology_svg(sim: &Sim) -> Option<String> {
     let svg = document.query_selector("svg.topology").ok()??;
     let circles = with_world!(&*sim.world.borrow(), world => message_circles(world));
     let body = svg.inner_html();
-    let size = crate::topology::SIZE;
+    let size = crate::topology::num(crate::topology::SIZE);
     Some(format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" width=\"{size}\" height=\"{size}\"><style>{SVG_STYLE}</style><rect width=\"100%\" height=\"100%\" fill=\"white\"/>{body}{circles}</svg>\n"
     ))

@@ -210,7 +210,7 @@ pub fn Topology(props: &Props) -> Html {
     html! {
         <div class="topology-wrap" {onmousemove} {onmouseleave}>
             { for tip }
-            <svg class="topology" viewBox={format!("0 0 {SIZE} {SIZE}")} role="group"
+            <svg class="topology" viewBox={format!("0 0 {s} {s}", s = num(SIZE))} role="group"
                  aria-label="The cluster: nodes and links. Messages in flight are drawn over it.">
                 { for links }
                 { for nodes }
