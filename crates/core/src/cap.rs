@@ -180,9 +180,8 @@ impl Design {
         setup
     }
 
-    /// The standard experiment for this design as a playground run, shown at its end.
-    /// Without retries it is the same run, event for event; a retry policy is set by a
-    /// `load` action at time zero, which the experiment does not have.
+    /// The standard experiment for this design as a playground run, shown at its end: the
+    /// same run, event for event.
     pub fn recipe(&self, seed: u64) -> Recipe {
         let cap = self.setup(seed);
         let faults = vec![
@@ -205,14 +204,7 @@ impl Design {
     pub fn recipe_with(&self, seed: u64, faults: Vec<Scheduled>, at_us: Micros) -> Recipe {
         let spec = self.setup(seed).spec;
         let workload = spec.workload.unwrap_or_default();
-        let mut schedule = Vec::new();
-        if workload.retry != crate::client::Retry::None {
-            schedule.push(Scheduled {
-                at: 0,
-                action: Action::SetWorkload { workload },
-            });
-        }
-        schedule.extend(spec.schedule.iter().cloned());
+        let mut schedule = spec.schedule.clone();
         schedule.extend(faults);
         // Stable: actions at the same time keep their order.
         schedule.sort_by_key(|s| s.at);
@@ -222,6 +214,7 @@ impl Design {
                 nodes: spec.nodes,
                 seed,
                 load: workload.rate_per_s,
+                retry: workload.retry,
                 quorum: spec.quorum.clone(),
                 primary_backup: spec.primary_backup.clone(),
                 ..Setup::default()

@@ -426,10 +426,18 @@ fn recipe_run(recipe: &Recipe) -> (Vec<splitbrain_core::client::ClientRecord>, S
 
 #[test]
 fn a_design_opened_in_the_playground_is_the_same_run_with_the_same_witness() {
-    let (_, _, designs) = scenarios()
+    let (_, _, mut designs) = scenarios()
         .into_iter()
         .find(|(name, _, _)| *name == "all")
         .unwrap();
+    // And one whose clients retry with backoff.
+    let mut retrying = designs[0].clone();
+    retrying.retry = splitbrain_core::client::Retry::Backoff {
+        base_us: 200_000,
+        cap_us: MICROS_PER_SEC,
+        attempts: 4,
+    };
+    designs.push(retrying);
     for design in designs {
         let report = design.run(1).unwrap();
         let recipe = design.recipe(1);

@@ -105,21 +105,29 @@ pub fn parse_link(text: &str) -> Result<LinkConfig, String> {
     Ok(l)
 }
 
-fn format_workload(w: &Workload) -> String {
-    let retry = match w.retry {
+/// `fixedDELAY~ATTEMPTS`, `backoffBASE~CAP~ATTEMPTS`, or nothing for no retries.
+pub(crate) fn format_retry(retry: Retry) -> String {
+    match retry {
         Retry::None => String::new(),
         Retry::Fixed { delay_us, attempts } => {
-            format!("_fixed{}~{attempts}", format_duration(delay_us))
+            format!("fixed{}~{attempts}", format_duration(delay_us))
         }
         Retry::Backoff {
             base_us,
             cap_us,
             attempts,
         } => format!(
-            "_backoff{}~{}~{attempts}",
+            "backoff{}~{}~{attempts}",
             format_duration(base_us),
             format_duration(cap_us)
         ),
+    }
+}
+
+fn format_workload(w: &Workload) -> String {
+    let retry = match w.retry {
+        Retry::None => String::new(),
+        r => format!("_{}", format_retry(r)),
     };
     format!(
         "{}_keys{}_read{}_timeout{}{retry}",
@@ -160,7 +168,7 @@ fn parse_workload(text: &str) -> Result<Workload, String> {
 }
 
 /// `fixedDELAY~ATTEMPTS` or `backoffBASE~CAP~ATTEMPTS`.
-fn parse_retry(field: &str) -> Result<Retry, String> {
+pub(crate) fn parse_retry(field: &str) -> Result<Retry, String> {
     let bad = || {
         format!("retry {field:?} is not fixedDELAY~ATTEMPTS or backoffBASE~CAP~ATTEMPTS (as in backoff100ms~2s~5)")
     };

@@ -12,7 +12,7 @@ pub use actions::{
 };
 
 use crate::action::{validate_schedule, Action, Scheduled};
-use crate::client::Workload;
+use crate::client::{Retry, Workload};
 use crate::network::LinkConfig;
 use crate::protocols::primary_backup::{PbBug, PbConfig};
 use crate::protocols::quorum::{Conflict, QuorumBug, QuorumConfig};
@@ -34,6 +34,8 @@ pub struct Setup {
     pub bugs: Vec<RaftBug>,
     /// Client operations per second from the start.
     pub load: u32,
+    /// What those clients do after a timeout or an "unavailable" answer.
+    pub retry: Retry,
     /// The network every link starts with.
     pub link: LinkConfig,
     /// Shortest election timeout, if not the protocol's default (it is raised anyway when
@@ -53,6 +55,7 @@ impl Default for Setup {
             seed: 1,
             bugs: Vec::new(),
             load: 5,
+            retry: Retry::None,
             link: LinkConfig::default(),
             election_timeout_min_us: None,
             quorum: QuorumConfig::default(),
@@ -76,6 +79,12 @@ impl Setup {
                 self.load
             ));
         }
+        Workload {
+            rate_per_s: self.load,
+            retry: self.retry,
+            ..Workload::default()
+        }
+        .validate()?;
         let others = match self.protocol {
             ProtocolKind::Raft => {
                 let mut names: Vec<&str> = self.quorum.bugs.iter().map(|b| b.name()).collect();
@@ -143,6 +152,7 @@ impl Setup {
         // As the command line does: no load, no workload action (so runs match exactly).
         spec.workload = (self.load > 0).then_some(Workload {
             rate_per_s: self.load,
+            retry: self.retry,
             ..Workload::default()
         });
         if self.link != LinkConfig::default() {
@@ -209,6 +219,9 @@ impl Recipe {
             "&nodes={}&seed={}&load={}",
             s.nodes, s.seed, s.load
         ));
+        if s.retry != Retry::None {
+            q.push_str(&format!("&retry={}", actions::format_retry(s.retry)));
+        }
         let bugs = s.bug_names();
         if !bugs.is_empty() {
             q.push_str(&format!("&bugs={}", bugs.join(",")));
@@ -311,6 +324,7 @@ impl Recipe {
             "repair" => self.setup.quorum.read_repair = flag("repair")?,
             "sync" => self.setup.primary_backup.sync_follower = flag("sync")?,
             "net" => self.setup.link = parse_link(value)?,
+            "retry" => self.setup.retry = actions::parse_retry(value)?,
             "election" => self.setup.election_timeout_min_us = Some(parse_duration(value)?),
             "actions" => self.schedule = parse_schedule(value)?,
             "t" => self.at_us = Some(parse_duration(value)?),
@@ -428,6 +442,11 @@ mod tests {
         let pb = Setup {
             protocol: ProtocolKind::PrimaryBackup,
             seed: 4,
+            retry: Retry::Backoff {
+                base_us: 100_000,
+                cap_us: 1_000_000,
+                attempts: 4,
+            },
             primary_backup: PbConfig {
                 sync_follower: true,
                 bugs: vec![PbBug::ForgetEpoch],
@@ -477,6 +496,8 @@ mod tests {
             ("protocol=quorum&n=0", "at least one replica"),
             ("protocol=quorum&conflict=newest", "lww"),
             ("protocol=quorum&sloppy=yes", "1 (on) or 0 (off)"),
+            ("retry=backoff1s", "backoffBASE~CAP~ATTEMPTS"),
+            ("retry=fixed10ms~500", "at most 100 attempts"),
         ] {
             let err = Recipe::from_query(q).unwrap_err();
             assert!(err.contains(want), "{q}: {err}");
