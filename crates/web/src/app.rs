@@ -547,8 +547,11 @@ pub fn App(props: &AppProps) -> Html {
             <EventLog sim={sim.clone()} />
             <CapView seed={sim.setup.seed} on_open={(*open_in_playground).clone()} />
             <footer>
-                <span>{ format!("seed {} · {} events · {} messages sent, {} lost · {} commits · trace hash {}",
-                    sim.setup.seed, counters.events, counters.sent, counters.dropped, counters.commits, hash_hex(world.trace_hash())) }</span>
+                <span>{ format!("seed {} · {} events · {} messages sent, {} lost · {} client operations: {} answered, {} refused, {} timed out{} · trace hash {}",
+                    sim.setup.seed, counters.events, counters.sent, counters.dropped,
+                    counters.client_ops, counters.client_ok, counters.client_failed, counters.client_timeouts,
+                    if counters.commits > 0 { format!(" · {} commits", counters.commits) } else { String::new() },
+                    hash_hex(world.trace_hash())) }</span>
             </footer>
         </main>
     }

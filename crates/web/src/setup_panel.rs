@@ -269,8 +269,23 @@ fn protocol_settings(sim: &UseReducerHandle<Sim>) -> Html {
                 }
             }));
             let on_sloppy = change(Box::new(|s, v| s.quorum.sloppy = v == "true"));
+            let on_replicas = change(Box::new(|s, v| {
+                s.quorum.replicas = v.parse().ok();
+                // Quorums cannot be larger than the replicas there are.
+                let n = s.quorum.replicas_in(s.nodes);
+                s.quorum.r = s.quorum.r.min(n);
+                s.quorum.w = s.quorum.w.min(n);
+            }));
             html! {
                 <>
+                <label title="Replicas per key: key k lives on the N nodes from node k mod nodes">{"N "}
+                    <select aria-label="Replicas per key (N)" onchange={on_replicas}>
+                        <option value="all" selected={q.replicas.is_none()}>{ format!("all ({})", setup.nodes) }</option>
+                        { for (1..=setup.nodes.min(9)).map(|k| html! {
+                            <option value={k.to_string()} selected={q.replicas == Some(k)}>{ k }</option>
+                        }) }
+                    </select>
+                </label>
                 { size("R", q.r, |s, v| s.quorum.r = v) }
                 { size("W", q.w, |s, v| s.quorum.w = v) }
                 <span class="muted small">{ overlap }</span>
