@@ -16,6 +16,7 @@ use crate::topology::{num, Topology};
 use crate::url::{PageState, Panel, View};
 use splitbrain_core::action::{Action, DiskFate};
 use splitbrain_core::checkers::linearizability::Verdict;
+use splitbrain_core::client::ClientRecord;
 use splitbrain_core::ids::NodeId;
 use splitbrain_core::run::hash_hex;
 use splitbrain_core::time::{Pretty, MICROS_PER_MS, MICROS_PER_SEC};
@@ -204,13 +205,14 @@ fn lin_verdict(sim: &UseReducerHandle<Sim>, world: &crate::any::AnyWorld) -> Htm
         },
         Verdict::NotLinearizable => {
             let key = report.witness_key.unwrap_or_default();
-            let items = report
+            let records: Vec<&ClientRecord> = report
                 .witness
                 .iter()
                 .filter_map(|id| world.clients().get(id.0 as usize))
-                .map(|r| {
-                    html! { <li>{ crate::cap_view::op_text(r) }</li> }
-                });
+                .collect();
+            let items = records.iter().map(|r| {
+                html! { <li>{ crate::cap_view::op_text(r) }</li> }
+            });
             html! {
                 <div class="verdict bad lin" role="alert">
                     <p>
@@ -218,6 +220,7 @@ fn lin_verdict(sim: &UseReducerHandle<Sim>, world: &crate::any::AnyWorld) -> Htm
                         <button onclick={let sim = sim.clone(); Callback::from(move |_| sim.dispatch(Msg::ShowWitness))}>{"Show them in the diagram"}</button>
                     </p>
                     <ol class="witness-list">{ for items }</ol>
+                    { for crate::cap_view::real_time_text(&records).map(|t| html! { <p class="small">{ t }</p> }) }
                 </div>
             }
         }

@@ -5,6 +5,7 @@
 //! history is not linearizable.
 
 use splitbrain_core::cap::{scenarios, CapReport, Design, SideStats};
+use splitbrain_core::checkers::linearizability;
 use splitbrain_core::client::{ClientRecord, KvResult, Outcome, Retry};
 use splitbrain_core::run::ProtocolKind;
 use splitbrain_core::time::{Pretty, MICROS_PER_SEC};
@@ -75,6 +76,21 @@ pub fn op_text(r: &ClientRecord) -> String {
         op_short(r),
         Pretty(r.invoked_at)
     )
+}
+
+/// The real-time order a witness must keep, in words (`None` if its operations all
+/// overlap).
+pub fn real_time_text(records: &[&ClientRecord]) -> Option<String> {
+    let pairs: Vec<String> = linearizability::real_time_order(records)
+        .into_iter()
+        .map(|(a, b)| format!("{a} finished before {b} began"))
+        .collect();
+    (!pairs.is_empty()).then(|| {
+        format!(
+            "In real time, {}: any order of these operations must keep that, and none explains every answer.",
+            pairs.join("; ")
+        )
+    })
 }
 
 /// An operation and its answer, such as `put k1=5 → ok`.
@@ -386,6 +402,7 @@ pub fn CapView(props: &Props) -> Html {
                     <details class="witness">
                         <summary>{ format!("{}: the operations that prove the history is not linearizable", d.label) }</summary>
                         <ol>{ for r.witness.iter().map(|op| html! { <li>{ op_text(op) }</li> }) }</ol>
+                        { for real_time_text(&r.witness.iter().collect::<Vec<_>>()).map(|t| html! { <p>{ t }</p> }) }
                     </details>
                 })
             }) }

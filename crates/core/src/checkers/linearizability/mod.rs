@@ -138,6 +138,24 @@ impl LinReport {
     }
 }
 
+/// The real-time order among `records`, as pairs (a, b) where a finished before b began,
+/// leaving out pairs implied by others (a before c and c before b). Any linearization
+/// keeps these; a witness is read with them.
+pub fn real_time_order(records: &[&ClientRecord]) -> Vec<(RequestId, RequestId)> {
+    let before =
+        |a: &ClientRecord, b: &ClientRecord| a.completed_at.is_some_and(|t| t < b.invoked_at);
+    let mut out = Vec::new();
+    for a in records {
+        for b in records {
+            let implied = records.iter().any(|c| before(a, c) && before(c, b));
+            if before(a, b) && !implied {
+                out.push((a.id, b.id));
+            }
+        }
+    }
+    out
+}
+
 /// Checks a history with [`DEFAULT_STEP_BUDGET`].
 pub fn check(history: &[ClientRecord]) -> LinReport {
     check_with_budget(history, DEFAULT_STEP_BUDGET)

@@ -650,3 +650,26 @@ fn agrees_with_brute_force_on_random_small_histories() {
         "only {with_unknown} cases with unknown outcomes"
     );
 }
+
+#[test]
+fn real_time_order_keeps_only_the_pairs_not_implied_by_others() {
+    // 1 then 2 then 3 one after another; 4 overlaps 2; 5 never finished.
+    let a = put(1, 0, 1, 0, 10);
+    let b = put(2, 0, 2, 20, 30);
+    let c = get(3, 0, Some(1), 40, 50);
+    let d = get(4, 0, Some(1), 25, 45);
+    let e = timed_out(put(5, 0, 3, 5, 100));
+    let order = real_time_order(&[&a, &b, &c, &d, &e]);
+    assert_eq!(
+        order,
+        vec![
+            (RequestId(1), RequestId(2)),
+            (RequestId(1), RequestId(4)),
+            (RequestId(2), RequestId(3)),
+        ]
+    );
+    assert!(
+        real_time_order(&[&b, &d]).is_empty(),
+        "overlapping operations"
+    );
+}
