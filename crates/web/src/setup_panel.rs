@@ -116,6 +116,10 @@ pub fn SetupPanel(props: &Props) -> Html {
                     Ok(protocol) => {
                         let mut next = sim.setup.clone();
                         next.protocol = protocol;
+                        // Bugs belong to one protocol: a new protocol starts without any.
+                        next.bugs.clear();
+                        next.quorum.bugs.clear();
+                        next.primary_backup.bugs.clear();
                         sim.dispatch(Msg::Restart(next));
                     }
                     Err(e) => sim.dispatch(Msg::Notice(Some(e))),
