@@ -58,7 +58,12 @@ fn config_query(config: &JsValue) -> Result<String, String> {
             (if b { "1" } else { "0" }).to_string()
         } else if let Some(n) = value.as_f64() {
             if n.fract() != 0.0 || n < 0.0 {
-                return Err(format!("{name} must be a whole number, not {n}"));
+                // The browser writes the number: Rust's float formatting is not linked in.
+                let shown: String = js_sys::Number::from(n)
+                    .to_string_with_radix(10)
+                    .map(String::from)
+                    .unwrap_or_default();
+                return Err(format!("{name} must be a whole number, not {shown}"));
             }
             format!("{}", n as u64)
         } else if js_sys::Array::is_array(&value) {
