@@ -120,6 +120,8 @@ test('a live cluster opens in the playground at the same moment, with the faults
   await page.locator('.cap-live').getByRole('button', { name: 'Pause' }).click();
   const clock = await page.textContent('.cap-live .clock');
   const live = Number(witnessCount(await page.textContent('.live-cluster:nth-child(2)')));
+  await page.locator('.live-cluster:nth-child(2) details.live-log summary').click();
+  const liveWitness = (await page.$$eval('.live-cluster:nth-child(2) li.witness', (lis) => lis.map((li) => li.textContent))).sort();
   await page.locator('.live-cluster:nth-child(2)').getByRole('button', { name: 'Open in the playground' }).click();
   await page.waitForFunction(() => document.querySelector('.tagline').textContent.includes('quorum store'));
   assert.equal(await page.textContent('.controls .clock'), clock);
@@ -127,6 +129,9 @@ test('a live cluster opens in the playground at the same moment, with the faults
   // The playground's checker judges the same history as the live view did.
   await page.waitForSelector('.verdict.lin.bad');
   assert.equal(await page.locator('.witness-list li').count(), live);
+  // The very same operations, with the same answers at the same times.
+  const shown = (await page.$$eval('.witness-list li', (lis) => lis.map((li) => li.textContent))).sort();
+  assert.deepEqual(shown, liveWitness);
   assert.deepEqual(errors, []);
   await page.close();
 

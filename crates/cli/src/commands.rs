@@ -31,7 +31,7 @@ fn setup_from(cluster: &ClusterArgs, seed: u64) -> Result<Setup, String> {
     q.conflict = Conflict::parse(&cluster.conflict)?;
     q.sloppy = cluster.sloppy;
     setup.primary_backup.sync_follower = cluster.sync_follower;
-    setup.validate()?;
+    setup.check_run()?;
     Ok(setup)
 }
 

@@ -196,16 +196,33 @@ impl Design {
                 action: Action::Heal,
             },
         ];
-        self.recipe_with(seed, faults, cap.spec.until_us)
+        let mut schedule = cap.spec.schedule.clone();
+        schedule.extend(faults);
+        self.recipe_of(seed, schedule, cap.spec.until_us)
     }
 
-    /// This design's run with `faults` instead of the standard partition, shown at `at_us`
-    /// (for a cluster of the live view, with the faults the user applied).
+    /// This design's run with `faults` applied live instead of the standard partition,
+    /// shown at `at_us` (a cluster of the live view). As in the live view, an action taken
+    /// while the run goes on drops what the design had scheduled after it (the clients'
+    /// stop near the end).
     pub fn recipe_with(&self, seed: u64, faults: Vec<Scheduled>, at_us: Micros) -> Recipe {
         let spec = self.setup(seed).spec;
-        let workload = spec.workload.unwrap_or_default();
-        let mut schedule = spec.schedule.clone();
+        let mut schedule: Vec<Scheduled> = match faults.first() {
+            Some(first) => spec
+                .schedule
+                .iter()
+                .filter(|s| s.at <= first.at)
+                .cloned()
+                .collect(),
+            None => spec.schedule.clone(),
+        };
         schedule.extend(faults);
+        self.recipe_of(seed, schedule, at_us)
+    }
+
+    fn recipe_of(&self, seed: u64, mut schedule: Vec<Scheduled>, at_us: Micros) -> Recipe {
+        let spec = self.setup(seed).spec;
+        let workload = spec.workload.unwrap_or_default();
         // Stable: actions at the same time keep their order.
         schedule.sort_by_key(|s| s.at);
         Recipe {

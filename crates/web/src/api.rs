@@ -131,6 +131,8 @@ impl Playground {
         set(&obj, "playing", sim.playing());
         set(&obj, "seed", sim.setup.seed as f64);
         set(&obj, "protocol", sim.setup.protocol.name());
+        // The verdict on the history as it is now, not as it was at the last render.
+        sim.check_history(crate::app::now_ms());
         if let Some(report) = &sim.control.lin.borrow().report {
             let lin = js_sys::Object::new();
             let verdict = match report.verdict {

@@ -238,6 +238,10 @@ pub fn CapLive(props: &Props) -> Html {
             (props.designs.clone(), props.seed),
             move |(designs, seed)| {
                 let mut s = shared.borrow_mut();
+                // The clusters start again: the old faults and times belong to other runs.
+                s.seed = *seed;
+                s.actions.clear();
+                s.horizon = 0;
                 s.clusters = designs
                     .iter()
                     .map(|d| Cluster {

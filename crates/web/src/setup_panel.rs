@@ -120,6 +120,13 @@ pub fn SetupPanel(props: &Props) -> Html {
                         next.bugs.clear();
                         next.quorum.bugs.clear();
                         next.primary_backup.bugs.clear();
+                        // Quorum sizes kept from a link may not fit this cluster.
+                        if next.quorum.replicas == Some(0) {
+                            next.quorum.replicas = None;
+                        }
+                        let n = next.quorum.replicas_in(next.nodes);
+                        next.quorum.r = next.quorum.r.clamp(1, n);
+                        next.quorum.w = next.quorum.w.clamp(1, n);
                         sim.dispatch(Msg::Restart(next));
                     }
                     Err(e) => sim.dispatch(Msg::Notice(Some(e))),
@@ -199,6 +206,15 @@ pub fn SetupPanel(props: &Props) -> Html {
             { for bug_buttons }
         </section>
     }
+}
+
+/// The replica counts offered: 1 to 9 (at most the cluster's size), and the one in use.
+fn replica_choices(nodes: usize, current: Option<usize>) -> Vec<usize> {
+    let mut choices: Vec<usize> = (1..=nodes.min(9)).collect();
+    if let Some(k) = current.filter(|k| !choices.contains(k) && *k <= nodes) {
+        choices.push(k);
+    }
+    choices
 }
 
 /// A change to the set-up, and one that takes the value of a form field.
@@ -285,7 +301,7 @@ fn protocol_settings(sim: &UseReducerHandle<Sim>) -> Html {
                 <label title="Replicas per key: key k lives on the N nodes from node k mod nodes">{"N "}
                     <select aria-label="Replicas per key (N)" onchange={on_replicas}>
                         <option value="all" selected={q.replicas.is_none()}>{ format!("all ({})", setup.nodes) }</option>
-                        { for (1..=setup.nodes.min(9)).map(|k| html! {
+                        { for replica_choices(setup.nodes, q.replicas).into_iter().map(|k| html! {
                             <option value={k.to_string()} selected={q.replicas == Some(k)}>{ k }</option>
                         }) }
                     </select>

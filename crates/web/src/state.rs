@@ -317,8 +317,10 @@ impl Sim {
             .unwrap_or(crate::spacetime::WINDOWS[crate::spacetime::WINDOWS.len() - 1].0);
         self.control.diagram_window_us.set(window);
         self.control.playing.set(false);
-        // The last operation's end a little before the right edge.
-        self.seek(until + (window - (until - from).min(window)) / 8);
+        // The last operation's end a little before the right edge, but never past the
+        // present: running on would change the history being shown.
+        let now = self.world.borrow().now();
+        self.seek((until + (window - (until - from).min(window)) / 8).min(now));
     }
 
     /// The run as a recipe, at `at_us` if given.

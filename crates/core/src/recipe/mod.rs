@@ -65,18 +65,26 @@ impl Default for Setup {
 }
 
 impl Setup {
-    /// Checks settings that may come from a form or a URL.
+    /// Checks settings that may come from a form or a URL: those of [`Setup::check_run`],
+    /// and a client load the page can show (at most 1000 operations per second).
     pub fn validate(&self) -> Result<(), String> {
-        if !(1..=MAX_NODES).contains(&self.nodes) {
-            return Err(format!(
-                "a cluster has between 1 and {MAX_NODES} nodes, not {}",
-                self.nodes
-            ));
-        }
         if self.load > 1000 {
             return Err(format!(
                 "client load is at most 1000 ops/s, not {}",
                 self.load
+            ));
+        }
+        self.check_run()
+    }
+
+    /// Checks that the set-up describes a valid run (as the command line needs, where the
+    /// load may be higher): node count, workload, bugs that belong to the protocol, and the
+    /// protocol's settings.
+    pub fn check_run(&self) -> Result<(), String> {
+        if !(1..=MAX_NODES).contains(&self.nodes) {
+            return Err(format!(
+                "a cluster has between 1 and {MAX_NODES} nodes, not {}",
+                self.nodes
             ));
         }
         Workload {

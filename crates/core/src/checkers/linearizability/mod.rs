@@ -140,10 +140,13 @@ impl LinReport {
 
 /// The real-time order among `records`, as pairs (a, b) where a finished before b began,
 /// leaving out pairs implied by others (a before c and c before b). Any linearization
-/// keeps these; a witness is read with them.
+/// keeps these; a witness is read with them. Only operations with a definite answer have
+/// finished: one that timed out (or is pending) may still take effect at any later time.
 pub fn real_time_order(records: &[&ClientRecord]) -> Vec<(RequestId, RequestId)> {
-    let before =
-        |a: &ClientRecord, b: &ClientRecord| a.completed_at.is_some_and(|t| t < b.invoked_at);
+    let before = |a: &ClientRecord, b: &ClientRecord| {
+        matches!(a.outcome, Outcome::Done { .. })
+            && a.completed_at.is_some_and(|t| t < b.invoked_at)
+    };
     let mut out = Vec::new();
     for a in records {
         for b in records {
