@@ -93,23 +93,26 @@ impl Setup {
             ..Workload::default()
         }
         .validate()?;
-        let others = match self.protocol {
-            ProtocolKind::Raft => {
-                let mut names: Vec<&str> = self.quorum.bugs.iter().map(|b| b.name()).collect();
-                names.extend(self.primary_backup.bugs.iter().map(|b| b.name()));
-                names
-            }
-            ProtocolKind::Quorum => {
-                let mut names: Vec<&str> = self.bugs.iter().map(|b| b.name()).collect();
-                names.extend(self.primary_backup.bugs.iter().map(|b| b.name()));
-                names
-            }
-            ProtocolKind::PrimaryBackup => {
-                let mut names: Vec<&str> = self.bugs.iter().map(|b| b.name()).collect();
-                names.extend(self.quorum.bugs.iter().map(|b| b.name()));
-                names
-            }
-        };
+        // Bugs switched on for a protocol other than the one that runs.
+        let by_protocol: [(ProtocolKind, Vec<&str>); 3] = [
+            (
+                ProtocolKind::Raft,
+                self.bugs.iter().map(|b| b.name()).collect(),
+            ),
+            (
+                ProtocolKind::Quorum,
+                self.quorum.bugs.iter().map(|b| b.name()).collect(),
+            ),
+            (
+                ProtocolKind::PrimaryBackup,
+                self.primary_backup.bugs.iter().map(|b| b.name()).collect(),
+            ),
+        ];
+        let others: Vec<&str> = by_protocol
+            .into_iter()
+            .filter(|(p, _)| *p != self.protocol)
+            .flat_map(|(_, names)| names)
+            .collect();
         if let Some(bug) = others.first() {
             return Err(format!(
                 "the bug {bug} belongs to another protocol, not {}",
