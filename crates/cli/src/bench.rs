@@ -4,27 +4,29 @@ use crate::commands::round;
 use serde_json::{json, Value};
 use splitbrain_core::checkers::linearizability::{self, synthetic_history};
 use splitbrain_core::client::Workload;
+use splitbrain_core::registry;
 use splitbrain_core::run::RunSpec;
 use splitbrain_core::time::MICROS_PER_SEC;
 use std::time::Instant;
 
-fn throughput(nodes: usize, sim_secs: u64, record: bool) -> Value {
-    let mut spec = RunSpec::new(nodes, 42, sim_secs * MICROS_PER_SEC);
+fn throughput(protocol: &str, nodes: usize, sim_secs: u64, record: bool) -> Value {
+    let mut spec = RunSpec::new(nodes, 42, sim_secs * MICROS_PER_SEC).with_protocol(protocol);
     spec.workload = Some(Workload {
         rate_per_s: 200,
         ..Workload::default()
     });
-    let mut world = spec.raft_world(record);
+    let mut world = spec.sim(record).expect("a valid benchmark");
     let started = Instant::now();
     world.run_until(spec.until_us);
     let secs = started.elapsed().as_secs_f64();
     let events = world.counters().events;
     json!({
+        "protocol": protocol,
         "nodes": nodes,
         "sim_seconds": sim_secs,
         "recorded": record,
         "events": events,
-        "trace_events": world.trace().len(),
+        "trace_events": world.trace_len(),
         "wall_ms": round(secs * 1e3),
         "events_per_sec": (events as f64 / secs).round(),
         "violations": world.violations().len(),
@@ -37,7 +39,7 @@ fn seek(sim_secs: u64) -> Value {
     let mut spec = RunSpec::new(5, 7, sim_secs * MICROS_PER_SEC);
     spec.workload = Some(Workload::default());
     let interval = 10 * MICROS_PER_SEC;
-    let mut world = spec.raft_world(true);
+    let mut world = spec.sim(true).expect("a valid benchmark");
     let mut snapshots = Vec::new();
     let started = Instant::now();
     let mut clone_secs = 0.0;
@@ -63,7 +65,7 @@ fn seek(sim_secs: u64) -> Value {
     );
 
     let t = Instant::now();
-    let mut fresh = spec.raft_world(true);
+    let mut fresh = spec.sim(true).expect("a valid benchmark");
     fresh.run_until(spec.until_us);
     let from_start_ms = t.elapsed().as_secs_f64() * 1e3;
     json!({
@@ -98,11 +100,26 @@ fn linearizability_checker() -> Value {
 
 pub fn bench(quick: bool) -> Result<Value, String> {
     let secs = if quick { 20 } else { 300 };
-    Ok(json!({
-        "raft_5_nodes": throughput(5, secs, false),
-        "raft_5_nodes_recorded": throughput(5, secs / 5, true),
-        "raft_50_nodes": throughput(50, secs / 5, false),
-        "seek": seek(if quick { 60 } else { 600 }),
-        "linearizability_checker": linearizability_checker(),
-    }))
+    let mut out = serde_json::Map::new();
+    out.insert("raft_5_nodes".into(), throughput("raft", 5, secs, false));
+    out.insert(
+        "raft_5_nodes_recorded".into(),
+        throughput("raft", 5, secs / 5, true),
+    );
+    out.insert(
+        "raft_50_nodes".into(),
+        throughput("raft", 50, secs / 5, false),
+    );
+    // Every other registered protocol, at 5 and 50 nodes.
+    for name in registry::names().into_iter().skip(1) {
+        let key = name.replace('-', "_");
+        out.insert(format!("{key}_5_nodes"), throughput(name, 5, secs, false));
+        out.insert(
+            format!("{key}_50_nodes"),
+            throughput(name, 50, secs / 5, false),
+        );
+    }
+    out.insert("seek".into(), seek(if quick { 60 } else { 600 }));
+    out.insert("linearizability_checker".into(), linearizability_checker());
+    Ok(Value::Object(out))
 }

@@ -5,9 +5,9 @@ use serde_json::{json, Value};
 use splitbrain_core::checkers::linearizability;
 use splitbrain_core::client::ClientRecord;
 use splitbrain_core::fuzz::{fuzz as fuzz_runs, FaultMix, FuzzSpec};
-use splitbrain_core::protocols::quorum::Conflict;
 use splitbrain_core::recipe::{Recipe, Setup};
-use splitbrain_core::run::{run as run_spec, ProtocolKind, RunSpec};
+use splitbrain_core::registry;
+use splitbrain_core::run::{run as run_spec, RunSpec};
 use splitbrain_core::time::parse_duration;
 use std::time::Instant;
 
@@ -15,7 +15,7 @@ use std::time::Instant;
 /// there are the same run).
 fn setup_from(cluster: &ClusterArgs, seed: u64) -> Result<Setup, String> {
     let mut setup = Setup {
-        protocol: ProtocolKind::parse(&cluster.protocol)?,
+        protocol: registry::find(&cluster.protocol)?.about().name.to_string(),
         nodes: cluster.nodes,
         seed,
         load: cluster.rate,
@@ -24,13 +24,12 @@ fn setup_from(cluster: &ClusterArgs, seed: u64) -> Result<Setup, String> {
     for name in &cluster.bugs {
         setup.add_bug(name)?;
     }
-    let q = &mut setup.quorum;
-    q.replicas = cluster.replicas;
-    q.r = cluster.r;
-    q.w = cluster.w;
-    q.conflict = Conflict::parse(&cluster.conflict)?;
-    q.sloppy = cluster.sloppy;
-    setup.primary_backup.sync_follower = cluster.sync_follower;
+    for pair in &cluster.settings {
+        setup
+            .settings
+            .set_pair(pair)
+            .map_err(|e| format!("--set: {e}"))?;
+    }
     setup.check_run()?;
     Ok(setup)
 }
@@ -52,20 +51,8 @@ fn cluster_flags(c: &ClusterArgs) -> String {
     for b in &c.bugs {
         flags.push_str(&format!(" --bug {b}"));
     }
-    if c.protocol == "quorum" {
-        if let Some(n) = c.replicas {
-            flags.push_str(&format!(" --replicas {n}"));
-        }
-        flags.push_str(&format!(
-            " --r {} --w {} --conflict {}",
-            c.r, c.w, c.conflict
-        ));
-        if c.sloppy {
-            flags.push_str(" --sloppy");
-        }
-    }
-    if c.sync_follower {
-        flags.push_str(" --sync-follower");
+    for s in &c.settings {
+        flags.push_str(&format!(" --set {s}"));
     }
     flags
 }
@@ -205,4 +192,13 @@ pub fn cap(seed: u64, scenario: &str) -> Result<Value, String> {
         "clusters": clusters,
         "wall_ms": round(started.elapsed().as_secs_f64() * 1e3),
     }))
+}
+
+/// Every registered protocol, described.
+pub fn protocols() -> Result<Value, String> {
+    let protocols: Vec<Value> = registry::PROTOCOLS
+        .iter()
+        .map(|p| to_json(p.about()))
+        .collect();
+    Ok(json!({ "protocols": protocols }))
 }

@@ -31,6 +31,8 @@ enum Command {
     CheckHistory(CheckHistoryArgs),
     /// Run the CAP experiment: the same partition against several designs.
     Cap(CapArgs),
+    /// Describe every protocol: settings, bugs, behaviours, roles, operations, properties.
+    Protocols,
 }
 
 #[derive(Args)]
@@ -64,24 +66,10 @@ struct ClusterArgs {
     /// Client operations per simulated second (0 for none).
     #[arg(long, default_value_t = 50)]
     rate: u32,
-    /// Quorum store: replicas per key (default: every node).
-    #[arg(long, value_name = "N")]
-    replicas: Option<usize>,
-    /// Quorum store: replies a read waits for.
-    #[arg(long, default_value_t = 1)]
-    r: usize,
-    /// Quorum store: acknowledgements a write waits for.
-    #[arg(long, default_value_t = 1)]
-    w: usize,
-    /// Quorum store: conflict resolution, lww (last writer wins) or vv (version vectors).
-    #[arg(long, default_value = "lww")]
-    conflict: String,
-    /// Quorum store: sloppy quorums with hinted handoff.
-    #[arg(long)]
-    sloppy: bool,
-    /// Primary-backup: answer a write only once one backup has it.
-    #[arg(long)]
-    sync_follower: bool,
+    /// One of the protocol's settings, NAME=VALUE (repeatable; `splitbrain protocols`
+    /// lists them), such as `--set r=2 --set w=2` for the quorum store.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    settings: Vec<String>,
 }
 
 #[derive(Args)]
@@ -149,6 +137,7 @@ fn main() -> ExitCode {
         Command::Bench(a) => bench::bench(a.quick),
         Command::CheckHistory(a) => commands::check_history(&a.file),
         Command::Cap(a) => commands::cap(a.seed, &a.scenario),
+        Command::Protocols => commands::protocols(),
     };
     match result {
         Ok(json) => {

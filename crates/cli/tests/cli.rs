@@ -307,14 +307,12 @@ fn a_quorum_fuzz_failure_replays_from_its_command_line_and_its_playground_link()
     // The playground link is the same run, stopped at the violation.
     let link = out["playground_link"].as_str().unwrap();
     let recipe = splitbrain_core::recipe::Recipe::from_query(link).unwrap();
-    assert_eq!(
-        recipe.setup.protocol,
-        splitbrain_core::run::ProtocolKind::Quorum
-    );
+    assert_eq!(recipe.setup.protocol, "quorum");
     let mut world = recipe
         .setup
         .spec(recipe.schedule.clone())
-        .quorum_world(false);
+        .sim(false)
+        .unwrap();
     world.run_until(recipe.at_us.unwrap());
     let v = &world.violations()[0];
     assert_eq!(
@@ -330,10 +328,10 @@ fn protocol_settings_reach_the_run_and_bad_ones_are_refused() {
         "run",
         "--protocol",
         "quorum",
-        "--r",
-        "3",
-        "--w",
-        "3",
+        "--set",
+        "r=3",
+        "--set",
+        "w=3",
         "--until",
         "3s",
     ]));
@@ -341,21 +339,62 @@ fn protocol_settings_reach_the_run_and_bad_ones_are_refused() {
     assert_eq!(out["linearizability"], "linearizable");
     for (args, want) in [
         (
-            &["run", "--protocol", "quorum", "--r", "6"][..],
+            &["run", "--protocol", "quorum", "--set", "r=6"][..],
             "number of replicas (5)",
         ),
         (
             &["run", "--bug", "blind-overwrite"][..],
-            "belongs to another protocol",
+            "belongs to quorum, not raft",
         ),
         (
-            &["run", "--protocol", "quorum", "--conflict", "newest"][..],
+            &["run", "--protocol", "quorum", "--set", "conflict=newest"][..],
             "lww",
         ),
+        (
+            &["run", "--set", "r=2"][..],
+            "r is a setting of quorum, not of raft",
+        ),
+        (&["run", "--set", "r"][..], "NAME=VALUE"),
     ] {
         let out = splitbrain(args);
         assert!(!out.status.success(), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(want), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn protocols_describes_every_protocol_with_its_settings_bugs_and_properties() {
+    let out = json(&splitbrain(&["protocols"]));
+    let list = out["protocols"].as_array().unwrap();
+    let names: Vec<&str> = list.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, splitbrain_core::registry::names());
+    let quorum = list.iter().find(|p| p["name"] == "quorum").unwrap();
+    let r = quorum["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "r")
+        .unwrap();
+    assert_eq!(r["kind"], "number");
+    assert_eq!(r["default"], "1");
+    assert!(r["help"].as_str().unwrap().contains("read"));
+    for p in list {
+        for field in [
+            "title",
+            "summary",
+            "settings",
+            "bugs",
+            "behaviours",
+            "roles",
+        ] {
+            assert!(!p[field].is_null(), "{}: {field}", p["name"]);
+        }
+        for prop in p["properties"].as_array().unwrap() {
+            assert!(
+                ["safety", "at_end"].contains(&prop["kind"].as_str().unwrap()),
+                "{prop}"
+            );
+        }
     }
 }

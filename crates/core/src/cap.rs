@@ -14,11 +14,11 @@ use crate::check::Violation;
 use crate::checkers::linearizability::{self, LinReport};
 use crate::client::{ClientRecord, Key, KvOp, KvResult, Outcome, Value, Workload};
 use crate::ids::NodeId;
-use crate::protocol::{Protocol, Role};
 use crate::recipe::{Recipe, Setup};
-use crate::run::{hash_hex, ProtocolKind, RunSpec};
+use crate::registry::Settings;
+use crate::run::{hash_hex, RunSpec};
+use crate::sim::Sim;
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
-use crate::world::World;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -68,7 +68,7 @@ pub struct SideStats {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CapReport {
-    pub protocol: ProtocolKind,
+    pub protocol: String,
     pub seed: u64,
     pub nodes: usize,
     pub partition_from_us: Micros,
@@ -146,34 +146,39 @@ fn series(
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Design {
     pub label: String,
-    pub protocol: ProtocolKind,
-    /// Quorum sizes, for the quorum store.
-    pub r: usize,
-    pub w: usize,
-    /// One synchronous backup, for primary-backup.
-    pub sync_follower: bool,
+    /// The protocol's name in the registry.
+    pub protocol: String,
+    /// Its settings (quorum sizes, a synchronous backup, ...), by name.
+    pub settings: Settings,
     /// What the clients do after a timeout or an "unavailable" answer.
     pub retry: crate::client::Retry,
 }
 
 impl Design {
-    pub fn new(label: &str, protocol: ProtocolKind) -> Self {
+    pub fn new(label: &str, protocol: &str) -> Self {
         Design {
             label: label.into(),
-            protocol,
-            r: 1,
-            w: 1,
-            sync_follower: false,
+            protocol: protocol.into(),
+            settings: Settings::new(),
             retry: crate::client::Retry::None,
         }
     }
 
+    /// The same design with one more setting.
+    pub fn with(mut self, name: &str, value: impl ToString) -> Self {
+        self.settings.set(name, value.to_string());
+        self
+    }
+
+    /// A setting's value as given (`None`: the protocol's default).
+    pub fn setting(&self, name: &str) -> Option<&str> {
+        self.settings.get(name)
+    }
+
     /// The standard set-up for this design.
     pub fn setup(&self, seed: u64) -> CapSetup {
-        let mut setup = standard_setup(self.protocol, seed);
-        setup.spec.quorum.r = self.r;
-        setup.spec.quorum.w = self.w;
-        setup.spec.primary_backup.sync_follower = self.sync_follower;
+        let mut setup = standard_setup(&self.protocol, seed);
+        setup.spec.settings = self.settings.clone();
         if let Some(w) = setup.spec.workload.as_mut() {
             w.retry = self.retry;
         }
@@ -227,13 +232,12 @@ impl Design {
         schedule.sort_by_key(|s| s.at);
         Recipe {
             setup: Setup {
-                protocol: self.protocol,
+                protocol: self.protocol.clone(),
                 nodes: spec.nodes,
                 seed,
                 load: workload.rate_per_s,
                 retry: workload.retry,
-                quorum: spec.quorum.clone(),
-                primary_backup: spec.primary_backup.clone(),
+                settings: spec.settings.clone(),
                 ..Setup::default()
             },
             schedule,
@@ -249,16 +253,18 @@ impl Design {
 
 /// The standard comparisons, as (name, title, designs).
 pub fn scenarios() -> Vec<(&'static str, &'static str, Vec<Design>)> {
-    let quorum = |r, w| Design {
-        r,
-        w,
-        ..Design::new(&format!("Quorum R={r} W={w}"), ProtocolKind::Quorum)
+    let quorum = |r: usize, w: usize| {
+        Design::new(&format!("Quorum R={r} W={w}"), "quorum")
+            .with("r", r)
+            .with("w", w)
     };
+    let raft = || Design::new("Raft", "raft");
+    let pb_async = || Design::new("Primary-backup, async", "primary-backup");
     vec![
         (
             "raft-vs-quorum",
             "Raft vs quorum (R=W=1)",
-            vec![Design::new("Raft", ProtocolKind::Raft), quorum(1, 1)],
+            vec![raft(), quorum(1, 1)],
         ),
         (
             "quorum-sizes",
@@ -269,21 +275,14 @@ pub fn scenarios() -> Vec<(&'static str, &'static str, Vec<Design>)> {
             "primary-backup",
             "Primary-backup: async vs sync follower",
             vec![
-                Design::new("Primary-backup, async", ProtocolKind::PrimaryBackup),
-                Design {
-                    sync_follower: true,
-                    ..Design::new("Primary-backup, sync follower", ProtocolKind::PrimaryBackup)
-                },
+                pb_async(),
+                Design::new("Primary-backup, sync follower", "primary-backup").with("sync", 1),
             ],
         ),
         (
             "all",
             "Raft, quorum and primary-backup",
-            vec![
-                Design::new("Raft", ProtocolKind::Raft),
-                quorum(1, 1),
-                Design::new("Primary-backup, async", ProtocolKind::PrimaryBackup),
-            ],
+            vec![raft(), quorum(1, 1), pb_async()],
         ),
     ]
 }
@@ -296,9 +295,8 @@ pub const STANDARD_END_US: Micros = 45 * MICROS_PER_SEC;
 /// The standard experiment's setup for `kind`, with that protocol's default settings:
 /// five nodes, the default client load, {n0, n1} cut off from 5 s to 35 s, run to 45 s.
 /// The load stops one client timeout before the end, so every operation has its outcome.
-pub fn standard_setup(kind: ProtocolKind, seed: u64) -> CapSetup {
-    let mut spec = RunSpec::new(STANDARD_NODES, seed, STANDARD_END_US);
-    spec.protocol = kind;
+pub fn standard_setup(protocol: &str, seed: u64) -> CapSetup {
+    let mut spec = RunSpec::new(STANDARD_NODES, seed, STANDARD_END_US).with_protocol(protocol);
     let workload = Workload::default();
     spec.workload = Some(workload);
     spec.schedule.push(Scheduled {
@@ -319,8 +317,8 @@ pub fn standard_setup(kind: ProtocolKind, seed: u64) -> CapSetup {
 }
 
 /// The standard experiment (see [`standard_setup`]) for one protocol.
-pub fn standard_experiment(kind: ProtocolKind, seed: u64) -> CapReport {
-    run_experiment(&standard_setup(kind, seed)).expect("the standard setup is valid")
+pub fn standard_experiment(protocol: &str, seed: u64) -> CapReport {
+    run_experiment(&standard_setup(protocol, seed)).expect("the standard setup is valid")
 }
 
 /// Runs an experiment and reports on it.
@@ -340,32 +338,26 @@ pub fn run_experiment(setup: &CapSetup) -> Result<CapReport, String> {
         action: Action::Heal,
     });
     spec.validate()?;
-    Ok(match spec.protocol {
-        ProtocolKind::Raft => observe(setup, &spec, spec.raft_world(false)),
-        ProtocolKind::Quorum => observe(setup, &spec, spec.quorum_world(false)),
-        ProtocolKind::PrimaryBackup => observe(setup, &spec, spec.primary_backup_world(false)),
-    })
+    let world = spec.sim(false)?;
+    Ok(observe(setup, &spec, world))
 }
 
 const SAMPLE_US: Micros = 10 * MICROS_PER_MS;
 
-fn observe<P: Protocol>(setup: &CapSetup, spec: &RunSpec, mut world: World<P>) -> CapReport {
+fn observe(setup: &CapSetup, spec: &RunSpec, mut world: Box<dyn Sim>) -> CapReport {
     let mut max_leaders = 0;
     let mut t = 0;
     let mut probe = None;
     while t < spec.until_us && !world.halted() {
         t = (t + SAMPLE_US).min(spec.until_us);
         world.run_until(t);
-        let leaders = world
-            .statuses()
-            .filter(|(_, s)| s.role == Role::Leader)
-            .count();
+        let leaders = world.leaders();
         max_leaders = max_leaders.max(leaders);
         if probe.is_none() && t > setup.partition_until_us {
-            probe = Some(after_healing(&world));
+            probe = Some(after_healing(world.as_ref()));
         }
     }
-    let (held, probe_history) = probe.unwrap_or_else(|| after_healing(&world));
+    let (held, probe_history) = probe.unwrap_or_else(|| after_healing(world.as_ref()));
     let lost = lost_writes(&probe_history, &held);
     let keys_replicas_disagree = held
         .values()
@@ -395,7 +387,7 @@ fn observe<P: Protocol>(setup: &CapSetup, spec: &RunSpec, mut world: World<P>) -
         stats
     };
     CapReport {
-        protocol: spec.protocol,
+        protocol: spec.protocol.clone(),
         seed: spec.seed,
         nodes: spec.nodes,
         partition_from_us: setup.partition_from_us,
@@ -468,10 +460,8 @@ fn side_stats(
 /// heal, with the clients stopped, given `SETTLE_US` to converge. Returns the values each
 /// node then holds, per key, and the copy's history. Measured on a copy because the main
 /// run's later writes would overwrite (and so hide) writes that healing threw away.
-fn after_healing<P: Protocol>(
-    world: &World<P>,
-) -> (BTreeMap<Key, Vec<Vec<Value>>>, Vec<ClientRecord>) {
-    let mut copy = world.clone();
+fn after_healing(world: &dyn Sim) -> (BTreeMap<Key, Vec<Vec<Value>>>, Vec<ClientRecord>) {
+    let mut copy = world.box_clone();
     copy.act(Action::SetWorkload {
         workload: Workload {
             rate_per_s: 0,
@@ -480,7 +470,7 @@ fn after_healing<P: Protocol>(
     });
     copy.run_until(copy.now() + SETTLE_US);
     let history = copy.clients().to_vec();
-    (held_values(&copy, &history), history)
+    (held_values(copy.as_ref(), &history), history)
 }
 
 /// How long a healed copy of the run gets to converge before its state is read.
@@ -488,19 +478,15 @@ const SETTLE_US: Micros = 5 * MICROS_PER_SEC;
 
 /// For every key the history touches: the values held by each up node that holds any
 /// (sorted, one list per node).
-fn held_values<P: Protocol>(
-    world: &World<P>,
-    history: &[ClientRecord],
-) -> BTreeMap<Key, Vec<Vec<Value>>> {
+fn held_values(world: &dyn Sim, history: &[ClientRecord]) -> BTreeMap<Key, Vec<Vec<Value>>> {
     let keys: std::collections::BTreeSet<Key> = history.iter().map(|c| c.op.key()).collect();
+    let up: Vec<NodeId> = world.statuses().into_iter().map(|(id, _)| id).collect();
     keys.into_iter()
         .map(|key| {
-            let per_node = world
-                .nodes()
+            let per_node = up
                 .iter()
-                .filter_map(|slot| slot.state.as_ref())
-                .map(|node| {
-                    let mut values = node.stored(key);
+                .map(|&node| {
+                    let mut values = world.stored(node, key);
                     values.sort_unstable();
                     values
                 })

@@ -5,69 +5,42 @@ use crate::action::{validate_schedule, Action, Schedule, Scheduled};
 use crate::check::Violation;
 use crate::client::Workload;
 use crate::protocol::Protocol;
-use crate::protocols::primary_backup::{PbConfig, PbNode};
-use crate::protocols::quorum::{QuorumConfig, QuorumNode};
-use crate::protocols::raft::{RaftConfig, RaftNode};
+use crate::registry::{self, Env, Settings};
+use crate::sim::Sim;
 use crate::time::Micros;
 use crate::trace::Counters;
 use crate::world::{World, WorldConfig};
 use serde::{Deserialize, Serialize};
 
-/// The protocols a run can use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ProtocolKind {
-    /// Raft: one leader, a replicated log, linearizable reads and writes (the CP end).
-    Raft,
-    /// Leaderless Dynamo-style quorums (see [`crate::protocols::quorum`]).
-    Quorum,
-    /// One primary, asynchronous backups, failover without a vote (see
-    /// [`crate::protocols::primary_backup`]).
-    PrimaryBackup,
-}
-
-impl ProtocolKind {
-    pub const ALL: [ProtocolKind; 3] = [
-        ProtocolKind::Raft,
-        ProtocolKind::Quorum,
-        ProtocolKind::PrimaryBackup,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            ProtocolKind::Raft => "raft",
-            ProtocolKind::Quorum => "quorum",
-            ProtocolKind::PrimaryBackup => "primary-backup",
-        }
-    }
-
-    pub fn parse(name: &str) -> Result<Self, String> {
-        ProtocolKind::ALL
-            .into_iter()
-            .find(|p| p.name() == name)
-            .ok_or_else(|| {
-                let names: Vec<_> = ProtocolKind::ALL.iter().map(|p| p.name()).collect();
-                format!("unknown protocol {name:?}; available: {}", names.join(", "))
-            })
-    }
-}
-
 pub const MAX_NODES: usize = 64;
+
+fn default_protocol() -> String {
+    registry::default_name().to_string()
+}
+
+fn is_zero(us: &Micros) -> bool {
+    *us == 0
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunSpec {
-    pub protocol: ProtocolKind,
+    /// The protocol's name in the registry ([`crate::registry::PROTOCOLS`]).
+    #[serde(default = "default_protocol")]
+    pub protocol: String,
     pub nodes: usize,
     pub seed: u64,
     pub until_us: Micros,
     pub schedule: Schedule,
-    pub raft: RaftConfig,
-    /// Settings of the quorum store (used when `protocol` is `quorum`).
-    #[serde(default)]
-    pub quorum: QuorumConfig,
-    /// Settings of primary-backup (used when `protocol` is `primary-backup`).
-    #[serde(default)]
-    pub primary_backup: PbConfig,
+    /// The protocol's settings, by the names its description gives.
+    #[serde(default, skip_serializing_if = "Settings::is_empty")]
+    pub settings: Settings,
+    /// The protocol's deliberate bugs switched on, by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bugs: Vec<String>,
+    /// Timeouts that must outlast a round trip are raised to at least three round trips
+    /// of this length (0: the protocol's defaults). The set-up sets it from slow links.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub round_trip_us: Micros,
     /// A steady client load from time zero (`None`: only scheduled client operations).
     pub workload: Option<Workload>,
 }
@@ -75,19 +48,47 @@ pub struct RunSpec {
 impl RunSpec {
     pub fn new(nodes: usize, seed: u64, until_us: Micros) -> Self {
         RunSpec {
-            protocol: ProtocolKind::Raft,
+            protocol: default_protocol(),
             nodes,
             seed,
             until_us,
             schedule: Vec::new(),
-            raft: RaftConfig::default(),
-            quorum: QuorumConfig::default(),
-            primary_backup: PbConfig::default(),
+            settings: Settings::new(),
+            bugs: Vec::new(),
+            round_trip_us: 0,
             workload: Some(Workload::default()),
         }
     }
 
-    /// Checks every setting and sorts the schedule.
+    /// The same spec for another protocol (with that protocol's default settings).
+    pub fn with_protocol(mut self, name: &str) -> Self {
+        self.protocol = name.to_string();
+        self.settings = Settings::new();
+        self.bugs.clear();
+        self
+    }
+
+    /// Sets one of the protocol's settings (checked by [`RunSpec::validate`]).
+    pub fn set(mut self, name: &str, value: impl ToString) -> Self {
+        self.settings.set(name, value.to_string());
+        self
+    }
+
+    /// Switches on one of the protocol's bugs (checked by [`RunSpec::validate`]).
+    pub fn bug(mut self, name: &str) -> Self {
+        self.bugs.push(name.to_string());
+        self
+    }
+
+    /// What the protocol's configuration may depend on besides its settings.
+    pub fn env(&self) -> Env {
+        Env {
+            nodes: self.nodes,
+            round_trip_us: self.round_trip_us,
+        }
+    }
+
+    /// Checks every setting, normalises the protocol's settings and sorts the schedule.
     pub fn validate(&mut self) -> Result<(), String> {
         if self.nodes == 0 || self.nodes > MAX_NODES {
             return Err(format!(
@@ -95,23 +96,20 @@ impl RunSpec {
                 self.nodes
             ));
         }
-        match self.protocol {
-            ProtocolKind::Raft => self.raft.validate()?,
-            ProtocolKind::Quorum => self.quorum.validate(self.nodes)?,
-            ProtocolKind::PrimaryBackup => self.primary_backup.validate()?,
-        }
+        let entry = registry::find(&self.protocol)?;
+        self.settings = entry.check(&self.settings, &self.bugs, &self.env())?;
         if let Some(w) = &self.workload {
             w.validate()?;
         }
         validate_schedule(&mut self.schedule, self.nodes)
     }
 
-    /// The world this spec describes for protocol `P` with settings `protocol`, with the
-    /// workload and schedule loaded.
-    pub fn world<P: Protocol>(&self, protocol: P::Config, record: bool) -> World<P> {
-        let mut config = WorldConfig::new(self.nodes, self.seed, protocol);
-        config.record = record;
-        let mut world = World::new(config);
+    /// The world this spec describes for protocol `P` with configuration `config`, with
+    /// the workload and schedule loaded. Most callers want [`RunSpec::sim`].
+    pub fn world<P: Protocol>(&self, config: P::Config, record: bool) -> World<P> {
+        let mut wc = WorldConfig::new(self.nodes, self.seed, config);
+        wc.record = record;
+        let mut world = World::new(wc);
         if let Some(workload) = self.workload {
             world.schedule([Scheduled {
                 at: 0,
@@ -122,26 +120,25 @@ impl RunSpec {
         world
     }
 
-    /// The world of a Raft run (whatever `protocol` says).
-    pub fn raft_world(&self, record: bool) -> World<RaftNode> {
-        self.world(self.raft.clone(), record)
+    /// The world of this spec's protocol, checked.
+    pub fn sim(&self, record: bool) -> Result<Box<dyn Sim>, String> {
+        let mut spec = self.clone();
+        spec.validate()?;
+        registry::find(&spec.protocol)?.world(&spec, record)
     }
 
-    /// The world of a quorum-store run (whatever `protocol` says).
-    pub fn quorum_world(&self, record: bool) -> World<QuorumNode> {
-        self.world(self.quorum.clone(), record)
-    }
-
-    /// The world of a primary-backup run (whatever `protocol` says).
-    pub fn primary_backup_world(&self, record: bool) -> World<PbNode> {
-        self.world(self.primary_backup.clone(), record)
+    /// The world of protocol `P`, configured from this spec's settings (whatever
+    /// `protocol` says), for tests and tools that need the typed world.
+    pub fn typed_world<P: registry::Described>(&self, record: bool) -> Result<World<P>, String> {
+        let config = registry::Of::<P>::config(&self.settings, &self.bugs, &self.env())?;
+        Ok(self.world(config, record))
     }
 }
 
 /// What a finished run reports.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunReport {
-    pub protocol: ProtocolKind,
+    pub protocol: String,
     pub nodes: usize,
     pub seed: u64,
     /// Events processed (deliveries, timers, client arrivals, ...).
@@ -169,31 +166,32 @@ pub fn hash_hex(hash: u64) -> String {
 
 /// Runs a spec to its end (or its first violation).
 pub fn run(spec: &RunSpec) -> Result<RunReport, String> {
-    let mut spec = spec.clone();
-    spec.validate()?;
-    Ok(match spec.protocol {
-        ProtocolKind::Raft => run_world(&spec, spec.raft_world(false)),
-        ProtocolKind::Quorum => run_world(&spec, spec.quorum_world(false)),
-        ProtocolKind::PrimaryBackup => run_world(&spec, spec.primary_backup_world(false)),
-    })
+    let mut world = spec.sim(false)?;
+    world.run_until(spec.until_us);
+    Ok(report(spec, world.as_ref()))
 }
 
 /// Runs a world built from `spec` to the end of the spec and reports on it.
-pub fn run_world<P: Protocol>(spec: &RunSpec, mut world: World<P>) -> RunReport {
+pub fn run_world<P: registry::Described>(spec: &RunSpec, mut world: World<P>) -> RunReport {
     world.run_until(spec.until_us);
     report(spec, &world)
 }
 
 /// The report on a world built from `spec`, as it stands.
-pub fn report<P: Protocol>(spec: &RunSpec, world: &World<P>) -> RunReport {
-    let committed_entries = world.statuses().map(|(_, s)| s.commit).max().unwrap_or(0);
+pub fn report(spec: &RunSpec, world: &dyn Sim) -> RunReport {
+    let committed_entries = world
+        .statuses()
+        .iter()
+        .map(|(_, s)| s.commit)
+        .max()
+        .unwrap_or(0);
     let c = *world.counters();
     RunReport {
-        protocol: spec.protocol,
+        protocol: spec.protocol.clone(),
         nodes: spec.nodes,
         seed: spec.seed,
         events: c.events,
-        trace_events: world.trace().len(),
+        trace_events: world.trace_len(),
         sim_time_us: world.now(),
         trace_hash: hash_hex(world.trace_hash()),
         violations: world.violations().to_vec(),
@@ -211,55 +209,31 @@ mod tests {
     use crate::time::MICROS_PER_SEC;
 
     #[test]
-    fn protocol_names_parse_back() {
-        for kind in ProtocolKind::ALL {
-            assert_eq!(ProtocolKind::parse(kind.name()), Ok(kind));
-            let json = serde_json::to_string(&kind).unwrap();
-            assert_eq!(json, format!("\"{}\"", kind.name()));
-        }
-        let err = ProtocolKind::parse("paxos").unwrap_err();
-        assert!(err.contains("raft, quorum, primary-backup"), "{err}");
-    }
-
-    #[test]
     fn every_protocol_runs_deterministically_and_cleanly() {
-        for kind in ProtocolKind::ALL {
-            let mut spec = RunSpec::new(5, 3, 5 * MICROS_PER_SEC);
-            spec.protocol = kind;
+        for name in registry::names() {
+            let spec = RunSpec::new(5, 3, 5 * MICROS_PER_SEC).with_protocol(name);
             let a = run(&spec).unwrap();
             let b = run(&spec).unwrap();
-            assert_eq!(a, b, "{}", kind.name());
-            assert_eq!(a.protocol, kind);
-            assert!(
-                a.violations.is_empty(),
-                "{}: {:?}",
-                kind.name(),
-                a.violations
-            );
-            assert!(a.counters.client_ok > 100, "{}", kind.name());
+            assert_eq!(a, b, "{name}");
+            assert_eq!(a.protocol, name);
+            assert!(a.violations.is_empty(), "{name}: {:?}", a.violations);
+            assert!(a.counters.client_ok > 100, "{name}");
         }
     }
 
     #[test]
     fn settings_of_the_chosen_protocol_are_validated() {
-        let mut spec = RunSpec::new(3, 0, MICROS_PER_SEC);
-        spec.quorum.w = 4;
+        let spec = RunSpec::new(3, 0, MICROS_PER_SEC);
+        let err = run(&spec.clone().set("w", 4)).unwrap_err();
         assert!(
-            spec.clone().validate().is_ok(),
-            "raft ignores quorum settings"
+            err.contains("w is a setting of quorum, not of raft"),
+            "{err}"
         );
-        spec.protocol = ProtocolKind::Quorum;
-        assert!(run(&spec).unwrap_err().contains("w = 4"));
-    }
-
-    #[test]
-    fn specs_without_the_newer_settings_still_parse() {
-        let mut spec = RunSpec::new(3, 0, MICROS_PER_SEC);
-        let mut json = serde_json::to_value(&spec).unwrap();
-        json.as_object_mut().unwrap().remove("quorum");
-        json.as_object_mut().unwrap().remove("primary_backup");
-        let back: RunSpec = serde_json::from_value(json).unwrap();
-        spec.validate().unwrap();
-        assert_eq!(back, spec);
+        let err = run(&spec.clone().with_protocol("quorum").set("w", 4)).unwrap_err();
+        assert!(err.contains("w = 4"), "{err}");
+        let err = run(&spec.clone().with_protocol("paxos")).unwrap_err();
+        assert!(err.contains("raft, quorum, primary-backup"), "{err}");
+        let err = run(&spec.with_protocol("quorum").bug("forget-vote")).unwrap_err();
+        assert!(err.contains("belongs to raft"), "{err}");
     }
 }

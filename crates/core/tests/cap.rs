@@ -8,9 +8,9 @@ use splitbrain_core::cap::{
 use splitbrain_core::checkers::linearizability::{self, Verdict};
 use splitbrain_core::client::{KvOp, KvResult, Outcome};
 use splitbrain_core::ids::NodeId;
-use splitbrain_core::protocols::quorum::Conflict;
+use splitbrain_core::protocols::quorum::QuorumNode;
 use splitbrain_core::recipe::Recipe;
-use splitbrain_core::run::{hash_hex, ProtocolKind, RunSpec};
+use splitbrain_core::run::{hash_hex, RunSpec};
 use splitbrain_core::time::MICROS_PER_SEC;
 
 fn show(name: &str, r: &CapReport) {
@@ -74,7 +74,7 @@ fn assert_not_linearizable(r: &CapReport, seed: u64) {
 #[test]
 fn raft_stays_linearizable_and_the_minority_stops_answering() {
     for seed in 0..3 {
-        let r = standard_experiment(ProtocolKind::Raft, seed);
+        let r = standard_experiment("raft", seed);
         show("raft", &r);
         assert_eq!(
             r.linearizability.verdict,
@@ -91,9 +91,9 @@ fn raft_stays_linearizable_and_the_minority_stops_answering() {
 #[test]
 fn quorum_of_one_answers_on_both_sides_and_is_not_linearizable() {
     for seed in 0..3 {
-        let mut setup = standard_setup(ProtocolKind::Quorum, seed);
-        setup.spec.quorum.r = 1;
-        setup.spec.quorum.w = 1;
+        let mut setup = standard_setup("quorum", seed);
+        setup.spec.settings.set("r", "1");
+        setup.spec.settings.set("w", "1");
         let r = run_experiment(&setup).unwrap();
         show("quorum r=w=1", &r);
         assert_both_sides_answer(&r, seed);
@@ -109,9 +109,9 @@ fn quorum_of_one_answers_on_both_sides_and_is_not_linearizable() {
 #[test]
 fn strict_quorums_leave_the_minority_unavailable() {
     for seed in 0..3 {
-        let mut setup = standard_setup(ProtocolKind::Quorum, seed);
-        setup.spec.quorum.r = 3;
-        setup.spec.quorum.w = 3;
+        let mut setup = standard_setup("quorum", seed);
+        setup.spec.settings.set("r", "3");
+        setup.spec.settings.set("w", "3");
         let r = run_experiment(&setup).unwrap();
         show("quorum r=w=3", &r);
         assert_sides(&r, seed, |a| a < 0.05, |a| a > 0.95);
@@ -124,7 +124,7 @@ fn strict_quorums_leave_the_minority_unavailable() {
 #[test]
 fn primary_backup_splits_the_brain_and_is_not_linearizable() {
     for seed in 0..3 {
-        let r = standard_experiment(ProtocolKind::PrimaryBackup, seed);
+        let r = standard_experiment("primary-backup", seed);
         show("primary-backup", &r);
         assert!(r.max_leaders >= 2, "seed {seed}: no split brain");
         assert_not_linearizable(&r, seed);
@@ -139,10 +139,10 @@ fn primary_backup_splits_the_brain_and_is_not_linearizable() {
 #[test]
 fn sloppy_strict_quorums_keep_the_minority_available() {
     for seed in 0..3 {
-        let mut setup = standard_setup(ProtocolKind::Quorum, seed);
-        setup.spec.quorum.r = 3;
-        setup.spec.quorum.w = 3;
-        setup.spec.quorum.sloppy = true;
+        let mut setup = standard_setup("quorum", seed);
+        setup.spec.settings.set("r", "3");
+        setup.spec.settings.set("w", "3");
+        setup.spec.settings.set("sloppy", "1");
         let r = run_experiment(&setup).unwrap();
         show("quorum r=w=3 sloppy", &r);
         assert_both_sides_answer(&r, seed);
@@ -153,13 +153,13 @@ fn sloppy_strict_quorums_keep_the_minority_available() {
 
 #[test]
 fn the_standard_experiment_is_deterministic_and_serializes() {
-    for kind in ProtocolKind::ALL {
+    for kind in splitbrain_core::registry::names() {
         let a = standard_experiment(kind, 5);
         let b = standard_experiment(kind, 5);
-        assert_eq!(a, b, "{}", kind.name());
-        show(kind.name(), &a);
+        assert_eq!(a, b, "{kind}");
+        show(kind, &a);
         let json = serde_json::to_value(&a).unwrap();
-        assert_eq!(json["protocol"], kind.name());
+        assert_eq!(json["protocol"], kind);
         assert!(json["minority"]["availability_during_partition"].is_number());
         // Every operation has its outcome by the end of the run.
         assert_eq!(
@@ -174,15 +174,15 @@ fn the_standard_experiment_is_deterministic_and_serializes() {
 /// was acknowledged, with the second coordinator's clock set 10 s back. Returns what a
 /// later read answers, and the history.
 fn skewed_second_writer(
-    conflict: Conflict,
+    conflict: &str,
     quorum: usize,
 ) -> (Option<u64>, Vec<splitbrain_core::client::ClientRecord>) {
-    let mut spec = RunSpec::new(3, 1, 4 * MICROS_PER_SEC);
-    spec.protocol = ProtocolKind::Quorum;
+    let mut spec = RunSpec::new(3, 1, 4 * MICROS_PER_SEC)
+        .with_protocol("quorum")
+        .set("conflict", conflict)
+        .set("r", quorum)
+        .set("w", quorum);
     spec.workload = None;
-    spec.quorum.conflict = conflict;
-    spec.quorum.r = quorum;
-    spec.quorum.w = quorum;
     let at = |s: u64, action| Scheduled {
         at: s * MICROS_PER_SEC,
         action,
@@ -218,7 +218,7 @@ fn skewed_second_writer(
         ),
     ];
     spec.validate().unwrap();
-    let mut world = spec.quorum_world(false);
+    let mut world = spec.typed_world::<QuorumNode>(false).unwrap();
     world.run_until(spec.until_us);
     let history = world.clients().to_vec();
     let written = Outcome::Done {
@@ -242,7 +242,7 @@ fn skewed_second_writer(
 #[test]
 fn last_writer_wins_with_a_skewed_clock_loses_an_acknowledged_write() {
     for quorum in [1, 2] {
-        let (read, history) = skewed_second_writer(Conflict::Lww, quorum);
+        let (read, history) = skewed_second_writer("lww", quorum);
         assert_eq!(read, Some(1), "quorum {quorum}: the later write was lost");
         assert!(!linearizability::check(&history).is_linearizable());
     }
@@ -253,7 +253,7 @@ fn last_writer_wins_with_a_skewed_clock_loses_an_acknowledged_write() {
 #[test]
 fn version_vectors_keep_the_write_a_skewed_clock_would_lose() {
     for quorum in [1, 2] {
-        let (read, history) = skewed_second_writer(Conflict::VersionVectors, quorum);
+        let (read, history) = skewed_second_writer("vv", quorum);
         assert_eq!(read, Some(2), "quorum {quorum}");
         assert!(linearizability::check(&history).is_linearizable());
     }
@@ -265,17 +265,17 @@ fn version_vectors_keep_the_write_a_skewed_clock_would_lose() {
 #[test]
 fn healing_shows_lost_writes_and_disagreeing_replicas() {
     for seed in 0..3 {
-        let raft = standard_experiment(ProtocolKind::Raft, seed);
+        let raft = standard_experiment("raft", seed);
         assert_eq!(raft.cluster.acknowledged_writes_lost, 0, "seed {seed}");
         assert_eq!(raft.keys_replicas_disagree, 0, "seed {seed}");
-        let pb = standard_experiment(ProtocolKind::PrimaryBackup, seed);
+        let pb = standard_experiment("primary-backup", seed);
         assert!(
             pb.minority.acknowledged_writes_lost > 0,
             "seed {seed}: {:?}",
             pb.minority
         );
         assert_eq!(pb.majority.acknowledged_writes_lost, 0, "seed {seed}");
-        let quorum = standard_experiment(ProtocolKind::Quorum, seed);
+        let quorum = standard_experiment("quorum", seed);
         assert!(quorum.keys_replicas_disagree > 0, "seed {seed}");
     }
 }
@@ -288,8 +288,8 @@ fn healing_shows_lost_writes_and_disagreeing_replicas() {
 fn retries_with_backoff_turn_unknown_outcomes_into_answers_without_double_writes() {
     use splitbrain_core::client::{Retry, Workload};
     for seed in 0..3 {
-        let plain = standard_experiment(ProtocolKind::Raft, seed);
-        let mut setup = standard_setup(ProtocolKind::Raft, seed);
+        let plain = standard_experiment("raft", seed);
+        let mut setup = standard_setup("raft", seed);
         setup.spec.workload = Some(Workload {
             retry: Retry::Backoff {
                 base_us: 200_000,
@@ -316,10 +316,9 @@ fn retries_with_backoff_turn_unknown_outcomes_into_answers_without_double_writes
 
 /// Three nodes under a light load whose clients retry every 300 ms (up to ten attempts),
 /// with `node` paused from 1 s to 4 s so that its clients' attempts pile up in its inbox.
-fn retries_around_a_pause(protocol: ProtocolKind, node: NodeId) -> RunSpec {
+fn retries_around_a_pause(protocol: &str, node: NodeId) -> RunSpec {
     use splitbrain_core::client::{Retry, Workload};
-    let mut spec = RunSpec::new(3, 5, 6 * MICROS_PER_SEC);
-    spec.protocol = protocol;
+    let mut spec = RunSpec::new(3, 5, 6 * MICROS_PER_SEC).with_protocol(protocol);
     spec.workload = Some(Workload {
         rate_per_s: 20,
         retry: Retry::Fixed {
@@ -358,8 +357,8 @@ fn retries_in<P: splitbrain_core::protocol::Protocol>(
 #[test]
 fn primary_backup_applies_a_retried_write_once() {
     use splitbrain_core::protocols::primary_backup::PbNode;
-    let spec = retries_around_a_pause(ProtocolKind::PrimaryBackup, NodeId(0));
-    let mut world = spec.primary_backup_world(true);
+    let spec = retries_around_a_pause("primary-backup", NodeId(0));
+    let mut world = spec.typed_world::<PbNode>(true).unwrap();
     world.run_until(spec.until_us);
     let retries = retries_in(&world);
     assert!(retries > 10, "only {retries} retries");
@@ -380,10 +379,9 @@ fn quorum_coordinator_writes_a_retried_request_once() {
     use splitbrain_core::protocols::quorum::QuorumMsg;
     use splitbrain_core::trace::EventKind;
     use std::collections::BTreeMap;
-    let mut spec = retries_around_a_pause(ProtocolKind::Quorum, NodeId(1));
-    spec.quorum.r = 2;
-    spec.quorum.w = 2;
-    let mut world = spec.quorum_world(true);
+    let mut spec = retries_around_a_pause("quorum", NodeId(1));
+    spec = spec.set("r", 2).set("w", 2);
+    let mut world = spec.typed_world::<QuorumNode>(true).unwrap();
     world.run_until(spec.until_us);
     let mut versions: BTreeMap<u64, Vec<String>> = BTreeMap::new();
     for e in world.trace().events() {
@@ -408,20 +406,11 @@ fn quorum_coordinator_writes_a_retried_request_once() {
 
 /// The clients' history and trace hash of a recipe's run, played to its moment.
 fn recipe_run(recipe: &Recipe) -> (Vec<splitbrain_core::client::ClientRecord>, String) {
-    fn play<P: splitbrain_core::protocol::Protocol>(
-        mut world: splitbrain_core::world::World<P>,
-        until: u64,
-    ) -> (Vec<splitbrain_core::client::ClientRecord>, String) {
-        world.run_until(until);
-        (world.clients().to_vec(), hash_hex(world.trace_hash()))
-    }
     let spec = recipe.setup.spec(recipe.schedule.clone());
     let until = recipe.at_us.expect("a CAP recipe shows the end");
-    match recipe.setup.protocol {
-        ProtocolKind::Raft => play(spec.raft_world(false), until),
-        ProtocolKind::Quorum => play(spec.quorum_world(false), until),
-        ProtocolKind::PrimaryBackup => play(spec.primary_backup_world(false), until),
-    }
+    let mut world = spec.sim(false).unwrap();
+    world.run_until(until);
+    (world.clients().to_vec(), hash_hex(world.trace_hash()))
 }
 
 #[test]

@@ -2,13 +2,12 @@
 //! deliberately broken Raft.
 
 use splitbrain_core::fuzz::{fuzz, FaultMix, FuzzSpec};
-use splitbrain_core::protocols::raft::RaftBug;
 use splitbrain_core::run::RunSpec;
 use splitbrain_core::time::MICROS_PER_SEC;
 
-fn spec(bug: Option<RaftBug>, runs: u64) -> FuzzSpec {
+fn spec(bug: Option<&str>, runs: u64) -> FuzzSpec {
     let mut base = RunSpec::new(5, 0, 20 * MICROS_PER_SEC);
-    base.raft.bugs.extend(bug);
+    base.bugs.extend(bug.map(String::from));
     FuzzSpec {
         base,
         runs,
@@ -28,7 +27,7 @@ fn correct_raft_survives_a_thousand_fault_schedules() {
 
 #[test]
 fn voting_without_the_log_check_is_caught() {
-    let report = fuzz(&spec(Some(RaftBug::VoteWithoutLogCheck), 1000)).unwrap();
+    let report = fuzz(&spec(Some("vote-without-log-check"), 1000)).unwrap();
     let failure = report.first_failure.expect("caught within 1000 runs");
     assert!(
         [
@@ -44,7 +43,7 @@ fn voting_without_the_log_check_is_caught() {
 
 #[test]
 fn forgetting_to_persist_the_vote_is_caught() {
-    let report = fuzz(&spec(Some(RaftBug::ForgetVote), 1000)).unwrap();
+    let report = fuzz(&spec(Some("forget-vote"), 1000)).unwrap();
     let failure = report.first_failure.expect("caught within 1000 runs");
     assert_eq!(failure.violation.invariant, "election safety");
 }

@@ -8,6 +8,7 @@
 mod golden;
 
 use golden::{scenarios, Golden, GOLDEN_PATH};
+use splitbrain_core::protocols::raft::RaftNode;
 use splitbrain_core::run::{hash_hex, run};
 
 #[test]
@@ -62,7 +63,7 @@ fn same_seed_same_hash_and_other_seed_other_hash() {
 #[test]
 fn a_snapshot_replays_to_the_same_end() {
     let (_, spec) = scenarios().remove(1);
-    let mut world = spec.raft_world(false);
+    let mut world = spec.typed_world::<RaftNode>(false).unwrap();
     world.run_until(spec.until_us / 2);
     let mut copy = world.clone();
     world.run_until(spec.until_us);

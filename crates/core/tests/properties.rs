@@ -4,6 +4,7 @@
 use proptest::prelude::*;
 use splitbrain_core::action::Schedule;
 use splitbrain_core::fuzz::{random_schedule, FaultMix};
+use splitbrain_core::protocols::raft::RaftNode;
 use splitbrain_core::rng::SimRng;
 use splitbrain_core::run::RunSpec;
 use splitbrain_core::time::{parse_duration, MICROS_PER_SEC};
@@ -27,8 +28,8 @@ proptest! {
     #[test]
     fn runs_are_deterministic(nodes in 1usize..8, seed: u64, schedule_seed: u64) {
         let spec = spec(nodes, seed, schedule_seed);
-        let mut a = spec.raft_world(false);
-        let mut b = spec.raft_world(false);
+        let mut a = spec.typed_world::<RaftNode>(false).unwrap();
+        let mut b = spec.typed_world::<RaftNode>(false).unwrap();
         a.run_until(spec.until_us);
         b.run_until(spec.until_us);
         prop_assert_eq!(a.trace_hash(), b.trace_hash());
@@ -40,7 +41,7 @@ proptest! {
     #[test]
     fn snapshots_continue_identically(seed: u64, cut in 0u64..4_000_000) {
         let spec = spec(5, seed, seed ^ 1);
-        let mut world = spec.raft_world(false);
+        let mut world = spec.typed_world::<RaftNode>(false).unwrap();
         world.run_until(cut);
         let mut snapshot = world.clone();
         world.run_until(spec.until_us);

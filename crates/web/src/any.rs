@@ -17,14 +17,16 @@ use splitbrain_core::protocols::primary_backup::PbNode;
 use splitbrain_core::protocols::quorum::{Clock, QuorumNode};
 use splitbrain_core::protocols::raft::{Command, RaftNode, RaftTimer};
 use splitbrain_core::recipe::Setup;
-use splitbrain_core::run::ProtocolKind;
+use splitbrain_core::registry::Described;
 use splitbrain_core::time::Micros;
 use splitbrain_core::trace::Counters;
 use splitbrain_core::world::World;
 use yew::prelude::*;
 
 /// What the page shows of a protocol, beyond what the core's trait says.
-pub trait Shown: Protocol {
+pub trait Shown: Described {
+    /// This protocol's world as the page holds it.
+    fn wrap(world: World<Self>) -> AnyWorld;
     /// The protocol's name in sentences.
     const NAME: &'static str;
     /// What the checkers run after every event guard, in a few words.
@@ -81,6 +83,10 @@ fn store_text<'a>(pairs: impl Iterator<Item = (String, String)> + 'a) -> String 
 }
 
 impl Shown for RaftNode {
+    fn wrap(world: World<Self>) -> AnyWorld {
+        AnyWorld::Raft(world)
+    }
+
     const NAME: &'static str = "Raft";
     const SAFETY: &'static str = "All Raft safety properties hold so far";
     const LEGEND: [&'static str; 4] = [
@@ -156,6 +162,10 @@ impl Shown for RaftNode {
 }
 
 impl Shown for QuorumNode {
+    fn wrap(world: World<Self>) -> AnyWorld {
+        AnyWorld::Quorum(world)
+    }
+
     const NAME: &'static str = "the quorum store";
     const SAFETY: &'static str = "No replica's version of a key has gone backwards so far";
     const LEGEND: [&'static str; 4] = [
@@ -224,6 +234,10 @@ impl Shown for QuorumNode {
 }
 
 impl Shown for PbNode {
+    fn wrap(world: World<Self>) -> AnyWorld {
+        AnyWorld::PrimaryBackup(world)
+    }
+
     const NAME: &'static str = "primary-backup";
     const SAFETY: &'static str =
         "Epochs have not gone backwards and no primary rewrote its log so far";
@@ -306,6 +320,28 @@ macro_rules! with_world {
 }
 pub(crate) use with_world;
 
+/// Runs `$body` with `$P` the node type of the protocol named `$name`: the page's one list
+/// of the protocols it has views for (the core's registry lists them all).
+macro_rules! with_protocol {
+    ($name:expr, $P:ident => $body:expr) => {
+        match $name {
+            "quorum" => {
+                type $P = splitbrain_core::protocols::quorum::QuorumNode;
+                $body
+            }
+            "primary-backup" => {
+                type $P = splitbrain_core::protocols::primary_backup::PbNode;
+                $body
+            }
+            _ => {
+                type $P = splitbrain_core::protocols::raft::RaftNode;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_protocol;
+
 /// What the page says about the protocol a world runs.
 pub struct About {
     pub name: &'static str,
@@ -332,11 +368,9 @@ impl AnyWorld {
     /// The world for `setup` with `schedule` to come, recording its trace, at time 0.
     pub fn new(setup: &Setup, schedule: Vec<Scheduled>) -> AnyWorld {
         let spec = setup.spec(schedule);
-        let mut world = match setup.protocol {
-            ProtocolKind::Raft => AnyWorld::Raft(spec.raft_world(true)),
-            ProtocolKind::Quorum => AnyWorld::Quorum(spec.quorum_world(true)),
-            ProtocolKind::PrimaryBackup => AnyWorld::PrimaryBackup(spec.primary_backup_world(true)),
-        };
+        let mut world = with_protocol!(setup.protocol.as_str(), P => P::wrap(
+            spec.typed_world::<P>(true).expect("the set-up was checked before the run starts"),
+        ));
         world.run_until(0);
         world
     }

@@ -130,7 +130,7 @@ impl Playground {
         set(&obj, "time_us", world.now() as f64);
         set(&obj, "playing", sim.playing());
         set(&obj, "seed", sim.setup.seed as f64);
-        set(&obj, "protocol", sim.setup.protocol.name());
+        set(&obj, "protocol", sim.setup.protocol.as_str());
         // The verdict on the history as it is now, not as it was at the last render.
         sim.check_history(crate::app::now_ms());
         if let Some(report) = &sim.control.lin.borrow().report {

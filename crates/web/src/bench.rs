@@ -8,7 +8,8 @@
 use crate::state::{Setup, Sim};
 use splitbrain_core::action::{Action, Scheduled};
 use splitbrain_core::network::LinkConfig;
-use splitbrain_core::run::ProtocolKind;
+use splitbrain_core::recipe::format_duration;
+use splitbrain_core::registry;
 use splitbrain_core::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
 use std::cell::RefCell;
 use wasm_bindgen::JsValue;
@@ -64,19 +65,24 @@ pub fn from_url() -> Option<FrameRecorder> {
         latency_us: latency_ms * MICROS_PER_MS,
         ..LinkConfig::default()
     };
-    let protocol = get("protocol")
-        .and_then(|p| ProtocolKind::parse(p).ok())
-        .unwrap_or(ProtocolKind::Raft);
-    let setup = Setup {
-        protocol,
+    let about = get("protocol")
+        .and_then(|p| registry::find(p).ok())
+        .unwrap_or(registry::PROTOCOLS[0])
+        .about();
+    let mut setup = Setup {
+        protocol: about.name.to_string(),
         nodes,
         seed: 1,
         load: load.min(1000),
-        election_timeout_min_us: (latency_ms > 20)
-            .then_some(6 * (slow.latency_us + slow.jitter_us)),
         ..Setup::default()
     };
-    let slow_from = (setup.election_timeout_min_us.unwrap_or(0) * 5 / 2).max(MICROS_PER_SEC);
+    // Slow links from the start would mean endless elections: a protocol with an election
+    // timeout gets one that outlasts them, and the links slow down once it has settled.
+    let election = (latency_ms > 20).then_some(6 * (slow.latency_us + slow.jitter_us));
+    if let (Some(us), Some(_)) = (election, about.setting("election")) {
+        setup.settings.set("election", format_duration(us));
+    }
+    let slow_from = (election.unwrap_or(0) * 5 / 2).max(MICROS_PER_SEC);
     Some(FrameRecorder {
         setup,
         slow: (slow_from, slow),

@@ -12,7 +12,6 @@ use splitbrain_core::checkers::linearizability;
 use splitbrain_core::client::{ClientRecord, Outcome};
 use splitbrain_core::ids::{NodeId, RequestId};
 use splitbrain_core::protocol::Role;
-use splitbrain_core::run::ProtocolKind;
 use splitbrain_core::time::{Micros, Pretty, MICROS_PER_SEC};
 use splitbrain_core::world::World;
 use std::cell::RefCell;
@@ -30,6 +29,8 @@ trait Live {
     fn draw(&self, canvas: &HtmlCanvasElement);
     fn history(&self) -> &[ClientRecord];
     fn leaders(&self) -> usize;
+    /// Whether the protocol has a role that leads at all.
+    fn has_leaders(&self) -> bool;
     fn violations(&self) -> usize;
 }
 
@@ -55,6 +56,10 @@ impl<P: Shown> Live for LiveWorld<P> {
 
     fn history(&self) -> &[ClientRecord] {
         self.0.clients()
+    }
+
+    fn has_leaders(&self) -> bool {
+        P::ABOUT.has_leaders()
     }
 
     fn leaders(&self) -> usize {
@@ -120,11 +125,9 @@ impl<P: Shown> Live for LiveWorld<P> {
 
 fn start(design: &Design, seed: u64) -> Box<dyn Live> {
     let spec = design.setup(seed).spec;
-    match design.protocol {
-        ProtocolKind::Raft => Box::new(LiveWorld(spec.raft_world(false))),
-        ProtocolKind::Quorum => Box::new(LiveWorld(spec.quorum_world(false))),
-        ProtocolKind::PrimaryBackup => Box::new(LiveWorld(spec.primary_backup_world(false))),
-    }
+    crate::any::with_protocol!(design.protocol.as_str(), P => Box::new(LiveWorld(
+        spec.typed_world::<P>(false).expect("the standard designs are valid"),
+    )))
 }
 
 /// Numbers so far: (share of finished operations that succeeded, in the last 5 s, on the
@@ -386,7 +389,7 @@ pub fn CapLive(props: &Props) -> Html {
                     <dt>{"answered"}</dt><dd>{ format!("{ok} of {done} finished operations") }</dd>
                     <dt>{"last 5 s, n0–n1"}</dt><dd>{ pct(minority) }</dd>
                     <dt>{"last 5 s, n2–n4"}</dt><dd>{ pct(majority) }</dd>
-                    <dt>{"leaders now"}</dt><dd>{ if c.design.protocol == ProtocolKind::Quorum { "none (leaderless)".to_string() } else { c.live.leaders().to_string() } }</dd>
+                    <dt>{"leaders now"}</dt><dd>{ if !c.live.has_leaders() { "none (leaderless)".to_string() } else { c.live.leaders().to_string() } }</dd>
                     <dt>{"history so far"}</dt>
                     <dd class={classes!((!verdict.is_linearizable()).then_some("bad"))}>
                         { if verdict.is_linearizable() { "linearizable".to_string() } else { format!("not linearizable ({} operations prove it)", verdict.witness.len()) } }

@@ -7,7 +7,6 @@
 use splitbrain_core::cap::{scenarios, CapReport, Design, SideStats};
 use splitbrain_core::checkers::linearizability;
 use splitbrain_core::client::{ClientRecord, KvResult, Outcome, Retry};
-use splitbrain_core::run::ProtocolKind;
 use splitbrain_core::time::{Pretty, MICROS_PER_SEC};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -23,13 +22,10 @@ fn designs(index: usize, sliders: (usize, usize), retry: Retry) -> Vec<Design> {
         .unwrap_or_else(|| scenarios().remove(0));
     if name == "quorum-sizes" || name == "all" {
         // The last quorum design follows the sliders.
-        if let Some(d) = designs
-            .iter_mut()
-            .rev()
-            .find(|d| d.protocol == ProtocolKind::Quorum)
-        {
-            (d.r, d.w) = sliders;
-            d.label = format!("Quorum R={} W={}", d.r, d.w);
+        if let Some(d) = designs.iter_mut().rev().find(|d| d.setting("r").is_some()) {
+            let (r, w) = sliders;
+            *d = d.clone().with("r", r).with("w", w);
+            d.label = format!("Quorum R={r} W={w}");
         }
     }
     for d in &mut designs {
@@ -379,7 +375,7 @@ pub fn CapView(props: &Props) -> Html {
                     { side_row("acknowledged writes lost after healing", reports, |r| format!("{} (minority side {})", r.cluster.acknowledged_writes_lost, r.minority.acknowledged_writes_lost)) }
                     { side_row("keys the replicas disagree on after healing", reports, |r| r.keys_replicas_disagree.to_string()) }
                     { side_row("most nodes acting as leader at once", reports, |r| {
-                        if r.protocol == ProtocolKind::Quorum { "none (leaderless)".to_string() } else { r.max_leaders.to_string() }
+                        if !leads(&r.protocol) { "none (leaderless)".to_string() } else { r.max_leaders.to_string() }
                     }) }
                     { side_row("consistency", reports, verdict) }
                     <tr>
@@ -409,4 +405,9 @@ pub fn CapView(props: &Props) -> Html {
             }
         </section>
     }
+}
+
+/// Whether the protocol named `name` has a role that leads.
+fn leads(name: &str) -> bool {
+    splitbrain_core::registry::find(name).is_ok_and(|p| p.about().has_leaders())
 }

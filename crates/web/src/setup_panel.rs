@@ -2,10 +2,8 @@
 //! Changing any of these starts a new run; bad values get a message and change nothing.
 
 use crate::state::{Msg, Setup, Sim};
-use splitbrain_core::protocols::primary_backup::PbBug;
-use splitbrain_core::protocols::quorum::{Conflict, QuorumBug};
-use splitbrain_core::protocols::raft::RaftBug;
-use splitbrain_core::run::{ProtocolKind, MAX_NODES};
+use splitbrain_core::registry::{self, SettingDesc, SettingKind};
+use splitbrain_core::run::MAX_NODES;
 use yew::prelude::*;
 
 pub const NODE_CHOICES: [usize; 9] = [1, 3, 5, 7, 9, 15, 25, 49, 64];
@@ -52,10 +50,7 @@ pub fn SetupPanel(props: &Props) -> Html {
                     Ok(nodes) => {
                         let mut next = sim.setup.clone();
                         next.nodes = nodes;
-                        // Quorums cannot be larger than the replicas there are.
-                        let n = next.quorum.replicas_in(nodes);
-                        next.quorum.r = next.quorum.r.min(n);
-                        next.quorum.w = next.quorum.w.min(n);
+                        fit_settings(&mut next);
                         sim.dispatch(Msg::Restart(next));
                     }
                     Err(_) => sim.dispatch(Msg::Notice(Some(
@@ -65,40 +60,23 @@ pub fn SetupPanel(props: &Props) -> Html {
             }
         })
     };
-    // Each protocol's bugs, as (name, description, on, how to switch it).
-    let bugs: Vec<(&str, &str, bool, Change)> = match setup.protocol {
-        ProtocolKind::Raft => RaftBug::ALL
-            .iter()
-            .map(|&bug| {
-                let toggle: Change = Box::new(move |s| toggle_in(&mut s.bugs, bug));
-                (
-                    bug.name(),
-                    bug.describe(),
-                    setup.bugs.contains(&bug),
-                    toggle,
-                )
-            })
-            .collect(),
-        ProtocolKind::Quorum => QuorumBug::ALL
-            .iter()
-            .map(|&bug| {
-                let toggle: Change = Box::new(move |s| toggle_in(&mut s.quorum.bugs, bug));
-                (bug.name(), bug.describe(), setup.quorum.has(bug), toggle)
-            })
-            .collect(),
-        ProtocolKind::PrimaryBackup => PbBug::ALL
-            .iter()
-            .map(|&bug| {
-                let toggle: Change = Box::new(move |s| toggle_in(&mut s.primary_backup.bugs, bug));
-                (
-                    bug.name(),
-                    bug.describe(),
-                    setup.primary_backup.has(bug),
-                    toggle,
-                )
-            })
-            .collect(),
-    };
+    // The protocol's bugs, as (name, what breaks, on, how to switch it).
+    let about = setup.about().ok();
+    let bugs: Vec<(&str, &str, bool, Change)> = about
+        .map(|a| a.bugs)
+        .unwrap_or_default()
+        .iter()
+        .map(|bug| {
+            let name = bug.name;
+            let toggle: Change = Box::new(move |s| toggle_in(&mut s.bugs, name.to_string()));
+            (
+                name,
+                bug.breaks,
+                setup.bugs.iter().any(|b| b == name),
+                toggle,
+            )
+        })
+        .collect();
     let bug_buttons = bugs.into_iter().map(|(name, describe, on, change)| {
         let toggle = restart(change);
         html! {
@@ -112,23 +90,10 @@ pub fn SetupPanel(props: &Props) -> Html {
         let sim = sim.clone();
         Callback::from(move |e: Event| {
             if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
-                match ProtocolKind::parse(&select.value()) {
-                    Ok(protocol) => {
-                        let mut next = sim.setup.clone();
-                        next.protocol = protocol;
-                        // Bugs belong to one protocol: a new protocol starts without any.
-                        next.bugs.clear();
-                        next.quorum.bugs.clear();
-                        next.primary_backup.bugs.clear();
-                        // Quorum sizes kept from a link may not fit this cluster.
-                        if next.quorum.replicas == Some(0) {
-                            next.quorum.replicas = None;
-                        }
-                        let n = next.quorum.replicas_in(next.nodes);
-                        next.quorum.r = next.quorum.r.clamp(1, n);
-                        next.quorum.w = next.quorum.w.clamp(1, n);
-                        sim.dispatch(Msg::Restart(next));
-                    }
+                let mut next = sim.setup.clone();
+                // A new protocol starts with its own defaults and none of the old bugs.
+                match next.switch_protocol(&select.value()) {
+                    Ok(()) => sim.dispatch(Msg::Restart(next)),
                     Err(e) => sim.dispatch(Msg::Notice(Some(e))),
                 }
             }
@@ -183,8 +148,8 @@ pub fn SetupPanel(props: &Props) -> Html {
         <section class="setup" aria-label="Cluster set-up">
             <label>{"protocol "}
                 <select aria-label="Protocol" onchange={on_protocol}>
-                    { for ProtocolKind::ALL.iter().map(|p| html! {
-                        <option value={p.name()} selected={*p == setup.protocol}>{ protocol_label(*p) }</option>
+                    { for registry::PROTOCOLS.iter().map(|p| p.about()).map(|a| html! {
+                        <option value={a.name} selected={a.name == setup.protocol}>{ a.title }</option>
                     }) }
                 </select>
             </label>
@@ -208,18 +173,24 @@ pub fn SetupPanel(props: &Props) -> Html {
     }
 }
 
-/// The replica counts offered: 1 to 9 (at most the cluster's size), and the one in use.
-fn replica_choices(nodes: usize, current: Option<usize>) -> Vec<usize> {
-    let mut choices: Vec<usize> = (1..=nodes.min(9)).collect();
-    if let Some(k) = current.filter(|k| !choices.contains(k) && *k <= nodes) {
-        choices.push(k);
+/// After the cluster size changed: number settings larger than the cluster (a quorum of
+/// five in three nodes) go back to their defaults.
+fn fit_settings(setup: &mut Setup) {
+    let Ok(about) = setup.about() else { return };
+    for desc in about.settings {
+        let too_big = setup
+            .settings
+            .get(desc.name)
+            .and_then(|v| v.parse::<usize>().ok())
+            .is_some_and(|v| v > setup.nodes);
+        if matches!(desc.kind, SettingKind::Number { .. }) && too_big {
+            setup.settings.remove(desc.name);
+        }
     }
-    choices
 }
 
-/// A change to the set-up, and one that takes the value of a form field.
+/// A change to the set-up.
 type Change = Box<dyn Fn(&mut Setup)>;
-type ChangeWith = Box<dyn Fn(&mut Setup, String)>;
 
 fn toggle_in<T: PartialEq>(list: &mut Vec<T>, item: T) {
     match list.iter().position(|b| *b == item) {
@@ -230,104 +201,109 @@ fn toggle_in<T: PartialEq>(list: &mut Vec<T>, item: T) {
     }
 }
 
-pub fn protocol_label(p: ProtocolKind) -> &'static str {
-    match p {
-        ProtocolKind::Raft => "Raft (consensus)",
-        ProtocolKind::Quorum => "Quorum store (leaderless)",
-        ProtocolKind::PrimaryBackup => "Primary-backup",
+/// The chosen protocol's own settings, one field each as its description says, and what
+/// they mean together.
+fn protocol_settings(sim: &UseReducerHandle<Sim>) -> Html {
+    let setup = &sim.setup;
+    let Ok(about) = setup.about() else {
+        return html! {};
+    };
+    let remark = registry::find(&setup.protocol)
+        .ok()
+        .and_then(|p| p.remark(&setup.settings, &setup.bugs, &setup.spec(Vec::new()).env()));
+    html! {
+        <>
+        { for about.settings.iter().map(|desc| setting_field(sim, desc)) }
+        { for remark.map(|r| html! { <span class="muted small">{ r }</span> }) }
+        </>
     }
 }
 
-/// The chosen protocol's own settings: quorum sizes and conflict handling, or whether
-/// primary-backup waits for a backup.
-fn protocol_settings(sim: &UseReducerHandle<Sim>) -> Html {
+/// One setting as a form field: a select for numbers and choices, a checkbox for a flag,
+/// a text field for a duration. Changing it restarts the run with the new value.
+fn setting_field(sim: &UseReducerHandle<Sim>, desc: &'static SettingDesc) -> Html {
     let setup = &sim.setup;
-    let change = |f: ChangeWith| {
+    let name = desc.name;
+    let given = setup.settings.get(name).map(str::to_string);
+    let current = given.clone().or(desc.default.map(str::to_string));
+    let aria = format!("{} ({})", desc.label, desc.help);
+    // Sets the value from the field (`None`: back to the default).
+    let on_value = {
         let sim = sim.clone();
+        move |value: Option<String>| {
+            let mut next = sim.setup.clone();
+            match value {
+                Some(v) if Some(v.as_str()) != desc.default => next.settings.set(name, v),
+                _ => next.settings.remove(name),
+            }
+            sim.dispatch(Msg::Restart(next));
+        }
+    };
+    let from_select = {
+        let on_value = on_value.clone();
         Callback::from(move |e: Event| {
-            let value = e
-                .target_dyn_into::<web_sys::HtmlSelectElement>()
-                .map(|s| s.value())
-                .or_else(|| {
-                    e.target_dyn_into::<web_sys::HtmlInputElement>()
-                        .map(|i| i.checked().to_string())
-                });
-            if let Some(value) = value {
-                let mut next = sim.setup.clone();
-                f(&mut next, value);
-                sim.dispatch(Msg::Restart(next));
+            if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                let v = select.value();
+                on_value((!v.is_empty()).then_some(v));
             }
         })
     };
-    match setup.protocol {
-        ProtocolKind::Raft => html! {},
-        ProtocolKind::Quorum => {
-            let q = &setup.quorum;
-            let n = q.replicas_in(setup.nodes);
-            let size = |name: &'static str, value: usize, set: fn(&mut Setup, usize)| {
-                let on_change = change(Box::new(move |s, v| {
-                    if let Ok(v) = v.parse() {
-                        set(s, v)
-                    }
-                }));
-                html! {
-                    <label>{ format!("{name} ") }
-                        <select aria-label={format!("{name} (of {n} replicas)")} onchange={on_change}>
-                            { for (1..=n).map(|k| html! { <option value={k.to_string()} selected={k == value}>{ k }</option> }) }
-                        </select>
-                    </label>
+    match &desc.kind {
+        SettingKind::Number { min, max } => {
+            let top = (*max).min(setup.nodes as u64).max(*min);
+            let mut values: Vec<u64> = (*min..=top.min(min + 11)).collect();
+            if let Some(v) = current.as_deref().and_then(|v| v.parse().ok()) {
+                if !values.contains(&v) {
+                    values.push(v);
                 }
-            };
-            let overlap = if q.r + q.w > n {
-                format!("R+W={} > N={n}: reads meet writes", q.r + q.w)
-            } else {
-                format!("R+W={} ≤ N={n}: reads can miss writes", q.r + q.w)
-            };
-            let on_conflict = change(Box::new(|s, v| {
-                if let Ok(c) = Conflict::parse(&v) {
-                    s.quorum.conflict = c;
-                }
-            }));
-            let on_sloppy = change(Box::new(|s, v| s.quorum.sloppy = v == "true"));
-            let on_replicas = change(Box::new(|s, v| {
-                s.quorum.replicas = v.parse().ok();
-                // Quorums cannot be larger than the replicas there are.
-                let n = s.quorum.replicas_in(s.nodes);
-                s.quorum.r = s.quorum.r.min(n);
-                s.quorum.w = s.quorum.w.min(n);
-            }));
+            }
             html! {
-                <>
-                <label title="Replicas per key: key k lives on the N nodes from node k mod nodes">{"N "}
-                    <select aria-label="Replicas per key (N)" onchange={on_replicas}>
-                        <option value="all" selected={q.replicas.is_none()}>{ format!("all ({})", setup.nodes) }</option>
-                        { for replica_choices(setup.nodes, q.replicas).into_iter().map(|k| html! {
-                            <option value={k.to_string()} selected={q.replicas == Some(k)}>{ k }</option>
+                <label title={desc.help}>{ format!("{} ", desc.label) }
+                    <select aria-label={aria} onchange={from_select}>
+                        if desc.default.is_none() {
+                            <option value="" selected={given.is_none()}>{ format!("every node ({})", setup.nodes) }</option>
+                        }
+                        { for values.into_iter().map(|k| html! {
+                            <option value={k.to_string()} selected={given.as_deref().or(desc.default) == Some(k.to_string().as_str())}>{ k }</option>
                         }) }
                     </select>
                 </label>
-                { size("R", q.r, |s, v| s.quorum.r = v) }
-                { size("W", q.w, |s, v| s.quorum.w = v) }
-                <span class="muted small">{ overlap }</span>
-                <label>{"conflicts "}
-                    <select aria-label="Conflict resolution" onchange={on_conflict}>
-                        <option value="lww" selected={q.conflict == Conflict::Lww}>{"last writer wins (clock)"}</option>
-                        <option value="vv" selected={q.conflict == Conflict::VersionVectors}>{"version vectors"}</option>
-                    </select>
-                </label>
-                <label title="Stand-in nodes accept writes for unreachable replicas and hand them back later">
-                    <input type="checkbox" checked={q.sloppy} onchange={on_sloppy} />{" sloppy quorums"}
-                </label>
-                </>
             }
         }
-        ProtocolKind::PrimaryBackup => {
-            let on_sync = change(Box::new(|s, v| {
-                s.primary_backup.sync_follower = v == "true"
-            }));
+        SettingKind::Choice { choices } => html! {
+            <label title={desc.help}>{ format!("{} ", desc.label) }
+                <select aria-label={aria} onchange={from_select}>
+                    { for choices.iter().map(|c| html! {
+                        <option value={c.value} selected={current.as_deref() == Some(c.value)}>{ c.meaning }</option>
+                    }) }
+                </select>
+            </label>
+        },
+        SettingKind::Flag => {
+            let on_change = Callback::from(move |e: Event| {
+                if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                    on_value(Some(if input.checked() { "1" } else { "0" }.to_string()));
+                }
+            });
             html! {
-                <label title="The primary answers a write only once one backup has it">
-                    <input type="checkbox" checked={setup.primary_backup.sync_follower} onchange={on_sync} />{" synchronous backup"}
+                <label title={desc.help}>
+                    <input type="checkbox" aria-label={aria} checked={current.as_deref() == Some("1")} onchange={on_change} />
+                    { format!(" {}", desc.label) }
+                </label>
+            }
+        }
+        SettingKind::Duration { .. } => {
+            let on_change = Callback::from(move |e: Event| {
+                if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                    let v = input.value().trim().to_string();
+                    on_value((!v.is_empty()).then_some(v));
+                }
+            });
+            let on_key = Callback::from(|e: KeyboardEvent| e.stop_propagation());
+            html! {
+                <label title={desc.help}>{ format!("{} ", desc.label) }
+                    <input class="duration" type="text" size="6" aria-label={aria}
+                           value={current.unwrap_or_default()} onchange={on_change} onkeydown={on_key} />
                 </label>
             }
         }

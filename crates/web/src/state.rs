@@ -403,8 +403,12 @@ impl Reducible for Sim {
                 }
             }
             Msg::SetDiagramWindow(us) => self.control.diagram_window_us.set(us.max(1000)),
-            Msg::Restart(setup) => match setup.validate() {
+            Msg::Restart(mut setup) => match setup.validate() {
                 Ok(()) => {
+                    // Settings back at their defaults are dropped, so links stay short.
+                    if let Ok(settings) = setup.normalised_settings() {
+                        setup.settings = settings;
+                    }
                     self.replace_world(AnyWorld::new(&setup, Vec::new()));
                     self.control.selected_event.set(None);
                     self.control.playing.set(true);

@@ -14,52 +14,49 @@ pub use actions::{
 use crate::action::{validate_schedule, Action, Scheduled};
 use crate::client::{Retry, Workload};
 use crate::network::LinkConfig;
-use crate::protocols::primary_backup::{PbBug, PbConfig};
-use crate::protocols::quorum::{Conflict, QuorumBug, QuorumConfig};
-use crate::protocols::raft::{RaftBug, RaftNode};
-use crate::run::{ProtocolKind, RunSpec, MAX_NODES};
+use crate::registry::{self, Settings};
+use crate::run::{RunSpec, MAX_NODES};
+use crate::sim::Sim;
 use crate::time::{parse_duration, Micros};
-use crate::world::World;
 
 /// The version of the query format this build writes; it reads every version up to it.
 pub const FORMAT_VERSION: u32 = 1;
 
+/// The names a recipe's query uses for itself; a protocol's settings take other names.
+pub const RECIPE_NAMES: &[&str] = &[
+    "v", "protocol", "nodes", "seed", "load", "retry", "bugs", "net", "actions", "t",
+];
+
 /// What a run is made of, apart from the actions taken during it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Setup {
-    pub protocol: ProtocolKind,
+    /// The protocol's name in the registry.
+    pub protocol: String,
     pub nodes: usize,
     pub seed: u64,
-    /// Raft's deliberate bugs (the other protocols keep theirs in their settings).
-    pub bugs: Vec<RaftBug>,
+    /// The protocol's deliberate bugs switched on, by name.
+    pub bugs: Vec<String>,
     /// Client operations per second from the start.
     pub load: u32,
     /// What those clients do after a timeout or an "unavailable" answer.
     pub retry: Retry,
     /// The network every link starts with.
     pub link: LinkConfig,
-    /// Shortest election timeout, if not the protocol's default (it is raised anyway when
-    /// the links are slow).
-    pub election_timeout_min_us: Option<Micros>,
-    /// The quorum store's settings (used when `protocol` is quorum).
-    pub quorum: QuorumConfig,
-    /// Primary-backup's settings (used when `protocol` is primary-backup).
-    pub primary_backup: PbConfig,
+    /// The protocol's own settings, by the names its description gives.
+    pub settings: Settings,
 }
 
 impl Default for Setup {
     fn default() -> Self {
         Setup {
-            protocol: ProtocolKind::Raft,
+            protocol: registry::default_name().to_string(),
             nodes: 5,
             seed: 1,
             bugs: Vec::new(),
             load: 5,
             retry: Retry::None,
             link: LinkConfig::default(),
-            election_timeout_min_us: None,
-            quorum: QuorumConfig::default(),
-            primary_backup: PbConfig::default(),
+            settings: Settings::new(),
         }
     }
 }
@@ -78,9 +75,15 @@ impl Setup {
     }
 
     /// Checks that the set-up describes a valid run (as the command line needs, where the
-    /// load may be higher): node count, workload, bugs that belong to the protocol, and the
-    /// protocol's settings.
+    /// load may be higher): node count, workload, the protocol with its settings and bugs,
+    /// and the network.
     pub fn check_run(&self) -> Result<(), String> {
+        self.normalised_settings()?;
+        self.link.validate()
+    }
+
+    /// The protocol's settings checked and normalised (defaults dropped).
+    pub fn normalised_settings(&self) -> Result<Settings, String> {
         if !(1..=MAX_NODES).contains(&self.nodes) {
             return Err(format!(
                 "a cluster has between 1 and {MAX_NODES} nodes, not {}",
@@ -93,38 +96,13 @@ impl Setup {
             ..Workload::default()
         }
         .validate()?;
-        // Bugs switched on for a protocol other than the one that runs.
-        let by_protocol: [(ProtocolKind, Vec<&str>); 3] = [
-            (
-                ProtocolKind::Raft,
-                self.bugs.iter().map(|b| b.name()).collect(),
-            ),
-            (
-                ProtocolKind::Quorum,
-                self.quorum.bugs.iter().map(|b| b.name()).collect(),
-            ),
-            (
-                ProtocolKind::PrimaryBackup,
-                self.primary_backup.bugs.iter().map(|b| b.name()).collect(),
-            ),
-        ];
-        let others: Vec<&str> = by_protocol
-            .into_iter()
-            .filter(|(p, _)| *p != self.protocol)
-            .flat_map(|(_, names)| names)
-            .collect();
-        if let Some(bug) = others.first() {
-            return Err(format!(
-                "the bug {bug} belongs to another protocol, not {}",
-                self.protocol.name()
-            ));
-        }
-        match self.protocol {
-            ProtocolKind::Raft => Ok(()),
-            ProtocolKind::Quorum => self.quorum.validate(self.nodes),
-            ProtocolKind::PrimaryBackup => self.primary_backup.validate(),
-        }?;
-        self.link.validate()
+        let spec = self.spec(Vec::new());
+        registry::find(&self.protocol)?.check(&self.settings, &self.bugs, &spec.env())
+    }
+
+    /// The protocol's description.
+    pub fn about(&self) -> Result<&'static registry::About, String> {
+        Ok(registry::find(&self.protocol)?.about())
     }
 
     /// Actions the set-up itself puts at the start of the schedule.
@@ -133,33 +111,14 @@ impl Setup {
     }
 
     /// The run this set-up describes, with `schedule` to come. Timeouts that must outlast a
-    /// round trip are raised when the links are slow, or slow links would mean endless
-    /// elections and failovers.
+    /// round trip are raised when the links are slow (through the spec's `round_trip_us`),
+    /// or slow links would mean endless elections and failovers.
     pub fn spec(&self, schedule: Vec<Scheduled>) -> RunSpec {
         let mut spec = RunSpec::new(self.nodes, self.seed, 0);
-        spec.protocol = self.protocol;
-        spec.raft.bugs = self.bugs.clone();
-        spec.quorum = self.quorum.clone();
-        spec.primary_backup = self.primary_backup.clone();
-        let round_trip = 2 * (self.link.latency_us + self.link.jitter_us);
-        let min = self
-            .election_timeout_min_us
-            .unwrap_or(spec.raft.election_timeout_min_us)
-            .max(3 * round_trip);
-        if min != spec.raft.election_timeout_min_us {
-            spec.raft.election_timeout_min_us = min;
-            spec.raft.election_timeout_max_us = 2 * min;
-        }
-        let pb = &mut spec.primary_backup;
-        if pb.failover_timeout_us < 3 * round_trip {
-            pb.failover_timeout_us = 3 * round_trip;
-            pb.heartbeat_us = pb.heartbeat_us.max(round_trip / 2);
-        }
-        let q = &mut spec.quorum;
-        if q.request_timeout_us < 3 * round_trip {
-            q.request_timeout_us = 3 * round_trip;
-            q.hint_after_us = q.hint_after_us.max(round_trip);
-        }
+        spec.protocol = self.protocol.clone();
+        spec.settings = self.settings.clone();
+        spec.bugs = self.bugs.clone();
+        spec.round_trip_us = 2 * (self.link.latency_us + self.link.jitter_us);
         // As the command line does: no load, no workload action (so runs match exactly).
         spec.workload = (self.load > 0).then_some(Workload {
             rate_per_s: self.load,
@@ -176,35 +135,39 @@ impl Setup {
         spec
     }
 
-    /// The Raft world for this set-up (whatever its protocol) with `schedule` to come,
-    /// recording its trace, at time 0.
-    pub fn raft_world(&self, schedule: Vec<Scheduled>) -> World<RaftNode> {
-        let mut world = self.spec(schedule).raft_world(true);
+    /// The world for this set-up with `schedule` to come, recording its trace, at time 0.
+    pub fn sim(&self, schedule: Vec<Scheduled>) -> Result<Box<dyn Sim>, String> {
+        let mut world = self.spec(schedule).sim(true)?;
         world.run_until(0);
-        world
+        Ok(world)
     }
 
-    /// Every bug switched on, by name, whichever protocol it belongs to.
-    fn bug_names(&self) -> Vec<&'static str> {
-        let mut names: Vec<&str> = self.bugs.iter().map(|b| b.name()).collect();
-        names.extend(self.quorum.bugs.iter().map(|b| b.name()));
-        names.extend(self.primary_backup.bugs.iter().map(|b| b.name()));
-        names
-    }
-
-    /// Switches on a bug of any protocol, by name.
+    /// Switches on a bug by name; it must be one of some protocol's bugs (whether it is the
+    /// chosen protocol's is checked with the rest of the set-up).
     pub fn add_bug(&mut self, name: &str) -> Result<(), String> {
-        if let Some(b) = QuorumBug::ALL.into_iter().find(|b| b.name() == name) {
-            self.quorum.bugs.push(b);
-        } else if let Some(b) = PbBug::ALL.into_iter().find(|b| b.name() == name) {
-            self.primary_backup.bugs.push(b);
-        } else {
-            self.bugs.push(RaftBug::parse(name).map_err(|_| {
-                let mut known: Vec<&str> = RaftBug::ALL.iter().map(|b| b.name()).collect();
-                known.extend(QuorumBug::ALL.iter().map(|b| b.name()));
-                known.extend(PbBug::ALL.iter().map(|b| b.name()));
-                format!("unknown bug {name:?}; known bugs: {}", known.join(", "))
-            })?);
+        if registry::owner_of_bug(name).is_none() {
+            let known: Vec<&str> = registry::PROTOCOLS
+                .iter()
+                .flat_map(|p| p.about().bugs.iter().map(|b| b.name))
+                .collect();
+            return Err(format!(
+                "unknown bug {name:?}; known bugs: {}",
+                known.join(", ")
+            ));
+        }
+        if !self.bugs.iter().any(|b| b == name) {
+            self.bugs.push(name.to_string());
+        }
+        Ok(())
+    }
+
+    /// The same set-up for another protocol: its settings and bugs are dropped.
+    pub fn switch_protocol(&mut self, name: &str) -> Result<(), String> {
+        registry::find(name)?;
+        if self.protocol != name {
+            self.protocol = name.to_string();
+            self.settings = Settings::new();
+            self.bugs.clear();
         }
         Ok(())
     }
@@ -223,8 +186,8 @@ impl Recipe {
     pub fn to_query(&self) -> String {
         let s = &self.setup;
         let mut q = format!("v={FORMAT_VERSION}");
-        if s.protocol != ProtocolKind::Raft {
-            q.push_str(&format!("&protocol={}", s.protocol.name()));
+        if s.protocol != registry::default_name() {
+            q.push_str(&format!("&protocol={}", s.protocol));
         }
         q.push_str(&format!(
             "&nodes={}&seed={}&load={}",
@@ -233,39 +196,21 @@ impl Recipe {
         if s.retry != Retry::None {
             q.push_str(&format!("&retry={}", actions::format_retry(s.retry)));
         }
-        let bugs = s.bug_names();
-        if !bugs.is_empty() {
-            q.push_str(&format!("&bugs={}", bugs.join(",")));
+        if !s.bugs.is_empty() {
+            q.push_str(&format!("&bugs={}", s.bugs.join(",")));
         }
-        match s.protocol {
-            ProtocolKind::Raft => {}
-            ProtocolKind::Quorum => {
-                let (d, c) = (QuorumConfig::default(), &s.quorum);
-                if let Some(n) = c.replicas {
-                    q.push_str(&format!("&n={n}"));
-                }
-                q.push_str(&format!("&r={}&w={}", c.r, c.w));
-                if c.conflict != d.conflict {
-                    q.push_str(&format!("&conflict={}", c.conflict.name()));
-                }
-                if c.sloppy != d.sloppy {
-                    q.push_str(&format!("&sloppy={}", u8::from(c.sloppy)));
-                }
-                if c.read_repair != d.read_repair {
-                    q.push_str(&format!("&repair={}", u8::from(c.read_repair)));
-                }
-            }
-            ProtocolKind::PrimaryBackup => {
-                if s.primary_backup.sync_follower {
-                    q.push_str("&sync=1");
-                }
-            }
+        // The protocol's settings in the order its description gives them.
+        let order: Vec<&str> = s
+            .about()
+            .map(|a| a.settings.iter().map(|d| d.name).collect())
+            .unwrap_or_default();
+        let mut settings: Vec<(&str, &str)> = s.settings.iter().collect();
+        settings.sort_by_key(|(name, _)| order.iter().position(|o| o == name));
+        for (name, value) in settings {
+            q.push_str(&format!("&{name}={value}"));
         }
         if s.link != LinkConfig::default() {
             q.push_str(&format!("&net={}", format_link(&s.link)));
-        }
-        if let Some(min) = s.election_timeout_min_us {
-            q.push_str(&format!("&election={}", format_duration(min)));
         }
         if !self.schedule.is_empty() {
             q.push_str(&format!("&actions={}", format_schedule(&self.schedule)));
@@ -283,11 +228,6 @@ impl Recipe {
             value
                 .parse::<u64>()
                 .map_err(|_| format!("{what} must be a whole number, not {value:?}"))
-        };
-        let flag = |what: &str| match value {
-            "1" => Ok(true),
-            "0" => Ok(false),
-            _ => Err(format!("{what} is 1 (on) or 0 (off), not {value:?}")),
         };
         match name {
             "v" => {
@@ -307,38 +247,25 @@ impl Recipe {
                 self.setup.load = u32::try_from(number("load")?)
                     .map_err(|_| format!("load {value} is too large"))?
             }
-            "protocol" => self.setup.protocol = ProtocolKind::parse(value)?,
+            "protocol" => {
+                registry::find(value)?;
+                self.setup.protocol = value.to_string();
+            }
             "bugs" => {
                 self.setup.bugs.clear();
-                self.setup.quorum.bugs.clear();
-                self.setup.primary_backup.bugs.clear();
                 for name in value.split(',').filter(|b| !b.is_empty()) {
                     self.setup.add_bug(name)?;
                 }
             }
-            "n" => {
-                self.setup.quorum.replicas = Some(
-                    usize::try_from(number("n (replicas per key)")?)
-                        .map_err(|_| format!("n {value} is too large"))?,
-                )
-            }
-            "r" => {
-                self.setup.quorum.r = usize::try_from(number("r (read quorum)")?)
-                    .map_err(|_| format!("r {value} is too large"))?
-            }
-            "w" => {
-                self.setup.quorum.w = usize::try_from(number("w (write quorum)")?)
-                    .map_err(|_| format!("w {value} is too large"))?
-            }
-            "conflict" => self.setup.quorum.conflict = Conflict::parse(value)?,
-            "sloppy" => self.setup.quorum.sloppy = flag("sloppy")?,
-            "repair" => self.setup.quorum.read_repair = flag("repair")?,
-            "sync" => self.setup.primary_backup.sync_follower = flag("sync")?,
             "net" => self.setup.link = parse_link(value)?,
             "retry" => self.setup.retry = actions::parse_retry(value)?,
-            "election" => self.setup.election_timeout_min_us = Some(parse_duration(value)?),
             "actions" => self.schedule = parse_schedule(value)?,
             "t" => self.at_us = Some(parse_duration(value)?),
+            // Any protocol's setting; whether it is the chosen protocol's is checked once
+            // every pair is read, since `protocol` may come later in the query.
+            _ if !registry::owners_of_setting(name).is_empty() => {
+                self.setup.settings.set(name, value)
+            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -347,6 +274,7 @@ impl Recipe {
     /// Checks the whole recipe once all pairs are read (and sorts the schedule).
     pub fn finish(&mut self) -> Result<(), String> {
         self.setup.validate()?;
+        self.setup.settings = self.setup.normalised_settings()?;
         validate_schedule(&mut self.schedule, self.setup.nodes)
     }
 
@@ -377,6 +305,50 @@ mod tests {
     use super::*;
     use crate::rng::Ppm;
 
+    fn settings(pairs: &[(&str, &str)]) -> Settings {
+        let mut s = Settings::new();
+        for (name, value) in pairs {
+            s.set(name, *value);
+        }
+        s
+    }
+
+    #[test]
+    fn links_of_the_earlier_form_read_the_same_settings() {
+        // Before the registry, links always wrote r and w, and defaults in full.
+        let old = "v=1&protocol=quorum&nodes=5&seed=1&load=50&r=1&w=2&sloppy=0&repair=1&actions=5s@partition:0-1,35s@heal&t=12s";
+        let recipe = Recipe::from_query(old).unwrap();
+        assert_eq!(recipe.setup.settings, settings(&[("w", "2")]));
+        assert_eq!(
+            recipe.to_query(),
+            "v=1&protocol=quorum&nodes=5&seed=1&load=50&w=2&actions=5s@partition:0-1,35s@heal&t=12s"
+        );
+        let old = "election=400ms&nodes=3";
+        let recipe = Recipe::from_query(old).unwrap();
+        assert_eq!(recipe.setup.settings, settings(&[("election", "400ms")]));
+    }
+
+    #[test]
+    fn a_setting_may_come_before_its_protocol() {
+        let recipe = Recipe::from_query("r=2&w=2&protocol=quorum&nodes=3").unwrap();
+        assert_eq!(recipe.setup.settings, settings(&[("r", "2"), ("w", "2")]));
+    }
+
+    #[test]
+    fn no_setting_takes_a_name_of_the_recipe_or_the_page() {
+        let page = ["embed", "autoplay", "speed", "panel", "z", "lesson", "step"];
+        for p in registry::PROTOCOLS {
+            for s in p.about().settings {
+                assert!(
+                    !RECIPE_NAMES.contains(&s.name) && !page.contains(&s.name),
+                    "{}: {}",
+                    p.about().name,
+                    s.name
+                );
+            }
+        }
+    }
+
     #[test]
     fn a_recipe_replays_the_command_line_run_exactly() {
         // `run --nodes 5 --seed 9 --rate 50 --until 3s` with a schedule, and the same as a
@@ -398,7 +370,7 @@ mod tests {
             } else {
                 cli.clone()
             };
-            let mut world = setup.raft_world(schedule.clone());
+            let mut world = setup.sim(schedule.clone()).unwrap();
             world.run_until(3_000_000);
             assert_eq!(
                 crate::run::hash_hex(world.trace_hash()),
@@ -414,13 +386,13 @@ mod tests {
             setup: Setup {
                 nodes: 7,
                 seed: 42,
-                bugs: vec![RaftBug::ForgetVote, RaftBug::CommitOldTerm],
+                bugs: vec!["forget-vote".into(), "commit-old-term".into()],
                 load: 0,
                 link: LinkConfig {
                     loss: Ppm::percent(3),
                     ..LinkConfig::default()
                 },
-                election_timeout_min_us: Some(2_400_000),
+                settings: settings(&[("election", "2.4s")]),
                 ..Setup::default()
             },
             schedule: parse_schedule("1s@crash:2:keep,2s@heal").unwrap(),
@@ -435,34 +407,24 @@ mod tests {
     #[test]
     fn recipes_of_every_protocol_round_trip_and_replay_the_command_line_run() {
         let quorum = Setup {
-            protocol: ProtocolKind::Quorum,
+            protocol: "quorum".into(),
             nodes: 5,
             seed: 3,
             load: 40,
-            quorum: QuorumConfig {
-                replicas: Some(3),
-                r: 2,
-                w: 1,
-                conflict: Conflict::VersionVectors,
-                sloppy: true,
-                bugs: vec![QuorumBug::BlindOverwrite],
-                ..QuorumConfig::default()
-            },
+            bugs: vec!["blind-overwrite".into()],
+            settings: settings(&[("n", "3"), ("r", "2"), ("conflict", "vv"), ("sloppy", "1")]),
             ..Setup::default()
         };
         let pb = Setup {
-            protocol: ProtocolKind::PrimaryBackup,
+            protocol: "primary-backup".into(),
             seed: 4,
             retry: Retry::Backoff {
                 base_us: 100_000,
                 cap_us: 1_000_000,
                 attempts: 4,
             },
-            primary_backup: PbConfig {
-                sync_follower: true,
-                bugs: vec![PbBug::ForgetEpoch],
-                ..PbConfig::default()
-            },
+            bugs: vec!["forget-epoch".into()],
+            settings: settings(&[("sync", "1")]),
             ..Setup::default()
         };
         let schedule = parse_schedule("1s@partition:0-1/2-3-4,3s@heal").unwrap();
@@ -495,16 +457,18 @@ mod tests {
             ("nodes=3&actions=1s@crash:7:keep", "node 7 does not exist"),
             ("load=5000", "at most 1000"),
             ("protocol=paxos", "unknown protocol"),
-            ("bugs=blind-overwrite", "belongs to another protocol"),
+            ("bugs=blind-overwrite", "belongs to quorum, not raft"),
             (
                 "protocol=quorum&bugs=forget-vote",
-                "belongs to another protocol",
+                "belongs to raft, not quorum",
             ),
             (
                 "protocol=quorum&nodes=3&r=4",
                 "between 1 and the number of replicas (3)",
             ),
-            ("protocol=quorum&n=0", "at least one replica"),
+            ("protocol=quorum&n=0", "n must be between 1 and 64"),
+            ("sync=1", "sync is a setting of primary-backup, not of raft"),
+            ("election=1ms", "election must be between 10ms and 60s"),
             ("protocol=quorum&conflict=newest", "lww"),
             ("protocol=quorum&sloppy=yes", "1 (on) or 0 (off)"),
             ("retry=backoff1s", "backoffBASE~CAP~ATTEMPTS"),

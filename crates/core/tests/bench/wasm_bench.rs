@@ -20,7 +20,7 @@ fn throughput(nodes: usize, sim_secs: u64) {
         rate_per_s: 200,
         ..Workload::default()
     });
-    let mut world = spec.raft_world(false);
+    let mut world = spec.typed_world::<RaftNode>(false).unwrap();
     let started = now_ms();
     world.run_until(spec.until_us);
     let ms = now_ms() - started;

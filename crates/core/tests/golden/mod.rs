@@ -2,7 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 use splitbrain_core::fuzz::{fuzz_run_spec, FaultMix, FuzzSpec};
-use splitbrain_core::protocols::raft::RaftBug;
 use splitbrain_core::run::RunSpec;
 use splitbrain_core::time::MICROS_PER_SEC;
 
@@ -25,9 +24,9 @@ pub fn load() -> Vec<Golden> {
 #[allow(dead_code)]
 pub fn scenarios() -> Vec<(String, RunSpec)> {
     let calm = RunSpec::new(5, 7, 10 * MICROS_PER_SEC);
-    let fuzz = |nodes: usize, bug: Option<RaftBug>, i: u64| {
+    let fuzz = |nodes: usize, bug: Option<&str>, i: u64| {
         let mut base = RunSpec::new(nodes, 0, 10 * MICROS_PER_SEC);
-        base.raft.bugs.extend(bug);
+        base.bugs.extend(bug.map(String::from));
         fuzz_run_spec(
             &FuzzSpec {
                 base,
@@ -45,7 +44,7 @@ pub fn scenarios() -> Vec<(String, RunSpec)> {
         ("faults three nodes".into(), fuzz(3, None, 1)),
         (
             "faults seven nodes, forget-vote".into(),
-            fuzz(7, Some(RaftBug::ForgetVote), 2),
+            fuzz(7, Some("forget-vote"), 2),
         ),
     ]
 }

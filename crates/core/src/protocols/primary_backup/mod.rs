@@ -19,6 +19,7 @@
 //!   higher one steps down. The loser's log is cut back to where it agrees with the winner,
 //!   which throws away the writes it acknowledged in the meantime.
 
+mod about;
 mod disk;
 mod msg;
 mod node;

@@ -27,6 +27,7 @@
 //!
 //! [`KvResult::Unavailable`]: crate::client::KvResult::Unavailable
 
+mod about;
 mod disk;
 mod msg;
 mod node;

@@ -7,6 +7,7 @@
 //! A lecturer can switch on deliberately broken variants ([`RaftBug`]) to show what each
 //! rule of the paper protects against; the checkers in `crate::checkers::raft` catch them.
 
+mod about;
 mod disk;
 mod log;
 mod msg;

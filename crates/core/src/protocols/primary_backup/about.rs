@@ -1,0 +1,69 @@
+//! What primary-backup says about itself to the registry.
+
+use super::{PbBug, PbConfig, PbNode};
+use crate::registry::{
+    About, BugDesc, Described, Env, PropertyDesc, PropertyKind, RoleDesc, SettingDesc, SettingKind,
+    Values, KV_OPERATIONS,
+};
+
+const ABOUT: About = About {
+    name: "primary-backup",
+    title: "Primary-backup",
+    summary: "one primary streams its writes to backups; a backup that stops hearing from it takes over without a vote",
+    settings: &[SettingDesc {
+        name: "sync",
+        label: "synchronous backup",
+        kind: SettingKind::Flag,
+        default: Some("0"),
+        help: "one synchronous backup: the primary answers a write only once that backup has it",
+    }],
+    bugs: &[BugDesc {
+        name: "forget-epoch",
+        breaks: "the epoch is not written to disk, so a restarted node forgets it and can go back to an older one",
+    }],
+    behaviours: &[],
+    roles: &[
+        RoleDesc {
+            name: "leader",
+            label: "primary",
+            leads: true,
+        },
+        RoleDesc {
+            name: "follower",
+            label: "backup",
+            leads: false,
+        },
+    ],
+    operations: KV_OPERATIONS,
+    properties: &[
+        PropertyDesc {
+            name: "epochs never decrease",
+            kind: PropertyKind::Safety,
+            promise: "a node's epoch never goes back",
+        },
+        PropertyDesc {
+            name: "primary append-only",
+            kind: PropertyKind::Safety,
+            promise: "a primary never rewrites its own log during its epoch",
+        },
+    ],
+};
+
+impl Described for PbNode {
+    const ABOUT: &'static About = &ABOUT;
+
+    fn configure(values: &Values<'_>, env: &Env) -> Result<PbConfig, String> {
+        let mut config = PbConfig {
+            sync_follower: values.flag("sync"),
+            bugs: values.bugs(|name| PbBug::ALL.into_iter().find(|b| b.name() == name)),
+            ..PbConfig::default()
+        };
+        let round_trip = env.round_trip_us;
+        if config.failover_timeout_us < 3 * round_trip {
+            config.failover_timeout_us = 3 * round_trip;
+            config.heartbeat_us = config.heartbeat_us.max(round_trip / 2);
+        }
+        config.validate()?;
+        Ok(config)
+    }
+}

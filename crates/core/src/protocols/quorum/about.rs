@@ -1,0 +1,130 @@
+//! What the quorum store says about itself to the registry.
+
+use super::{Conflict, QuorumBug, QuorumConfig, QuorumNode};
+use crate::registry::{
+    About, BugDesc, Choice, Described, Env, PropertyDesc, PropertyKind, RoleDesc, SettingDesc,
+    SettingKind, Values, KV_OPERATIONS,
+};
+use crate::run::MAX_NODES;
+
+const ABOUT: About = About {
+    name: "quorum",
+    title: "Quorum store (leaderless)",
+    summary: "Dynamo-style replication: any node coordinates, writes wait for W replicas and reads for R",
+    settings: &[
+        SettingDesc {
+            name: "n",
+            label: "N",
+            kind: SettingKind::Number {
+                min: 1,
+                max: MAX_NODES as u64,
+            },
+            default: None,
+            help: "replicas per key (every node if not given)",
+        },
+        SettingDesc {
+            name: "r",
+            label: "R",
+            kind: SettingKind::Number {
+                min: 1,
+                max: MAX_NODES as u64,
+            },
+            default: Some("1"),
+            help: "read quorum: replicas that must answer a read",
+        },
+        SettingDesc {
+            name: "w",
+            label: "W",
+            kind: SettingKind::Number {
+                min: 1,
+                max: MAX_NODES as u64,
+            },
+            default: Some("1"),
+            help: "write quorum: replicas that must acknowledge a write",
+        },
+        SettingDesc {
+            name: "conflict",
+            label: "conflicts",
+            kind: SettingKind::Choice {
+                choices: &[
+                    Choice {
+                        value: "lww",
+                        meaning: "last writer wins, on the coordinator's clock",
+                    },
+                    Choice {
+                        value: "vv",
+                        meaning: "version vectors, keeping concurrent writes as siblings",
+                    },
+                ],
+            },
+            default: Some("lww"),
+            help: "how replicas settle concurrent writes",
+        },
+        SettingDesc {
+            name: "sloppy",
+            label: "sloppy quorums",
+            kind: SettingKind::Flag,
+            default: Some("0"),
+            help: "sloppy quorums: stand-in replicas take writes for unreachable ones and hand them off later",
+        },
+        SettingDesc {
+            name: "repair",
+            label: "read repair",
+            kind: SettingKind::Flag,
+            default: Some("1"),
+            help: "read repair: a read writes the newest version back to replicas that answered with an older one",
+        },
+    ],
+    bugs: &[BugDesc {
+        name: "blind-overwrite",
+        breaks: "replicas keep whatever write arrives last without comparing versions, so an older write can replace a newer one",
+    }],
+    behaviours: &[],
+    roles: &[RoleDesc {
+        name: "follower",
+        label: "replica (each coordinates its clients' requests)",
+        leads: false,
+    }],
+    operations: KV_OPERATIONS,
+    properties: &[PropertyDesc {
+        name: "replica versions never regress",
+        kind: PropertyKind::Safety,
+        promise: "a replica never replaces a version of a key with one that is older",
+    }],
+};
+
+impl Described for QuorumNode {
+    const ABOUT: &'static About = &ABOUT;
+
+    fn configure(values: &Values<'_>, env: &Env) -> Result<QuorumConfig, String> {
+        let mut config = QuorumConfig {
+            replicas: values.optional_number("n").map(|n| n as usize),
+            r: values.number("r") as usize,
+            w: values.number("w") as usize,
+            conflict: Conflict::parse(values.choice("conflict"))?,
+            sloppy: values.flag("sloppy"),
+            read_repair: values.flag("repair"),
+            bugs: values.bugs(|name| QuorumBug::ALL.into_iter().find(|b| b.name() == name)),
+            ..QuorumConfig::default()
+        };
+        let round_trip = env.round_trip_us;
+        if config.request_timeout_us < 3 * round_trip {
+            config.request_timeout_us = 3 * round_trip;
+            config.hint_after_us = config.hint_after_us.max(round_trip);
+        }
+        config.validate(env.nodes)?;
+        Ok(config)
+    }
+
+    fn remark(values: &Values<'_>, env: &Env) -> Option<String> {
+        let n = values
+            .optional_number("n")
+            .map_or(env.nodes, |n| n as usize);
+        let (r, w) = (values.number("r") as usize, values.number("w") as usize);
+        Some(if r + w > n {
+            format!("R+W={} > N={n}: reads meet writes", r + w)
+        } else {
+            format!("R+W={} ≤ N={n}: reads can miss writes", r + w)
+        })
+    }
+}

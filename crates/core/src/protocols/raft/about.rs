@@ -1,0 +1,104 @@
+//! What Raft says about itself to the registry: settings, bugs, roles and the properties its
+//! checkers promise.
+
+use super::{RaftBug, RaftConfig, RaftNode};
+use crate::registry::{
+    About, BugDesc, Described, Env, PropertyDesc, PropertyKind, RoleDesc, SettingDesc, SettingKind,
+    Values, KV_OPERATIONS,
+};
+use crate::time::{MICROS_PER_MS, MICROS_PER_SEC};
+
+const ABOUT: About = About {
+    name: "raft",
+    title: "Raft (consensus)",
+    summary: "one leader per term replicates a log of client commands to a majority; the CP reference",
+    settings: &[SettingDesc {
+        name: "election",
+        label: "election timeout",
+        kind: SettingKind::Duration {
+            min_us: 10 * MICROS_PER_MS,
+            max_us: 60 * MICROS_PER_SEC,
+        },
+        default: Some("150ms"),
+        help: "the shortest election timeout; each timeout is drawn between it and twice it (raised to outlast three round trips on slow links)",
+    }],
+    bugs: &[
+        BugDesc {
+            name: "vote-without-log-check",
+            breaks: "voters skip the up-to-date log check, so a stale candidate can win and erase committed entries",
+        },
+        BugDesc {
+            name: "commit-old-term",
+            breaks: "a leader commits an entry from an earlier term by counting replicas, and appends no blank entry on election (the paper's Figure 8)",
+        },
+        BugDesc {
+            name: "forget-vote",
+            breaks: "votes are not written to disk, so a node that restarts can vote twice in one term",
+        },
+    ],
+    behaviours: &[],
+    roles: &[
+        RoleDesc {
+            name: "leader",
+            label: "leader",
+            leads: true,
+        },
+        RoleDesc {
+            name: "follower",
+            label: "follower",
+            leads: false,
+        },
+        RoleDesc {
+            name: "candidate",
+            label: "candidate",
+            leads: false,
+        },
+    ],
+    operations: KV_OPERATIONS,
+    properties: &[
+        PropertyDesc {
+            name: "election safety",
+            kind: PropertyKind::Safety,
+            promise: "at most one leader is elected in a term (§5.2)",
+        },
+        PropertyDesc {
+            name: "leader append-only",
+            kind: PropertyKind::Safety,
+            promise: "a leader never overwrites or deletes entries in its log (§5.3)",
+        },
+        PropertyDesc {
+            name: "log matching",
+            kind: PropertyKind::Safety,
+            promise: "two logs with an entry of the same index and term are identical up to it (§5.3)",
+        },
+        PropertyDesc {
+            name: "leader completeness",
+            kind: PropertyKind::Safety,
+            promise: "an entry committed in a term is in the log of every leader of a later term (§5.4)",
+        },
+        PropertyDesc {
+            name: "state machine safety",
+            kind: PropertyKind::Safety,
+            promise: "no two nodes apply different commands at the same index (§5.4.3)",
+        },
+    ],
+};
+
+impl Described for RaftNode {
+    const ABOUT: &'static About = &ABOUT;
+
+    fn configure(values: &Values<'_>, env: &Env) -> Result<RaftConfig, String> {
+        let mut config = RaftConfig {
+            bugs: values.bugs(|name| RaftBug::ALL.into_iter().find(|b| b.name() == name)),
+            ..RaftConfig::default()
+        };
+        let min = values
+            .duration("election")
+            .expect("has a default")
+            .max(3 * env.round_trip_us);
+        config.election_timeout_min_us = min;
+        config.election_timeout_max_us = 2 * min;
+        config.validate()?;
+        Ok(config)
+    }
+}

@@ -1,0 +1,558 @@
+//! The protocol registry: every protocol the simulator runs, each describing itself as data
+//! and listed once, in [`PROTOCOLS`].
+//!
+//! A protocol's folder implements [`Described`] for its node type: its name and title, its
+//! settings (name, kind, range, default, one line of help), its deliberate bugs, its roles,
+//! client operations and the properties its checkers promise, and how to turn checked
+//! settings into its configuration. Everything else (recipes and links, the command line,
+//! the page's set-up panel, the fuzzer, the CAP experiment) reads these descriptions and
+//! builds worlds through [`Entry`], so nothing outside a protocol's folder and this list
+//! needs to know which protocols exist.
+//!
+//! The simulator's step stays monomorphic (`World<P>`); the registry hands out worlds as
+//! [`Sim`] trait objects, so dynamic dispatch happens once per call at the boundary, not per
+//! event.
+
+use crate::protocol::Protocol;
+use crate::protocols::primary_backup::PbNode;
+use crate::protocols::quorum::QuorumNode;
+use crate::protocols::raft::RaftNode;
+use crate::recipe::format_duration;
+use crate::run::RunSpec;
+use crate::sim::Sim;
+use crate::time::{parse_duration, Micros};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+
+/// Every protocol, one line each. The first is the default.
+pub static PROTOCOLS: &[&dyn Entry] = &[
+    &Of::<RaftNode>::IT,
+    &Of::<QuorumNode>::IT,
+    &Of::<PbNode>::IT,
+];
+
+/// The protocol registered under `name`, or a message listing the known names.
+pub fn find(name: &str) -> Result<&'static dyn Entry, String> {
+    PROTOCOLS
+        .iter()
+        .copied()
+        .find(|p| p.about().name == name)
+        .ok_or_else(|| {
+            format!(
+                "unknown protocol {name:?}; available: {}",
+                names().join(", ")
+            )
+        })
+}
+
+/// The registered protocols' names, in registry order.
+pub fn names() -> Vec<&'static str> {
+    PROTOCOLS.iter().map(|p| p.about().name).collect()
+}
+
+/// The default protocol's name.
+pub fn default_name() -> &'static str {
+    PROTOCOLS[0].about().name
+}
+
+/// The protocol whose bug is called `bug`, if any.
+pub fn owner_of_bug(bug: &str) -> Option<&'static About> {
+    PROTOCOLS
+        .iter()
+        .map(|p| p.about())
+        .find(|a| a.bugs.iter().any(|b| b.name == bug))
+}
+
+/// The protocols that have a setting called `name`.
+pub fn owners_of_setting(name: &str) -> Vec<&'static About> {
+    PROTOCOLS
+        .iter()
+        .map(|p| p.about())
+        .filter(|a| a.setting(name).is_some())
+        .collect()
+}
+
+/// What a protocol says about itself.
+#[derive(Debug, Serialize)]
+pub struct About {
+    /// The name used in links, on the command line and in reports (`raft`).
+    pub name: &'static str,
+    /// The name in a menu (`Raft (consensus)`).
+    pub title: &'static str,
+    /// The protocol in one sentence.
+    pub summary: &'static str,
+    pub settings: &'static [SettingDesc],
+    pub bugs: &'static [BugDesc],
+    /// Ways a node of this protocol can be made to lie (Byzantine behaviours).
+    pub behaviours: &'static [BehaviourDesc],
+    pub roles: &'static [RoleDesc],
+    /// What clients can ask of it.
+    pub operations: &'static [OperationDesc],
+    /// The properties its checkers promise.
+    pub properties: &'static [PropertyDesc],
+}
+
+impl About {
+    pub fn setting(&self, name: &str) -> Option<&'static SettingDesc> {
+        self.settings.iter().find(|s| s.name == name)
+    }
+
+    pub fn bug(&self, name: &str) -> Option<&'static BugDesc> {
+        self.bugs.iter().find(|b| b.name == name)
+    }
+
+    /// Whether any of its roles leads the others (a leader, a primary, a coordinator).
+    pub fn has_leaders(&self) -> bool {
+        self.roles.iter().any(|r| r.leads)
+    }
+}
+
+/// One setting of a protocol.
+#[derive(Debug, Serialize)]
+pub struct SettingDesc {
+    pub name: &'static str,
+    /// A short label for a form (`R`, `sloppy quorums`).
+    pub label: &'static str,
+    #[serde(flatten)]
+    pub kind: SettingKind,
+    /// The value when the setting is not given; `None` when it depends on the cluster
+    /// (the help says how).
+    pub default: Option<&'static str>,
+    pub help: &'static str,
+}
+
+/// What values a setting takes.
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SettingKind {
+    /// A whole number in `min..=max`.
+    Number { min: u64, max: u64 },
+    /// `1` (on) or `0` (off).
+    Flag,
+    /// One of a few named values.
+    Choice { choices: &'static [Choice] },
+    /// A duration such as `150ms` or `2s`, in `min..=max` microseconds.
+    Duration { min_us: Micros, max_us: Micros },
+}
+
+#[derive(Debug, Serialize)]
+pub struct Choice {
+    pub value: &'static str,
+    pub meaning: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BugDesc {
+    pub name: &'static str,
+    /// What breaks when it is switched on.
+    pub breaks: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BehaviourDesc {
+    pub name: &'static str,
+    pub does: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RoleDesc {
+    /// The role's name in the trace and the page's colour class (`leader`).
+    pub name: &'static str,
+    /// What the role means, for a legend.
+    pub label: &'static str,
+    /// Whether this role leads the others (counted as "leaders at once").
+    pub leads: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OperationDesc {
+    pub name: &'static str,
+    pub help: &'static str,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PropertyKind {
+    /// Checked after every event; broken at the event that breaks it.
+    Safety,
+    /// Checked at the end of a run (or when the run is quiet).
+    AtEnd,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PropertyDesc {
+    /// The checker's name, as violations name it.
+    pub name: &'static str,
+    pub kind: PropertyKind,
+    pub promise: &'static str,
+}
+
+/// The operations of a protocol that serves the key-value clients.
+pub const KV_OPERATIONS: &[OperationDesc] = &[
+    OperationDesc {
+        name: "get",
+        help: "read a key",
+    },
+    OperationDesc {
+        name: "put",
+        help: "write a value to a key",
+    },
+    OperationDesc {
+        name: "cas",
+        help: "compare-and-set: write a new value only if the key holds the expected one",
+    },
+];
+
+/// A protocol's settings as `name=value` pairs, only those that differ from the default,
+/// in a canonical text form (so equal settings compare equal).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Settings(BTreeMap<String, String>);
+
+impl Settings {
+    pub fn new() -> Self {
+        Settings::default()
+    }
+
+    /// Sets `name` to `value` as given; [`check_settings`] validates and normalises.
+    pub fn set(&mut self, name: &str, value: impl Into<String>) {
+        self.0.insert(name.to_string(), value.into());
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    pub fn remove(&mut self, name: &str) {
+        self.0.remove(name);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Parses `name=value`.
+    pub fn set_pair(&mut self, pair: &str) -> Result<(), String> {
+        let (name, value) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("a setting is NAME=VALUE, not {pair:?}"))?;
+        self.set(name.trim(), value.trim());
+        Ok(())
+    }
+}
+
+/// Checks `settings` against `about` and returns them normalised: every name must be one of
+/// the protocol's settings and every value of its kind and in its range; values equal to
+/// the default are dropped.
+pub fn check_settings(about: &About, settings: &Settings) -> Result<Settings, String> {
+    let mut out = Settings::new();
+    for (name, value) in settings.iter() {
+        let Some(desc) = about.setting(name) else {
+            let others = owners_of_setting(name);
+            return Err(match others.first() {
+                Some(owner) => format!(
+                    "{name} is a setting of {}, not of {}",
+                    owner.name, about.name
+                ),
+                None if about.settings.is_empty() => {
+                    format!("{} has no setting called {name:?}", about.name)
+                }
+                None => {
+                    let known: Vec<&str> = about.settings.iter().map(|s| s.name).collect();
+                    format!(
+                        "{} has no setting called {name:?}; its settings are {}",
+                        about.name,
+                        known.join(", ")
+                    )
+                }
+            });
+        };
+        let value = normalise(desc, value)?;
+        if desc
+            .default
+            .is_none_or(|d| normalise(desc, d).ok().as_ref() != Some(&value))
+        {
+            out.set(name, value);
+        }
+    }
+    Ok(out)
+}
+
+fn normalise(desc: &SettingDesc, value: &str) -> Result<String, String> {
+    let name = desc.name;
+    match &desc.kind {
+        SettingKind::Number { min, max } => {
+            let n: u64 = value
+                .parse()
+                .map_err(|_| format!("{name} must be a whole number, not {value:?}"))?;
+            if n < *min || n > *max {
+                return Err(format!("{name} must be between {min} and {max}, not {n}"));
+            }
+            Ok(n.to_string())
+        }
+        SettingKind::Flag => match value {
+            "1" | "true" | "on" => Ok("1".into()),
+            "0" | "false" | "off" => Ok("0".into()),
+            _ => Err(format!("{name} is 1 (on) or 0 (off), not {value:?}")),
+        },
+        SettingKind::Choice { choices } => choices
+            .iter()
+            .find(|c| c.value == value)
+            .map(|c| c.value.to_string())
+            .ok_or_else(|| {
+                let names: Vec<String> = choices
+                    .iter()
+                    .map(|c| format!("{} ({})", c.value, c.meaning))
+                    .collect();
+                format!("{name} is {}, not {value:?}", names.join(" or "))
+            }),
+        SettingKind::Duration { min_us, max_us } => {
+            let us = parse_duration(value).map_err(|e| format!("{name}: {e}"))?;
+            if us < *min_us || us > *max_us {
+                return Err(format!(
+                    "{name} must be between {} and {}, not {}",
+                    format_duration(*min_us),
+                    format_duration(*max_us),
+                    format_duration(us)
+                ));
+            }
+            Ok(format_duration(us))
+        }
+    }
+}
+
+/// What a protocol's configuration may depend on besides its own settings.
+#[derive(Clone, Copy, Debug)]
+pub struct Env {
+    pub nodes: usize,
+    /// Timeouts that must outlast a round trip are raised to at least three of these
+    /// (0: keep the protocol's defaults).
+    pub round_trip_us: Micros,
+}
+
+/// Checked settings and bugs, read by type in [`Described::configure`].
+pub struct Values<'a> {
+    about: &'static About,
+    settings: &'a Settings,
+    bugs: &'a [String],
+}
+
+impl<'a> Values<'a> {
+    fn raw(&self, name: &str) -> Option<&str> {
+        let desc = self
+            .about
+            .setting(name)
+            .unwrap_or_else(|| panic!("{} reads an undeclared setting {name}", self.about.name));
+        self.settings.get(name).or(desc.default)
+    }
+
+    /// A number setting (its default if not given).
+    pub fn number(&self, name: &str) -> u64 {
+        self.optional_number(name)
+            .unwrap_or_else(|| panic!("{name} has no default"))
+    }
+
+    /// A number setting whose default depends on the cluster (`None` if not given).
+    pub fn optional_number(&self, name: &str) -> Option<u64> {
+        self.raw(name).map(|v| v.parse().expect("checked"))
+    }
+
+    pub fn flag(&self, name: &str) -> bool {
+        self.raw(name) == Some("1")
+    }
+
+    pub fn choice(&self, name: &str) -> &str {
+        self.raw(name).expect("a choice has a default")
+    }
+
+    /// A duration setting, if given or defaulted.
+    pub fn duration(&self, name: &str) -> Option<Micros> {
+        self.raw(name).map(|v| parse_duration(v).expect("checked"))
+    }
+
+    /// The bugs switched on, as the protocol's own type (names were checked against
+    /// [`About::bugs`], so `parse` finds each).
+    pub fn bugs<B>(&self, parse: impl Fn(&str) -> Option<B>) -> Vec<B> {
+        self.bugs
+            .iter()
+            .map(|b| parse(b).expect("bug names are checked against the description"))
+            .collect()
+    }
+}
+
+/// A protocol that describes itself for the registry.
+pub trait Described: Protocol {
+    const ABOUT: &'static About;
+
+    /// The protocol's configuration from checked settings and bugs. Checks that span
+    /// settings (a read quorum no larger than the replicas) belong here.
+    fn configure(values: &Values<'_>, env: &Env) -> Result<Self::Config, String>;
+
+    /// A sentence on what the chosen settings mean together (`R+W=4 > N=3: reads meet
+    /// writes`), for the set-up panel; `None` when there is nothing to add.
+    fn remark(values: &Values<'_>, env: &Env) -> Option<String> {
+        let _ = (values, env);
+        None
+    }
+}
+
+/// A registered protocol, whatever its node type.
+pub trait Entry: Sync {
+    fn about(&self) -> &'static About;
+
+    /// Checks settings and bugs and returns the settings normalised.
+    fn check(&self, settings: &Settings, bugs: &[String], env: &Env) -> Result<Settings, String>;
+
+    /// The world `spec` describes (settings already checked by `RunSpec::validate`).
+    fn world(&self, spec: &RunSpec, record: bool) -> Result<Box<dyn Sim>, String>;
+
+    /// What the settings mean together, if the protocol has something to say (see
+    /// [`Described::remark`]); `None` also when they are not valid.
+    fn remark(&self, settings: &Settings, bugs: &[String], env: &Env) -> Option<String>;
+}
+
+/// The registry's handle on protocol `P`.
+pub struct Of<P>(PhantomData<fn() -> P>);
+
+impl<P> Of<P> {
+    pub const IT: Of<P> = Of(PhantomData);
+}
+
+/// Checks bug names against a description.
+fn check_bugs(about: &About, bugs: &[String]) -> Result<(), String> {
+    for bug in bugs {
+        if about.bug(bug).is_some() {
+            continue;
+        }
+        return Err(match owner_of_bug(bug) {
+            Some(owner) => format!(
+                "the bug {bug} belongs to {}, not {}",
+                owner.name, about.name
+            ),
+            None => {
+                let known: Vec<&str> = PROTOCOLS
+                    .iter()
+                    .flat_map(|p| p.about().bugs.iter().map(|b| b.name))
+                    .collect();
+                format!("unknown bug {bug:?}; known bugs: {}", known.join(", "))
+            }
+        });
+    }
+    Ok(())
+}
+
+impl<P: Described> Of<P> {
+    /// The typed configuration for these settings.
+    pub fn config(settings: &Settings, bugs: &[String], env: &Env) -> Result<P::Config, String> {
+        check_bugs(P::ABOUT, bugs)?;
+        let settings = check_settings(P::ABOUT, settings)?;
+        let about = P::ABOUT;
+        P::configure(
+            &Values {
+                about,
+                settings: &settings,
+                bugs,
+            },
+            env,
+        )
+    }
+}
+
+impl<P: Described> Entry for Of<P> {
+    fn about(&self) -> &'static About {
+        P::ABOUT
+    }
+
+    fn check(&self, settings: &Settings, bugs: &[String], env: &Env) -> Result<Settings, String> {
+        Self::config(settings, bugs, env)?;
+        check_settings(P::ABOUT, settings)
+    }
+
+    fn remark(&self, settings: &Settings, bugs: &[String], env: &Env) -> Option<String> {
+        Self::config(settings, bugs, env).ok()?;
+        let settings = check_settings(P::ABOUT, settings).ok()?;
+        P::remark(
+            &Values {
+                about: P::ABOUT,
+                settings: &settings,
+                bugs,
+            },
+            env,
+        )
+    }
+
+    fn world(&self, spec: &RunSpec, record: bool) -> Result<Box<dyn Sim>, String> {
+        let config = Self::config(&spec.settings, &spec.bugs, &spec.env())?;
+        Ok(Box::new(spec.world::<P>(config, record)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_every_protocol_describes_itself() {
+        let names = names();
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len(), "{names:?}");
+        for p in PROTOCOLS {
+            let a = p.about();
+            assert!(!a.title.is_empty() && !a.summary.is_empty(), "{}", a.name);
+            assert!(!a.roles.is_empty(), "{} names no roles", a.name);
+            assert!(!a.properties.is_empty(), "{} promises nothing", a.name);
+            for s in a.settings {
+                if let Some(d) = s.default {
+                    normalise(s, d).unwrap_or_else(|e| panic!("{}: default: {e}", a.name));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bug_names_belong_to_one_protocol_only() {
+        let mut all: Vec<&str> = PROTOCOLS
+            .iter()
+            .flat_map(|p| p.about().bugs.iter().map(|b| b.name))
+            .collect();
+        let n = all.len();
+        all.sort();
+        all.dedup();
+        assert_eq!(
+            all.len(),
+            n,
+            "a bug name is used twice: links name bugs alone"
+        );
+    }
+
+    #[test]
+    fn settings_are_checked_and_normalised() {
+        let about = QuorumNode::ABOUT;
+        let mut s = Settings::new();
+        s.set("r", "02");
+        s.set("w", "1");
+        s.set("sloppy", "on");
+        let out = check_settings(about, &s).unwrap();
+        assert_eq!(out.get("r"), Some("2"));
+        assert_eq!(out.get("w"), None, "the default is dropped");
+        assert_eq!(out.get("sloppy"), Some("1"));
+        for (name, value, want) in [
+            ("r", "x", "whole number"),
+            ("conflict", "newest", "lww"),
+            ("sync", "1", "setting of primary-backup"),
+            ("colour", "red", "no setting called"),
+        ] {
+            let mut s = Settings::new();
+            s.set(name, value);
+            let err = check_settings(about, &s).unwrap_err();
+            assert!(err.contains(want), "{name}={value}: {err}");
+        }
+    }
+}
