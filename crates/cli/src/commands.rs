@@ -14,9 +14,10 @@ use std::time::Instant;
 /// The cluster the flags describe, as the playground's set-up (so a run here and a link
 /// there are the same run).
 fn setup_from(cluster: &ClusterArgs, seed: u64) -> Result<Setup, String> {
+    let about = registry::find(&cluster.protocol)?.about();
     let mut setup = Setup {
-        protocol: registry::find(&cluster.protocol)?.about().name.to_string(),
-        nodes: cluster.nodes,
+        protocol: about.name.to_string(),
+        nodes: cluster.nodes.unwrap_or(about.nodes.2),
         seed,
         load: cluster.rate,
         ..Setup::default()
@@ -44,10 +45,10 @@ fn spec_from(cluster: &ClusterArgs, seed: u64, until: &str) -> Result<RunSpec, S
 
 /// The flags that describe a cluster, for a command line that replays a run.
 fn cluster_flags(c: &ClusterArgs) -> String {
-    let mut flags = format!(
-        "--protocol {} --nodes {} --rate {}",
-        c.protocol, c.nodes, c.rate
-    );
+    let mut flags = format!("--protocol {} --rate {}", c.protocol, c.rate);
+    if let Some(n) = c.nodes {
+        flags.push_str(&format!(" --nodes {n}"));
+    }
     for b in &c.bugs {
         flags.push_str(&format!(" --bug {b}"));
     }
@@ -84,6 +85,7 @@ pub fn fuzz(args: FuzzArgs) -> Result<Value, String> {
         seed: args.seed,
         mix: FaultMix {
             disk_loss: args.disk_loss,
+            traitors: args.traitors,
         },
         stop_at_first: args.stop_at_first,
     };

@@ -57,9 +57,10 @@ struct ClusterArgs {
     /// Protocol to simulate.
     #[arg(long, default_value = "raft")]
     protocol: String,
-    /// Number of nodes (1 to 64).
-    #[arg(long, default_value_t = 5)]
-    nodes: usize,
+    /// Number of nodes (1 to 64; the protocol's own count if not given: 5 for most, 2
+    /// for the two generals).
+    #[arg(long)]
+    nodes: Option<usize>,
     /// Deliberately broken protocol variant to switch on (repeatable).
     #[arg(long = "bug", value_name = "NAME")]
     bugs: Vec<String>,
@@ -104,6 +105,10 @@ struct FuzzArgs {
     /// Stop at the first failing run.
     #[arg(long)]
     stop_at_first: bool,
+    /// Let the fuzzer make up to this many nodes Byzantine, with the protocol's
+    /// behaviours (0: every node stays honest).
+    #[arg(long, default_value_t = 0)]
+    traitors: u32,
 }
 
 #[derive(Args)]

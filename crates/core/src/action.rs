@@ -93,7 +93,29 @@ pub enum Action {
     SetWorkload {
         workload: Workload,
     },
+    /// Crash whichever node leads when the action happens (the leader with the highest
+    /// era), as a nemesis that aims at the leader does; restart it `restart_after_us`
+    /// later if given. Nothing happens if no node leads.
+    CrashLeader {
+        disk: DiskFate,
+        restart_after_us: Option<Micros>,
+    },
+    /// Split the cluster around whichever node leads: it and the `with` nodes after it
+    /// (by id, wrapping around) on one side, the rest on the other; `heal` ends it.
+    /// Nothing happens if no node leads.
+    PartitionLeader {
+        with: u32,
+    },
+    /// Make a node Byzantine: from now on it follows `behaviour` (one its protocol
+    /// defines) instead of its honest code; `honest` makes it honest again.
+    Behave {
+        node: NodeId,
+        behaviour: String,
+    },
 }
+
+/// The behaviour that makes a Byzantine node honest again.
+pub const HONEST: &str = "honest";
 
 impl Action {
     /// Nodes the action names, for validation.
@@ -106,12 +128,15 @@ impl Action {
             | Action::Slow { node, .. }
             | Action::SkewClock { node, .. }
             | Action::SetDrift { node, .. }
+            | Action::Behave { node, .. }
             | Action::Client { node, .. } => vec![*node],
             Action::CutLink { from, to }
             | Action::RestoreLink { from, to }
             | Action::SetLink { from, to, .. } => vec![*from, *to],
             Action::Partition { groups } => groups.iter().flatten().copied().collect(),
             Action::Heal
+            | Action::CrashLeader { .. }
+            | Action::PartitionLeader { .. }
             | Action::SetNetwork { .. }
             | Action::SetChecksums { .. }
             | Action::SetWorkload { .. } => vec![],

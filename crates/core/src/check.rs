@@ -17,6 +17,8 @@ pub struct CheckView<'a, P: Protocol> {
     /// they remembered of its volatile state.
     pub rebooted: bool,
     pub nodes: &'a [NodeSlot<P>],
+    /// Which nodes run their honest code (the others were made Byzantine).
+    pub honest: &'a [bool],
 }
 
 impl<'a, P: Protocol> CheckView<'a, P> {
@@ -30,6 +32,11 @@ impl<'a, P: Protocol> CheckView<'a, P> {
             .iter()
             .enumerate()
             .filter_map(|(i, s)| Some((NodeId(i as u32), s.state.as_ref()?)))
+    }
+
+    /// Whether node `id` runs its honest code.
+    pub fn is_honest(&self, id: NodeId) -> bool {
+        self.honest.get(id.index()).copied().unwrap_or(true)
     }
 
     /// The acting node, if it is up.
@@ -53,13 +60,29 @@ impl<P: Protocol> Clone for Box<dyn Invariant<P>> {
     }
 }
 
-/// A broken safety property, tied to the event that broke it.
+/// A property checked once, at the end of a run (see [`Protocol::end_properties`]); it
+/// keeps no history, since it judges the final state alone.
+pub trait EndProperty<P: Protocol>: 'static {
+    fn name(&self) -> &'static str;
+    fn check_end(&self, view: &CheckView<'_, P>) -> Result<(), String>;
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A broken property: a safety property tied to the event that broke it, or a property
+/// checked at the end of the run (`at_end`), tied to the moment it was checked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
     pub invariant: String,
     pub message: String,
     pub time_us: Micros,
-    /// Position of the offending event in the trace (0-based).
+    /// Position of the offending event in the trace (0-based); for a check at the end,
+    /// the number of events the settled run had.
     pub event: u64,
     pub node: Option<NodeId>,
+    /// Found by a check at the end of the run, not at an event.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub at_end: bool,
 }

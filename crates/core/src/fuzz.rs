@@ -13,16 +13,39 @@ use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
 use serde::{Deserialize, Serialize};
 
 /// Which faults the generator may use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FaultMix {
     /// Crashes that wipe the disk: outside the crash-recovery model, so off by default.
     pub disk_loss: bool,
+    /// Nodes the generator may make Byzantine (with the protocol's behaviours), at most.
+    #[serde(default)]
+    pub traitors: u32,
+}
+
+impl FaultMix {
+    pub fn disk_loss(disk_loss: bool) -> Self {
+        FaultMix {
+            disk_loss,
+            ..FaultMix::default()
+        }
+    }
 }
 
 /// Draws a random fault schedule for `nodes` nodes over `until` microseconds: network
 /// degradation, partitions, one-way cuts, crash-recovery, pauses, slow nodes, clock skew
 /// and drift, and corruption with checksums on.
-pub fn random_schedule(rng: &mut SimRng, nodes: usize, until: Micros, mix: FaultMix) -> Schedule {
+/// Besides, faults aimed at whoever leads at the moment (a crash with a quick restart, a
+/// partition with the leader alone), as nemeses that aim at the leader do; and, with
+/// `mix.traitors`, up to that many nodes made Byzantine with one of `behaviours` for a
+/// while.
+pub fn random_schedule(
+    rng: &mut SimRng,
+    nodes: usize,
+    until: Micros,
+    mix: FaultMix,
+    about: &crate::registry::About,
+) -> Schedule {
+    let behaviours: Vec<&str> = about.behaviours.iter().map(|b| b.name).collect();
     let mut s = Schedule::new();
     let mut at = |t: Micros, action: Action| s.push(Scheduled { at: t, action });
     at(
@@ -37,14 +60,54 @@ pub fn random_schedule(rng: &mut SimRng, nodes: usize, until: Micros, mix: Fault
     // Swarm testing: each run uses its own random subset of fault kinds, so that some runs
     // see many faults of one kind instead of always a thin mix of all of them.
     let kinds: Vec<u64> = {
-        let all = if mix.disk_loss { 10 } else { 9 };
-        let chosen: Vec<u64> = (0..all).filter(|_| rng.chance(Ppm::percent(50))).collect();
+        let mut all: Vec<u64> = (0..=12).collect();
+        if about.serves_clients() {
+            all.push(LOAD);
+        }
+        if mix.disk_loss {
+            all.push(DISK_LOSS);
+        }
+        let chosen: Vec<u64> = all
+            .iter()
+            .copied()
+            .filter(|_| rng.chance(Ppm::percent(50)))
+            .collect();
         if chosen.is_empty() {
-            vec![rng.below(all)]
+            vec![*rng.pick(&all)]
         } else {
             chosen
         }
     };
+    if mix.traitors > 0 && !behaviours.is_empty() {
+        // Some runs keep every node honest; the others turn up to `traitors` nodes, each
+        // for a stretch of the run (often from the start).
+        let count = rng.range(0, u64::from(mix.traitors).min(nodes as u64));
+        let mut traitors: Vec<NodeId> = Vec::new();
+        while (traitors.len() as u64) < count {
+            let n = node(rng);
+            if !traitors.contains(&n) {
+                traitors.push(n);
+            }
+        }
+        for n in traitors {
+            let behaviour = rng.pick(&behaviours).to_string();
+            let from = if rng.chance(Ppm::percent(60)) {
+                0
+            } else {
+                rng.range(0, horizon)
+            };
+            at(from, Action::Behave { node: n, behaviour });
+            if rng.chance(Ppm::percent(30)) {
+                at(
+                    rng.range(from, until),
+                    Action::Behave {
+                        node: n,
+                        behaviour: crate::action::HONEST.into(),
+                    },
+                );
+            }
+        }
+    }
     let episodes = rng.range(4, 24);
     for _ in 0..episodes {
         let start = rng.range(200 * MICROS_PER_MS, horizon);
@@ -143,6 +206,109 @@ pub fn random_schedule(rng: &mut SimRng, nodes: usize, until: Micros, mix: Fault
                     },
                 );
             }
+            9 => {
+                // Crash the leader of the moment and bring it back soon, several times in
+                // a row: terms pile up with entries only partly replicated, the ground of
+                // the paper's Figure 8.
+                let mut t = start;
+                for _ in 0..rng.range(1, 4) {
+                    at(
+                        t,
+                        Action::CrashLeader {
+                            disk: DiskFate::Keep,
+                            restart_after_us: Some(rng.range(MICROS_PER_MS, 400 * MICROS_PER_MS)),
+                        },
+                    );
+                    t += rng.range(50 * MICROS_PER_MS, 800 * MICROS_PER_MS);
+                }
+            }
+            10 => {
+                // Partitions around the leader of the moment, one after another: each
+                // new leader is cut off with a few followers, so its entries reach only
+                // some of the nodes before the next term begins.
+                let mut t = start;
+                for _ in 0..rng.range(1, 5) {
+                    let with = rng.below(nodes as u64 / 2 + 1) as u32;
+                    at(t, Action::PartitionLeader { with });
+                    t += rng.range(50 * MICROS_PER_MS, 900 * MICROS_PER_MS);
+                }
+                at(t, Action::Heal);
+            }
+            11 => {
+                // An election under fire: the leader goes, and while the others elect a
+                // new one, voters crash and come back within a few milliseconds, which
+                // is when a vote that was not written down gets lost.
+                at(
+                    start,
+                    Action::CrashLeader {
+                        disk: DiskFate::Keep,
+                        restart_after_us: Some(rng.range(100 * MICROS_PER_MS, 400 * MICROS_PER_MS)),
+                    },
+                );
+                let mut t = start + rng.range(150 * MICROS_PER_MS, 350 * MICROS_PER_MS);
+                for _ in 0..rng.range(1, 4) {
+                    let n = node(rng);
+                    crash_and_restart(
+                        &mut at,
+                        n,
+                        DiskFate::Keep,
+                        t,
+                        rng.range(MICROS_PER_MS, 60 * MICROS_PER_MS),
+                    );
+                    t += rng.range(MICROS_PER_MS, 150 * MICROS_PER_MS);
+                }
+            }
+            12 => {
+                // The ground of the paper's Figure 8: few client operations, and leader
+                // after leader cut off with a few followers or crashed, so that terms
+                // pile up with entries that reached only some nodes.
+                let slow = |rate_per_s| Action::SetWorkload {
+                    workload: crate::client::Workload {
+                        rate_per_s,
+                        ..crate::client::Workload::default()
+                    },
+                };
+                if about.serves_clients() {
+                    at(start, slow(*rng.pick(&[1, 2, 5])));
+                }
+                let mut t = start;
+                for _ in 0..rng.range(3, 7) {
+                    if rng.chance(Ppm::percent(30)) {
+                        at(
+                            t,
+                            Action::CrashLeader {
+                                disk: DiskFate::Keep,
+                                restart_after_us: Some(
+                                    rng.range(50 * MICROS_PER_MS, 300 * MICROS_PER_MS),
+                                ),
+                            },
+                        );
+                    } else {
+                        let with = rng.below(nodes as u64 / 2 + 1) as u32;
+                        at(t, Action::PartitionLeader { with });
+                    }
+                    t += rng.range(100 * MICROS_PER_MS, 700 * MICROS_PER_MS);
+                }
+                at(t, Action::Heal);
+                if about.serves_clients() {
+                    at(t, slow(crate::client::Workload::default().rate_per_s));
+                }
+            }
+            LOAD => {
+                // Another client load for a while, from none at all (leaders then have
+                // only older terms' entries to replicate) to a heavy one.
+                let rate = *rng.pick(&[0, 0, 2, 10, 200]);
+                let load = |rate_per_s| Action::SetWorkload {
+                    workload: crate::client::Workload {
+                        rate_per_s,
+                        ..crate::client::Workload::default()
+                    },
+                };
+                at(start, load(rate));
+                if rng.chance(Ppm::percent(50)) {
+                    at(end, load(crate::client::Workload::default().rate_per_s));
+                }
+            }
             _ => {
                 let n = node(rng);
                 let down = rng.range(MICROS_PER_MS, 600 * MICROS_PER_MS);
@@ -153,6 +319,11 @@ pub fn random_schedule(rng: &mut SimRng, nodes: usize, until: Micros, mix: Fault
     s.sort_by_key(|x| x.at);
     s
 }
+
+/// The fault kind that wipes disks (drawn only with `FaultMix::disk_loss`).
+const DISK_LOSS: u64 = 20;
+/// The fault kind that changes the client load (for protocols that serve clients).
+const LOAD: u64 = 21;
 
 fn crash_and_restart(
     at: &mut impl FnMut(Micros, Action),
@@ -220,10 +391,18 @@ pub struct Failure {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FuzzReport {
     pub runs: u64,
-    /// Runs that ended in a violation.
+    /// Runs that broke a safety property the protocol promises, at an event.
     pub violations: u64,
+    /// Runs that broke a property the protocol promises for the end of a run.
+    pub end_violations: u64,
+    /// Runs that broke only properties the protocol does not promise (what it cannot
+    /// keep under these faults, such as two generals deciding alike).
+    pub unpromised: u64,
     pub events: u64,
+    /// The first run that broke a promised property.
     pub first_failure: Option<Failure>,
+    /// The first run that broke a property the protocol does not promise.
+    pub first_unpromised: Option<Failure>,
 }
 
 /// The spec of fuzz run `i`.
@@ -232,35 +411,54 @@ pub fn fuzz_run_spec(spec: &FuzzSpec, i: u64) -> RunSpec {
     let mut rng = SimRng::new(seed ^ 0x5c4e_d01e);
     let mut run = spec.base.clone();
     run.seed = seed;
-    run.schedule = random_schedule(&mut rng, run.nodes, run.until_us, spec.mix);
+    let about = crate::registry::find(&run.protocol)
+        .unwrap_or(crate::registry::PROTOCOLS[0])
+        .about();
+    run.schedule = random_schedule(&mut rng, run.nodes, run.until_us, spec.mix, about);
     run
 }
 
 pub fn fuzz(spec: &FuzzSpec) -> Result<FuzzReport, String> {
     spec.base.clone().validate()?;
+    let about = crate::registry::find(&spec.base.protocol)?.about();
     let mut report = FuzzReport {
         runs: 0,
         violations: 0,
+        end_violations: 0,
+        unpromised: 0,
         events: 0,
         first_failure: None,
+        first_unpromised: None,
     };
     for i in 0..spec.runs {
         let run_spec = fuzz_run_spec(spec, i);
         let result = run(&run_spec)?;
         report.runs += 1;
         report.events += result.events;
-        if let Some(v) = result.violations.first() {
-            report.violations += 1;
+        let all = || result.violations.iter().chain(&result.end_violations);
+        let promised = all().find(|v| about.promises(&v.invariant));
+        let failure = |v: &Violation| Failure {
+            run: i,
+            seed: run_spec.seed,
+            violation: v.clone(),
+            schedule: run_spec.schedule.clone(),
+        };
+        if let Some(v) = promised {
+            if v.at_end {
+                report.end_violations += 1;
+            } else {
+                report.violations += 1;
+            }
             if report.first_failure.is_none() {
-                report.first_failure = Some(Failure {
-                    run: i,
-                    seed: run_spec.seed,
-                    violation: v.clone(),
-                    schedule: run_spec.schedule,
-                });
+                report.first_failure = Some(failure(v));
             }
             if spec.stop_at_first {
                 break;
+            }
+        } else if let Some(v) = all().next() {
+            report.unpromised += 1;
+            if report.first_unpromised.is_none() {
+                report.first_unpromised = Some(failure(v));
             }
         }
     }

@@ -10,7 +10,7 @@
 //! `boot` again (from whatever the disk kept) then `on_recover`; in between, any number of
 //! `on_message`, `on_timer` and `on_client_request` calls.
 
-use crate::check::Invariant;
+use crate::check::{EndProperty, Invariant};
 use crate::client::{KvOp, KvResult};
 use crate::ids::{NodeId, RequestId};
 use crate::rng::SimRng;
@@ -51,6 +51,24 @@ pub trait Message: Clone + Debug + Serialize + DeserializeOwned + PartialEq {
     fn corrupt(&self, rng: &mut SimRng) -> Self;
 }
 
+/// Something a protocol tells the trace in its own terms ("decided 7", "suspects n2",
+/// "delivered m3"). The engine records it with the node that said it; every view shows its
+/// text.
+pub trait Note: Clone + Debug + Serialize {
+    /// The note in words, without the node's name (`"attacks"`, `"suspects n2"`).
+    fn text(&self) -> String;
+}
+
+/// The notes of a protocol that has none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum NoNotes {}
+
+impl Note for NoNotes {
+    fn text(&self) -> String {
+        match *self {}
+    }
+}
+
 /// State that survives a crash, changed only through write records so that a disk write is
 /// an explicit, visible step.
 pub trait Durable: Clone + Debug + Default + Serialize {
@@ -66,6 +84,7 @@ pub enum Effect<P: Protocol> {
     CancelTimer { timer: P::Timer },
     Persist(<P::Disk as Durable>::Write),
     Reply { req: RequestId, result: KvResult },
+    Note(P::Note),
 }
 
 /// What a node may ask of the world while it handles one input.
@@ -141,6 +160,11 @@ impl<'a, P: Protocol> Ctx<'a, P> {
     pub fn reply(&mut self, req: RequestId, result: KvResult) {
         self.out.push(Effect::Reply { req, result });
     }
+
+    /// Tells the trace something in the protocol's own terms.
+    pub fn note(&mut self, note: P::Note) {
+        self.out.push(Effect::Note(note));
+    }
 }
 
 /// A protocol node.
@@ -149,6 +173,8 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
     type Timer: Clone + Debug + PartialEq + Serialize;
     type Disk: Durable;
     type Config: Clone + Debug;
+    /// What the protocol tells the trace ([`NoNotes`] if nothing).
+    type Note: Note;
 
     /// Builds a node from its disk (empty on first boot, possibly wiped by a fault).
     fn boot(id: NodeId, nodes: usize, config: &Self::Config, disk: &Self::Disk) -> Self;
@@ -171,6 +197,22 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
 
     /// The safety properties this protocol promises, each checked after every event.
     fn invariants(config: &Self::Config, nodes: usize) -> Vec<Box<dyn Invariant<Self>>>;
+
+    /// Properties checked once, at the end of a run that was given time to settle
+    /// (termination: every correct node decided, every live node caught up).
+    fn end_properties(config: &Self::Config, nodes: usize) -> Vec<Box<dyn EndProperty<Self>>> {
+        let _ = (config, nodes);
+        Vec::new()
+    }
+
+    /// What a Byzantine node with behaviour `behaviour` (one of the protocol's, from its
+    /// description) sends instead of `msg`, which its honest code meant for `to`; `None`
+    /// sends nothing. Lies live here, apart from the honest handlers. The default is
+    /// silence, whatever the behaviour.
+    fn lie(behaviour: &str, to: NodeId, msg: Self::Msg, rng: &mut SimRng) -> Option<Self::Msg> {
+        let _ = (behaviour, to, msg, rng);
+        None
+    }
 }
 
 /// The fields that differ between two values of a message type, read from their `Debug`

@@ -17,6 +17,7 @@ use crate::protocol::Protocol;
 use crate::protocols::primary_backup::PbNode;
 use crate::protocols::quorum::QuorumNode;
 use crate::protocols::raft::RaftNode;
+use crate::protocols::two_generals::General;
 use crate::recipe::format_duration;
 use crate::run::RunSpec;
 use crate::sim::Sim;
@@ -30,6 +31,7 @@ pub static PROTOCOLS: &[&dyn Entry] = &[
     &Of::<RaftNode>::IT,
     &Of::<QuorumNode>::IT,
     &Of::<PbNode>::IT,
+    &Of::<General>::IT,
 ];
 
 /// The protocol registered under `name`, or a message listing the known names.
@@ -82,6 +84,9 @@ pub struct About {
     pub title: &'static str,
     /// The protocol in one sentence.
     pub summary: &'static str,
+    /// How many nodes a cluster of it may have, and how many it has by default
+    /// (`(min, max, default)`).
+    pub nodes: (usize, usize, usize),
     pub settings: &'static [SettingDesc],
     pub bugs: &'static [BugDesc],
     /// Ways a node of this protocol can be made to lie (Byzantine behaviours).
@@ -100,6 +105,25 @@ impl About {
 
     pub fn bug(&self, name: &str) -> Option<&'static BugDesc> {
         self.bugs.iter().find(|b| b.name == name)
+    }
+
+    pub fn behaviour(&self, name: &str) -> Option<&'static BehaviourDesc> {
+        self.behaviours.iter().find(|b| b.name == name)
+    }
+
+    pub fn property(&self, name: &str) -> Option<&'static PropertyDesc> {
+        self.properties.iter().find(|p| p.name == name)
+    }
+
+    /// Whether the protocol promises the property called `name` (a violation of an
+    /// unknown name counts as promised: it is a bug either way).
+    pub fn promises(&self, name: &str) -> bool {
+        self.property(name).is_none_or(|p| p.promised)
+    }
+
+    /// Whether clients can ask anything of it.
+    pub fn serves_clients(&self) -> bool {
+        !self.operations.is_empty()
     }
 
     /// Whether any of its roles leads the others (a leader, a primary, a coordinator).
@@ -186,6 +210,10 @@ pub struct PropertyDesc {
     pub name: &'static str,
     pub kind: PropertyKind,
     pub promise: &'static str,
+    /// Whether the protocol promises it. A property it does not promise is one the
+    /// lessons show broken (two generals cannot promise to decide alike over a lossy
+    /// link); the checker still looks for it, and the fuzzer must find it broken.
+    pub promised: bool,
 }
 
 /// The operations of a protocol that serves the key-value clients.
@@ -449,6 +477,22 @@ fn check_bugs(about: &About, bugs: &[String]) -> Result<(), String> {
 impl<P: Described> Of<P> {
     /// The typed configuration for these settings.
     pub fn config(settings: &Settings, bugs: &[String], env: &Env) -> Result<P::Config, String> {
+        let (min, max, _) = P::ABOUT.nodes;
+        if env.nodes < min || env.nodes > max {
+            return Err(if min == max {
+                format!(
+                    "{} runs on exactly {min} nodes, not {}",
+                    P::ABOUT.name,
+                    env.nodes
+                )
+            } else {
+                format!(
+                    "{} runs on {min} to {max} nodes, not {}",
+                    P::ABOUT.name,
+                    env.nodes
+                )
+            });
+        }
         check_bugs(P::ABOUT, bugs)?;
         let settings = check_settings(P::ABOUT, settings)?;
         let about = P::ABOUT;

@@ -98,10 +98,16 @@ impl RunSpec {
         }
         let entry = registry::find(&self.protocol)?;
         self.settings = entry.check(&self.settings, &self.bugs, &self.env())?;
+        let about = entry.about();
+        if !about.serves_clients() {
+            // Nothing to ask of it: no client load.
+            self.workload = None;
+        }
         if let Some(w) = &self.workload {
             w.validate()?;
         }
-        validate_schedule(&mut self.schedule, self.nodes)
+        validate_schedule(&mut self.schedule, self.nodes)?;
+        check_actions_for(about, &self.schedule)
     }
 
     /// The world this spec describes for protocol `P` with configuration `config`, with
@@ -135,6 +141,41 @@ impl RunSpec {
     }
 }
 
+/// Checks what a schedule asks of the protocol: Byzantine behaviours it defines, client
+/// operations only if it serves clients.
+pub fn check_actions_for(about: &registry::About, schedule: &[Scheduled]) -> Result<(), String> {
+    for (i, s) in schedule.iter().enumerate() {
+        let problem = match &s.action {
+            Action::Behave { behaviour, .. }
+                if behaviour != crate::action::HONEST && about.behaviour(behaviour).is_none() =>
+            {
+                let known: Vec<&str> = about.behaviours.iter().map(|b| b.name).collect();
+                Some(if known.is_empty() {
+                    format!("{} defines no Byzantine behaviours", about.name)
+                } else {
+                    format!(
+                        "{} has no behaviour {behaviour:?}; it has honest, {}",
+                        about.name,
+                        known.join(", ")
+                    )
+                })
+            }
+            Action::Client { .. } if !about.serves_clients() => {
+                Some(format!("{} takes no client operations", about.name))
+            }
+            _ => None,
+        };
+        if let Some(p) = problem {
+            return Err(format!("schedule entry {} (at {}us): {p}", i + 1, s.at));
+        }
+    }
+    Ok(())
+}
+
+/// How long a run settles (network healed, clients stopped) before its end properties are
+/// checked.
+pub const SETTLE_US: Micros = 5 * crate::time::MICROS_PER_SEC;
+
 /// What a finished run reports.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunReport {
@@ -149,6 +190,11 @@ pub struct RunReport {
     /// Hex of the 64-bit trace hash.
     pub trace_hash: String,
     pub violations: Vec<Violation>,
+    /// Properties checked at the end that do not hold, found on a copy of the run given
+    /// [`SETTLE_US`] to settle with the network healed and the clients stopped (none
+    /// while the run stopped at a safety violation).
+    #[serde(default)]
+    pub end_violations: Vec<Violation>,
     /// Commit-index advances across all nodes.
     pub commits: u64,
     /// The highest commit index any node reached.
@@ -168,13 +214,21 @@ pub fn hash_hex(hash: u64) -> String {
 pub fn run(spec: &RunSpec) -> Result<RunReport, String> {
     let mut world = spec.sim(false)?;
     world.run_until(spec.until_us);
-    Ok(report(spec, world.as_ref()))
+    let mut report = report(spec, world.as_ref());
+    if !world.halted() {
+        report.end_violations = world.box_clone().check_end(SETTLE_US);
+    }
+    Ok(report)
 }
 
 /// Runs a world built from `spec` to the end of the spec and reports on it.
 pub fn run_world<P: registry::Described>(spec: &RunSpec, mut world: World<P>) -> RunReport {
     world.run_until(spec.until_us);
-    report(spec, &world)
+    let mut report = report(spec, &world);
+    if !world.halted() {
+        report.end_violations = world.clone().check_end(SETTLE_US);
+    }
+    report
 }
 
 /// The report on a world built from `spec`, as it stands.
@@ -195,6 +249,7 @@ pub fn report(spec: &RunSpec, world: &dyn Sim) -> RunReport {
         sim_time_us: world.now(),
         trace_hash: hash_hex(world.trace_hash()),
         violations: world.violations().to_vec(),
+        end_violations: Vec::new(),
         commits: c.commits,
         committed_entries,
         leader_changes: c.leader_changes,
@@ -210,14 +265,25 @@ mod tests {
 
     #[test]
     fn every_protocol_runs_deterministically_and_cleanly() {
-        for name in registry::names() {
-            let spec = RunSpec::new(5, 3, 5 * MICROS_PER_SEC).with_protocol(name);
+        for p in registry::PROTOCOLS {
+            let about = p.about();
+            let name = about.name;
+            let spec = RunSpec::new(about.nodes.2, 3, 5 * MICROS_PER_SEC).with_protocol(name);
             let a = run(&spec).unwrap();
             let b = run(&spec).unwrap();
             assert_eq!(a, b, "{name}");
             assert_eq!(a.protocol, name);
             assert!(a.violations.is_empty(), "{name}: {:?}", a.violations);
-            assert!(a.counters.client_ok > 100, "{name}");
+            assert!(
+                a.end_violations.is_empty(),
+                "{name}: {:?}",
+                a.end_violations
+            );
+            if about.serves_clients() {
+                assert!(a.counters.client_ok > 100, "{name}");
+            } else {
+                assert_eq!(a.counters.client_ops, 0, "{name}: no client load");
+            }
         }
     }
 

@@ -38,6 +38,8 @@ pub trait Sim {
     /// What node `node` stores for `key` (empty while it is down).
     fn stored(&self, node: NodeId, key: Key) -> Vec<Value>;
     fn box_clone(&self) -> Box<dyn Sim>;
+    /// The end properties' verdict, after settling `settle_us` (see [`World::check_end`]).
+    fn check_end(&mut self, settle_us: Micros) -> Vec<Violation>;
 }
 
 impl Clone for Box<dyn Sim> {
@@ -119,5 +121,9 @@ impl<P: Described> Sim for World<P> {
 
     fn box_clone(&self) -> Box<dyn Sim> {
         Box::new(self.clone())
+    }
+
+    fn check_end(&mut self, settle_us: Micros) -> Vec<Violation> {
+        World::check_end(self, settle_us)
     }
 }

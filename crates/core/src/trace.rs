@@ -133,6 +133,11 @@ pub enum EventKind<P: Protocol> {
         req: RequestId,
         attempt: u32,
     },
+    /// The protocol said something in its own terms (see [`crate::protocol::Note`]).
+    Note {
+        node: NodeId,
+        note: P::Note,
+    },
 }
 
 #[derive(Clone, Debug, Serialize)]

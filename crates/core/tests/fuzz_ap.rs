@@ -11,7 +11,7 @@ fn spec(protocol: &str, runs: u64, disk_loss: bool) -> FuzzSpec {
         base,
         runs,
         seed: 3,
-        mix: FaultMix { disk_loss },
+        mix: FaultMix::disk_loss(disk_loss),
         stop_at_first: false,
     }
 }

@@ -12,7 +12,7 @@ fn spec(bug: Option<&str>, runs: u64) -> FuzzSpec {
         base,
         runs,
         seed: 1,
-        mix: FaultMix { disk_loss: false },
+        mix: FaultMix::disk_loss(false),
         stop_at_first: bug.is_some(),
     }
 }

@@ -16,7 +16,8 @@ fn spec(nodes: usize, seed: u64, schedule_seed: u64) -> RunSpec {
         &mut rng,
         nodes,
         spec.until_us,
-        FaultMix { disk_loss: false },
+        FaultMix::disk_loss(false),
+        splitbrain_core::registry::PROTOCOLS[0].about(),
     );
     spec
 }
@@ -53,7 +54,13 @@ proptest! {
     #[test]
     fn schedules_round_trip_through_json(seed: u64, nodes in 1usize..10) {
         let mut rng = SimRng::new(seed);
-        let schedule = random_schedule(&mut rng, nodes, 20 * MICROS_PER_SEC, FaultMix { disk_loss: true });
+        let schedule = random_schedule(
+            &mut rng,
+            nodes,
+            20 * MICROS_PER_SEC,
+            FaultMix { disk_loss: true, traitors: 2 },
+            splitbrain_core::registry::find("two-generals").unwrap().about(),
+        );
         let text = serde_json::to_string(&schedule).unwrap();
         let back: Schedule = serde_json::from_str(&text).unwrap();
         prop_assert_eq!(back, schedule);
@@ -63,7 +70,7 @@ proptest! {
     #[test]
     fn schedules_round_trip_through_the_url_form(seed: u64, nodes in 1usize..10) {
         let mut rng = SimRng::new(seed);
-        let schedule = random_schedule(&mut rng, nodes, 20 * MICROS_PER_SEC, FaultMix { disk_loss: true });
+        let schedule = random_schedule(&mut rng, nodes, 20 * MICROS_PER_SEC, FaultMix::disk_loss(true), splitbrain_core::registry::PROTOCOLS[0].about());
         let text = splitbrain_core::recipe::format_schedule(&schedule);
         prop_assert_eq!(splitbrain_core::recipe::parse_schedule(&text), Ok(schedule));
     }

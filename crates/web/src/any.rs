@@ -16,6 +16,7 @@ use splitbrain_core::protocol::{NodeStatus, Protocol};
 use splitbrain_core::protocols::primary_backup::PbNode;
 use splitbrain_core::protocols::quorum::{Clock, QuorumNode};
 use splitbrain_core::protocols::raft::{Command, RaftNode, RaftTimer};
+use splitbrain_core::protocols::two_generals::{Decision, General, GeneralsTimer};
 use splitbrain_core::recipe::Setup;
 use splitbrain_core::registry::Described;
 use splitbrain_core::time::Micros;
@@ -299,12 +300,82 @@ impl Shown for PbNode {
     }
 }
 
+impl Shown for General {
+    fn wrap(world: World<Self>) -> AnyWorld {
+        AnyWorld::TwoGenerals(world)
+    }
+
+    const NAME: &'static str = "the two generals";
+    const SAFETY: &'static str =
+        "No general took back a decision or attacked on a forged messenger so far";
+    const LEGEND: [&'static str; 4] = [
+        "(not used)",
+        "the order: attack at T",
+        "a confirmation",
+        "(not used)",
+    ];
+    const ROLES: &'static [(&'static str, &'static str)] = &[
+        ("leader", "first general (picks the moment)"),
+        ("follower", "second general"),
+    ];
+    const ERA: Option<(&'static str, &'static str)> = None;
+
+    fn colour_of(kind: &str) -> usize {
+        match kind {
+            "Order" => 1,
+            _ => 2,
+        }
+    }
+
+    fn countdown(timer: &GeneralsTimer, config: &Self::Config) -> Option<Micros> {
+        (*timer == GeneralsTimer::Deadline).then_some(config.attack_at_us)
+    }
+
+    fn inspect(&self) -> Html {
+        let plan = self
+            .plan()
+            .map_or("not known yet: the order has not arrived".into(), |t| {
+                format!("attack at {}", splitbrain_core::time::Pretty(t))
+            });
+        let chain = format!(
+            "{} of the {} messengers in the chain{}",
+            self.heard(),
+            self.messages(),
+            if self.complete() {
+                "; every one meant for it arrived"
+            } else {
+                "; one meant for it is still missing"
+            }
+        );
+        let decision = match (self.decision(), self.decided_on_time()) {
+            (None, _) => "not yet".to_string(),
+            (Some(Decision::Attack), _) => "attacks".into(),
+            (Some(Decision::Hold), true) => "holds".into(),
+            (Some(Decision::Hold), false) => "holds (it was down at the moment)".into(),
+        };
+        facts(vec![
+            (
+                "role",
+                if self.is_first() {
+                    "first general".into()
+                } else {
+                    "second general".to_string()
+                },
+            ),
+            ("plan", plan),
+            ("messengers received", chain),
+            ("decision", decision),
+        ])
+    }
+}
+
 /// The playground's world, whichever protocol it runs.
 #[derive(Clone)]
 pub enum AnyWorld {
     Raft(World<RaftNode>),
     Quorum(World<QuorumNode>),
     PrimaryBackup(World<PbNode>),
+    TwoGenerals(World<General>),
 }
 
 /// Runs `$body` with `$w` bound to the world inside an [`AnyWorld`] (by reference or by
@@ -315,6 +386,7 @@ macro_rules! with_world {
             $crate::any::AnyWorld::Raft($w) => $body,
             $crate::any::AnyWorld::Quorum($w) => $body,
             $crate::any::AnyWorld::PrimaryBackup($w) => $body,
+            $crate::any::AnyWorld::TwoGenerals($w) => $body,
         }
     };
 }
@@ -331,6 +403,10 @@ macro_rules! with_protocol {
             }
             "primary-backup" => {
                 type $P = splitbrain_core::protocols::primary_backup::PbNode;
+                $body
+            }
+            "two-generals" => {
+                type $P = splitbrain_core::protocols::two_generals::General;
                 $body
             }
             _ => {

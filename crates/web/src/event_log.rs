@@ -7,6 +7,7 @@ use crate::spacetime::lane_of;
 use crate::state::{Msg, Sim};
 use splitbrain_core::ids::{NodeId, RequestId};
 use splitbrain_core::protocol::Message;
+use splitbrain_core::protocol::Note as _;
 use splitbrain_core::protocol::Protocol;
 use splitbrain_core::time::Pretty;
 use splitbrain_core::trace::{EventKind, TraceEvent};
@@ -17,7 +18,7 @@ const ROW_PX: usize = 20;
 const VIEW_PX: usize = 260;
 
 /// Kinds of event the log can show, as (class, label).
-pub const KINDS: [(&str, &str); 7] = [
+pub const KINDS: [(&str, &str); 8] = [
     ("send", "messages"),
     ("drop", "drops"),
     ("fault", "faults"),
@@ -25,6 +26,7 @@ pub const KINDS: [(&str, &str); 7] = [
     ("commit", "commits"),
     ("client", "clients"),
     ("timer", "timers"),
+    ("note", "protocol notes"),
 ];
 
 pub fn describe<P: Protocol>(e: &TraceEvent<P>) -> Option<(&'static str, String)> {
@@ -61,6 +63,7 @@ pub fn describe<P: Protocol>(e: &TraceEvent<P>) -> Option<(&'static str, String)
         }
         EventKind::Commit { node, index } => ("commit", format!("{node} commits up to {index}")),
         EventKind::Fault { action } => ("fault", format!("{action:?}")),
+        EventKind::Note { node, note } => ("note", format!("{node} {}", note.text())),
         EventKind::Persist { .. } | EventKind::Append { .. } | EventKind::Truncate { .. } => {
             return None
         }

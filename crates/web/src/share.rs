@@ -61,6 +61,7 @@ fn kind_name<P: Protocol>(kind: &EventKind<P>) -> &'static str {
         EventKind::Truncate { .. } => "truncate",
         EventKind::Commit { .. } => "commit",
         EventKind::Fault { .. } => "fault",
+        EventKind::Note { .. } => "note",
     }
 }
 

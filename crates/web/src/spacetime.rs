@@ -65,6 +65,7 @@ pub fn lane_of<P: Protocol>(kind: &EventKind<P>) -> Option<NodeId> {
         | EventKind::Pause { node, .. }
         | EventKind::Resume { node }
         | EventKind::ClientInvoke { node, .. }
+        | EventKind::Note { node, .. }
         | EventKind::RoleChange { node, .. } => *node,
         _ => return None,
     })

@@ -4,3 +4,4 @@
 pub mod primary_backup;
 pub mod quorum;
 pub mod raft;
+pub mod two_generals;

@@ -295,6 +295,20 @@ pub fn format_action(action: &Action) -> String {
             }
         },
         Action::SetWorkload { workload } => format!("load:{}", format_workload(workload)),
+        Action::Behave { node, behaviour } => format!("behave:{}:{behaviour}", node.0),
+        Action::CrashLeader {
+            disk,
+            restart_after_us,
+        } => match restart_after_us {
+            Some(after) => format!(
+                "crash-leader:{}:{}",
+                disk_text(*disk),
+                format_duration(*after)
+            ),
+            None => format!("crash-leader:{}", disk_text(*disk)),
+        },
+        Action::PartitionLeader { with: 0 } => "partition-leader".into(),
+        Action::PartitionLeader { with } => format!("partition-leader:{with}"),
     }
 }
 
@@ -361,6 +375,43 @@ pub fn parse_action(text: &str) -> Result<Action, String> {
             Action::SkewClock {
                 node: parse_node(args[1])?,
                 by_us: if negative { -us } else { us },
+            }
+        }
+        "partition-leader" => {
+            if args.len() != 1 {
+                arity(1)?;
+            }
+            Action::PartitionLeader {
+                with: match args.get(1) {
+                    Some(w) => parse_number(w, "the nodes with the leader")?,
+                    None => 0,
+                },
+            }
+        }
+        "crash-leader" => {
+            if args.len() != 2 && args.len() != 3 {
+                arity(1)?;
+            }
+            Action::CrashLeader {
+                disk: parse_disk(args[1])?,
+                restart_after_us: args.get(2).map(|t| parse_duration(t)).transpose()?,
+            }
+        }
+        "behave" => {
+            arity(2)?;
+            let behaviour = args[2];
+            let plain = !behaviour.is_empty()
+                && behaviour
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            if !plain {
+                return Err(format!(
+                    "a behaviour is a name such as silent or honest, not {behaviour:?}"
+                ));
+            }
+            Action::Behave {
+                node: parse_node(args[1])?,
+                behaviour: behaviour.to_string(),
             }
         }
         "drift" => {
@@ -443,7 +494,7 @@ pub fn parse_action(text: &str) -> Result<Action, String> {
         }
         other => {
             return Err(format!(
-                "unknown action {other:?} (known: crash, restart, crash-on-write, pause, slow, skew, drift, partition, cut, restore, heal, link, net, checksums, client, load)"
+                "unknown action {other:?} (known: crash, restart, crash-on-write, pause, slow, skew, drift, partition, cut, restore, heal, link, net, checksums, client, load, behave, crash-leader, partition-leader)"
             ))
         }
     };
@@ -467,6 +518,9 @@ fn example(verb: &str) -> &'static str {
         "checksums" => "checksums:off",
         "client" => "client:2:put:1:7, client:2:get:1 or client:2:cas:1:none:7",
         "load" => "load:50_keys5_read40_timeout1s_backoff100ms~2s~5",
+        "behave" => "behave:0:silent or behave:0:honest",
+        "crash-leader" => "crash-leader:keep:300ms",
+        "partition-leader" => "partition-leader or partition-leader:1 (the leader and one more)",
         _ => "heal",
     }
 }
@@ -545,6 +599,24 @@ mod tests {
                 node: n(1),
                 ppm: -50_000,
             },
+            Action::Behave {
+                node: n(2),
+                behaviour: "wrong-time".into(),
+            },
+            Action::Behave {
+                node: n(2),
+                behaviour: "honest".into(),
+            },
+            Action::CrashLeader {
+                disk: DiskFate::Keep,
+                restart_after_us: Some(300_000),
+            },
+            Action::CrashLeader {
+                disk: DiskFate::Lose,
+                restart_after_us: None,
+            },
+            Action::PartitionLeader { with: 0 },
+            Action::PartitionLeader { with: 2 },
             Action::Partition {
                 groups: vec![vec![n(0), n(1), n(2)], vec![n(3), n(4)]],
             },

@@ -120,7 +120,8 @@ impl Setup {
         spec.bugs = self.bugs.clone();
         spec.round_trip_us = 2 * (self.link.latency_us + self.link.jitter_us);
         // As the command line does: no load, no workload action (so runs match exactly).
-        spec.workload = (self.load > 0).then_some(Workload {
+        let serves = self.about().is_ok_and(|a| a.serves_clients());
+        spec.workload = (self.load > 0 && serves).then_some(Workload {
             rate_per_s: self.load,
             retry: self.retry,
             ..Workload::default()
@@ -163,11 +164,15 @@ impl Setup {
 
     /// The same set-up for another protocol: its settings and bugs are dropped.
     pub fn switch_protocol(&mut self, name: &str) -> Result<(), String> {
-        registry::find(name)?;
+        let about = registry::find(name)?.about();
         if self.protocol != name {
             self.protocol = name.to_string();
             self.settings = Settings::new();
             self.bugs.clear();
+            let (min, max, default) = about.nodes;
+            if self.nodes < min || self.nodes > max {
+                self.nodes = default;
+            }
         }
         Ok(())
     }
@@ -275,7 +280,8 @@ impl Recipe {
     pub fn finish(&mut self) -> Result<(), String> {
         self.setup.validate()?;
         self.setup.settings = self.setup.normalised_settings()?;
-        validate_schedule(&mut self.schedule, self.setup.nodes)
+        validate_schedule(&mut self.schedule, self.setup.nodes)?;
+        crate::run::check_actions_for(self.setup.about()?, &self.schedule)
     }
 
     /// Reads a query made only of recipe names; unknown names are refused.

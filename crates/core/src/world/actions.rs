@@ -49,6 +49,53 @@ impl<P: Protocol> World<P> {
                     .push(until, super::queue::Event::Resume { node, until });
             }
             Action::Client { node, op } => self.client_invoke(node, op),
+            Action::CrashLeader {
+                disk,
+                restart_after_us,
+            } => {
+                self.trace.push(
+                    now,
+                    EventKind::Fault {
+                        action: Action::CrashLeader {
+                            disk,
+                            restart_after_us,
+                        },
+                    },
+                );
+                if let Some(leader) = self.leader() {
+                    self.crash(leader, disk);
+                    if let Some(after) = restart_after_us {
+                        self.queue
+                            .push(now + after, super::queue::Event::Restart { node: leader });
+                    }
+                }
+            }
+            Action::PartitionLeader { with } => {
+                self.trace.push(
+                    now,
+                    EventKind::Fault {
+                        action: Action::PartitionLeader { with },
+                    },
+                );
+                if let Some(leader) = self.leader() {
+                    let n = self.config.nodes as u32;
+                    let side: Vec<NodeId> = (0..=with.min(n.saturating_sub(2)))
+                        .map(|k| NodeId((leader.0 + k) % n))
+                        .collect();
+                    self.net.partition(&[side]);
+                }
+            }
+            Action::Behave { node, behaviour } => {
+                let honest = behaviour == crate::action::HONEST;
+                self.honest[node.index()] = honest;
+                self.behaviours[node.index()] = (!honest).then(|| behaviour.clone());
+                self.trace.push(
+                    now,
+                    EventKind::Fault {
+                        action: Action::Behave { node, behaviour },
+                    },
+                );
+            }
             Action::SetWorkload { workload } => {
                 self.trace.push(
                     now,
@@ -63,6 +110,15 @@ impl<P: Protocol> World<P> {
                 self.trace.push(now, EventKind::Fault { action: other });
             }
         }
+    }
+
+    /// The node that leads now: among the up nodes whose role is a leader's, the one with
+    /// the highest era (the lowest id among equals).
+    pub(super) fn leader(&self) -> Option<NodeId> {
+        self.statuses()
+            .filter(|(_, s)| s.role == crate::protocol::Role::Leader)
+            .max_by_key(|(id, s)| (s.term, std::cmp::Reverse(id.0)))
+            .map(|(id, _)| id)
     }
 
     pub(super) fn crash(&mut self, node: NodeId, disk: DiskFate) {
@@ -111,6 +167,9 @@ impl<P: Protocol> World<P> {
             | Action::Restart { .. }
             | Action::Pause { .. }
             | Action::Client { .. }
+            | Action::Behave { .. }
+            | Action::CrashLeader { .. }
+            | Action::PartitionLeader { .. }
             | Action::SetWorkload { .. } => unreachable!("handled in apply"),
         }
     }

@@ -252,7 +252,14 @@ impl<P: Protocol> World<P> {
 
     fn apply_effect(&mut self, id: NodeId, effect: Effect<P>) {
         match effect {
-            Effect::Send { to, msg } => self.send(id, to, msg),
+            Effect::Send { to, msg } => match &self.behaviours[id.index()] {
+                None => self.send(id, to, msg),
+                Some(behaviour) => {
+                    if let Some(lie) = P::lie(behaviour, to, msg, &mut self.rng) {
+                        self.send(id, to, lie);
+                    }
+                }
+            },
             Effect::SetTimer { timer, after } => {
                 let slot = &mut self.nodes[id.index()];
                 let generation = slot.next_timer_generation;
@@ -279,6 +286,9 @@ impl<P: Protocol> World<P> {
                 self.trace.push(self.now, EventKind::Persist { node: id });
             }
             Effect::Reply { req, result } => self.client_reply(req, result),
+            Effect::Note(note) => self
+                .trace
+                .push(self.now, EventKind::Note { node: id, note }),
         }
     }
 
@@ -398,6 +408,7 @@ impl<P: Protocol> World<P> {
             acted,
             rebooted,
             nodes: &self.nodes,
+            honest: &self.honest,
         };
         let event = self.trace.len().saturating_sub(1);
         for inv in &mut self.invariants {
@@ -408,6 +419,7 @@ impl<P: Protocol> World<P> {
                     time_us: self.now,
                     event,
                     node: acted,
+                    at_end: false,
                 });
             }
         }

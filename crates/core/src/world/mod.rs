@@ -120,6 +120,10 @@ pub struct World<P: Protocol> {
     invariants: Vec<Box<dyn Invariant<P>>>,
     violations: Vec<Violation>,
     effects: Vec<Effect<P>>,
+    /// Per node: `None` while it runs its honest code, else its Byzantine behaviour.
+    behaviours: Vec<Option<String>>,
+    /// Per node: whether it is honest (the checkers' view of `behaviours`).
+    honest: Vec<bool>,
 }
 
 impl<P: Protocol> World<P> {
@@ -164,6 +168,8 @@ impl<P: Protocol> World<P> {
             counters: Counters::default(),
             violations: Vec::new(),
             effects: Vec::new(),
+            behaviours: vec![None; n],
+            honest: vec![true; n],
         };
         for i in 0..n {
             world.boot(NodeId(i as u32), false);
@@ -321,6 +327,55 @@ impl<P: Protocol> World<P> {
 
     pub fn rng_draws(&self) -> u64 {
         self.rng.draws()
+    }
+
+    /// Node `id`'s Byzantine behaviour, `None` while it is honest.
+    pub fn behaviour(&self, id: NodeId) -> Option<&str> {
+        self.behaviours[id.index()].as_deref()
+    }
+
+    /// Runs the protocol's end-of-run properties and returns what they find (the run's own
+    /// violations are not touched). With `settle_us > 0` the world first settles: the
+    /// network heals, the clients stop, and it runs `settle_us` more, so that "every live
+    /// node caught up" asks about a run that had its chance; call it on a copy to keep the
+    /// run itself as it was.
+    pub fn check_end(&mut self, settle_us: Micros) -> Vec<Violation> {
+        let properties = P::end_properties(&self.config.protocol, self.config.nodes);
+        if properties.is_empty() {
+            return Vec::new();
+        }
+        if settle_us > 0 {
+            self.act(Action::Heal);
+            self.act(Action::SetWorkload {
+                workload: Workload {
+                    rate_per_s: 0,
+                    ..self.workload.unwrap_or_default()
+                },
+            });
+            self.discard_future_actions();
+            let until = self.now + settle_us;
+            self.run_until(until);
+        }
+        let view = crate::check::CheckView {
+            now: self.now,
+            acted: None,
+            rebooted: false,
+            nodes: &self.nodes,
+            honest: &self.honest,
+        };
+        properties
+            .iter()
+            .filter_map(|p| {
+                p.check_end(&view).err().map(|message| Violation {
+                    invariant: p.name().to_string(),
+                    message,
+                    time_us: self.now,
+                    event: self.trace.len(),
+                    node: None,
+                    at_end: true,
+                })
+            })
+            .collect()
     }
 
     /// The current status of every node that is up.

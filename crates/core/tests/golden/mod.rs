@@ -32,7 +32,7 @@ pub fn scenarios() -> Vec<(String, RunSpec)> {
                 base,
                 runs: 1,
                 seed: 2024,
-                mix: FaultMix { disk_loss: true },
+                mix: FaultMix::disk_loss(true),
                 stop_at_first: false,
             },
             i,

@@ -2,14 +2,16 @@
 
 use super::{PbBug, PbConfig, PbNode};
 use crate::registry::{
-    About, BugDesc, Described, Env, PropertyDesc, PropertyKind, RoleDesc, SettingDesc, SettingKind,
-    Values, KV_OPERATIONS,
+    About, BehaviourDesc, BugDesc, Described, Env, PropertyDesc, PropertyKind, RoleDesc,
+    SettingDesc, SettingKind, Values, KV_OPERATIONS,
 };
+use crate::run::MAX_NODES;
 
 const ABOUT: About = About {
     name: "primary-backup",
     title: "Primary-backup",
     summary: "one primary streams its writes to backups; a backup that stops hearing from it takes over without a vote",
+    nodes: (1, MAX_NODES, 5),
     settings: &[SettingDesc {
         name: "sync",
         label: "synchronous backup",
@@ -21,7 +23,10 @@ const ABOUT: About = About {
         name: "forget-epoch",
         breaks: "the epoch is not written to disk, so a restarted node forgets it and can go back to an older one",
     }],
-    behaviours: &[],
+    behaviours: &[BehaviourDesc {
+        name: "silent",
+        does: "keeps running but sends nothing, as if every message it sent were lost",
+    }],
     roles: &[
         RoleDesc {
             name: "leader",
@@ -39,11 +44,13 @@ const ABOUT: About = About {
         PropertyDesc {
             name: "epochs never decrease",
             kind: PropertyKind::Safety,
+            promised: true,
             promise: "a node's epoch never goes back",
         },
         PropertyDesc {
             name: "primary append-only",
             kind: PropertyKind::Safety,
+            promised: true,
             promise: "a primary never rewrites its own log during its epoch",
         },
     ],

@@ -428,6 +428,7 @@ impl Protocol for PbNode {
     type Timer = PbTimer;
     type Disk = PbDisk;
     type Config = PbConfig;
+    type Note = crate::protocol::NoNotes;
 
     fn boot(id: NodeId, nodes: usize, config: &PbConfig, disk: &PbDisk) -> Self {
         let mut node = PbNode {

@@ -2,8 +2,8 @@
 
 use super::{Conflict, QuorumBug, QuorumConfig, QuorumNode};
 use crate::registry::{
-    About, BugDesc, Choice, Described, Env, PropertyDesc, PropertyKind, RoleDesc, SettingDesc,
-    SettingKind, Values, KV_OPERATIONS,
+    About, BehaviourDesc, BugDesc, Choice, Described, Env, PropertyDesc, PropertyKind, RoleDesc,
+    SettingDesc, SettingKind, Values, KV_OPERATIONS,
 };
 use crate::run::MAX_NODES;
 
@@ -11,6 +11,7 @@ const ABOUT: About = About {
     name: "quorum",
     title: "Quorum store (leaderless)",
     summary: "Dynamo-style replication: any node coordinates, writes wait for W replicas and reads for R",
+    nodes: (1, MAX_NODES, 5),
     settings: &[
         SettingDesc {
             name: "n",
@@ -79,7 +80,10 @@ const ABOUT: About = About {
         name: "blind-overwrite",
         breaks: "replicas keep whatever write arrives last without comparing versions, so an older write can replace a newer one",
     }],
-    behaviours: &[],
+    behaviours: &[BehaviourDesc {
+        name: "silent",
+        does: "keeps running but sends nothing, as if every message it sent were lost",
+    }],
     roles: &[RoleDesc {
         name: "follower",
         label: "replica (each coordinates its clients' requests)",
@@ -89,6 +93,7 @@ const ABOUT: About = About {
     properties: &[PropertyDesc {
         name: "replica versions never regress",
         kind: PropertyKind::Safety,
+            promised: true,
         promise: "a replica never replaces a version of a key with one that is older",
     }],
 };

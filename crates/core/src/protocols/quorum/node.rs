@@ -486,6 +486,7 @@ impl Protocol for QuorumNode {
     type Timer = QuorumTimer;
     type Disk = QuorumDisk;
     type Config = QuorumConfig;
+    type Note = crate::protocol::NoNotes;
 
     fn boot(id: NodeId, nodes: usize, config: &QuorumConfig, disk: &QuorumDisk) -> Self {
         QuorumNode {

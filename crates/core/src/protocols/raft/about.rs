@@ -3,15 +3,17 @@
 
 use super::{RaftBug, RaftConfig, RaftNode};
 use crate::registry::{
-    About, BugDesc, Described, Env, PropertyDesc, PropertyKind, RoleDesc, SettingDesc, SettingKind,
-    Values, KV_OPERATIONS,
+    About, BehaviourDesc, BugDesc, Described, Env, PropertyDesc, PropertyKind, RoleDesc,
+    SettingDesc, SettingKind, Values, KV_OPERATIONS,
 };
+use crate::run::MAX_NODES;
 use crate::time::{MICROS_PER_MS, MICROS_PER_SEC};
 
 const ABOUT: About = About {
     name: "raft",
     title: "Raft (consensus)",
     summary: "one leader per term replicates a log of client commands to a majority; the CP reference",
+    nodes: (1, MAX_NODES, 5),
     settings: &[SettingDesc {
         name: "election",
         label: "election timeout",
@@ -36,7 +38,10 @@ const ABOUT: About = About {
             breaks: "votes are not written to disk, so a node that restarts can vote twice in one term",
         },
     ],
-    behaviours: &[],
+    behaviours: &[BehaviourDesc {
+        name: "silent",
+        does: "keeps running but sends nothing, as if every message it sent were lost",
+    }],
     roles: &[
         RoleDesc {
             name: "leader",
@@ -59,26 +64,31 @@ const ABOUT: About = About {
         PropertyDesc {
             name: "election safety",
             kind: PropertyKind::Safety,
+            promised: true,
             promise: "at most one leader is elected in a term (§5.2)",
         },
         PropertyDesc {
             name: "leader append-only",
             kind: PropertyKind::Safety,
+            promised: true,
             promise: "a leader never overwrites or deletes entries in its log (§5.3)",
         },
         PropertyDesc {
             name: "log matching",
             kind: PropertyKind::Safety,
+            promised: true,
             promise: "two logs with an entry of the same index and term are identical up to it (§5.3)",
         },
         PropertyDesc {
             name: "leader completeness",
             kind: PropertyKind::Safety,
+            promised: true,
             promise: "an entry committed in a term is in the log of every leader of a later term (§5.4)",
         },
         PropertyDesc {
             name: "state machine safety",
             kind: PropertyKind::Safety,
+            promised: true,
             promise: "no two nodes apply different commands at the same index (§5.4.3)",
         },
     ],

@@ -431,6 +431,7 @@ impl Protocol for RaftNode {
     type Timer = RaftTimer;
     type Disk = RaftDisk;
     type Config = RaftConfig;
+    type Note = crate::protocol::NoNotes;
 
     fn boot(id: NodeId, nodes: usize, config: &RaftConfig, disk: &RaftDisk) -> Self {
         RaftNode {

@@ -1,0 +1,117 @@
+//! What the two generals say about themselves to the registry.
+
+use super::{General, GeneralsBug, GeneralsConfig};
+use crate::registry::{
+    About, BehaviourDesc, BugDesc, Described, Env, PropertyDesc, PropertyKind, RoleDesc,
+    SettingDesc, SettingKind, Values,
+};
+use crate::time::{MICROS_PER_MS, MICROS_PER_SEC};
+
+const ABOUT: About = About {
+    name: "two-generals",
+    title: "Two generals (a lossy link)",
+    summary: "two generals agree on a moment to attack through messengers that may be caught; no number of messengers makes both certain",
+    nodes: (2, 2, 2),
+    settings: &[
+        SettingDesc {
+            name: "messages",
+            label: "messengers",
+            kind: SettingKind::Number { min: 1, max: 20 },
+            default: Some("3"),
+            help: "messengers in the whole chain: the order, its confirmation, the confirmation of that, ...",
+        },
+        SettingDesc {
+            name: "attack",
+            label: "attack at",
+            kind: SettingKind::Duration {
+                min_us: 100 * MICROS_PER_MS,
+                max_us: 600 * MICROS_PER_SEC,
+            },
+            default: Some("3s"),
+            help: "the moment of the attack, on the first general's clock",
+        },
+        SettingDesc {
+            name: "resend",
+            label: "resend every",
+            kind: SettingKind::Duration {
+                min_us: MICROS_PER_MS,
+                max_us: 60 * MICROS_PER_SEC,
+            },
+            default: Some("300ms"),
+            help: "how often a general sends again the messenger it owes",
+        },
+    ],
+    bugs: &[BugDesc {
+        name: "forget-decision",
+        breaks: "the decision is not written down, so a general that restarts after the moment decides again and can take back an attack",
+    }],
+    behaviours: &[
+        BehaviourDesc {
+            name: "silent",
+            does: "sends no messenger at all",
+        },
+        BehaviourDesc {
+            name: "wrong-time",
+            does: "tells the other general a moment two seconds later than the plan",
+        },
+    ],
+    roles: &[
+        RoleDesc {
+            name: "leader",
+            label: "first general (picks the moment)",
+            leads: false,
+        },
+        RoleDesc {
+            name: "follower",
+            label: "second general",
+            leads: false,
+        },
+    ],
+    operations: &[],
+    properties: &[
+        PropertyDesc {
+            name: "decisions are final",
+            kind: PropertyKind::Safety,
+            promise: "a general never changes its decision, across crashes too",
+            promised: true,
+        },
+        PropertyDesc {
+            name: "attacks rest on real messengers",
+            kind: PropertyKind::Safety,
+            promise: "an honest general attacks only on messengers the other general really sent",
+            promised: true,
+        },
+        PropertyDesc {
+            name: "every general decides",
+            kind: PropertyKind::AtEnd,
+            promise: "every general that knows the plan decides once its clock passes the moment",
+            promised: true,
+        },
+        PropertyDesc {
+            name: "the generals decide alike",
+            kind: PropertyKind::AtEnd,
+            promise: "both attack or both hold: what the generals want, and what no protocol can promise over a link that loses messages",
+            promised: false,
+        },
+    ],
+};
+
+impl Described for General {
+    const ABOUT: &'static About = &ABOUT;
+
+    fn configure(values: &Values<'_>, env: &Env) -> Result<GeneralsConfig, String> {
+        if env.nodes != 2 {
+            return Err(format!(
+                "the two generals are two nodes, not {} (use nodes=2)",
+                env.nodes
+            ));
+        }
+        Ok(GeneralsConfig {
+            messages: values.number("messages") as u32,
+            attack_at_us: values.duration("attack").expect("has a default"),
+            resend_us: values.duration("resend").expect("has a default"),
+            bugs: values
+                .bugs(|name| (name == "forget-decision").then_some(GeneralsBug::ForgetDecision)),
+        })
+    }
+}

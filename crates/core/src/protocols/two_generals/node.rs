@@ -1,0 +1,330 @@
+//! One general: what it knows of the plan, the messengers it has received, and its
+//! decision.
+
+use super::{GeneralsBug, GeneralsConfig};
+use crate::check::{EndProperty, Invariant};
+use crate::client::{KvOp, KvResult};
+use crate::ids::{NodeId, RequestId};
+use crate::protocol::{Ctx, Durable, Message, NodeStatus, Note, Protocol, Role};
+use crate::rng::SimRng;
+use crate::time::Micros;
+use serde::{Deserialize, Serialize};
+
+/// What a general does at the moment of the attack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Attack,
+    Hold,
+}
+
+/// A messenger: the `depth`-th of the chain, carrying the planned moment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GeneralsMsg {
+    Messenger { depth: u32, attack_at: Micros },
+}
+
+impl Message for GeneralsMsg {
+    fn kind(&self) -> &'static str {
+        match self {
+            GeneralsMsg::Messenger { depth: 1, .. } => "Order",
+            GeneralsMsg::Messenger { .. } => "Confirmation",
+        }
+    }
+
+    fn corrupt(&self, rng: &mut SimRng) -> Self {
+        let GeneralsMsg::Messenger { depth, attack_at } = *self;
+        if rng.chance(crate::rng::Ppm::percent(50)) {
+            GeneralsMsg::Messenger {
+                depth: depth + 1 + rng.below(3) as u32,
+                attack_at,
+            }
+        } else {
+            GeneralsMsg::Messenger {
+                depth,
+                attack_at: attack_at + rng.range(1, 5) * 1_000_000,
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum GeneralsTimer {
+    /// Time to send again the messenger this general owes.
+    Resend,
+    /// The planned moment, on this general's clock.
+    Deadline,
+}
+
+/// What a general writes down: the plan, the deepest messenger received, the decision.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct GeneralsDisk {
+    pub plan: Option<Micros>,
+    pub heard: u32,
+    pub decision: Option<Decision>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub enum GeneralsWrite {
+    Plan(Micros),
+    Heard(u32),
+    Decided(Decision),
+}
+
+impl Durable for GeneralsDisk {
+    type Write = GeneralsWrite;
+
+    fn apply(&mut self, write: GeneralsWrite) {
+        match write {
+            GeneralsWrite::Plan(t) => self.plan = Some(t),
+            GeneralsWrite::Heard(d) => self.heard = d,
+            GeneralsWrite::Decided(d) => self.decision = Some(d),
+        }
+    }
+}
+
+/// What a general tells the trace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum GeneralsNote {
+    /// Messenger `depth` reached this general.
+    Received { depth: u32 },
+    /// The general decided; `complete` says whether every messenger meant for it came.
+    Decided { decision: Decision, complete: bool },
+}
+
+impl Note for GeneralsNote {
+    fn text(&self) -> String {
+        match self {
+            GeneralsNote::Received { depth: 1 } => "received the order (messenger 1)".into(),
+            GeneralsNote::Received { depth } => format!("received messenger {depth}"),
+            GeneralsNote::Decided {
+                decision: Decision::Attack,
+                ..
+            } => "attacks".into(),
+            GeneralsNote::Decided {
+                decision: Decision::Hold,
+                complete: false,
+            } => "holds: a messenger it was owed never came".into(),
+            GeneralsNote::Decided {
+                decision: Decision::Hold,
+                complete: true,
+            } => "holds: the moment had passed when it came back".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct General {
+    id: NodeId,
+    config: GeneralsConfig,
+    plan: Option<Micros>,
+    heard: u32,
+    decision: Option<Decision>,
+    /// Whether the decision was made at the moment (false: late, after a restart).
+    on_time: bool,
+}
+
+type GCtx<'a> = Ctx<'a, General>;
+
+impl General {
+    /// The first general picks the moment; the second learns it from the order.
+    pub fn is_first(&self) -> bool {
+        self.id.0 == 0
+    }
+
+    fn other(&self) -> NodeId {
+        NodeId(1 - self.id.0.min(1))
+    }
+
+    /// Messenger `depth` is sent by the first general when odd, by the second when even.
+    fn sends(&self, depth: u32) -> bool {
+        (depth % 2 == 1) == self.is_first()
+    }
+
+    /// The messenger this general owes: the one after the deepest it received.
+    fn owed(&self) -> Option<u32> {
+        let next = self.heard + 1;
+        (self.sends(next) && next <= self.config.messages && self.plan.is_some()).then_some(next)
+    }
+
+    /// The last messenger of the chain meant for this general (0: none).
+    fn last_for_me(&self) -> u32 {
+        (1..=self.config.messages)
+            .rev()
+            .find(|&d| !self.sends(d))
+            .unwrap_or(0)
+    }
+
+    /// Whether every messenger meant for this general has arrived.
+    pub fn complete(&self) -> bool {
+        self.plan.is_some() && self.heard >= self.last_for_me()
+    }
+
+    pub fn plan(&self) -> Option<Micros> {
+        self.plan
+    }
+
+    pub fn heard(&self) -> u32 {
+        self.heard
+    }
+
+    pub fn decision(&self) -> Option<Decision> {
+        self.decision
+    }
+
+    pub fn decided_on_time(&self) -> bool {
+        self.on_time
+    }
+
+    pub fn messages(&self) -> u32 {
+        self.config.messages
+    }
+
+    fn send_owed(&self, ctx: &mut GCtx) {
+        if let (Some(depth), Some(attack_at)) = (self.owed(), self.plan) {
+            if self.decision.is_none() {
+                ctx.send(self.other(), GeneralsMsg::Messenger { depth, attack_at });
+            }
+        }
+    }
+
+    fn arm_deadline(&self, ctx: &mut GCtx) {
+        if let (Some(at), None) = (self.plan, self.decision) {
+            let now = ctx.clock().max(0) as Micros;
+            ctx.set_timer(GeneralsTimer::Deadline, at.saturating_sub(now).max(1));
+        }
+    }
+
+    fn decide(&mut self, ctx: &mut GCtx, on_time: bool) {
+        if self.decision.is_some() {
+            return;
+        }
+        let complete = self.complete();
+        let decision = if complete && on_time {
+            Decision::Attack
+        } else {
+            Decision::Hold
+        };
+        self.decision = Some(decision);
+        self.on_time = on_time;
+        if !self.config.has(GeneralsBug::ForgetDecision) {
+            ctx.persist(GeneralsWrite::Decided(decision));
+        }
+        ctx.cancel_timer(GeneralsTimer::Resend);
+        ctx.note(GeneralsNote::Decided { decision, complete });
+    }
+}
+
+impl Protocol for General {
+    type Msg = GeneralsMsg;
+    type Timer = GeneralsTimer;
+    type Disk = GeneralsDisk;
+    type Config = GeneralsConfig;
+    type Note = GeneralsNote;
+
+    fn boot(id: NodeId, _nodes: usize, config: &GeneralsConfig, disk: &GeneralsDisk) -> Self {
+        General {
+            id,
+            config: config.clone(),
+            plan: disk.plan,
+            heard: disk.heard,
+            decision: disk.decision,
+            on_time: disk.decision.is_some(),
+        }
+    }
+
+    fn on_start(&mut self, ctx: &mut GCtx) {
+        if self.is_first() {
+            self.plan = Some(self.config.attack_at_us);
+            ctx.persist(GeneralsWrite::Plan(self.config.attack_at_us));
+            self.send_owed(ctx);
+            self.arm_deadline(ctx);
+        }
+        ctx.set_timer(GeneralsTimer::Resend, self.config.resend_us);
+    }
+
+    fn on_recover(&mut self, ctx: &mut GCtx) {
+        // Back from a crash: a general that missed the moment can no longer attack.
+        if let (Some(at), None) = (self.plan, self.decision) {
+            if ctx.clock() >= at as i64 {
+                self.decide(ctx, false);
+                return;
+            }
+        }
+        self.arm_deadline(ctx);
+        ctx.set_timer(GeneralsTimer::Resend, self.config.resend_us);
+    }
+
+    fn on_message(&mut self, ctx: &mut GCtx, from: NodeId, msg: GeneralsMsg) {
+        let GeneralsMsg::Messenger { depth, attack_at } = msg;
+        if from == self.id || self.sends(depth) || self.decision.is_some() {
+            return;
+        }
+        if depth > self.heard {
+            self.heard = depth;
+            ctx.persist(GeneralsWrite::Heard(depth));
+            ctx.note(GeneralsNote::Received { depth });
+            if self.plan.is_none() {
+                self.plan = Some(attack_at);
+                ctx.persist(GeneralsWrite::Plan(attack_at));
+                self.arm_deadline(ctx);
+            }
+        }
+        // Answer at once; an old messenger again means our answer may have been caught.
+        self.send_owed(ctx);
+    }
+
+    fn on_timer(&mut self, ctx: &mut GCtx, timer: GeneralsTimer) {
+        match timer {
+            GeneralsTimer::Resend => {
+                if self.decision.is_none() {
+                    self.send_owed(ctx);
+                    ctx.set_timer(GeneralsTimer::Resend, self.config.resend_us);
+                }
+            }
+            GeneralsTimer::Deadline => self.decide(ctx, true),
+        }
+    }
+
+    fn on_client_request(&mut self, ctx: &mut GCtx, req: RequestId, _op: KvOp) {
+        ctx.reply(req, KvResult::Unavailable);
+    }
+
+    fn status(&self) -> NodeStatus {
+        NodeStatus {
+            role: if self.is_first() {
+                Role::Leader
+            } else {
+                Role::Follower
+            },
+            term: 0,
+            log_len: u64::from(self.heard),
+            commit: u64::from(self.decision.is_some()),
+        }
+    }
+
+    fn lie(
+        behaviour: &str,
+        _to: NodeId,
+        msg: GeneralsMsg,
+        _rng: &mut SimRng,
+    ) -> Option<GeneralsMsg> {
+        match (behaviour, msg) {
+            ("wrong-time", GeneralsMsg::Messenger { depth, attack_at }) => {
+                Some(GeneralsMsg::Messenger {
+                    depth,
+                    attack_at: attack_at + 2_000_000,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn invariants(_config: &GeneralsConfig, _nodes: usize) -> Vec<Box<dyn Invariant<Self>>> {
+        super::checkers::safety()
+    }
+
+    fn end_properties(_config: &GeneralsConfig, _nodes: usize) -> Vec<Box<dyn EndProperty<Self>>> {
+        super::checkers::at_end()
+    }
+}
