@@ -147,7 +147,10 @@ impl Shown for RaftNode {
                 ("voted for", self.voted_for().map_or("nobody".into(), |v| v.to_string())),
                 ("commit index", self.commit_index().to_string()),
                 ("store", kv),
-            ]) }
+            ].into_iter().chain(self.shrunk_followers().last().map(|(f, had, holds)| (
+                "a follower lost its log",
+                format!("{f} held {holds} entries after acknowledging {had} (its disk was wiped); this leader sends it the log again"),
+            ))).collect()) }
             <table class="log">
                 <caption>{ format!("log ({} entries, newest first)", log.last_index()) }</caption>
                 <thead><tr><th>{"index"}</th><th>{"term"}</th><th>{"command"}</th><th>{"committed"}</th></tr></thead>

@@ -336,9 +336,9 @@ impl<P: Protocol> World<P> {
 
     /// Runs the protocol's end-of-run properties and returns what they find (the run's own
     /// violations are not touched). With `settle_us > 0` the world first settles: the
-    /// network heals, the clients stop, and it runs `settle_us` more, so that "every live
-    /// node caught up" asks about a run that had its chance; call it on a copy to keep the
-    /// run itself as it was.
+    /// network heals and its links become calm again (the world's starting links), slow
+    /// nodes get their speed back, the clients stop, and it runs `settle_us` more, so that "every live node caught up" asks
+    /// about a run that had its chance; call it on a copy to keep the run itself as it was.
     pub fn check_end(&mut self, settle_us: Micros) -> Vec<Violation> {
         let properties = P::end_properties(&self.config.protocol, self.config.nodes);
         if properties.is_empty() {
@@ -346,6 +346,17 @@ impl<P: Protocol> World<P> {
         }
         if settle_us > 0 {
             self.act(Action::Heal);
+            self.act(Action::SetNetwork {
+                link: self.config.link,
+            });
+            for i in 0..self.nodes.len() {
+                if self.nodes[i].processing_us > 0 {
+                    self.act(Action::Slow {
+                        node: NodeId(i as u32),
+                        delay_us: 0,
+                    });
+                }
+            }
             self.act(Action::SetWorkload {
                 workload: Workload {
                     rate_per_s: 0,

@@ -5,18 +5,20 @@
 //! look, so a check costs time proportional to what changed, not to the length of the logs.
 
 mod election_safety;
+mod every_live_node_catches_up;
 mod leader_append_only;
 mod leader_completeness;
 mod log_matching;
 mod state_machine_safety;
 
 pub use election_safety::ElectionSafety;
+pub use every_live_node_catches_up::EveryLiveNodeCatchesUp;
 pub use leader_append_only::LeaderAppendOnly;
 pub use leader_completeness::LeaderCompleteness;
 pub use log_matching::LogMatching;
 pub use state_machine_safety::StateMachineSafety;
 
-use crate::check::Invariant;
+use crate::check::{EndProperty, Invariant};
 use crate::protocols::raft::{Entry, RaftNode};
 use crate::trace::StableHasher;
 
@@ -28,6 +30,11 @@ pub fn all() -> Vec<Box<dyn Invariant<RaftNode>>> {
         Box::new(LeaderCompleteness::default()),
         Box::new(StateMachineSafety::default()),
     ]
+}
+
+/// The properties checked once, at the end of a settled run.
+pub fn at_end() -> Vec<Box<dyn EndProperty<RaftNode>>> {
+    vec![Box::new(EveryLiveNodeCatchesUp)]
 }
 
 /// A log entry's identity for comparisons: its term and a hash of its command.

@@ -17,7 +17,7 @@ mod state_machine;
 pub use disk::{RaftDisk, RaftWrite};
 pub use log::{Command, Entry, Log};
 pub use msg::RaftMsg;
-pub use node::{RaftNode, RaftTimer};
+pub use node::{RaftNode, RaftNote, RaftTimer};
 pub use state_machine::KvStore;
 
 use crate::time::MICROS_PER_MS;

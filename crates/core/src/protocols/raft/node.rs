@@ -43,11 +43,50 @@ pub struct RaftNode {
     // Leader state, reinitialised after each election.
     next_index: Vec<u64>,
     match_index: Vec<u64>,
+    /// Followers found holding less than they had acknowledged to this leader: (who,
+    /// what it had acknowledged, what it holds now), the latest last.
+    shrunk: Vec<(NodeId, u64, u64)>,
+    /// Per follower: a refusal already showed it holding less than it acknowledged.
+    /// One such refusal may be an old one the network delayed; a second one in a row is
+    /// taken as the truth.
+    doubt: Vec<bool>,
+}
+
+/// What Raft tells the trace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum RaftNote {
+    /// A follower answered with a log shorter than it had acknowledged: it lost entries
+    /// (its disk, outside Raft's fault model), and the leader sends them again.
+    FollowerLostEntries {
+        follower: NodeId,
+        acknowledged: u64,
+        holds: u64,
+    },
+}
+
+impl crate::protocol::Note for RaftNote {
+    fn text(&self) -> String {
+        match self {
+            RaftNote::FollowerLostEntries {
+                follower,
+                acknowledged,
+                holds,
+            } => format!(
+                "finds that {follower} holds {holds} entries after acknowledging {acknowledged}: it lost its log, so the leader sends it again"
+            ),
+        }
+    }
 }
 
 type RaftCtx<'a> = Ctx<'a, RaftNode>;
 
 impl RaftNode {
+    /// Followers this leader found holding less than they had acknowledged: (who, what
+    /// it had acknowledged, what it held), the latest last.
+    pub fn shrunk_followers(&self) -> &[(NodeId, u64, u64)] {
+        &self.shrunk
+    }
+
     pub fn term(&self) -> u64 {
         self.term
     }
@@ -161,6 +200,8 @@ impl RaftNode {
         // nextIndex starts just past the leader's log, matchIndex at 0 (Figure 2).
         self.next_index = vec![self.log.last_index() + 1; self.nodes];
         self.match_index = vec![0; self.nodes];
+        self.doubt = vec![false; self.nodes];
+        self.shrunk.clear();
         // A blank entry in the new term lets earlier entries commit (§8). The Figure 8
         // variant leaves it out, as the paper's figure does: the blank entry would mask
         // the bug by always travelling with the older entries.
@@ -336,6 +377,7 @@ impl RaftNode {
         // Only a reply that moves things forward triggers another send: a duplicated or
         // stale reply is ignored, otherwise duplicates would multiply into a storm.
         if success {
+            self.doubt[f] = false;
             let matched = match_index.min(self.log.last_index());
             if matched <= self.match_index[f] {
                 return;
@@ -347,6 +389,29 @@ impl RaftNode {
                 self.send_append(ctx, from);
             }
         } else {
+            // A follower holding less than it acknowledged lost entries it had written
+            // (a wiped disk, outside the crash-recovery model Raft assumes). Nothing is
+            // known to match any more: start again from what it says it holds, or it can
+            // never rejoin.
+            if match_index < self.match_index[f] && !std::mem::replace(&mut self.doubt[f], true) {
+                return;
+            }
+            if match_index < self.match_index[f] {
+                self.doubt[f] = false;
+                ctx.note(RaftNote::FollowerLostEntries {
+                    follower: from,
+                    acknowledged: self.match_index[f],
+                    holds: match_index,
+                });
+                self.shrunk.push((from, self.match_index[f], match_index));
+                if self.shrunk.len() > 4 {
+                    self.shrunk.remove(0);
+                }
+                self.match_index[f] = match_index;
+                self.next_index[f] = match_index + 1;
+                self.send_append(ctx, from);
+                return;
+            }
             // Back up and retry (§5.3), never below what is known to match.
             let next = self.next_index[f]
                 .saturating_sub(1)
@@ -431,7 +496,7 @@ impl Protocol for RaftNode {
     type Timer = RaftTimer;
     type Disk = RaftDisk;
     type Config = RaftConfig;
-    type Note = crate::protocol::NoNotes;
+    type Note = RaftNote;
 
     fn boot(id: NodeId, nodes: usize, config: &RaftConfig, disk: &RaftDisk) -> Self {
         RaftNode {
@@ -450,6 +515,8 @@ impl Protocol for RaftNode {
             waiting: BTreeSet::new(),
             next_index: Vec::new(),
             match_index: Vec::new(),
+            shrunk: Vec::new(),
+            doubt: Vec::new(),
         }
     }
 
@@ -526,5 +593,12 @@ impl Protocol for RaftNode {
 
     fn invariants(_config: &RaftConfig, _nodes: usize) -> Vec<Box<dyn Invariant<Self>>> {
         crate::checkers::raft::all()
+    }
+
+    fn end_properties(
+        _config: &RaftConfig,
+        _nodes: usize,
+    ) -> Vec<Box<dyn crate::check::EndProperty<Self>>> {
+        crate::checkers::raft::at_end()
     }
 }

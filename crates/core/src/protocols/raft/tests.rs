@@ -498,3 +498,31 @@ fn figure_8_commit_of_an_old_term_entry_is_caught() {
     assert_eq!(v.len(), 1, "{v:?}");
     assert_eq!(v[0].invariant, "leader completeness", "{v:?}");
 }
+
+/// A follower that lost its disk holds less than it acknowledged; the leader notices, says
+/// so in the trace, and sends it the log again, so it catches up (the page's link
+/// `nodes=5&seed=1&actions=2s@crash:2:lose,2.3s@restart:2&t=30s`).
+#[test]
+fn a_follower_that_lost_its_disk_is_sent_the_log_again_and_catches_up() {
+    use crate::recipe::Recipe;
+    use crate::trace::EventKind;
+    let recipe =
+        Recipe::from_query("v=1&nodes=5&seed=1&actions=2s@crash:2:lose,2.3s@restart:2&t=30s")
+            .unwrap();
+    let spec = recipe.setup.spec(recipe.schedule.clone());
+    let mut w = spec.typed_world::<RaftNode>(true).unwrap();
+    w.run_until(30 * SEC);
+    let commits: Vec<u64> = (0..5).map(|i| commit_of(&w, NodeId(i))).collect();
+    assert!(commits[2] > 100, "n2 caught up: {commits:?}");
+    let noted = w.trace().events().any(|e| {
+        matches!(
+            &e.kind,
+            EventKind::Note {
+                note: super::RaftNote::FollowerLostEntries { follower, .. },
+                ..
+            } if *follower == NodeId(2)
+        )
+    });
+    assert!(noted, "the leader's note about n2");
+    assert!(w.clone().check_end(5 * SEC).is_empty());
+}

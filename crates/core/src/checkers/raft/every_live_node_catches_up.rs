@@ -1,0 +1,49 @@
+//! At the end of a run that had time to settle (network healed, clients stopped): when a
+//! majority is up, one of them leads and every node that is up has committed as far as the
+//! furthest of them. Raft promises this once the network behaves (§5.3: the leader retries
+//! AppendEntries until every follower's log matches its own); a follower that can never
+//! rejoin breaks it.
+
+use crate::check::{CheckView, EndProperty};
+use crate::protocol::Role;
+use crate::protocols::raft::RaftNode;
+
+#[derive(Clone, Debug, Default)]
+pub struct EveryLiveNodeCatchesUp;
+
+impl EndProperty<RaftNode> for EveryLiveNodeCatchesUp {
+    fn name(&self) -> &'static str {
+        "every live node catches up"
+    }
+
+    fn check_end(&self, view: &CheckView<'_, RaftNode>) -> Result<(), String> {
+        let up: Vec<_> = view
+            .up_nodes()
+            .filter(|(id, _)| !view.nodes[id.index()].is_paused(view.now))
+            .collect();
+        if up.len() * 2 <= view.nodes.len() {
+            return Ok(()); // no majority: Raft promises no progress
+        }
+        if !up.iter().any(|(_, n)| n.role() == Role::Leader) {
+            return Err(format!(
+                "{} of {} nodes are up and connected, yet none leads",
+                up.len(),
+                view.nodes.len()
+            ));
+        }
+        let furthest = up.iter().map(|(_, n)| n.commit_index()).max().unwrap_or(0);
+        let behind: Vec<String> = up
+            .iter()
+            .filter(|(_, n)| n.commit_index() < furthest)
+            .map(|(id, n)| format!("{id} at {}", n.commit_index()))
+            .collect();
+        if behind.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "with the network healed, {} still behind commit index {furthest}",
+                behind.join(", ")
+            ))
+        }
+    }
+}
