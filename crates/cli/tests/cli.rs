@@ -376,7 +376,7 @@ fn protocols_describes_every_protocol_with_its_settings_bugs_and_properties() {
         .iter()
         .find(|s| s["name"] == "r")
         .unwrap();
-    assert_eq!(r["kind"], "number");
+    assert_eq!(r["kind"], "node_count");
     assert_eq!(r["default"], "1");
     assert!(r["help"].as_str().unwrap().contains("read"));
     for p in list {

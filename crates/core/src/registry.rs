@@ -152,6 +152,8 @@ pub struct SettingDesc {
 pub enum SettingKind {
     /// A whole number in `min..=max`.
     Number { min: u64, max: u64 },
+    /// A number of nodes: from `min` to the size of the cluster (quorum sizes, replicas).
+    NodeCount { min: u64 },
     /// `1` (on) or `0` (off).
     Flag,
     /// One of a few named values.
@@ -319,6 +321,16 @@ fn normalise(desc: &SettingDesc, value: &str) -> Result<String, String> {
                 .parse()
                 .map_err(|_| format!("{name} must be a whole number, not {value:?}"))?;
             if n < *min || n > *max {
+                return Err(format!("{name} must be between {min} and {max}, not {n}"));
+            }
+            Ok(n.to_string())
+        }
+        SettingKind::NodeCount { min } => {
+            let n: u64 = value
+                .parse()
+                .map_err(|_| format!("{name} must be a whole number, not {value:?}"))?;
+            let max = crate::run::MAX_NODES as u64;
+            if n < *min || n > max {
                 return Err(format!("{name} must be between {min} and {max}, not {n}"));
             }
             Ok(n.to_string())

@@ -33,7 +33,8 @@ pub trait Shown: Described {
     /// What the checkers run after every event guard, in a few words.
     const SAFETY: &'static str;
     /// Names of the four message colours (see `flight::COLOURS`): control traffic, data
-    /// sent out, replies, anything else.
+    /// sent out, replies, anything else; an empty name for a colour the protocol does not
+    /// use (it is left out of the legend).
     const LEGEND: [&'static str; 4];
     /// The node colours the protocol uses, as (CSS class, what it means).
     const ROLES: &'static [(&'static str, &'static str)];
@@ -311,12 +312,7 @@ impl Shown for General {
     const NAME: &'static str = "the two generals";
     const SAFETY: &'static str =
         "No general took back a decision or attacked on a forged messenger so far";
-    const LEGEND: [&'static str; 4] = [
-        "(not used)",
-        "the order: attack at T",
-        "a confirmation",
-        "(not used)",
-    ];
+    const LEGEND: [&'static str; 4] = ["", "the order: attack at T", "a confirmation", ""];
     const ROLES: &'static [(&'static str, &'static str)] = &[
         ("leader", "first general (picks the moment)"),
         ("follower", "second general"),
@@ -441,6 +437,8 @@ pub struct NodeView {
     pub clock: PhysicalClock,
     pub lamport: u64,
     pub vclock: Vec<u32>,
+    /// Its Byzantine behaviour, `None` while it is honest.
+    pub behaviour: Option<String>,
 }
 
 impl AnyWorld {
@@ -541,6 +539,20 @@ impl AnyWorld {
         with_world!(self, w => about(w))
     }
 
+    /// The core's description of the protocol (settings, behaviours, properties).
+    pub fn described(&self) -> &'static splitbrain_core::registry::About {
+        fn described<P: Shown>(_: &World<P>) -> &'static splitbrain_core::registry::About {
+            P::ABOUT
+        }
+        with_world!(self, w => described(w))
+    }
+
+    /// The end-of-run properties' verdict on a copy of the run settled for
+    /// [`splitbrain_core::run::SETTLE_US`] (the run itself is left alone).
+    pub fn check_end(&self) -> Vec<Violation> {
+        with_world!(self, w => w.clone().check_end(splitbrain_core::run::SETTLE_US))
+    }
+
     /// How many nodes are down.
     pub fn down(&self) -> usize {
         with_world!(self, w => w.nodes().iter().filter(|s| !s.is_up()).count())
@@ -560,6 +572,7 @@ impl AnyWorld {
                 clock: slot.clock,
                 lamport: slot.lamport.0,
                 vclock: slot.vclock.0.clone(),
+                behaviour: w.behaviour(splitbrain_core::ids::NodeId(i as u32)).map(str::to_string),
             }
         })
     }

@@ -14,12 +14,13 @@ use crate::spacetime::SpaceTime;
 use crate::state::{Msg, Setup, Sim, SPEEDS};
 use crate::topology::{num, Topology};
 use crate::url::{PageState, Panel, View};
-use splitbrain_core::action::{Action, DiskFate};
+use splitbrain_core::action::{Action, DiskFate, HONEST};
+use splitbrain_core::check::Violation;
 use splitbrain_core::checkers::linearizability::Verdict;
 use splitbrain_core::client::ClientRecord;
 use splitbrain_core::ids::NodeId;
 use splitbrain_core::run::hash_hex;
-use splitbrain_core::time::{Pretty, MICROS_PER_MS, MICROS_PER_SEC};
+use splitbrain_core::time::{Micros, Pretty, MICROS_PER_MS, MICROS_PER_SEC};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -134,6 +135,21 @@ fn on_key(sim: &UseReducerHandle<Sim>, e: &KeyboardEvent) {
             sim.dispatch(Msg::Seek(now.saturating_sub(100 * MICROS_PER_MS)));
         }
         "h" => sim.dispatch(Msg::Act(Action::Heal)),
+        "b" => {
+            // Honest, or the protocol's first lie, and back.
+            if let Some(node) = selected {
+                let world = sim.world.borrow();
+                let first = world.described().behaviours.first().map(|b| b.name);
+                let lying = world.node(node.index()).behaviour.is_some();
+                drop(world);
+                if let Some(first) = first {
+                    sim.dispatch(Msg::Act(Action::Behave {
+                        node,
+                        behaviour: if lying { HONEST } else { first }.to_string(),
+                    }));
+                }
+            }
+        }
         "c" => on_selected(|node| Action::Crash {
             node,
             disk: DiskFate::Keep,
@@ -227,6 +243,68 @@ fn lin_verdict(sim: &UseReducerHandle<Sim>, world: &crate::any::AnyWorld) -> Htm
     }
 }
 
+/// The properties a protocol checks at the end of a run, checked on demand on a copy of
+/// the run given time to settle, each with its verdict; properties the protocol does not
+/// promise are marked so.
+fn end_verdict(
+    sim: &UseReducerHandle<Sim>,
+    state: &UseStateHandle<Option<(Micros, Vec<Violation>)>>,
+    about: &'static splitbrain_core::registry::About,
+    now: Micros,
+) -> Html {
+    use splitbrain_core::registry::PropertyKind;
+    let properties: Vec<_> = about
+        .properties
+        .iter()
+        .filter(|p| p.kind == PropertyKind::AtEnd)
+        .collect();
+    if properties.is_empty() {
+        return html! {};
+    }
+    let check = {
+        let sim = sim.clone();
+        let state = state.clone();
+        Callback::from(move |_| {
+            let world = sim.world.borrow();
+            state.set(Some((world.now(), world.check_end())));
+        })
+    };
+    let settle = Pretty(splitbrain_core::run::SETTLE_US);
+    let results = state.as_ref().map(|(at, found)| {
+        let rows = properties.iter().map(|p| {
+            let broken = found.iter().find(|v| v.invariant == p.name);
+            let class = match (broken, p.promised) {
+                (None, _) => "ok",
+                (Some(_), true) => "bad",
+                (Some(_), false) => "shown",
+            };
+            let text = match broken {
+                None => format!("{}: holds", p.name),
+                Some(v) => format!("{}: broken: {}", p.name, v.message),
+            };
+            html! {
+                <li class={class}>{ text }
+                    if !p.promised { <span class="muted small">{" (not promised: no protocol can keep it under these faults)"}</span> }
+                </li>
+            }
+        });
+        html! {
+            <>
+            <p class="small">{ format!("Checked from {}{}: a copy of the run, with the network healed and calm and the clients stopped, ran {settle} more.", Pretty(*at), if *at == now { "" } else { " (the run has moved on since)" }) }</p>
+            <ul class="end-list">{ for rows }</ul>
+            </>
+        }
+    });
+    html! {
+        <div class="verdict end">
+            <p>{ format!("{} propert{} checked at the end of a run. ", properties.len(), if properties.len() == 1 { "y is" } else { "ies are" }) }
+                <button onclick={check}>{ format!("Check them now (settles a copy for {settle})") }</button>
+            </p>
+            { for results }
+        </div>
+    }
+}
+
 /// How the page was started: from its own URL, or mounted by a script.
 pub struct Init {
     /// The run and view asked for (or why the request could not be read).
@@ -317,6 +395,8 @@ pub fn App(props: &AppProps) -> Html {
     let sim = use_reducer(|| initial_sim(&props.init, recorder.as_ref().as_deref()));
     *props.init.handle.borrow_mut() = Some(sim.clone());
     use_frame_driver(sim.clone(), (*recorder).clone());
+    // The last check of the end properties: (when, what it found).
+    let end_check = use_state(|| None::<(Micros, Vec<Violation>)>);
     // Made once, so the CAP view's properties stay equal between renders.
     let open_in_playground = use_memo((), {
         let sim = sim.clone();
@@ -352,7 +432,13 @@ pub fn App(props: &AppProps) -> Html {
     };
     let about = world.about();
     sim.check_history(now_ms());
-    let lin = lin_verdict(&sim, &world);
+    let described = world.described();
+    let lin = if described.serves_clients() {
+        lin_verdict(&sim, &world)
+    } else {
+        html! {}
+    };
+    let end = end_verdict(&sim, &end_check, described, world.now());
     let verdict = match world.violations().first() {
         None => {
             html! { <p class="verdict ok">{ format!("{} (checked after every event).", about.safety) }</p> }
@@ -442,7 +528,7 @@ pub fn App(props: &AppProps) -> Html {
             <section class="inspector hint">
                 <h2>{"Break something"}</h2>
                 <p>{"Click a node to inspect its log, clocks and store, and to crash, pause, slow or isolate it. Click a link to cut it one way or both. Split the cluster with the split tool."}</p>
-                <p class="muted small">{"Keys: space play/pause · → step · ← back 100 ms · 0-9 select a node · c crash · x crash and lose disk · r restart · p pause · s slow · i isolate · g split · h heal · Esc deselect"}</p>
+                <p class="muted small">{"Keys: space play/pause · → step · ← back 100 ms · 0-9 select a node · c crash · x crash and lose disk · r restart · p pause · s slow · i isolate · b lie or stop lying · g split · h heal · Esc deselect"}</p>
                 <ul class="legend-list">
                     { for about.roles.iter().map(|(class, name)| html! {
                         <li><span class={classes!("dot", *class)}></span>{ *name }</li>
@@ -450,9 +536,12 @@ pub fn App(props: &AppProps) -> Html {
                     <li><span class="dot paused"></span>{"paused"}</li>
                     <li><span class="dot slow"></span>{"slow"}</li>
                     <li><span class="dot crashed"></span>{"crashed"}</li>
+                    if !world.described().behaviours.is_empty() {
+                        <li><span class="dot byzantine"></span>{"Byzantine (lies; b switches the selected node)"}</li>
+                    }
                 </ul>
                 <ul class="legend-list">
-                    { for crate::flight::COLOURS.iter().zip(about.legend).map(|(colour, name)| html! {
+                    { for crate::flight::COLOURS.iter().zip(about.legend).filter(|(_, name)| !name.is_empty()).map(|(colour, name)| html! {
                         <li><span class="dot" style={format!("background: {colour}")}></span>{ name }</li>
                     }) }
                     <li><span class="cross">{"×"}</span>{"message lost (and why)"}</li>
@@ -541,6 +630,7 @@ pub fn App(props: &AppProps) -> Html {
             <NetworkPanel sim={sim.clone()} />
             { verdict }
             { lin }
+            { end }
             { for notice }
             <div class="stage">
                 <Topology sim={sim.clone()} />

@@ -1,7 +1,7 @@
 //! Everything about one node, and the faults that can be done to it.
 
 use crate::state::{Msg, Sim};
-use splitbrain_core::action::{Action, DiskFate};
+use splitbrain_core::action::{Action, DiskFate, HONEST};
 use splitbrain_core::client::KvOp;
 use splitbrain_core::ids::NodeId;
 use splitbrain_core::time::{Pretty, MICROS_PER_MS};
@@ -54,6 +54,34 @@ pub fn Inspector(props: &Props) -> Html {
     } else {
         html! { <div class="buttons"><button onclick={act(Action::Restart { node: id })} title="shortcut r">{"Restart"}</button></div> }
     };
+    let behaviours = world.described().behaviours;
+    let behaviour = if behaviours.is_empty() || !slot.up {
+        html! {}
+    } else {
+        let on_change = {
+            let sim = sim.clone();
+            Callback::from(move |e: Event| {
+                if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                    sim.dispatch(Msg::Act(Action::Behave {
+                        node: id,
+                        behaviour: select.value(),
+                    }));
+                }
+            })
+        };
+        let current = slot.behaviour.clone().unwrap_or_else(|| HONEST.to_string());
+        html! {
+            <label class="behaviour" title="A Byzantine node runs a lying behaviour instead of its honest code (shortcut b)">
+                {"behaviour "}
+                <select aria-label="Behaviour of this node" onchange={on_change}>
+                    <option value={HONEST} selected={current == HONEST}>{"honest"}</option>
+                    { for behaviours.iter().map(|b| html! {
+                        <option value={b.name} selected={current == b.name} title={b.does}>{ format!("{}: {}", b.name, b.does) }</option>
+                    }) }
+                </select>
+            </label>
+        }
+    };
     let body = world.inspect(id.index()).unwrap_or_else(
         || html! { <p class="muted">{"Crashed. Its disk holds what it persisted."}</p> },
     );
@@ -73,6 +101,7 @@ pub fn Inspector(props: &Props) -> Html {
                 <dt>{"vector"}</dt><dd>{ format!("{:?}", slot.vclock) }</dd>
             </dl>
             { body }
+            { behaviour }
             { buttons }
         </section>
     }

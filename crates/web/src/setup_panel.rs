@@ -183,7 +183,7 @@ fn fit_settings(setup: &mut Setup) {
             .get(desc.name)
             .and_then(|v| v.parse::<usize>().ok())
             .is_some_and(|v| v > setup.nodes);
-        if matches!(desc.kind, SettingKind::Number { .. }) && too_big {
+        if matches!(desc.kind, SettingKind::NodeCount { .. }) && too_big {
             setup.settings.remove(desc.name);
         }
     }
@@ -249,9 +249,15 @@ fn setting_field(sim: &UseReducerHandle<Sim>, desc: &'static SettingDesc) -> Htm
         })
     };
     match &desc.kind {
-        SettingKind::Number { min, max } => {
-            let top = (*max).min(setup.nodes as u64).max(*min);
-            let mut values: Vec<u64> = (*min..=top.min(min + 11)).collect();
+        SettingKind::Number { .. } | SettingKind::NodeCount { .. } => {
+            // A number of nodes goes up to the cluster's size; other numbers to their
+            // maximum (a long range is cut at 24 choices).
+            let (min, top) = match &desc.kind {
+                SettingKind::NodeCount { min } => (*min, (setup.nodes as u64).max(*min)),
+                SettingKind::Number { min, max } => (*min, *max),
+                _ => unreachable!("matched above"),
+            };
+            let mut values: Vec<u64> = (min..=top.min(min + 23)).collect();
             if let Some(v) = current.as_deref().and_then(|v| v.parse().ok()) {
                 if !values.contains(&v) {
                     values.push(v);

@@ -149,18 +149,20 @@ pub fn Topology(props: &Props) -> Html {
             None => (groups.len() > 1).then(|| format!("group-{}", group_of(id) % 4)),
         };
         let clock = slot.clock.read(now).max(0) as u64;
+        let lying = slot.behaviour.as_ref().map(|b| format!(", Byzantine ({b})"));
         let describe = format!(
-            "node {i}, {class}{}; its clock reads {}",
+            "node {i}, {class}{}{}; its clock reads {}",
             match (status, era) {
                 (Some(s), Some((_, name))) => format!(", {name} {}", s.term),
                 _ => String::new(),
             },
+            lying.clone().unwrap_or_default(),
             Pretty(clock)
         );
         // Room for the term or epoch under the name.
         let big = radius >= 18.0 && era.is_some();
         html! {
-            <g class={classes!("node", class, selected.then_some("selected"), group)} {onclick}
+            <g class={classes!("node", class, selected.then_some("selected"), group, lying.is_some().then_some("byzantine"))} {onclick}
                role="button" tabindex="0" aria-label={describe.clone()}>
                 <title>{ describe }</title>
                 <circle class="halo" cx={num(x)} cy={num(y)} r={num(radius + 7.0)} />

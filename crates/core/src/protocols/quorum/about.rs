@@ -16,30 +16,21 @@ const ABOUT: About = About {
         SettingDesc {
             name: "n",
             label: "N",
-            kind: SettingKind::Number {
-                min: 1,
-                max: MAX_NODES as u64,
-            },
+            kind: SettingKind::NodeCount { min: 1 },
             default: None,
             help: "replicas per key (every node if not given)",
         },
         SettingDesc {
             name: "r",
             label: "R",
-            kind: SettingKind::Number {
-                min: 1,
-                max: MAX_NODES as u64,
-            },
+            kind: SettingKind::NodeCount { min: 1 },
             default: Some("1"),
             help: "read quorum: replicas that must answer a read",
         },
         SettingDesc {
             name: "w",
             label: "W",
-            kind: SettingKind::Number {
-                min: 1,
-                max: MAX_NODES as u64,
-            },
+            kind: SettingKind::NodeCount { min: 1 },
             default: Some("1"),
             help: "write quorum: replicas that must acknowledge a write",
         },

@@ -115,8 +115,9 @@ impl EndProperty<General> for EveryGeneralDecides {
     }
 }
 
-/// At the end: the generals decided alike (a general that never heard the plan holds).
-/// The protocol cannot promise this on a link that loses messengers; the checker shows it.
+/// At the end: the generals decided alike, both attacking at the same moment or both
+/// holding (a general that never heard the plan holds). The protocol cannot promise this on
+/// a link that loses messengers, nor when a general lies; the checker shows it.
 #[derive(Clone, Debug)]
 pub struct GeneralsDecideAlike;
 
@@ -126,28 +127,34 @@ impl EndProperty<General> for GeneralsDecideAlike {
     }
 
     fn check_end(&self, view: &CheckView<'_, General>) -> Result<(), String> {
-        let decision = |i: usize| {
-            let slot = &view.nodes[i];
-            slot.state
-                .as_ref()
-                .map_or(slot.disk.decision, |g| g.decision())
-                .unwrap_or(Decision::Hold)
-        };
-        if view.nodes.len() < 2 || !view.is_honest(NodeId(0)) || !view.is_honest(NodeId(1)) {
+        if view.nodes.len() < 2 {
             return Ok(());
         }
-        let (a, b) = (decision(0), decision(1));
-        if a != b {
-            let (attacker, holder) = if a == Decision::Attack {
-                (0, 1)
-            } else {
-                (1, 0)
+        let outcome = |i: usize| {
+            let slot = &view.nodes[i];
+            let (decision, plan) = match slot.state.as_ref() {
+                Some(g) => (g.decision(), g.plan()),
+                None => (slot.disk.decision, slot.disk.plan),
             };
-            return Err(format!(
-                "n{attacker} attacked alone: n{holder} held, because a messenger it was owed never arrived"
-            ));
+            match decision {
+                Some(Decision::Attack) => Some(plan.unwrap_or(0)),
+                _ => None,
+            }
+        };
+        match (outcome(0), outcome(1)) {
+            (Some(a), Some(b)) if a != b => Err(format!(
+                "both attack, but n0 at {} and n1 at {}",
+                crate::recipe::format_duration(a),
+                crate::recipe::format_duration(b)
+            )),
+            (Some(_), None) => Err(
+                "n0 attacked alone: n1 held, because a messenger it was owed never arrived".into(),
+            ),
+            (None, Some(_)) => Err(
+                "n1 attacked alone: n0 held, because a messenger it was owed never arrived".into(),
+            ),
+            _ => Ok(()),
         }
-        Ok(())
     }
 }
 
