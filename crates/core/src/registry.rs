@@ -451,6 +451,10 @@ pub trait Entry: Sync {
     /// The world `spec` describes (settings already checked by `RunSpec::validate`).
     fn world(&self, spec: &RunSpec, record: bool) -> Result<Box<dyn Sim>, String>;
 
+    /// The names of the checkers a world of `spec` runs, with when they check: what the
+    /// description's properties must match.
+    fn checkers(&self, spec: &RunSpec) -> Result<Vec<(&'static str, PropertyKind)>, String>;
+
     /// What the settings mean together, if the protocol has something to say (see
     /// [`Described::remark`]); `None` also when they are not valid.
     fn remark(&self, settings: &Settings, bugs: &[String], env: &Env) -> Option<String>;
@@ -527,6 +531,17 @@ impl<P: Described> Entry for Of<P> {
     fn check(&self, settings: &Settings, bugs: &[String], env: &Env) -> Result<Settings, String> {
         Self::config(settings, bugs, env)?;
         check_settings(P::ABOUT, settings)
+    }
+
+    fn checkers(&self, spec: &RunSpec) -> Result<Vec<(&'static str, PropertyKind)>, String> {
+        let config = Self::config(&spec.settings, &spec.bugs, &spec.env())?;
+        let safety = P::invariants(&config, spec.nodes)
+            .into_iter()
+            .map(|c| (c.name(), PropertyKind::Safety));
+        let at_end = P::end_properties(&config, spec.nodes)
+            .into_iter()
+            .map(|c| (c.name(), PropertyKind::AtEnd));
+        Ok(safety.chain(at_end).collect())
     }
 
     fn remark(&self, settings: &Settings, bugs: &[String], env: &Env) -> Option<String> {

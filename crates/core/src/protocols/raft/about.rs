@@ -91,6 +91,12 @@ const ABOUT: About = About {
             promised: true,
             promise: "no two nodes apply different commands at the same index (§5.4.3)",
         },
+        PropertyDesc {
+            name: "every live node catches up",
+            kind: PropertyKind::AtEnd,
+            promised: true,
+            promise: "once the network heals and a majority is up, one node leads and every node that is up commits as far as the furthest",
+        },
     ],
 };
 
