@@ -110,14 +110,22 @@ pub fn bench(quick: bool) -> Result<Value, String> {
         "raft_50_nodes".into(),
         throughput("raft", 50, secs / 5, false),
     );
-    // Every other registered protocol, at 5 and 50 nodes.
-    for name in registry::names().into_iter().skip(1) {
-        let key = name.replace('-', "_");
-        out.insert(format!("{key}_5_nodes"), throughput(name, 5, secs, false));
+    // Every other registered protocol, at its own cluster size and at 50 nodes where it
+    // runs on that many.
+    for p in registry::PROTOCOLS.iter().skip(1) {
+        let about = p.about();
+        let key = about.name.replace('-', "_");
+        let (_, max, default) = about.nodes;
         out.insert(
-            format!("{key}_50_nodes"),
-            throughput(name, 50, secs / 5, false),
+            format!("{key}_{default}_nodes"),
+            throughput(about.name, default, secs, false),
         );
+        if max >= 50 {
+            out.insert(
+                format!("{key}_50_nodes"),
+                throughput(about.name, 50, secs / 5, false),
+            );
+        }
     }
     out.insert("seek".into(), seek(if quick { 60 } else { 600 }));
     out.insert("linearizability_checker".into(), linearizability_checker());

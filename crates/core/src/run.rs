@@ -215,8 +215,9 @@ pub fn run(spec: &RunSpec) -> Result<RunReport, String> {
     let mut world = spec.sim(false)?;
     world.run_until(spec.until_us);
     let mut report = report(spec, world.as_ref());
+    // The report is taken; the run itself can now settle (no copy needed).
     if !world.halted() {
-        report.end_violations = world.box_clone().check_end(SETTLE_US);
+        report.end_violations = world.check_end(SETTLE_US);
     }
     Ok(report)
 }
@@ -226,7 +227,7 @@ pub fn run_world<P: registry::Described>(spec: &RunSpec, mut world: World<P>) ->
     world.run_until(spec.until_us);
     let mut report = report(spec, &world);
     if !world.halted() {
-        report.end_violations = world.clone().check_end(SETTLE_US);
+        report.end_violations = world.check_end(SETTLE_US);
     }
     report
 }
