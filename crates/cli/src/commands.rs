@@ -108,6 +108,15 @@ pub fn fuzz(args: FuzzArgs) -> Result<Value, String> {
         };
         out["playground_link"] = json!(format!("#{}", recipe.to_query()));
     }
+    // A property the protocol does not promise, shown broken: worth watching too.
+    if let Some(f) = &report.first_unpromised {
+        let recipe = Recipe {
+            setup: setup_from(&args.cluster, f.seed)?,
+            schedule: f.schedule.clone(),
+            at_us: Some(f.violation.time_us.min(spec.base.until_us)),
+        };
+        out["unpromised_link"] = json!(format!("#{}", recipe.to_query()));
+    }
     Ok(out)
 }
 
