@@ -18,16 +18,12 @@ use crate::time::Micros;
 use serde::{de::DeserializeOwned, Serialize};
 use std::fmt::Debug;
 
-/// A node's role, for colouring and for the trace. Protocols pick the roles they use.
+/// A node's role, as a code its protocol picks; the protocol's `ROLES` say what each code
+/// means (its name, label, and whether it leads). Codes are stable: they are part of the
+/// trace, so changing one changes every trace hash.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Follower,
-    Candidate,
-    Leader,
-    Replica,
-    Client,
-}
+#[serde(transparent)]
+pub struct Role(pub u8);
 
 /// The small summary of a node that the engine watches after every input; changes to it
 /// become trace events (role change, append, truncate, commit), so no protocol can forget
@@ -175,6 +171,14 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
     type Config: Clone + Debug;
     /// What the protocol tells the trace ([`NoNotes`] if nothing).
     type Note: Note;
+
+    /// The roles its nodes take, by code.
+    const ROLES: &'static [crate::registry::RoleDesc];
+
+    /// Whether a node in `role` leads the others (a leader, a primary).
+    fn leads(role: Role) -> bool {
+        Self::ROLES.iter().any(|r| r.code == role.0 && r.leads)
+    }
 
     /// Builds a node from its disk (empty on first boot, possibly wiped by a fault).
     fn boot(id: NodeId, nodes: usize, config: &Self::Config, disk: &Self::Disk) -> Self;

@@ -126,6 +126,11 @@ impl About {
         !self.operations.is_empty()
     }
 
+    /// The description of the role with this code.
+    pub fn role(&self, role: crate::protocol::Role) -> Option<&'static RoleDesc> {
+        self.roles.iter().find(|r| r.code == role.0)
+    }
+
     /// Whether any of its roles leads the others (a leader, a primary, a coordinator).
     pub fn has_leaders(&self) -> bool {
         self.roles.iter().any(|r| r.leads)
@@ -183,7 +188,9 @@ pub struct BehaviourDesc {
 
 #[derive(Debug, Serialize)]
 pub struct RoleDesc {
-    /// The role's name in the trace and the page's colour class (`leader`).
+    /// The role's code in the trace (see [`crate::protocol::Role`]).
+    pub code: u8,
+    /// The role's name, and the page's colour class (`leader`).
     pub name: &'static str,
     /// What the role means, for a legend.
     pub label: &'static str,

@@ -111,7 +111,7 @@ impl<P: Described> Sim for World<P> {
 
     fn leaders(&self) -> usize {
         World::statuses(self)
-            .filter(|(_, s)| s.role == crate::protocol::Role::Leader)
+            .filter(|(_, s)| P::leads(s.role))
             .count()
     }
 

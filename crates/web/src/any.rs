@@ -36,8 +36,6 @@ pub trait Shown: Described {
     /// sent out, replies, anything else; an empty name for a colour the protocol does not
     /// use (it is left out of the legend).
     const LEGEND: [&'static str; 4];
-    /// The node colours the protocol uses, as (CSS class, what it means).
-    const ROLES: &'static [(&'static str, &'static str)];
     /// The protocol's era (term, epoch) as (the prefix under a node's name, its name);
     /// `None` if it has none.
     const ERA: Option<(&'static str, &'static str)>;
@@ -96,11 +94,6 @@ impl Shown for RaftNode {
         "append entries / heartbeat",
         "append reply",
         "forwarded request",
-    ];
-    const ROLES: &'static [(&'static str, &'static str)] = &[
-        ("leader", "leader"),
-        ("follower", "follower (the arc is its election timer)"),
-        ("candidate", "candidate"),
     ];
     const ERA: Option<(&'static str, &'static str)> = Some(("T", "term"));
 
@@ -179,10 +172,6 @@ impl Shown for QuorumNode {
         "replica's answer",
         "read repair",
     ];
-    const ROLES: &'static [(&'static str, &'static str)] = &[(
-        "follower",
-        "replica (each coordinates its clients' requests)",
-    )];
     const ERA: Option<(&'static str, &'static str)> = None;
 
     fn colour_of(kind: &str) -> usize {
@@ -252,8 +241,6 @@ impl Shown for PbNode {
         "acknowledgement",
         "forwarded request",
     ];
-    const ROLES: &'static [(&'static str, &'static str)] =
-        &[("leader", "primary"), ("follower", "backup")];
     const ERA: Option<(&'static str, &'static str)> = Some(("E", "epoch"));
 
     fn colour_of(kind: &str) -> usize {
@@ -313,10 +300,6 @@ impl Shown for General {
     const SAFETY: &'static str =
         "No general took back a decision or attacked on a forged messenger so far";
     const LEGEND: [&'static str; 4] = ["", "the order: attack at T", "a confirmation", ""];
-    const ROLES: &'static [(&'static str, &'static str)] = &[
-        ("leader", "first general (picks the moment)"),
-        ("follower", "second general"),
-    ];
     const ERA: Option<(&'static str, &'static str)> = None;
 
     fn colour_of(kind: &str) -> usize {
@@ -422,7 +405,7 @@ pub struct About {
     pub name: &'static str,
     pub safety: &'static str,
     pub legend: [&'static str; 4],
-    pub roles: &'static [(&'static str, &'static str)],
+    pub roles: &'static [splitbrain_core::registry::RoleDesc],
     pub era: Option<(&'static str, &'static str)>,
 }
 

@@ -161,7 +161,12 @@ impl Playground {
                 set(
                     &n,
                     "role",
-                    format!("{:?}", status.role).to_ascii_lowercase(),
+                    world
+                        .about()
+                        .roles
+                        .iter()
+                        .find(|r| r.code == status.role.0)
+                        .map_or("unknown", |r| r.name),
                 );
                 set(&n, "term", status.term as f64);
                 set(&n, "commit_index", status.commit as f64);

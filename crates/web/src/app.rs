@@ -530,8 +530,8 @@ pub fn App(props: &AppProps) -> Html {
                 <p>{"Click a node to inspect its log, clocks and store, and to crash, pause, slow or isolate it. Click a link to cut it one way or both. Split the cluster with the split tool."}</p>
                 <p class="muted small">{"Keys: space play/pause · → step · ← back 100 ms · 0-9 select a node · c crash · x crash and lose disk · r restart · p pause · s slow · i isolate · b lie or stop lying · g split · h heal · Esc deselect"}</p>
                 <ul class="legend-list">
-                    { for about.roles.iter().map(|(class, name)| html! {
-                        <li><span class={classes!("dot", *class)}></span>{ *name }</li>
+                    { for about.roles.iter().map(|r| html! {
+                        <li><span class={classes!("dot", r.name)}></span>{ r.label }</li>
                     }) }
                     <li><span class="dot paused"></span>{"paused"}</li>
                     <li><span class="dot slow"></span>{"slow"}</li>

@@ -11,7 +11,6 @@ use splitbrain_core::cap::Design;
 use splitbrain_core::checkers::linearizability;
 use splitbrain_core::client::{ClientRecord, Outcome};
 use splitbrain_core::ids::{NodeId, RequestId};
-use splitbrain_core::protocol::Role;
 use splitbrain_core::time::{Micros, Pretty, MICROS_PER_SEC};
 use splitbrain_core::world::World;
 use std::cell::RefCell;
@@ -63,10 +62,7 @@ impl<P: Shown> Live for LiveWorld<P> {
     }
 
     fn leaders(&self) -> usize {
-        self.0
-            .statuses()
-            .filter(|(_, s)| s.role == Role::Leader)
-            .count()
+        self.0.statuses().filter(|(_, s)| P::leads(s.role)).count()
     }
 
     fn violations(&self) -> usize {
@@ -106,10 +102,14 @@ impl<P: Shown> Live for LiveWorld<P> {
         ctx.set_font("600 26px system-ui, sans-serif");
         for (i, slot) in world.nodes().iter().enumerate() {
             let (x, y) = position(i, n);
-            let colour = match slot.state.as_ref().map(|s| s.status().role) {
+            let role = slot
+                .state
+                .as_ref()
+                .and_then(|s| P::ROLES.iter().find(|r| r.code == s.status().role.0));
+            let colour = match role.map(|r| r.name) {
                 None => "#8a8a8a",
-                Some(Role::Leader) => "#0072b2",
-                Some(Role::Candidate) => "#e69f00",
+                Some("leader") => "#0072b2",
+                Some("candidate") => "#e69f00",
                 Some(_) if slot.is_paused(now) => "#7f6bb3",
                 Some(_) => "#009e73",
             };

@@ -29,7 +29,7 @@ pub const KINDS: [(&str, &str); 8] = [
     ("note", "protocol notes"),
 ];
 
-pub fn describe<P: Protocol>(e: &TraceEvent<P>) -> Option<(&'static str, String)> {
+pub fn describe<P: crate::any::Shown>(e: &TraceEvent<P>) -> Option<(&'static str, String)> {
     Some(match &e.kind {
         EventKind::Send { from, to, msg, .. } => ("send", format!("{from} → {to}: {}", msg.kind())),
         EventKind::Deliver { from, to, id } => (
@@ -59,7 +59,12 @@ pub fn describe<P: Protocol>(e: &TraceEvent<P>) -> Option<(&'static str, String)
             ("client", format!("{req} tried again (attempt {attempt})"))
         }
         EventKind::RoleChange { node, role, term } => {
-            ("role", format!("{node} is {role:?} in term {term}"))
+            let label = P::ROLES
+                .iter()
+                .find(|r| r.code == role.0)
+                .map_or("in a role its protocol does not name", |r| r.label);
+            let era = P::ERA.map_or(String::new(), |(_, name)| format!(" in {name} {term}"));
+            ("role", format!("{node} is {label}{era}"))
         }
         EventKind::Commit { node, index } => ("commit", format!("{node} commits up to {index}")),
         EventKind::Fault { action } => ("fault", format!("{action:?}")),
@@ -109,7 +114,7 @@ impl Default for Filter {
 }
 
 impl Filter {
-    fn accepts<P: Protocol>(&self, e: &TraceEvent<P>) -> bool {
+    fn accepts<P: crate::any::Shown>(&self, e: &TraceEvent<P>) -> bool {
         let Some((class, _)) = describe(e) else {
             return false;
         };
@@ -134,7 +139,7 @@ struct Matches {
 }
 
 /// Brings the matches up to date and renders the rows in view: (rows, matches, events).
-fn visible_rows<P: Protocol>(
+fn visible_rows<P: crate::any::Shown>(
     sim: &UseReducerHandle<Sim>,
     world: &World<P>,
     filter: &Filter,

@@ -5,7 +5,7 @@
 use crate::any::Shown;
 use crate::topology::{node_radius, position, SIZE};
 use splitbrain_core::ids::MsgId;
-use splitbrain_core::protocol::{field_changes, Message, Protocol, Role};
+use splitbrain_core::protocol::{field_changes, Message, Protocol};
 use splitbrain_core::time::{Micros, Pretty};
 use splitbrain_core::trace::{DropReason, EventKind};
 use splitbrain_core::world::queue::{EventQueue, InFlight};
@@ -135,7 +135,7 @@ pub fn draw<P: Shown>(canvas: &HtmlCanvasElement, world: &World<P>, speed: f64) 
         let Some(span) = P::countdown(timer, config) else {
             continue;
         };
-        if !live || role == Some(Role::Leader) || role.is_none() {
+        if !live || role.is_none_or(P::leads) {
             continue;
         }
         let left = (at.saturating_sub(now) as f64 / span.max(1) as f64).clamp(0.0, 1.0);

@@ -67,7 +67,7 @@ fn kind_name<P: Protocol>(kind: &EventKind<P>) -> &'static str {
 
 /// One trace event as a JSON object: position, time, kind, the nodes involved and a
 /// description in words.
-pub fn event_json<P: Protocol>(index: u64, e: &TraceEvent<P>) -> String {
+pub fn event_json<P: crate::any::Shown>(index: u64, e: &TraceEvent<P>) -> String {
     let mut fields = vec![
         format!("\"i\":{index}"),
         format!("\"t\":{}", e.time),
@@ -98,7 +98,7 @@ pub fn event_json<P: Protocol>(index: u64, e: &TraceEvent<P>) -> String {
 }
 
 /// The whole run as a trace file: the recipe that reproduces it, its hash, and every event.
-pub fn trace_json<P: Protocol>(world: &World<P>, recipe: &Recipe) -> String {
+pub fn trace_json<P: crate::any::Shown>(world: &World<P>, recipe: &Recipe) -> String {
     let events: Vec<String> = world
         .trace()
         .events_from(0)

@@ -13,7 +13,7 @@ use crate::flight::{context, COLOURS};
 use crate::pen::{Pen, SvgPen};
 use crate::state::{Control, Msg, Sim};
 use splitbrain_core::ids::{MsgId, NodeId};
-use splitbrain_core::protocol::{Message, Protocol, Role};
+use splitbrain_core::protocol::{Message, Protocol};
 use splitbrain_core::time::{Micros, Pretty, MICROS_PER_MS};
 use splitbrain_core::trace::{EventKind, TraceEvent};
 use splitbrain_core::world::World;
@@ -487,24 +487,24 @@ fn draw_with<P: Shown>(
         let (x, node) = match &e.kind {
             EventKind::Send { from, .. } => (x_of(e.time), *from),
             EventKind::Deliver { to, .. } => (x_of(e.time), *to),
-            EventKind::RoleChange { node, role, term } if *role != Role::Follower => {
+            EventKind::RoleChange { node, role, term }
+                if role_name::<P>(*role).is_some_and(|n| n != "follower" && n != "replica") =>
+            {
+                let leads = P::leads(*role);
                 let (x, y) = (x_of(e.time), y_of(*node));
-                ctx.set_fill_style_str(colour_of(
-                    rel,
-                    if *role == Role::Leader {
-                        "#0072b2"
-                    } else {
-                        "#e69f00"
-                    },
-                ));
+                ctx.set_fill_style_str(colour_of(rel, if leads { "#0072b2" } else { "#e69f00" }));
                 let s = (lane_h * 0.35).clamp(3.0, 7.0);
                 ctx.fill_rect(x - s, y - s, 2.0 * s, 2.0 * s);
-                if *role == Role::Leader && lane_h >= 18.0 {
+                if leads && lane_h >= 18.0 {
                     // Near the present the label goes to the left, so it is not cut off.
                     let left = x > w - RIGHT - 70.0;
                     ctx.set_text_align(if left { "right" } else { "left" });
                     let lx = if left { x - s - 2.0 } else { x + s + 2.0 };
-                    ctx.fill_text(&format!("leader T{term}"), lx, y - s - 4.0)
+                    let label = P::ROLES
+                        .iter()
+                        .find(|r| r.code == role.0)
+                        .map_or("leader", |r| r.label);
+                    ctx.fill_text(&format!("{label} {term}"), lx, y - s - 4.0)
                         .ok();
                     ctx.set_text_align("right");
                 }
@@ -690,4 +690,9 @@ pub fn SpaceTime(props: &Props) -> Html {
             <p class="selected-event">{ selected.unwrap_or_else(|| "Click an event (a dot where an arrow starts or ends, a square, a cross) to light up its causal past and future.".into()) }</p>
         </section>
     }
+}
+
+/// The name a protocol gives role `role`.
+fn role_name<P: Protocol>(role: splitbrain_core::protocol::Role) -> Option<&'static str> {
+    P::ROLES.iter().find(|r| r.code == role.0).map(|r| r.name)
 }

@@ -6,7 +6,7 @@
 use crate::any::with_world;
 use crate::state::{Msg, Sim};
 use splitbrain_core::ids::NodeId;
-use splitbrain_core::protocol::Role;
+use splitbrain_core::registry::RoleDesc;
 use splitbrain_core::time::Pretty;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -46,14 +46,21 @@ pub fn node_radius(n: usize) -> f64 {
     (SIZE * 0.42 * std::f64::consts::TAU / per_ring * 0.36).clamp(9.0, 34.0)
 }
 
-pub fn role_class(role: Option<Role>, paused: bool, slow: bool) -> &'static str {
-    match (role, paused) {
-        (None, _) => "crashed",
-        (Some(_), true) => "paused",
-        (Some(Role::Leader), _) => "leader",
-        (Some(Role::Candidate), _) => "candidate",
+/// A node's colour class: its role's name (as its protocol describes it), unless it is
+/// down, paused, or a slow node in the cluster's plain role.
+pub fn role_class(
+    role: Option<&'static RoleDesc>,
+    up: bool,
+    paused: bool,
+    slow: bool,
+) -> &'static str {
+    match (up, paused, role) {
+        (false, _, _) => "crashed",
+        (true, true, _) => "paused",
+        (true, false, Some(r)) if r.leads || r.name == "candidate" => r.name,
         _ if slow => "slow",
-        _ => "follower",
+        (true, false, Some(r)) => r.name,
+        (true, false, None) => "follower",
     }
 }
 
@@ -120,13 +127,19 @@ pub fn Topology(props: &Props) -> Html {
     let split = sim.split.as_ref();
     let now = world.now();
     let era = world.about().era;
+    let roles = world.about().roles;
     let nodes = (0..n).map(|i| {
         let slot = world.node(i);
         let id = NodeId(i as u32);
         let (x, y) = position(i, n);
         let status = slot.status;
         let slow = slot.processing_us > 0;
-        let class = role_class(status.map(|s| s.role), slot.paused, slow);
+        let class = role_class(
+            status.and_then(|s| roles.iter().find(|r| r.code == s.role.0)),
+            status.is_some(),
+            slot.paused,
+            slow,
+        );
         let selected = sim.selected == Some(id);
         let onclick = {
             let sim = sim.clone();

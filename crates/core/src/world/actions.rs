@@ -116,7 +116,7 @@ impl<P: Protocol> World<P> {
     /// the highest era (the lowest id among equals).
     pub(super) fn leader(&self) -> Option<NodeId> {
         self.statuses()
-            .filter(|(_, s)| s.role == crate::protocol::Role::Leader)
+            .filter(|(_, s)| P::leads(s.role))
             .max_by_key(|(id, s)| (s.term, std::cmp::Reverse(id.0)))
             .map(|(id, _)| id)
     }

@@ -5,7 +5,7 @@ use super::World;
 use crate::check::{CheckView, Violation};
 use crate::client::KvOp;
 use crate::ids::{MsgId, NodeId, RequestId};
-use crate::protocol::{Ctx, Durable, Effect, Message, Protocol, Role};
+use crate::protocol::{Ctx, Durable, Effect, Message, Protocol};
 use crate::trace::{DropReason, EventKind};
 
 /// One input for one node.
@@ -359,7 +359,7 @@ impl<P: Protocol> World<P> {
         let old = slot.status.replace(new);
         let now = self.now;
         if old.is_none_or(|o| o.role != new.role || o.term != new.term) {
-            if new.role == Role::Leader {
+            if P::leads(new.role) {
                 self.counters.leader_changes += 1;
             }
             self.trace.push(

@@ -2,7 +2,7 @@
 
 use crate::check::{CheckView, Invariant};
 use crate::ids::NodeId;
-use crate::protocol::Role;
+use crate::protocols::raft::roles;
 use crate::protocols::raft::RaftNode;
 use std::collections::BTreeMap;
 
@@ -21,7 +21,7 @@ impl Invariant<RaftNode> for ElectionSafety {
         let Some((id, node)) = view.actor() else {
             return Ok(());
         };
-        if node.role() != Role::Leader {
+        if node.role() != roles::LEADER {
             return Ok(());
         }
         let first = *self.leaders.entry(node.term()).or_insert(id);

@@ -5,7 +5,7 @@
 //! rejoin breaks it.
 
 use crate::check::{CheckView, EndProperty};
-use crate::protocol::Role;
+use crate::protocols::raft::roles;
 use crate::protocols::raft::RaftNode;
 
 #[derive(Clone, Debug, Default)]
@@ -24,7 +24,7 @@ impl EndProperty<RaftNode> for EveryLiveNodeCatchesUp {
         if up.len() * 2 <= view.nodes.len() {
             return Ok(()); // no majority: Raft promises no progress
         }
-        if !up.iter().any(|(_, n)| n.role() == Role::Leader) {
+        if !up.iter().any(|(_, n)| n.role() == roles::LEADER) {
             return Err(format!(
                 "{} of {} nodes are up and connected, yet none leads",
                 up.len(),

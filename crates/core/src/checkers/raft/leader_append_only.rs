@@ -3,7 +3,7 @@
 
 use super::slot;
 use crate::check::{CheckView, Invariant};
-use crate::protocol::Role;
+use crate::protocols::raft::roles;
 use crate::protocols::raft::RaftNode;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -28,7 +28,7 @@ impl Invariant<RaftNode> for LeaderAppendOnly {
             return Ok(());
         };
         let seen = slot(&mut self.seen, id.index());
-        let Some(node) = view.node(id).filter(|n| n.role() == Role::Leader) else {
+        let Some(node) = view.node(id).filter(|n| n.role() == roles::LEADER) else {
             *seen = None;
             return Ok(());
         };

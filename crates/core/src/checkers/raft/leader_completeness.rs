@@ -13,7 +13,7 @@
 
 use super::{slot, EntryId};
 use crate::check::{CheckView, Invariant};
-use crate::protocol::Role;
+use crate::protocols::raft::roles;
 use crate::protocols::raft::RaftNode;
 
 #[derive(Clone, Copy, Debug)]
@@ -69,7 +69,7 @@ impl Invariant<RaftNode> for LeaderCompleteness {
         }
         for (index, c) in fresh {
             for (other, leader) in view.up_nodes() {
-                if leader.role() == Role::Leader
+                if leader.role() == roles::LEADER
                     && leader.term() > c.in_term
                     && !holds(leader, index, c.entry)
                 {
@@ -83,7 +83,7 @@ impl Invariant<RaftNode> for LeaderCompleteness {
             }
         }
         let checked = slot(&mut self.leader_checked, id.index());
-        if node.role() != Role::Leader {
+        if node.role() != roles::LEADER {
             *checked = 0;
             return Ok(());
         }

@@ -2,8 +2,8 @@
 
 use super::{PbBug, PbConfig, PbNode};
 use crate::registry::{
-    About, BehaviourDesc, BugDesc, Described, Env, PropertyDesc, PropertyKind, RoleDesc,
-    SettingDesc, SettingKind, Values, KV_OPERATIONS,
+    About, BehaviourDesc, BugDesc, Described, Env, PropertyDesc, PropertyKind, SettingDesc,
+    SettingKind, Values, KV_OPERATIONS,
 };
 use crate::run::MAX_NODES;
 
@@ -27,18 +27,7 @@ const ABOUT: About = About {
         name: "silent",
         does: "keeps running but sends nothing, as if every message it sent were lost",
     }],
-    roles: &[
-        RoleDesc {
-            name: "leader",
-            label: "primary",
-            leads: true,
-        },
-        RoleDesc {
-            name: "follower",
-            label: "backup",
-            leads: false,
-        },
-    ],
+    roles: super::roles::ALL,
     operations: KV_OPERATIONS,
     properties: &[
         PropertyDesc {

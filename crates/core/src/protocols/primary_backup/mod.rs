@@ -19,6 +19,30 @@
 //!   higher one steps down. The loser's log is cut back to where it agrees with the winner,
 //!   which throws away the writes it acknowledged in the meantime.
 
+/// Its roles, by code (the codes are part of every trace).
+pub mod roles {
+    use crate::protocol::Role;
+    use crate::registry::RoleDesc;
+
+    pub const PRIMARY: Role = Role(2);
+    pub const BACKUP: Role = Role(0);
+
+    pub const ALL: &[RoleDesc] = &[
+        RoleDesc {
+            code: 2,
+            name: "leader",
+            label: "primary",
+            leads: true,
+        },
+        RoleDesc {
+            code: 0,
+            name: "follower",
+            label: "backup",
+            leads: false,
+        },
+    ];
+}
+
 mod about;
 mod disk;
 mod msg;

@@ -3,7 +3,7 @@
 
 use super::disk::{PbDisk, PbWrite};
 use super::msg::{Entry, PbMsg};
-use super::{PbBug, PbConfig};
+use super::{roles, PbBug, PbConfig};
 use crate::check::Invariant;
 use crate::client::{Key, KvOp, KvResult, Value};
 use crate::ids::{NodeId, RequestId};
@@ -76,7 +76,7 @@ impl PbNode {
         self.role
     }
     pub fn is_primary(&self) -> bool {
-        self.role == Role::Leader
+        self.role == roles::PRIMARY
     }
     /// Whom this node takes for primary.
     pub fn primary(&self) -> Option<NodeId> {
@@ -130,7 +130,7 @@ impl PbNode {
         }
         self.max_epoch = self.max_epoch.max(epoch);
         self.primary = who;
-        self.role = Role::Follower;
+        self.role = roles::BACKUP;
         // Writes waiting for a backup get no answer: they may survive or not.
         self.waiting.clear();
     }
@@ -139,7 +139,7 @@ impl PbNode {
         self.epoch = self.max_epoch.max(self.epoch) + 1;
         self.max_epoch = self.epoch;
         self.persist_epoch(ctx);
-        self.role = Role::Leader;
+        self.role = roles::PRIMARY;
         self.primary = Some(self.id);
         self.next_index = vec![self.last_index() + 1; self.nodes];
         self.match_index = vec![0; self.nodes];
@@ -429,6 +429,7 @@ impl Protocol for PbNode {
     type Disk = PbDisk;
     type Config = PbConfig;
     type Note = crate::protocol::NoNotes;
+    const ROLES: &'static [crate::registry::RoleDesc] = super::roles::ALL;
 
     fn boot(id: NodeId, nodes: usize, config: &PbConfig, disk: &PbDisk) -> Self {
         let mut node = PbNode {
@@ -437,7 +438,7 @@ impl Protocol for PbNode {
             config: config.clone(),
             epoch: disk.epoch,
             log: disk.log.clone(),
-            role: Role::Follower,
+            role: roles::BACKUP,
             primary: None,
             store: BTreeMap::new(),
             last_heard: vec![0; nodes],

@@ -1,11 +1,10 @@
 //! Primary-backup's basics, its failover, and the split brain it allows.
 
-use super::{PbBug, PbConfig, PbNode};
+use super::{roles, PbBug, PbConfig, PbNode};
 use crate::action::{Action, DiskFate};
 use crate::checkers::linearizability;
 use crate::client::{KvOp, KvResult, Outcome, Workload};
 use crate::ids::NodeId;
-use crate::protocol::Role;
 use crate::rng::SimRng;
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
 use crate::world::{World, WorldConfig};
@@ -41,7 +40,7 @@ fn client(w: &mut World<PbNode>, node: u32, op: KvOp) {
 
 fn primaries(w: &World<PbNode>) -> Vec<NodeId> {
     w.statuses()
-        .filter(|(_, s)| s.role == Role::Leader)
+        .filter(|(_, s)| s.role == roles::PRIMARY)
         .map(|(id, _)| id)
         .collect()
 }

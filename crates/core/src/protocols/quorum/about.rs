@@ -2,8 +2,8 @@
 
 use super::{Conflict, QuorumBug, QuorumConfig, QuorumNode};
 use crate::registry::{
-    About, BehaviourDesc, BugDesc, Choice, Described, Env, PropertyDesc, PropertyKind, RoleDesc,
-    SettingDesc, SettingKind, Values, KV_OPERATIONS,
+    About, BehaviourDesc, BugDesc, Choice, Described, Env, PropertyDesc, PropertyKind, SettingDesc,
+    SettingKind, Values, KV_OPERATIONS,
 };
 use crate::run::MAX_NODES;
 
@@ -75,11 +75,7 @@ const ABOUT: About = About {
         name: "silent",
         does: "keeps running but sends nothing, as if every message it sent were lost",
     }],
-    roles: &[RoleDesc {
-        name: "follower",
-        label: "replica (each coordinates its clients' requests)",
-        leads: false,
-    }],
+    roles: super::roles::ALL,
     operations: KV_OPERATIONS,
     properties: &[PropertyDesc {
         name: "replica versions never regress",

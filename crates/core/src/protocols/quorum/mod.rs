@@ -27,6 +27,21 @@
 //!
 //! [`KvResult::Unavailable`]: crate::client::KvResult::Unavailable
 
+/// Its roles, by code (the codes are part of every trace).
+pub mod roles {
+    use crate::protocol::Role;
+    use crate::registry::RoleDesc;
+
+    pub const REPLICA: Role = Role(3);
+
+    pub const ALL: &[RoleDesc] = &[RoleDesc {
+        code: 3,
+        name: "replica",
+        label: "replica (each coordinates its clients' requests)",
+        leads: false,
+    }];
+}
+
 mod about;
 mod disk;
 mod msg;

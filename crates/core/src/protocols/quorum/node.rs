@@ -8,7 +8,7 @@ use super::{Conflict, QuorumBug, QuorumConfig};
 use crate::check::Invariant;
 use crate::client::{Key, KvOp, KvResult, Value};
 use crate::ids::{NodeId, RequestId};
-use crate::protocol::{Ctx, NodeStatus, Protocol, Role};
+use crate::protocol::{Ctx, NodeStatus, Protocol};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -487,6 +487,7 @@ impl Protocol for QuorumNode {
     type Disk = QuorumDisk;
     type Config = QuorumConfig;
     type Note = crate::protocol::NoNotes;
+    const ROLES: &'static [crate::registry::RoleDesc] = super::roles::ALL;
 
     fn boot(id: NodeId, nodes: usize, config: &QuorumConfig, disk: &QuorumDisk) -> Self {
         QuorumNode {
@@ -634,7 +635,7 @@ impl Protocol for QuorumNode {
 
     fn status(&self) -> NodeStatus {
         NodeStatus {
-            role: Role::Replica,
+            role: super::roles::REPLICA,
             term: 0,
             log_len: self.store.len() as u64,
             commit: 0,

@@ -3,8 +3,8 @@
 
 use super::{RaftBug, RaftConfig, RaftNode};
 use crate::registry::{
-    About, BehaviourDesc, BugDesc, Described, Env, PropertyDesc, PropertyKind, RoleDesc,
-    SettingDesc, SettingKind, Values, KV_OPERATIONS,
+    About, BehaviourDesc, BugDesc, Described, Env, PropertyDesc, PropertyKind, SettingDesc,
+    SettingKind, Values, KV_OPERATIONS,
 };
 use crate::run::MAX_NODES;
 use crate::time::{MICROS_PER_MS, MICROS_PER_SEC};
@@ -42,23 +42,7 @@ const ABOUT: About = About {
         name: "silent",
         does: "keeps running but sends nothing, as if every message it sent were lost",
     }],
-    roles: &[
-        RoleDesc {
-            name: "leader",
-            label: "leader",
-            leads: true,
-        },
-        RoleDesc {
-            name: "follower",
-            label: "follower",
-            leads: false,
-        },
-        RoleDesc {
-            name: "candidate",
-            label: "candidate",
-            leads: false,
-        },
-    ],
+    roles: super::roles::ALL,
     operations: KV_OPERATIONS,
     properties: &[
         PropertyDesc {

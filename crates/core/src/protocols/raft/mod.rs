@@ -7,6 +7,37 @@
 //! A lecturer can switch on deliberately broken variants ([`RaftBug`]) to show what each
 //! rule of the paper protects against; the checkers in `crate::checkers::raft` catch them.
 
+/// Its roles, by code (the codes are part of every trace).
+pub mod roles {
+    use crate::protocol::Role;
+    use crate::registry::RoleDesc;
+
+    pub const LEADER: Role = Role(2);
+    pub const FOLLOWER: Role = Role(0);
+    pub const CANDIDATE: Role = Role(1);
+
+    pub const ALL: &[RoleDesc] = &[
+        RoleDesc {
+            code: 2,
+            name: "leader",
+            label: "leader",
+            leads: true,
+        },
+        RoleDesc {
+            code: 0,
+            name: "follower",
+            label: "follower",
+            leads: false,
+        },
+        RoleDesc {
+            code: 1,
+            name: "candidate",
+            label: "candidate",
+            leads: false,
+        },
+    ];
+}
+
 mod about;
 mod disk;
 mod log;

@@ -5,7 +5,7 @@ use super::disk::{RaftDisk, RaftWrite};
 use super::log::{Command, Entry, Log};
 use super::msg::RaftMsg;
 use super::state_machine::KvStore;
-use super::{RaftBug, RaftConfig};
+use super::{roles, RaftBug, RaftConfig};
 use crate::check::Invariant;
 use crate::client::{Key, KvOp, KvResult, Value};
 use crate::ids::{NodeId, RequestId};
@@ -142,10 +142,10 @@ impl RaftNode {
         if term <= self.term {
             return false;
         }
-        let was_leader = self.role == Role::Leader;
+        let was_leader = self.role == roles::LEADER;
         self.term = term;
         self.voted_for = None;
-        self.role = Role::Follower;
+        self.role = roles::FOLLOWER;
         self.leader = None;
         self.persist_term(ctx);
         if was_leader {
@@ -158,7 +158,7 @@ impl RaftNode {
     /// Followers and candidates whose election timer runs out start an election (§5.2).
     fn start_election(&mut self, ctx: &mut RaftCtx) {
         self.term += 1;
-        self.role = Role::Candidate;
+        self.role = roles::CANDIDATE;
         self.voted_for = Some(self.id);
         self.leader = None;
         self.persist_term(ctx);
@@ -185,7 +185,7 @@ impl RaftNode {
     }
 
     fn count_votes(&mut self, ctx: &mut RaftCtx) {
-        if self.role == Role::Candidate
+        if self.role == roles::CANDIDATE
             && self.votes.iter().filter(|v| **v).count() >= self.majority()
         {
             self.become_leader(ctx);
@@ -193,7 +193,7 @@ impl RaftNode {
     }
 
     fn become_leader(&mut self, ctx: &mut RaftCtx) {
-        self.role = Role::Leader;
+        self.role = roles::LEADER;
         self.leader = Some(self.id);
         ctx.cancel_timer(RaftTimer::Election);
         ctx.cancel_timer(RaftTimer::VoteRetry);
@@ -224,7 +224,7 @@ impl RaftNode {
             entries: vec![entry.clone()],
         });
         self.log.append(entry);
-        if self.role == Role::Leader && !self.match_index.is_empty() {
+        if self.role == roles::LEADER && !self.match_index.is_empty() {
             self.match_index[self.id.index()] = self.log.last_index();
         }
     }
@@ -264,7 +264,7 @@ impl RaftNode {
             || (last_log_term == self.log.last_term() && last_log_index >= self.log.last_index());
         let log_ok = up_to_date || self.config.has(RaftBug::VoteWithoutLogCheck);
         let free = self.voted_for.is_none() || self.voted_for == Some(candidate);
-        let granted = term == self.term && free && log_ok && self.role != Role::Leader;
+        let granted = term == self.term && free && log_ok && self.role != roles::LEADER;
         if granted {
             self.voted_for = Some(candidate);
             // The vote must reach the disk before the reply leaves (Figure 2).
@@ -303,12 +303,12 @@ impl RaftNode {
             );
         };
         // Reply false if term < currentTerm (§5.1).
-        if term < self.term || self.role == Role::Leader {
+        if term < self.term || self.role == roles::LEADER {
             reject(ctx, self, 0);
             return;
         }
         // A current leader exists: candidates step back (§5.2).
-        self.role = Role::Follower;
+        self.role = roles::FOLLOWER;
         self.leader = Some(leader);
         self.reset_election_timer(ctx);
         // Reply false if the log has no entry at prevLogIndex whose term matches (§5.3).
@@ -370,7 +370,7 @@ impl RaftNode {
         success: bool,
         match_index: u64,
     ) {
-        if self.observe_term(ctx, term) || self.role != Role::Leader || term != self.term {
+        if self.observe_term(ctx, term) || self.role != roles::LEADER || term != self.term {
             return;
         }
         let f = from.index();
@@ -465,7 +465,7 @@ impl RaftNode {
     /// A client operation, from a local client or forwarded by another node.
     fn submit(&mut self, ctx: &mut RaftCtx, req: RequestId, origin: NodeId, op: KvOp, hops: u8) {
         match (self.role, self.leader) {
-            (Role::Leader, _) => {
+            (roles::LEADER, _) => {
                 self.append_local(ctx, Command::Client { req, origin, op });
                 self.broadcast_append(ctx);
                 self.advance_commit(ctx);
@@ -497,6 +497,7 @@ impl Protocol for RaftNode {
     type Disk = RaftDisk;
     type Config = RaftConfig;
     type Note = RaftNote;
+    const ROLES: &'static [crate::registry::RoleDesc] = super::roles::ALL;
 
     fn boot(id: NodeId, nodes: usize, config: &RaftConfig, disk: &RaftDisk) -> Self {
         RaftNode {
@@ -506,7 +507,7 @@ impl Protocol for RaftNode {
             term: disk.term,
             voted_for: disk.voted_for,
             log: Log::from_entries(disk.log.clone()),
-            role: Role::Follower,
+            role: roles::FOLLOWER,
             leader: None,
             commit: 0,
             applied: 0,
@@ -540,7 +541,7 @@ impl Protocol for RaftNode {
             RaftMsg::Vote { term, granted } => {
                 if !self.observe_term(ctx, term)
                     && term == self.term
-                    && self.role == Role::Candidate
+                    && self.role == roles::CANDIDATE
                 {
                     self.votes[from.index()] |= granted;
                     self.count_votes(ctx);
@@ -563,9 +564,9 @@ impl Protocol for RaftNode {
 
     fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, timer: RaftTimer) {
         match timer {
-            RaftTimer::Election if self.role != Role::Leader => self.start_election(ctx),
-            RaftTimer::VoteRetry if self.role == Role::Candidate => self.request_votes(ctx),
-            RaftTimer::Heartbeat if self.role == Role::Leader => {
+            RaftTimer::Election if self.role != roles::LEADER => self.start_election(ctx),
+            RaftTimer::VoteRetry if self.role == roles::CANDIDATE => self.request_votes(ctx),
+            RaftTimer::Heartbeat if self.role == roles::LEADER => {
                 self.broadcast_append(ctx);
                 ctx.set_timer(RaftTimer::Heartbeat, self.config.heartbeat_us);
             }

@@ -1,13 +1,12 @@
 //! Raft scenarios from the paper, each a seed and a short script of actions, judged by the
 //! checkers and by direct assertions on the nodes.
 
-use super::{RaftBug, RaftConfig, RaftNode};
+use super::{roles, RaftBug, RaftConfig, RaftNode};
 use crate::action::{Action, DiskFate, Scheduled};
 use crate::check::Violation;
 use crate::client::{KvOp, KvResult, Outcome, Workload};
 use crate::ids::NodeId;
 use crate::network::LinkConfig;
-use crate::protocol::Role;
 use crate::rng::Ppm;
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
 use crate::trace::{DropReason, EventKind};
@@ -28,7 +27,7 @@ fn world_with(nodes: usize, seed: u64, raft: RaftConfig, record: bool) -> World<
 /// The leader of the highest term among nodes that are up, if any.
 fn leader(w: &World<RaftNode>) -> Option<(NodeId, u64)> {
     w.statuses()
-        .filter(|(_, s)| s.role == Role::Leader)
+        .filter(|(_, s)| s.role == roles::LEADER)
         .max_by_key(|(_, s)| s.term)
         .map(|(id, s)| (id, s.term))
 }
@@ -64,7 +63,7 @@ fn elects_exactly_one_leader() {
         w.run_until(3 * SEC);
         let leaders: Vec<_> = w
             .statuses()
-            .filter(|(_, s)| s.role == Role::Leader)
+            .filter(|(_, s)| s.role == roles::LEADER)
             .collect();
         assert_eq!(leaders.len(), 1, "seed {seed}");
         let term = leaders[0].1.term;
@@ -133,14 +132,14 @@ fn leader_in_minority_cannot_commit() {
     w.run_until(w.now() + 2 * SEC);
     assert_eq!(
         w.node(old).unwrap().role(),
-        Role::Leader,
+        roles::LEADER,
         "still believes it leads"
     );
     assert_eq!(commit_of(&w, old), before, "the minority leader committed");
     assert!(commit_of(&w, new) > before, "the majority did not commit");
     w.act(Action::Heal);
     w.run_until(w.now() + 3 * SEC);
-    assert_ne!(w.node(old).unwrap().role(), Role::Leader);
+    assert_ne!(w.node(old).unwrap().role(), roles::LEADER);
     let reference = w.node(new).unwrap().log().entries().to_vec();
     for i in 0..5 {
         assert_eq!(
@@ -403,7 +402,7 @@ fn forgetting_to_persist_the_vote_elects_two_leaders() {
     let leader = if voter == a { b } else { a };
     // The vote is already on its way: the candidate wins term 1 while the voter is down.
     w.run_until(w.now() + 100 * MICROS_PER_MS);
-    assert_eq!(w.node(leader).unwrap().role(), Role::Leader);
+    assert_eq!(w.node(leader).unwrap().role(), roles::LEADER);
     campaign_against(&mut w, leader, voter);
 }
 

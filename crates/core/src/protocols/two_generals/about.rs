@@ -2,8 +2,8 @@
 
 use super::{General, GeneralsBug, GeneralsConfig};
 use crate::registry::{
-    About, BehaviourDesc, BugDesc, Described, Env, PropertyDesc, PropertyKind, RoleDesc,
-    SettingDesc, SettingKind, Values,
+    About, BehaviourDesc, BugDesc, Described, Env, PropertyDesc, PropertyKind, SettingDesc,
+    SettingKind, Values,
 };
 use crate::time::{MICROS_PER_MS, MICROS_PER_SEC};
 
@@ -55,18 +55,7 @@ const ABOUT: About = About {
             does: "tells the other general a moment two seconds later than the plan",
         },
     ],
-    roles: &[
-        RoleDesc {
-            name: "leader",
-            label: "first general (picks the moment)",
-            leads: false,
-        },
-        RoleDesc {
-            name: "follower",
-            label: "second general",
-            leads: false,
-        },
-    ],
+    roles: super::roles::ALL,
     operations: &[],
     properties: &[
         PropertyDesc {

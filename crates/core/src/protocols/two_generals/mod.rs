@@ -15,6 +15,30 @@
 //! The protocol keeps what it can promise: a decision is final (it is on disk), and a
 //! general attacks only at the planned moment and only once it knows of the plan.
 
+/// Its roles, by code (the codes are part of every trace).
+pub mod roles {
+    use crate::protocol::Role;
+    use crate::registry::RoleDesc;
+
+    pub const FIRST: Role = Role(2);
+    pub const SECOND: Role = Role(0);
+
+    pub const ALL: &[RoleDesc] = &[
+        RoleDesc {
+            code: 2,
+            name: "leader",
+            label: "first general (picks the moment)",
+            leads: false,
+        },
+        RoleDesc {
+            code: 0,
+            name: "follower",
+            label: "second general",
+            leads: false,
+        },
+    ];
+}
+
 mod about;
 mod checkers;
 mod node;

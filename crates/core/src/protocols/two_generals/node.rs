@@ -5,7 +5,7 @@ use super::{GeneralsBug, GeneralsConfig};
 use crate::check::{EndProperty, Invariant};
 use crate::client::{KvOp, KvResult};
 use crate::ids::{NodeId, RequestId};
-use crate::protocol::{Ctx, Durable, Message, NodeStatus, Note, Protocol, Role};
+use crate::protocol::{Ctx, Durable, Message, NodeStatus, Note, Protocol};
 use crate::rng::SimRng;
 use crate::time::Micros;
 use serde::{Deserialize, Serialize};
@@ -221,6 +221,7 @@ impl Protocol for General {
     type Disk = GeneralsDisk;
     type Config = GeneralsConfig;
     type Note = GeneralsNote;
+    const ROLES: &'static [crate::registry::RoleDesc] = super::roles::ALL;
 
     fn boot(id: NodeId, _nodes: usize, config: &GeneralsConfig, disk: &GeneralsDisk) -> Self {
         General {
@@ -293,9 +294,9 @@ impl Protocol for General {
     fn status(&self) -> NodeStatus {
         NodeStatus {
             role: if self.is_first() {
-                Role::Leader
+                super::roles::FIRST
             } else {
-                Role::Follower
+                super::roles::SECOND
             },
             term: 0,
             log_len: u64::from(self.heard),
