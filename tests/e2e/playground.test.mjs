@@ -109,7 +109,7 @@ test('a lossy network shows lost messages in the event log', async () => {
   await page.getByRole('button', { name: 'lossy (20% loss)' }).click();
   assert.equal(await page.getAttribute('button:has-text("lossy (20% loss)")', 'aria-pressed'), 'true');
   await page.getByRole('button', { name: 'Play or pause' }).click();
-  await waitFor(async () => /dropped \(Loss\)/.test(await page.textContent('.event-log')), 'a lost message');
+  await waitFor(async () => /dropped: lost on the link/.test(await page.textContent('.event-log')), 'a lost message');
   await page.screenshot({ path: `${shots}/07-lossy.png`, fullPage: true });
   await page.getByRole('button', { name: 'calm' }).click();
   assert.deepEqual(errors, []);

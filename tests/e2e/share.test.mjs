@@ -69,7 +69,7 @@ test('an exported trace imports back to the same run; a bad file leaves the run 
   assert.equal(trace.trace_hash, hash);
   assert.ok(trace.events.length > 100);
   assert.deepEqual(Object.keys(trace.events[0]).slice(0, 3), ['i', 't', 'kind']);
-  assert.ok(trace.events.some((e) => e.kind === 'drop' && /Partition/.test(e.text)));
+  assert.ok(trace.events.some((e) => e.kind === 'drop' && /across the partition/.test(e.text)));
   // A bad file: a message names the problem, and the run is untouched.
   const bad = `${shots}/bad.json`;
   writeFileSync(bad, '{"format": "splitbrain-trace", "version": 1, "recipe": "nodes=5&actions=1s@crash:9:keep"}');
@@ -105,7 +105,7 @@ test('the course-notes page embeds working views and a scripted playground', asy
   }
   // The partition figure plays by itself and shows its log.
   const partition = page.frame({ url: /partition/ });
-  await partition.waitForFunction(() => /dropped \(Partition\)/.test(document.querySelector('.event-log').textContent), null, { timeout: 25000 });
+  await partition.waitForFunction(() => /dropped: across the partition/.test(document.querySelector('.event-log').textContent), null, { timeout: 25000 });
   // The stale-read figure marks the operations that prove it in the diagram and the log.
   const witness = page.frame({ url: /protocol=quorum/ });
   await witness.waitForFunction(() => document.querySelectorAll('.event-log .row.witness').length >= 1, null, { timeout: 15000 });

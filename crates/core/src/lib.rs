@@ -21,6 +21,7 @@ pub mod check;
 pub mod checkers;
 pub mod client;
 pub mod clock;
+pub mod describe;
 pub mod fuzz;
 pub mod ids;
 pub mod network;

@@ -55,14 +55,7 @@ pub trait Shown: Described {
 
 /// A key-value operation in words, such as `put k1=5`.
 pub fn op_text(op: &KvOp) -> String {
-    match op {
-        KvOp::Get { key } => format!("get k{key}"),
-        KvOp::Put { key, value } => format!("put k{key}={value}"),
-        KvOp::Cas { key, expect, new } => format!(
-            "cas k{key}: {} → {new}",
-            expect.map_or("none".into(), |v| v.to_string())
-        ),
-    }
+    splitbrain_core::describe::op(op)
 }
 
 fn facts(pairs: Vec<(&'static str, String)>) -> Html {

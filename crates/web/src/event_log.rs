@@ -5,6 +5,7 @@
 use crate::any::with_world;
 use crate::spacetime::lane_of;
 use crate::state::{Msg, Sim};
+use splitbrain_core::describe;
 use splitbrain_core::ids::{NodeId, RequestId};
 use splitbrain_core::protocol::Message;
 use splitbrain_core::protocol::Note as _;
@@ -38,7 +39,10 @@ pub fn describe<P: crate::any::Shown>(e: &TraceEvent<P>) -> Option<(&'static str
         ),
         EventKind::Drop {
             from, to, reason, ..
-        } => ("drop", format!("{from} → {to} dropped ({reason:?})")),
+        } => (
+            "drop",
+            format!("{from} → {to} dropped: {}", describe::drop_reason(*reason)),
+        ),
         EventKind::Corrupt { id, .. } => ("fault", format!("message {} corrupted in flight", id.0)),
         EventKind::CorruptUndetected { id } => (
             "fault",
@@ -46,14 +50,19 @@ pub fn describe<P: crate::any::Shown>(e: &TraceEvent<P>) -> Option<(&'static str
         ),
         EventKind::Duplicate { id, .. } => ("fault", format!("message {} duplicated", id.0)),
         EventKind::Timer { node, timer } => ("timer", format!("{node}: {timer:?} timer")),
-        EventKind::Crash { node, disk } => ("fault", format!("{node} crashed (disk {disk:?})")),
+        EventKind::Crash { node, disk } => ("fault", describe::crash(*node, *disk)),
         EventKind::Restart { node } => ("fault", format!("{node} restarted")),
         EventKind::Pause { node, until } => {
             ("fault", format!("{node} paused until {}", Pretty(*until)))
         }
         EventKind::Resume { node } => ("fault", format!("{node} resumed")),
-        EventKind::ClientInvoke { req, node, op } => ("client", format!("{req} → {node}: {op:?}")),
-        EventKind::ClientReply { req, result } => ("client", format!("{req} answered: {result:?}")),
+        EventKind::ClientInvoke { req, node, op } => {
+            ("client", format!("{req} → {node}: {}", describe::op(op)))
+        }
+        EventKind::ClientReply { req, result } => (
+            "client",
+            format!("{req} answered: {}", describe::result(result)),
+        ),
         EventKind::ClientTimeout { req } => ("client", format!("{req} timed out")),
         EventKind::ClientRetry { req, attempt } => {
             ("client", format!("{req} tried again (attempt {attempt})"))
@@ -67,7 +76,7 @@ pub fn describe<P: crate::any::Shown>(e: &TraceEvent<P>) -> Option<(&'static str
             ("role", format!("{node} is {label}{era}"))
         }
         EventKind::Commit { node, index } => ("commit", format!("{node} commits up to {index}")),
-        EventKind::Fault { action } => ("fault", format!("{action:?}")),
+        EventKind::Fault { action } => ("fault", describe::action(action)),
         EventKind::Note { node, note } => ("note", format!("{node} {}", note.text())),
         EventKind::Persist { .. } | EventKind::Append { .. } | EventKind::Truncate { .. } => {
             return None
