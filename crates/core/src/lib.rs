@@ -17,6 +17,7 @@
 
 pub mod action;
 pub mod cap;
+pub mod card;
 pub mod check;
 pub mod checkers;
 pub mod client;

@@ -440,6 +440,11 @@ pub trait Described: Protocol {
     /// settings (a read quorum no larger than the replicas) belong here.
     fn configure(values: &Values<'_>, env: &Env) -> Result<Self::Config, String>;
 
+    /// What an inspector shows of this node's state.
+    fn card(&self) -> crate::card::Card {
+        crate::card::Card::default()
+    }
+
     /// A sentence on what the chosen settings mean together (`R+W=4 > N=3: reads meet
     /// writes`), for the set-up panel; `None` when there is nothing to add.
     fn remark(values: &Values<'_>, env: &Env) -> Option<String> {
@@ -461,6 +466,14 @@ pub trait Entry: Sync {
     /// The names of the checkers a world of `spec` runs, with when they check: what the
     /// description's properties must match.
     fn checkers(&self, spec: &RunSpec) -> Result<Vec<(&'static str, PropertyKind)>, String>;
+
+    /// Each node's card (see [`Described::card`]) after running `spec` to `until_us`
+    /// (`None` for a node that is down).
+    fn cards(
+        &self,
+        spec: &RunSpec,
+        until_us: crate::time::Micros,
+    ) -> Result<Vec<Option<crate::card::Card>>, String>;
 
     /// What the settings mean together, if the protocol has something to say (see
     /// [`Described::remark`]); `None` also when they are not valid.
@@ -549,6 +562,21 @@ impl<P: Described> Entry for Of<P> {
             .into_iter()
             .map(|c| (c.name(), PropertyKind::AtEnd));
         Ok(safety.chain(at_end).collect())
+    }
+
+    fn cards(
+        &self,
+        spec: &RunSpec,
+        until_us: crate::time::Micros,
+    ) -> Result<Vec<Option<crate::card::Card>>, String> {
+        let config = Self::config(&spec.settings, &spec.bugs, &spec.env())?;
+        let mut world = spec.world::<P>(config, false);
+        world.run_until(until_us);
+        Ok(world
+            .nodes()
+            .iter()
+            .map(|n| n.state.as_ref().map(|s| s.card()))
+            .collect())
     }
 
     fn remark(&self, settings: &Settings, bugs: &[String], env: &Env) -> Option<String> {

@@ -102,6 +102,33 @@ fn every_property_a_protocol_does_not_promise_is_shown_broken() {
 }
 
 #[test]
+fn every_protocol_describes_its_nodes_for_an_inspector() {
+    for p in PROTOCOLS {
+        let about = p.about();
+        let cards = p.cards(&base(about), 2 * MICROS_PER_SEC).unwrap();
+        assert_eq!(cards.len(), about.nodes.2, "{}", about.name);
+        for card in cards.iter().flatten() {
+            assert!(
+                card.facts.iter().any(|(name, _)| name == "role"),
+                "{}: {card:?}",
+                about.name
+            );
+            // What a person reads: no Rust Debug rendering in it.
+            let mut texts: Vec<&str> = card.facts.iter().map(|(_, v)| v.as_str()).collect();
+            if let Some(t) = &card.table {
+                texts.push(&t.caption);
+                texts.extend(t.rows.iter().flat_map(|r| r.cells.iter().map(String::as_str)));
+            }
+            for text in texts {
+                for debug in ["NodeId(", "Some(", "None", "RequestId(", " { "] {
+                    assert!(!text.contains(debug), "{}: {text}", about.name);
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn every_checker_is_a_described_property_and_every_property_has_a_checker() {
     // Violations name their checker; the description must list exactly those checkers,
     // or `splitbrain protocols` and the page would promise what nobody checks.

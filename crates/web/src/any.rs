@@ -4,19 +4,21 @@
 //! [`with_world!`], while everything else goes through `AnyWorld`'s own methods.
 //!
 //! [`Shown`] is what the page needs to know about a protocol beyond the core's `Protocol`
-//! trait: how to colour its messages, which timer to draw as a countdown, and how to show
-//! one node's state in the inspector. A new protocol module needs one impl here.
+//! and `Described` traits: how to colour its messages and which timer to draw as a
+//! countdown. A node's state in the inspector is the protocol's own card
+//! (`Described::card`), drawn by [`card_html`]. A new protocol module needs one impl here.
 
 use splitbrain_core::action::{Action, Scheduled};
+use splitbrain_core::card::Card;
 use splitbrain_core::check::Violation;
 use splitbrain_core::client::{ClientRecord, KvOp};
 use splitbrain_core::clock::PhysicalClock;
 use splitbrain_core::network::Network;
 use splitbrain_core::protocol::{NodeStatus, Protocol};
 use splitbrain_core::protocols::primary_backup::PbNode;
-use splitbrain_core::protocols::quorum::{Clock, QuorumNode};
-use splitbrain_core::protocols::raft::{Command, RaftNode, RaftTimer};
-use splitbrain_core::protocols::two_generals::{Decision, General, GeneralsTimer};
+use splitbrain_core::protocols::quorum::QuorumNode;
+use splitbrain_core::protocols::raft::{RaftNode, RaftTimer};
+use splitbrain_core::protocols::two_generals::{General, GeneralsTimer};
 use splitbrain_core::recipe::Setup;
 use splitbrain_core::registry::Described;
 use splitbrain_core::time::Micros;
@@ -44,9 +46,6 @@ pub trait Shown: Described {
     /// A timer drawn as a shrinking arc around its node, with its longest span; `None`
     /// for timers not worth drawing.
     fn countdown(timer: &Self::Timer, config: &Self::Config) -> Option<Micros>;
-    /// This node's protocol state for the inspector: (facts as name/value pairs, and an
-    /// optional table).
-    fn inspect(&self) -> Html;
     /// The value of key `k` as this node holds it, for a compare-and-set button.
     fn local_value(&self, key: u32) -> Option<u64> {
         self.stored(key).into_iter().max()
@@ -58,20 +57,27 @@ pub fn op_text(op: &KvOp) -> String {
     splitbrain_core::describe::op(op)
 }
 
-fn facts(pairs: Vec<(&'static str, String)>) -> Html {
+/// A protocol's card for one node (facts, and a table if it has one), as the inspector
+/// shows it.
+pub fn card_html(card: &Card) -> Html {
+    let table = card.table.as_ref().map(|t| {
+        html! {
+            <table class="log">
+                <caption>{ t.caption.clone() }</caption>
+                <thead><tr>{ for t.columns.iter().map(|c| html! { <th>{ c.clone() }</th> }) }</tr></thead>
+                <tbody>{ for t.rows.iter().map(|r| html! {
+                    <tr class={classes!(r.mark)}>{ for r.cells.iter().map(|c| html! { <td>{ c.clone() }</td> }) }</tr>
+                }) }</tbody>
+            </table>
+        }
+    });
     html! {
+        <>
         <dl class="facts">
-            { for pairs.into_iter().map(|(name, value)| html! { <><dt>{ name }</dt><dd>{ value }</dd></> }) }
+            { for card.facts.iter().map(|(name, value)| html! { <><dt>{ name.clone() }</dt><dd>{ value.clone() }</dd></> }) }
         </dl>
-    }
-}
-
-fn store_text<'a>(pairs: impl Iterator<Item = (String, String)> + 'a) -> String {
-    let items: Vec<String> = pairs.map(|(k, v)| format!("k{k}={v}")).collect();
-    if items.is_empty() {
-        "empty".into()
-    } else {
-        items.join(" ")
+        { for table }
+        </>
     }
 }
 
@@ -101,50 +107,6 @@ impl Shown for RaftNode {
 
     fn countdown(timer: &RaftTimer, config: &Self::Config) -> Option<Micros> {
         (*timer == RaftTimer::Election).then_some(config.election_timeout_max_us)
-    }
-
-    fn inspect(&self) -> Html {
-        let log = self.log();
-        let first = log.last_index().saturating_sub(11).max(1);
-        let rows = (first..=log.last_index()).rev().map(|i| {
-            let e = log.get(i).expect("in range");
-            let committed = i <= self.commit_index();
-            let cmd = match &e.cmd {
-                Command::Noop => "no-op".into(),
-                Command::Client { op, req, .. } => format!("{} ({req})", op_text(op)),
-            };
-            html! {
-                <tr class={classes!(committed.then_some("committed"))}>
-                    <td>{ i }</td><td>{ e.term }</td><td>{ cmd }</td>
-                    <td>{ if committed { "✓" } else { "" } }</td>
-                </tr>
-            }
-        });
-        let kv = store_text(
-            self.kv()
-                .data()
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string())),
-        );
-        html! {
-            <>
-            { facts(vec![
-                ("role", format!("{:?}", self.role()).to_ascii_lowercase()),
-                ("term", self.term().to_string()),
-                ("voted for", self.voted_for().map_or("nobody".into(), |v| v.to_string())),
-                ("commit index", self.commit_index().to_string()),
-                ("store", kv),
-            ].into_iter().chain(self.shrunk_followers().last().map(|(f, had, holds)| (
-                "a follower lost its log",
-                format!("{f} held {holds} entries after acknowledging {had} (its disk was wiped); this leader sends it the log again"),
-            ))).collect()) }
-            <table class="log">
-                <caption>{ format!("log ({} entries, newest first)", log.last_index()) }</caption>
-                <thead><tr><th>{"index"}</th><th>{"term"}</th><th>{"command"}</th><th>{"committed"}</th></tr></thead>
-                <tbody>{ for rows }</tbody>
-            </table>
-            </>
-        }
     }
 
     fn local_value(&self, key: u32) -> Option<u64> {
@@ -180,44 +142,6 @@ impl Shown for QuorumNode {
     fn countdown(_: &Self::Timer, _: &Self::Config) -> Option<Micros> {
         None
     }
-
-    fn inspect(&self) -> Html {
-        let rows = self.store().iter().map(|(key, register)| {
-            let versions: Vec<String> = register
-                .versions()
-                .iter()
-                .map(|v| match &v.clock {
-                    Clock::Stamp { wall, node, seq } => {
-                        format!("{} (written at {} µs by {node}, #{seq})", v.value, wall)
-                    }
-                    Clock::Vector(vv) => format!("{} {vv:?}", v.value),
-                })
-                .collect();
-            let replicas: Vec<String> = self.replicas_of(*key).map(|r| r.to_string()).collect();
-            html! {
-                <tr class={classes!((versions.len() > 1).then_some("siblings"))}>
-                    <td>{ format!("k{key}") }</td>
-                    <td>{ versions.join(" | ") }</td>
-                    <td>{ replicas.join(" ") }</td>
-                </tr>
-            }
-        });
-        let hints: usize = self.hints().values().map(|h| h.len()).sum();
-        html! {
-            <>
-            { facts(vec![
-                ("role", "replica and coordinator".into()),
-                ("requests it coordinates", self.pending_requests().to_string()),
-                ("hints held for others", hints.to_string()),
-            ]) }
-            <table class="log">
-                <caption>{"its replicas of each key (siblings are separated by |)"}</caption>
-                <thead><tr><th>{"key"}</th><th>{"value and version"}</th><th>{"home replicas"}</th></tr></thead>
-                <tbody>{ for rows }</tbody>
-            </table>
-            </>
-        }
-    }
 }
 
 impl Shown for PbNode {
@@ -249,36 +173,6 @@ impl Shown for PbNode {
         None
     }
 
-    fn inspect(&self) -> Html {
-        let log = self.log();
-        let first = log.len().saturating_sub(12);
-        let rows = log.iter().enumerate().skip(first).rev().map(|(i, e)| {
-            html! {
-                <tr><td>{ i + 1 }</td><td>{ e.epoch }</td><td>{ format!("put k{}={}", e.key, e.value) }</td></tr>
-            }
-        });
-        let store = store_text(
-            self.store()
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string())),
-        );
-        html! {
-            <>
-            { facts(vec![
-                ("role", if self.is_primary() { "primary".into() } else { "backup".to_string() }),
-                ("epoch", self.epoch().to_string()),
-                ("follows", self.primary().map_or("nobody".into(), |p| p.to_string())),
-                ("store", store),
-            ]) }
-            <table class="log">
-                <caption>{ format!("log ({} writes, newest first)", log.len()) }</caption>
-                <thead><tr><th>{"index"}</th><th>{"epoch"}</th><th>{"write"}</th></tr></thead>
-                <tbody>{ for rows }</tbody>
-            </table>
-            </>
-        }
-    }
-
     fn local_value(&self, key: u32) -> Option<u64> {
         self.store().get(&key).copied()
     }
@@ -304,43 +198,6 @@ impl Shown for General {
 
     fn countdown(timer: &GeneralsTimer, config: &Self::Config) -> Option<Micros> {
         (*timer == GeneralsTimer::Deadline).then_some(config.attack_at_us)
-    }
-
-    fn inspect(&self) -> Html {
-        let plan = self
-            .plan()
-            .map_or("not known yet: the order has not arrived".into(), |t| {
-                format!("attack at {}", splitbrain_core::time::Pretty(t))
-            });
-        let chain = format!(
-            "{} of the {} messengers in the chain{}",
-            self.heard(),
-            self.messages(),
-            if self.complete() {
-                "; every one meant for it arrived"
-            } else {
-                "; one meant for it is still missing"
-            }
-        );
-        let decision = match (self.decision(), self.decided_on_time()) {
-            (None, _) => "not yet".to_string(),
-            (Some(Decision::Attack), _) => "attacks".into(),
-            (Some(Decision::Hold), true) => "holds".into(),
-            (Some(Decision::Hold), false) => "holds (it was down at the moment)".into(),
-        };
-        facts(vec![
-            (
-                "role",
-                if self.is_first() {
-                    "first general".into()
-                } else {
-                    "second general".to_string()
-                },
-            ),
-            ("plan", plan),
-            ("messengers received", chain),
-            ("decision", decision),
-        ])
     }
 }
 
@@ -560,6 +417,7 @@ impl AnyWorld {
 
     /// The inspector's view of node `i`'s protocol state (`None` while it is down).
     pub fn inspect(&self, i: usize) -> Option<Html> {
-        with_world!(self, w => w.nodes()[i].state.as_ref().map(|s| s.inspect()))
+        let card = with_world!(self, w => w.nodes()[i].state.as_ref().map(|s| s.card()))?;
+        Some(card_html(&card))
     }
 }

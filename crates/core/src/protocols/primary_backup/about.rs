@@ -1,6 +1,7 @@
 //! What primary-backup says about itself to the registry.
 
 use super::{PbBug, PbConfig, PbNode};
+use crate::card::{store_text, Card, Row};
 use crate::registry::{
     About, BehaviourDesc, BugDesc, Described, Env, PropertyDesc, PropertyKind, SettingDesc,
     SettingKind, Values, KV_OPERATIONS,
@@ -47,6 +48,44 @@ const ABOUT: About = About {
 
 impl Described for PbNode {
     const ABOUT: &'static About = &ABOUT;
+
+    fn card(&self) -> Card {
+        let log = self.log();
+        let first = log.len().saturating_sub(12);
+        let rows = log
+            .iter()
+            .enumerate()
+            .skip(first)
+            .rev()
+            .map(|(i, e)| {
+                Row::new(vec![
+                    (i + 1).to_string(),
+                    e.epoch.to_string(),
+                    format!("put k{}={}", e.key, e.value),
+                ])
+            })
+            .collect();
+        Card::default()
+            .fact(
+                "role",
+                if self.is_primary() {
+                    "primary"
+                } else {
+                    "backup"
+                },
+            )
+            .fact("epoch", self.epoch())
+            .fact(
+                "follows",
+                self.primary().map_or("nobody".into(), |p| p.to_string()),
+            )
+            .fact("store", store_text(self.store().iter()))
+            .table(
+                format!("log ({} writes, newest first)", log.len()),
+                &["index", "epoch", "write"],
+                rows,
+            )
+    }
 
     fn configure(values: &Values<'_>, env: &Env) -> Result<PbConfig, String> {
         let mut config = PbConfig {

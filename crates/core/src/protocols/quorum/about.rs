@@ -1,11 +1,13 @@
 //! What the quorum store says about itself to the registry.
 
-use super::{Conflict, QuorumBug, QuorumConfig, QuorumNode};
+use super::{Clock, Conflict, QuorumBug, QuorumConfig, QuorumNode};
+use crate::card::{Card, Row};
 use crate::registry::{
     About, BehaviourDesc, BugDesc, Choice, Described, Env, PropertyDesc, PropertyKind, SettingDesc,
     SettingKind, Values, KV_OPERATIONS,
 };
 use crate::run::MAX_NODES;
+use crate::time::Pretty;
 
 const ABOUT: About = About {
     name: "quorum",
@@ -87,6 +89,47 @@ const ABOUT: About = About {
 
 impl Described for QuorumNode {
     const ABOUT: &'static About = &ABOUT;
+
+    fn card(&self) -> Card {
+        let rows = self
+            .store()
+            .iter()
+            .map(|(key, register)| {
+                let versions: Vec<String> = register
+                    .versions()
+                    .iter()
+                    .map(|v| match &v.clock {
+                        Clock::Stamp { wall, node, seq } => format!(
+                            "{} (written at {} by {node}, #{seq})",
+                            v.value,
+                            Pretty((*wall).max(0) as u64)
+                        ),
+                        Clock::Vector(vv) => {
+                            let counts: Vec<String> = vv.iter().map(|c| c.to_string()).collect();
+                            format!("{} [{}]", v.value, counts.join(", "))
+                        }
+                    })
+                    .collect();
+                let replicas: Vec<String> = self.replicas_of(*key).map(|r| r.to_string()).collect();
+                Row::new(vec![
+                    format!("k{key}"),
+                    versions.join(" | "),
+                    replicas.join(" "),
+                ])
+                .marked((versions.len() > 1).then_some("siblings"))
+            })
+            .collect();
+        let hints: usize = self.hints().values().map(|h| h.len()).sum();
+        Card::default()
+            .fact("role", "replica and coordinator")
+            .fact("requests it coordinates", self.pending_requests())
+            .fact("hints held for others", hints)
+            .table(
+                "its replicas of each key (siblings are separated by |)",
+                &["key", "value and version", "home replicas"],
+                rows,
+            )
+    }
 
     fn configure(values: &Values<'_>, env: &Env) -> Result<QuorumConfig, String> {
         let mut config = QuorumConfig {

@@ -1,7 +1,10 @@
 //! What Raft says about itself to the registry: settings, bugs, roles and the properties its
 //! checkers promise.
 
-use super::{RaftBug, RaftConfig, RaftNode};
+use super::{Command, RaftBug, RaftConfig, RaftNode};
+use crate::card::{store_text, Card, Row};
+use crate::describe;
+use crate::protocol::Protocol;
 use crate::registry::{
     About, BehaviourDesc, BugDesc, Described, Env, PropertyDesc, PropertyKind, SettingDesc,
     SettingKind, Values, KV_OPERATIONS,
@@ -86,6 +89,55 @@ const ABOUT: About = About {
 
 impl Described for RaftNode {
     const ABOUT: &'static About = &ABOUT;
+
+    fn card(&self) -> Card {
+        let log = self.log();
+        let first = log.last_index().saturating_sub(11).max(1);
+        let rows = (first..=log.last_index())
+            .rev()
+            .filter_map(|i| {
+                let e = log.get(i)?;
+                let committed = i <= self.commit_index();
+                let cmd = match &e.cmd {
+                    Command::Noop => "no-op".into(),
+                    Command::Client { op, req, .. } => format!("{} ({req})", describe::op(op)),
+                };
+                Some(
+                    Row::new(vec![
+                        i.to_string(),
+                        e.term.to_string(),
+                        cmd,
+                        if committed { "✓" } else { "" }.into(),
+                    ])
+                    .marked(committed.then_some("committed")),
+                )
+            })
+            .collect();
+        let role = Self::ROLES
+            .iter()
+            .find(|r| r.code == self.role().0)
+            .map_or("", |r| r.label);
+        let mut card = Card::default()
+            .fact("role", role)
+            .fact("term", self.term())
+            .fact(
+                "voted for",
+                self.voted_for().map_or("nobody".into(), |v| v.to_string()),
+            )
+            .fact("commit index", self.commit_index())
+            .fact("store", store_text(self.kv().data().iter()));
+        if let Some((f, had, holds)) = self.shrunk_followers().last() {
+            card = card.fact(
+                "a follower lost its log",
+                format!("{f} held {holds} entries after acknowledging {had} (its disk was wiped); this leader sends it the log again"),
+            );
+        }
+        card.table(
+            format!("log ({} entries, newest first)", log.last_index()),
+            &["index", "term", "command", "committed"],
+            rows,
+        )
+    }
 
     fn configure(values: &Values<'_>, env: &Env) -> Result<RaftConfig, String> {
         let mut config = RaftConfig {

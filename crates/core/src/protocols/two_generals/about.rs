@@ -1,6 +1,7 @@
 //! What the two generals say about themselves to the registry.
 
-use super::{General, GeneralsBug, GeneralsConfig};
+use super::{Decision, General, GeneralsBug, GeneralsConfig};
+use crate::card::Card;
 use crate::registry::{
     About, BehaviourDesc, BugDesc, Described, Env, PropertyDesc, PropertyKind, SettingDesc,
     SettingKind, Values,
@@ -87,6 +88,42 @@ const ABOUT: About = About {
 
 impl Described for General {
     const ABOUT: &'static About = &ABOUT;
+
+    fn card(&self) -> Card {
+        let plan = self
+            .plan()
+            .map_or("not known yet: the order has not arrived".into(), |t| {
+                format!("attack at {}", crate::recipe::format_duration(t))
+            });
+        let chain = format!(
+            "{} of the {} messengers in the chain{}",
+            self.heard(),
+            self.messages(),
+            if self.complete() {
+                "; every one meant for it arrived"
+            } else {
+                "; one meant for it is still missing"
+            }
+        );
+        let decision = match (self.decision(), self.decided_on_time()) {
+            (None, _) => "not yet",
+            (Some(Decision::Attack), _) => "attacks",
+            (Some(Decision::Hold), true) => "holds",
+            (Some(Decision::Hold), false) => "holds (it was down at the moment)",
+        };
+        Card::default()
+            .fact(
+                "role",
+                if self.is_first() {
+                    "first general"
+                } else {
+                    "second general"
+                },
+            )
+            .fact("plan", plan)
+            .fact("messengers received", chain)
+            .fact("decision", decision)
+    }
 
     fn configure(values: &Values<'_>, env: &Env) -> Result<GeneralsConfig, String> {
         if env.nodes != 2 {
