@@ -225,6 +225,13 @@ pub struct PropertyDesc {
     pub promised: bool,
 }
 
+/// The Byzantine behaviour every protocol can take: a node that keeps running and sends
+/// nothing (the default of [`crate::protocol::Protocol::lie`]).
+pub const SILENT: BehaviourDesc = BehaviourDesc {
+    name: "silent",
+    does: "keeps running but sends nothing, as if every message it sent were lost",
+};
+
 /// The operations of a protocol that serves the key-value clients.
 pub const KV_OPERATIONS: &[OperationDesc] = &[
     OperationDesc {

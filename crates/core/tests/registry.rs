@@ -117,7 +117,11 @@ fn every_protocol_describes_its_nodes_for_an_inspector() {
             let mut texts: Vec<&str> = card.facts.iter().map(|(_, v)| v.as_str()).collect();
             if let Some(t) = &card.table {
                 texts.push(&t.caption);
-                texts.extend(t.rows.iter().flat_map(|r| r.cells.iter().map(String::as_str)));
+                texts.extend(
+                    t.rows
+                        .iter()
+                        .flat_map(|r| r.cells.iter().map(String::as_str)),
+                );
             }
             for text in texts {
                 for debug in ["NodeId(", "Some(", "None", "RequestId(", " { "] {

@@ -3,8 +3,8 @@
 use super::{PbBug, PbConfig, PbNode};
 use crate::card::{store_text, Card, Row};
 use crate::registry::{
-    About, BehaviourDesc, BugDesc, Described, Env, PropertyDesc, PropertyKind, SettingDesc,
-    SettingKind, Values, KV_OPERATIONS,
+    About, BugDesc, Described, Env, PropertyDesc, PropertyKind, SettingDesc, SettingKind, Values,
+    KV_OPERATIONS, SILENT,
 };
 use crate::run::MAX_NODES;
 
@@ -24,10 +24,7 @@ const ABOUT: About = About {
         name: "forget-epoch",
         breaks: "the epoch is not written to disk, so a restarted node forgets it and can go back to an older one",
     }],
-    behaviours: &[BehaviourDesc {
-        name: "silent",
-        does: "keeps running but sends nothing, as if every message it sent were lost",
-    }],
+    behaviours: &[SILENT],
     roles: super::roles::ALL,
     operations: KV_OPERATIONS,
     properties: &[

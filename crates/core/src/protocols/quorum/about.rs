@@ -3,8 +3,8 @@
 use super::{Clock, Conflict, QuorumBug, QuorumConfig, QuorumNode};
 use crate::card::{Card, Row};
 use crate::registry::{
-    About, BehaviourDesc, BugDesc, Choice, Described, Env, PropertyDesc, PropertyKind, SettingDesc,
-    SettingKind, Values, KV_OPERATIONS,
+    About, BugDesc, Choice, Described, Env, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
+    Values, KV_OPERATIONS, SILENT,
 };
 use crate::run::MAX_NODES;
 use crate::time::Pretty;
@@ -73,10 +73,7 @@ const ABOUT: About = About {
         name: "blind-overwrite",
         breaks: "replicas keep whatever write arrives last without comparing versions, so an older write can replace a newer one",
     }],
-    behaviours: &[BehaviourDesc {
-        name: "silent",
-        does: "keeps running but sends nothing, as if every message it sent were lost",
-    }],
+    behaviours: &[SILENT],
     roles: super::roles::ALL,
     operations: KV_OPERATIONS,
     properties: &[PropertyDesc {

@@ -6,8 +6,8 @@ use crate::card::{store_text, Card, Row};
 use crate::describe;
 use crate::protocol::Protocol;
 use crate::registry::{
-    About, BehaviourDesc, BugDesc, Described, Env, PropertyDesc, PropertyKind, SettingDesc,
-    SettingKind, Values, KV_OPERATIONS,
+    About, BugDesc, Described, Env, PropertyDesc, PropertyKind, SettingDesc, SettingKind, Values,
+    KV_OPERATIONS, SILENT,
 };
 use crate::run::MAX_NODES;
 use crate::time::{MICROS_PER_MS, MICROS_PER_SEC};
@@ -41,10 +41,7 @@ const ABOUT: About = About {
             breaks: "votes are not written to disk, so a node that restarts can vote twice in one term",
         },
     ],
-    behaviours: &[BehaviourDesc {
-        name: "silent",
-        does: "keeps running but sends nothing, as if every message it sent were lost",
-    }],
+    behaviours: &[SILENT],
     roles: super::roles::ALL,
     operations: KV_OPERATIONS,
     properties: &[
