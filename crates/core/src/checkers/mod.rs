@@ -1,8 +1,5 @@
-//! Safety checkers, one file per invariant, grouped by protocol. Each one reads node state
-//! after every event and reports the first event at which its property fails.
+//! Checkers that belong to no one protocol. A protocol's own checkers (one file per
+//! property) live in its folder, `protocols/<name>/checkers/`.
 
-/// Unlike the invariants, judges a finished client history, whatever the protocol.
+/// Judges a finished client history, whatever the protocol that served it.
 pub mod linearizability;
-pub mod primary_backup;
-pub mod quorum;
-pub mod raft;

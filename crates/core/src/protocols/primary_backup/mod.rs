@@ -44,6 +44,7 @@ pub mod roles {
 }
 
 mod about;
+pub mod checkers;
 mod disk;
 mod msg;
 mod node;

@@ -537,6 +537,6 @@ impl Protocol for PbNode {
     }
 
     fn invariants(_config: &PbConfig, _nodes: usize) -> Vec<Box<dyn Invariant<Self>>> {
-        crate::checkers::primary_backup::all()
+        super::checkers::all()
     }
 }

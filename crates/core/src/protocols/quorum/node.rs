@@ -643,6 +643,6 @@ impl Protocol for QuorumNode {
     }
 
     fn invariants(_config: &QuorumConfig, _nodes: usize) -> Vec<Box<dyn Invariant<Self>>> {
-        crate::checkers::quorum::all()
+        super::checkers::all()
     }
 }

@@ -5,7 +5,7 @@
 //! which makes them linearizable at the price of a round of replication.
 //!
 //! A lecturer can switch on deliberately broken variants ([`RaftBug`]) to show what each
-//! rule of the paper protects against; the checkers in `crate::checkers::raft` catch them.
+//! rule of the paper protects against; the checkers in `checkers/` catch them.
 
 /// Its roles, by code (the codes are part of every trace).
 pub mod roles {
@@ -39,6 +39,7 @@ pub mod roles {
 }
 
 mod about;
+pub mod checkers;
 mod disk;
 mod log;
 mod msg;

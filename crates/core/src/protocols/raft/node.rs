@@ -593,13 +593,13 @@ impl Protocol for RaftNode {
     }
 
     fn invariants(_config: &RaftConfig, _nodes: usize) -> Vec<Box<dyn Invariant<Self>>> {
-        crate::checkers::raft::all()
+        super::checkers::all()
     }
 
     fn end_properties(
         _config: &RaftConfig,
         _nodes: usize,
     ) -> Vec<Box<dyn crate::check::EndProperty<Self>>> {
-        crate::checkers::raft::at_end()
+        super::checkers::at_end()
     }
 }
