@@ -45,6 +45,28 @@ pub trait Message: Clone + Debug + Serialize + DeserializeOwned + PartialEq {
     /// A plausible but wrong version of this message (a changed term, a flipped vote, a
     /// different value), as a bit error that slipped past no checksum would produce.
     fn corrupt(&self, rng: &mut SimRng) -> Self;
+
+    /// Its contents in words, field by field (`("term", "3")`, `("entries", "put k1=5")`),
+    /// for tooltips and for saying what corruption changed.
+    fn fields(&self) -> Vec<(&'static str, String)>;
+}
+
+/// A message's fields as one line (`term 3 · granted yes`), each value cut at `max` characters.
+pub fn fields_text<M: Message>(msg: &M, max: usize) -> String {
+    let parts: Vec<String> = msg
+        .fields()
+        .into_iter()
+        .map(|(name, value)| {
+            let value = if value.chars().count() > max {
+                let cut: String = value.chars().take(max).collect();
+                format!("{cut}…")
+            } else {
+                value
+            };
+            format!("{name} {value}")
+        })
+        .collect();
+    parts.join(" · ")
 }
 
 /// Something a protocol tells the trace in its own terms ("decided 7", "suspects n2",
@@ -219,31 +241,18 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
     }
 }
 
-/// The fields that differ between two values of a message type, read from their `Debug`
-/// renderings, as "field old → new" (for showing what corruption changed). Falls back to
-/// both renderings whole when their shapes differ.
-pub fn field_changes<T: std::fmt::Debug>(before: &T, after: &T) -> String {
-    let (before, after) = (format!("{before:?}"), format!("{after:?}"));
-    let split = |s: &str| -> Vec<String> {
-        s.split([',', '{', '}', '(', ')'])
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .collect()
-    };
-    let (a, b) = (split(&before), split(&after));
-    if a.len() != b.len() {
-        return format!("{before} → {after}");
+/// The fields that differ between two messages, as "field old → new" (for showing what
+/// corruption changed), read from the protocol's own description of its messages.
+pub fn field_changes<M: Message>(before: &M, after: &M) -> String {
+    if before.kind() != after.kind() {
+        return format!("{} became {}", before.kind(), after.kind());
     }
+    let (a, b) = (before.fields(), after.fields());
     let diffs: Vec<String> = a
         .iter()
         .zip(&b)
         .filter(|(x, y)| x != y)
-        .map(|(x, y)| match (x.split_once(':'), y.split_once(':')) {
-            (Some((field, old)), Some((_, new))) => {
-                format!("{field} {} → {}", old.trim(), new.trim())
-            }
-            _ => format!("{x} → {y}"),
-        })
+        .map(|((field, old), (_, new))| format!("{field} {old} → {new}"))
         .collect();
     if diffs.is_empty() {
         "no visible change".into()
@@ -252,32 +261,34 @@ pub fn field_changes<T: std::fmt::Debug>(before: &T, after: &T) -> String {
     }
 }
 
+/// Yes or no, for a flag in a message.
+pub fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.into()
+}
+
 #[cfg(test)]
 mod field_change_tests {
-    use super::field_changes;
-
-    #[derive(Debug)]
-    #[allow(dead_code)]
-    enum M {
-        Vote { term: u64, granted: bool },
-        Other(u8),
-    }
+    use super::{field_changes, fields_text};
+    use crate::protocols::raft::RaftMsg;
 
     #[test]
     fn a_changed_field_is_named_with_both_values() {
-        let a = M::Vote {
+        let a = RaftMsg::Vote {
             term: 3,
             granted: true,
         };
-        let b = M::Vote {
+        let b = RaftMsg::Vote {
             term: 7,
             granted: false,
         };
-        assert_eq!(field_changes(&a, &b), "term 3 → 7, granted true → false");
+        assert_eq!(field_changes(&a, &b), "term 3 → 7, granted yes → no");
         assert_eq!(field_changes(&a, &a), "no visible change");
-        assert_eq!(
-            field_changes(&a, &M::Other(1)),
-            "Vote { term: 3, granted: true } → Other(1)"
-        );
+        let c = RaftMsg::AppendReply {
+            term: 3,
+            success: true,
+            match_index: 4,
+        };
+        assert_eq!(field_changes(&a, &c), "Vote became AppendReply");
+        assert_eq!(fields_text(&a, 40), "term 3 · granted yes");
     }
 }

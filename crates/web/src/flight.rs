@@ -5,7 +5,7 @@
 use crate::any::Shown;
 use crate::topology::{node_radius, position, SIZE};
 use splitbrain_core::ids::MsgId;
-use splitbrain_core::protocol::{field_changes, Message, Protocol};
+use splitbrain_core::protocol::{field_changes, fields_text, Message, Protocol};
 use splitbrain_core::time::{Micros, Pretty};
 use splitbrain_core::trace::{DropReason, EventKind};
 use splitbrain_core::world::queue::{EventQueue, InFlight};
@@ -219,13 +219,13 @@ pub fn message_at<P: Shown>(world: &World<P>, x: f64, y: f64) -> Option<String> 
         .min_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, arrive, m)| (arrive, m))?;
     let mut text = format!(
-        "{} {} → {}, sent {}, arrives {}\n{:?}",
+        "{} {} → {}, sent {}, arrives {}\n{}",
         m.msg.kind(),
         m.from,
         m.to,
         Pretty(m.sent_at),
         Pretty(arrive),
-        m.msg
+        fields_text(&m.msg, 60)
     );
     if m.damaged {
         let change = original(world, m.id, m.sent_at)

@@ -55,6 +55,66 @@ fn bump(x: u64, rng: &mut SimRng) -> u64 {
 }
 
 impl Message for PbMsg {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        use crate::protocol::yes_no;
+        match self {
+            PbMsg::Append {
+                epoch,
+                prev_index,
+                prev_epoch,
+                entries,
+            } => {
+                let writes: Vec<String> = entries
+                    .iter()
+                    .map(|e| format!("E{} put k{}={}", e.epoch, e.key, e.value))
+                    .collect();
+                vec![
+                    ("epoch", epoch.to_string()),
+                    ("prev index", prev_index.to_string()),
+                    ("prev epoch", prev_epoch.to_string()),
+                    (
+                        "writes",
+                        if writes.is_empty() {
+                            "none (a heartbeat)".into()
+                        } else {
+                            format!("{}: {}", writes.len(), writes.join(", "))
+                        },
+                    ),
+                ]
+            }
+            PbMsg::AppendReply {
+                epoch,
+                primary,
+                ok,
+                match_index,
+            } => vec![
+                ("epoch", epoch.to_string()),
+                (
+                    "follows",
+                    primary.map_or("nobody".into(), |p| p.to_string()),
+                ),
+                ("ok", yes_no(*ok)),
+                ("match index", match_index.to_string()),
+            ],
+            PbMsg::Ping { epoch } => vec![("epoch", epoch.to_string())],
+            PbMsg::Forward {
+                req,
+                origin,
+                op,
+                hops,
+            } => vec![
+                ("request", req.to_string()),
+                ("from client at", origin.to_string()),
+                ("operation", crate::describe::op(op)),
+                ("hops", hops.to_string()),
+            ],
+            PbMsg::ForwardReply { req, result } => vec![
+                ("request", req.to_string()),
+                ("answer", crate::describe::result(result)),
+            ],
+        }
+    }
+
     fn kind(&self) -> &'static str {
         match self {
             PbMsg::Append { .. } => "Append",

@@ -1,13 +1,12 @@
 //! What the quorum store says about itself to the registry.
 
-use super::{Clock, Conflict, QuorumBug, QuorumConfig, QuorumNode};
+use super::{Conflict, QuorumBug, QuorumConfig, QuorumNode};
 use crate::card::{Card, Row};
 use crate::registry::{
     About, BugDesc, Choice, Described, Env, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
     Values, KV_OPERATIONS, SILENT,
 };
 use crate::run::MAX_NODES;
-use crate::time::Pretty;
 
 const ABOUT: About = About {
     name: "quorum",
@@ -95,17 +94,7 @@ impl Described for QuorumNode {
                 let versions: Vec<String> = register
                     .versions()
                     .iter()
-                    .map(|v| match &v.clock {
-                        Clock::Stamp { wall, node, seq } => format!(
-                            "{} (written at {} by {node}, #{seq})",
-                            v.value,
-                            Pretty((*wall).max(0) as u64)
-                        ),
-                        Clock::Vector(vv) => {
-                            let counts: Vec<String> = vv.iter().map(|c| c.to_string()).collect();
-                            format!("{} [{}]", v.value, counts.join(", "))
-                        }
-                    })
+                    .map(super::msg::version_text)
                     .collect();
                 let replicas: Vec<String> = self.replicas_of(*key).map(|r| r.to_string()).collect();
                 Row::new(vec![

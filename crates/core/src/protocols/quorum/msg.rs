@@ -94,7 +94,85 @@ fn corrupt_register(key: &mut Key, r: &Register, rng: &mut SimRng) -> Register {
     out
 }
 
+/// A version in words: its value and its clock.
+pub fn version_text(v: &Version) -> String {
+    match &v.clock {
+        Clock::Stamp { wall, node, seq } => format!(
+            "{} (written at {} by {node}, #{seq})",
+            v.value,
+            crate::time::Pretty((*wall).max(0) as u64)
+        ),
+        Clock::Vector(vv) => {
+            let counts: Vec<String> = vv.iter().map(|c| c.to_string()).collect();
+            format!("{} [{}]", v.value, counts.join(", "))
+        }
+    }
+}
+
+/// A replica's versions of a key, siblings separated by `|`.
+pub fn register_text(r: &Register) -> String {
+    let versions: Vec<String> = r.versions().iter().map(version_text).collect();
+    if versions.is_empty() {
+        "none".into()
+    } else {
+        versions.join(" | ")
+    }
+}
+
 impl Message for QuorumMsg {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        let key_text = |k: &Key| format!("k{k}");
+        match self {
+            QuorumMsg::Read { req, key } | QuorumMsg::WriteAck { req, key } => {
+                vec![("request", req.to_string()), ("key", key_text(key))]
+            }
+            QuorumMsg::ReadReply { req, key, register } => vec![
+                ("request", req.to_string()),
+                ("key", key_text(key)),
+                ("versions", register_text(register)),
+            ],
+            QuorumMsg::Write { req, key, version } => vec![
+                ("request", req.to_string()),
+                ("key", key_text(key)),
+                ("version", version_text(version)),
+            ],
+            QuorumMsg::Repair { key, register }
+            | QuorumMsg::Handoff { key, register }
+            | QuorumMsg::HandoffAck { key, register } => vec![
+                ("key", key_text(key)),
+                ("versions", register_text(register)),
+            ],
+            QuorumMsg::HintedRead { req, key, home }
+            | QuorumMsg::HintedWriteAck { req, key, home } => vec![
+                ("request", req.to_string()),
+                ("key", key_text(key)),
+                ("for", home.to_string()),
+            ],
+            QuorumMsg::HintedReadReply {
+                req,
+                key,
+                home,
+                register,
+            } => vec![
+                ("request", req.to_string()),
+                ("key", key_text(key)),
+                ("for", home.to_string()),
+                ("versions", register_text(register)),
+            ],
+            QuorumMsg::HintedWrite {
+                req,
+                key,
+                home,
+                version,
+            } => vec![
+                ("request", req.to_string()),
+                ("key", key_text(key)),
+                ("for", home.to_string()),
+                ("version", version_text(version)),
+            ],
+        }
+    }
+
     fn kind(&self) -> &'static str {
         match self {
             QuorumMsg::Read { .. } => "Read",

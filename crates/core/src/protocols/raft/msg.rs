@@ -62,7 +62,74 @@ fn corrupt_op(op: &KvOp, rng: &mut SimRng) -> KvOp {
     }
 }
 
+fn entries_text(entries: &[Entry]) -> String {
+    if entries.is_empty() {
+        return "none (a heartbeat)".into();
+    }
+    let items: Vec<String> = entries
+        .iter()
+        .map(|e| match &e.cmd {
+            crate::protocols::raft::Command::Noop => format!("T{} no-op", e.term),
+            crate::protocols::raft::Command::Client { op, .. } => {
+                format!("T{} {}", e.term, crate::describe::op(op))
+            }
+        })
+        .collect();
+    format!("{}: {}", entries.len(), items.join(", "))
+}
+
 impl Message for RaftMsg {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        use crate::protocol::yes_no;
+        match self {
+            RaftMsg::RequestVote {
+                term,
+                last_log_index,
+                last_log_term,
+            } => vec![
+                ("term", term.to_string()),
+                ("last log index", last_log_index.to_string()),
+                ("last log term", last_log_term.to_string()),
+            ],
+            RaftMsg::Vote { term, granted } => {
+                vec![("term", term.to_string()), ("granted", yes_no(*granted))]
+            }
+            RaftMsg::AppendEntries {
+                term,
+                prev_index,
+                prev_term,
+                entries,
+                leader_commit,
+            } => vec![
+                ("term", term.to_string()),
+                ("prev index", prev_index.to_string()),
+                ("prev term", prev_term.to_string()),
+                ("entries", entries_text(entries)),
+                ("leader commit", leader_commit.to_string()),
+            ],
+            RaftMsg::AppendReply {
+                term,
+                success,
+                match_index,
+            } => vec![
+                ("term", term.to_string()),
+                ("success", yes_no(*success)),
+                ("match index", match_index.to_string()),
+            ],
+            RaftMsg::Forward {
+                req,
+                origin,
+                op,
+                hops,
+            } => vec![
+                ("request", req.to_string()),
+                ("from client at", origin.to_string()),
+                ("operation", crate::describe::op(op)),
+                ("hops", hops.to_string()),
+            ],
+        }
+    }
+
     fn kind(&self) -> &'static str {
         match self {
             RaftMsg::RequestVote { .. } => "RequestVote",

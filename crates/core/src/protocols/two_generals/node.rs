@@ -25,6 +25,14 @@ pub enum GeneralsMsg {
 }
 
 impl Message for GeneralsMsg {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        let GeneralsMsg::Messenger { depth, attack_at } = self;
+        vec![
+            ("messenger", depth.to_string()),
+            ("attack at", crate::recipe::format_duration(*attack_at)),
+        ]
+    }
+
     fn kind(&self) -> &'static str {
         match self {
             GeneralsMsg::Messenger { depth: 1, .. } => "Order",
