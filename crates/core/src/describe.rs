@@ -22,6 +22,21 @@ fn value(v: Option<u64>) -> String {
     v.map_or("none".into(), |v| v.to_string())
 }
 
+/// The fields of a client request forwarded between nodes, as messages list them.
+pub fn forward_fields(
+    req: crate::ids::RequestId,
+    origin: NodeId,
+    kv: &KvOp,
+    hops: u8,
+) -> Vec<(&'static str, String)> {
+    vec![
+        ("request", req.to_string()),
+        ("from client at", origin.to_string()),
+        ("operation", op(kv)),
+        ("hops", hops.to_string()),
+    ]
+}
+
 /// An answer, such as `100`, `written` or `failed: k1 holds 3`.
 pub fn result(result: &KvResult) -> String {
     match result {

@@ -262,14 +262,8 @@ pub fn random_schedule(
                 // The ground of the paper's Figure 8: few client operations, and leader
                 // after leader cut off with a few followers or crashed, so that terms
                 // pile up with entries that reached only some nodes.
-                let slow = |rate_per_s| Action::SetWorkload {
-                    workload: crate::client::Workload {
-                        rate_per_s,
-                        ..crate::client::Workload::default()
-                    },
-                };
                 if about.serves_clients() {
-                    at(start, slow(*rng.pick(&[1, 2, 5])));
+                    at(start, load_of(*rng.pick(&[1, 2, 5])));
                 }
                 let mut t = start;
                 for _ in 0..rng.range(3, 7) {
@@ -291,22 +285,16 @@ pub fn random_schedule(
                 }
                 at(t, Action::Heal);
                 if about.serves_clients() {
-                    at(t, slow(crate::client::Workload::default().rate_per_s));
+                    at(t, load_of(crate::client::Workload::default().rate_per_s));
                 }
             }
             LOAD => {
                 // Another client load for a while, from none at all (leaders then have
                 // only older terms' entries to replicate) to a heavy one.
                 let rate = *rng.pick(&[0, 0, 2, 10, 200]);
-                let load = |rate_per_s| Action::SetWorkload {
-                    workload: crate::client::Workload {
-                        rate_per_s,
-                        ..crate::client::Workload::default()
-                    },
-                };
-                at(start, load(rate));
+                at(start, load_of(rate));
                 if rng.chance(Ppm::percent(50)) {
-                    at(end, load(crate::client::Workload::default().rate_per_s));
+                    at(end, load_of(crate::client::Workload::default().rate_per_s));
                 }
             }
             _ => {
@@ -318,6 +306,16 @@ pub fn random_schedule(
     }
     s.sort_by_key(|x| x.at);
     s
+}
+
+/// A steady client load of `rate_per_s` operations a second, with the default mix.
+fn load_of(rate_per_s: u32) -> Action {
+    Action::SetWorkload {
+        workload: crate::client::Workload {
+            rate_per_s,
+            ..crate::client::Workload::default()
+        },
+    }
 }
 
 /// The fault kind that wipes disks (drawn only with `FaultMix::disk_loss`).

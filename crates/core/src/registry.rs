@@ -58,6 +58,15 @@ pub fn default_name() -> &'static str {
     PROTOCOLS[0].about().name
 }
 
+/// The message for a bug no protocol has, listing every protocol's bugs.
+pub fn unknown_bug(bug: &str) -> String {
+    let known: Vec<&str> = PROTOCOLS
+        .iter()
+        .flat_map(|p| p.about().bugs.iter().map(|b| b.name))
+        .collect();
+    format!("unknown bug {bug:?}; known bugs: {}", known.join(", "))
+}
+
 /// The protocol whose bug is called `bug`, if any.
 pub fn owner_of_bug(bug: &str) -> Option<&'static About> {
     PROTOCOLS
@@ -505,13 +514,7 @@ fn check_bugs(about: &About, bugs: &[String]) -> Result<(), String> {
                 "the bug {bug} belongs to {}, not {}",
                 owner.name, about.name
             ),
-            None => {
-                let known: Vec<&str> = PROTOCOLS
-                    .iter()
-                    .flat_map(|p| p.about().bugs.iter().map(|b| b.name))
-                    .collect();
-                format!("unknown bug {bug:?}; known bugs: {}", known.join(", "))
-            }
+            None => unknown_bug(bug),
         });
     }
     Ok(())

@@ -147,14 +147,7 @@ impl Setup {
     /// chosen protocol's is checked with the rest of the set-up).
     pub fn add_bug(&mut self, name: &str) -> Result<(), String> {
         if registry::owner_of_bug(name).is_none() {
-            let known: Vec<&str> = registry::PROTOCOLS
-                .iter()
-                .flat_map(|p| p.about().bugs.iter().map(|b| b.name))
-                .collect();
-            return Err(format!(
-                "unknown bug {name:?}; known bugs: {}",
-                known.join(", ")
-            ));
+            return Err(registry::unknown_bug(name));
         }
         if !self.bugs.iter().any(|b| b == name) {
             self.bugs.push(name.to_string());

@@ -102,12 +102,7 @@ impl Message for PbMsg {
                 origin,
                 op,
                 hops,
-            } => vec![
-                ("request", req.to_string()),
-                ("from client at", origin.to_string()),
-                ("operation", crate::describe::op(op)),
-                ("hops", hops.to_string()),
-            ],
+            } => crate::describe::forward_fields(*req, *origin, op, *hops),
             PbMsg::ForwardReply { req, result } => vec![
                 ("request", req.to_string()),
                 ("answer", crate::describe::result(result)),

@@ -121,12 +121,7 @@ impl Message for RaftMsg {
                 origin,
                 op,
                 hops,
-            } => vec![
-                ("request", req.to_string()),
-                ("from client at", origin.to_string()),
-                ("operation", crate::describe::op(op)),
-                ("hops", hops.to_string()),
-            ],
+            } => crate::describe::forward_fields(*req, *origin, op, *hops),
         }
     }
 
