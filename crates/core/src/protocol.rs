@@ -213,6 +213,9 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
 
     fn status(&self) -> NodeStatus;
 
+    /// What a timer is for, in words, for logs (`"election timeout"`).
+    fn timer_text(timer: &Self::Timer) -> String;
+
     /// The values this node stores for `key` (a replica may keep concurrent siblings);
     /// empty if it holds none, or if the protocol keeps no key-value state. Used to
     /// measure replicas that disagree and acknowledged writes that were lost.

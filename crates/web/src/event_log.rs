@@ -49,7 +49,10 @@ pub fn describe<P: crate::any::Shown>(e: &TraceEvent<P>) -> Option<(&'static str
             format!("corrupted message {} delivered (checksums off)", id.0),
         ),
         EventKind::Duplicate { id, .. } => ("fault", format!("message {} duplicated", id.0)),
-        EventKind::Timer { node, timer } => ("timer", format!("{node}: {timer:?} timer")),
+        EventKind::Timer { node, timer } => (
+            "timer",
+            format!("{node}'s timer fires: {}", P::timer_text(timer)),
+        ),
         EventKind::Crash { node, disk } => ("fault", describe::crash(*node, *disk)),
         EventKind::Restart { node } => ("fault", format!("{node} restarted")),
         EventKind::Pause { node, until } => {
@@ -82,6 +85,20 @@ pub fn describe<P: crate::any::Shown>(e: &TraceEvent<P>) -> Option<(&'static str
             return None
         }
     })
+}
+
+/// Any event in words: as the log describes it, or, for the disk and log-length events the
+/// log leaves out, a short sentence of its own (for exported traces and the diagram).
+pub fn text<P: crate::any::Shown>(e: &TraceEvent<P>) -> String {
+    if let Some((_, text)) = describe(e) {
+        return text;
+    }
+    match &e.kind {
+        EventKind::Persist { node } => format!("{node} writes to its disk"),
+        EventKind::Append { node, len } => format!("{node}'s log grows to {len} entries"),
+        EventKind::Truncate { node, len } => format!("{node}'s log is cut back to {len} entries"),
+        _ => "an event".into(),
+    }
 }
 
 /// The client operation an event belongs to, if any.

@@ -98,7 +98,7 @@ pub fn Inspector(props: &Props) -> Html {
                 if slot.paused { <dt>{"paused"}</dt><dd>{ format!("until {}, {} inputs waiting", Pretty(slot.paused_until), slot.inbox_len) }</dd> }
                 if slow { <dt>{"slow"}</dt><dd>{ format!("+{} per input, {} waiting", Pretty(slot.processing_us), slot.inbox_len) }</dd> }
                 <dt>{"Lamport"}</dt><dd>{ slot.lamport }</dd>
-                <dt>{"vector"}</dt><dd>{ format!("{:?}", slot.vclock) }</dd>
+                <dt>{"vector"}</dt><dd>{ format!("[{}]", slot.vclock.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")) }</dd>
             </dl>
             { body }
             { behaviour }

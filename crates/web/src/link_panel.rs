@@ -33,7 +33,10 @@ pub fn LinkPanel(props: &Props) -> Html {
         let state = if net.is_cut(from, to) {
             "cut by hand".to_string()
         } else if let Some(why) = net.blocked(from, to) {
-            format!("blocked ({why:?})").to_ascii_lowercase()
+            format!(
+                "blocked: {}",
+                splitbrain_core::describe::drop_reason(why.into())
+            )
         } else {
             "open".to_string()
         };

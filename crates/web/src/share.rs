@@ -92,7 +92,7 @@ pub fn event_json<P: crate::any::Shown>(index: u64, e: &TraceEvent<P>) -> String
             }
         }
     }
-    let text = crate::event_log::describe(e).map_or_else(|| format!("{:?}", e.kind), |(_, t)| t);
+    let text = crate::event_log::text(e);
     fields.push(format!("\"text\":{}", json_str(&text)));
     format!("{{{}}}", fields.join(","))
 }

@@ -660,8 +660,7 @@ pub fn SpaceTime(props: &Props) -> Html {
     let selected = sim.control.selected_event.get().and_then(|i| {
         with_world!(&*sim.world.borrow(), world => {
             let event = world.trace().get(i)?;
-            let text = crate::event_log::describe(event)
-                .map_or_else(|| format!("{:?}", event.kind), |(_, t)| t);
+            let text = crate::event_log::text(event);
             Some(format!("#{i} at {}: {text}", Pretty(event.time)))
         })
     });

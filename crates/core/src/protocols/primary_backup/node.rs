@@ -527,6 +527,10 @@ impl Protocol for PbNode {
         self.store.get(&key).copied().into_iter().collect()
     }
 
+    fn timer_text(_: &PbTimer) -> String {
+        "heartbeat tick".into()
+    }
+
     fn status(&self) -> NodeStatus {
         NodeStatus {
             role: self.role,

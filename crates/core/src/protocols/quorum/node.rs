@@ -633,6 +633,14 @@ impl Protocol for QuorumNode {
             .unwrap_or_default()
     }
 
+    fn timer_text(timer: &QuorumTimer) -> String {
+        match timer {
+            QuorumTimer::Request(req) => format!("deadline of {req}"),
+            QuorumTimer::Sloppy(req) => format!("ask stand-ins for {req}"),
+            QuorumTimer::Handoff => "offer held hints back".into(),
+        }
+    }
+
     fn status(&self) -> NodeStatus {
         NodeStatus {
             role: super::roles::REPLICA,

@@ -583,6 +583,15 @@ impl Protocol for RaftNode {
         self.kv().data().get(&key).copied().into_iter().collect()
     }
 
+    fn timer_text(timer: &RaftTimer) -> String {
+        match timer {
+            RaftTimer::Election => "election timeout",
+            RaftTimer::Heartbeat => "heartbeat",
+            RaftTimer::VoteRetry => "ask again for missing votes",
+        }
+        .into()
+    }
+
     fn status(&self) -> NodeStatus {
         NodeStatus {
             role: self.role,

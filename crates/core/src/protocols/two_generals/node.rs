@@ -299,6 +299,14 @@ impl Protocol for General {
         ctx.reply(req, KvResult::Unavailable);
     }
 
+    fn timer_text(timer: &GeneralsTimer) -> String {
+        match timer {
+            GeneralsTimer::Resend => "send the owed messenger again",
+            GeneralsTimer::Deadline => "the moment of the attack",
+        }
+        .into()
+    }
+
     fn status(&self) -> NodeStatus {
         NodeStatus {
             role: if self.is_first() {
