@@ -23,14 +23,18 @@ if grep -rlE 'web_sys|wasm_bindgen' crates/core/src crates/cli/src; then
   fail "a non-web crate uses web_sys or wasm_bindgen"
 fi
 # 5. Protocols are chosen by the registry, not by matching on their names: only a
-#    protocol's own folder, the registry and the page's one list of protocol views
-#    (crates/web/src/any.rs, until the page is fully protocol-neutral) may do so.
+#    protocol's own folder and the registry may do so.
 names=$(grep -rh -A1 'const ABOUT: About = About {' crates/core/src/protocols/*/about.rs |
   sed -nE 's/.*name: "([a-z-]+)",.*/\1/p' | sort -u)
 [ -n "$names" ] || fail "no protocol names found in crates/core/src/protocols/*/about.rs"
 for name in $names; do
-  if grep -rnE "\"$name\" =>" crates --include=*.rs | grep -vE '^crates/core/src/protocols/|^crates/core/src/registry.rs|^crates/web/src/any.rs'; then
+  if grep -rnE "\"$name\" =>" crates --include=*.rs | grep -vE '^crates/core/src/protocols/|^crates/core/src/registry.rs'; then
     fail "code outside the registry matches on the protocol name $name"
   fi
 done
+# 6. The page and the command line are protocol-neutral: they reach protocols only through
+#    the registry and the core's object-safe `Sim`, never by a protocol's module or types.
+if grep -rnE 'protocols::' crates/web/src crates/cli/src; then
+  fail "the page or the command line names a protocol's module"
+fi
 echo "architecture invariants hold"

@@ -35,4 +35,5 @@ pub mod run;
 pub mod sim;
 pub mod time;
 pub mod trace;
+pub mod view;
 pub mod world;

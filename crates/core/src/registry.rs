@@ -105,6 +105,25 @@ pub struct About {
     pub operations: &'static [OperationDesc],
     /// The properties its checkers promise.
     pub properties: &'static [PropertyDesc],
+    /// How a page shows it.
+    pub look: Look,
+}
+
+/// How a page shows a protocol: what it is called in a sentence, what its safety checkers
+/// guard, what its four message colours mean and what its era is called.
+#[derive(Debug, Serialize)]
+pub struct Look {
+    /// Its name inside a sentence (`the quorum store`).
+    pub called: &'static str,
+    /// What its safety checkers guard, said while they hold (`All Raft safety properties
+    /// hold so far`).
+    pub holds: &'static str,
+    /// What each of the four message colours means ([`Described::colour_of`]): control
+    /// traffic, data sent out, replies, anything else; empty for a colour it does not use.
+    pub legend: [&'static str; 4],
+    /// Its era (term, epoch) as (the prefix under a node's name, its name); `None` if it
+    /// has none.
+    pub era: Option<(&'static str, &'static str)>,
 }
 
 impl About {
@@ -459,6 +478,24 @@ pub trait Described: Protocol {
     /// What an inspector shows of this node's state.
     fn card(&self) -> crate::card::Card {
         crate::card::Card::default()
+    }
+
+    /// Which of the four message colours of [`Look::legend`] a message gets.
+    fn colour_of(msg: &Self::Msg) -> u8 {
+        let _ = msg;
+        3
+    }
+
+    /// A timer worth drawing as a countdown around its node, with its longest span;
+    /// `None` for timers not worth drawing.
+    fn countdown(timer: &Self::Timer, config: &Self::Config) -> Option<Micros> {
+        let _ = (timer, config);
+        None
+    }
+
+    /// The value of key `key` as this node holds it (for a compare-and-set button).
+    fn local_value(&self, key: crate::client::Key) -> Option<crate::client::Value> {
+        self.stored(key).into_iter().max()
     }
 
     /// A sentence on what the chosen settings mean together (`R+W=4 > N=3: reads meet

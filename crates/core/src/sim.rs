@@ -3,13 +3,17 @@
 //! call through `Sim` costs one indirect call however many events it runs.
 
 use crate::action::{Action, Scheduled};
+use crate::card::Card;
 use crate::check::Violation;
 use crate::client::{ClientRecord, Key, Value};
+use crate::ids::MsgId;
 use crate::ids::NodeId;
+use crate::network::Network;
 use crate::protocol::NodeStatus;
 use crate::registry::{About, Described};
 use crate::time::Micros;
 use crate::trace::Counters;
+use crate::view::{self, Countdown, Flying, NodeView, Seen};
 use crate::world::World;
 
 /// A running world, whichever protocol it runs.
@@ -40,6 +44,32 @@ pub trait Sim {
     fn box_clone(&self) -> Box<dyn Sim>;
     /// The end properties' verdict, after settling `settle_us` (see [`World::check_end`]).
     fn check_end(&mut self, settle_us: Micros) -> Vec<Violation>;
+
+    // What views read: the world as protocol-neutral descriptions (see [`crate::view`]).
+
+    fn network(&self) -> &Network;
+    /// Actions scheduled and not yet applied.
+    fn pending_actions(&self) -> usize;
+    /// Drops the actions scheduled for later (acting in the past forks the run).
+    fn discard_future_actions(&mut self);
+    /// Kept trace event `index`, if the world records its events.
+    fn event(&self, index: u64) -> Option<Seen<'_>>;
+    /// The kept events from position `index` on, each with its position.
+    fn events_from(&self, index: u64) -> Box<dyn Iterator<Item = (u64, Seen<'_>)> + '_>;
+    /// Kept event `index` in words (see [`view::text`]).
+    fn event_text(&self, index: u64) -> Option<String>;
+    /// The messages in flight.
+    fn flying(&self) -> Vec<Flying>;
+    /// Message `id`, still in flight, in words for a tooltip.
+    fn message_text(&self, id: MsgId) -> Option<String>;
+    /// The timers worth drawing as countdowns.
+    fn countdowns(&self) -> Vec<Countdown>;
+    fn node_view(&self, node: usize) -> NodeView;
+    fn is_up(&self, node: usize) -> bool;
+    /// Node `node`'s state as its protocol describes it for an inspector (`None` while down).
+    fn card(&self, node: usize) -> Option<Card>;
+    /// Key `key` as node `node` holds it (for a compare-and-set).
+    fn local_value(&self, node: usize, key: Key) -> Option<Value>;
 }
 
 impl Clone for Box<dyn Sim> {
@@ -125,5 +155,61 @@ impl<P: Described> Sim for World<P> {
 
     fn check_end(&mut self, settle_us: Micros) -> Vec<Violation> {
         World::check_end(self, settle_us)
+    }
+
+    fn network(&self) -> &Network {
+        World::network(self)
+    }
+
+    fn pending_actions(&self) -> usize {
+        World::pending_actions(self).len()
+    }
+
+    fn discard_future_actions(&mut self) {
+        World::discard_future_actions(self)
+    }
+
+    fn event(&self, index: u64) -> Option<Seen<'_>> {
+        self.trace().get(index).map(view::seen)
+    }
+
+    fn events_from(&self, index: u64) -> Box<dyn Iterator<Item = (u64, Seen<'_>)> + '_> {
+        Box::new(
+            self.trace()
+                .events_from(index)
+                .map(|(i, e)| (i, view::seen(e))),
+        )
+    }
+
+    fn event_text(&self, index: u64) -> Option<String> {
+        self.trace().get(index).map(view::text)
+    }
+
+    fn flying(&self) -> Vec<Flying> {
+        view::flying(self)
+    }
+
+    fn message_text(&self, id: MsgId) -> Option<String> {
+        view::message_text(self, id)
+    }
+
+    fn countdowns(&self) -> Vec<Countdown> {
+        view::countdowns(self)
+    }
+
+    fn node_view(&self, node: usize) -> NodeView {
+        view::node_view(self, node)
+    }
+
+    fn is_up(&self, node: usize) -> bool {
+        self.nodes().get(node).is_some_and(|s| s.is_up())
+    }
+
+    fn card(&self, node: usize) -> Option<Card> {
+        self.nodes().get(node)?.state.as_ref().map(|s| s.card())
+    }
+
+    fn local_value(&self, node: usize, key: Key) -> Option<Value> {
+        self.nodes().get(node)?.state.as_ref()?.local_value(key)
     }
 }

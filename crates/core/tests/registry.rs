@@ -215,3 +215,76 @@ fn a_byzantine_behaviour_switched_on_and_off_replays_exactly_from_its_link() {
     let err = Recipe::from_query(&link.replace("wrong-time", "teleport")).unwrap_err();
     assert!(err.contains("honest, silent, wrong-time"), "{err}");
 }
+
+/// Texts a person reads must not be Rust `Debug` renderings.
+fn assert_in_words(protocol: &str, text: &str) {
+    for debug in [
+        "NodeId(",
+        "MsgId(",
+        "Some(",
+        "None",
+        "RequestId(",
+        " { ",
+        "::",
+    ] {
+        assert!(
+            !text.contains(debug),
+            "{protocol}: Debug text {debug:?} in {text:?}"
+        );
+    }
+}
+
+#[test]
+fn every_protocol_is_shown_in_words_with_every_colour_in_its_legend() {
+    use splitbrain_core::recipe::parse_schedule;
+    use splitbrain_core::view::SeenKind;
+    // Faults of every kind on the first two nodes, which every protocol has.
+    let faults = "300ms@net:lat20ms_jit40ms_loss10_dup10_cor10,500ms@checksums:off,\
+                  800ms@crash:1:lose,1.2s@restart:1,1.5s@partition:0/1,2s@heal,\
+                  2.2s@pause:0:200ms,2.5s@behave:0:silent,2.8s@behave:0:honest";
+    let mut all_countdowns = 0;
+    for p in PROTOCOLS {
+        let about = p.about();
+        let mut spec = base(about);
+        spec.schedule = parse_schedule(faults).unwrap();
+        let mut sim = spec.sim(true).unwrap();
+        let named = |colour: u8| !about.look.legend[usize::from(colour).min(3)].is_empty();
+        let (mut sends, mut flying, mut countdowns) = (0, 0, 0);
+        while sim.now() < 4 * MICROS_PER_SEC && sim.step() {
+            for m in sim.flying() {
+                flying += 1;
+                assert!(
+                    named(m.colour),
+                    "{}: colour {} unnamed",
+                    about.name,
+                    m.colour
+                );
+                let text = sim
+                    .message_text(m.id)
+                    .expect("a message in flight has words");
+                assert_in_words(about.name, &text);
+            }
+            for c in sim.countdowns() {
+                countdowns += 1;
+                assert!(c.at >= sim.now() && c.span > 0, "{}: {c:?}", about.name);
+                assert!(
+                    sim.is_up(c.node.index()),
+                    "{}: countdown on a node that is down",
+                    about.name
+                );
+            }
+        }
+        for (i, e) in sim.events_from(0) {
+            if let SeenKind::Send { colour, .. } = e.kind {
+                sends += 1;
+                assert!(named(colour), "{}: colour {colour} unnamed", about.name);
+            }
+            assert_in_words(about.name, &sim.event_text(i).unwrap());
+        }
+        assert_eq!(sim.events_from(0).count() as u64, sim.trace_len());
+        assert!(sends > 0 && flying > 0, "{}: no messages seen", about.name);
+        all_countdowns += countdowns;
+    }
+    // Raft's election timer and the generals' deadline are drawn.
+    assert!(all_countdowns > 0, "no protocol showed a countdown");
+}

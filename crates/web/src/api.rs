@@ -16,7 +16,6 @@
 //! `bugs`, `net`, `actions`, `t`, `embed`, `autoplay`, `panel`), or the same as a query
 //! string. Values are read as text, exactly as in a link, so a link and a mount agree.
 
-use crate::any::with_world;
 use crate::app::{App, AppProps, Init};
 use crate::recovery::Recipe;
 use crate::state::{Msg, Sim};
@@ -152,7 +151,7 @@ impl Playground {
         set(&obj, "trace_hash", hash_hex(world.trace_hash()));
         let nodes = js_sys::Array::new();
         for i in 0..world.len() {
-            let slot = world.node(i);
+            let slot = world.node_view(i);
             let n = js_sys::Object::new();
             set(&n, "id", i as u32);
             set(&n, "up", slot.up);
@@ -195,12 +194,10 @@ impl Playground {
         let out = js_sys::Array::new();
         let from = from.max(0.0) as u64;
         let limit = limit.clamp(0.0, 100_000.0) as usize;
-        let texts: Vec<String> = with_world!(&*world, w => w
-            .trace()
-            .events_from(from)
-            .take(limit)
-            .map(|(i, e)| crate::share::event_json(i, e))
-            .collect());
+        let end = world.trace_len().min(from.saturating_add(limit as u64));
+        let texts: Vec<String> = (from..end)
+            .filter_map(|i| crate::share::event_json(&**world, i))
+            .collect();
         for text in texts {
             let parsed = js_sys::JSON::parse(&text).map_err(|_| JsError::new("event encoding"))?;
             out.push(&parsed);

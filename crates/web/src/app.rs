@@ -1,7 +1,6 @@
 //! The page: set-up, time controls, the timeline, the cluster, the inspector, the
 //! space-time diagram and the event log, and the frame driver that animates them.
 
-use crate::any::with_world;
 use crate::bench::FrameRecorder;
 use crate::cap_view::CapView;
 use crate::event_log::EventLog;
@@ -99,10 +98,10 @@ pub fn now_ms() -> f64 {
 fn draw(sim: &Sim) {
     let world = sim.world.borrow();
     if let Some(canvas) = sim.canvas.cast::<web_sys::HtmlCanvasElement>() {
-        with_world!(&*world, w => crate::flight::draw(&canvas, w, sim.speed()));
+        crate::flight::draw(&canvas, &**world, sim.speed());
     }
     if let Some(canvas) = sim.diagram.cast::<web_sys::HtmlCanvasElement>() {
-        let points = with_world!(&*world, w => crate::spacetime::draw(&canvas, w, &sim.control));
+        let points = crate::spacetime::draw(&canvas, &**world, &sim.control);
         *sim.control.diagram_points.borrow_mut() = points;
     }
 }
@@ -139,8 +138,8 @@ fn on_key(sim: &UseReducerHandle<Sim>, e: &KeyboardEvent) {
             // Honest, or the protocol's first lie, and back.
             if let Some(node) = selected {
                 let world = sim.world.borrow();
-                let first = world.described().behaviours.first().map(|b| b.name);
-                let lying = world.node(node.index()).behaviour.is_some();
+                let first = world.about().behaviours.first().map(|b| b.name);
+                let lying = world.node_view(node.index()).behaviour.is_some();
                 drop(world);
                 if let Some(first) = first {
                     sim.dispatch(Msg::Act(Action::Behave {
@@ -165,7 +164,7 @@ fn on_key(sim: &UseReducerHandle<Sim>, e: &KeyboardEvent) {
         }),
         "s" => {
             if let Some(node) = selected {
-                let slow = sim.world.borrow().node(node.index()).processing_us > 0;
+                let slow = sim.world.borrow().node_view(node.index()).processing_us > 0;
                 let delay_us = if slow { 0 } else { 20 * MICROS_PER_MS };
                 sim.dispatch(Msg::Act(Action::Slow { node, delay_us }));
             }
@@ -432,16 +431,15 @@ pub fn App(props: &AppProps) -> Html {
     };
     let about = world.about();
     sim.check_history(now_ms());
-    let described = world.described();
-    let lin = if described.serves_clients() {
+    let lin = if about.serves_clients() {
         lin_verdict(&sim, &world)
     } else {
         html! {}
     };
-    let end = end_verdict(&sim, &end_check, described, world.now());
+    let end = end_verdict(&sim, &end_check, about, world.now());
     let verdict = match world.violations().first() {
         None => {
-            html! { <p class="verdict ok">{ format!("{} (checked after every event).", about.safety) }</p> }
+            html! { <p class="verdict ok">{ format!("{} (checked after every event).", about.look.holds) }</p> }
         }
         Some(v) => {
             let event = v.event;
@@ -536,12 +534,12 @@ pub fn App(props: &AppProps) -> Html {
                     <li><span class="dot paused"></span>{"paused"}</li>
                     <li><span class="dot slow"></span>{"slow"}</li>
                     <li><span class="dot crashed"></span>{"crashed"}</li>
-                    if !world.described().behaviours.is_empty() {
+                    if !world.about().behaviours.is_empty() {
                         <li><span class="dot byzantine"></span>{"Byzantine (lies; b switches the selected node)"}</li>
                     }
                 </ul>
                 <ul class="legend-list">
-                    { for crate::flight::COLOURS.iter().zip(about.legend).filter(|(_, name)| !name.is_empty()).map(|(colour, name)| html! {
+                    { for crate::flight::COLOURS.iter().zip(about.look.legend).filter(|(_, name)| !name.is_empty()).map(|(colour, name)| html! {
                         <li><span class="dot" style={format!("background: {colour}")}></span>{ name }</li>
                     }) }
                     <li><span class="cross">{"×"}</span>{"message lost (and why)"}</li>
@@ -592,7 +590,7 @@ pub fn App(props: &AppProps) -> Html {
             <header class="page-head">
                 <div>
                 <h1>{"splitbrain"}</h1>
-                <p class="tagline">{ format!("See and feel how distributed systems fail: {} running on {} nodes in your browser, deterministically.", about.name, world.len()) }</p>
+                <p class="tagline">{ format!("See and feel how distributed systems fail: {} running on {} nodes in your browser, deterministically.", about.look.called, world.len()) }</p>
                 </div>
                 <section aria-label="Share">
                     <SharePanel sim={sim.clone()} />

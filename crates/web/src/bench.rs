@@ -109,7 +109,7 @@ impl FrameRecorder {
             f.interval.push(t - last);
         }
         f.work.push(work_ms);
-        f.in_flight.push(sim.world.borrow().in_flight() as f64);
+        f.in_flight.push(sim.world.borrow().flying().len() as f64);
         if f.work.len().is_multiple_of(30) {
             publish(&f);
         }

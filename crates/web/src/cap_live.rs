@@ -3,7 +3,6 @@
 //! as they go. The same seed, workload and actions give each design exactly the same
 //! situation; what differs is only what the design does with it.
 
-use crate::any::Shown;
 use crate::flight::context;
 use crate::topology::{node_radius, position, SIZE};
 use splitbrain_core::action::{Action, DiskFate, Scheduled};
@@ -11,8 +10,8 @@ use splitbrain_core::cap::Design;
 use splitbrain_core::checkers::linearizability;
 use splitbrain_core::client::{ClientRecord, Outcome};
 use splitbrain_core::ids::{NodeId, RequestId};
+use splitbrain_core::sim::Sim;
 use splitbrain_core::time::{Micros, Pretty, MICROS_PER_SEC};
-use splitbrain_core::world::World;
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::HtmlCanvasElement;
@@ -33,9 +32,9 @@ trait Live {
     fn violations(&self) -> usize;
 }
 
-struct LiveWorld<P: Shown>(World<P>);
+struct LiveWorld(Box<dyn Sim>);
 
-impl<P: Shown> Live for LiveWorld<P> {
+impl Live for LiveWorld {
     fn now(&self) -> Micros {
         self.0.now()
     }
@@ -58,11 +57,11 @@ impl<P: Shown> Live for LiveWorld<P> {
     }
 
     fn has_leaders(&self) -> bool {
-        P::ABOUT.has_leaders()
+        self.0.about().has_leaders()
     }
 
     fn leaders(&self) -> usize {
-        self.0.statuses().filter(|(_, s)| P::leads(s.role)).count()
+        self.0.leaders()
     }
 
     fn violations(&self) -> usize {
@@ -73,8 +72,9 @@ impl<P: Shown> Live for LiveWorld<P> {
         let Some(ctx) = context(canvas, (SIZE, SIZE)) else {
             return;
         };
-        let world = &self.0;
-        let n = world.nodes().len();
+        let world = &*self.0;
+        let about = world.about();
+        let n = world.node_count();
         let now = world.now();
         let radius = node_radius(n);
         let net = world.network();
@@ -95,22 +95,20 @@ impl<P: Shown> Live for LiveWorld<P> {
             }
         }
         crate::pen::Pen::set_dash(&ctx, &[]);
-        crate::flight::draw_messages(&ctx, world.queue(), now, n, 7.0);
+        crate::flight::draw_messages(&ctx, &world.flying(), now, n, 7.0);
         // Nodes, coloured by role.
         ctx.set_text_align("center");
         ctx.set_text_baseline("middle");
         ctx.set_font("600 26px system-ui, sans-serif");
-        for (i, slot) in world.nodes().iter().enumerate() {
+        for i in 0..n {
             let (x, y) = position(i, n);
-            let role = slot
-                .state
-                .as_ref()
-                .and_then(|s| P::ROLES.iter().find(|r| r.code == s.status().role.0));
+            let node = world.node_view(i);
+            let role = node.status.and_then(|s| about.role(s.role));
             let colour = match role.map(|r| r.name) {
                 None => "#8a8a8a",
                 Some("leader") => "#0072b2",
                 Some("candidate") => "#e69f00",
-                Some(_) if slot.is_paused(now) => "#7f6bb3",
+                Some(_) if node.paused => "#7f6bb3",
                 Some(_) => "#009e73",
             };
             ctx.begin_path();
@@ -125,9 +123,9 @@ impl<P: Shown> Live for LiveWorld<P> {
 
 fn start(design: &Design, seed: u64) -> Box<dyn Live> {
     let spec = design.setup(seed).spec;
-    crate::any::with_protocol!(design.protocol.as_str(), P => Box::new(LiveWorld(
-        spec.typed_world::<P>(false).expect("the standard designs are valid"),
-    )))
+    Box::new(LiveWorld(
+        spec.sim(false).expect("the standard designs are valid"),
+    ))
 }
 
 /// Numbers so far: (share of finished operations that succeeded, in the last 5 s, on the

@@ -2,47 +2,38 @@
 //! election timer running down, drawn on a canvas every animation frame. Canvas because a
 //! thousand moving SVG circles cost a frame each; here they cost one path per colour.
 
-use crate::any::Shown;
 use crate::topology::{node_radius, position, SIZE};
-use splitbrain_core::ids::MsgId;
-use splitbrain_core::protocol::{field_changes, fields_text, Message, Protocol};
-use splitbrain_core::time::{Micros, Pretty};
-use splitbrain_core::trace::{DropReason, EventKind};
-use splitbrain_core::world::queue::{EventQueue, InFlight};
-use splitbrain_core::world::World;
+use splitbrain_core::sim::Sim;
+use splitbrain_core::time::Micros;
+use splitbrain_core::trace::DropReason;
+use splitbrain_core::view::{Flying, SeenKind};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 /// The four message colours (Okabe-Ito): control traffic, data sent out, replies, and
-/// anything else; each protocol names them in its legend (`Shown::LEGEND`).
+/// anything else; each protocol names them in its legend (`Look::legend`).
 pub const COLOURS: [&str; 4] = ["#e69f00", "#0072b2", "#56b4e9", "#cc79a7"];
 const BAD: &str = "#d55e00";
 
-/// Where a message is now: the fraction of its flight it has covered.
-fn progress(now: Micros, arrive: Micros, m: &InFlight<impl Clone>) -> f64 {
-    let span = arrive.saturating_sub(m.sent_at).max(1) as f64;
-    (now.saturating_sub(m.sent_at) as f64 / span).clamp(0.0, 1.0)
+/// The colour of a message of colour class `class`.
+pub fn colour(class: u8) -> &'static str {
+    COLOURS[usize::from(class).min(COLOURS.len() - 1)]
 }
 
 /// Where on the drawing a message in a cluster of `n` nodes is now.
-pub fn message_point<M: Clone>(
-    now: Micros,
-    arrive: Micros,
-    m: &InFlight<M>,
-    n: usize,
-) -> (f64, f64) {
+pub fn message_point(now: Micros, m: &Flying, n: usize) -> (f64, f64) {
     lerp(
         position(m.from.index(), n),
         position(m.to.index(), n),
-        progress(now, arrive, m),
+        m.progress(now),
     )
 }
 
 /// Draws the messages in flight as dots of radius `dot`, one path per colour, and rings
 /// the damaged ones.
-pub fn draw_messages<P: Shown>(
+pub fn draw_messages(
     ctx: &CanvasRenderingContext2d,
-    queue: &EventQueue<P>,
+    flying: &[Flying],
     now: Micros,
     n: usize,
     dot: f64,
@@ -50,11 +41,11 @@ pub fn draw_messages<P: Shown>(
     let mut damaged = Vec::new();
     for (k, colour) in COLOURS.iter().enumerate() {
         ctx.begin_path();
-        for (arrive, m) in queue.in_flight() {
-            if P::colour_of(m.msg.kind()) != k {
+        for m in flying {
+            if usize::from(m.colour).min(COLOURS.len() - 1) != k {
                 continue;
             }
-            let p = message_point(now, arrive, m, n);
+            let p = message_point(now, m, n);
             ctx.move_to(p.0 + dot, p.1);
             ctx.arc(p.0, p.1, dot, 0.0, std::f64::consts::TAU).ok();
             if m.damaged {
@@ -111,35 +102,22 @@ pub fn fade_us(speed: f64) -> Micros {
 }
 
 /// Draws one frame of the topology overlay.
-pub fn draw<P: Shown>(canvas: &HtmlCanvasElement, world: &World<P>, speed: f64) {
+pub fn draw(canvas: &HtmlCanvasElement, world: &dyn Sim, speed: f64) {
     let Some(ctx) = context(canvas, (SIZE, SIZE)) else {
         return;
     };
-    let n = world.nodes().len();
+    let n = world.node_count();
     let now = world.now();
     let radius = node_radius(n);
 
-    // Countdowns (Raft's election timers): an arc around each follower or candidate,
+    // Countdowns (Raft's election timers): an arc around each node that does not lead,
     // shrinking to its deadline.
-    let config = &world.config().protocol;
     ctx.set_line_width(if radius > 16.0 { 4.0 } else { 2.5 });
     ctx.set_stroke_style_str("#1d2428");
     ctx.set_global_alpha(0.45);
-    for (at, node, timer, generation) in world.queue().timers() {
-        let slot = &world.nodes()[node.index()];
-        let live = slot
-            .timers()
-            .iter()
-            .any(|(t, g)| t == timer && *g == generation);
-        let role = slot.state.as_ref().map(|s| s.status().role);
-        let Some(span) = P::countdown(timer, config) else {
-            continue;
-        };
-        if !live || role.is_none_or(P::leads) {
-            continue;
-        }
-        let left = (at.saturating_sub(now) as f64 / span.max(1) as f64).clamp(0.0, 1.0);
-        let (x, y) = position(node.index(), n);
+    for c in world.countdowns() {
+        let left = (c.at.saturating_sub(now) as f64 / c.span.max(1) as f64).clamp(0.0, 1.0);
+        let (x, y) = position(c.node.index(), n);
         let start = -std::f64::consts::FRAC_PI_2;
         ctx.begin_path();
         ctx.arc(
@@ -155,8 +133,8 @@ pub fn draw<P: Shown>(canvas: &HtmlCanvasElement, world: &World<P>, speed: f64) 
     ctx.set_global_alpha(1.0);
 
     // Messages, one path per colour.
-    let dot = if n > 20 { 3.5 } else { 5.5 };
-    draw_messages(&ctx, world.queue(), now, n, dot);
+    let dot = dot_radius(n);
+    draw_messages(&ctx, &world.flying(), now, n, dot);
 
     // Messages that died recently, marked where they died and why, fading out.
     let window = fade_us(speed).max(1);
@@ -166,13 +144,17 @@ pub fn draw<P: Shown>(canvas: &HtmlCanvasElement, world: &World<P>, speed: f64) 
     ctx.set_line_width(2.5);
     ctx.set_stroke_style_str(BAD);
     ctx.set_fill_style_str(BAD);
-    for event in world.trace().events().rev().take(4000) {
+    let len = world.trace_len();
+    for index in (len.saturating_sub(4000)..len).rev() {
+        let Some(event) = world.event(index) else {
+            break;
+        };
         if now.saturating_sub(event.time) > window || marks >= 150 {
             break;
         }
-        let EventKind::Drop {
+        let SeenKind::Drop {
             from, to, reason, ..
-        } = &event.kind
+        } = event.kind
         else {
             continue;
         };
@@ -201,50 +183,32 @@ pub fn draw<P: Shown>(canvas: &HtmlCanvasElement, world: &World<P>, speed: f64) 
     ctx.set_global_alpha(1.0);
 }
 
+/// The radius of a message's dot in a cluster of `n` nodes.
+pub fn dot_radius(n: usize) -> f64 {
+    if n > 20 {
+        3.5
+    } else {
+        5.5
+    }
+}
+
 /// Labels on dying messages would overlap in larger clusters.
 const ALL_LABELS_UP_TO: usize = 12;
 
-/// The message nearest to a point (in drawing units), described for a tooltip.
-pub fn message_at<P: Shown>(world: &World<P>, x: f64, y: f64) -> Option<String> {
-    let n = world.nodes().len();
+/// The message drawn nearest to a point (in drawing units), described for a tooltip.
+pub fn message_at(world: &dyn Sim, x: f64, y: f64) -> Option<String> {
+    let n = world.node_count();
     let now = world.now();
-    let (arrive, m) = world
-        .queue()
-        .in_flight()
-        .map(|(arrive, m)| {
-            let p = message_point(now, arrive, m, n);
-            ((p.0 - x).powi(2) + (p.1 - y).powi(2), arrive, m)
+    // A dot is easy to miss while it moves: anything within a few units of its edge counts.
+    let reach = dot_radius(n) + 7.0;
+    let nearest = world
+        .flying()
+        .into_iter()
+        .map(|m| {
+            let p = message_point(now, &m, n);
+            ((p.0 - x).powi(2) + (p.1 - y).powi(2), m.id)
         })
-        .filter(|(d, _, _)| *d <= 12.0 * 12.0)
-        .min_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, arrive, m)| (arrive, m))?;
-    let mut text = format!(
-        "{} {} → {}, sent {}, arrives {}\n{}",
-        m.msg.kind(),
-        m.from,
-        m.to,
-        Pretty(m.sent_at),
-        Pretty(arrive),
-        fields_text(&m.msg, 60)
-    );
-    if m.damaged {
-        let change = original(world, m.id, m.sent_at)
-            .map(|o| field_changes(&o, &m.msg))
-            .unwrap_or_else(|| "contents changed".into());
-        text.push_str(&format!("\ncorrupted in flight: {change}"));
-    }
-    Some(text)
-}
-
-/// The message as it was sent (the trace keeps the original in the send event).
-fn original<P: Protocol>(world: &World<P>, id: MsgId, sent_at: Micros) -> Option<P::Msg> {
-    world
-        .trace()
-        .events()
-        .rev()
-        .take_while(|e| e.time >= sent_at)
-        .find_map(|e| match &e.kind {
-            EventKind::Send { id: i, msg, .. } if *i == id => Some(msg.clone()),
-            _ => None,
-        })
+        .filter(|(d, _)| *d <= reach * reach)
+        .min_by(|a, b| a.0.total_cmp(&b.0))?;
+    world.message_text(nearest.1)
 }

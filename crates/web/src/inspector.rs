@@ -18,7 +18,7 @@ pub fn Inspector(props: &Props) -> Html {
     let sim = &props.sim;
     let id = props.node;
     let world = sim.world.borrow();
-    let slot = world.node(id.index());
+    let slot = world.node_view(id.index());
     let now = world.now();
     let act = |action: Action| {
         let sim = sim.clone();
@@ -54,7 +54,7 @@ pub fn Inspector(props: &Props) -> Html {
     } else {
         html! { <div class="buttons"><button onclick={act(Action::Restart { node: id })} title="shortcut r">{"Restart"}</button></div> }
     };
-    let behaviours = world.described().behaviours;
+    let behaviours = world.about().behaviours;
     let behaviour = if behaviours.is_empty() || !slot.up {
         html! {}
     } else {

@@ -2,16 +2,13 @@
 //! (SVG), and import a trace or a run recipe. Imports are checked in full before anything
 //! changes; a bad file gets a message and the current run stays as it is.
 
-use crate::any::{with_world, Shown};
 use crate::recovery::Recipe;
 use crate::state::{Msg, Sim};
 use crate::url::{PageState, Panel};
-use splitbrain_core::protocol::Message;
-use splitbrain_core::protocol::Protocol;
 use splitbrain_core::recipe::parse_schedule;
 use splitbrain_core::run::hash_hex;
-use splitbrain_core::trace::{EventKind, TraceEvent};
-use splitbrain_core::world::World;
+use splitbrain_core::sim::Sim as World;
+use splitbrain_core::view::SeenKind;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
@@ -38,71 +35,43 @@ pub fn json_str(s: &str) -> String {
     out
 }
 
-fn kind_name<P: Protocol>(kind: &EventKind<P>) -> &'static str {
-    match kind {
-        EventKind::Send { .. } => "send",
-        EventKind::Deliver { .. } => "deliver",
-        EventKind::Drop { .. } => "drop",
-        EventKind::Duplicate { .. } => "duplicate",
-        EventKind::Corrupt { .. } => "corrupt",
-        EventKind::CorruptUndetected { .. } => "corrupt_undetected",
-        EventKind::Timer { .. } => "timer",
-        EventKind::Crash { .. } => "crash",
-        EventKind::Restart { .. } => "restart",
-        EventKind::Pause { .. } => "pause",
-        EventKind::Resume { .. } => "resume",
-        EventKind::ClientInvoke { .. } => "client_invoke",
-        EventKind::ClientReply { .. } => "client_reply",
-        EventKind::ClientTimeout { .. } => "client_timeout",
-        EventKind::ClientRetry { .. } => "client_retry",
-        EventKind::Persist { .. } => "persist",
-        EventKind::RoleChange { .. } => "role_change",
-        EventKind::Append { .. } => "append",
-        EventKind::Truncate { .. } => "truncate",
-        EventKind::Commit { .. } => "commit",
-        EventKind::Fault { .. } => "fault",
-        EventKind::Note { .. } => "note",
-    }
-}
-
-/// One trace event as a JSON object: position, time, kind, the nodes involved and a
-/// description in words.
-pub fn event_json<P: crate::any::Shown>(index: u64, e: &TraceEvent<P>) -> String {
+/// Trace event `index` of `world` as a JSON object: position, time, kind, the nodes
+/// involved and a description in words.
+pub fn event_json(world: &dyn World, index: u64) -> Option<String> {
+    let e = world.event(index)?;
     let mut fields = vec![
         format!("\"i\":{index}"),
         format!("\"t\":{}", e.time),
-        format!("\"kind\":{}", json_str(kind_name(&e.kind))),
+        format!("\"kind\":{}", json_str(e.kind.name())),
     ];
-    match &e.kind {
-        EventKind::Send {
-            id, from, to, msg, ..
+    match e.kind {
+        SeenKind::Send {
+            id, from, to, kind, ..
         } => {
             fields.push(format!(
                 "\"msg\":{},\"from\":{},\"to\":{}",
                 id.0, from.0, to.0
             ));
-            fields.push(format!("\"msg_kind\":{}", json_str(msg.kind())));
+            fields.push(format!("\"msg_kind\":{}", json_str(kind)));
         }
-        EventKind::Deliver { id, from, to } | EventKind::Drop { id, from, to, .. } => fields.push(
+        SeenKind::Deliver { id, from, to } | SeenKind::Drop { id, from, to, .. } => fields.push(
             format!("\"msg\":{},\"from\":{},\"to\":{}", id.0, from.0, to.0),
         ),
         kind => {
-            if let Some(node) = crate::spacetime::lane_of(kind) {
+            if let Some(node) = kind.lane() {
                 fields.push(format!("\"node\":{}", node.0));
             }
         }
     }
-    let text = crate::event_log::text(e);
+    let text = world.event_text(index)?;
     fields.push(format!("\"text\":{}", json_str(&text)));
-    format!("{{{}}}", fields.join(","))
+    Some(format!("{{{}}}", fields.join(",")))
 }
 
 /// The whole run as a trace file: the recipe that reproduces it, its hash, and every event.
-pub fn trace_json<P: crate::any::Shown>(world: &World<P>, recipe: &Recipe) -> String {
-    let events: Vec<String> = world
-        .trace()
-        .events_from(0)
-        .map(|(i, e)| event_json(i, e))
+pub fn trace_json(world: &dyn World, recipe: &Recipe) -> String {
+    let events: Vec<String> = (0..world.trace_len())
+        .filter_map(|i| event_json(world, i))
         .collect();
     format!(
         "{{\"format\":{},\"version\":{TRACE_VERSION},\"recipe\":{},\"time_us\":{},\"trace_hash\":{},\"events\":[\n{}\n]}}\n",
@@ -163,13 +132,13 @@ pub fn read_import(text: &str) -> Result<Recipe, String> {
 }
 
 /// The messages in flight as SVG circles, coloured as on the canvas.
-fn message_circles<P: Shown>(world: &World<P>) -> String {
-    let n = world.nodes().len();
+fn message_circles(world: &dyn World) -> String {
+    let n = world.node_count();
     let now = world.now();
     let mut circles = String::new();
-    for (arrive, m) in world.queue().in_flight() {
-        let (x, y) = crate::flight::message_point(now, arrive, m, n);
-        let colour = crate::flight::COLOURS[P::colour_of(m.msg.kind())];
+    for m in world.flying() {
+        let (x, y) = crate::flight::message_point(now, &m, n);
+        let colour = crate::flight::colour(m.colour);
         circles.push_str(&format!(
             "<circle cx=\"{}\" cy=\"{}\" r=\"5.5\" fill=\"{colour}\"/>",
             crate::topology::num(x),
@@ -183,7 +152,7 @@ fn message_circles<P: Shown>(world: &World<P>) -> String {
 pub fn topology_svg(sim: &Sim) -> Option<String> {
     let document = web_sys::window()?.document()?;
     let svg = document.query_selector("svg.topology").ok()??;
-    let circles = with_world!(&*sim.world.borrow(), world => message_circles(world));
+    let circles = message_circles(&**sim.world.borrow());
     let body = svg.inner_html();
     let size = crate::topology::num(crate::topology::SIZE);
     Some(format!(
@@ -258,7 +227,7 @@ pub fn SharePanel(props: &Props) -> Html {
     let export_trace = {
         let sim = sim.clone();
         Callback::from(move |_| {
-            let text = with_world!(&*sim.world.borrow(), w => trace_json(w, &sim.recipe(None)));
+            let text = trace_json(&**sim.world.borrow(), &sim.recipe(None));
             if let Err(e) = download(
                 &format!("splitbrain-seed{}.trace.json", sim.setup.seed),
                 "application/json",
@@ -286,7 +255,7 @@ pub fn SharePanel(props: &Props) -> Html {
                 .diagram
                 .cast::<web_sys::Element>()
                 .map_or(1100.0, |c| f64::from(c.client_width()).max(400.0));
-            let svg = with_world!(&*sim.world.borrow(), w => crate::spacetime::svg(w, &sim.control, width));
+            let svg = crate::spacetime::svg(&**sim.world.borrow(), &sim.control, width);
             if let Err(e) = download("splitbrain-space-time.svg", "image/svg+xml", &svg) {
                 sim.dispatch(Msg::Notice(Some(e)));
             }

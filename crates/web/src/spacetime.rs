@@ -8,15 +8,13 @@
 //! the window, because time never runs backwards along one, so searching only the window
 //! gives exact answers for the events drawn.
 
-use crate::any::{with_world, Shown};
-use crate::flight::{context, COLOURS};
+use crate::flight::{colour, context};
 use crate::pen::{Pen, SvgPen};
 use crate::state::{Control, Msg, Sim};
 use splitbrain_core::ids::{MsgId, NodeId};
-use splitbrain_core::protocol::{Message, Protocol};
+use splitbrain_core::sim::Sim as World;
 use splitbrain_core::time::{Micros, Pretty, MICROS_PER_MS};
-use splitbrain_core::trace::{EventKind, TraceEvent};
-use splitbrain_core::world::World;
+use splitbrain_core::view::{Seen, SeenKind};
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
@@ -54,27 +52,10 @@ pub fn lane_height(n: usize) -> f64 {
     }
 }
 
-/// The node whose lane an event sits on, if it has one.
-pub fn lane_of<P: Protocol>(kind: &EventKind<P>) -> Option<NodeId> {
-    Some(match kind {
-        EventKind::Send { from, .. } => *from,
-        EventKind::Deliver { to, .. } => *to,
-        EventKind::Timer { node, .. }
-        | EventKind::Crash { node, .. }
-        | EventKind::Restart { node }
-        | EventKind::Pause { node, .. }
-        | EventKind::Resume { node }
-        | EventKind::ClientInvoke { node, .. }
-        | EventKind::Note { node, .. }
-        | EventKind::RoleChange { node, .. } => *node,
-        _ => return None,
-    })
-}
-
 /// The events of the window, with their positions in the trace. Message ids are dense,
 /// so maps keyed by id are vectors indexed from the window's first id.
-struct Window<'a, P: Protocol> {
-    events: Vec<(u64, &'a TraceEvent<P>)>,
+struct Window<'a> {
+    events: Vec<(u64, Seen<'a>)>,
     first_id: u64,
     /// For copies made by duplication, the message they copy.
     copies: Vec<Option<MsgId>>,
@@ -87,7 +68,7 @@ struct ById<T> {
 }
 
 impl<T: Copy> ById<T> {
-    fn new<P: Protocol>(w: &Window<P>) -> Self {
+    fn new(w: &Window) -> Self {
         ById {
             first: w.first_id,
             slots: vec![None; w.copies.len()],
@@ -118,20 +99,21 @@ impl<T: Copy> ById<T> {
     }
 }
 
-impl<'a, P: Protocol> Window<'a, P> {
-    fn new(world: &'a World<P>, from: Micros) -> Self {
-        let trace = world.trace();
-        let back = trace
-            .events()
-            .rev()
-            .take(MAX_EVENTS)
-            .take_while(|e| e.time >= from)
-            .count() as u64;
-        let events: Vec<_> = trace.events_from(trace.len() - back).collect();
+impl<'a> Window<'a> {
+    fn new(world: &'a dyn World, from: Micros) -> Self {
+        let len = world.trace_len();
+        let mut start = len;
+        while start > 0 && len - start < MAX_EVENTS as u64 {
+            match world.event(start - 1) {
+                Some(e) if e.time >= from => start -= 1,
+                _ => break,
+            }
+        }
+        let events: Vec<_> = world.events_from(start).collect();
         let ids = || {
             events.iter().filter_map(|(_, e)| match e.kind {
-                EventKind::Send { id, .. } => Some(id.0),
-                EventKind::Duplicate { copy, .. } => Some(copy.0),
+                SeenKind::Send { id, .. } => Some(id.0),
+                SeenKind::Duplicate { copy, .. } => Some(copy.0),
                 _ => None,
             })
         };
@@ -147,7 +129,7 @@ impl<'a, P: Protocol> Window<'a, P> {
         };
         let mut copies = ById::new(&window);
         for (_, e) in &events {
-            if let EventKind::Duplicate { id, copy } = e.kind {
+            if let SeenKind::Duplicate { id, copy } = e.kind {
                 copies.set(copy, id);
             }
         }
@@ -173,7 +155,7 @@ impl<'a, P: Protocol> Window<'a, P> {
         let mut last_on_lane: Vec<Option<usize>> = vec![None; nodes];
         let mut sends: ById<usize> = ById::new(self);
         for (k, (_, e)) in self.events.iter().enumerate() {
-            let Some(lane) = lane_of(&e.kind).filter(|l| l.index() < nodes) else {
+            let Some(lane) = e.kind.lane().filter(|l| l.index() < nodes) else {
                 continue;
             };
             if let Some(p) = last_on_lane[lane.index()].replace(k) {
@@ -181,8 +163,8 @@ impl<'a, P: Protocol> Window<'a, P> {
                 prev[k].push(p);
             }
             match &e.kind {
-                EventKind::Send { id, .. } => sends.set(*id, k),
-                EventKind::Deliver { id, .. } => {
+                SeenKind::Send { id, .. } => sends.set(*id, k),
+                SeenKind::Deliver { id, .. } => {
                     if let Some(s) = sends.get(self.original(*id)) {
                         next[s].push(k);
                         prev[k].push(s);
@@ -193,7 +175,7 @@ impl<'a, P: Protocol> Window<'a, P> {
         }
         // A lost message ends in the network, not on a lane: it follows only its send.
         for (k, (_, e)) in self.events.iter().enumerate() {
-            if let EventKind::Drop { id, .. } = e.kind {
+            if let SeenKind::Drop { id, .. } = e.kind {
                 if let Some(s) = sends.get(self.original(id)) {
                     next[s].push(k);
                     prev[k].push(s);
@@ -218,9 +200,9 @@ impl<'a, P: Protocol> Window<'a, P> {
 
 /// Draws the diagram on its canvas and returns the clickable points (x, y, trace
 /// position).
-pub fn draw<P: Shown>(
+pub fn draw(
     canvas: &HtmlCanvasElement,
-    world: &World<P>,
+    world: &dyn World,
     control: &Control,
 ) -> Vec<(f64, f64, u64)> {
     let (w, h) = (canvas.client_width() as f64, canvas.client_height() as f64);
@@ -231,21 +213,23 @@ pub fn draw<P: Shown>(
 }
 
 /// The diagram as it is drawn now, as an SVG document `w` units wide.
-pub fn svg<P: Shown>(world: &World<P>, control: &Control, w: f64) -> String {
-    let h = 16.0 + lane_height(world.nodes().len()) * world.nodes().len() as f64;
+pub fn svg(world: &dyn World, control: &Control, w: f64) -> String {
+    let n = world.node_count();
+    let h = 16.0 + lane_height(n) * n as f64;
     let pen = SvgPen::new();
     draw_with(&pen, w, h, world, control);
     pen.finish(w, h)
 }
 
-fn draw_with<P: Shown>(
+fn draw_with(
     ctx: &impl Pen,
     w: f64,
     h: f64,
-    world: &World<P>,
+    world: &dyn World,
     control: &Control,
 ) -> Vec<(f64, f64, u64)> {
-    let n = world.nodes().len();
+    let n = world.node_count();
+    let about = world.about();
     let now = world.now();
     let span = control.diagram_window_us.get().max(1);
     let from = now.saturating_sub(span);
@@ -302,17 +286,16 @@ fn draw_with<P: Shown>(
     // Nodes down (or paused) when the window opens have no crash event in it.
     let mut first_crash_event: Vec<bool> = vec![false; n];
     for (_, e) in &window.events {
-        if let EventKind::Crash { node, .. } | EventKind::Restart { node } = e.kind {
+        if let SeenKind::Crash { node, .. } | SeenKind::Restart { node } = e.kind {
             if let Some(seen) = first_crash_event.get_mut(node.index()) {
                 *seen = true;
             }
         }
     }
-    let mut down_since: Vec<Option<Micros>> = world
-        .nodes()
+    let mut down_since: Vec<Option<Micros>> = first_crash_event
         .iter()
-        .zip(&first_crash_event)
-        .map(|(slot, seen)| (!slot.is_up() && !seen).then_some(from))
+        .enumerate()
+        .map(|(i, seen)| (!world.is_up(i) && !seen).then_some(from))
         .collect();
     let mut paused_since: Vec<Option<(Micros, Micros)>> = vec![None; n];
     let (mut crashed, mut paused) = (Strokes::default(), Strokes::default());
@@ -323,17 +306,17 @@ fn draw_with<P: Shown>(
     };
     for (_, e) in &window.events {
         match &e.kind {
-            EventKind::Crash { node, .. } if node.index() < n => {
+            SeenKind::Crash { node, .. } if node.index() < n => {
                 down_since[node.index()] = Some(e.time);
             }
-            EventKind::Restart { node } if node.index() < n => {
+            SeenKind::Restart { node } if node.index() < n => {
                 let a = down_since[node.index()].take().unwrap_or(from);
                 stretch(*node, a, e.time, true);
             }
-            EventKind::Pause { node, until } if node.index() < n => {
+            SeenKind::Pause { node, until } if node.index() < n => {
                 paused_since[node.index()] = Some((e.time, *until));
             }
-            EventKind::Resume { node } if node.index() < n => {
+            SeenKind::Resume { node } if node.index() < n => {
                 if let Some((a, _)) = paused_since[node.index()].take() {
                     stretch(*node, a, e.time, false);
                 }
@@ -398,26 +381,26 @@ fn draw_with<P: Shown>(
 
     // Message arrows: delivered, dropped, and still flying; one path per colour.
     let mut arrive_of: ById<Micros> = ById::new(&window);
-    for (at, m) in world.queue().in_flight() {
-        arrive_of.set(m.id, at);
+    for m in world.flying() {
+        arrive_of.set(m.id, m.arrive);
     }
-    let mut sends: ById<(usize, u64, Micros, NodeId, NodeId, usize)> = ById::new(&window);
+    let mut sends: ById<(usize, u64, Micros, NodeId, NodeId, u8)> = ById::new(&window);
     let mut points = Vec::new();
     let (mut arrows, mut crosses, mut flying) =
         (Strokes::default(), Strokes::default(), Strokes::default());
     for (k, (index, e)) in window.events.iter().enumerate() {
         match &e.kind {
-            EventKind::Send {
+            SeenKind::Send {
                 id,
                 from: a,
                 to: b,
-                msg,
+                colour,
                 ..
             } => {
-                sends.set(*id, (k, *index, e.time, *a, *b, P::colour_of(msg.kind())));
+                sends.set(*id, (k, *index, e.time, *a, *b, *colour));
                 points.push((x_of(e.time), y_of(*a), *index));
             }
-            EventKind::Deliver { id, to, .. } => {
+            SeenKind::Deliver { id, to, .. } => {
                 let Some((sk, si, st, a, _, kind)) = sends.get(window.original(*id)) else {
                     continue;
                 };
@@ -428,7 +411,7 @@ fn draw_with<P: Shown>(
                     _ => 4,
                 };
                 let end = (x_of(e.time), y_of(*to));
-                let colour = colour_of(rel, COLOURS[kind]);
+                let colour = colour_of(rel, colour(kind));
                 if lane_h >= 10.0 {
                     arrows.arrow(colour, (x_of(st), y_of(a)), end);
                 } else {
@@ -437,7 +420,7 @@ fn draw_with<P: Shown>(
                 }
                 points.push((end.0, end.1, *index));
             }
-            EventKind::Drop {
+            SeenKind::Drop {
                 id, from: a, to: b, ..
             } => {
                 let sent = sends.get(*id);
@@ -463,7 +446,7 @@ fn draw_with<P: Shown>(
             let (y0, y1) = (y_of(a), y_of(b));
             let end = (x_of(now), y0 + (y1 - y0) * f.clamp(0.0, 1.0));
             flying.line(
-                colour_of(relation(sk, si), COLOURS[kind]),
+                colour_of(relation(sk, si), colour(kind)),
                 (x_of(st), y0),
                 end,
             );
@@ -485,12 +468,14 @@ fn draw_with<P: Shown>(
     for (k, (index, e)) in window.events.iter().enumerate() {
         let rel = relation(k, *index);
         let (x, node) = match &e.kind {
-            EventKind::Send { from, .. } => (x_of(e.time), *from),
-            EventKind::Deliver { to, .. } => (x_of(e.time), *to),
-            EventKind::RoleChange { node, role, term }
-                if role_name::<P>(*role).is_some_and(|n| n != "follower" && n != "replica") =>
+            SeenKind::Send { from, .. } => (x_of(e.time), *from),
+            SeenKind::Deliver { to, .. } => (x_of(e.time), *to),
+            SeenKind::RoleChange { node, role, term }
+                if about
+                    .role(*role)
+                    .is_some_and(|r| r.name != "follower" && r.name != "replica") =>
             {
-                let leads = P::leads(*role);
+                let leads = about.role(*role).is_some_and(|r| r.leads);
                 let (x, y) = (x_of(e.time), y_of(*node));
                 ctx.set_fill_style_str(colour_of(rel, if leads { "#0072b2" } else { "#e69f00" }));
                 let s = (lane_h * 0.35).clamp(3.0, 7.0);
@@ -500,10 +485,7 @@ fn draw_with<P: Shown>(
                     let left = x > w - RIGHT - 70.0;
                     ctx.set_text_align(if left { "right" } else { "left" });
                     let lx = if left { x - s - 2.0 } else { x + s + 2.0 };
-                    let label = P::ROLES
-                        .iter()
-                        .find(|r| r.code == role.0)
-                        .map_or("leader", |r| r.label);
+                    let label = about.role(*role).map_or("leader", |r| r.label);
                     ctx.fill_text(&format!("{label} {term}"), lx, y - s - 4.0)
                         .ok();
                     ctx.set_text_align("right");
@@ -511,7 +493,7 @@ fn draw_with<P: Shown>(
                 points.push((x, y, *index));
                 continue;
             }
-            EventKind::Crash { node, .. } => {
+            SeenKind::Crash { node, .. } => {
                 let (x, y) = (x_of(e.time), y_of(*node));
                 let mut mark = Strokes::default();
                 mark.cross(
@@ -525,7 +507,7 @@ fn draw_with<P: Shown>(
                 points.push((x, y, *index));
                 continue;
             }
-            EventKind::ClientInvoke { node, .. } => {
+            SeenKind::ClientInvoke { node, .. } => {
                 let (x, y) = (x_of(e.time), y_of(*node));
                 ctx.set_stroke_style_str(colour_of(rel, "#1d2428"));
                 ctx.stroke_rect(x - 3.0, y - 3.0, 6.0, 6.0);
@@ -658,11 +640,10 @@ pub fn SpaceTime(props: &Props) -> Html {
     };
     let current = sim.control.diagram_window_us.get();
     let selected = sim.control.selected_event.get().and_then(|i| {
-        with_world!(&*sim.world.borrow(), world => {
-            let event = world.trace().get(i)?;
-            let text = crate::event_log::text(event);
-            Some(format!("#{i} at {}: {text}", Pretty(event.time)))
-        })
+        let world = sim.world.borrow();
+        let time = world.event_time(i)?;
+        let text = world.event_text(i)?;
+        Some(format!("#{i} at {}: {text}", Pretty(time)))
     });
     html! {
         <section class="spacetime" aria-label="Space-time diagram">
@@ -689,9 +670,4 @@ pub fn SpaceTime(props: &Props) -> Html {
             <p class="selected-event">{ selected.unwrap_or_else(|| "Click an event (a dot where an arrow starts or ends, a square, a cross) to light up its causal past and future.".into()) }</p>
         </section>
     }
-}
-
-/// The name a protocol gives role `role`.
-fn role_name<P: Protocol>(role: splitbrain_core::protocol::Role) -> Option<&'static str> {
-    P::ROLES.iter().find(|r| r.code == role.0).map(|r| r.name)
 }

@@ -3,12 +3,10 @@
 //! (messages, dying messages, election timers) is drawn on the canvas laid over it, by
 //! `flight.rs`.
 
-use crate::any::with_world;
 use crate::state::{Msg, Sim};
 use splitbrain_core::ids::NodeId;
 use splitbrain_core::registry::RoleDesc;
 use splitbrain_core::time::Pretty;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// The drawing's coordinate system is SIZE x SIZE, scaled to the element.
@@ -126,10 +124,10 @@ pub fn Topology(props: &Props) -> Html {
 
     let split = sim.split.as_ref();
     let now = world.now();
-    let era = world.about().era;
+    let era = world.about().look.era;
     let roles = world.about().roles;
     let nodes = (0..n).map(|i| {
-        let slot = world.node(i);
+        let slot = world.node_view(i);
         let id = NodeId(i as u32);
         let (x, y) = position(i, n);
         let status = slot.status;
@@ -193,22 +191,21 @@ pub fn Topology(props: &Props) -> Html {
         let sim = sim.clone();
         let tooltip = tooltip.clone();
         Callback::from(move |e: MouseEvent| {
-            let Some(el) = e
-                .current_target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            else {
+            // Measured from the canvas the messages are drawn on. (Yew delegates events to
+            // the page's root, so the event's current target is not this element.)
+            let Some(el) = sim.canvas.cast::<web_sys::Element>() else {
                 return;
             };
             let rect = el.get_bounding_client_rect();
-            if rect.width() <= 0.0 {
+            if rect.width() <= 0.0 || rect.height() <= 0.0 {
                 return;
             }
             let (px, py) = (
                 e.client_x() as f64 - rect.left(),
                 e.client_y() as f64 - rect.top(),
             );
-            let scale = SIZE / rect.width();
-            let found = with_world!(&*sim.world.borrow(), w => crate::flight::message_at(w, px * scale, py * scale));
+            let (x, y) = (px * SIZE / rect.width(), py * SIZE / rect.height());
+            let found = crate::flight::message_at(&**sim.world.borrow(), x, y);
             let next = found.map(|text| (px, py, text));
             if *tooltip != next {
                 tooltip.set(next);

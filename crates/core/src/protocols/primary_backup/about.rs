@@ -1,10 +1,11 @@
 //! What primary-backup says about itself to the registry.
 
-use super::{PbBug, PbConfig, PbNode};
+use super::{PbBug, PbConfig, PbMsg, PbNode};
 use crate::card::{store_text, Card, Row};
+use crate::client::{Key, Value};
 use crate::registry::{
-    About, BugDesc, Described, Env, PropertyDesc, PropertyKind, SettingDesc, SettingKind, Values,
-    KV_OPERATIONS, SILENT,
+    About, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
+    Values, KV_OPERATIONS, SILENT,
 };
 use crate::run::MAX_NODES;
 
@@ -41,9 +42,33 @@ const ABOUT: About = About {
             promise: "a primary never rewrites its own log during its epoch",
         },
     ],
+    look: Look {
+        called: "primary-backup",
+        holds: "Epochs have not gone backwards and no primary rewrote its log so far",
+        legend: [
+            "ping (backup to backup)",
+            "log stream / heartbeat",
+            "acknowledgement",
+            "forwarded request",
+        ],
+        era: Some(("E", "epoch")),
+    },
 };
 
 impl Described for PbNode {
+    fn colour_of(msg: &PbMsg) -> u8 {
+        match msg {
+            PbMsg::Ping { .. } => 0,
+            PbMsg::Append { .. } => 1,
+            PbMsg::AppendReply { .. } | PbMsg::ForwardReply { .. } => 2,
+            PbMsg::Forward { .. } => 3,
+        }
+    }
+
+    fn local_value(&self, key: Key) -> Option<Value> {
+        self.store().get(&key).copied()
+    }
+
     const ABOUT: &'static About = &ABOUT;
 
     fn card(&self) -> Card {

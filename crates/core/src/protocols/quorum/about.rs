@@ -1,10 +1,10 @@
 //! What the quorum store says about itself to the registry.
 
-use super::{Conflict, QuorumBug, QuorumConfig, QuorumNode};
+use super::{Conflict, QuorumBug, QuorumConfig, QuorumMsg, QuorumNode};
 use crate::card::{Card, Row};
 use crate::registry::{
-    About, BugDesc, Choice, Described, Env, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
-    Values, KV_OPERATIONS, SILENT,
+    About, BugDesc, Choice, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc,
+    SettingKind, Values, KV_OPERATIONS, SILENT,
 };
 use crate::run::MAX_NODES;
 
@@ -81,9 +81,34 @@ const ABOUT: About = About {
             promised: true,
         promise: "a replica never replaces a version of a key with one that is older",
     }],
+    look: Look {
+        called: "the quorum store",
+        holds: "No replica's version of a key has gone backwards so far",
+        legend: [
+            "hinted (sloppy quorum) traffic",
+            "read / write to a replica",
+            "replica's answer",
+            "read repair",
+        ],
+        era: None,
+    },
 };
 
 impl Described for QuorumNode {
+    fn colour_of(msg: &QuorumMsg) -> u8 {
+        match msg {
+            QuorumMsg::HintedRead { .. }
+            | QuorumMsg::HintedReadReply { .. }
+            | QuorumMsg::HintedWrite { .. }
+            | QuorumMsg::HintedWriteAck { .. }
+            | QuorumMsg::Handoff { .. }
+            | QuorumMsg::HandoffAck { .. } => 0,
+            QuorumMsg::Read { .. } | QuorumMsg::Write { .. } => 1,
+            QuorumMsg::ReadReply { .. } | QuorumMsg::WriteAck { .. } => 2,
+            QuorumMsg::Repair { .. } => 3,
+        }
+    }
+
     const ABOUT: &'static About = &ABOUT;
 
     fn card(&self) -> Card {

@@ -1,15 +1,17 @@
 //! What Raft says about itself to the registry: settings, bugs, roles and the properties its
 //! checkers promise.
 
-use super::{Command, RaftBug, RaftConfig, RaftNode};
+use super::{Command, RaftBug, RaftConfig, RaftMsg, RaftNode, RaftTimer};
 use crate::card::{store_text, Card, Row};
+use crate::client::{Key, Value};
 use crate::describe;
 use crate::protocol::Protocol;
 use crate::registry::{
-    About, BugDesc, Described, Env, PropertyDesc, PropertyKind, SettingDesc, SettingKind, Values,
-    KV_OPERATIONS, SILENT,
+    About, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
+    Values, KV_OPERATIONS, SILENT,
 };
 use crate::run::MAX_NODES;
+use crate::time::Micros;
 use crate::time::{MICROS_PER_MS, MICROS_PER_SEC};
 
 const ABOUT: About = About {
@@ -82,9 +84,37 @@ const ABOUT: About = About {
             promise: "once the network heals and a majority is up, one node leads and every node that is up commits as far as the furthest",
         },
     ],
+    look: Look {
+        called: "Raft",
+        holds: "All Raft safety properties hold so far",
+        legend: [
+            "vote request / vote",
+            "append entries / heartbeat",
+            "append reply",
+            "forwarded request",
+        ],
+        era: Some(("T", "term")),
+    },
 };
 
 impl Described for RaftNode {
+    fn colour_of(msg: &RaftMsg) -> u8 {
+        match msg {
+            RaftMsg::RequestVote { .. } | RaftMsg::Vote { .. } => 0,
+            RaftMsg::AppendEntries { .. } => 1,
+            RaftMsg::AppendReply { .. } => 2,
+            RaftMsg::Forward { .. } => 3,
+        }
+    }
+
+    fn countdown(timer: &RaftTimer, config: &RaftConfig) -> Option<Micros> {
+        (*timer == RaftTimer::Election).then_some(config.election_timeout_max_us)
+    }
+
+    fn local_value(&self, key: Key) -> Option<Value> {
+        self.kv().data().get(&key).copied()
+    }
+
     const ABOUT: &'static About = &ABOUT;
 
     fn card(&self) -> Card {

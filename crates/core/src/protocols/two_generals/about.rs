@@ -1,11 +1,12 @@
 //! What the two generals say about themselves to the registry.
 
-use super::{Decision, General, GeneralsBug, GeneralsConfig};
+use super::{Decision, General, GeneralsBug, GeneralsConfig, GeneralsMsg, GeneralsTimer};
 use crate::card::Card;
 use crate::registry::{
-    About, BehaviourDesc, BugDesc, Described, Env, PropertyDesc, PropertyKind, SettingDesc,
+    About, BehaviourDesc, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc,
     SettingKind, Values,
 };
+use crate::time::Micros;
 use crate::time::{MICROS_PER_MS, MICROS_PER_SEC};
 
 const ABOUT: About = About {
@@ -84,9 +85,26 @@ const ABOUT: About = About {
             promised: false,
         },
     ],
+    look: Look {
+        called: "the two generals",
+        holds: "No general took back a decision or attacked on a forged messenger so far",
+        legend: ["", "the order: attack at T", "a confirmation", ""],
+        era: None,
+    },
 };
 
 impl Described for General {
+    fn colour_of(msg: &GeneralsMsg) -> u8 {
+        match msg {
+            GeneralsMsg::Messenger { depth: 1, .. } => 1,
+            GeneralsMsg::Messenger { .. } => 2,
+        }
+    }
+
+    fn countdown(timer: &GeneralsTimer, config: &GeneralsConfig) -> Option<Micros> {
+        (*timer == GeneralsTimer::Deadline).then_some(config.attack_at_us)
+    }
+
     const ABOUT: &'static About = &ABOUT;
 
     fn card(&self) -> Card {
