@@ -65,3 +65,46 @@ test('the end properties are checked on demand, and one lost messenger leaves a 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('hovering a message shows its own contents, and empty space shows none', async () => {
+  // A paused moment in a calm Raft run, with heartbeats in the air.
+  const { page, errors } = await open(`${url}#v=1&nodes=5&seed=3&t=2.05s`);
+  const canvas = page.locator('canvas.flight');
+  const box = await canvas.boundingBox();
+  // Where the canvas drew a dot of the "append entries / heartbeat" colour (#0072b2): the
+  // middle of the first cluster of such pixels, in page coordinates.
+  const findDot = () => canvas.evaluate((c) => {
+    const { width, height } = c;
+    const data = c.getContext('2d').getImageData(0, 0, width, height).data;
+    const hits = [];
+    for (let y = 0; y < height; y += 1) {
+      for (let x = 0; x < width; x += 1) {
+        const i = (y * width + x) * 4;
+        if (data[i] === 0x00 && data[i + 1] === 0x72 && data[i + 2] === 0xb2 && data[i + 3] === 255) hits.push([x, y]);
+      }
+    }
+    if (hits.length === 0) return null;
+    const [x0, y0] = hits[0];
+    const near = hits.filter(([x, y]) => Math.abs(x - x0) < 12 && Math.abs(y - y0) < 12);
+    const mx = near.reduce((s, p) => s + p[0], 0) / near.length;
+    const my = near.reduce((s, p) => s + p[1], 0) / near.length;
+    return { x: mx / width, y: my / height };
+  });
+  // Step event by event (the → key) until one is in the air.
+  let dot = await findDot();
+  for (let i = 0; i < 100 && !dot; i += 1) {
+    await page.keyboard.press('ArrowRight');
+    await page.waitForTimeout(50);
+    dot = await findDot();
+  }
+  assert.ok(dot, 'a heartbeat is drawn');
+  await page.mouse.move(box.x + dot.x * box.width, box.y + dot.y * box.height);
+  const tip = page.locator('.message-tip');
+  await tip.waitFor();
+  assert.match(await tip.textContent(), /^AppendEntries n\d → n\d, sent/);
+  // The middle of the ring holds no message: no tooltip there.
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await tip.waitFor({ state: 'detached' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
