@@ -56,19 +56,36 @@ pub fn parse_duration(text: &str) -> Result<Micros, String> {
     Ok(value)
 }
 
-/// Formats a time for people: `1.234567s`, trimmed to the precision that matters.
+/// Formats a time or a duration for people, in the unit a person would use and without
+/// trailing zeros: `350 µs`, `100 ms`, `12.5 ms`, `2 s`, `2.05 s`, `1.234567 s`.
 pub struct Pretty(pub Micros);
 
 impl fmt::Display for Pretty {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let t = self.0;
-        if t < MICROS_PER_MS {
-            write!(f, "{t}µs")
+        let (whole, part, digits, unit) = if t < MICROS_PER_MS {
+            return write!(f, "{t} µs");
         } else if t < MICROS_PER_SEC {
-            write!(f, "{}.{:03}ms", t / MICROS_PER_MS, t % MICROS_PER_MS)
+            (t / MICROS_PER_MS, t % MICROS_PER_MS, 3, "ms")
         } else {
-            write!(f, "{}.{:06}s", t / MICROS_PER_SEC, t % MICROS_PER_SEC)
+            (t / MICROS_PER_SEC, t % MICROS_PER_SEC, 6, "s")
+        };
+        if part == 0 {
+            return write!(f, "{whole} {unit}");
         }
+        let fraction = format!("{part:0digits$}");
+        write!(f, "{whole}.{} {unit}", fraction.trim_end_matches('0'))
+    }
+}
+
+/// Formats the time on a running clock to the millisecond, always with three decimals so
+/// that its width does not jump while it runs: `t = 4.000 s`, `t = 0.250 s`.
+pub struct Clock(pub Micros);
+
+impl fmt::Display for Clock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ms = self.0 / MICROS_PER_MS;
+        write!(f, "{}.{:03} s", ms / 1000, ms % 1000)
     }
 }
 
@@ -97,8 +114,13 @@ mod tests {
 
     #[test]
     fn pretty_prints() {
-        assert_eq!(Pretty(12).to_string(), "12µs");
-        assert_eq!(Pretty(1_500).to_string(), "1.500ms");
-        assert_eq!(Pretty(2_000_001).to_string(), "2.000001s");
+        assert_eq!(Pretty(12).to_string(), "12 µs");
+        assert_eq!(Pretty(1_500).to_string(), "1.5 ms");
+        assert_eq!(Pretty(100_000).to_string(), "100 ms");
+        assert_eq!(Pretty(2_000_000).to_string(), "2 s");
+        assert_eq!(Pretty(2_050_000).to_string(), "2.05 s");
+        assert_eq!(Pretty(2_000_001).to_string(), "2.000001 s");
+        assert_eq!(Clock(4_000_000).to_string(), "4.000 s");
+        assert_eq!(Clock(250_999).to_string(), "0.250 s");
     }
 }

@@ -94,7 +94,7 @@ pub fn Inspector(props: &Props) -> Html {
             <h2>{ format!("Node {id}") }<button class="close" onclick={close} aria-label="Close">{"×"}</button></h2>
             <dl class="facts clocks">
                 <dt>{"true time"}</dt><dd>{ Pretty(now).to_string() }</dd>
-                <dt>{"its clock"}</dt><dd>{ format!("{} ({:+} µs, drift {} ppm)", Pretty(slot.clock.read(now).max(0) as u64), slot.clock.offset(now), slot.clock.drift_ppm()) }</dd>
+                <dt>{"its clock"}</dt><dd>{ format!("{} ({}, drift {} ppm)", Pretty(slot.clock.read(now).max(0) as u64), offset_text(slot.clock.offset(now)), slot.clock.drift_ppm()) }</dd>
                 if slot.paused { <dt>{"paused"}</dt><dd>{ format!("until {}, {} inputs waiting", Pretty(slot.paused_until), slot.inbox_len) }</dd> }
                 if slow { <dt>{"slow"}</dt><dd>{ format!("+{} per input, {} waiting", Pretty(slot.processing_us), slot.inbox_len) }</dd> }
                 <dt>{"Lamport"}</dt><dd>{ slot.lamport }</dd>
@@ -104,5 +104,14 @@ pub fn Inspector(props: &Props) -> Html {
             { behaviour }
             { buttons }
         </section>
+    }
+}
+
+/// A clock's offset from true time in words: `100 ms ahead`, `2 s behind`, `on time`.
+fn offset_text(offset_us: i64) -> String {
+    match offset_us.cmp(&0) {
+        std::cmp::Ordering::Greater => format!("{} ahead", Pretty(offset_us.unsigned_abs())),
+        std::cmp::Ordering::Less => format!("{} behind", Pretty(offset_us.unsigned_abs())),
+        std::cmp::Ordering::Equal => "on time".into(),
     }
 }
