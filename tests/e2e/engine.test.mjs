@@ -70,7 +70,6 @@ test('hovering a message shows its own contents, and empty space shows none', as
   // A paused moment in a calm Raft run, with heartbeats in the air.
   const { page, errors } = await open(`${url}#v=1&nodes=5&seed=3&t=2.05s`);
   const canvas = page.locator('canvas.flight');
-  const box = await canvas.boundingBox();
   // Where the canvas drew a dot of the "append entries / heartbeat" colour (#0072b2): the
   // middle of the first cluster of such pixels, in page coordinates.
   const findDot = () => canvas.evaluate((c) => {
@@ -98,6 +97,8 @@ test('hovering a message shows its own contents, and empty space shows none', as
     dot = await findDot();
   }
   assert.ok(dot, 'a heartbeat is drawn');
+  // Measured after stepping: the step's report above the cluster moves it down.
+  const box = await canvas.boundingBox();
   await page.mouse.move(box.x + dot.x * box.width, box.y + dot.y * box.height);
   const tip = page.locator('.message-tip');
   await tip.waitFor();
@@ -105,6 +106,20 @@ test('hovering a message shows its own contents, and empty space shows none', as
   // The middle of the ring holds no message: no tooltip there.
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await tip.waitFor({ state: 'detached' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a step says what it did, even when the log hides its event', async () => {
+  const { page, errors } = await open(`${url}#v=1&nodes=5&seed=3&t=1s`);
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
+  const said = page.locator('p.stepped');
+  assert.match(await said.textContent(), /^Step to [\d.]+ (s|ms): .+\.$/);
+  // Its first event is selected in the space-time diagram.
+  assert.match(await page.textContent('.selected-event'), /^#\d+ at /);
+  // Anything else clears it.
+  await page.getByRole('button', { name: '+1 s' }).click();
+  await said.waitFor({ state: 'detached' });
   assert.deepEqual(errors, []);
   await page.close();
 });

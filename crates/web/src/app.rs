@@ -629,6 +629,9 @@ pub fn App(props: &AppProps) -> Html {
                 </div>
                 <span class="horizon">{ format!("of {}", Pretty(horizon)) }</span>
             </section>
+            if let Some(text) = &sim.stepped {
+                <p class="stepped" role="status">{ text.clone() }</p>
+            }
             <NetworkPanel sim={sim.clone()} />
             { verdict }
             { lin }

@@ -11,7 +11,7 @@ use splitbrain_core::checkers::linearizability;
 use splitbrain_core::client::{ClientRecord, Outcome};
 use splitbrain_core::ids::{NodeId, RequestId};
 use splitbrain_core::sim::Sim;
-use splitbrain_core::time::{Clock, Micros, Pretty, MICROS_PER_SEC};
+use splitbrain_core::time::{Clock, Micros, MICROS_PER_SEC};
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::HtmlCanvasElement;

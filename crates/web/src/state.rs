@@ -103,6 +103,8 @@ pub struct Sim {
     pub split: Option<Vec<NodeId>>,
     /// A message for the user about input that was refused.
     pub notice: Option<String>,
+    /// What the last press of Step did, in words (cleared by anything but a refresh).
+    pub stepped: Option<String>,
     /// Shown inside another page (an iframe or a JS mount): the page's URL is not ours.
     pub embedded: bool,
     /// Embed mode: only these views, without the page's chrome.
@@ -178,6 +180,7 @@ impl Sim {
             selected_link: None,
             split: None,
             notice: None,
+            stepped: None,
             embedded: false,
             embed: Vec::new(),
         }
@@ -364,15 +367,26 @@ impl Reducible for Sim {
             msg,
             Msg::Act(_) | Msg::Restart(_) | Msg::SplitApply | Msg::Replay | Msg::Load(_)
         );
+        if !matches!(msg, Msg::Refresh) {
+            next.stepped = None;
+        }
         match msg {
             Msg::Refresh => {}
             Msg::TogglePlay => self.control.playing.set(!self.playing()),
             Msg::Step => {
                 self.control.playing.set(false);
+                let before = self.world.borrow().trace_len();
                 self.world.borrow_mut().step();
-                let now = self.world.borrow().now();
+                let world = self.world.borrow();
+                let now = world.now();
                 let mut h = self.history.borrow_mut();
                 h.horizon = h.horizon.max(now);
+                // Say what the step did, and select its first event in the diagram, since
+                // the log may be filtering it out (timers are hidden by default).
+                next.stepped = Some(stepped_text(&**world, before));
+                if before < world.trace_len() {
+                    self.control.selected_event.set(Some(before));
+                }
             }
             Msg::Advance(us) => {
                 let until = self.world.borrow().now() + us;
@@ -500,4 +514,27 @@ impl Reducible for Sim {
         }
         Rc::new(next)
     }
+}
+
+/// What one step did, from trace event `from` on: its first few events in words.
+fn stepped_text(world: &dyn splitbrain_core::sim::Sim, from: u64) -> String {
+    const SHOWN: u64 = 3;
+    let to = world.trace_len();
+    if from >= to {
+        return "Step: nothing left to do.".into();
+    }
+    let texts: Vec<String> = (from..to.min(from + SHOWN))
+        .filter_map(|i| world.event_text(i))
+        .collect();
+    let more = to.saturating_sub(from + SHOWN);
+    let tail = if more > 0 {
+        format!("; and {more} more")
+    } else {
+        String::new()
+    };
+    format!(
+        "Step to {}: {}{tail}.",
+        splitbrain_core::time::Pretty(world.now()),
+        texts.join("; ")
+    )
 }
