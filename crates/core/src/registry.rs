@@ -17,6 +17,7 @@ use crate::protocol::Protocol;
 use crate::protocols::primary_backup::PbNode;
 use crate::protocols::quorum::QuorumNode;
 use crate::protocols::raft::RaftNode;
+use crate::protocols::rpc::RpcNode;
 use crate::protocols::two_generals::General;
 use crate::recipe::format_duration;
 use crate::run::RunSpec;
@@ -32,6 +33,7 @@ pub static PROTOCOLS: &[&dyn Entry] = &[
     &Of::<QuorumNode>::IT,
     &Of::<PbNode>::IT,
     &Of::<General>::IT,
+    &Of::<RpcNode>::IT,
 ];
 
 /// The protocol registered under `name`, or a message listing the known names.

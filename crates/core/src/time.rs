@@ -78,17 +78,6 @@ impl fmt::Display for Pretty {
     }
 }
 
-/// Formats the time on a running clock to the millisecond, always with three decimals so
-/// that its width does not jump while it runs: `t = 4.000 s`, `t = 0.250 s`.
-pub struct Clock(pub Micros);
-
-impl fmt::Display for Clock {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ms = self.0 / MICROS_PER_MS;
-        write!(f, "{}.{:03} s", ms / 1000, ms % 1000)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,7 +109,5 @@ mod tests {
         assert_eq!(Pretty(2_000_000).to_string(), "2 s");
         assert_eq!(Pretty(2_050_000).to_string(), "2.05 s");
         assert_eq!(Pretty(2_000_001).to_string(), "2.000001 s");
-        assert_eq!(Clock(4_000_000).to_string(), "4.000 s");
-        assert_eq!(Clock(250_999).to_string(), "0.250 s");
     }
 }

@@ -19,7 +19,7 @@ use splitbrain_core::checkers::linearizability::Verdict;
 use splitbrain_core::client::ClientRecord;
 use splitbrain_core::ids::NodeId;
 use splitbrain_core::run::hash_hex;
-use splitbrain_core::time::{Clock, Micros, Pretty, MICROS_PER_MS, MICROS_PER_SEC};
+use splitbrain_core::time::{Micros, Pretty, MICROS_PER_MS, MICROS_PER_SEC};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -576,7 +576,7 @@ pub fn App(props: &AppProps) -> Html {
                         { if sim.playing() { "Pause" } else { "Play" } }
                     </button>
                     <button onclick={dispatch(|| Msg::Step)} title="Process one event (right arrow)">{"Step"}</button>
-                    <span class="clock">{ format!("t = {}", Clock(world.now())) }</span>
+                    <span class="clock">{ format!("t = {}", Pretty(world.now())) }</span>
                     <span class="spacer"></span>
                     if let Some(v) = world.violations().first() {
                         <span class="verdict bad small" role="alert">{ format!("{} violated", v.invariant) }</span>
@@ -614,7 +614,7 @@ pub fn App(props: &AppProps) -> Html {
                         }) }
                     </select>
                 </label>
-                <span class="clock">{ format!("t = {}", Clock(world.now())) }</span>
+                <span class="clock">{ format!("t = {}", Pretty(world.now())) }</span>
                 <span class="spacer"></span>
                 <button onclick={dispatch(|| Msg::SplitOpen)} title="Split the cluster into two sides (g)">{"Split…"}</button>
                 <button onclick={dispatch(|| Msg::Act(Action::Heal))} title="Heal every partition and cut (h)">{"Heal network"}</button>

@@ -11,7 +11,7 @@ use splitbrain_core::checkers::linearizability;
 use splitbrain_core::client::{ClientRecord, Outcome};
 use splitbrain_core::ids::{NodeId, RequestId};
 use splitbrain_core::sim::Sim;
-use splitbrain_core::time::{Clock, Micros, MICROS_PER_SEC};
+use splitbrain_core::time::{Micros, Pretty, MICROS_PER_SEC};
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::HtmlCanvasElement;
@@ -417,7 +417,7 @@ pub fn CapLive(props: &Props) -> Html {
                     <option value="1000">{"1x"}</option>
                     <option value="3000">{"3x"}</option>
                 </select>
-                <span class="clock">{ format!("t = {}", Clock(now)) }</span>
+                <span class="clock">{ format!("t = {}", Pretty(now)) }</span>
                 <input class="live-seek" type="range" min="0" max={(s.horizon.max(now) / 1000).to_string()} value={(now / 1000).to_string()}
                        onchange={on_seek} aria-label="Seek every cluster in simulated time (milliseconds)" />
                 <span class="label">{"for every cluster at once:"}</span>

@@ -4,4 +4,5 @@
 pub mod primary_backup;
 pub mod quorum;
 pub mod raft;
+pub mod rpc;
 pub mod two_generals;

@@ -1,0 +1,161 @@
+//! What the calls say about themselves to the registry.
+
+use super::{RpcBug, RpcConfig, RpcMsg, RpcNode, RpcTimer};
+use crate::card::{Card, Row};
+use crate::registry::{
+    About, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
+    Values, SILENT,
+};
+use crate::run::MAX_NODES;
+use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
+
+const ABOUT: About = About {
+    name: "rpc",
+    title: "Remote calls (retries and idempotency)",
+    summary: "clients on the network call a server to deposit money; retries with idempotency keys make each call take effect exactly once",
+    nodes: (2, MAX_NODES, 3),
+    settings: &[
+        SettingDesc {
+            name: "calls",
+            label: "calls per client",
+            kind: SettingKind::Number { min: 1, max: 100 },
+            default: Some("30"),
+            help: "how many calls each client makes, one after the other",
+        },
+        SettingDesc {
+            name: "timeout",
+            label: "retry after",
+            kind: SettingKind::Duration {
+                min_us: MICROS_PER_MS,
+                max_us: 60 * MICROS_PER_SEC,
+            },
+            default: Some("200ms"),
+            help: "how long a client waits for an answer before it sends the call again (or gives up)",
+        },
+        SettingDesc {
+            name: "pause",
+            label: "pause between calls",
+            kind: SettingKind::Duration {
+                min_us: 0,
+                max_us: 60 * MICROS_PER_SEC,
+            },
+            default: Some("200ms"),
+            help: "how long a client waits after an answer before its next call",
+        },
+    ],
+    bugs: &[
+        BugDesc {
+            name: "no-retry",
+            breaks: "at-most-once: each call is sent once and given up after the timeout, so a lost request never takes effect and the client cannot know",
+        },
+        BugDesc {
+            name: "no-dedup",
+            breaks: "at-least-once: the server applies every request it receives, so the retry after a lost reply deposits again",
+        },
+        BugDesc {
+            name: "forget-keys",
+            breaks: "the server keeps its table of answered calls in memory only, so after a restart it applies a retried call again",
+        },
+    ],
+    behaviours: &[SILENT],
+    roles: super::roles::ALL,
+    operations: &[],
+    properties: &[
+        PropertyDesc {
+            name: "each call takes effect at most once",
+            kind: PropertyKind::Safety,
+            promise: "the server never applies the same call twice, retries and restarts included",
+            promised: true,
+        },
+        PropertyDesc {
+            name: "every call is answered",
+            kind: PropertyKind::AtEnd,
+            promise: "once the network heals and the server is up, every call of a client that is up is answered; none is given up",
+            promised: true,
+        },
+    ],
+    look: Look {
+        called: "the remote calls",
+        holds: "No call has taken effect twice so far",
+        legend: ["", "a call (deposit)", "the server's answer", ""],
+        era: None,
+    },
+};
+
+impl Described for RpcNode {
+    const ABOUT: &'static About = &ABOUT;
+
+    fn colour_of(msg: &RpcMsg) -> u8 {
+        match msg {
+            RpcMsg::Call { .. } => 1,
+            RpcMsg::Reply { .. } => 2,
+        }
+    }
+
+    fn countdown(timer: &RpcTimer, config: &RpcConfig) -> Option<Micros> {
+        (*timer == RpcTimer::Timeout).then_some(config.timeout_us)
+    }
+
+    fn card(&self) -> Card {
+        if self.is_server() {
+            let rows = self
+                .ledger()
+                .iter()
+                .enumerate()
+                .rev()
+                .take(20)
+                .map(|(i, call)| Row::new(vec![(i + 1).to_string(), call.to_string()]))
+                .collect();
+            return Card::default()
+                .fact("role", "server")
+                .fact("balance", self.balance())
+                .fact(
+                    "answers on record",
+                    format!(
+                        "{} (a retry of one of these is answered, not applied again)",
+                        self.answers().len()
+                    ),
+                )
+                .table("Calls applied, newest first", &["#", "call"], rows);
+        }
+        let waiting = match self.waiting() {
+            Some(number) => format!("call {number} (attempt {})", self.attempt()),
+            None if self.started() >= self.calls() => "nothing: all its calls are made".into(),
+            None => "nothing: pausing before its next call".into(),
+        };
+        Card::default()
+            .fact("role", "client")
+            .fact(
+                "calls",
+                format!(
+                    "{} of {} made, {} answered, {} given up",
+                    self.started(),
+                    self.calls(),
+                    self.answered(),
+                    self.gave_up()
+                ),
+            )
+            .fact("waiting for", waiting)
+            .fact(
+                "last balance heard",
+                self.last_balance()
+                    .map_or("none yet".into(), |b| b.to_string()),
+            )
+    }
+
+    fn configure(values: &Values<'_>, env: &Env) -> Result<RpcConfig, String> {
+        let timeout = values.duration("timeout").expect("has a default");
+        Ok(RpcConfig {
+            calls: values.number("calls") as u32,
+            // A retry sooner than a round trip would only ever resend.
+            timeout_us: timeout.max(3 * env.round_trip_us),
+            pause_us: values.duration("pause").expect("has a default"),
+            bugs: values.bugs(|name| match name {
+                "no-retry" => Some(RpcBug::NoRetry),
+                "no-dedup" => Some(RpcBug::NoDedup),
+                "forget-keys" => Some(RpcBug::ForgetKeys),
+                _ => None,
+            }),
+        })
+    }
+}

@@ -1,0 +1,96 @@
+//! What exactly-once calls promise: no call takes effect twice, and every call is answered.
+
+use super::{CallId, RpcNode};
+use crate::check::{CheckView, EndProperty, Invariant};
+use std::collections::BTreeSet;
+
+/// How long a call may still be waiting at the end: well under the calm settling time of
+/// an end check, and many retries long.
+pub const PATIENCE: crate::time::Micros = 2 * crate::time::MICROS_PER_SEC;
+
+pub fn safety() -> Vec<Box<dyn Invariant<RpcNode>>> {
+    vec![Box::new(EffectAtMostOnce::default())]
+}
+
+pub fn at_end() -> Vec<Box<dyn EndProperty<RpcNode>>> {
+    vec![Box::new(EveryCallAnswered)]
+}
+
+/// The server's account never takes the same call twice: its ledger (the calls applied,
+/// written with the balance) holds each idempotency key at most once. A server that lost
+/// its disk starts a new account, and the check starts again with it.
+#[derive(Clone, Debug, Default)]
+pub struct EffectAtMostOnce {
+    /// The calls in the server's ledger so far.
+    seen: BTreeSet<CallId>,
+    /// How much of the ledger has been checked.
+    checked: usize,
+}
+
+impl Invariant<RpcNode> for EffectAtMostOnce {
+    fn name(&self) -> &'static str {
+        "each call takes effect at most once"
+    }
+
+    fn check(&mut self, view: &CheckView<'_, RpcNode>) -> Result<(), String> {
+        let Some((id, server)) = view.actor().filter(|(_, n)| n.is_server()) else {
+            return Ok(());
+        };
+        let ledger = server.ledger();
+        if view.rebooted || ledger.len() < self.checked {
+            // Rebuilt from its disk: the ledger on disk is the account's whole history.
+            self.seen.clear();
+            self.checked = 0;
+        }
+        for call in &ledger[self.checked..] {
+            if !self.seen.insert(*call) {
+                return Err(format!(
+                    "{id} applied {call} twice: the account holds {} more than the calls made",
+                    super::AMOUNT
+                ));
+            }
+        }
+        self.checked = ledger.len();
+        Ok(())
+    }
+
+    fn clone_box(&self) -> Box<dyn Invariant<RpcNode>> {
+        Box::new(self.clone())
+    }
+}
+
+/// Once the network heals, while the server is up, every call of every client that is up
+/// is answered: none is given up, and none is still waiting after [`PATIENCE`] of the calm
+/// that comes before the check (a call made just before it may still be on its way).
+#[derive(Clone, Debug)]
+pub struct EveryCallAnswered;
+
+impl EndProperty<RpcNode> for EveryCallAnswered {
+    fn name(&self) -> &'static str {
+        "every call is answered"
+    }
+
+    fn check_end(&self, view: &CheckView<'_, RpcNode>) -> Result<(), String> {
+        if !view.up_nodes().any(|(_, n)| n.is_server()) {
+            // Nothing can be answered while the server is down.
+            return Ok(());
+        }
+        for (id, client) in view.up_nodes().filter(|(_, n)| !n.is_server()) {
+            if client.gave_up() > 0 {
+                return Err(format!(
+                    "{id} gave up on {} of its calls without knowing whether they took effect",
+                    client.gave_up()
+                ));
+            }
+            let clock = view.nodes[id.index()].clock.read(view.now);
+            let waited = clock.saturating_sub(client.waiting_since());
+            if let Some(number) = client.waiting().filter(|_| waited > PATIENCE as i64) {
+                return Err(format!(
+                    "{id} has waited {} for an answer to call {number}",
+                    crate::time::Pretty(waited.max(0) as u64)
+                ));
+            }
+        }
+        Ok(())
+    }
+}

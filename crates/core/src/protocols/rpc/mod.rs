@@ -1,0 +1,101 @@
+//! Remote procedure calls over a lossy network, and what it takes for a call to take
+//! effect exactly once.
+//!
+//! The clients are nodes of the cluster (every node but the last), and so is the server
+//! (the last node), which keeps an account. Each client makes `calls` calls one after the
+//! other, each "deposit 10", and its requests and the server's replies cross the network
+//! like any other message: a lost request, a lost reply and a server that crashes between
+//! applying a call and answering it are different runs, and the client cannot tell them
+//! apart. All it sees is silence.
+//!
+//! The correct form gives exactly-once effect: the client retries a call until it is
+//! answered, and every call carries an idempotency key (the client's name and the call's
+//! number), which the server records, on disk and together with the effect, in a table of
+//! the answers it gave. A retry of a call already applied is answered from the table and
+//! not applied again. The bugs are the weaker semantics and a classic slip:
+//! - `no-retry` sends each call once and gives up after a timeout: at-most-once. A lost
+//!   request is a call that never happens, and the client does not know whether it did.
+//! - `no-dedup` retries without the table: at-least-once. A lost reply makes the retry
+//!   deposit again.
+//! - `forget-keys` keeps the table only in memory: a server that crashes and restarts
+//!   answers a retry as if it were new.
+
+/// Its roles, by code (the codes are part of every trace). The names are the page's
+/// colour classes.
+pub mod roles {
+    use crate::protocol::Role;
+    use crate::registry::RoleDesc;
+
+    pub const CLIENT: Role = Role(0);
+    pub const SERVER: Role = Role(2);
+
+    pub const ALL: &[RoleDesc] = &[
+        RoleDesc {
+            code: 2,
+            name: "leader",
+            label: "server (keeps the account)",
+            leads: false,
+        },
+        RoleDesc {
+            code: 0,
+            name: "follower",
+            label: "client (calls the server)",
+            leads: false,
+        },
+    ];
+}
+
+mod about;
+mod checkers;
+mod node;
+
+pub use node::{CallId, RpcDisk, RpcMsg, RpcNode, RpcNote, RpcTimer, RpcWrite};
+
+use crate::time::{Micros, MICROS_PER_MS};
+use serde::{Deserialize, Serialize};
+
+/// How much each call deposits.
+pub const AMOUNT: u64 = 10;
+
+/// A deliberate departure from exactly-once calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RpcBug {
+    /// At-most-once: each call is sent once; after the timeout the client gives up.
+    NoRetry,
+    /// At-least-once: the server applies every request it receives, retries included.
+    NoDedup,
+    /// The server's table of answered calls is kept in memory only, so a restart forgets it.
+    ForgetKeys,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RpcConfig {
+    /// Calls each client makes.
+    pub calls: u32,
+    /// How long a client waits for an answer before it retries (or gives up).
+    pub timeout_us: Micros,
+    /// The pause between one call's answer and the next call.
+    pub pause_us: Micros,
+    pub bugs: Vec<RpcBug>,
+}
+
+impl Default for RpcConfig {
+    fn default() -> Self {
+        RpcConfig {
+            calls: 30,
+            timeout_us: 200 * MICROS_PER_MS,
+            pause_us: 200 * MICROS_PER_MS,
+            bugs: Vec::new(),
+        }
+    }
+}
+
+impl RpcConfig {
+    pub fn has(&self, bug: RpcBug) -> bool {
+        self.bugs.contains(&bug)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,471 @@
+//! One node: a client making calls one after another, or the server applying them.
+
+use super::{RpcBug, RpcConfig, AMOUNT};
+use crate::check::{EndProperty, Invariant};
+use crate::client::{KvOp, KvResult};
+use crate::ids::{NodeId, RequestId};
+use crate::protocol::{Ctx, Durable, Message, NodeStatus, Note, Protocol};
+use crate::rng::SimRng;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A call's idempotency key: the client that makes it and its number there (from 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct CallId {
+    pub client: NodeId,
+    pub number: u32,
+}
+
+impl fmt::Display for CallId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}'s call {}", self.client, self.number)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RpcMsg {
+    /// Client to server: deposit `amount`, the `attempt`-th time of asking.
+    Call {
+        call: CallId,
+        amount: u64,
+        attempt: u32,
+    },
+    /// Server to client: the call was applied; the account now holds `balance`.
+    Reply { call: CallId, balance: u64 },
+}
+
+impl Message for RpcMsg {
+    fn kind(&self) -> &'static str {
+        match self {
+            RpcMsg::Call { .. } => "Call",
+            RpcMsg::Reply { .. } => "Reply",
+        }
+    }
+
+    fn corrupt(&self, rng: &mut SimRng) -> Self {
+        match self.clone() {
+            RpcMsg::Call {
+                call,
+                amount,
+                attempt,
+            } => RpcMsg::Call {
+                call,
+                amount: amount + rng.range(1, 9),
+                attempt,
+            },
+            RpcMsg::Reply { call, balance } => RpcMsg::Reply {
+                call,
+                balance: balance + rng.range(1, 9) * AMOUNT,
+            },
+        }
+    }
+
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        match self {
+            RpcMsg::Call {
+                call,
+                amount,
+                attempt,
+            } => vec![
+                ("call", call.to_string()),
+                ("deposit", amount.to_string()),
+                ("attempt", attempt.to_string()),
+            ],
+            RpcMsg::Reply { call, balance } => vec![
+                ("answers", call.to_string()),
+                ("balance", balance.to_string()),
+            ],
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum RpcTimer {
+    /// A client has waited long enough for an answer: it retries (or gives up).
+    Timeout,
+    /// A client's pause between calls is over.
+    Next,
+}
+
+/// What a node writes down. A client: how many calls it started, the one it waits for and
+/// how its calls ended. The server: the account, the calls applied to it in order, and its
+/// table of answers by idempotency key.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RpcDisk {
+    pub started: u32,
+    pub waiting: Option<u32>,
+    pub answered: u32,
+    pub gave_up: u32,
+    pub balance: u64,
+    pub ledger: Vec<CallId>,
+    pub answers: BTreeMap<CallId, u64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub enum RpcWrite {
+    /// A client starts call `number` (before its request leaves).
+    Started(u32),
+    /// A client's call ended: answered, or given up.
+    Ended { answered: bool },
+    /// The server applied `call`; with `key`, its answer goes in the table in the same
+    /// write, so the effect and the record of it survive a crash together.
+    Applied {
+        call: CallId,
+        balance: u64,
+        key: bool,
+    },
+}
+
+impl Durable for RpcDisk {
+    type Write = RpcWrite;
+
+    fn apply(&mut self, write: RpcWrite) {
+        match write {
+            RpcWrite::Started(number) => {
+                self.started = number;
+                self.waiting = Some(number);
+            }
+            RpcWrite::Ended { answered } => {
+                self.waiting = None;
+                if answered {
+                    self.answered += 1;
+                } else {
+                    self.gave_up += 1;
+                }
+            }
+            RpcWrite::Applied { call, balance, key } => {
+                self.balance = balance;
+                self.ledger.push(call);
+                if key {
+                    self.answers.insert(call, balance);
+                }
+            }
+        }
+    }
+}
+
+/// What a node tells the trace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum RpcNote {
+    Calls { number: u32 },
+    Retries { number: u32, attempt: u32 },
+    GivesUp { number: u32 },
+    Answered { number: u32, balance: u64 },
+    Applies { call: CallId, balance: u64 },
+    AnswersAgain { call: CallId },
+}
+
+impl Note for RpcNote {
+    fn text(&self) -> String {
+        match self {
+            RpcNote::Calls { number } => format!("makes call {number}: deposit {AMOUNT}"),
+            RpcNote::Retries { number, attempt } => {
+                format!("hears nothing and sends call {number} again (attempt {attempt})")
+            }
+            RpcNote::GivesUp { number } => {
+                format!("gives up on call {number}: it cannot know whether the deposit happened")
+            }
+            RpcNote::Answered { number, balance } => {
+                format!("gets the answer to call {number}: the balance is {balance}")
+            }
+            RpcNote::Applies { call, balance } => {
+                format!("applies {call}: the balance is now {balance}")
+            }
+            RpcNote::AnswersAgain { call } => format!(
+                "has already applied {call}: it answers from its table and does not deposit again"
+            ),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct RpcNode {
+    id: NodeId,
+    nodes: usize,
+    config: RpcConfig,
+    // A client's state.
+    started: u32,
+    waiting: Option<u32>,
+    /// When (on its own clock) it began waiting for the call, or came back to it.
+    waiting_since: i64,
+    attempt: u32,
+    answered: u32,
+    gave_up: u32,
+    last_balance: Option<u64>,
+    // The server's state.
+    balance: u64,
+    ledger: Vec<CallId>,
+    answers: BTreeMap<CallId, u64>,
+}
+
+type RCtx<'a> = Ctx<'a, RpcNode>;
+
+impl RpcNode {
+    /// The server is the last node; every other node is a client.
+    pub fn is_server(&self) -> bool {
+        self.id.index() + 1 == self.nodes
+    }
+
+    fn server(&self) -> NodeId {
+        NodeId(self.nodes as u32 - 1)
+    }
+
+    pub fn calls(&self) -> u32 {
+        self.config.calls
+    }
+
+    pub fn started(&self) -> u32 {
+        self.started
+    }
+
+    /// The call this client waits for, if any.
+    pub fn waiting(&self) -> Option<u32> {
+        self.waiting
+    }
+
+    /// When, on its own clock, it began waiting for the call it waits for.
+    pub fn waiting_since(&self) -> i64 {
+        self.waiting_since
+    }
+
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    pub fn answered(&self) -> u32 {
+        self.answered
+    }
+
+    pub fn gave_up(&self) -> u32 {
+        self.gave_up
+    }
+
+    pub fn last_balance(&self) -> Option<u64> {
+        self.last_balance
+    }
+
+    pub fn balance(&self) -> u64 {
+        self.balance
+    }
+
+    /// The calls applied to the account, in order.
+    pub fn ledger(&self) -> &[CallId] {
+        &self.ledger
+    }
+
+    /// The server's table of answers by idempotency key.
+    pub fn answers(&self) -> &BTreeMap<CallId, u64> {
+        &self.answers
+    }
+
+    fn send_call(&self, ctx: &mut RCtx, number: u32) {
+        let call = CallId {
+            client: self.id,
+            number,
+        };
+        ctx.send(
+            self.server(),
+            RpcMsg::Call {
+                call,
+                amount: AMOUNT,
+                attempt: self.attempt,
+            },
+        );
+        ctx.set_timer(RpcTimer::Timeout, self.config.timeout_us);
+    }
+
+    fn start_next(&mut self, ctx: &mut RCtx) {
+        if self.waiting.is_some() || self.started >= self.config.calls {
+            return;
+        }
+        let number = self.started + 1;
+        self.started = number;
+        self.waiting = Some(number);
+        self.waiting_since = ctx.clock();
+        self.attempt = 1;
+        ctx.persist(RpcWrite::Started(number));
+        ctx.note(RpcNote::Calls { number });
+        self.send_call(ctx, number);
+    }
+
+    fn end_call(&mut self, ctx: &mut RCtx, answered: bool) {
+        self.waiting = None;
+        if answered {
+            self.answered += 1;
+        } else {
+            self.gave_up += 1;
+        }
+        ctx.persist(RpcWrite::Ended { answered });
+        ctx.cancel_timer(RpcTimer::Timeout);
+        ctx.set_timer(RpcTimer::Next, self.config.pause_us.max(1));
+    }
+
+    /// The server's side of a call.
+    fn serve(&mut self, ctx: &mut RCtx, from: NodeId, call: CallId, amount: u64) {
+        let dedup = !self.config.has(RpcBug::NoDedup);
+        if dedup {
+            if let Some(&balance) = self.answers.get(&call) {
+                ctx.note(RpcNote::AnswersAgain { call });
+                ctx.send(from, RpcMsg::Reply { call, balance });
+                return;
+            }
+        }
+        self.balance += amount;
+        self.ledger.push(call);
+        if dedup {
+            self.answers.insert(call, self.balance);
+        }
+        ctx.persist(RpcWrite::Applied {
+            call,
+            balance: self.balance,
+            key: dedup && !self.config.has(RpcBug::ForgetKeys),
+        });
+        ctx.note(RpcNote::Applies {
+            call,
+            balance: self.balance,
+        });
+        ctx.send(
+            from,
+            RpcMsg::Reply {
+                call,
+                balance: self.balance,
+            },
+        );
+    }
+}
+
+impl Protocol for RpcNode {
+    type Msg = RpcMsg;
+    type Timer = RpcTimer;
+    type Disk = RpcDisk;
+    type Config = RpcConfig;
+    type Note = RpcNote;
+    const ROLES: &'static [crate::registry::RoleDesc] = super::roles::ALL;
+
+    fn boot(id: NodeId, nodes: usize, config: &RpcConfig, disk: &RpcDisk) -> Self {
+        RpcNode {
+            id,
+            nodes,
+            config: config.clone(),
+            started: disk.started,
+            waiting: disk.waiting,
+            waiting_since: 0,
+            attempt: 1,
+            answered: disk.answered,
+            gave_up: disk.gave_up,
+            last_balance: None,
+            balance: disk.balance,
+            ledger: disk.ledger.clone(),
+            answers: disk.answers.clone(),
+        }
+    }
+
+    fn on_start(&mut self, ctx: &mut RCtx) {
+        if !self.is_server() {
+            self.start_next(ctx);
+        }
+    }
+
+    fn on_recover(&mut self, ctx: &mut RCtx) {
+        if self.is_server() {
+            return;
+        }
+        self.waiting_since = ctx.clock();
+        // A call that was waiting is asked again under the same key: the client cannot
+        // know whether it took effect before the crash.
+        match self.waiting {
+            Some(number) if !self.config.has(RpcBug::NoRetry) => {
+                self.attempt += 1;
+                ctx.note(RpcNote::Retries {
+                    number,
+                    attempt: self.attempt,
+                });
+                self.send_call(ctx, number);
+            }
+            Some(_) => ctx.set_timer(RpcTimer::Timeout, self.config.timeout_us),
+            None => ctx.set_timer(RpcTimer::Next, self.config.pause_us.max(1)),
+        }
+    }
+
+    fn on_message(&mut self, ctx: &mut RCtx, from: NodeId, msg: RpcMsg) {
+        match msg {
+            RpcMsg::Call { call, amount, .. } if self.is_server() => {
+                self.serve(ctx, from, call, amount)
+            }
+            // Only the answer to the call it waits for; a late copy of an earlier answer
+            // is ignored.
+            RpcMsg::Reply { call, balance }
+                if !self.is_server()
+                    && from == self.server()
+                    && call.client == self.id
+                    && self.waiting == Some(call.number) =>
+            {
+                self.last_balance = Some(balance);
+                ctx.note(RpcNote::Answered {
+                    number: call.number,
+                    balance,
+                });
+                self.end_call(ctx, true);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut RCtx, timer: RpcTimer) {
+        match timer {
+            RpcTimer::Timeout => {
+                let Some(number) = self.waiting else {
+                    return;
+                };
+                if self.config.has(RpcBug::NoRetry) {
+                    ctx.note(RpcNote::GivesUp { number });
+                    self.end_call(ctx, false);
+                } else {
+                    self.attempt += 1;
+                    ctx.note(RpcNote::Retries {
+                        number,
+                        attempt: self.attempt,
+                    });
+                    self.send_call(ctx, number);
+                }
+            }
+            RpcTimer::Next => self.start_next(ctx),
+        }
+    }
+
+    fn on_client_request(&mut self, ctx: &mut RCtx, req: RequestId, _op: KvOp) {
+        // Its clients are nodes of the cluster; the key-value clients get no service.
+        ctx.reply(req, KvResult::Unavailable);
+    }
+
+    fn timer_text(timer: &RpcTimer) -> String {
+        match timer {
+            RpcTimer::Timeout => "no answer yet: send the call again (or give up)",
+            RpcTimer::Next => "time for the next call",
+        }
+        .into()
+    }
+
+    fn status(&self) -> NodeStatus {
+        let (role, done) = if self.is_server() {
+            (super::roles::SERVER, self.ledger.len() as u64)
+        } else {
+            (super::roles::CLIENT, u64::from(self.answered))
+        };
+        NodeStatus {
+            role,
+            term: 0,
+            log_len: done,
+            commit: done,
+        }
+    }
+
+    fn invariants(_config: &RpcConfig, _nodes: usize) -> Vec<Box<dyn Invariant<Self>>> {
+        super::checkers::safety()
+    }
+
+    fn end_properties(_config: &RpcConfig, _nodes: usize) -> Vec<Box<dyn EndProperty<Self>>> {
+        super::checkers::at_end()
+    }
+}

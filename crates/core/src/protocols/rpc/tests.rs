@@ -1,0 +1,128 @@
+//! Scenarios of remote calls: a calm network, a lost reply, a lost request, and a server
+//! that restarts between a call and its retry, each with the correct form and the variant
+//! that gets it wrong.
+
+use super::*;
+use crate::check::Violation;
+use crate::ids::NodeId;
+use crate::recipe::parse_schedule;
+use crate::registry::Of;
+use crate::run::RunSpec;
+use crate::time::MICROS_PER_SEC;
+use crate::world::World;
+
+fn spec(actions: &str, bugs: &[&str]) -> RunSpec {
+    let mut spec = RunSpec::new(3, 1, 10 * MICROS_PER_SEC)
+        .with_protocol("rpc")
+        .set("calls", 5);
+    spec.workload = None;
+    spec.schedule = parse_schedule(actions).unwrap();
+    for bug in bugs {
+        spec = spec.bug(bug);
+    }
+    spec
+}
+
+fn run(spec: &RunSpec) -> World<RpcNode> {
+    let config = Of::<RpcNode>::config(&spec.settings, &spec.bugs, &spec.env()).unwrap();
+    let mut w = spec.world(config, true);
+    w.run_until(spec.until_us);
+    w
+}
+
+fn end(w: &World<RpcNode>) -> Vec<Violation> {
+    w.clone().check_end(crate::run::SETTLE_US)
+}
+
+fn server(w: &World<RpcNode>) -> &RpcNode {
+    w.node(NodeId(2)).expect("the server is up")
+}
+
+/// The properties broken, each named once.
+fn names(v: &[Violation]) -> Vec<&str> {
+    let names: std::collections::BTreeSet<&str> = v.iter().map(|v| v.invariant.as_str()).collect();
+    names.into_iter().collect()
+}
+
+#[test]
+fn on_a_calm_network_every_call_takes_effect_once_and_is_answered() {
+    let w = run(&spec("", &[]));
+    assert_eq!(server(&w).balance(), 2 * 5 * AMOUNT);
+    assert_eq!(server(&w).ledger().len(), 10);
+    for c in 0..2 {
+        let client = w.node(NodeId(c)).unwrap();
+        assert_eq!((client.answered(), client.gave_up()), (5, 0));
+    }
+    assert!(w.violations().is_empty(), "{:?}", w.violations());
+    assert!(end(&w).is_empty(), "{:?}", end(&w));
+}
+
+/// Replies to n0 are lost for a while: n0 retries, and the server answers the retry from
+/// its table. Without the table the retry deposits again.
+#[test]
+fn a_lost_reply_is_retried_and_answered_from_the_table_not_applied_twice() {
+    let lost_replies = "0s@cut:2-0,700ms@restore:2-0";
+    let w = run(&spec(lost_replies, &[]));
+    assert!(w.violations().is_empty(), "{:?}", w.violations());
+    assert!(end(&w).is_empty());
+    assert_eq!(server(&w).balance(), 10 * AMOUNT);
+    let w = run(&spec(lost_replies, &["no-dedup"]));
+    assert_eq!(
+        names(w.violations()),
+        ["each call takes effect at most once"]
+    );
+    let ledger = server(&w).ledger();
+    let distinct: std::collections::BTreeSet<_> = ledger.iter().collect();
+    assert!(distinct.len() < ledger.len(), "a call in the ledger twice");
+}
+
+/// Requests from n0 are lost for a while: with retries they get through; sent only once,
+/// the call is given up and never takes effect.
+#[test]
+fn a_lost_request_is_retried_and_at_most_once_gives_up() {
+    let lost_requests = "0s@cut:0-2,700ms@restore:0-2";
+    let w = run(&spec(lost_requests, &[]));
+    assert!(w.violations().is_empty());
+    assert!(end(&w).is_empty(), "{:?}", end(&w));
+    let w = run(&spec(lost_requests, &["no-retry"]));
+    assert!(
+        w.violations().is_empty(),
+        "at-most-once never deposits twice"
+    );
+    assert_eq!(names(&end(&w)), ["every call is answered"]);
+    assert!(
+        server(&w).balance() < 10 * AMOUNT,
+        "a deposit never happened"
+    );
+}
+
+/// The server applies n0's call, its reply is lost, and the server restarts before the
+/// retry arrives: the table on disk answers the retry; kept only in memory, it is gone.
+#[test]
+fn the_table_of_answers_must_survive_a_restart() {
+    let restart = "0s@cut:2-0,100ms@crash:2:keep,150ms@restart:2,700ms@restore:2-0";
+    let w = run(&spec(restart, &[]));
+    assert!(w.violations().is_empty(), "{:?}", w.violations());
+    assert!(end(&w).is_empty(), "{:?}", end(&w));
+    assert_eq!(server(&w).balance(), 10 * AMOUNT);
+    let w = run(&spec(restart, &["forget-keys"]));
+    assert_eq!(
+        names(w.violations()),
+        ["each call takes effect at most once"]
+    );
+}
+
+/// A network that delivers every message twice: the table answers each copy of a call
+/// after the first; without it every call is deposited twice, and the checker says so.
+#[test]
+fn duplicated_requests_take_effect_once_only_with_the_table() {
+    let twice = "0s@net:dup100";
+    let w = run(&spec(twice, &[]));
+    assert!(w.violations().is_empty(), "{:?}", w.violations());
+    assert_eq!(server(&w).balance(), 10 * AMOUNT);
+    let w = run(&spec(twice, &["no-dedup"]));
+    assert_eq!(
+        names(w.violations()),
+        ["each call takes effect at most once"]
+    );
+}
