@@ -311,7 +311,7 @@ test('CAP live: one partition applied to both clusters, measured as they run', a
   assert.equal(await minority(1), 100);
   await page.getByRole('button', { name: 'Play' }).click();
   await page.waitForFunction(() => {
-    const s = document.querySelector('.cap-live .clock').textContent.match(/([\d.]+)(ms|s)/);
+    const s = document.querySelector('.cap-live .clock').textContent.match(/([\d.]+) (µs|ms|s)/);
     return s && s[2] === 's' && Number.parseFloat(s[1]) > 12;
   }, null, { timeout: 20000 });
   assert.ok((await minority(0)) < 20, `after the replay, Raft minority ${await minority(0)}%`);
