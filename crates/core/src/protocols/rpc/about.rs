@@ -111,10 +111,14 @@ impl Described for RpcNode {
                 .fact("balance", self.balance())
                 .fact(
                     "answers on record",
-                    format!(
-                        "{} (a retry of one of these is answered, not applied again)",
-                        self.answers().len()
-                    ),
+                    if self.keeps_table() {
+                        format!(
+                            "{} (a retry of one of these is answered, not applied again)",
+                            self.answers().len()
+                        )
+                    } else {
+                        "none: it keeps no table, so it applies every request it receives".into()
+                    },
                 )
                 .table("Calls applied, newest first", &["#", "call"], rows);
         }

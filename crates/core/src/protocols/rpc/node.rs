@@ -254,6 +254,11 @@ impl RpcNode {
         &self.ledger
     }
 
+    /// Whether the server keeps a table of answers at all (not under `no-dedup`).
+    pub fn keeps_table(&self) -> bool {
+        !self.config.has(RpcBug::NoDedup)
+    }
+
     /// The server's table of answers by idempotency key.
     pub fn answers(&self) -> &BTreeMap<CallId, u64> {
         &self.answers
