@@ -15,9 +15,14 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 pub const COLOURS: [&str; 4] = ["#e69f00", "#0072b2", "#56b4e9", "#cc79a7"];
 const BAD: &str = "#d55e00";
 
+/// The index in [`COLOURS`] of colour class `class` (a class past the last is the last).
+fn colour_index(class: u8) -> usize {
+    usize::from(class).min(COLOURS.len() - 1)
+}
+
 /// The colour of a message of colour class `class`.
 pub fn colour(class: u8) -> &'static str {
-    COLOURS[usize::from(class).min(COLOURS.len() - 1)]
+    COLOURS[colour_index(class)]
 }
 
 /// Where on the drawing a message in a cluster of `n` nodes is now.
@@ -42,7 +47,7 @@ pub fn draw_messages(
     for (k, colour) in COLOURS.iter().enumerate() {
         ctx.begin_path();
         for m in flying {
-            if usize::from(m.colour).min(COLOURS.len() - 1) != k {
+            if colour_index(m.colour) != k {
                 continue;
             }
             let p = message_point(now, m, n);

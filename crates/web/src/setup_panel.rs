@@ -18,7 +18,7 @@ pub fn parse_seed(text: &str) -> Result<u64, String> {
     let t = text.trim();
     t.parse::<u64>().map_err(|_| {
         format!(
-            "the seed must be a whole number from 0 to {}, not {t:?}",
+            "the seed must be a whole number from 0 to {}, not \"{t}\"",
             u64::MAX
         )
     })

@@ -470,12 +470,15 @@ fn draw_with(
         let (x, node) = match &e.kind {
             SeenKind::Send { from, .. } => (x_of(e.time), *from),
             SeenKind::Deliver { to, .. } => (x_of(e.time), *to),
-            SeenKind::RoleChange { node, role, term }
-                if about
+            SeenKind::RoleChange { node, role, term } => {
+                // Marked: roles that lead or stand for election, not the rank and file.
+                let Some(r) = about
                     .role(*role)
-                    .is_some_and(|r| r.name != "follower" && r.name != "replica") =>
-            {
-                let leads = about.role(*role).is_some_and(|r| r.leads);
+                    .filter(|r| r.name != "follower" && r.name != "replica")
+                else {
+                    continue;
+                };
+                let leads = r.leads;
                 let (x, y) = (x_of(e.time), y_of(*node));
                 ctx.set_fill_style_str(colour_of(rel, if leads { "#0072b2" } else { "#e69f00" }));
                 let s = (lane_h * 0.35).clamp(3.0, 7.0);
@@ -485,8 +488,7 @@ fn draw_with(
                     let left = x > w - RIGHT - 70.0;
                     ctx.set_text_align(if left { "right" } else { "left" });
                     let lx = if left { x - s - 2.0 } else { x + s + 2.0 };
-                    let label = about.role(*role).map_or("leader", |r| r.label);
-                    ctx.fill_text(&format!("{label} {term}"), lx, y - s - 4.0)
+                    ctx.fill_text(&format!("{} {term}", r.label), lx, y - s - 4.0)
                         .ok();
                     ctx.set_text_align("right");
                 }

@@ -34,7 +34,7 @@ impl View {
             "log" => Ok(View::Log),
             "cap" => Ok(View::Cap),
             other => Err(format!(
-                "unknown view {other:?} to embed (use topology, diagram, log or cap, joined by commas)"
+                "unknown view \"{other}\" to embed (use topology, diagram, log or cap, joined by commas)"
             )),
         }
     }
@@ -77,7 +77,7 @@ impl PageState {
                     state.autoplay = Some(match value {
                         "" | "1" | "true" | "yes" => true,
                         "0" | "false" | "no" => false,
-                        other => return Err(format!("autoplay is 1 or 0, not {other:?}")),
+                        other => return Err(format!("autoplay is 1 or 0, not \"{other}\"")),
                     })
                 }
                 "panel" => state.panel = Some(parse_panel(value)?),
@@ -90,12 +90,12 @@ impl PageState {
                     let found = crate::state::SPEEDS.iter().find(|(_, name)| *name == value);
                     let names: Vec<&str> = crate::state::SPEEDS.iter().map(|(_, n)| *n).collect();
                     state.speed = Some(found.map(|(s, _)| *s).ok_or_else(|| {
-                        format!("speed {value:?} is not one of {}", names.join(", "))
+                        format!("speed \"{value}\" is not one of {}", names.join(", "))
                     })?);
                 }
                 _ => {
                     if !state.recipe.read_pair(name, value)? {
-                        return Err(format!("unknown setting {name:?}"));
+                        return Err(format!("unknown setting \"{name}\""));
                     }
                 }
             }
@@ -141,7 +141,7 @@ impl PageState {
 }
 
 fn parse_panel(text: &str) -> Result<Panel, String> {
-    let bad = || format!("panel is nodeN or linkA-B, not {text:?}");
+    let bad = || format!("panel is nodeN or linkA-B, not \"{text}\"");
     let node = |t: &str| t.parse::<u32>().map(NodeId).map_err(|_| bad());
     if let Some(n) = text.strip_prefix("node") {
         return Ok(Panel::Node(node(n)?));

@@ -439,7 +439,8 @@ mod tests {
             assert!(!a.properties.is_empty(), "{} promises nothing", a.name);
             for s in a.settings {
                 if let Some(d) = s.default {
-                    settings::normalise(s, d).unwrap_or_else(|e| panic!("{}: default: {e}", a.name));
+                    settings::normalise(s, d)
+                        .unwrap_or_else(|e| panic!("{}: default: {e}", a.name));
                 }
             }
         }

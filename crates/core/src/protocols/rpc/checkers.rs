@@ -37,8 +37,9 @@ impl Invariant<RpcNode> for EffectAtMostOnce {
             return Ok(());
         };
         let ledger = server.ledger();
-        if view.rebooted || ledger.len() < self.checked {
-            // Rebuilt from its disk: the ledger on disk is the account's whole history.
+        if view.rebooted {
+            // Rebuilt from its disk (possibly a wiped one): the ledger on disk is the
+            // account's whole history.
             self.seen.clear();
             self.checked = 0;
         }
