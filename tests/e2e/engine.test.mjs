@@ -123,3 +123,21 @@ test('a step says what it did, even when the log hides its event', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the cluster, the time controls and the verdicts are on the first screen, on a projector and on a phone', async () => {
+  for (const [width, height] of [[1440, 900], [1280, 720], [390, 844]]) {
+    const { page, errors } = await openPage(browser(), `${url}#v=1&nodes=5&seed=1&t=3s`, { width, height });
+    const bottom = async (selector) => {
+      const box = await page.locator(selector).first().boundingBox();
+      return box.y + box.height;
+    };
+    assert.ok(await bottom('svg.topology') <= height, `${width}x${height}: the whole cluster is in view`);
+    assert.ok(await bottom('.controls button.primary') <= height, `${width}x${height}: play is in view`);
+    assert.ok(await bottom('.verdict') <= height, `${width}x${height}: the safety verdict is in view`);
+    // Nothing makes the page wider than the screen.
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), width);
+    await page.screenshot({ path: `${shots}/45-first-screen-${width}x${height}.png` });
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});

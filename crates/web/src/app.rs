@@ -633,13 +633,17 @@ pub fn App(props: &AppProps) -> Html {
                 <p class="stepped" role="status">{ text.clone() }</p>
             }
             <NetworkPanel sim={sim.clone()} />
-            { verdict }
-            { lin }
-            { end }
             { for notice }
+            // The cluster and, beside it, the verdicts and the panel of what is selected:
+            // together on the first screen.
             <div class="stage">
                 <Topology sim={sim.clone()} />
-                { side }
+                <div class="side-column">
+                    { verdict }
+                    { lin }
+                    { end }
+                    { side }
+                </div>
             </div>
             <SpaceTime sim={sim.clone()} />
             <EventLog sim={sim.clone()} />

@@ -56,6 +56,8 @@ pub fn NetworkPanel(props: &Props) -> Html {
     let sim = &props.sim;
     let world = sim.world.borrow();
     let checksums = world.network().checksums;
+    // Key-value client load only for a protocol that serves those clients.
+    let serves = world.about().serves_clients();
     let current = *world.network().link(
         splitbrain_core::ids::NodeId(0),
         splitbrain_core::ids::NodeId(1 % world.len() as u32),
@@ -90,15 +92,17 @@ pub fn NetworkPanel(props: &Props) -> Html {
                     onclick={act(Action::SetChecksums { on: !checksums })}>
                 { if checksums { "checksums on" } else { "checksums off" } }
             </button>
-            <span class="label">{"clients"}</span>
-            <button onclick={act(load(0))}>{"stop"}</button>
-            <button onclick={act(load(5))}>{"5 ops/s"}</button>
-            <button onclick={act(load(50))}>{"50 ops/s"}</button>
+            if serves {
+                <span class="label">{"clients"}</span>
+                <button onclick={act(load(0))}>{"stop"}</button>
+                <button onclick={act(load(5))}>{"5 ops/s"}</button>
+                <button onclick={act(load(50))}>{"50 ops/s"}</button>
+            }
+            <details class="fine-tune">
+                <summary title="Loss, delay, jitter, duplication and corruption on every link at once (click a link in the picture to tune just that one)">{"fine-tune…"}</summary>
+                <LinkEditor link={current} onchange={on_link} label="network" />
+            </details>
           </div>
-          <details>
-            <summary>{"Fine-tune every link (click a link in the picture to tune just that one)"}</summary>
-            <LinkEditor link={current} onchange={on_link} label="network" />
-          </details>
         </section>
     }
 }

@@ -172,15 +172,20 @@ pub fn Topology(props: &Props) -> Html {
         );
         // Room for the term or epoch under the name.
         let big = radius >= 18.0 && era.is_some();
+        // Labels grow with the node, so they stay readable when the drawing is small.
+        let name_size = (radius * 0.55).clamp(11.0, 20.0);
+        let term_size = (radius * 0.4).clamp(9.0, 14.0);
         html! {
             <g class={classes!("node", class, selected.then_some("selected"), group, lying.is_some().then_some("byzantine"))} {onclick}
                role="button" tabindex="0" aria-label={describe.clone()}>
                 <title>{ describe }</title>
                 <circle class="halo" cx={num(x)} cy={num(y)} r={num(radius + 7.0)} />
                 <circle class="body" cx={num(x)} cy={num(y)} r={num(radius)} />
-                <text class="name" x={num(x)} y={num(y + if big { -2.0 } else { 4.0 })}>{ id.0.to_string() }</text>
+                <text class="name" x={num(x)} y={num(y + if big { -radius * 0.08 } else { name_size * 0.35 })}
+                      style={format!("font-size: {}px", num(name_size))}>{ id.0.to_string() }</text>
                 if big {
-                    <text class="term" x={num(x)} y={num(y + 13.0)}>{ label }</text>
+                    <text class="term" x={num(x)} y={num(y + radius * 0.5)}
+                          style={format!("font-size: {}px", num(term_size))}>{ label }</text>
                 }
             </g>
         }
