@@ -193,8 +193,15 @@ test('keyboard shortcuts crash and restart the selected node', async () => {
   await page.keyboard.press('2');
   await page.keyboard.press('c');
   await waitFor(async () => (await page.$('svg.topology g.node.crashed[aria-label^="node 2,"]')) !== null, 'the crash');
+  assert.match(await page.textContent('.inspector'), /Crashed at .*, its disk kept/);
   await page.keyboard.press('r');
   await waitFor(async () => (await page.$('svg.topology g.node.crashed')) === null, 'the restart');
+  // Losing the disk is said as such.
+  await page.keyboard.press('x');
+  await waitFor(async () => (await page.$('svg.topology g.node.crashed[aria-label^="node 2,"]')) !== null, 'the crash that loses the disk');
+  assert.match(await page.textContent('.inspector'), /Crashed at .* and lost its disk/);
+  await page.keyboard.press('r');
+  await waitFor(async () => (await page.$('svg.topology g.node.crashed')) === null, 'the second restart');
   await page.keyboard.press('Escape');
   assert.deepEqual(errors, []);
 });

@@ -91,10 +91,18 @@ test('an exported trace imports back to the same run; a bad file leaves the run 
   await page.waitForTimeout(200);
   assert.equal(await page.locator('.notice img').count(), 0);
   assert.match(await page.textContent('.notice'), /<img src/);
+  // A bare list of actions keeps the set-up on screen (here a new seed) and says so.
+  const seed = (await page.textContent('footer')).match(/seed (\d+)/)[1];
+  writeFileSync(`${shots}/actions.txt`, '1s@crash:2:keep\n2s@restart:2\n');
+  await page.setInputFiles('input[type=file]', `${shots}/actions.txt`);
+  await page.waitForFunction(() => /actions\.txt: 2 actions loaded/.test(document.querySelector('.notice')?.textContent ?? ''));
+  assert.match(await page.textContent('.notice'), new RegExp(`into the current set-up \\(seed ${seed}, 5 nodes\\)`));
+  assert.equal((await page.textContent('footer')).match(/seed (\d+)/)[1], seed);
   // The exported trace loads the original run back at its moment.
   await page.setInputFiles('input[type=file]', file);
   await page.waitForFunction((h) => document.querySelector('footer').textContent.includes(h), hash);
   assert.equal(await traceHash(page), hash);
+  assert.match(await page.textContent('.notice'), /exported\.trace\.json: A run loaded with its own set-up: seed 3 \(was \d+\), and 1 action\./);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -483,6 +483,8 @@ pub struct NodeView {
     pub vclock: Vec<u32>,
     /// Its Byzantine behaviour, `None` while it is honest.
     pub behaviour: Option<String>,
+    /// While it is down: when it crashed and what became of its disk.
+    pub crashed: Option<(Micros, DiskFate)>,
 }
 
 /// Node `i` of `world` as a view sees it.
@@ -500,5 +502,6 @@ pub fn node_view<P: Described>(world: &World<P>, i: usize) -> NodeView {
         lamport: slot.lamport.0,
         vclock: slot.vclock.0.clone(),
         behaviour: world.behaviour(NodeId(i as u32)).map(str::to_string),
+        crashed: slot.crashed,
     }
 }

@@ -229,7 +229,7 @@ impl Playground {
         let query = config_query(&config).map_err(|e| JsError::new(&e))?;
         let mut recipe = Recipe::from_query(&query).map_err(|e| JsError::new(&e))?;
         recipe.finish().map_err(|e| JsError::new(&e))?;
-        sim.dispatch(Msg::Load(Box::new(recipe)));
+        sim.dispatch(Msg::Load(Box::new(recipe), None));
         Ok(())
     }
 
@@ -238,8 +238,9 @@ impl Playground {
     #[wasm_bindgen(js_name = importText)]
     pub fn import_text(&self, text: &str) -> Result<(), JsError> {
         let sim = self.sim()?;
-        let recipe = crate::share::read_import(text).map_err(|e| JsError::new(&e))?;
-        sim.dispatch(Msg::Load(Box::new(recipe)));
+        let (recipe, said) =
+            crate::share::read_import(text, &sim.setup).map_err(|e| JsError::new(&e))?;
+        sim.dispatch(Msg::Load(Box::new(recipe), Some(said)));
         Ok(())
     }
 

@@ -405,7 +405,7 @@ pub fn App(props: &AppProps) -> Html {
         let sim = sim.clone();
         move |_| {
             Callback::from(move |recipe| {
-                sim.dispatch(Msg::Load(Box::new(recipe)));
+                sim.dispatch(Msg::Load(Box::new(recipe), None));
                 if let Some(w) = web_sys::window() {
                     w.scroll_to_with_x_and_y(0.0, 0.0);
                 }

@@ -86,9 +86,18 @@ pub fn Inspector(props: &Props) -> Html {
             </label>
         }
     };
-    let body = world.inspect(id.index()).unwrap_or_else(
-        || html! { <p class="muted">{"Crashed. Its disk holds what it persisted."}</p> },
-    );
+    let body = world.inspect(id.index()).unwrap_or_else(|| {
+        let text = match slot.crashed {
+            Some((at, DiskFate::Keep)) => format!(
+                "Crashed at {}, its disk kept. Everything it held only in memory is gone; when it restarts it rebuilds itself from what it wrote to disk."
+            , Pretty(at)),
+            Some((at, DiskFate::Lose)) => format!(
+                "Crashed at {} and lost its disk. When it restarts it remembers nothing it ever wrote, not even promises it made: outside the fault model of most protocols, so their checkers may find safety broken."
+            , Pretty(at)),
+            None => "Down.".into(),
+        };
+        html! { <p class="muted">{ text }</p> }
+    });
     let close = {
         let sim = sim.clone();
         Callback::from(move |_| sim.dispatch(Msg::Select(None)))

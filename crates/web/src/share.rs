@@ -6,6 +6,7 @@ use crate::recovery::Recipe;
 use crate::state::{Msg, Sim};
 use crate::url::{PageState, Panel};
 use splitbrain_core::recipe::parse_schedule;
+use splitbrain_core::recipe::Setup;
 use splitbrain_core::run::hash_hex;
 use splitbrain_core::sim::Sim as World;
 use splitbrain_core::view::SeenKind;
@@ -83,9 +84,56 @@ pub fn trace_json(world: &dyn World, recipe: &Recipe) -> String {
     )
 }
 
-/// Reads an imported file: a trace file (JSON), a run recipe (`nodes=5&seed=1&...`), or a
-/// bare list of actions (`1s@crash:2:keep,...`, one per line or comma-separated).
-pub fn read_import(text: &str) -> Result<Recipe, String> {
+/// Reads an imported file against the run on screen (`current`): a trace file (JSON) or a
+/// run recipe (`nodes=5&seed=1&...`) brings its own set-up; a bare list of actions
+/// (`1s@crash:2:keep,...`, one per line or comma-separated) keeps the current one. Returns
+/// the run and what the import changed, in words.
+pub fn read_import(text: &str, current: &Setup) -> Result<(Recipe, String), String> {
+    let mut recipe = parse_import(text)?;
+    let n = recipe.recipe.schedule.len();
+    let actions = format!("{n} action{}", if n == 1 { "" } else { "s" });
+    let said = match recipe.setup_given {
+        false => {
+            recipe.recipe.setup = current.clone();
+            recipe.recipe.finish()?;
+            format!(
+                "{actions} loaded into the current set-up (seed {}, {} nodes); the run started again from zero with them.",
+                current.seed, current.nodes
+            )
+        }
+        true => {
+            let new = &recipe.recipe.setup;
+            let mut changed = Vec::new();
+            if new.protocol != current.protocol {
+                changed.push(format!(
+                    "protocol {} (was {})",
+                    new.protocol, current.protocol
+                ));
+            }
+            if new.seed != current.seed {
+                changed.push(format!("seed {} (was {})", new.seed, current.seed));
+            }
+            if new.nodes != current.nodes {
+                changed.push(format!("{} nodes (was {})", new.nodes, current.nodes));
+            }
+            let changed = if changed.is_empty() {
+                "the same set-up as before".to_string()
+            } else {
+                changed.join(", ")
+            };
+            format!("A run loaded with its own set-up: {changed}, and {actions}.")
+        }
+    };
+    Ok((recipe.recipe, said))
+}
+
+/// An import as read: the run, and whether the file named a set-up of its own.
+struct Parsed {
+    recipe: Recipe,
+    setup_given: bool,
+}
+
+fn parse_import(text: &str) -> Result<Parsed, String> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err("the file is empty".into());
@@ -113,22 +161,30 @@ pub fn read_import(text: &str) -> Result<Recipe, String> {
             .and_then(|v| v.as_f64())
             .filter(|t| *t >= 0.0 && t.is_finite())
             .map(|t| t as u64);
-        return Ok(recipe);
+        return Ok(Parsed {
+            recipe,
+            setup_given: true,
+        });
     }
     if trimmed.contains('=') {
-        return Recipe::from_query(trimmed);
+        return Ok(Parsed {
+            recipe: Recipe::from_query(trimmed)?,
+            setup_given: true,
+        });
     }
     let one_line: Vec<&str> = trimmed
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
-    let mut recipe = Recipe {
-        schedule: parse_schedule(&one_line.join(","))?,
-        ..Recipe::default()
-    };
-    recipe.finish()?;
-    Ok(recipe)
+    // Checked against the set-up it joins, in `read_import`.
+    Ok(Parsed {
+        recipe: Recipe {
+            schedule: parse_schedule(&one_line.join(","))?,
+            ..Recipe::default()
+        },
+        setup_given: false,
+    })
 }
 
 /// The messages in flight as SVG circles, coloured as on the canvas.
@@ -284,8 +340,10 @@ pub fn SharePanel(props: &Props) -> Html {
                     .await
                     .ok()
                     .and_then(|v| v.as_string());
-                match text.map(|t| read_import(&t)) {
-                    Some(Ok(recipe)) => sim.dispatch(Msg::Load(Box::new(recipe))),
+                match text.map(|t| read_import(&t, &sim.setup)) {
+                    Some(Ok((recipe, said))) => {
+                        sim.dispatch(Msg::Load(Box::new(recipe), Some(format!("{name}: {said}"))))
+                    }
                     Some(Err(e)) => sim.dispatch(Msg::Notice(Some(format!(
                         "{name} was not loaded: {e}. The current run is unchanged."
                     )))),

@@ -139,7 +139,8 @@ pub enum Msg {
     Seek(u64),
     /// Open a run from a recipe (an imported file or a script), keeping the current run if
     /// the recipe is refused.
-    Load(Box<crate::recovery::Recipe>),
+    /// Replace the run; the text, if any, says what the load changed.
+    Load(Box<crate::recovery::Recipe>, Option<String>),
     Play(bool),
     /// Open the split tool, add or remove a node from the other side, or apply or cancel it.
     SplitOpen,
@@ -365,7 +366,7 @@ impl Reducible for Sim {
         let mut next = (*self).clone();
         let recipe_changed = matches!(
             msg,
-            Msg::Act(_) | Msg::Restart(_) | Msg::SplitApply | Msg::Replay | Msg::Load(_)
+            Msg::Act(_) | Msg::Restart(_) | Msg::SplitApply | Msg::Replay | Msg::Load(..)
         );
         if !matches!(msg, Msg::Refresh) {
             next.stepped = None;
@@ -479,7 +480,7 @@ impl Reducible for Sim {
             Msg::ShowWitness => self.show_witness(),
             Msg::Notice(text) => next.notice = text,
             Msg::Play(on) => self.control.playing.set(on),
-            Msg::Load(recipe) => {
+            Msg::Load(recipe, said) => {
                 let mut recipe = *recipe;
                 match recipe.finish() {
                     Ok(()) => {
@@ -492,7 +493,7 @@ impl Reducible for Sim {
                         next.selected = None;
                         next.selected_link = None;
                         next.split = None;
-                        next.notice = None;
+                        next.notice = said;
                     }
                     Err(e) => {
                         next.notice =

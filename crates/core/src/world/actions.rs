@@ -134,6 +134,7 @@ impl<P: Protocol> World<P> {
         slot.paused_until = 0;
         slot.busy_until = 0;
         slot.crash_on_write = None;
+        slot.crashed = Some((self.now, disk));
         if disk == DiskFate::Lose {
             slot.disk = P::Disk::default();
         }
@@ -145,6 +146,7 @@ impl<P: Protocol> World<P> {
             return;
         }
         self.trace.push(self.now, EventKind::Restart { node });
+        self.nodes[node.index()].crashed = None;
         self.boot(node, true);
     }
 

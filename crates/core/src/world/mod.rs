@@ -66,6 +66,8 @@ pub struct NodeSlot<P: Protocol> {
     /// Inputs that arrived while the node was paused or busy, in arrival order.
     inbox: std::collections::VecDeque<queue::Event<P>>,
     wake_pending: bool,
+    /// While it is down: when it crashed and what became of its disk.
+    pub crashed: Option<(Micros, crate::action::DiskFate)>,
     /// Armed by `Action::CrashOnWrite`: how to crash at the next disk write.
     crash_on_write: Option<(crate::action::DiskFate, Option<Micros>)>,
     timers: Vec<(P::Timer, u64)>,
@@ -142,6 +144,7 @@ impl<P: Protocol> World<P> {
                 busy_until: 0,
                 inbox: Default::default(),
                 wake_pending: false,
+                crashed: None,
                 crash_on_write: None,
                 timers: Vec::new(),
                 next_timer_generation: 0,
