@@ -548,6 +548,15 @@ pub fn App(props: &AppProps) -> Html {
                     }) }
                     <li><span class="cross">{"×"}</span>{"message lost (and why)"}</li>
                 </ul>
+                <ul class="legend-list">
+                    { for [("link cut", "cut"), ("link cut one way", "one-way"), ("across a partition", "partitioned"), ("link with its own faults", "tuned")].into_iter().map(|(label, class)| html! {
+                        <li><svg class="swatch" viewBox="0 0 28 12" aria-hidden="true"><g class={classes!("link", class)}><line class="stroke" x1="0" y1="6" x2="28" y2="6" /></g></svg>{ label }</li>
+                    }) }
+                    <li><svg class="swatch" viewBox="0 0 28 12" aria-hidden="true">
+                        <g class="node group-0"><circle class="halo" cx="6" cy="6" r="5" /></g>
+                        <g class="node group-1"><circle class="halo" cx="21" cy="6" r="5" /></g>
+                    </svg>{"sides of a partition"}</li>
+                </ul>
             </section>
         }
     };

@@ -641,6 +641,7 @@ pub fn SpaceTime(props: &Props) -> Html {
         })
     };
     let current = sim.control.diagram_window_us.get();
+    let legend = sim.world.borrow().about().look.legend;
     let selected = sim.control.selected_event.get().and_then(|i| {
         let world = sim.world.borrow();
         let time = world.event_time(i)?;
@@ -658,10 +659,19 @@ pub fn SpaceTime(props: &Props) -> Html {
                         }) }
                     </select>
                 </label>
+                // What the colours mean now: message kinds, or, once an event is selected,
+                // how the others relate to it (the kinds' colours are then not drawn).
                 <span class="legend">
-                    <span class="key past">{"causal past"}</span>
-                    <span class="key future">{"causal future"}</span>
-                    <span class="key concurrent">{"concurrent"}</span>
+                    if sim.control.selected_event.get().is_some() {
+                        <span class="key past">{"causal past"}</span>
+                        <span class="key future">{"causal future"}</span>
+                        <span class="key concurrent">{"concurrent"}</span>
+                    } else {
+                        { for crate::flight::COLOURS.iter().zip(legend).filter(|(_, name)| !name.is_empty()).map(|(colour, name)| html! {
+                            <span class="key" style={format!("--key: {colour}")}>{ name }</span>
+                        }) }
+                        <span class="key lost">{"lost"}</span>
+                    }
                     if !sim.control.lin.borrow().witness().is_empty() {
                         <span class="key witness" title="The operations that prove the history is not linearizable, from invocation to answer">{"not linearizable"}</span>
                     }
