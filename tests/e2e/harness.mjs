@@ -36,6 +36,6 @@ export async function openPage(browser, address, viewport = { width: 1280, heigh
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(address);
-  await page.waitForSelector('svg.topology .node, .spacetime canvas, table.scoreboard');
+  await page.waitForSelector('svg.topology .node, .spacetime canvas, table.scoreboard, .event-log .row');
   return { page, errors };
 }

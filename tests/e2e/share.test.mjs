@@ -142,9 +142,30 @@ test('an embedded view is readable at 640x400', async () => {
   const { page, errors } = await open(url + '#v=1&nodes=5&seed=4&embed=topology&autoplay=1', { width: 640, height: 400 });
   const box = await page.locator('.topology-wrap').boundingBox();
   assert.ok(box.y + box.height <= 400 && box.width >= 300, JSON.stringify(box));
+  // Embeds have a speed control (the notes ask readers to slow a figure down).
+  await page.selectOption('main.embed select[aria-label="Playback speed"]', { label: '0.1x' });
   await page.screenshot({ path: `${shots}/22-embed-640x400.png` });
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test('every combination of embedded views fits a 640x400 frame without scrolling it', async () => {
+  const views = ['topology', 'diagram', 'log'];
+  const combos = ['cap'];
+  for (let m = 1; m < 8; m += 1) combos.push(views.filter((_, i) => m & (1 << i)).join(','));
+  for (const embed of combos) {
+    const { page, errors } = await open(`${url}#v=1&nodes=5&seed=4&t=2s&embed=${embed}`, { width: 640, height: 400 });
+    const size = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]);
+    assert.deepEqual(size, [640, 400], embed);
+    for (const view of embed.split(',')) {
+      const selector = { topology: 'svg.topology', diagram: '.spacetime canvas', log: '.event-log', cap: '.cap' }[view];
+      const box = await page.locator(selector).first().boundingBox();
+      assert.ok(box && box.width >= 250 && box.y < 400, `${embed}: ${view} is shown (${JSON.stringify(box)})`);
+    }
+    await page.screenshot({ path: `${shots}/23-embed-${embed.replace(/,/g, '+')}.png` });
+    assert.deepEqual(errors, [], embed);
+    await page.close();
+  }
 });
 
 test('the build works from a sub-path', async () => {

@@ -585,6 +585,11 @@ pub fn App(props: &AppProps) -> Html {
                         { if sim.playing() { "Pause" } else { "Play" } }
                     </button>
                     <button onclick={dispatch(|| Msg::Step)} title="Process one event (right arrow)">{"Step"}</button>
+                    <select onchange={on_speed.clone()} aria-label="Playback speed">
+                        { for SPEEDS.iter().enumerate().map(|(i, (_, name))| html! {
+                            <option value={i.to_string()} selected={i == speed_index}>{ *name }</option>
+                        }) }
+                    </select>
                     <span class="clock">{ format!("t = {}", Pretty(world.now())) }</span>
                     <span class="spacer"></span>
                     if let Some(v) = world.violations().first() {
