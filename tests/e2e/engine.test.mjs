@@ -141,3 +141,26 @@ test('the cluster, the time controls and the verdicts are on the first screen, o
     await page.close();
   }
 });
+
+test('the page tells what just happened, and shows where to begin until told it is understood', async () => {
+  const { page, errors } = await open(`${url}#v=1&nodes=5&seed=1&t=2s`);
+  // The newest step of the story, in the protocol's own terms; clicking it goes there.
+  assert.match(await page.textContent('.narration'), /has the votes of a majority: it leads term \d+/);
+  await page.locator('.narration').click();
+  assert.match(await page.textContent('.selected-event'), /is leader in term/);
+  // A crash is told at once.
+  await page.locator('svg.topology g.node[aria-label^="node 3,"]').click();
+  await page.getByRole('button', { name: 'Crash (keep disk)' }).click();
+  await page.waitForFunction(() => /n3 crashed/.test(document.querySelector('.narration').textContent));
+  // The first-visit hint, until dismissed; both choices outlive a reload.
+  await page.getByRole('button', { name: 'Got it' }).click();
+  await page.getByRole('button', { name: 'Stop narrating' }).click();
+  await page.reload();
+  await page.waitForSelector('svg.topology .node');
+  assert.equal(await page.locator('.first-visit').count(), 0);
+  assert.equal(await page.locator('.narration').count(), 0);
+  await page.getByRole('button', { name: 'Tell me what happens' }).click();
+  await page.waitForSelector('.narration');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -70,6 +70,9 @@ pub trait Sim {
     fn card(&self, node: usize) -> Option<Card>;
     /// Key `key` as node `node` holds it (for a compare-and-set).
     fn local_value(&self, node: usize, key: Key) -> Option<Value>;
+    /// The newest step of the story: (trace position, time, sentence); see
+    /// [`view::narration`].
+    fn narration(&self) -> Option<(u64, Micros, String)>;
 }
 
 impl Clone for Box<dyn Sim> {
@@ -211,5 +214,9 @@ impl<P: Described> Sim for World<P> {
 
     fn local_value(&self, node: usize, key: Key) -> Option<Value> {
         self.nodes().get(node)?.state.as_ref()?.local_value(key)
+    }
+
+    fn narration(&self) -> Option<(u64, Micros, String)> {
+        view::narration(self)
     }
 }

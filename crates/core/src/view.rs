@@ -505,3 +505,37 @@ pub fn node_view<P: Described>(world: &World<P>, i: usize) -> NodeView {
         crashed: slot.crashed,
     }
 }
+
+/// How far back [`narration`] looks for something to tell.
+const NARRATION_LOOKBACK: u64 = 5_000;
+
+/// The newest step of the story in `world`, as (its position in the trace, its time, the
+/// sentence): what the protocol tells of its own events ([`Described::narrate`]), its
+/// notes, roles that lead taken up, and faults; the many routine events (messages, timers,
+/// commits) are left to the log.
+pub fn narration<P: Described>(world: &World<P>) -> Option<(u64, Micros, String)> {
+    let trace = world.trace();
+    let len = trace.len();
+    (len.saturating_sub(NARRATION_LOOKBACK)..len)
+        .rev()
+        .find_map(|i| {
+            let e = trace.get(i)?;
+            told::<P>(e).map(|text| (i, e.time, text))
+        })
+}
+
+/// Event `e` as a step of the story, if it is one.
+fn told<P: Described>(e: &TraceEvent<P>) -> Option<String> {
+    if let Some(text) = P::narrate(&e.kind) {
+        return Some(text);
+    }
+    match &e.kind {
+        EventKind::Note { .. }
+        | EventKind::Crash { .. }
+        | EventKind::Restart { .. }
+        | EventKind::Pause { .. }
+        | EventKind::Fault { .. } => Some(text(e)),
+        EventKind::RoleChange { role, .. } if P::leads(*role) => Some(text(e)),
+        _ => None,
+    }
+}

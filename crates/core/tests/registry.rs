@@ -264,6 +264,9 @@ fn every_protocol_is_shown_in_words_with_every_colour_in_its_legend() {
                     .expect("a message in flight has words");
                 assert_in_words(about.name, &text);
             }
+            if let Some((_, _, told)) = sim.narration() {
+                assert_in_words(about.name, &told);
+            }
             for c in sim.countdowns() {
                 countdowns += 1;
                 assert!(c.at >= sim.now() && c.span > 0, "{}: {c:?}", about.name);

@@ -400,6 +400,9 @@ pub fn App(props: &AppProps) -> Html {
     use_frame_driver(sim.clone(), (*recorder).clone());
     // The last check of the end properties: (when, what it found).
     let end_check = use_state(|| None::<(Micros, Vec<Violation>)>);
+    // The reader's choices, kept across visits.
+    let narrate = use_state(|| crate::prefs::flag("narrate", true));
+    let hint_seen = use_state(|| crate::prefs::flag("hint-seen", false));
     // Made once, so the CAP view's properties stay equal between renders.
     let open_in_playground = use_memo((), {
         let sim = sim.clone();
@@ -655,6 +658,8 @@ pub fn App(props: &AppProps) -> Html {
                 <div class="side-column">
                     { verdict }
                     { lin }
+                    { narration(&sim, &world, &narrate) }
+                    if !*hint_seen { { first_visit_hint(&hint_seen) } }
                     { end }
                     { side }
                 </div>
@@ -670,5 +675,57 @@ pub fn App(props: &AppProps) -> Html {
                     hash_hex(world.trace_hash())) }</span>
             </footer>
         </main>
+    }
+}
+
+/// The newest step of the story in a sentence, or a button to have it told; clicking the
+/// sentence goes to that moment.
+fn narration(
+    sim: &UseReducerHandle<Sim>,
+    world: &crate::any::AnyWorld,
+    narrate: &UseStateHandle<bool>,
+) -> Html {
+    let switch = |on: bool| {
+        let narrate = narrate.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            crate::prefs::set_flag("narrate", on);
+            narrate.set(on);
+        })
+    };
+    if !**narrate {
+        return html! {
+            <button class="narrate-on" onclick={switch(true)}>{"Tell me what happens"}</button>
+        };
+    }
+    let Some((index, at, text)) = world.narration() else {
+        return html! {};
+    };
+    let goto = {
+        let sim = sim.clone();
+        Callback::from(move |_| sim.dispatch(Msg::SelectEvent(Some(index), true)))
+    };
+    html! {
+        <p class="narration" role="status" onclick={goto} title="Click to go to this moment">
+            <span class="t">{ Pretty(at).to_string() }</span>{ text }
+            <button class="close" onclick={switch(false)} aria-label="Stop narrating" title="Stop narrating">{"×"}</button>
+        </p>
+    }
+}
+
+/// Where to begin, shown until the reader dismisses it.
+fn first_visit_hint(seen: &UseStateHandle<bool>) -> Html {
+    let dismiss = {
+        let seen = seen.clone();
+        Callback::from(move |_| {
+            crate::prefs::set_flag("hint-seen", true);
+            seen.set(true);
+        })
+    };
+    html! {
+        <div class="first-visit" role="note">
+            <p><strong>{"New here? "}</strong>{"Press Play and watch the cluster elect a leader. Then break it: click a node to crash or isolate it, use Split… to cut the cluster in two, and drag the timeline back to see what happened. The address bar always holds the run, so a link replays it exactly."}</p>
+            <button onclick={dismiss}>{"Got it"}</button>
+        </div>
     }
 }

@@ -19,6 +19,7 @@ mod link_panel;
 mod network_panel;
 mod panic_overlay;
 mod pen;
+mod prefs;
 mod recovery;
 mod setup_panel;
 mod share;

@@ -269,6 +269,14 @@ pub trait Described: Protocol {
         None
     }
 
+    /// One of its events told as a step of the story, in its own terms (`n4's election
+    /// timer ran out: it stands for term 2`), for a page's narration; `None` leaves the
+    /// event to the engine's plain words (see [`crate::view::narration`]), or untold.
+    fn narrate(e: &crate::trace::EventKind<Self>) -> Option<String> {
+        let _ = e;
+        None
+    }
+
     /// The value of key `key` as this node holds it (for a compare-and-set button).
     fn local_value(&self, key: crate::client::Key) -> Option<crate::client::Value> {
         self.stored(key).into_iter().max()

@@ -65,6 +65,19 @@ impl Described for PbNode {
         }
     }
 
+    fn narrate(e: &crate::trace::EventKind<PbNode>) -> Option<String> {
+        match e {
+            crate::trace::EventKind::RoleChange { node, role, term }
+                if *role == super::roles::PRIMARY && *term > 0 =>
+            {
+                Some(format!(
+                    "{node} stopped hearing from the primary and takes over in epoch {term}, without asking anyone: if the old primary is only cut off, there are now two"
+                ))
+            }
+            _ => None,
+        }
+    }
+
     fn local_value(&self, key: Key) -> Option<Value> {
         self.store().get(&key).copied()
     }

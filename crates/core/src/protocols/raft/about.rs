@@ -13,6 +13,7 @@ use crate::registry::{
 use crate::run::MAX_NODES;
 use crate::time::Micros;
 use crate::time::{MICROS_PER_MS, MICROS_PER_SEC};
+use crate::trace::EventKind;
 
 const ABOUT: About = About {
     name: "raft",
@@ -109,6 +110,18 @@ impl Described for RaftNode {
 
     fn countdown(timer: &RaftTimer, config: &RaftConfig) -> Option<Micros> {
         (*timer == RaftTimer::Election).then_some(config.election_timeout_max_us)
+    }
+
+    fn narrate(e: &EventKind<RaftNode>) -> Option<String> {
+        match e {
+            EventKind::RoleChange { node, role, term } if *role == super::roles::CANDIDATE => Some(format!(
+                "{node} heard from no leader before its election timer ran out: it stands for term {term} and asks the others for their votes"
+            )),
+            EventKind::RoleChange { node, role, term } if *role == super::roles::LEADER => Some(format!(
+                "{node} has the votes of a majority: it leads term {term} and sends heartbeats so that nobody else stands"
+            )),
+            _ => None,
+        }
     }
 
     fn local_value(&self, key: Key) -> Option<Value> {

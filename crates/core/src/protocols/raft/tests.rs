@@ -525,3 +525,24 @@ fn a_follower_that_lost_its_disk_is_sent_the_log_again_and_catches_up() {
     assert!(noted, "the leader's note about n2");
     assert!(w.clone().check_end(5 * SEC).is_empty());
 }
+
+#[test]
+fn the_story_tells_an_election_and_then_a_crash() {
+    use crate::sim::Sim;
+    let mut w = world_with(5, 1, RaftConfig::default(), true);
+    w.run_until(2 * MICROS_PER_SEC);
+    let (_, _, told) = Sim::narration(&w).expect("an election happened");
+    assert!(
+        told.contains("has the votes of a majority: it leads term"),
+        "{told}"
+    );
+    w.act(Action::Crash {
+        node: NodeId(3),
+        disk: DiskFate::Keep,
+    });
+    let (_, at, told) = Sim::narration(&w).unwrap();
+    assert_eq!(
+        (at, told.as_str()),
+        (w.now(), "n3 crashed (its disk is kept)")
+    );
+}
