@@ -193,6 +193,10 @@ pub fn cap(seed: u64, scenario: &str) -> Result<Value, String> {
             // The per-second series is for charts; the summary is what a reader compares.
             map.remove("series");
             map.insert("design".into(), to_json(design));
+            map.insert(
+                "readings".into(),
+                to_json(&splitbrain_core::cap::readings(&report)),
+            );
         }
         clusters.push(out);
     }

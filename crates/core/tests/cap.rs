@@ -452,3 +452,52 @@ fn a_design_opened_in_the_playground_is_the_same_run_with_the_same_witness() {
         );
     }
 }
+
+/// The readings explain the numbers that puzzle: a CP design refusing its minority, two
+/// leaders at once, an AP design answering at once and serving stale reads, and replicas
+/// that disagree under a linearizable history.
+#[test]
+fn the_readings_explain_what_each_design_gave_up() {
+    use splitbrain_core::cap::readings;
+    let all = scenarios();
+    let designs = |name: &str| {
+        all.iter()
+            .find(|(n, _, _)| *n == name)
+            .map(|(_, _, d)| d.clone())
+            .unwrap()
+    };
+    let said = |d: &splitbrain_core::cap::Design| {
+        let r = d.run(1).unwrap();
+        let text = readings(&r).join("\n");
+        for debug in ["Some(", "None", "{ "] {
+            assert!(!text.contains(debug), "{text}");
+        }
+        (r, text)
+    };
+    let raft_quorum = designs("raft-vs-quorum");
+    let (raft, text) = said(&raft_quorum[0]);
+    assert!(
+        text.contains("minority side answered (almost) nothing"),
+        "{text}"
+    );
+    if raft.max_leaders >= 2 {
+        assert!(text.contains("nodes acted as leader at once"), "{text}");
+    }
+    let (one, text) = said(&raft_quorum[1]);
+    assert!(text.contains("minority side answered everything"), "{text}");
+    assert!(
+        one.cluster.stale_reads > 0 && text.contains("stale reads"),
+        "{text}"
+    );
+    assert!(
+        text.contains("without waiting to hear from any other node"),
+        "{text}"
+    );
+    let (three, text) = said(&designs("quorum-sizes")[1]);
+    assert!(three.linearizability.is_linearizable());
+    assert_eq!(
+        three.keys_replicas_disagree > 0,
+        text.contains("yet every read was linearizable"),
+        "{text}"
+    );
+}

@@ -49,6 +49,20 @@ fn retries() -> [(&'static str, Retry); 2] {
     ]
 }
 
+/// The sliders' starting values for comparison `index`: the read and write quorums of its
+/// last quorum design as the core describes it (so "Raft, quorum and primary-backup" starts
+/// at its R=W=1, and the quorum-size comparison at R=W=3).
+fn default_sliders(index: usize) -> (usize, usize) {
+    let size = |d: &Design, name: &str| d.setting(name).and_then(|v| v.parse::<usize>().ok());
+    scenarios()
+        .get(index)
+        .and_then(|(_, _, designs)| {
+            let d = designs.iter().rev().find(|d| d.setting("r").is_some())?;
+            Some((size(d, "r")?, size(d, "w")?))
+        })
+        .unwrap_or((3, 3))
+}
+
 fn uses_sliders(index: usize) -> bool {
     scenarios()
         .get(index)
@@ -227,7 +241,7 @@ pub struct Props {
 #[component]
 pub fn CapView(props: &Props) -> Html {
     let preset = use_state(|| props.scenario);
-    let sliders = use_state(|| (3usize, 3usize));
+    let sliders = use_state(|| default_sliders(props.scenario));
     let results = use_state(Vec::<(Design, Result<CapReport, String>)>::new);
     let running = use_state(|| false);
     let opened = use_state(|| props.open);
@@ -284,11 +298,13 @@ pub fn CapView(props: &Props) -> Html {
     }
     let on_preset = {
         let preset = preset.clone();
+        let sliders = sliders.clone();
         Callback::from(move |e: Event| {
             if let Some(i) = e
                 .target_dyn_into::<web_sys::HtmlSelectElement>()
                 .and_then(|s| s.value().parse::<usize>().ok())
             {
+                sliders.set(default_sliders(i));
                 preset.set(i);
             }
         })
@@ -378,6 +394,14 @@ pub fn CapView(props: &Props) -> Html {
                         if !leads(&r.protocol) { "none (leaderless)".to_string() } else { r.max_leaders.to_string() }
                     }) }
                     { side_row("consistency", reports, verdict) }
+                    <tr class="readings">
+                        <th scope="row">{"what these numbers say"}</th>
+                        { for reports.iter().map(|(_, r)| html! {
+                            <td>{ for r.as_ref().ok().map(|r| html! {
+                                <ul>{ for splitbrain_core::cap::readings(r).into_iter().map(|t| html! { <li>{ t }</li> }) }</ul>
+                            }) }</td>
+                        }) }
+                    </tr>
                     <tr>
                         <th scope="row">{"every node, message and operation of this run"}</th>
                         { for reports.iter().map(|(d, _)| html! {

@@ -9,6 +9,9 @@
 //! answering on the minority side; an AP protocol keeps answering there and pays in
 //! consistency.
 
+mod readings;
+pub use readings::readings;
+
 use crate::action::{Action, Scheduled};
 use crate::check::Violation;
 use crate::checkers::linearizability::{self, LinReport};
