@@ -24,6 +24,8 @@ const LABELS: f64 = 40.0;
 const RIGHT: f64 = 12.0;
 /// The colour of the operations that prove a history is not linearizable.
 const WITNESS: &str = "#c0392b";
+/// The narrowest a witness operation is drawn, in pixels.
+const WITNESS_MIN_PX: f64 = 8.0;
 
 pub const WINDOWS: [(u64, &str); 5] = [
     (100 * MICROS_PER_MS, "100 ms"),
@@ -344,7 +346,9 @@ fn draw_with(
     ctx.set_dash(&[]);
 
     // The operations that prove the history is not linearizable: a red band on the lane
-    // of the node each was sent to, from invocation to answer (or to now).
+    // of the node each was sent to, from invocation to answer (or to now). Their labels
+    // are drawn last, over the arrows, on a white ground.
+    let mut witness_labels: Vec<(String, f64, f64, bool)> = Vec::new();
     {
         let lin = control.lin.borrow();
         let band = (lane_h * 0.7).max(4.0);
@@ -357,24 +361,26 @@ fn draw_with(
             if end < from || r.invoked_at > now || r.node.index() >= n {
                 continue;
             }
-            let (x0, x1) = (x_of(r.invoked_at.max(from)), x_of(end));
+            let (mut x0, mut x1) = (x_of(r.invoked_at.max(from)), x_of(end));
+            // An operation answered at once is as wide as a mark, not a sliver.
+            if x1 - x0 < WITNESS_MIN_PX {
+                let mid = (x0 + x1) / 2.0;
+                (x0, x1) = (mid - WITNESS_MIN_PX / 2.0, mid + WITNESS_MIN_PX / 2.0);
+            }
             let y = y_of(r.node);
             ctx.set_global_alpha(0.3);
             ctx.set_fill_style_str(WITNESS);
-            ctx.fill_rect(x0, y - band / 2.0, (x1 - x0).max(2.0), band);
+            ctx.fill_rect(x0, y - band / 2.0, x1 - x0, band);
             ctx.set_global_alpha(1.0);
             ctx.set_stroke_style_str(WITNESS);
             ctx.set_line_width(1.5);
-            ctx.stroke_rect(x0, y - band / 2.0, (x1 - x0).max(2.0), band);
+            ctx.stroke_rect(x0, y - band / 2.0, x1 - x0, band);
             if lane_h >= 18.0 {
                 // Near the present the label goes to the left, so it is not cut off.
                 let left = x0 > w - RIGHT - 140.0;
-                ctx.set_text_align(if left { "right" } else { "left" });
-                let lx = if left { x1 - 2.0 } else { x0 + 2.0 };
-                ctx.set_fill_style_str(WITNESS);
+                let lx = if left { x1 } else { x0 };
                 let label = crate::cap_view::op_short(r);
-                ctx.fill_text(&label, lx, y - band / 2.0 - 5.0).ok();
-                ctx.set_text_align("right");
+                witness_labels.push((label, lx, y - band / 2.0 - 7.0, left));
             }
         }
     }
@@ -540,6 +546,24 @@ fn draw_with(
             ctx.fill();
         }
     }
+
+    // The witness's labels, over everything else.
+    ctx.set_font("11px system-ui, sans-serif");
+    ctx.set_text_baseline("middle");
+    for (label, x, y, left) in &witness_labels {
+        // About 6 px a character at this size: enough for a ground under the text.
+        let width = label.chars().count() as f64 * 6.0 + 6.0;
+        let bx = if *left { x - width } else { *x };
+        ctx.set_global_alpha(0.9);
+        ctx.set_fill_style_str("#ffffff");
+        ctx.fill_rect(bx, y - 7.0, width, 14.0);
+        ctx.set_global_alpha(1.0);
+        ctx.set_fill_style_str(WITNESS);
+        ctx.set_text_align(if *left { "right" } else { "left" });
+        ctx.fill_text(label, if *left { x - 3.0 } else { x + 3.0 }, *y)
+            .ok();
+    }
+    ctx.set_text_align("right");
 
     // The present.
     ctx.set_stroke_style_str("#1d2428");
