@@ -520,13 +520,13 @@ pub fn narration<P: Described>(world: &World<P>) -> Option<(u64, Micros, String)
         .rev()
         .find_map(|i| {
             let e = trace.get(i)?;
-            told::<P>(e).map(|text| (i, e.time, text))
+            told(world, e).map(|text| (i, e.time, text))
         })
 }
 
 /// Event `e` as a step of the story, if it is one.
-fn told<P: Described>(e: &TraceEvent<P>) -> Option<String> {
-    if let Some(text) = P::narrate(&e.kind) {
+fn told<P: Described>(world: &World<P>, e: &TraceEvent<P>) -> Option<String> {
+    if let Some(text) = P::narrate(&e.kind, world) {
         return Some(text);
     }
     match &e.kind {
@@ -538,4 +538,21 @@ fn told<P: Described>(e: &TraceEvent<P>) -> Option<String> {
         EventKind::RoleChange { role, .. } if P::leads(*role) => Some(text(e)),
         _ => None,
     }
+}
+
+/// For a partition into `groups`: the nodes that now lead on a side with no majority of the
+/// cluster.
+pub fn leaders_cut_off<P: Described>(world: &World<P>, groups: &[Vec<NodeId>]) -> Vec<NodeId> {
+    let n = world.nodes().len();
+    groups
+        .iter()
+        .filter(|g| g.len() * 2 <= n)
+        .flatten()
+        .copied()
+        .filter(|id| {
+            world
+                .node(*id)
+                .is_some_and(|node| P::leads(node.status().role))
+        })
+        .collect()
 }

@@ -270,10 +270,14 @@ pub trait Described: Protocol {
     }
 
     /// One of its events told as a step of the story, in its own terms (`n4's election
-    /// timer ran out: it stands for term 2`), for a page's narration; `None` leaves the
-    /// event to the engine's plain words (see [`crate::view::narration`]), or untold.
-    fn narrate(e: &crate::trace::EventKind<Self>) -> Option<String> {
-        let _ = e;
+    /// timer ran out: it stands for term 2`), for a page's narration, with the world as it
+    /// is now to say what the event means for it; `None` leaves the event to the engine's
+    /// plain words (see [`crate::view::narration`]), or untold.
+    fn narrate(
+        e: &crate::trace::EventKind<Self>,
+        world: &crate::world::World<Self>,
+    ) -> Option<String> {
+        let _ = (e, world);
         None
     }
 

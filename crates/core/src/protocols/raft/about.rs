@@ -2,6 +2,7 @@
 //! checkers promise.
 
 use super::{Command, RaftBug, RaftConfig, RaftMsg, RaftNode, RaftTimer};
+use crate::action::Action;
 use crate::card::{store_text, Card, Row};
 use crate::client::{Key, Value};
 use crate::describe;
@@ -14,6 +15,7 @@ use crate::run::MAX_NODES;
 use crate::time::Micros;
 use crate::time::{MICROS_PER_MS, MICROS_PER_SEC};
 use crate::trace::EventKind;
+use crate::world::World;
 
 const ABOUT: About = About {
     name: "raft",
@@ -112,8 +114,18 @@ impl Described for RaftNode {
         (*timer == RaftTimer::Election).then_some(config.election_timeout_max_us)
     }
 
-    fn narrate(e: &EventKind<RaftNode>) -> Option<String> {
+    fn narrate(e: &EventKind<RaftNode>, world: &World<RaftNode>) -> Option<String> {
         match e {
+            EventKind::Fault {
+                action: Action::Partition { groups },
+            } => {
+                let cut_off = crate::view::leaders_cut_off(world, groups);
+                let leader = cut_off.first()?;
+                Some(format!(
+                    "{}: {leader} is cut off from the majority. It still thinks it leads, but nothing it is asked can commit without a majority; the other side will elect a new leader",
+                    describe::action(&Action::Partition { groups: groups.clone() })
+                ))
+            }
             EventKind::RoleChange { node, role, term } if *role == super::roles::CANDIDATE => Some(format!(
                 "{node} heard from no leader before its election timer ran out: it stands for term {term} and asks the others for their votes"
             )),

@@ -546,3 +546,39 @@ fn the_story_tells_an_election_and_then_a_crash() {
         (w.now(), "n3 crashed (its disk is kept)")
     );
 }
+
+#[test]
+fn the_story_tells_a_leader_cut_off_from_the_majority() {
+    use crate::sim::Sim;
+    let mut w = world_with(5, 1, RaftConfig::default(), true);
+    w.run_until(2 * MICROS_PER_SEC);
+    let (l, _) = leader(&w).expect("a leader");
+    let other = NodeId((l.0 + 1) % 5);
+    let rest: Vec<NodeId> = (0..5)
+        .map(NodeId)
+        .filter(|n| *n != l && *n != other)
+        .collect();
+    w.act(Action::Partition {
+        groups: vec![vec![l, other], rest],
+    });
+    let (_, _, told) = Sim::narration(&w).unwrap();
+    assert!(
+        told.contains(&format!(
+            "{l} is cut off from the majority. It still thinks it leads"
+        )),
+        "{told}"
+    );
+    // A partition that leaves the leader with the majority is told plainly.
+    let mut w = world_with(5, 1, RaftConfig::default(), true);
+    w.run_until(2 * MICROS_PER_SEC);
+    let (l, _) = leader(&w).unwrap();
+    let others: Vec<NodeId> = (0..5).map(NodeId).filter(|n| *n != l).collect();
+    w.act(Action::Partition {
+        groups: vec![others[..2].to_vec(), vec![l, others[2], others[3]]],
+    });
+    let (_, _, told) = Sim::narration(&w).unwrap();
+    assert!(
+        told.starts_with("partition") && !told.contains("cut off"),
+        "{told}"
+    );
+}
