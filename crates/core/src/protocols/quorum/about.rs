@@ -95,6 +95,43 @@ const ABOUT: About = About {
 };
 
 impl Described for QuorumNode {
+    fn narrate(
+        e: &crate::trace::EventKind<QuorumNode>,
+        world: &crate::world::World<QuorumNode>,
+    ) -> Option<String> {
+        let crate::trace::EventKind::Fault {
+            action: action @ crate::action::Action::Partition { groups },
+        } = e
+        else {
+            return None;
+        };
+        let config = &world.config().protocol;
+        let n = config.replicas.unwrap_or(world.nodes().len());
+        let smallest = groups.iter().map(Vec::len).min()?;
+        let (r, w) = (config.r, config.w);
+        let said = crate::describe::action(action);
+        let every_node_replicates = n == world.nodes().len();
+        Some(if !every_node_replicates {
+            format!(
+                "{said}: each side answers only for the keys of which it still reaches R={r} replicas to read and W={w} to write"
+            )
+        } else if r.max(w) <= smallest {
+            format!(
+                "{said}: with R={r} and W={w}, every side can still gather its quorums and keeps answering, each from the replicas it can reach; {}",
+                if r + w > n {
+                    "the two sides cannot both complete writes to the same key unseen, as R + W > N"
+                } else {
+                    "a read on one side will not see writes made on the other, so answers may be stale"
+                }
+            )
+        } else {
+            format!(
+                "{said}: a side with fewer than {} reachable replicas of a key cannot gather its quorum for it, and refuses rather than answer alone",
+                r.max(w)
+            )
+        })
+    }
+
     fn colour_of(msg: &QuorumMsg) -> u8 {
         match msg {
             QuorumMsg::HintedRead { .. }

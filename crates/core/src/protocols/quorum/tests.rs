@@ -415,3 +415,30 @@ fn hints_survive_a_crash_with_the_disk() {
     w.act(Action::Restart { node: NodeId(0) });
     assert_eq!(w.node(NodeId(0)).unwrap().hints(), &hints);
 }
+
+#[test]
+fn the_story_tells_what_a_partition_means_for_each_quorum_size() {
+    use crate::sim::Sim;
+    let told = |r: usize, w: usize| {
+        let config = QuorumConfig {
+            r,
+            w,
+            ..QuorumConfig::default()
+        };
+        let mut cfg = WorldConfig::new(5, 1, config);
+        cfg.record = true;
+        let mut w: World<QuorumNode> = World::new(cfg);
+        w.act(Action::Partition {
+            groups: vec![vec![NodeId(0), NodeId(1)], (2..5).map(NodeId).collect()],
+        });
+        Sim::narration(&w).unwrap().2
+    };
+    let one = told(1, 1);
+    assert!(
+        one.contains("every side can still gather its quorums")
+            && one.contains("a read on one side will not see writes made on the other"),
+        "{one}"
+    );
+    let three = told(3, 3);
+    assert!(three.contains("cannot gather its quorum"), "{three}");
+}
