@@ -23,6 +23,7 @@ mod prefs;
 mod recovery;
 mod setup_panel;
 mod share;
+mod side;
 mod spacetime;
 mod state;
 mod topology;

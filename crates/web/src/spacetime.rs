@@ -9,7 +9,7 @@
 //! gives exact answers for the events drawn.
 
 use crate::flight::{colour, context};
-use crate::pen::{Pen, SvgPen};
+use crate::pen::{Pen, Strokes, SvgPen};
 use crate::state::{Control, Msg, Sim};
 use splitbrain_core::ids::{MsgId, NodeId};
 use splitbrain_core::sim::Sim as World;
@@ -573,59 +573,6 @@ fn draw_with(
     ctx.line_to(x_of(now), h - 2.0);
     ctx.stroke();
     points
-}
-
-/// Line segments grouped by colour, stroked with one path per colour: a canvas is much
-/// faster drawing a few long paths than thousands of short ones.
-#[derive(Default)]
-struct Strokes(Vec<(&'static str, Vec<[f64; 4]>)>);
-
-impl Strokes {
-    fn line(&mut self, colour: &'static str, a: (f64, f64), b: (f64, f64)) {
-        let segment = [a.0, a.1, b.0, b.1];
-        match self.0.iter_mut().find(|(c, _)| *c == colour) {
-            Some((_, segments)) => segments.push(segment),
-            None => self.0.push((colour, vec![segment])),
-        }
-    }
-
-    /// A line with an arrowhead at `b` (the head's sides are the direction turned by
-    /// ±0.45 rad, computed without trigonometry).
-    fn arrow(&mut self, colour: &'static str, a: (f64, f64), b: (f64, f64)) {
-        self.line(colour, a, b);
-        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-        let len = (dx * dx + dy * dy).sqrt();
-        if len < 1.0 {
-            return;
-        }
-        let (ux, uy) = (dx / len * 6.0, dy / len * 6.0);
-        const COS: f64 = 0.900_447;
-        const SIN: f64 = 0.434_966;
-        for s in [SIN, -SIN] {
-            let (hx, hy) = (ux * COS - uy * s, ux * s + uy * COS);
-            self.line(colour, b, (b.0 - hx, b.1 - hy));
-        }
-    }
-
-    fn cross(&mut self, colour: &'static str, p: (f64, f64), s: f64) {
-        self.line(colour, (p.0 - s, p.1 - s), (p.0 + s, p.1 + s));
-        self.line(colour, (p.0 + s, p.1 - s), (p.0 - s, p.1 + s));
-    }
-
-    /// Strokes every group; a group with no colour uses the context's current style.
-    fn stroke(&self, ctx: &impl Pen) {
-        for (colour, segments) in &self.0 {
-            if !colour.is_empty() {
-                ctx.set_stroke_style_str(colour);
-            }
-            ctx.begin_path();
-            for [x1, y1, x2, y2] in segments {
-                ctx.move_to(*x1, *y1);
-                ctx.line_to(*x2, *y2);
-            }
-            ctx.stroke();
-        }
-    }
 }
 
 #[derive(Properties, PartialEq)]
