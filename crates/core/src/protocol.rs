@@ -75,6 +75,12 @@ pub fn fields_text<M: Message>(msg: &M, max: usize) -> String {
 pub trait Note: Clone + Debug + Serialize {
     /// The note in words, without the node's name (`"attacks"`, `"suspects n2"`).
     fn text(&self) -> String;
+
+    /// Whether it is routine (a call made, an answer received): kept in the log, but not
+    /// told as a step of the story.
+    fn is_routine(&self) -> bool {
+        false
+    }
 }
 
 /// The notes of a protocol that has none.

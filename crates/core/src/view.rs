@@ -530,8 +530,8 @@ fn told<P: Described>(world: &World<P>, e: &TraceEvent<P>) -> Option<String> {
         return Some(text);
     }
     match &e.kind {
-        EventKind::Note { .. }
-        | EventKind::Crash { .. }
+        EventKind::Note { note, .. } if !note.is_routine() => Some(text(e)),
+        EventKind::Crash { .. }
         | EventKind::Restart { .. }
         | EventKind::Pause { .. }
         | EventKind::Fault { .. } => Some(text(e)),

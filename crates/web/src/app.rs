@@ -560,11 +560,22 @@ pub fn App(props: &AppProps) -> Html {
             <EventLog sim={sim.clone()} />
             <CapView seed={sim.setup.seed} on_open={(*open_in_playground).clone()} />
             <footer>
-                <span>{ format!("seed {} · {} events · {} messages sent, {} lost · {} client operations: {} answered, {} refused, {} timed out{} · trace hash {}",
-                    sim.setup.seed, counters.events, counters.sent, counters.dropped,
-                    counters.client_ops, counters.client_ok, counters.client_failed, counters.client_timeouts,
-                    if counters.commits > 0 { format!(" · {} commits", counters.commits) } else { String::new() },
-                    hash_hex(world.trace_hash())) }</span>
+                <span>{ {
+                    let mut parts = vec![
+                        format!("seed {}", sim.setup.seed),
+                        format!("{} events", counters.events),
+                        format!("{} messages sent, {} lost", counters.sent, counters.dropped),
+                    ];
+                    if about.serves_clients() {
+                        parts.push(format!("{} client operations: {} answered, {} refused, {} timed out",
+                            counters.client_ops, counters.client_ok, counters.client_failed, counters.client_timeouts));
+                    }
+                    if counters.commits > 0 {
+                        parts.push(format!("{} commits", counters.commits));
+                    }
+                    parts.push(format!("trace hash {}", hash_hex(world.trace_hash())));
+                    parts.join(" · ")
+                } }</span>
             </footer>
         </main>
     }

@@ -177,6 +177,14 @@ impl Note for RpcNote {
             ),
         }
     }
+
+    /// Retries, giving up and answering again are the story; calls going through are not.
+    fn is_routine(&self) -> bool {
+        matches!(
+            self,
+            RpcNote::Calls { .. } | RpcNote::Answered { .. } | RpcNote::Applies { .. }
+        )
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -453,16 +461,16 @@ impl Protocol for RpcNode {
     }
 
     fn status(&self) -> NodeStatus {
-        let (role, done) = if self.is_server() {
-            (super::roles::SERVER, self.ledger.len() as u64)
-        } else {
-            (super::roles::CLIENT, u64::from(self.answered))
-        };
+        // No log and nothing committed: the card tells the calls and the account.
         NodeStatus {
-            role,
+            role: if self.is_server() {
+                super::roles::SERVER
+            } else {
+                super::roles::CLIENT
+            },
             term: 0,
-            log_len: done,
-            commit: done,
+            log_len: 0,
+            commit: 0,
         }
     }
 

@@ -126,3 +126,18 @@ fn duplicated_requests_take_effect_once_only_with_the_table() {
         ["each call takes effect at most once"]
     );
 }
+
+/// The story leaves out calls that simply go through, and tells the retries.
+#[test]
+fn the_story_tells_retries_not_routine_calls() {
+    use crate::sim::Sim;
+    let s = spec("0s@cut:2-0,700ms@restore:2-0", &[]);
+    let config = Of::<RpcNode>::config(&s.settings, &s.bugs, &s.env()).unwrap();
+    let mut w: World<RpcNode> = s.world(config, true);
+    w.run_until(650 * crate::time::MICROS_PER_MS);
+    let (_, _, told) = Sim::narration(&w).unwrap();
+    assert!(
+        told.contains("sends call 1 again") || told.contains("answers from its table"),
+        "{told}"
+    );
+}
