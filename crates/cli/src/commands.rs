@@ -217,3 +217,39 @@ pub fn protocols() -> Result<Value, String> {
         .collect();
     Ok(json!({ "protocols": protocols }))
 }
+
+/// Every built-in lesson as JSON.
+pub fn lessons() -> Result<Value, String> {
+    Ok(json!({ "lessons": to_json(&splitbrain_core::lesson::builtin()) }))
+}
+
+/// Checks the claims of one lesson file, or of every built-in lesson; an error names the
+/// first step whose claim does not hold (or also holds without the step's actions).
+pub fn lesson_check(file: Option<&std::path::Path>) -> Result<Value, String> {
+    use splitbrain_core::lesson;
+    let lessons = match file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            vec![lesson::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?]
+        }
+        None => lesson::builtin(),
+    };
+    let mut out = Vec::new();
+    for l in &lessons {
+        let checked = lesson::check(l).map_err(|e| format!("{}: {e}", l.name))?;
+        if let Some(bad) = checked.iter().find(|c| !c.ok()) {
+            let why = if bad.holds {
+                "it also holds without the step's actions, so the step does not show it"
+            } else {
+                "it does not hold"
+            };
+            return Err(format!(
+                "lesson {}, step {:?}: the claim: {why} ({})",
+                l.name, bad.step, bad.says
+            ));
+        }
+        out.push(json!({ "lesson": l.name, "steps": to_json(&checked) }));
+    }
+    Ok(json!({ "checked": out }))
+}

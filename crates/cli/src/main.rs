@@ -33,6 +33,27 @@ enum Command {
     Cap(CapArgs),
     /// Describe every protocol: settings, bugs, behaviours, roles, operations, properties.
     Protocols,
+    /// Every built-in lesson, with its steps and their claims.
+    Lessons,
+    /// Lessons: check a lesson file's claims.
+    #[command(subcommand)]
+    Lesson(LessonCommand),
+}
+
+#[derive(Subcommand)]
+enum LessonCommand {
+    /// Read a lesson and run every step's claim; fails naming the first that does not hold.
+    Check(LessonCheckArgs),
+}
+
+#[derive(Args)]
+struct LessonCheckArgs {
+    /// A lesson file (Markdown with a front matter).
+    #[arg(value_name = "FILE", required_unless_present = "all")]
+    file: Option<std::path::PathBuf>,
+    /// Check every built-in lesson instead.
+    #[arg(long, conflicts_with = "file")]
+    all: bool,
 }
 
 #[derive(Args)]
@@ -143,6 +164,8 @@ fn main() -> ExitCode {
         Command::CheckHistory(a) => commands::check_history(&a.file),
         Command::Cap(a) => commands::cap(a.seed, &a.scenario),
         Command::Protocols => commands::protocols(),
+        Command::Lessons => commands::lessons(),
+        Command::Lesson(LessonCommand::Check(a)) => commands::lesson_check(a.file.as_deref()),
     };
     match result {
         Ok(json) => {

@@ -398,3 +398,40 @@ fn protocols_describes_every_protocol_with_its_settings_bugs_and_properties() {
         }
     }
 }
+
+#[test]
+fn lessons_are_listed_and_their_claims_checked() {
+    let listed = json(&splitbrain(&["lessons"]));
+    let lessons = listed["lessons"].as_array().unwrap();
+    assert!(lessons.iter().any(|l| l["name"] == "two-generals"));
+    for l in lessons {
+        for step in l["steps"].as_array().unwrap() {
+            assert!(step["claim"].as_str().is_some_and(|c| !c.is_empty()));
+        }
+    }
+    let checked = json(&splitbrain(&["lesson", "check", "--all"]));
+    assert_eq!(checked["checked"].as_array().unwrap().len(), lessons.len());
+    // A claim the run does not show fails, naming the lesson and the step.
+    let wrong = temp_file(
+        "wrong.md",
+        "---\nname: wrong\ntopic: two-generals\ntitle: Wrong\n---\n# Step: calm\nrun: v=1&protocol=two-generals&nodes=2&seed=1&t=6s\nclaim: end broken the generals decide alike\n",
+    );
+    let out = splitbrain(&["lesson", "check", wrong.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("lesson wrong, step \"calm\": the claim: it does not hold"),
+        "{err}"
+    );
+    // A malformed file gets the line of the problem.
+    let bad = temp_file(
+        "bad.md",
+        "---\nname: bad\ntopic: two-generals\ntitle: Bad\n---\n# Step: one\nclaim: nonsense\n",
+    );
+    let out = splitbrain(&["lesson", "check", bad.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("line 7: unknown claim"),
+        "{err}"
+    );
+}

@@ -25,6 +25,7 @@ pub mod clock;
 pub mod describe;
 pub mod fuzz;
 pub mod ids;
+pub mod lesson;
 pub mod network;
 pub mod protocol;
 pub mod protocols;

@@ -1,0 +1,309 @@
+//! Lessons: guided steps through the course, each a run that shows something, with a claim
+//! about that run that is checked, so a lesson's text can never drift from what the
+//! simulator does.
+//!
+//! A lesson is a Markdown file (in `lessons/`, compiled in as [`BUILTIN`]): a front matter
+//! with its `name`, `topic` (one of [`TOPICS`]) and `title`, then steps. A step starts
+//! with a `# Step: TITLE` line; its lines of the form `key: value` are its fields, and the
+//! other lines are its text:
+//!
+//! - `run:` the run it shows, as a link's query (`v=1&protocol=...&actions=...&t=6s`);
+//! - `claim:` what the run shows, in the vocabulary of [`claim`];
+//! - `contrast: no` when the claim may hold without the step's actions too (by default
+//!   the check also runs the same set-up without them and expects the claim not to hold);
+//! - `question:` with `choice:` lines, the right one written `choice*:`;
+//! - `try:` a prompt for free play (any number).
+
+pub mod claim;
+
+use crate::recipe::Recipe;
+use claim::{Claim, Finding, Watch};
+use serde::Serialize;
+
+/// The course's topics, in teaching order: (id, title). A lesson names one; the course map
+/// shows every topic, with its lessons or as not covered yet.
+pub const TOPICS: &[(&str, &str)] = &[
+    ("communication-faults", "Communication faults"),
+    ("two-generals", "The two generals"),
+    ("failure-detection", "Failure detection"),
+    ("retries", "Retries, backoff and jitter"),
+    ("rpc-semantics", "Idempotency and RPC semantics"),
+    ("byzantine", "Byzantine generals"),
+    ("poison-messages", "Poison messages and dead-letter queues"),
+    ("clocks", "Clocks: drift, Lamport, vector"),
+    ("consistency", "Consistency models"),
+    ("replication", "Replication"),
+    ("cap", "CAP"),
+    ("consensus", "Consensus: Raft, Paxos, flooding, PBFT"),
+    ("two-phase-commit", "Two-phase commit"),
+    ("leaders-epochs", "Leaders and epochs"),
+    ("system-models", "System models"),
+    ("checkpointing", "Checkpointing and message logging"),
+    ("availability", "Availability"),
+];
+
+/// The lessons compiled into the program: (file name, text).
+pub const BUILTIN: &[(&str, &str)] = &[
+    (
+        "two-generals.md",
+        include_str!("../../../../lessons/two-generals.md"),
+    ),
+    (
+        "rpc-semantics.md",
+        include_str!("../../../../lessons/rpc-semantics.md"),
+    ),
+];
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Lesson {
+    pub name: String,
+    pub topic: String,
+    pub title: String,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Step {
+    pub title: String,
+    /// Its text, paragraphs separated by blank lines.
+    pub text: String,
+    /// The run, as a link's query.
+    pub run: String,
+    /// The claim as written.
+    pub claim: String,
+    #[serde(skip)]
+    pub parsed_claim: Claim,
+    /// Whether the claim must fail without the step's actions.
+    pub contrast: bool,
+    pub question: Option<Question>,
+    pub try_this: Vec<String>,
+    /// The line the step starts on, for messages.
+    pub line: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Question {
+    pub text: String,
+    pub choices: Vec<String>,
+    /// The index of the right choice.
+    pub answer: usize,
+}
+
+/// Reads a lesson file; an error names the line.
+pub fn parse(text: &str) -> Result<Lesson, String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = |n: usize, msg: String| format!("line {}: {msg}", n + 1);
+    if lines.first().map(|l| l.trim()) != Some("---") {
+        return Err(at(
+            0,
+            "a lesson starts with a front matter between --- lines".into(),
+        ));
+    }
+    let end = lines
+        .iter()
+        .skip(1)
+        .position(|l| l.trim() == "---")
+        .map(|p| p + 1)
+        .ok_or_else(|| at(0, "the front matter has no closing --- line".into()))?;
+    let (mut name, mut topic, mut title) = (None, None, None);
+    for (n, line) in lines.iter().enumerate().take(end).skip(1) {
+        let (key, value) =
+            field(line).ok_or_else(|| at(n, format!("expected key: value, not {line:?}")))?;
+        let slot = match key {
+            "name" => &mut name,
+            "topic" => &mut topic,
+            "title" => &mut title,
+            other => return Err(at(n, format!("unknown key {other:?} (name, topic, title)"))),
+        };
+        *slot = Some(value.to_string());
+    }
+    let name = name.ok_or_else(|| at(0, "the front matter has no name".into()))?;
+    let topic = topic.ok_or_else(|| at(0, "the front matter has no topic".into()))?;
+    if !TOPICS.iter().any(|(id, _)| *id == topic) {
+        let ids: Vec<&str> = TOPICS.iter().map(|(id, _)| *id).collect();
+        return Err(at(
+            0,
+            format!("unknown topic {topic:?}; topics: {}", ids.join(", ")),
+        ));
+    }
+    let title = title.ok_or_else(|| at(0, "the front matter has no title".into()))?;
+    let mut steps = Vec::new();
+    let mut current: Option<RawStep> = None;
+    for (n, line) in lines.iter().enumerate().skip(end + 1) {
+        if let Some(t) = line.trim().strip_prefix("# Step:") {
+            if let Some(s) = current.take() {
+                steps.push(step(s)?);
+            }
+            current = Some((n, t.trim().to_string(), Vec::new()));
+        } else if let Some((_, _, body)) = current.as_mut() {
+            body.push((n, line));
+        } else if !line.trim().is_empty() {
+            return Err(at(n, "text before the first \"# Step:\" line".into()));
+        }
+    }
+    if let Some(s) = current.take() {
+        steps.push(step(s)?);
+    }
+    if steps.is_empty() {
+        return Err(at(end, "a lesson needs at least one \"# Step:\"".into()));
+    }
+    Ok(Lesson {
+        name,
+        topic,
+        title,
+        steps,
+    })
+}
+
+/// A step as read: the line it starts on, its title, and its lines with their numbers.
+type RawStep<'a> = (usize, String, Vec<(usize, &'a str)>);
+
+/// `key: value` for the keys lessons use, or `None` for a line of text.
+fn field(line: &str) -> Option<(&str, &str)> {
+    let (key, value) = line.split_once(':')?;
+    let key = key.trim();
+    let known = [
+        "name", "topic", "title", "run", "claim", "contrast", "question", "choice", "choice*",
+        "try",
+    ];
+    known.contains(&key).then(|| (key, value.trim()))
+}
+
+fn step((line, title, body): RawStep) -> Result<Step, String> {
+    let at = |n: usize, msg: String| format!("line {}: {msg}", n + 1);
+    let (mut run, mut claim, mut contrast) = (None, None, true);
+    let (mut question, mut choices, mut answer) = (None, Vec::new(), None);
+    let mut try_this = Vec::new();
+    let mut text = Vec::new();
+    for (n, l) in body {
+        match field(l) {
+            Some(("run", v)) => {
+                Recipe::from_query(v).map_err(|e| at(n, format!("its run: {e}")))?;
+                run = Some(v.to_string());
+            }
+            Some(("claim", v)) => {
+                claim = Some((v.to_string(), Claim::parse(v).map_err(|e| at(n, e))?));
+            }
+            Some(("contrast", v)) => {
+                contrast = match v {
+                    "yes" => true,
+                    "no" => false,
+                    other => return Err(at(n, format!("contrast is yes or no, not {other:?}"))),
+                }
+            }
+            Some(("question", v)) => question = Some(v.to_string()),
+            Some(("choice", v)) => choices.push(v.to_string()),
+            Some(("choice*", v)) => {
+                if answer.replace(choices.len()).is_some() {
+                    return Err(at(n, "only one choice* per question".into()));
+                }
+                choices.push(v.to_string());
+            }
+            Some(("try", v)) => try_this.push(v.to_string()),
+            Some((key, _)) => return Err(at(n, format!("{key} belongs in the front matter"))),
+            None => text.push(l.trim_end()),
+        }
+    }
+    let run = run.ok_or_else(|| at(line, format!("step {title:?} has no run:")))?;
+    let (claim, parsed_claim) =
+        claim.ok_or_else(|| at(line, format!("step {title:?} has no claim:")))?;
+    let question = match (question, answer) {
+        (None, None) if choices.is_empty() => None,
+        (Some(q), Some(a)) if choices.len() >= 2 => Some(Question {
+            text: q,
+            choices,
+            answer: a,
+        }),
+        _ => {
+            return Err(at(
+                line,
+                format!(
+                    "step {title:?}: a question needs two or more choices, one written choice*:"
+                ),
+            ))
+        }
+    };
+    Ok(Step {
+        title,
+        text: text.join("\n").trim().to_string(),
+        run,
+        claim,
+        parsed_claim,
+        contrast,
+        question,
+        try_this,
+        line: line + 1,
+    })
+}
+
+/// A step's claim checked: in its run, and (with contrast) in the same run without its
+/// actions, where it must not hold.
+#[derive(Clone, Debug, Serialize)]
+pub struct Checked {
+    pub step: String,
+    pub holds: bool,
+    pub says: String,
+    pub at_us: Option<u64>,
+    /// With contrast: whether the claim (wrongly) also held without the step's actions.
+    pub holds_without_actions: Option<bool>,
+}
+
+impl Checked {
+    /// Whether the step demonstrates what it claims.
+    pub fn ok(&self) -> bool {
+        self.holds && self.holds_without_actions != Some(true)
+    }
+}
+
+/// Runs `recipe` to its moment and checks `claim` on it.
+pub fn check_run(recipe: &Recipe, claim: &Claim) -> Result<Finding, String> {
+    let mut sim = recipe.setup.sim(recipe.schedule.clone())?;
+    let until = recipe.at_us.unwrap_or(10 * crate::time::MICROS_PER_SEC);
+    let mut watch = Watch::default();
+    if claim.watches() {
+        while sim.now() < until && sim.step() {
+            watch.look(&*sim);
+        }
+    }
+    sim.run_until(until);
+    Ok(claim.check(&*sim, &watch))
+}
+
+/// Checks every step of `lesson`.
+pub fn check(lesson: &Lesson) -> Result<Vec<Checked>, String> {
+    lesson
+        .steps
+        .iter()
+        .map(|s| {
+            let recipe = Recipe::from_query(&s.run)?;
+            let found = check_run(&recipe, &s.parsed_claim)?;
+            let without = if s.contrast && !recipe.schedule.is_empty() {
+                let calm = Recipe {
+                    schedule: Vec::new(),
+                    ..recipe.clone()
+                };
+                Some(check_run(&calm, &s.parsed_claim)?.holds)
+            } else {
+                None
+            };
+            Ok(Checked {
+                step: s.title.clone(),
+                holds: found.holds,
+                says: found.says,
+                at_us: found.at_us,
+                holds_without_actions: without,
+            })
+        })
+        .collect()
+}
+
+/// Every built-in lesson, read.
+pub fn builtin() -> Vec<Lesson> {
+    BUILTIN
+        .iter()
+        .map(|(file, text)| parse(text).unwrap_or_else(|e| panic!("{file}: {e}")))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
