@@ -45,12 +45,20 @@ pub const TOPICS: &[(&str, &str)] = &[
 /// The lessons compiled into the program: (file name, text).
 pub const BUILTIN: &[(&str, &str)] = &[
     (
+        "communication-faults.md",
+        include_str!("../../../../lessons/communication-faults.md"),
+    ),
+    (
         "two-generals.md",
         include_str!("../../../../lessons/two-generals.md"),
     ),
     (
         "rpc-semantics.md",
         include_str!("../../../../lessons/rpc-semantics.md"),
+    ),
+    (
+        "leaders-epochs.md",
+        include_str!("../../../../lessons/leaders-epochs.md"),
     ),
 ];
 
