@@ -39,6 +39,8 @@ pub trait Sim {
     fn statuses(&self) -> Vec<(NodeId, NodeStatus)>;
     /// How many nodes that are up hold a role that leads.
     fn leaders(&self) -> usize;
+    /// The most nodes that led at once so far, and when (see [`World::most_leaders`]).
+    fn most_leaders(&self) -> (usize, Option<Micros>);
     /// What node `node` stores for `key` (empty while it is down).
     fn stored(&self, node: NodeId, key: Key) -> Vec<Value>;
     fn box_clone(&self) -> Box<dyn Sim>;
@@ -146,6 +148,10 @@ impl<P: Described> Sim for World<P> {
         World::statuses(self)
             .filter(|(_, s)| P::leads(s.role))
             .count()
+    }
+
+    fn most_leaders(&self) -> (usize, Option<Micros>) {
+        World::most_leaders(self)
     }
 
     fn stored(&self, node: NodeId, key: Key) -> Vec<Value> {

@@ -84,8 +84,8 @@ impl Claim {
     }
 
     /// Whether the claim holds in `sim`, a run that has reached its moment (it must record
-    /// its trace; `leaders at once` watches the run, so it is checked by [`Watch`]).
-    pub fn check(&self, sim: &dyn Sim, watch: &Watch) -> Finding {
+    /// its trace).
+    pub fn check(&self, sim: &dyn Sim) -> Finding {
         let broken = |v: &[Violation], name: &Option<String>| {
             v.iter()
                 .find(|v| name.as_ref().is_none_or(|n| &v.invariant == n))
@@ -140,11 +140,15 @@ impl Claim {
                     .and_then(|(r, _)| r.completed_at);
                 finding(n >= *k, first, format!("{n} stale reads"))
             }
-            Claim::LeadersAtOnceAtLeast(k) => finding(
-                watch.max_leaders >= *k,
-                watch.max_leaders_at,
-                format!("at most {} nodes led at once", watch.max_leaders),
-            ),
+            Claim::LeadersAtOnceAtLeast(k) => {
+                let (most, at) = sim.most_leaders();
+                let says = match most {
+                    0 => "no node has led yet".to_string(),
+                    1 => "one node led at a time".to_string(),
+                    n => format!("{n} nodes led at once"),
+                };
+                finding(most >= *k, at.filter(|_| most >= *k), says)
+            }
             Claim::Note(text) | Claim::Event(text) => {
                 let is_note = matches!(self, Claim::Note(_));
                 let found = sim.events_from(0).find_map(|(i, e)| {
@@ -162,9 +166,14 @@ impl Claim {
         }
     }
 
-    /// Whether the claim must watch the run as it goes, not only its end.
-    pub fn watches(&self) -> bool {
-        matches!(self, Claim::LeadersAtOnceAtLeast(_))
+    /// Whether the claim speaks of the whole run, so it can be judged only when the run
+    /// has reached its moment: that nothing went wrong, or what the end properties say.
+    /// The others are shown as soon as the run shows them.
+    pub fn judged_at_end(&self) -> bool {
+        matches!(
+            self,
+            Claim::SafetyHolds | Claim::EndHolds | Claim::EndBroken(_) | Claim::Linearizable(true)
+        )
     }
 }
 
@@ -175,21 +184,4 @@ fn broken_text(v: &Violation) -> String {
         crate::time::Pretty(v.time_us),
         v.message
     )
-}
-
-/// What is seen of a run event by event: the most nodes leading at once, and when.
-#[derive(Clone, Debug, Default)]
-pub struct Watch {
-    pub max_leaders: usize,
-    pub max_leaders_at: Option<Micros>,
-}
-
-impl Watch {
-    pub fn look(&mut self, sim: &dyn Sim) {
-        let leaders = sim.leaders();
-        if leaders > self.max_leaders {
-            self.max_leaders = leaders;
-            self.max_leaders_at = Some(sim.now());
-        }
-    }
 }

@@ -13,11 +13,20 @@
 //!   the check also runs the same set-up without them and expects the claim not to hold);
 //! - `question:` with `choice:` lines, the right one written `choice*:`;
 //! - `try:` a prompt for free play (any number).
+//!
+//! A lesson may end with a challenge, a `# Challenge: TITLE` section: the goal the reader
+//! tries to reach with any faults they like. Its fields:
+//!
+//! - `run:` the run it starts from;
+//! - `goal:` the goal, a claim in the same vocabulary;
+//! - `solution:` a run that reaches the goal (checked, and never shown on the page: it
+//!   proves the challenge can be won, and the start alone must not reach it);
+//! - `hint:` hints, shown one after another while the reader tries.
 
 pub mod claim;
 
 use crate::recipe::Recipe;
-use claim::{Claim, Finding, Watch};
+use claim::{Claim, Finding};
 use serde::Serialize;
 
 /// The course's topics, in teaching order: (id, title). A lesson names one; the course map
@@ -68,6 +77,25 @@ pub struct Lesson {
     pub topic: String,
     pub title: String,
     pub steps: Vec<Step>,
+    pub challenge: Option<Challenge>,
+}
+
+/// A goal to reach in free play.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Challenge {
+    pub title: String,
+    pub text: String,
+    /// The run it starts from, as a link's query.
+    pub run: String,
+    /// The goal as written.
+    pub goal: String,
+    #[serde(skip)]
+    pub parsed_goal: Claim,
+    /// A run that reaches the goal.
+    #[serde(skip)]
+    pub solution: String,
+    pub hints: Vec<String>,
+    pub line: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -136,22 +164,38 @@ pub fn parse(text: &str) -> Result<Lesson, String> {
     }
     let title = title.ok_or_else(|| at(0, "the front matter has no title".into()))?;
     let mut steps = Vec::new();
+    let mut challenge_at = None;
     let mut current: Option<RawStep> = None;
     for (n, line) in lines.iter().enumerate().skip(end + 1) {
-        if let Some(t) = line.trim().strip_prefix("# Step:") {
+        let heading = line.trim();
+        let starts = heading
+            .strip_prefix("# Step:")
+            .or_else(|| heading.strip_prefix("# Challenge:"));
+        if let Some(t) = starts {
+            if challenge_at.is_some() {
+                return Err(at(n, "the challenge comes last, after every step".into()));
+            }
             if let Some(s) = current.take() {
                 steps.push(step(s)?);
+            }
+            if heading.starts_with("# Challenge:") {
+                challenge_at = Some(n);
             }
             current = Some((n, t.trim().to_string(), Vec::new()));
         } else if let Some((_, _, body)) = current.as_mut() {
             body.push((n, line));
-        } else if !line.trim().is_empty() {
+        } else if !heading.is_empty() {
             return Err(at(n, "text before the first \"# Step:\" line".into()));
         }
     }
-    if let Some(s) = current.take() {
-        steps.push(step(s)?);
-    }
+    let challenge = match current.take() {
+        Some(raw) if challenge_at.is_some() => Some(challenge(raw)?),
+        Some(raw) => {
+            steps.push(step(raw)?);
+            None
+        }
+        None => None,
+    };
     if steps.is_empty() {
         return Err(at(end, "a lesson needs at least one \"# Step:\"".into()));
     }
@@ -160,6 +204,7 @@ pub fn parse(text: &str) -> Result<Lesson, String> {
         topic,
         title,
         steps,
+        challenge,
     })
 }
 
@@ -172,7 +217,7 @@ fn field(line: &str) -> Option<(&str, &str)> {
     let key = key.trim();
     let known = [
         "name", "topic", "title", "run", "claim", "contrast", "question", "choice", "choice*",
-        "try",
+        "try", "goal", "solution", "hint",
     ];
     known.contains(&key).then(|| (key, value.trim()))
 }
@@ -208,6 +253,9 @@ fn step((line, title, body): RawStep) -> Result<Step, String> {
                 choices.push(v.to_string());
             }
             Some(("try", v)) => try_this.push(v.to_string()),
+            Some((key @ ("goal" | "solution" | "hint"), _)) => {
+                return Err(at(n, format!("{key} belongs in a # Challenge: section")))
+            }
             Some((key, _)) => return Err(at(n, format!("{key} belongs in the front matter"))),
             None => text.push(l.trim_end()),
         }
@@ -244,6 +292,52 @@ fn step((line, title, body): RawStep) -> Result<Step, String> {
     })
 }
 
+/// Reads a `# Challenge:` section.
+fn challenge((line, title, body): RawStep) -> Result<Challenge, String> {
+    let at = |n: usize, msg: String| format!("line {}: {msg}", n + 1);
+    let (mut run, mut goal, mut solution) = (None, None, None);
+    let mut hints = Vec::new();
+    let mut text = Vec::new();
+    for (n, l) in body {
+        match field(l) {
+            Some((key @ ("run" | "solution"), v)) => {
+                Recipe::from_query(v).map_err(|e| at(n, format!("its {key}: {e}")))?;
+                let slot = if key == "run" {
+                    &mut run
+                } else {
+                    &mut solution
+                };
+                *slot = Some(v.to_string());
+            }
+            Some(("goal", v)) => {
+                goal = Some((v.to_string(), Claim::parse(v).map_err(|e| at(n, e))?));
+            }
+            Some(("hint", v)) => hints.push(v.to_string()),
+            Some((key, _)) => {
+                return Err(at(
+                    n,
+                    format!("{key} is not a challenge's field (run, goal, solution, hint)"),
+                ))
+            }
+            None => text.push(l.trim_end()),
+        }
+    }
+    let missing = |what: &str| at(line, format!("challenge {title:?} has no {what}:"));
+    let run = run.ok_or_else(|| missing("run"))?;
+    let (goal, parsed_goal) = goal.ok_or_else(|| missing("goal"))?;
+    let solution = solution.ok_or_else(|| missing("solution"))?;
+    Ok(Challenge {
+        title,
+        text: text.join("\n").trim().to_string(),
+        run,
+        goal,
+        parsed_goal,
+        solution,
+        hints,
+        line: line + 1,
+    })
+}
+
 /// A step's claim checked: in its run, and (with contrast) in the same run without its
 /// actions, where it must not hold.
 #[derive(Clone, Debug, Serialize)]
@@ -266,20 +360,17 @@ impl Checked {
 /// Runs `recipe` to its moment and checks `claim` on it.
 pub fn check_run(recipe: &Recipe, claim: &Claim) -> Result<Finding, String> {
     let mut sim = recipe.setup.sim(recipe.schedule.clone())?;
-    let until = recipe.at_us.unwrap_or(10 * crate::time::MICROS_PER_SEC);
-    let mut watch = Watch::default();
-    if claim.watches() {
-        while sim.now() < until && sim.step() {
-            watch.look(&*sim);
-        }
-    }
-    sim.run_until(until);
-    Ok(claim.check(&*sim, &watch))
+    sim.run_until(recipe.at_us.unwrap_or(DEFAULT_UNTIL_US));
+    Ok(claim.check(&*sim))
 }
 
-/// Checks every step of `lesson`.
+/// Where a lesson's run stops when it names no moment.
+pub const DEFAULT_UNTIL_US: crate::time::Micros = 10 * crate::time::MICROS_PER_SEC;
+
+/// Checks every step of `lesson`, and its challenge: that the solution reaches the goal,
+/// and that the start, left alone as long, does not.
 pub fn check(lesson: &Lesson) -> Result<Vec<Checked>, String> {
-    lesson
+    let mut checked: Vec<Checked> = lesson
         .steps
         .iter()
         .map(|s| {
@@ -302,7 +393,24 @@ pub fn check(lesson: &Lesson) -> Result<Vec<Checked>, String> {
                 holds_without_actions: without,
             })
         })
-        .collect()
+        .collect::<Result<_, String>>()?;
+    if let Some(c) = &lesson.challenge {
+        let solution = Recipe::from_query(&c.solution)?;
+        let found = check_run(&solution, &c.parsed_goal)?;
+        let start = Recipe {
+            at_us: solution.at_us,
+            ..Recipe::from_query(&c.run)?
+        };
+        let alone = check_run(&start, &c.parsed_goal)?;
+        checked.push(Checked {
+            step: format!("Challenge: {}", c.title),
+            holds: found.holds,
+            says: found.says,
+            at_us: found.at_us,
+            holds_without_actions: Some(alone.holds),
+        });
+    }
+    Ok(checked)
 }
 
 /// Every built-in lesson, read.

@@ -55,3 +55,27 @@ fn leaders_at_once_are_watched_through_the_run() {
     };
     assert!(!check_run(&calm, &claim).unwrap().holds);
 }
+
+#[test]
+fn a_challenge_is_read_and_its_solution_checked_against_its_start() {
+    let text = "---\nname: x\ntopic: leaders-epochs\ntitle: X\n---\n# Step: one\nrun: v=1&protocol=primary-backup&nodes=3&seed=1&t=2s\nclaim: safety holds\ncontrast: no\n# Challenge: Two primaries\nrun: v=1&protocol=primary-backup&nodes=3&seed=1\ngoal: leaders at once at least 2\nsolution: v=1&protocol=primary-backup&nodes=3&seed=1&actions=2s@partition:0/1-2&t=5s\nhint: Cut the primary off.\nMake two nodes act as primary.\n";
+    let lesson = parse(text).unwrap();
+    let c = lesson.challenge.as_ref().unwrap();
+    assert_eq!(c.title, "Two primaries");
+    assert_eq!(c.text, "Make two nodes act as primary.");
+    assert_eq!(c.hints, vec!["Cut the primary off."]);
+    let checked = check(&lesson).unwrap();
+    assert_eq!(checked.len(), 2);
+    assert!(checked[1].ok(), "{:?}", checked[1]);
+    assert_eq!(checked[1].holds_without_actions, Some(false));
+    // A solution that does not reach the goal is caught.
+    let lazy = text.replace("&actions=2s@partition:0/1-2", "");
+    assert!(!check(&parse(&lazy).unwrap()).unwrap()[1].ok());
+    // Steps after the challenge, or a challenge without a solution, are refused.
+    let late = format!("{text}# Step: late\nrun: v=1\nclaim: safety holds\n");
+    assert!(parse(&late)
+        .unwrap_err()
+        .contains("the challenge comes last"));
+    let unsolved = text.replace("solution:", "hint:");
+    assert!(parse(&unsolved).unwrap_err().contains("has no solution"));
+}

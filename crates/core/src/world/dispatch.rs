@@ -361,6 +361,10 @@ impl<P: Protocol> World<P> {
         if old.is_none_or(|o| o.role != new.role || o.term != new.term) {
             if P::leads(new.role) {
                 self.counters.leader_changes += 1;
+                let leaders = self.statuses().filter(|(_, s)| P::leads(s.role)).count();
+                if leaders > self.most_leaders.0 {
+                    self.most_leaders = (leaders, Some(now));
+                }
             }
             self.trace.push(
                 now,

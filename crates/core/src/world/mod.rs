@@ -126,6 +126,8 @@ pub struct World<P: Protocol> {
     behaviours: Vec<Option<String>>,
     /// Per node: whether it is honest (the checkers' view of `behaviours`).
     honest: Vec<bool>,
+    /// The most nodes that were up and led at once so far, and when that was first seen.
+    most_leaders: (usize, Option<Micros>),
 }
 
 impl<P: Protocol> World<P> {
@@ -173,6 +175,7 @@ impl<P: Protocol> World<P> {
             effects: Vec::new(),
             behaviours: vec![None; n],
             honest: vec![true; n],
+            most_leaders: (0, None),
         };
         for i in 0..n {
             world.boot(NodeId(i as u32), false);
@@ -314,6 +317,12 @@ impl<P: Protocol> World<P> {
 
     pub fn counters(&self) -> &Counters {
         &self.counters
+    }
+
+    /// The most nodes that were up and held a role that leads at the same moment, and
+    /// when that many first did (`(0, None)` if none has led yet).
+    pub fn most_leaders(&self) -> (usize, Option<Micros>) {
+        self.most_leaders
     }
 
     pub fn violations(&self) -> &[Violation] {
