@@ -63,7 +63,10 @@ pub struct Pretty(pub Micros);
 impl fmt::Display for Pretty {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let t = self.0;
-        let (whole, part, digits, unit) = if t < MICROS_PER_MS {
+        let (whole, part, digits, unit) = if t == 0 {
+            // The start of a run, as a person says it.
+            return write!(f, "0 s");
+        } else if t < MICROS_PER_MS {
             return write!(f, "{t} µs");
         } else if t < MICROS_PER_SEC {
             (t / MICROS_PER_MS, t % MICROS_PER_MS, 3, "ms")

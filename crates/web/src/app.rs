@@ -5,6 +5,7 @@ use crate::bench::FrameRecorder;
 use crate::cap_view::CapView;
 use crate::event_log::EventLog;
 use crate::inspector::Inspector;
+use crate::lesson_panel::{CourseMap, LessonPanel};
 use crate::link_panel::LinkPanel;
 use crate::network_panel::NetworkPanel;
 use crate::setup_panel::SetupPanel;
@@ -22,6 +23,9 @@ use splitbrain_core::time::{Micros, Pretty, MICROS_PER_MS, MICROS_PER_SEC};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
+
+/// The tab's title outside lessons (as in `index.html`).
+const PAGE_TITLE: &str = "splitbrain: a distributed-systems playground";
 
 /// Yew re-renders at most this often while playing (discrete changes render at once).
 const RENDER_EVERY_MS: f64 = 150.0;
@@ -267,6 +271,12 @@ fn initial_sim(init: &Init, recorder: Option<&FrameRecorder>) -> Sim {
     };
     sim.embedded = init.embedded;
     sim.embed = page.embed.clone();
+    if let Some(at) = page.lesson.clone() {
+        let mut next = sim.clone();
+        let run = page.run_given.then(|| page.recipe.clone());
+        sim.open_lesson(&mut next, at, run);
+        return next;
+    }
     if let Some(t) = page.recipe.at_us {
         sim.run_to(t);
     }
@@ -294,6 +304,17 @@ pub fn App(props: &AppProps) -> Html {
     let end_check = use_state(|| None::<(Micros, Vec<Violation>)>);
     // The reader's choices, kept across visits.
     let narrate = use_state(|| crate::prefs::flag("narrate", true));
+    // The course map, open from a link (`#course`) or the header's button.
+    let course = use_state(|| props.init.page.as_ref().is_ok_and(|p| p.course));
+    let lesson_query = sim.lesson.as_ref().map(|at| at.query());
+    use_effect_with(lesson_query, {
+        let title = sim.lesson.as_ref().map(|at| at.tab_title());
+        move |_| {
+            if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+                doc.set_title(title.as_deref().unwrap_or(PAGE_TITLE));
+            }
+        }
+    });
     let hint_seen = use_state(|| crate::prefs::flag("hint-seen", false));
     // Made once, so the CAP view's properties stay equal between renders.
     let open_in_playground = use_memo((), {
@@ -467,9 +488,22 @@ pub fn App(props: &AppProps) -> Html {
             View::Diagram => html! { <SpaceTime sim={sim.clone()} /> },
             View::Log => html! { <EventLog sim={sim.clone()} /> },
             View::Cap => html! { <CapView seed={sim.setup.seed} open=true /> },
+            View::Lesson => match &sim.lesson {
+                Some(at) => html! {
+                    <>
+                    <LessonPanel key={at.query()} sim={sim.clone()} at={at.clone()} embedded=true />
+                    if !sim.embed.contains(&View::Topology) {
+                        <div class="embed-stage"><Topology sim={sim.clone()} /></div>
+                    }
+                    </>
+                },
+                None => html! {},
+            },
         });
         let full = crate::url::link_to(&PageState {
             recipe: sim.recipe(Some(world.now())),
+            lesson: sim.lesson.clone(),
+            run_given: true,
             ..PageState::default()
         });
         return html! {
@@ -498,18 +532,49 @@ pub fn App(props: &AppProps) -> Html {
             </main>
         };
     }
+    let open_lesson = {
+        let sim = sim.clone();
+        let course = course.clone();
+        Callback::from(move |at| {
+            course.set(false);
+            sim.dispatch(Msg::OpenLesson(at, None));
+            if let Some(w) = web_sys::window() {
+                w.scroll_to_with_x_and_y(0.0, 0.0);
+            }
+        })
+    };
+    let toggle_course = {
+        let course = course.clone();
+        Callback::from(move |_| course.set(!*course))
+    };
     html! {
-        <main tabindex="0" {onkeydown}>
+        <main tabindex="0" {onkeydown} class={classes!(sim.lesson.is_some().then_some("with-lesson"))}>
             <header class="page-head">
                 <div>
                 <h1>{"splitbrain"}</h1>
                 <p class="tagline">{ format!("See and feel how distributed systems fail: {} running on {} nodes in your browser, deterministically.", about.look.called, world.len()) }</p>
                 </div>
+                <button class={classes!("lessons-button", course.then_some("open"))} onclick={toggle_course.reform(|_: MouseEvent| ())}
+                        aria-expanded={if *course { "true" } else { "false" }}>{"Lessons"}</button>
                 <section aria-label="Share">
                     <SharePanel sim={sim.clone()} />
                 </section>
             </header>
-            <SetupPanel sim={sim.clone()} />
+            if *course {
+                <CourseMap on_open={open_lesson} on_close={toggle_course.clone()} />
+            }
+            if let Some(at) = &sim.lesson {
+                <LessonPanel key={at.query()} sim={sim.clone()} at={at.clone()} on_course={toggle_course} />
+            }
+            if sim.lesson.is_some() {
+                <details class="free-play">
+                    <summary>{"Settings, bug variants and network faults"}</summary>
+                    <SetupPanel sim={sim.clone()} />
+                    <NetworkPanel sim={sim.clone()} />
+                </details>
+            } else {
+                <SetupPanel sim={sim.clone()} />
+            }
             <section class="controls" aria-label="Time">
                 <button class="primary" onclick={dispatch(|| Msg::TogglePlay)} aria-label="Play or pause (space)">
                     { if sim.playing() { "Pause" } else { "Play" } }
@@ -541,7 +606,9 @@ pub fn App(props: &AppProps) -> Html {
             if let Some(text) = &sim.stepped {
                 <p class="stepped" role="status">{ text.clone() }</p>
             }
-            <NetworkPanel sim={sim.clone()} />
+            if sim.lesson.is_none() {
+                <NetworkPanel sim={sim.clone()} />
+            }
             { for notice }
             // The cluster and, beside it, the verdicts and the panel of what is selected:
             // together on the first screen.
@@ -551,7 +618,7 @@ pub fn App(props: &AppProps) -> Html {
                     { verdict }
                     { lin }
                     { narration(&sim, &world, &narrate) }
-                    if !*hint_seen { { first_visit_hint(&hint_seen) } }
+                    if !*hint_seen && sim.lesson.is_none() { { first_visit_hint(&hint_seen) } }
                     { end }
                     { side }
                 </div>

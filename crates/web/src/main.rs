@@ -14,6 +14,8 @@ mod deflate;
 mod event_log;
 mod flight;
 mod inspector;
+mod lesson_panel;
+mod lessons;
 mod link_editor;
 mod link_panel;
 mod network_panel;

@@ -265,6 +265,9 @@ pub fn SharePanel(props: &Props) -> Html {
             let query = PageState {
                 recipe: sim.recipe(Some(now)),
                 panel,
+                // Inside a lesson, the link opens the same step with this run.
+                lesson: sim.lesson.clone(),
+                run_given: true,
                 ..PageState::default()
             }
             .to_query();

@@ -162,7 +162,7 @@ pub fn first_visit_hint(seen: &UseStateHandle<bool>) -> Html {
     };
     html! {
         <div class="first-visit" role="note">
-            <p><strong>{"New here? "}</strong>{"Press Play and watch the nodes talk: each dot is a message. Then break things: click a node to crash or isolate it, use Split… to cut the cluster in two, and drag the timeline back to see what happened. The address bar always holds the run, so a link replays it exactly."}</p>
+            <p><strong>{"New here? "}</strong>{"Press Play and watch the nodes talk: each dot is a message. Then break things: click a node to crash or isolate it, use Split… to cut the cluster in two, and drag the timeline back to see what happened. The address bar always holds the run, so a link replays it exactly. For a guided tour, open Lessons at the top."}</p>
             <button onclick={dismiss}>{"Got it"}</button>
         </div>
     }

@@ -7,6 +7,7 @@
 //! tells Yew when to render.
 
 use crate::any::AnyWorld;
+use crate::lessons::LessonAt;
 use splitbrain_core::action::{Action, Scheduled};
 use splitbrain_core::checkers::linearizability::{self, LinReport};
 use splitbrain_core::client::Outcome;
@@ -59,6 +60,8 @@ pub struct Control {
     pub epoch: Cell<u64>,
     /// The linearizability checker's latest verdict on the clients' history.
     pub lin: RefCell<Lin>,
+    /// Playing pauses when the run reaches this moment (the end of a lesson's step).
+    pub stop_at: Cell<Option<u64>>,
 }
 
 /// The linearizability verdict on the clients' history so far, and what it was computed
@@ -109,6 +112,8 @@ pub struct Sim {
     pub embedded: bool,
     /// Embed mode: only these views, without the page's chrome.
     pub embed: Vec<crate::url::View>,
+    /// The lesson step being taught, if any.
+    pub lesson: Option<LessonAt>,
 }
 
 impl PartialEq for Sim {
@@ -150,6 +155,11 @@ pub enum Msg {
     Notice(Option<String>),
     /// Pause and frame the operations that prove the history is not linearizable.
     ShowWitness,
+    /// Open a lesson's step with its own run, or with the given one (a link to a run the
+    /// reader made in that step).
+    OpenLesson(LessonAt, Option<Box<crate::recovery::Recipe>>),
+    /// Leave the lesson, keeping the run on screen to play with.
+    CloseLesson,
 }
 
 impl Sim {
@@ -184,7 +194,47 @@ impl Sim {
             stepped: None,
             embedded: false,
             embed: Vec::new(),
+            lesson: None,
         }
+    }
+
+    /// Shows a lesson's step: its own run from the start (paused on a question not yet
+    /// answered, and pausing at the step's moment), or a run the reader made in it, at its
+    /// moment.
+    pub fn open_lesson(&self, next: &mut Sim, at: LessonAt, run: Option<crate::recovery::Recipe>) {
+        let given = run.is_some();
+        let mut recipe = run.unwrap_or_else(|| at.recipe());
+        if let Err(e) = recipe.finish() {
+            next.notice = Some(format!("This lesson's run could not be read: {e}."));
+            return;
+        }
+        self.replace_world(AnyWorld::new(&recipe.setup, recipe.schedule.clone()));
+        self.control.selected_event.set(None);
+        let until = at.until();
+        let answered = |q: &splitbrain_core::lesson::Step| {
+            q.question.is_none()
+                || crate::lessons::progress::answer(&at.lesson.name, &at.step_name()).is_some()
+        };
+        let shown_at = recipe.at_us.filter(|_| given);
+        if let Some(t) = shown_at {
+            self.run_to(t);
+        }
+        self.control
+            .stop_at
+            .set(until.filter(|u| shown_at.is_none_or(|t| t < *u)));
+        self.control
+            .playing
+            .set(shown_at.is_none() && at.step().is_none_or(answered));
+        if recipe.setup.nodes != self.setup.nodes {
+            let window = crate::spacetime::default_window(recipe.setup.nodes);
+            self.control.diagram_window_us.set(window);
+        }
+        next.setup = recipe.setup;
+        next.selected = None;
+        next.selected_link = None;
+        next.split = None;
+        next.notice = None;
+        next.lesson = Some(at);
     }
 
     /// Checks the clients' history again if it changed since the last check (while
@@ -240,7 +290,18 @@ impl Sim {
         }
         // A long gap (a background tab) is capped so the page does not freeze.
         let us = (ms.min(100.0) * self.speed()) as u64;
-        let until = self.world.borrow().now() + us.max(1);
+        let now = self.world.borrow().now();
+        let mut until = now + us.max(1);
+        if let Some(stop) = self.control.stop_at.get() {
+            if now >= stop {
+                // Played on past the stop: it is spent.
+                self.control.stop_at.set(None);
+            } else if until >= stop {
+                until = stop;
+                self.control.stop_at.set(None);
+                self.control.playing.set(false);
+            }
+        }
         self.run_to(until);
         if self.world.borrow().halted() {
             self.control.playing.set(false);
@@ -366,7 +427,13 @@ impl Reducible for Sim {
         let mut next = (*self).clone();
         let recipe_changed = matches!(
             msg,
-            Msg::Act(_) | Msg::Restart(_) | Msg::SplitApply | Msg::Replay | Msg::Load(..)
+            Msg::Act(_)
+                | Msg::Restart(_)
+                | Msg::SplitApply
+                | Msg::Replay
+                | Msg::Load(..)
+                | Msg::OpenLesson(..)
+                | Msg::CloseLesson
         );
         if !matches!(msg, Msg::Refresh) {
             next.stepped = None;
@@ -426,6 +493,7 @@ impl Reducible for Sim {
                     }
                     self.replace_world(AnyWorld::new(&setup, Vec::new()));
                     self.control.selected_event.set(None);
+                    self.control.stop_at.set(None);
                     self.control.playing.set(true);
                     if setup.nodes != self.setup.nodes {
                         let window = crate::spacetime::default_window(setup.nodes);
@@ -442,6 +510,9 @@ impl Reducible for Sim {
             Msg::Replay => {
                 let schedule = self.user_schedule();
                 self.replace_world(AnyWorld::new(&self.setup, schedule));
+                self.control
+                    .stop_at
+                    .set(self.lesson.as_ref().and_then(|at| at.until()));
                 next.notice = None;
             }
             Msg::SplitOpen => {
@@ -480,6 +551,11 @@ impl Reducible for Sim {
             Msg::ShowWitness => self.show_witness(),
             Msg::Notice(text) => next.notice = text,
             Msg::Play(on) => self.control.playing.set(on),
+            Msg::OpenLesson(at, run) => self.open_lesson(&mut next, at, run.map(|r| *r)),
+            Msg::CloseLesson => {
+                next.lesson = None;
+                self.control.stop_at.set(None);
+            }
             Msg::Load(recipe, said) => {
                 let mut recipe = *recipe;
                 match recipe.finish() {
@@ -510,7 +586,19 @@ impl Reducible for Sim {
             if !next.embedded {
                 let recipe = next.recipe(None);
                 crate::recovery::save(&recipe);
-                crate::url::publish(&recipe);
+                match &next.lesson {
+                    // A lesson's own run is named by the lesson; a changed one is written out.
+                    Some(at) => crate::url::publish_query(
+                        &crate::url::PageState {
+                            run_given: recipe.to_query() != at.recipe_without_moment().to_query(),
+                            recipe,
+                            lesson: Some(at.clone()),
+                            ..Default::default()
+                        }
+                        .to_query(),
+                    ),
+                    None => crate::url::publish(&recipe),
+                }
             }
         }
         Rc::new(next)

@@ -15,6 +15,8 @@ pub enum View {
     Log,
     /// The CAP scoreboard.
     Cap,
+    /// The step of a lesson the link names, with the cluster.
+    Lesson,
 }
 
 impl View {
@@ -24,6 +26,7 @@ impl View {
             View::Diagram => "diagram",
             View::Log => "log",
             View::Cap => "cap",
+            View::Lesson => "lesson",
         }
     }
 
@@ -33,8 +36,9 @@ impl View {
             "diagram" => Ok(View::Diagram),
             "log" => Ok(View::Log),
             "cap" => Ok(View::Cap),
+            "lesson" => Ok(View::Lesson),
             other => Err(format!(
-                "unknown view \"{other}\" to embed (use topology, diagram, log or cap, joined by commas)"
+                "unknown view \"{other}\" to embed (use topology, diagram, log, cap or lesson, joined by commas)"
             )),
         }
     }
@@ -56,13 +60,24 @@ pub struct PageState {
     pub panel: Option<Panel>,
     /// Playback speed, as simulated microseconds per real millisecond.
     pub speed: Option<f64>,
+    /// The lesson and step the link opens (`lesson=NAME&step=K`).
+    pub lesson: Option<crate::lessons::LessonAt>,
+    /// Whether the link names a run of its own; with a lesson, that run replaces the step's
+    /// (the reader played with it, or won its challenge).
+    pub run_given: bool,
+    /// Open the course map (`course`).
+    pub course: bool,
 }
 
 impl PageState {
     pub fn parse(query: &str) -> Result<PageState, String> {
         let mut state = PageState::default();
+        let (mut lesson, mut step) = (None, None);
         for (name, value) in query_pairs(query) {
             match name {
+                "lesson" => lesson = Some(value),
+                "step" => step = Some(value),
+                "course" => state.course = true,
                 "embed" => {
                     state.embed = value
                         .split(',')
@@ -97,8 +112,23 @@ impl PageState {
                     if !state.recipe.read_pair(name, value)? {
                         return Err(format!("unknown setting \"{name}\""));
                     }
+                    state.run_given = true;
                 }
             }
+        }
+        match (lesson, step) {
+            (Some(name), step) => {
+                let at = crate::lessons::LessonAt::parse(name, step)?;
+                if !state.run_given {
+                    state.recipe = at.recipe();
+                }
+                state.lesson = Some(at);
+            }
+            (None, Some(_)) => return Err("step needs a lesson (lesson=NAME&step=K)".into()),
+            (None, None) => {}
+        }
+        if state.embed.contains(&View::Lesson) && state.lesson.is_none() {
+            return Err("embed=lesson needs a lesson (lesson=NAME&step=K)".into());
         }
         state.recipe.finish()?;
         let named = match state.panel {
@@ -116,7 +146,11 @@ impl PageState {
     }
 
     pub fn to_query(&self) -> String {
-        let mut q = self.recipe.to_query();
+        let mut q = match &self.lesson {
+            Some(at) if !self.run_given => at.query(),
+            Some(at) => format!("{}&{}", at.query(), self.recipe.to_query()),
+            None => self.recipe.to_query(),
+        };
         if !self.embed.is_empty() {
             let names: Vec<&str> = self.embed.iter().map(|v| v.name()).collect();
             q.push_str(&format!("&embed={}", names.join(",")));
@@ -165,11 +199,16 @@ pub fn current_fragment() -> String {
 
 /// Puts the run in the address bar without adding a history entry or reloading.
 pub fn publish(recipe: &Recipe) {
+    publish_query(&recipe.to_query());
+}
+
+/// Puts `query` in the address bar's fragment without adding a history entry or reloading.
+pub fn publish_query(query: &str) {
     let Some(window) = web_sys::window() else {
         return;
     };
     if let Ok(history) = window.history() {
-        let url = format!("#{}", recipe.to_query());
+        let url = format!("#{query}");
         history
             .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
             .ok();

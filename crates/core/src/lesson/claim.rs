@@ -166,6 +166,28 @@ impl Claim {
         }
     }
 
+    /// The claim in words, for a reader (`the end property "the generals decide alike" does
+    /// not hold`).
+    pub fn describe(&self) -> String {
+        let named = |kind: &str, name: &Option<String>, verb: &str| match name {
+            Some(n) => format!("the {kind} property \u{201c}{n}\u{201d} {verb}"),
+            None => format!("a {kind} property {verb}"),
+        };
+        match self {
+            Claim::SafetyHolds => "every safety property holds throughout".into(),
+            Claim::SafetyBroken(name) => named("safety", name, "is broken"),
+            Claim::EndHolds => "every property checked at the end holds".into(),
+            Claim::EndBroken(name) => named("end", name, "does not hold"),
+            Claim::Linearizable(true) => "the clients\u{2019} history is linearizable".into(),
+            Claim::Linearizable(false) => "the clients\u{2019} history is not linearizable".into(),
+            Claim::StaleReadsAtLeast(1) => "a read returns an overwritten value".into(),
+            Claim::StaleReadsAtLeast(k) => format!("{k} reads return an overwritten value"),
+            Claim::LeadersAtOnceAtLeast(k) => format!("{k} nodes lead at the same time"),
+            Claim::Note(text) => format!("a node notes \u{201c}{text}\u{201d}"),
+            Claim::Event(text) => format!("the log shows \u{201c}{text}\u{201d}"),
+        }
+    }
+
     /// Whether the claim speaks of the whole run, so it can be judged only when the run
     /// has reached its moment: that nothing went wrong, or what the end properties say.
     /// The others are shown as soon as the run shows them.

@@ -1,0 +1,438 @@
+//! A lesson beside the live run: the step's text, its question, its claim judged live on
+//! the run on screen (pending, shown at a moment one can go to, or not shown), "try this"
+//! prompts, and the way to the other steps; or the lesson's challenge, with its goal
+//! watched, hints, and a link to the winning run. Also the course map: every topic of the
+//! course with its lessons, and the topics not covered yet.
+
+use crate::lessons::{progress, topic_title, LessonAt};
+use crate::state::{Msg, Sim};
+use splitbrain_core::lesson::claim::Claim;
+use splitbrain_core::lesson::TOPICS;
+use splitbrain_core::time::{Micros, Pretty};
+use yew::prelude::*;
+
+/// How long a reader tries a challenge before its first hint shows by itself (real time).
+const HINT_AFTER_MS: f64 = 60_000.0;
+
+/// A claim (or a goal) as the run on screen shows it.
+#[derive(Clone, Debug, PartialEq)]
+enum Status {
+    /// Not yet decided: the run has not reached the moment it is judged at.
+    Pending,
+    /// Shown, at this moment if it has one; in words.
+    Shown(Option<Micros>, String),
+    /// The run reached its moment without showing it; in words.
+    NotShown(String),
+}
+
+/// Judges `claim` on the world on screen; `until` is the step's moment (none for a
+/// challenge, whose goal stays pending until reached).
+fn judge(claim: &Claim, world: &crate::any::AnyWorld, until: Option<Micros>) -> Status {
+    let reached = until.is_some_and(|u| world.now() >= u) || world.halted();
+    if claim.judged_at_end() && !reached {
+        return Status::Pending;
+    }
+    let found = claim.check(&**world);
+    match (found.holds, reached) {
+        (true, _) => Status::Shown(found.at_us, found.says),
+        (false, true) => Status::NotShown(found.says),
+        (false, false) => Status::Pending,
+    }
+}
+
+/// The step's text: paragraphs split at blank lines, `code` in backticks.
+fn paragraphs(text: &str) -> Html {
+    let paras = text
+        .split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty());
+    html! {
+        { for paras.map(|p| html! { <p>{ inline(&p) }</p> }) }
+    }
+}
+
+fn inline(text: &str) -> Html {
+    let parts = text.split('`').enumerate().map(|(i, part)| {
+        if i % 2 == 1 {
+            html! { <code>{ part }</code> }
+        } else {
+            html! { { part } }
+        }
+    });
+    html! { { for parts } }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LessonProps {
+    pub sim: UseReducerHandle<Sim>,
+    pub at: LessonAt,
+    /// Inside another page: one step, with a link to the whole lesson.
+    #[prop_or_default]
+    pub embedded: bool,
+    /// Opens the course map (the full page only).
+    #[prop_or_default]
+    pub on_course: Callback<()>,
+}
+
+#[component]
+pub fn LessonPanel(props: &LessonProps) -> Html {
+    let at = &props.at;
+    let sim = &props.sim;
+    let lesson = at.lesson;
+    let step_name = at.step_name();
+    // The reader's answer, kept for the tab.
+    let answer = use_state(|| progress::answer(&lesson.name, &step_name));
+    let hints = use_state(|| 0usize);
+    let opened_ms = use_memo((), |_| crate::app::now_ms());
+    // The last judgement and what it was made on: (epoch, events, now).
+    let judged = use_mut_ref(|| None::<((u64, u64, Micros), Status)>);
+    {
+        let (lesson, step, embedded) = (lesson.name.clone(), step_name.clone(), props.embedded);
+        use_effect_with((), move |_| {
+            if !embedded {
+                progress::mark_seen(&lesson, &step);
+            }
+        });
+    }
+    let world = sim.world.borrow();
+    let (claim, until) = match (at.step(), at.challenge()) {
+        (Some(step), _) => (&step.parsed_claim, at.until()),
+        (None, Some(c)) => (&c.parsed_goal, None),
+        (None, None) => return html! {},
+    };
+    let status = {
+        let key = (sim.control.epoch.get(), world.trace_len(), world.now());
+        let mut cache = judged.borrow_mut();
+        match cache.as_ref() {
+            Some((k, s)) if *k == key => s.clone(),
+            _ => {
+                let s = judge(claim, &world, until);
+                *cache = Some((key, s.clone()));
+                s
+            }
+        }
+    };
+    let goto = |t: Micros| {
+        let sim = sim.clone();
+        Callback::from(move |_| sim.dispatch(Msg::Seek(t)))
+    };
+    let open = |index: usize| {
+        let sim = sim.clone();
+        let target = at.go(index);
+        Callback::from(move |_| {
+            if let Some(target) = target.clone() {
+                sim.dispatch(Msg::OpenLesson(target, None));
+            }
+        })
+    };
+    let nav = (!props.embedded).then(|| {
+        let dots = (0..at.count()).map(|i| {
+            let place = at.go(i).expect("in range");
+            let name = place.step_name();
+            let done = if place.is_challenge() {
+                progress::won(&lesson.name)
+            } else {
+                progress::seen(&lesson.name, &name)
+            };
+            let label = if place.is_challenge() {
+                "★".to_string()
+            } else {
+                (i + 1).to_string()
+            };
+            let title = match (place.step(), place.challenge()) {
+                (Some(s), _) => format!("Step {}: {}", i + 1, s.title),
+                (None, Some(c)) => format!("Challenge: {}", c.title),
+                _ => String::new(),
+            };
+            html! {
+                <button class={classes!("step-dot", (i == at.index).then_some("current"), done.then_some("done"))}
+                        onclick={open(i)} aria-label={title.clone()} {title}
+                        aria-current={(i == at.index).then_some("step")}>{ label }</button>
+            }
+        });
+        html! { <nav class="step-dots" aria-label="Steps of the lesson">{ for dots }</nav> }
+    });
+    let status_html = |what: &str| match &status {
+        Status::Pending => html! {
+            <p class="claim pending"><span class="mark" aria-hidden="true">{"○"}</span>
+                { match until {
+                    Some(u) => format!("{what}: not yet (judged by {}).", Pretty(u)),
+                    None => format!("{what}: not yet."),
+                } }
+            </p>
+        },
+        Status::Shown(t, says) => html! {
+            <p class="claim shown"><span class="mark" aria-hidden="true">{"✓"}</span>
+                { format!("{what}: shown") }
+                if let Some(t) = t {
+                    {" at "}<button class="link-button" onclick={goto(*t)} title="Go to this moment">{ Pretty(*t).to_string() }</button>
+                }
+                { format!(". {}", sentence(says)) }
+            </p>
+        },
+        Status::NotShown(says) => html! {
+            <p class="claim not-shown"><span class="mark" aria-hidden="true">{"✗"}</span>
+                { format!("{what}: not shown by the run on screen. {}", sentence(says)) }
+                if at.step().is_some() {
+                    <button class="link-button" onclick={open(at.index)}>{"Start the step again"}</button>
+                }
+            </p>
+        },
+    };
+    let body = match (at.step(), at.challenge()) {
+        (Some(step), _) => {
+            let question = step.question.as_ref().map(|q| {
+                let choices = q.choices.iter().enumerate().map(|(i, c)| {
+                    let onclick = {
+                        let answer = answer.clone();
+                        let sim = sim.clone();
+                        let lesson = lesson.name.clone();
+                        let step = step_name.clone();
+                        Callback::from(move |_| {
+                            progress::set_answer(&lesson, &step, i);
+                            answer.set(Some(i));
+                            sim.dispatch(Msg::Play(true));
+                        })
+                    };
+                    let class = match *answer {
+                        Some(_) if i == q.answer => Some("right"),
+                        Some(a) if a == i => Some("wrong"),
+                        _ => None,
+                    };
+                    html! {
+                        <li><button class={classes!("choice", class)} {onclick} disabled={answer.is_some()}>{ c }</button></li>
+                    }
+                });
+                let verdict = answer.filter(|a| *a != usize::MAX).map(|a| {
+                    if a == q.answer {
+                        html! { <p class="answer right" role="status">{"Right. Watch the run to see it happen."}</p> }
+                    } else {
+                        html! { <p class="answer wrong" role="status">{ format!("Not quite: the run shows \u{201c}{}\u{201d}. Watch it to see why.", q.choices[q.answer]) }</p> }
+                    }
+                });
+                html! {
+                    <div class="question">
+                        <p><strong>{"Predict: "}</strong>{ &q.text }</p>
+                        <ol class="choices">{ for choices }</ol>
+                        { for verdict }
+                    </div>
+                }
+            });
+            // Predict, then observe: the explanation follows the answer.
+            let waiting = step.question.is_some() && answer.is_none();
+            let skip = {
+                let answer = answer.clone();
+                let sim = sim.clone();
+                Callback::from(move |_| {
+                    answer.set(Some(usize::MAX));
+                    sim.dispatch(Msg::Play(true));
+                })
+            };
+            html! {
+                <>
+                <h3>{ format!("Step {} of {}: {}", at.index + 1, lesson.steps.len(), step.title) }</h3>
+                { for question }
+                if waiting {
+                    <p class="muted small">{"Answer first: then the run plays and the explanation shows. "}
+                        <button class="link-button" onclick={skip}>{"Skip the question"}</button></p>
+                } else {
+                    { paragraphs(&step.text) }
+                }
+                <div class="claim-box">
+                    <p class="claim-text"><strong>{"This step shows: "}</strong>{ step.parsed_claim.describe() }{"."}</p>
+                    { status_html("On the run on screen") }
+                    <div class="buttons">
+                        <button onclick={open(at.index)} title="The step's run again, from the start">{"Restart the step"}</button>
+                        if let Some(u) = until {
+                            <button onclick={goto(u)} title="Run to the moment the step is about">{ format!("Skip to {}", Pretty(u)) }</button>
+                        }
+                    </div>
+                </div>
+                if !step.try_this.is_empty() {
+                    <div class="try-this">
+                        <h4>{"Try this"}</h4>
+                        <ul>{ for step.try_this.iter().map(|t| html! { <li>{ inline(t) }</li> }) }</ul>
+                    </div>
+                }
+                </>
+            }
+        }
+        (None, Some(challenge)) => {
+            let won_at = match &status {
+                Status::Shown(t, _) => Some(t.unwrap_or(world.now())),
+                _ => None,
+            };
+            if won_at.is_some() && !props.embedded && !progress::won(&lesson.name) {
+                progress::mark_won(&lesson.name);
+            }
+            let banner = won_at.map(|t| {
+                let link = crate::url::link_with(
+                    &crate::url::PageState {
+                        recipe: sim.recipe(Some(world.now().max(t))),
+                        lesson: Some(at.clone()),
+                        run_given: true,
+                        ..Default::default()
+                    }
+                    .to_query(),
+                );
+                html! {
+                    <div class="won" role="status">
+                        <p><strong>{ format!("Goal reached at {}!", Pretty(t)) }</strong>{ format!(" {}", sentence(match &status { Status::Shown(_, s) => s, _ => "" })) }</p>
+                        <p><a href={link}>{"A link to your winning run"}</a>{" replays it exactly: share it or keep it."}</p>
+                    </div>
+                }
+            });
+            let timed_out = crate::app::now_ms() - *opened_ms >= HINT_AFTER_MS;
+            let shown = (*hints).max(usize::from(timed_out && won_at.is_none()));
+            let shown = shown.min(challenge.hints.len());
+            let more = {
+                let hints = hints.clone();
+                Callback::from(move |_| hints.set(shown + 1))
+            };
+            html! {
+                <>
+                <h3>{ format!("Challenge: {}", challenge.title) }</h3>
+                { paragraphs(&challenge.text) }
+                <div class="claim-box">
+                    <p class="claim-text"><strong>{"Goal: "}</strong>{ challenge.parsed_goal.describe() }{"."}</p>
+                    if won_at.is_none() { { status_html("On the run on screen") } }
+                    { for banner }
+                    <p class="muted small">{"Use anything: crash, pause or isolate nodes, split the network, change the settings above. The goal is checked on the run as it plays."}</p>
+                </div>
+                if !challenge.hints.is_empty() {
+                    <div class="hints">
+                        { for challenge.hints.iter().take(shown).enumerate().map(|(i, h)| html! {
+                            <p class="hint"><strong>{ format!("Hint {}: ", i + 1) }</strong>{ inline(h) }</p>
+                        }) }
+                        if shown < challenge.hints.len() && won_at.is_none() {
+                            <button onclick={more}>{ if shown == 0 { "Show a hint".to_string() } else { "Another hint".to_string() } }</button>
+                        }
+                    </div>
+                }
+                </>
+            }
+        }
+        (None, None) => html! {},
+    };
+    let footer = if props.embedded {
+        let full = crate::url::link_with(&at.query());
+        html! {
+            <p class="lesson-foot"><a href={full} target="_blank" rel="noopener">{ format!("The whole lesson: {} ↗", lesson.title) }</a></p>
+        }
+    } else {
+        let prev = at.index.checked_sub(1).map(&open);
+        let next = at.go(at.index + 1).map(|_| open(at.index + 1));
+        let next_label = if at.index + 1 == lesson.steps.len() && lesson.challenge.is_some() {
+            "The challenge →"
+        } else {
+            "Next step →"
+        };
+        let close = {
+            let sim = sim.clone();
+            Callback::from(move |_| sim.dispatch(Msg::CloseLesson))
+        };
+        html! {
+            <div class="lesson-foot">
+                <div class="buttons">
+                    <button onclick={prev.clone().unwrap_or_default()} disabled={prev.is_none()}>{"← Previous"}</button>
+                    <button class="primary" onclick={next.clone().unwrap_or_default()} disabled={next.is_none()}>{ next_label }</button>
+                </div>
+                <button class="link-button" onclick={close} title="Keep the run on screen and play freely">{"Leave the lesson"}</button>
+            </div>
+        }
+    };
+    let on_course = props.on_course.reform(|_: MouseEvent| ());
+    html! {
+        <aside class="lesson-panel" aria-label="Lesson">
+            <p class="crumbs">
+                if !props.embedded {
+                    <button class="link-button" onclick={on_course}>{"Course map"}</button>{" › "}
+                }
+                { topic_title(&lesson.topic) }
+            </p>
+            <h2>{ &lesson.title }</h2>
+            { for nav }
+            { body }
+            { footer }
+        </aside>
+    }
+}
+
+/// A finding as a sentence: capital first, full stop last.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
+    let mut s: String = first.to_uppercase().chain(chars).collect();
+    if !s.ends_with('.') {
+        s.push('.');
+    }
+    s
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CourseMapProps {
+    pub on_open: Callback<LessonAt>,
+    pub on_close: Callback<()>,
+}
+
+/// Every topic of the course in teaching order, with its lessons and the reader's progress
+/// in them; topics without a lesson yet are shown as such.
+#[component]
+pub fn CourseMap(props: &CourseMapProps) -> Html {
+    let lessons = crate::lessons::all();
+    let covered = TOPICS
+        .iter()
+        .filter(|(id, _)| lessons.iter().any(|l| l.topic == *id))
+        .count();
+    let topics = TOPICS.iter().map(|(id, title)| {
+        let here: Vec<_> = lessons.iter().filter(|l| l.topic == *id).collect();
+        let items = here.iter().map(|lesson| {
+            let at = LessonAt::first(lesson);
+            let seen = (0..lesson.steps.len())
+                .filter(|i| progress::seen(&lesson.name, &(i + 1).to_string()))
+                .count();
+            let won = progress::won(&lesson.name);
+            let onclick = {
+                let on_open = props.on_open.clone();
+                let at = at.clone();
+                Callback::from(move |e: MouseEvent| {
+                    e.prevent_default();
+                    on_open.emit(at.clone());
+                })
+            };
+            let mut state = format!("{seen} of {} steps seen", lesson.steps.len());
+            if won {
+                state.push_str(", challenge won");
+            }
+            html! {
+                <li>
+                    <a href={crate::url::link_with(&at.query())} {onclick}>{ &lesson.title }</a>
+                    <span class="muted small">{ format!(" · {state}") }</span>
+                </li>
+            }
+        });
+        html! {
+            <li class={classes!("topic", here.is_empty().then_some("uncovered"))}>
+                <h3>{ *title }</h3>
+                if here.is_empty() {
+                    <p class="muted small">{"Not covered yet."}</p>
+                } else {
+                    <ul>{ for items }</ul>
+                }
+            </li>
+        }
+    });
+    let close = props.on_close.reform(|_: MouseEvent| ());
+    html! {
+        <section class="course-map" aria-label="Course map">
+            <div class="course-head">
+                <h2>{"The course"}</h2>
+                <p class="muted">{ format!("{} topics of a course on fault tolerance, in teaching order; {covered} have lessons so far. Each lesson is a few steps, each a run with a claim checked live, and a challenge to finish.", TOPICS.len()) }</p>
+                <button class="close" onclick={close} aria-label="Close the course map">{"×"}</button>
+            </div>
+            <ol class="topics">{ for topics }</ol>
+        </section>
+    }
+}

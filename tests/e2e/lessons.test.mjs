@@ -1,0 +1,109 @@
+// End-to-end tests of the lessons on the page: a step opened from its link, its question
+// answered, its claim shown live at its moment; next and previous restoring a step's run
+// exactly; the course map with the topics not covered yet; one step embedded in another
+// page; a challenge won; and links that name no lesson.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { url, shots, useBrowser, openPage } from './harness.mjs';
+
+const browser = useBrowser();
+const open = (address, viewport) => openPage(browser(), address, viewport);
+const traceHash = async (page) => (await page.textContent('footer')).match(/trace hash (\w+)/)[1];
+
+test('a lesson step opens from its link; its question comes first, and its claim is shown at its moment', async () => {
+  const { page, errors } = await open(`${url}#lesson=two-generals&step=2`, { width: 1440, height: 900 });
+  assert.match(await page.title(), /^Step 2 of 3: One messenger caught/);
+  const panel = page.locator('.lesson-panel');
+  await panel.getByText('Predict:').waitFor();
+  // Predict, then observe: the explanation waits for the answer, and so does the run.
+  assert.equal(await panel.getByText('carries the doubt').count(), 0);
+  assert.match(await page.textContent('.clock'), /t = 0 s/);
+  await page.locator('.lesson-panel .claim.pending').waitFor();
+  await panel.getByRole('button', { name: 'the second general attacks alone' }).click();
+  await panel.locator('.answer.wrong').waitFor();
+  assert.match(await panel.locator('.answer').textContent(), /the first general attacks alone/);
+  await panel.getByText('carries the doubt').waitFor();
+  // Run to the step's moment: the claim is shown, with the run's own words.
+  await panel.getByRole('button', { name: 'Skip to 6 s' }).click();
+  const shown = panel.locator('.claim.shown');
+  await shown.waitFor();
+  assert.match(await shown.textContent(), /generals decide alike.*n0 attacked alone/);
+  await page.screenshot({ path: `${shots}/60-lesson-step.png` });
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.screenshot({ path: `${shots}/61-lesson-projector.png` });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('next and previous restore each step\'s run exactly, and the tab keeps the reader\'s answers', async () => {
+  const { page, errors } = await open(`${url}#lesson=leaders-epochs&step=1`);
+  const panel = page.locator('.lesson-panel');
+  const answer = panel.locator('.question .choice').first();
+  if (await answer.count()) await answer.click();
+  const skip = panel.getByRole('button', { name: /^Skip to/ });
+  await skip.click();
+  await panel.locator('.claim.shown').waitFor();
+  const first = await traceHash(page);
+  await panel.getByRole('button', { name: 'Next step →' }).click();
+  await page.waitForFunction(() => location.hash.includes('step=2'));
+  assert.match(await page.title(), /^Step 2 of/);
+  await panel.getByRole('button', { name: '← Previous' }).click();
+  await page.waitForFunction(() => location.hash.includes('step=1'));
+  // The answer given before is kept: the run plays at once, the choice is marked.
+  if (await answer.count()) assert.equal(await panel.locator('.question .choice:disabled').count() > 0, true);
+  await skip.click();
+  await panel.locator('.claim.shown').waitFor();
+  assert.equal(await traceHash(page), first, 'the step\'s run is the same run');
+  // The step's own run is named by the lesson alone; a changed run is written out.
+  assert.match(page.url(), /#lesson=leaders-epochs&step=1$/);
+  await page.keyboard.press('h');
+  await page.waitForFunction(() => /step=1&v=1/.test(location.hash));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the course map lists every topic, marks those without lessons, and opens a lesson', async () => {
+  const { page, errors } = await open(`${url}#course`);
+  const map = page.locator('.course-map');
+  await map.waitFor();
+  const topics = await map.locator('.topic').count();
+  const uncovered = await map.locator('.topic.uncovered').count();
+  assert.ok(topics >= 17, `${topics} topics`);
+  assert.ok(uncovered > 0 && uncovered < topics, `${uncovered} of ${topics} not covered`);
+  assert.match(await map.locator('.topic.uncovered').first().textContent(), /Not covered yet/);
+  await page.screenshot({ path: `${shots}/62-course-map.png` });
+  await map.getByRole('link', { name: /two generals/i }).click();
+  await page.waitForFunction(() => location.hash.startsWith('#lesson=two-generals&step=1'));
+  await page.locator('.course-map').waitFor({ state: 'detached' });
+  // Progress is kept in the tab: the step just opened counts as seen.
+  await page.getByRole('button', { name: 'Lessons' }).click();
+  assert.match(await page.locator('.course-map').textContent(), /1 of 3 steps seen/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('one lesson step embeds in another page, with the cluster and a link to the whole lesson', async () => {
+  const { page, errors } = await open(`${url}#lesson=two-generals&step=2&embed=lesson`, { width: 900, height: 500 });
+  await page.locator('main.embed .lesson-panel').waitFor();
+  assert.equal(await page.locator('.step-dots').count(), 0, 'one step, no way to the others');
+  assert.equal(await page.locator('main.embed svg.topology').count(), 1);
+  const whole = page.getByRole('link', { name: /The whole lesson/ });
+  assert.match(await whole.getAttribute('href'), /#lesson=two-generals&step=2$/);
+  await page.screenshot({ path: `${shots}/63-lesson-embedded.png` });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a link to a lesson or step that does not exist says so and shows a fresh run', async () => {
+  for (const [fragment, said] of [
+    ['lesson=no-such-lesson', /no lesson "no-such-lesson"/],
+    ['lesson=two-generals&step=9', /steps 1 to 3/],
+  ]) {
+    const { page, errors } = await open(`${url}#${fragment}`);
+    await page.locator('.notice').waitFor();
+    assert.match(await page.textContent('.notice'), said);
+    assert.equal(await page.locator('.lesson-panel').count(), 0);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});
