@@ -110,7 +110,7 @@ test('an exported trace imports back to the same run; a bad file leaves the run 
 test('the course-notes page embeds working views and a scripted playground', async () => {
   const { page, errors } = await open(url + 'notes.html');
   const frames = page.frames().slice(1);
-  assert.equal(frames.length, 4);
+  assert.equal(frames.length, 5);
   for (const f of frames) {
     await f.waitForSelector('svg.topology .node, .spacetime canvas');
     assert.equal(await f.locator('main.embed').count(), 1, 'embed mode hides the chrome');
@@ -123,6 +123,9 @@ test('the course-notes page embeds working views and a scripted playground', asy
   const witness = page.frame({ url: /protocol=quorum/ });
   await witness.waitForFunction(() => document.querySelectorAll('.event-log .row.witness').length >= 1, null, { timeout: 15000 });
   assert.equal(await witness.locator('.spacetime .key.witness').count(), 1);
+  // The lesson step shows its question beside the cluster.
+  const lesson = page.frame({ url: /lesson=two-generals/ });
+  await lesson.locator('.lesson-panel .question').waitFor();
   // The scripted playground obeys the page's buttons.
   await page.waitForFunction(() => window.notesPlayground?.state().nodes.some((n) => n.role === 'leader'), null, { timeout: 15000 });
   await page.click('#crash-leader');
