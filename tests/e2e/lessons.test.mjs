@@ -107,3 +107,41 @@ test('a link to a lesson or step that does not exist says so and shows a fresh r
     await page.close();
   }
 });
+
+test('a challenge is won with a bug variant switched on, and its link replays the winning run', async () => {
+  const { page, errors } = await open(`${url}#lesson=rpc-semantics&step=challenge`, { width: 1440, height: 900 });
+  const panel = page.locator('.lesson-panel');
+  await panel.getByText('Goal:').waitFor();
+  assert.match(await panel.locator('.claim-text').textContent(), /each call takes effect at most once.*is broken/);
+  await panel.locator('.claim.pending').waitFor();
+  // Hints come on request; the second says a bug is needed.
+  await panel.getByRole('button', { name: 'Show a hint' }).click();
+  await panel.getByRole('button', { name: 'Another hint' }).click();
+  assert.match(await panel.locator('.hint').nth(1).textContent(), /forget-keys/);
+  // Switch the bug on from the folded settings: the lesson stays open, the address keeps it.
+  await page.getByText('Settings, bug variants and network faults').click();
+  await page.getByRole('button', { name: 'forget-keys' }).click();
+  await page.waitForFunction(() => /^#lesson=rpc-semantics&step=challenge&.*bugs=forget-keys/.test(location.hash));
+  // The faults, as a prepared link would carry them: replies to n0 lost, the server crashed
+  // and restarted (forgetting its table), the link restored.
+  const faults = '&actions=0s@cut:2-0,300ms@crash:2:keep,400ms@restart:2,700ms@restore:2-0&autoplay=0';
+  await page.goto(page.url() + faults);
+  await page.reload();
+  await panel.getByText('Goal:').waitFor();
+  assert.equal(await page.locator('.won').count(), 0);
+  for (let i = 0; i < 3; i += 1) await page.getByRole('button', { name: '+1 s' }).click();
+  const won = page.locator('.won');
+  await won.waitFor();
+  assert.match(await won.textContent(), /Goal reached at/);
+  await page.screenshot({ path: `${shots}/64-challenge-won.png` });
+  const hash = await traceHash(page);
+  const link = await won.getByRole('link').getAttribute('href');
+  assert.match(link, /step=challenge&.*bugs=forget-keys.*&t=/);
+  const again = await open(link);
+  await again.page.locator('.won').waitFor();
+  assert.equal(await traceHash(again.page), hash, 'the winning link replays the same run');
+  assert.deepEqual(again.errors, []);
+  await again.page.close();
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -272,17 +272,22 @@ fn initial_sim(init: &Init, recorder: Option<&FrameRecorder>) -> Sim {
     sim.embedded = init.embedded;
     sim.embed = page.embed.clone();
     if let Some(at) = page.lesson.clone() {
+        // The lesson decides where its step starts and whether it plays.
         let mut next = sim.clone();
         let run = page.run_given.then(|| page.recipe.clone());
         sim.open_lesson(&mut next, at, run);
-        return next;
+        sim = next;
+        if let Some(on) = page.autoplay {
+            sim.control.playing.set(on);
+        }
+    } else {
+        if let Some(t) = page.recipe.at_us {
+            sim.run_to(t);
+        }
+        // A shared moment or an embedded view waits for the reader; a plain visit plays.
+        let still = page.recipe.at_us.is_some() || !page.embed.is_empty();
+        sim.control.playing.set(page.autoplay.unwrap_or(!still));
     }
-    if let Some(t) = page.recipe.at_us {
-        sim.run_to(t);
-    }
-    // A shared moment or an embedded view waits for the reader; a plain visit plays.
-    let still = page.recipe.at_us.is_some() || !page.embed.is_empty();
-    sim.control.playing.set(page.autoplay.unwrap_or(!still));
     if let Some(speed) = page.speed {
         sim.control.speed.set(speed);
     }

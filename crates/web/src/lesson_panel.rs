@@ -335,7 +335,11 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
             <div class="lesson-foot">
                 <div class="buttons">
                     <button onclick={prev.clone().unwrap_or_default()} disabled={prev.is_none()}>{"← Previous"}</button>
-                    <button class="primary" onclick={next.clone().unwrap_or_default()} disabled={next.is_none()}>{ next_label }</button>
+                    if let Some(next) = next {
+                        <button class="primary" onclick={next}>{ next_label }</button>
+                    } else {
+                        <button class="primary" onclick={props.on_course.reform(|_: MouseEvent| ())}>{"The course map"}</button>
+                    }
                 </div>
                 <button class="link-button" onclick={close} title="Keep the run on screen and play freely">{"Leave the lesson"}</button>
             </div>

@@ -105,9 +105,11 @@ impl Setup {
         Ok(registry::find(&self.protocol)?.about())
     }
 
-    /// Actions the set-up itself puts at the start of the schedule.
+    /// Actions the set-up itself puts at the start of the schedule: the clients' workload
+    /// (only for a protocol that serves them) and the network's faults.
     pub fn own_actions(&self) -> usize {
-        usize::from(self.load > 0) + usize::from(self.link != LinkConfig::default())
+        let serves = self.about().is_ok_and(|a| a.serves_clients());
+        usize::from(self.load > 0 && serves) + usize::from(self.link != LinkConfig::default())
     }
 
     /// The run this set-up describes, with `schedule` to come. Timeouts that must outlast a
@@ -325,6 +327,29 @@ mod tests {
         let old = "election=400ms&nodes=3";
         let recipe = Recipe::from_query(old).unwrap();
         assert_eq!(recipe.setup.settings, settings(&[("election", "400ms")]));
+    }
+
+    /// The set-up's own actions are exactly those it puts in the schedule, so the actions
+    /// taken after them are all kept, for protocols with and without key-value clients.
+    #[test]
+    fn the_set_ups_own_actions_are_the_ones_it_schedules() {
+        for query in [
+            "v=1&protocol=rpc&nodes=3&seed=1&actions=0s@cut:2-0",
+            "v=1&nodes=3&seed=1&actions=0s@cut:2-0",
+            "v=1&nodes=3&seed=1&load=0&net=loss5&actions=0s@cut:2-0",
+        ] {
+            let recipe = Recipe::from_query(query).unwrap();
+            let spec = recipe.setup.spec(recipe.schedule.clone());
+            let mut world = recipe.setup.sim(recipe.schedule.clone()).unwrap();
+            world.run_until(1);
+            let own = recipe.setup.own_actions();
+            let workload = usize::from(spec.workload.is_some());
+            assert_eq!(
+                world.schedule_so_far().len() - own,
+                recipe.schedule.len(),
+                "{query}: {own} own actions, workload {workload}"
+            );
+        }
     }
 
     #[test]
