@@ -62,6 +62,15 @@ pub enum RaftNote {
         acknowledged: u64,
         holds: u64,
     },
+    /// A follower deleted entries that conflict with the leader's log: written in an older
+    /// term and never committed, they are replaced by the leader's.
+    DroppedConflicting {
+        /// The first index deleted, how many were deleted, and the term of the first.
+        from: u64,
+        count: u64,
+        term: u64,
+        leader: NodeId,
+    },
 }
 
 impl crate::protocol::Note for RaftNote {
@@ -74,6 +83,17 @@ impl crate::protocol::Note for RaftNote {
             } => format!(
                 "finds that {follower} holds {holds} entries after acknowledging {acknowledged}: it lost its log, so the leader sends it again"
             ),
+            RaftNote::DroppedConflicting {
+                from,
+                count,
+                term,
+                leader,
+            } => {
+                let entries = if *count == 1 { "entry" } else { "entries" };
+                format!(
+                    "drops {count} uncommitted {entries} from index {from} on (written in term {term}): they conflict with {leader}'s log, which replaces them"
+                )
+            }
         }
     }
 }
@@ -325,7 +345,14 @@ impl RaftNode {
             let index = prev_index + 1 + k as u64;
             match self.log.term_at(index) {
                 Some(t) if t == entry.term => continue,
-                Some(_) => {
+                Some(t) => {
+                    let count = self.log.last_index() - index + 1;
+                    ctx.note(RaftNote::DroppedConflicting {
+                        from: index,
+                        count,
+                        term: t,
+                        leader,
+                    });
                     self.log.truncate_after(index - 1);
                     first_new = Some(k);
                     break;

@@ -582,3 +582,25 @@ fn the_story_tells_a_leader_cut_off_from_the_majority() {
         "{told}"
     );
 }
+
+/// A stale leader's uncommitted entries, overwritten by the new leader's after the heal, are
+/// told in the trace even when its log ends up longer than before (a cut back alone would
+/// not show).
+#[test]
+fn overwritten_uncommitted_entries_are_told() {
+    use crate::lesson::{check_run, claim::Claim};
+    use crate::recipe::Recipe;
+    let healed = Recipe::from_query(
+        "v=1&nodes=5&seed=1&load=20&actions=2s@partition:0-1/2-3-4,4s@heal&t=6s",
+    )
+    .unwrap();
+    let told = Claim::parse("note uncommitted entries from index").unwrap();
+    let found = check_run(&healed, &told).unwrap();
+    assert!(found.holds, "{found:?}");
+    assert!(found.says.contains("conflict with"), "{}", found.says);
+    let calm = Recipe {
+        schedule: Vec::new(),
+        ..healed
+    };
+    assert!(!check_run(&calm, &told).unwrap().holds);
+}
