@@ -69,6 +69,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "leaders-epochs.md",
         include_str!("../../../../lessons/leaders-epochs.md"),
     ),
+    (
+        "leader-election.md",
+        include_str!("../../../../lessons/leader-election.md"),
+    ),
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
