@@ -70,6 +70,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../../lessons/leaders-epochs.md"),
     ),
     (
+        "leaderless-quorums.md",
+        include_str!("../../../../lessons/leaderless-quorums.md"),
+    ),
+    (
         "leader-election.md",
         include_str!("../../../../lessons/leader-election.md"),
     ),
