@@ -77,6 +77,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "leader-election.md",
         include_str!("../../../../lessons/leader-election.md"),
     ),
+    (
+        "log-replication.md",
+        include_str!("../../../../lessons/log-replication.md"),
+    ),
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
