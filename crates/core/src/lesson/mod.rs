@@ -74,6 +74,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../../lessons/leaderless-quorums.md"),
     ),
     (
+        "clocks.md",
+        include_str!("../../../../lessons/clocks.md"),
+    ),
+    (
         "leader-election.md",
         include_str!("../../../../lessons/leader-election.md"),
     ),
