@@ -85,6 +85,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "log-replication.md",
         include_str!("../../../../lessons/log-replication.md"),
     ),
+    (
+        "crash-recovery.md",
+        include_str!("../../../../lessons/crash-recovery.md"),
+    ),
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
