@@ -12,9 +12,9 @@
 //! | `leaders at once at least K` | at some event, K nodes that are up held a role that leads |
 //! | `note TEXT` | some node wrote a note containing TEXT (`note gives up on call`) |
 //! | `event TEXT` | some event, in words, contains TEXT (`event crashed and lost its disk`) |
-//! | `acknowledged writes lost at least K` | at least K writes the clients were told had happened are gone, although nothing that began after them replaced them (judged on a copy of the run at its moment, clients stopped, 5 s to settle) |
+//! | `acknowledged writes lost at least K` | at least K writes the clients were told had happened are gone, although nothing that began after them replaced them (judged on a copy of the run at its moment: later actions dropped, clients stopped, 5 s to settle) |
 //! | `siblings at least K` | at the moment, some node holds K or more concurrent values of one key |
-//! | `replicas agree` / `replicas disagree` | at the moment, the nodes holding each key the clients used hold the same values (or, for some key, do not) |
+//! | `replicas agree` / `replicas disagree` | once what is in flight at the moment has landed (on a copy: later actions dropped, clients stopped, 5 s to settle), the nodes holding each key the clients used hold the same values (or, for some key, do not) |
 //! | `availability on NODES during FROM-TO at least P%` (or `at most P%`) | of the operations invoked at NODES (`0-1`) from FROM to TO (`2s-8s`), that share got a definite answer other than "unavailable" |
 
 use crate::check::Violation;
@@ -191,7 +191,9 @@ impl Claim {
                 }
             }
             Claim::AcknowledgedWritesLostAtLeast(k) => {
-                let lost = crate::cap::writes_lost_by_now(sim);
+                let mut now = sim.box_clone();
+                now.discard_future_actions();
+                let lost = crate::cap::writes_lost_by_now(&*now);
                 let n = lost.len() as u64;
                 let first = lost.iter().filter_map(|c| c.completed_at).min();
                 let says = match lost.first() {
@@ -225,7 +227,8 @@ impl Claim {
                 finding(m >= *k, None, says)
             }
             Claim::ReplicasAgree(want) => {
-                let held = crate::cap::held_values(sim, sim.clients());
+                let settled = settled(sim);
+                let held = crate::cap::held_values(&*settled, settled.clients());
                 let split: Vec<Key> = held
                     .iter()
                     .filter(|(_, per_node)| per_node.windows(2).any(|w| w[0] != w[1]))
@@ -290,6 +293,21 @@ impl Claim {
                 | Claim::Availability { .. }
         )
     }
+}
+
+/// A copy of `sim` once what is in flight has landed: the actions scheduled for later
+/// dropped, the clients stopped, and 5 s to settle (the network as it is).
+fn settled(sim: &dyn Sim) -> Box<dyn Sim> {
+    let mut copy = sim.box_clone();
+    copy.discard_future_actions();
+    copy.act(crate::action::Action::SetWorkload {
+        workload: crate::client::Workload {
+            rate_per_s: 0,
+            ..crate::client::Workload::default()
+        },
+    });
+    copy.run_until(copy.now() + crate::run::SETTLE_US);
+    copy
 }
 
 /// The keys the clients' operations used.

@@ -111,6 +111,15 @@ fn claims_about_lost_writes_siblings_replicas_and_availability() {
     assert!(holds(&apart, "replicas disagree"));
     assert!(!holds(&apart, "replicas agree"));
     assert!(holds(split, "replicas agree"));
+    // A write still on its way at the moment (n3's, at 10 s) is not a disagreement.
+    let healed =
+        "v=1&protocol=quorum&nodes=5&seed=1&load=20&actions=2s@partition:0-1/2-3-4,6s@heal&t=10s";
+    assert!(holds(healed, "replicas agree"));
+    // Clients stopped at the heal: nothing carries either side's writes across.
+    assert!(holds(
+        &healed.replace("6s@heal", "6s@heal,6s@load:0"),
+        "replicas disagree"
+    ));
     // Raft answers nothing on the cut-off side; the quorum store with R = W = 1 everything.
     let raft = "v=1&nodes=5&seed=1&load=50&actions=2s@partition:0-1&t=6s";
     assert!(holds(raft, "availability on 0-1 during 3s-6s at most 5%"));
