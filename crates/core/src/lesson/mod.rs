@@ -78,6 +78,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../../lessons/clocks.md"),
     ),
     (
+        "consistency-models.md",
+        include_str!("../../../../lessons/consistency-models.md"),
+    ),
+    (
         "leader-election.md",
         include_str!("../../../../lessons/leader-election.md"),
     ),
