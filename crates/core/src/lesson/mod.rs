@@ -82,6 +82,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../../lessons/consistency-models.md"),
     ),
     (
+        "cap.md",
+        include_str!("../../../../lessons/cap.md"),
+    ),
+    (
         "leader-election.md",
         include_str!("../../../../lessons/leader-election.md"),
     ),
