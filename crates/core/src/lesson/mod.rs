@@ -86,6 +86,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../../lessons/cap.md"),
     ),
     (
+        "retries.md",
+        include_str!("../../../../lessons/retries.md"),
+    ),
+    (
         "leader-election.md",
         include_str!("../../../../lessons/leader-election.md"),
     ),
