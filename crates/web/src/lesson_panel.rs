@@ -25,10 +25,11 @@ enum Status {
     NotShown(String),
 }
 
-/// Judges `claim` on the world on screen; `until` is the step's moment (none for a
-/// challenge, whose goal stays pending until reached).
-fn judge(claim: &Claim, world: &crate::any::AnyWorld, until: Option<Micros>) -> Status {
-    let reached = until.is_some_and(|u| world.now() >= u) || world.halted();
+/// Judges `claim` on the world on screen. `reached`: whether the run is at the moment
+/// it is judged at (a step's moment; for a challenge, whenever the reader pauses, since a
+/// goal about the whole run, like a share of answers, can only be judged when it stops).
+fn judge(claim: &Claim, world: &crate::any::AnyWorld, reached: bool) -> Status {
+    let reached = reached || world.halted();
     if claim.judged_at_end() && !reached {
         return Status::Pending;
     }
@@ -85,7 +86,7 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
     let hints = use_state(|| 0usize);
     let opened_ms = use_memo((), |_| crate::app::now_ms());
     // The last judgement and what it was made on: (epoch, events, now).
-    let judged = use_mut_ref(|| None::<((u64, u64, Micros), Status)>);
+    let judged = use_mut_ref(|| None::<((u64, u64, Micros, bool), Status)>);
     {
         let (lesson, step, embedded) = (lesson.name.clone(), step_name.clone(), props.embedded);
         use_effect_with((), move |_| {
@@ -100,13 +101,23 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
         (None, Some(c)) => (&c.parsed_goal, None),
         (None, None) => return html! {},
     };
+    // A step is judged at its moment; a challenge's goal (which has none) while paused.
+    let reached = match until {
+        Some(u) => world.now() >= u,
+        None => !sim.playing(),
+    };
     let status = {
-        let key = (sim.control.epoch.get(), world.trace_len(), world.now());
+        let key = (
+            sim.control.epoch.get(),
+            world.trace_len(),
+            world.now(),
+            reached,
+        );
         let mut cache = judged.borrow_mut();
         match cache.as_ref() {
             Some((k, s)) if *k == key => s.clone(),
             _ => {
-                let s = judge(claim, &world, until);
+                let s = judge(claim, &world, reached);
                 *cache = Some((key, s.clone()));
                 s
             }
@@ -157,6 +168,7 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
             <p class="claim pending"><span class="mark" aria-hidden="true">{"○"}</span>
                 { match until {
                     Some(u) => format!("{what}: not yet (judged by {}).", Pretty(u)),
+                    None if claim.judged_at_end() && !reached => format!("{what}: judged when you pause the run."),
                     None => format!("{what}: not yet."),
                 } }
             </p>

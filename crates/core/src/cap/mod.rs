@@ -479,9 +479,21 @@ fn after_healing(world: &dyn Sim) -> (BTreeMap<Key, Vec<Vec<Value>>>, Vec<Client
 /// How long a healed copy of the run gets to converge before its state is read.
 const SETTLE_US: Micros = 5 * MICROS_PER_SEC;
 
+/// The acknowledged writes `world` has lost by its moment, judged as after a heal: on a
+/// copy with the clients stopped and 5 s to settle (see [`lost_writes`]). For lessons.
+pub fn writes_lost_by_now(world: &dyn Sim) -> Vec<ClientRecord> {
+    let (held, history) = after_healing(world);
+    let lost = lost_writes(&history, &held);
+    history
+        .into_iter()
+        .zip(lost)
+        .filter_map(|(c, lost)| lost.then_some(c))
+        .collect()
+}
+
 /// For every key the history touches: the values held by each up node that holds any
 /// (sorted, one list per node).
-fn held_values(world: &dyn Sim, history: &[ClientRecord]) -> BTreeMap<Key, Vec<Vec<Value>>> {
+pub fn held_values(world: &dyn Sim, history: &[ClientRecord]) -> BTreeMap<Key, Vec<Vec<Value>>> {
     let keys: std::collections::BTreeSet<Key> = history.iter().map(|c| c.op.key()).collect();
     let up: Vec<NodeId> = world.statuses().into_iter().map(|(id, _)| id).collect();
     keys.into_iter()

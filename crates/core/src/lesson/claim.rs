@@ -12,9 +12,15 @@
 //! | `leaders at once at least K` | at some event, K nodes that are up held a role that leads |
 //! | `note TEXT` | some node wrote a note containing TEXT (`note gives up on call`) |
 //! | `event TEXT` | some event, in words, contains TEXT (`event crashed and lost its disk`) |
+//! | `acknowledged writes lost at least K` | at least K writes the clients were told had happened are gone, although nothing that began after them replaced them (judged on a copy of the run at its moment: later actions dropped, clients stopped, 5 s to settle) |
+//! | `siblings at least K` | at the moment, some node holds K or more concurrent values of one key |
+//! | `replicas agree` / `replicas disagree` | once what is in flight at the moment has landed (on a copy: later actions dropped, clients stopped, 5 s to settle), the nodes holding each key the clients used hold the same values (or, for some key, do not) |
+//! | `availability on NODES during FROM-TO at least P%` (or `at most P%`) | of the operations invoked at NODES (`0-1`) from FROM to TO (`2s-8s`), that share got a definite answer other than "unavailable" |
 
 use crate::check::Violation;
 use crate::checkers::linearizability;
+use crate::client::Key;
+use crate::ids::NodeId;
 use crate::sim::Sim;
 use crate::time::Micros;
 use crate::view::SeenKind;
@@ -31,6 +37,17 @@ pub enum Claim {
     LeadersAtOnceAtLeast(usize),
     Note(String),
     Event(String),
+    AcknowledgedWritesLostAtLeast(u64),
+    SiblingsAtLeast(usize),
+    ReplicasAgree(bool),
+    Availability {
+        nodes: Vec<NodeId>,
+        from_us: Micros,
+        to_us: Micros,
+        /// `at least` (true) or `at most` (false).
+        at_least: bool,
+        percent: u64,
+    },
 }
 
 /// What a claim found in a run: whether it holds, and the moment that shows it (the time
@@ -76,9 +93,19 @@ impl Claim {
             Claim::Note(rest.trim().trim_matches('"').to_string())
         } else if let Some(rest) = t.strip_prefix("event ") {
             Claim::Event(rest.trim().trim_matches('"').to_string())
+        } else if let Some(rest) = t.strip_prefix("acknowledged writes lost at least") {
+            Claim::AcknowledgedWritesLostAtLeast(count(rest)?)
+        } else if let Some(rest) = t.strip_prefix("siblings at least") {
+            Claim::SiblingsAtLeast(count(rest)? as usize)
+        } else if t == "replicas agree" {
+            Claim::ReplicasAgree(true)
+        } else if t == "replicas disagree" {
+            Claim::ReplicasAgree(false)
+        } else if let Some(rest) = t.strip_prefix("availability on ") {
+            availability(t, rest)?
         } else {
             return Err(format!(
-                "unknown claim {t:?}; a claim is one of: safety holds, safety broken NAME, end holds, end broken NAME, linearizable, not linearizable, stale reads at least K, leaders at once at least K, note TEXT, event TEXT"
+                "unknown claim {t:?}; a claim is one of: safety holds, safety broken NAME, end holds, end broken NAME, linearizable, not linearizable, stale reads at least K, leaders at once at least K, note TEXT, event TEXT, acknowledged writes lost at least K, siblings at least K, replicas agree, replicas disagree, availability on NODES during FROM-TO at least|at most P%"
             ));
         })
     }
@@ -138,7 +165,7 @@ impl Claim {
                     .zip(&stale)
                     .find(|(_, s)| **s)
                     .and_then(|(r, _)| r.completed_at);
-                finding(n >= *k, first, format!("{n} stale reads"))
+                finding(n >= *k, first, format!("{n} stale read{}", plural(n)))
             }
             Claim::LeadersAtOnceAtLeast(k) => {
                 let (most, at) = sim.most_leaders();
@@ -163,6 +190,91 @@ impl Claim {
                     None => finding(false, None, format!("nothing said {text:?}")),
                 }
             }
+            Claim::AcknowledgedWritesLostAtLeast(k) => {
+                let mut now = sim.box_clone();
+                now.discard_future_actions();
+                let lost = crate::cap::writes_lost_by_now(&*now);
+                let n = lost.len() as u64;
+                let first = lost.iter().filter_map(|c| c.completed_at).min();
+                let says = match lost.first() {
+                    None => "no acknowledged write was lost".to_string(),
+                    Some(c) => format!(
+                        "{n} acknowledged write{} lost (the first: {} at n{}, answered at {})",
+                        plural(n),
+                        c.id,
+                        c.node.0,
+                        crate::time::Pretty(c.completed_at.unwrap_or(c.invoked_at))
+                    ),
+                };
+                finding(n >= *k, first.filter(|_| n >= *k), says)
+            }
+            Claim::SiblingsAtLeast(k) => {
+                let mut most: Option<(usize, NodeId, Key)> = None;
+                for (node, _) in sim.statuses() {
+                    for key in used_keys(sim) {
+                        let held = sim.stored(node, key).len();
+                        if most.is_none_or(|(m, _, _)| held > m) {
+                            most = Some((held, node, key));
+                        }
+                    }
+                }
+                let says = match most {
+                    Some((m, node, key)) if m > 1 => {
+                        format!("n{} holds {m} siblings of key {key}", node.0)
+                    }
+                    _ => "no node holds siblings".to_string(),
+                };
+                let m = most.map_or(0, |(m, _, _)| m);
+                finding(m >= *k, None, says)
+            }
+            Claim::ReplicasAgree(want) => {
+                let settled = settled(sim);
+                let held = crate::cap::held_values(&*settled, settled.clients());
+                let split: Vec<Key> = held
+                    .iter()
+                    .filter(|(_, per_node)| per_node.windows(2).any(|w| w[0] != w[1]))
+                    .map(|(key, _)| *key)
+                    .collect();
+                let says = if split.is_empty() {
+                    "the nodes holding each key hold the same values".to_string()
+                } else {
+                    let keys: Vec<String> = split.iter().map(|k| k.to_string()).collect();
+                    format!("the nodes disagree on key(s) {}", keys.join(", "))
+                };
+                finding(split.is_empty() == *want, None, says)
+            }
+            Claim::Availability {
+                nodes,
+                from_us,
+                to_us,
+                at_least,
+                percent,
+            } => {
+                let ops: Vec<bool> = sim
+                    .clients()
+                    .iter()
+                    .filter(|c| {
+                        nodes.contains(&c.node) && (*from_us..*to_us).contains(&c.invoked_at)
+                    })
+                    .map(|c| c.succeeded())
+                    .collect();
+                if ops.is_empty() {
+                    return finding(false, None, "no operation was invoked there then".into());
+                }
+                let ok = ops.iter().filter(|o| **o).count() as u64;
+                let total = ops.len() as u64;
+                // Compared in whole numbers: ok / total against percent / 100.
+                let holds = if *at_least {
+                    ok * 100 >= percent * total
+                } else {
+                    ok * 100 <= percent * total
+                };
+                let says = format!(
+                    "{ok} of {total} operations succeeded ({}%)",
+                    ok * 100 / total
+                );
+                finding(holds, None, says)
+            }
         }
     }
 
@@ -185,6 +297,37 @@ impl Claim {
             Claim::LeadersAtOnceAtLeast(k) => format!("{k} nodes lead at the same time"),
             Claim::Note(text) => format!("a node notes \u{201c}{text}\u{201d}"),
             Claim::Event(text) => format!("the log shows \u{201c}{text}\u{201d}"),
+            Claim::AcknowledgedWritesLostAtLeast(1) => "an acknowledged write is lost".into(),
+            Claim::AcknowledgedWritesLostAtLeast(k) => format!("{k} acknowledged writes are lost"),
+            Claim::SiblingsAtLeast(k) => {
+                format!("a node keeps {k} concurrent values (siblings) of one key")
+            }
+            Claim::ReplicasAgree(true) => {
+                "the replicas agree once what is in flight has landed".into()
+            }
+            Claim::ReplicasAgree(false) => {
+                "the replicas still disagree once what is in flight has landed".into()
+            }
+            Claim::Availability {
+                nodes,
+                from_us,
+                to_us,
+                at_least,
+                percent,
+            } => {
+                let names: Vec<String> = nodes.iter().map(|n| n.to_string()).collect();
+                format!(
+                    "{} of the operations at {} from {} to {} are answered",
+                    if *at_least {
+                        format!("at least {percent}%")
+                    } else {
+                        format!("at most {percent}%")
+                    },
+                    names.join(" and "),
+                    crate::time::Pretty(*from_us),
+                    crate::time::Pretty(*to_us)
+                )
+            }
         }
     }
 
@@ -194,8 +337,86 @@ impl Claim {
     pub fn judged_at_end(&self) -> bool {
         matches!(
             self,
-            Claim::SafetyHolds | Claim::EndHolds | Claim::EndBroken(_) | Claim::Linearizable(true)
+            Claim::SafetyHolds
+                | Claim::EndHolds
+                | Claim::EndBroken(_)
+                | Claim::Linearizable(true)
+                | Claim::AcknowledgedWritesLostAtLeast(_)
+                | Claim::SiblingsAtLeast(_)
+                | Claim::ReplicasAgree(_)
+                | Claim::Availability { .. }
         )
+    }
+}
+
+/// A copy of `sim` once what is in flight has landed: the actions scheduled for later
+/// dropped, the clients stopped, and 5 s to settle (the network as it is).
+fn settled(sim: &dyn Sim) -> Box<dyn Sim> {
+    let mut copy = sim.box_clone();
+    copy.discard_future_actions();
+    copy.act(crate::action::Action::SetWorkload {
+        workload: crate::client::Workload {
+            rate_per_s: 0,
+            ..crate::client::Workload::default()
+        },
+    });
+    copy.run_until(copy.now() + crate::run::SETTLE_US);
+    copy
+}
+
+/// The keys the clients' operations used.
+fn used_keys(sim: &dyn Sim) -> std::collections::BTreeSet<Key> {
+    sim.clients().iter().map(|c| c.op.key()).collect()
+}
+
+/// Reads `availability on NODES during FROM-TO at least|at most P%` after its first words.
+fn availability(t: &str, rest: &str) -> Result<Claim, String> {
+    let bad = || {
+        format!("{t:?}: expected availability on NODES during FROM-TO at least P% (or at most P%), as in availability on 0-1 during 2s-8s at most 10%")
+    };
+    let (nodes, rest) = rest.split_once(" during ").ok_or_else(bad)?;
+    let (window, rest) = rest.trim().split_once(' ').ok_or_else(bad)?;
+    let (at_least, pct) = if let Some(p) = rest.trim().strip_prefix("at least") {
+        (true, p)
+    } else if let Some(p) = rest.trim().strip_prefix("at most") {
+        (false, p)
+    } else {
+        return Err(bad());
+    };
+    let percent: u64 = pct
+        .trim()
+        .trim_end_matches('%')
+        .parse()
+        .ok()
+        .filter(|p| *p <= 100)
+        .ok_or_else(bad)?;
+    let nodes = nodes
+        .trim()
+        .split('-')
+        .map(|n| n.trim().parse::<u32>().map(NodeId))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| bad())?;
+    let (from, to) = window.split_once('-').ok_or_else(bad)?;
+    let from_us = crate::time::parse_duration(from)?;
+    let to_us = crate::time::parse_duration(to)?;
+    if from_us >= to_us {
+        return Err(format!("{t:?}: the window must start before it ends"));
+    }
+    Ok(Claim::Availability {
+        nodes,
+        from_us,
+        to_us,
+        at_least,
+        percent,
+    })
+}
+
+/// `s` unless there is exactly one.
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
     }
 }
 

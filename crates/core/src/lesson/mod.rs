@@ -69,6 +69,29 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "leaders-epochs.md",
         include_str!("../../../../lessons/leaders-epochs.md"),
     ),
+    (
+        "leaderless-quorums.md",
+        include_str!("../../../../lessons/leaderless-quorums.md"),
+    ),
+    ("clocks.md", include_str!("../../../../lessons/clocks.md")),
+    (
+        "consistency-models.md",
+        include_str!("../../../../lessons/consistency-models.md"),
+    ),
+    ("cap.md", include_str!("../../../../lessons/cap.md")),
+    ("retries.md", include_str!("../../../../lessons/retries.md")),
+    (
+        "leader-election.md",
+        include_str!("../../../../lessons/leader-election.md"),
+    ),
+    (
+        "log-replication.md",
+        include_str!("../../../../lessons/log-replication.md"),
+    ),
+    (
+        "crash-recovery.md",
+        include_str!("../../../../lessons/crash-recovery.md"),
+    ),
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -9,6 +9,7 @@ fn every_builtin_lesson_reads_and_every_claim_holds_only_with_its_actions() {
             "{}",
             lesson.name
         );
+        assert!(lesson.challenge.is_some(), "{} has no challenge", lesson.name);
         for c in check(&lesson).unwrap() {
             assert!(c.ok(), "{} / {}: {c:?}", lesson.name, c.step);
         }
@@ -78,4 +79,76 @@ fn a_challenge_is_read_and_its_solution_checked_against_its_start() {
         .contains("the challenge comes last"));
     let unsolved = text.replace("solution:", "hint:");
     assert!(parse(&unsolved).unwrap_err().contains("has no solution"));
+}
+
+/// The claims about what the clients and the replicas end up with: writes lost to a clock
+/// that runs behind, siblings kept by version vectors, replicas that disagree, and the
+/// share of operations answered on one side.
+#[test]
+fn claims_about_lost_writes_siblings_replicas_and_availability() {
+    let holds = |query: &str, claim: &str| {
+        let recipe = Recipe::from_query(query).unwrap();
+        check_run(&recipe, &Claim::parse(claim).unwrap())
+            .unwrap()
+            .holds
+    };
+    // n3's clock runs a second behind: its later write loses to n0's earlier one.
+    let skewed = "v=1&protocol=quorum&nodes=5&seed=1&load=0&r=3&w=3&actions=0.5s@skew:3:-1s,1s@client:0:put:1:10,1.5s@client:3:put:1:20,2s@client:4:get:1&t=3s";
+    assert!(holds(skewed, "acknowledged writes lost at least 1"));
+    assert!(!holds(
+        &skewed.replace("0.5s@skew:3:-1s,", ""),
+        "acknowledged writes lost at least 1"
+    ));
+    // Version vectors keep both writes made on the two sides of a partition.
+    let split = "v=1&protocol=quorum&nodes=5&seed=1&load=0&conflict=vv&actions=0.5s@partition:0-1/2-3-4,1s@client:0:put:1:10,1.5s@client:3:put:1:20,2s@heal,2.5s@client:4:get:1&t=3s";
+    assert!(holds(split, "siblings at least 2"));
+    assert!(!holds(split, "siblings at least 3"));
+    assert!(!holds(
+        &split.replace("conflict=vv", "conflict=lww"),
+        "siblings at least 2"
+    ));
+    // Before the heal, each side holds its own write.
+    let apart = split.replace("t=3s", "t=1.8s");
+    assert!(holds(&apart, "replicas disagree"));
+    assert!(!holds(&apart, "replicas agree"));
+    assert!(holds(split, "replicas agree"));
+    // A write still on its way at the moment (n3's, at 10 s) is not a disagreement.
+    let healed =
+        "v=1&protocol=quorum&nodes=5&seed=1&load=20&actions=2s@partition:0-1/2-3-4,6s@heal&t=10s";
+    assert!(holds(healed, "replicas agree"));
+    // Clients stopped at the heal: nothing carries either side's writes across.
+    assert!(holds(
+        &healed.replace("6s@heal", "6s@heal,6s@load:0"),
+        "replicas disagree"
+    ));
+    // Raft answers nothing on the cut-off side; the quorum store with R = W = 1 everything.
+    let raft = "v=1&nodes=5&seed=1&load=50&actions=2s@partition:0-1&t=6s";
+    assert!(holds(raft, "availability on 0-1 during 3s-6s at most 5%"));
+    assert!(!holds(
+        raft,
+        "availability on 0-1 during 3s-6s at least 50%"
+    ));
+    assert!(holds(
+        raft,
+        "availability on 2-3-4 during 3s-6s at least 90%"
+    ));
+    let quorum = raft.replace("v=1&", "v=1&protocol=quorum&");
+    assert!(holds(
+        &quorum,
+        "availability on 0-1 during 3s-6s at least 99%"
+    ));
+    // No operation in the window: the claim cannot hold either way.
+    assert!(!holds(
+        raft,
+        "availability on 0-1 during 7s-8s at most 100%"
+    ));
+    for bad in [
+        "availability on 0-1 at most 5%",
+        "availability on 0-1 during 6s-3s at most 5%",
+        "availability on 0-1 during 3s-6s at most 500%",
+        "availability on a-b during 3s-6s at most 5%",
+        "siblings at least two",
+    ] {
+        assert!(Claim::parse(bad).is_err(), "{bad}");
+    }
 }
