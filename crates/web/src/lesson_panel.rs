@@ -309,7 +309,7 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
                     <p class="claim-text"><strong>{"Goal: "}</strong>{ challenge.parsed_goal.describe() }{"."}</p>
                     if won_at.is_none() { { status_html("On the run on screen") } }
                     { for banner }
-                    <p class="muted small">{"Use anything: crash, pause or isolate nodes, split the network, change the settings above. The goal is checked on the run as it plays."}</p>
+                    <p class="muted small">{"Use anything: crash, pause or isolate nodes, split the network, switch on a bug variant (under Settings). The goal is checked on the run on screen."}</p>
                 </div>
                 if !challenge.hints.is_empty() {
                     <div class="hints">
