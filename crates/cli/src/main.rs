@@ -127,9 +127,10 @@ struct FuzzArgs {
     #[arg(long)]
     stop_at_first: bool,
     /// Let the fuzzer make up to this many nodes Byzantine, with the protocol's
-    /// behaviours (0: every node stays honest).
-    #[arg(long, default_value_t = 0)]
-    traitors: u32,
+    /// behaviours (0: every node stays honest). By default, as many as the protocol
+    /// says it tolerates with these settings (none for the crash-fault protocols).
+    #[arg(long)]
+    traitors: Option<u32>,
 }
 
 #[derive(Args)]

@@ -149,6 +149,47 @@ fn fuzz_of_correct_raft_is_clean() {
     assert!(out["first_failure"].is_null());
 }
 
+/// OM(1) holds with four generals and one traitor, and not with three; signatures make
+/// three enough (and SM(2) holds with two traitors among four).
+#[test]
+fn fuzz_of_the_byzantine_generals_finds_the_bound_of_three_m() {
+    let fuzz = |extra: &[&str]| {
+        let mut args = vec![
+            "fuzz",
+            "--protocol",
+            "byzantine-generals",
+            "--runs",
+            "300",
+            "--seed",
+            "1",
+        ];
+        args.extend_from_slice(extra);
+        json(&splitbrain(&args))
+    };
+    let four = fuzz(&["--nodes", "4", "--traitors", "1"]);
+    assert_eq!(four["runs"], 300);
+    assert_eq!(four["violations"], 0, "{four}");
+    let three = fuzz(&["--nodes", "3", "--traitors", "1"]);
+    let message = three["first_failure"]["violation"]["message"]
+        .as_str()
+        .unwrap();
+    assert!(message.contains("loyal"), "{message}");
+    assert!(message.contains("cannot promise"), "{message}");
+    let signed = fuzz(&["--nodes", "3", "--traitors", "1", "--set", "signed=1"]);
+    assert_eq!(signed["violations"], 0, "{signed}");
+    let sm2 = fuzz(&[
+        "--nodes",
+        "4",
+        "--set",
+        "m=2",
+        "--set",
+        "signed=1",
+        "--traitors",
+        "2",
+    ]);
+    assert_eq!(sm2["violations"], 0, "{sm2}");
+}
+
 fn record(id: u64, op: &str, invoked: u64, completed: Option<u64>, outcome: &str) -> String {
     let completed = completed.map_or("null".to_string(), |c| c.to_string());
     format!(

@@ -7,6 +7,7 @@ use crate::action::{Action, DiskFate, Schedule, Scheduled};
 use crate::check::Violation;
 use crate::ids::NodeId;
 use crate::network::LinkConfig;
+use crate::registry::SystemModel;
 use crate::rng::{Ppm, SimRng};
 use crate::run::{run, RunSpec};
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
@@ -17,9 +18,10 @@ use serde::{Deserialize, Serialize};
 pub struct FaultMix {
     /// Crashes that wipe the disk: outside the crash-recovery model, so off by default.
     pub disk_loss: bool,
-    /// Nodes the generator may make Byzantine (with the protocol's behaviours), at most.
+    /// Nodes the generator may make Byzantine (with the protocol's behaviours), at most;
+    /// `None`: as many as the protocol tolerates ([`crate::registry::Described::tolerates`]).
     #[serde(default)]
-    pub traitors: u32,
+    pub traitors: Option<u32>,
 }
 
 impl FaultMix {
@@ -45,6 +47,24 @@ pub fn random_schedule(
     mix: FaultMix,
     about: &crate::registry::About,
 ) -> Schedule {
+    random_schedule_in(rng, nodes, until, mix, about, SystemModel::Asynchronous)
+}
+
+/// [`random_schedule`] for a protocol whose promises assume `model`: under a synchronous
+/// model only the faults it counts, at most `mix.traitors` of them (see
+/// [`synchronous_schedule`]).
+pub fn random_schedule_in(
+    rng: &mut SimRng,
+    nodes: usize,
+    until: Micros,
+    mix: FaultMix,
+    about: &crate::registry::About,
+    model: SystemModel,
+) -> Schedule {
+    if let SystemModel::Synchronous { crashes } = model {
+        return synchronous_schedule(rng, nodes, until, mix.traitors.unwrap_or(0), crashes, about);
+    }
+    let traitors = mix.traitors.unwrap_or(0);
     let behaviours: Vec<&str> = about.behaviours.iter().map(|b| b.name).collect();
     let mut s = Schedule::new();
     let mut at = |t: Micros, action: Action| s.push(Scheduled { at: t, action });
@@ -78,10 +98,10 @@ pub fn random_schedule(
             chosen
         }
     };
-    if mix.traitors > 0 && !behaviours.is_empty() {
+    if traitors > 0 && !behaviours.is_empty() {
         // Some runs keep every node honest; the others turn up to `traitors` nodes, each
         // for a stretch of the run (often from the start).
-        let count = rng.range(0, u64::from(mix.traitors).min(nodes as u64));
+        let count = rng.range(0, u64::from(traitors).min(nodes as u64));
         let mut traitors: Vec<NodeId> = Vec::new();
         while (traitors.len() as u64) < count {
             let n = node(rng);
@@ -308,6 +328,67 @@ pub fn random_schedule(
     s
 }
 
+/// Faults within a synchronous model: links that delay (within a tenth of a second),
+/// reorder and duplicate but never lose; up to `faulty` nodes that fail, each Byzantine with
+/// one of the protocol's behaviours from the start or (with `crashes`) crashed for good at
+/// a random moment. Some runs have no faulty node at all.
+fn synchronous_schedule(
+    rng: &mut SimRng,
+    nodes: usize,
+    until: Micros,
+    faulty: u32,
+    crashes: bool,
+    about: &crate::registry::About,
+) -> Schedule {
+    let mut s = Schedule::new();
+    let link = LinkConfig {
+        latency_us: rng.range(MICROS_PER_MS, 20 * MICROS_PER_MS),
+        jitter_us: rng.range(0, 15 * MICROS_PER_MS),
+        loss: Ppm::NEVER,
+        duplicate: Ppm(rng.range(0, 100_000) as u32),
+        corrupt: Ppm::NEVER,
+    };
+    s.push(Scheduled {
+        at: 0,
+        action: Action::SetNetwork { link },
+    });
+    let behaviours: Vec<&str> = about.behaviours.iter().map(|b| b.name).collect();
+    let count = rng.range(0, u64::from(faulty).min(nodes as u64));
+    let mut chosen: Vec<NodeId> = Vec::new();
+    while (chosen.len() as u64) < count {
+        let n = NodeId(rng.below(nodes as u64) as u32);
+        if !chosen.contains(&n) {
+            chosen.push(n);
+        }
+    }
+    // Early crashes matter most for protocols in rounds: half land in the first second.
+    let horizon = until.saturating_sub(MICROS_PER_SEC).max(1);
+    for node in chosen {
+        let lie = !behaviours.is_empty() && (!crashes || rng.chance(Ppm::percent(50)));
+        let action = if lie {
+            Action::Behave {
+                node,
+                behaviour: rng.pick(&behaviours).to_string(),
+            }
+        } else if crashes {
+            Action::Crash {
+                node,
+                disk: DiskFate::Keep,
+            }
+        } else {
+            continue;
+        };
+        let at = match (&action, rng.chance(Ppm::percent(50))) {
+            (Action::Behave { .. }, _) => 0,
+            (_, true) => rng.range(0, MICROS_PER_SEC.min(horizon)),
+            (_, false) => rng.range(0, horizon),
+        };
+        s.push(Scheduled { at, action });
+    }
+    s.sort_by_key(|x| x.at);
+    s
+}
+
 /// A steady client load of `rate_per_s` operations a second, with the default mix.
 fn load_of(rate_per_s: u32) -> Action {
     Action::SetWorkload {
@@ -409,10 +490,19 @@ pub fn fuzz_run_spec(spec: &FuzzSpec, i: u64) -> RunSpec {
     let mut rng = SimRng::new(seed ^ 0x5c4e_d01e);
     let mut run = spec.base.clone();
     run.seed = seed;
-    let about = crate::registry::find(&run.protocol)
-        .unwrap_or(crate::registry::PROTOCOLS[0])
-        .about();
-    run.schedule = random_schedule(&mut rng, run.nodes, run.until_us, spec.mix, about);
+    let entry = crate::registry::find(&run.protocol).unwrap_or(crate::registry::PROTOCOLS[0]);
+    let mix = FaultMix {
+        traitors: spec.mix.traitors.or_else(|| entry.tolerates(&run).ok()),
+        ..spec.mix
+    };
+    run.schedule = random_schedule_in(
+        &mut rng,
+        run.nodes,
+        run.until_us,
+        mix,
+        entry.about(),
+        entry.model(),
+    );
     run
 }
 

@@ -58,7 +58,7 @@ proptest! {
             &mut rng,
             nodes,
             20 * MICROS_PER_SEC,
-            FaultMix { disk_loss: true, traitors: 2 },
+            FaultMix { disk_loss: true, traitors: Some(2) },
             splitbrain_core::registry::find("two-generals").unwrap().about(),
         );
         let text = serde_json::to_string(&schedule).unwrap();

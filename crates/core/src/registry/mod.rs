@@ -14,6 +14,7 @@
 //! event.
 
 use crate::protocol::Protocol;
+use crate::protocols::byzantine::ByzGeneral;
 use crate::protocols::primary_backup::PbNode;
 use crate::protocols::quorum::QuorumNode;
 use crate::protocols::raft::RaftNode;
@@ -35,6 +36,7 @@ pub static PROTOCOLS: &[&dyn Entry] = &[
     &Of::<PbNode>::IT,
     &Of::<General>::IT,
     &Of::<RpcNode>::IT,
+    &Of::<ByzGeneral>::IT,
 ];
 
 /// The protocol registered under `name`, or a message listing the known names.
@@ -292,6 +294,32 @@ pub trait Described: Protocol {
         let _ = (values, env);
         None
     }
+
+    /// What the protocol's promises assume of the system, which the fuzzer keeps to.
+    const MODEL: SystemModel = SystemModel::Asynchronous;
+
+    /// How many nodes may be faulty (lie, or crash under a crash-stop model) while the
+    /// protocol still keeps its promises, with this configuration on `nodes` nodes: the
+    /// fuzzer's default number of traitors.
+    fn tolerates(config: &Self::Config, nodes: usize) -> u32 {
+        let _ = (config, nodes);
+        0
+    }
+}
+
+/// The system a protocol's promises are made for (the course's system models).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SystemModel {
+    /// Anything the fuzzer has: links that lose, delay, duplicate, corrupt and partition
+    /// messages, crashes with restarts (disks kept), pauses, slow nodes, clocks that skew
+    /// and drift.
+    Asynchronous,
+    /// Synchronous rounds: every message between correct nodes arrives within a known
+    /// bound (links may delay, reorder and duplicate within it, never lose); the only
+    /// faults are the ones the protocol counts: its traitors and, with `crashes`, nodes that
+    /// crash and stay down, at most [`Described::tolerates`] in all.
+    Synchronous { crashes: bool },
 }
 
 /// A registered protocol, whatever its node type.
@@ -319,6 +347,13 @@ pub trait Entry: Sync {
     /// What the settings mean together, if the protocol has something to say (see
     /// [`Described::remark`]); `None` also when they are not valid.
     fn remark(&self, settings: &Settings, bugs: &[String], env: &Env) -> Option<String>;
+
+    /// What the protocol's promises assume of the system (see [`Described::MODEL`]).
+    fn model(&self) -> SystemModel;
+
+    /// How many faulty nodes `spec`'s configuration tolerates (see
+    /// [`Described::tolerates`]).
+    fn tolerates(&self, spec: &RunSpec) -> Result<u32, String>;
 }
 
 /// The registry's handle on protocol `P`.
@@ -430,6 +465,15 @@ impl<P: Described> Entry for Of<P> {
     fn world(&self, spec: &RunSpec, record: bool) -> Result<Box<dyn Sim>, String> {
         let config = Self::config(&spec.settings, &spec.bugs, &spec.env())?;
         Ok(Box::new(spec.world::<P>(config, record)))
+    }
+
+    fn model(&self) -> SystemModel {
+        P::MODEL
+    }
+
+    fn tolerates(&self, spec: &RunSpec) -> Result<u32, String> {
+        let config = Self::config(&spec.settings, &spec.bugs, &spec.env())?;
+        Ok(P::tolerates(&config, spec.nodes))
     }
 }
 

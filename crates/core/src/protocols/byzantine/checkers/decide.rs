@@ -1,0 +1,29 @@
+//! At the end: every lieutenant that is up and honest has decided.
+
+use crate::check::{CheckView, EndProperty};
+use crate::protocols::byzantine::ByzGeneral;
+
+#[derive(Clone, Debug)]
+pub struct EveryLoyalDecides;
+
+impl EndProperty<ByzGeneral> for EveryLoyalDecides {
+    fn name(&self) -> &'static str {
+        "every loyal lieutenant decides"
+    }
+
+    fn check_end(&self, view: &CheckView<'_, ByzGeneral>) -> Result<(), String> {
+        let undecided: Vec<String> = view
+            .up_nodes()
+            .filter(|(id, g)| !g.is_commander() && view.is_honest(*id) && g.decision().is_none())
+            .map(|(id, _)| id.to_string())
+            .collect();
+        if undecided.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} never decided, although the rounds are long over",
+                undecided.join(", ")
+            ))
+        }
+    }
+}
