@@ -358,7 +358,10 @@ pub fn text<P: Described>(e: &TraceEvent<P>) -> String {
         EventKind::Fault { action } => describe::action(action),
         EventKind::Note { node, note } => format!("{node} {}", note.text()),
         EventKind::Persist { node } => format!("{node} writes to its disk"),
-        EventKind::Append { node, len } => format!("{node}'s log grows to {len} entries"),
+        EventKind::Append { node, len } => format!(
+            "{node}'s log grows to {len} entr{}",
+            if *len == 1 { "y" } else { "ies" }
+        ),
         EventKind::Truncate { node, len } => format!("{node}'s log is cut back to {len} entries"),
     }
 }

@@ -177,14 +177,14 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
             <p class="claim shown"><span class="mark" aria-hidden="true">{"✓"}</span>
                 { format!("{what}: shown") }
                 if let Some(t) = t {
-                    {" at "}<button class="link-button" onclick={goto(*t)} title="Go to this moment">{ Pretty(*t).to_string() }</button>
+                    {" at "}<button class="link-button" onclick={goto(*t)} title="Go to this moment">{ Pretty(to_ms(*t)).to_string() }</button>
                 }
-                { format!(". {}", sentence(says)) }
+                { format!(": {}", sentence(says)) }
             </p>
         },
         Status::NotShown(says) => html! {
             <p class="claim not-shown"><span class="mark" aria-hidden="true">{"✗"}</span>
-                { format!("{what}: not shown by the run on screen. {}", sentence(says)) }
+                { format!("{what}: not shown by the run on screen: {}", sentence(says)) }
                 if at.step().is_some() {
                     <button class="link-button" onclick={open(at.index)}>{"Start the step again"}</button>
                 }
@@ -260,7 +260,7 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
                         }
                     </div>
                 </div>
-                if !step.try_this.is_empty() {
+                if !step.try_this.is_empty() && !props.embedded {
                     <div class="try-this">
                         <h4>{"Try this"}</h4>
                         <ul>{ for step.try_this.iter().map(|t| html! { <li>{ inline(t) }</li> }) }</ul>
@@ -289,7 +289,7 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
                 );
                 html! {
                     <div class="won" role="status">
-                        <p><strong>{ format!("Goal reached at {}!", Pretty(t)) }</strong>{ format!(" {}", sentence(match &status { Status::Shown(_, s) => s, _ => "" })) }</p>
+                        <p><strong>{ format!("Goal reached at {}!", Pretty(to_ms(t))) }</strong>{ format!(" {}", sentence(match &status { Status::Shown(_, s) => s, _ => "" })) }</p>
                         <p><a href={link}>{"A link to your winning run"}</a>{" replays it exactly: share it or keep it."}</p>
                     </div>
                 }
@@ -374,17 +374,20 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
     }
 }
 
-/// A finding as a sentence: capital first, full stop last.
+/// A finding as the end of a sentence: it keeps its own first letter (node names are
+/// lower case) and gets a full stop.
 fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    let Some(first) = chars.next() else {
-        return String::new();
-    };
-    let mut s: String = first.to_uppercase().chain(chars).collect();
-    if !s.ends_with('.') {
+    let mut s = text.trim().to_string();
+    if !s.is_empty() && !s.ends_with('.') {
         s.push('.');
     }
     s
+}
+
+/// A moment to the nearest millisecond, as a reader wants it (the button still goes to
+/// the exact one).
+fn to_ms(t: Micros) -> Micros {
+    (t + 500) / 1000 * 1000
 }
 
 #[derive(Properties, PartialEq)]

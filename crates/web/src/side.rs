@@ -109,7 +109,7 @@ pub fn end_verdict(
     html! {
         <div class="verdict end">
             <p>{ format!("{} propert{} checked at the end of a run. ", properties.len(), if properties.len() == 1 { "y is" } else { "ies are" }) }
-                <button onclick={check}>{ format!("Check them now (settles a copy for {settle})") }</button>
+                <button onclick={check}>{ format!("Check {} now (settles a copy for {settle})", if properties.len() == 1 { "it" } else { "them" }) }</button>
             </p>
             { for results }
         </div>

@@ -158,14 +158,18 @@ impl Claim {
             }
             Claim::StaleReadsAtLeast(k) => {
                 let stale = crate::cap::stale_reads(sim.clients());
-                let n = stale.iter().filter(|s| **s).count() as u64;
-                let first = sim
+                let mut times: Vec<Micros> = sim
                     .clients()
                     .iter()
                     .zip(&stale)
-                    .find(|(_, s)| **s)
-                    .and_then(|(r, _)| r.completed_at);
-                finding(n >= *k, first, format!("{n} stale read{}", plural(n)))
+                    .filter(|(_, s)| **s)
+                    .filter_map(|(r, _)| r.completed_at)
+                    .collect();
+                times.sort_unstable();
+                let n = stale.iter().filter(|s| **s).count() as u64;
+                // The moment that shows the claim: when the K-th stale read came back.
+                let kth = times.get((*k).max(1) as usize - 1).copied();
+                finding(n >= *k, kth, format!("{n} stale read{}", plural(n)))
             }
             Claim::LeadersAtOnceAtLeast(k) => {
                 let (most, at) = sim.most_leaders();
@@ -421,6 +425,13 @@ fn plural(n: u64) -> &'static str {
 }
 
 fn broken_text(v: &Violation) -> String {
+    if v.at_end {
+        // Checked on a copy of the run given time to settle: its moment is not the run's.
+        return format!(
+            "\"{}\" does not hold once the run settles: {}",
+            v.invariant, v.message
+        );
+    }
     format!(
         "\"{}\" broken at {}: {}",
         v.invariant,

@@ -314,9 +314,10 @@ impl Protocol for General {
             } else {
                 super::roles::SECOND
             },
+            // Messengers and decisions are told as notes, not as a log and commits.
             term: 0,
-            log_len: u64::from(self.heard),
-            commit: u64::from(self.decision.is_some()),
+            log_len: 0,
+            commit: 0,
         }
     }
 
