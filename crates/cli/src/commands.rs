@@ -244,9 +244,24 @@ pub fn lesson_check(file: Option<&std::path::Path>) -> Result<Value, String> {
             } else {
                 "it does not hold"
             };
+            // Every step's finding, so one run of the check shows them all.
+            let steps: Vec<String> = checked
+                .iter()
+                .map(|c| {
+                    let mark = if c.ok() { "holds" } else { "FAILS" };
+                    let without = match c.holds_without_actions {
+                        Some(true) => "; also without its actions",
+                        _ => "",
+                    };
+                    format!("  {mark}: {:?}: {}{without}", c.step, c.says)
+                })
+                .collect();
             return Err(format!(
-                "lesson {}, step {:?}: the claim: {why} ({})",
-                l.name, bad.step, bad.says
+                "lesson {}, step {:?}: the claim: {why} ({})\nevery step:\n{}",
+                l.name,
+                bad.step,
+                bad.says,
+                steps.join("\n")
             ));
         }
         out.push(json!({ "lesson": l.name, "steps": to_json(&checked) }));

@@ -222,9 +222,10 @@ impl Sim {
         self.control
             .stop_at
             .set(until.filter(|u| shown_at.is_none_or(|t| t < *u)));
+        // A challenge waits at the start, so faults can be set up before anything runs.
         self.control
             .playing
-            .set(shown_at.is_none() && at.step().is_none_or(answered));
+            .set(shown_at.is_none() && at.step().is_some_and(answered));
         if recipe.setup.nodes != self.setup.nodes {
             let window = crate::spacetime::default_window(recipe.setup.nodes);
             self.control.diagram_window_us.set(window);

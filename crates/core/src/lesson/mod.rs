@@ -66,6 +66,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../../lessons/rpc-semantics.md"),
     ),
     (
+        "byzantine-generals.md",
+        include_str!("../../../../lessons/byzantine-generals.md"),
+    ),
+    (
         "leaders-epochs.md",
         include_str!("../../../../lessons/leaders-epochs.md"),
     ),

@@ -296,8 +296,7 @@ impl ByzGeneral {
             (
                 order,
                 format!(
-                    "{told}; the majority of {heard} orders heard along {} paths says {}",
-                    heard,
+                    "{told}; by majority over the {heard} orders it heard along different paths, {}",
                     order.word()
                 ),
             )
