@@ -11,7 +11,7 @@ use splitbrain_core::lesson::TOPICS;
 use splitbrain_core::time::{Micros, Pretty};
 use yew::prelude::*;
 
-/// How long a reader tries a challenge before its first hint shows by itself (real time).
+/// How long a reader tries a challenge before each next hint shows by itself (real time).
 const HINT_AFTER_MS: f64 = 60_000.0;
 
 /// A claim (or a goal) as the run on screen shows it.
@@ -294,8 +294,9 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
                     </div>
                 }
             });
-            let timed_out = crate::app::now_ms() - *opened_ms >= HINT_AFTER_MS;
-            let shown = (*hints).max(usize::from(timed_out && won_at.is_none()));
+            // One more hint shows by itself after each minute of trying.
+            let waited = ((crate::app::now_ms() - *opened_ms) / HINT_AFTER_MS).max(0.0) as usize;
+            let shown = (*hints).max(if won_at.is_none() { waited } else { 0 });
             let shown = shown.min(challenge.hints.len());
             let more = {
                 let hints = hints.clone();

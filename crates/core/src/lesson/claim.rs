@@ -15,6 +15,7 @@
 //! | `acknowledged writes lost at least K` | at least K writes the clients were told had happened are gone, although nothing that began after them replaced them (judged on a copy of the run at its moment: later actions dropped, clients stopped, 5 s to settle) |
 //! | `siblings at least K` | at the moment, some node holds K or more concurrent values of one key |
 //! | `replicas agree` / `replicas disagree` | once what is in flight at the moment has landed (on a copy: later actions dropped, clients stopped, 5 s to settle), the nodes holding each key the clients used hold the same values (or, for some key, do not) |
+//! | `retries within DURATION at least K` (or `at most K`) | the most client retries in any stretch of DURATION (`100ms`) is at least (at most) K: a retry storm, or its absence |
 //! | `availability on NODES during FROM-TO at least P%` (or `at most P%`) | of the operations invoked at NODES (`0-1`) from FROM to TO (`2s-8s`), that share got a definite answer other than "unavailable" |
 
 use crate::check::Violation;
@@ -40,6 +41,13 @@ pub enum Claim {
     AcknowledgedWritesLostAtLeast(u64),
     SiblingsAtLeast(usize),
     ReplicasAgree(bool),
+    /// The most client retries within any window of `window_us`: at least (or at most)
+    /// `count`.
+    RetriesWithin {
+        window_us: Micros,
+        at_least: bool,
+        count: u64,
+    },
     Availability {
         nodes: Vec<NodeId>,
         from_us: Micros,
@@ -103,9 +111,11 @@ impl Claim {
             Claim::ReplicasAgree(false)
         } else if let Some(rest) = t.strip_prefix("availability on ") {
             availability(t, rest)?
+        } else if let Some(rest) = t.strip_prefix("retries within ") {
+            retries_within(t, rest)?
         } else {
             return Err(format!(
-                "unknown claim {t:?}; a claim is one of: safety holds, safety broken NAME, end holds, end broken NAME, linearizable, not linearizable, stale reads at least K, leaders at once at least K, note TEXT, event TEXT, acknowledged writes lost at least K, siblings at least K, replicas agree, replicas disagree, availability on NODES during FROM-TO at least|at most P%"
+                "unknown claim {t:?}; a claim is one of: safety holds, safety broken NAME, end holds, end broken NAME, linearizable, not linearizable, stale reads at least K, leaders at once at least K, note TEXT, event TEXT, acknowledged writes lost at least K, siblings at least K, replicas agree, replicas disagree, availability on NODES during FROM-TO at least|at most P%, retries within DURATION at least|at most K"
             ));
         })
     }
@@ -247,6 +257,42 @@ impl Claim {
                 };
                 finding(split.is_empty() == *want, None, says)
             }
+            Claim::RetriesWithin {
+                window_us,
+                at_least,
+                count,
+            } => {
+                let times: Vec<Micros> = sim
+                    .events_from(0)
+                    .filter(|(_, e)| matches!(e.kind, SeenKind::ClientRetry { .. }))
+                    .map(|(_, e)| e.time)
+                    .collect();
+                // The busiest stretch: for each retry, how many follow within the window.
+                let (mut most, mut at) = (0u64, None);
+                let mut first = 0;
+                for (last, t) in times.iter().enumerate() {
+                    while times[first] + window_us < *t {
+                        first += 1;
+                    }
+                    let n = (last - first + 1) as u64;
+                    if n > most {
+                        most = n;
+                        at = Some(*t);
+                    }
+                }
+                let holds = if *at_least {
+                    most >= *count
+                } else {
+                    most <= *count
+                };
+                let says = format!(
+                    "the busiest {} held {most} client retr{} ({} in all)",
+                    crate::time::Pretty(*window_us),
+                    if most == 1 { "y" } else { "ies" },
+                    times.len()
+                );
+                finding(holds, at.filter(|_| holds && *at_least), says)
+            }
             Claim::Availability {
                 nodes,
                 from_us,
@@ -312,6 +358,15 @@ impl Claim {
             Claim::ReplicasAgree(false) => {
                 "the replicas still disagree once what is in flight has landed".into()
             }
+            Claim::RetriesWithin {
+                window_us,
+                at_least,
+                count,
+            } => format!(
+                "{} {count} client retries fall within some {}",
+                if *at_least { "at least" } else { "at most" },
+                crate::time::Pretty(*window_us)
+            ),
             Claim::Availability {
                 nodes,
                 from_us,
@@ -349,6 +404,10 @@ impl Claim {
                 | Claim::SiblingsAtLeast(_)
                 | Claim::ReplicasAgree(_)
                 | Claim::Availability { .. }
+                | Claim::RetriesWithin {
+                    at_least: false,
+                    ..
+                }
         )
     }
 }
@@ -412,6 +471,30 @@ fn availability(t: &str, rest: &str) -> Result<Claim, String> {
         to_us,
         at_least,
         percent,
+    })
+}
+
+/// Reads `retries within DURATION at least|at most K` after its first words.
+fn retries_within(t: &str, rest: &str) -> Result<Claim, String> {
+    let bad = || {
+        format!("{t:?}: expected retries within DURATION at least K (or at most K), as in retries within 100ms at least 20")
+    };
+    let (window, rest) = rest.trim().split_once(' ').ok_or_else(bad)?;
+    let (at_least, k) = if let Some(k) = rest.trim().strip_prefix("at least") {
+        (true, k)
+    } else if let Some(k) = rest.trim().strip_prefix("at most") {
+        (false, k)
+    } else {
+        return Err(bad());
+    };
+    let window_us = crate::time::parse_duration(window)?;
+    if window_us == 0 {
+        return Err(bad());
+    }
+    Ok(Claim::RetriesWithin {
+        window_us,
+        at_least,
+        count: k.trim().parse().map_err(|_| bad())?,
     })
 }
 

@@ -156,3 +156,20 @@ fn claims_about_lost_writes_siblings_replicas_and_availability() {
         assert!(Claim::parse(bad).is_err(), "{bad}");
     }
 }
+
+/// Retries bunch up while no leader can answer (the first election) when clients retry on
+/// a fixed delay; without clients there are none, and "at most" is judged the other way.
+#[test]
+fn retries_within_a_window_are_counted() {
+    let busy = Recipe::from_query("v=1&nodes=5&seed=1&load=200&retry=fixed100ms~10&t=2s").unwrap();
+    let storm = Claim::parse("retries within 100ms at least 30").unwrap();
+    let found = check_run(&busy, &storm).unwrap();
+    assert!(found.holds, "{found:?}");
+    assert!(found.at_us.is_some(), "{found:?}");
+    let idle = Recipe::from_query("v=1&nodes=5&seed=1&load=0&t=2s").unwrap();
+    assert!(!check_run(&idle, &storm).unwrap().holds);
+    let quiet = Claim::parse("retries within 100ms at most 0").unwrap();
+    assert!(check_run(&idle, &quiet).unwrap().holds);
+    assert!(!check_run(&busy, &quiet).unwrap().holds);
+    assert!(Claim::parse("retries within soon at least 3").is_err());
+}
