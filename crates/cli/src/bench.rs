@@ -98,6 +98,33 @@ fn linearizability_checker() -> Value {
     Value::Object(out)
 }
 
+/// One Byzantine generals' decision at growing sizes: OM(m) sends about (n - 1)^(m + 1)
+/// orders, so what counts is the orders relayed and the time one decision takes.
+fn byzantine_sizes() -> Value {
+    let mut out = serde_json::Map::new();
+    for (nodes, m) in [(4, 1), (7, 2), (10, 2), (10, 3)] {
+        let mut spec = RunSpec::new(nodes, 42, MICROS_PER_SEC)
+            .with_protocol("byzantine-generals")
+            .set("m", m);
+        spec.workload = None;
+        let mut world = spec.sim(false).expect("a valid benchmark");
+        let started = Instant::now();
+        world.run_until(spec.until_us);
+        let secs = started.elapsed().as_secs_f64();
+        let events = world.counters().events;
+        out.insert(
+            format!("nodes_{nodes}_m_{m}"),
+            json!({
+                "orders_sent": world.counters().sent,
+                "events": events,
+                "wall_ms": round(secs * 1e3),
+                "events_per_sec": (events as f64 / secs).round(),
+            }),
+        );
+    }
+    Value::Object(out)
+}
+
 pub fn bench(quick: bool) -> Result<Value, String> {
     let secs = if quick { 20 } else { 300 };
     let mut out = serde_json::Map::new();
@@ -127,6 +154,7 @@ pub fn bench(quick: bool) -> Result<Value, String> {
             );
         }
     }
+    out.insert("byzantine_generals_sizes".into(), byzantine_sizes());
     out.insert("seek".into(), seek(if quick { 60 } else { 600 }));
     out.insert("linearizability_checker".into(), linearizability_checker());
     Ok(Value::Object(out))
