@@ -70,6 +70,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../../lessons/byzantine-generals.md"),
     ),
     (
+        "byzantine-bounds.md",
+        include_str!("../../../../lessons/byzantine-bounds.md"),
+    ),
+    (
         "leaders-epochs.md",
         include_str!("../../../../lessons/leaders-epochs.md"),
     ),
