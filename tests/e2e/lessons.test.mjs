@@ -119,7 +119,7 @@ test('a challenge is won with a bug variant switched on, and its link replays th
   await panel.getByRole('button', { name: 'Another hint' }).click();
   assert.match(await panel.locator('.hint').nth(1).textContent(), /forget-keys/);
   // Switch the bug on from the folded settings: the lesson stays open, the address keeps it.
-  await page.getByText('Settings, bug variants and network faults').click();
+  await page.locator('summary', { hasText: 'Settings, bug variants and network faults' }).click();
   await page.getByRole('button', { name: 'forget-keys' }).click();
   await page.waitForFunction(() => /^#lesson=rpc-semantics&step=challenge&.*bugs=forget-keys/.test(location.hash));
   // The faults, as a prepared link would carry them: replies to n0 lost, the server crashed

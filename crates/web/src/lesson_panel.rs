@@ -28,13 +28,14 @@ enum Status {
 /// Judges `claim` on the world on screen. `reached`: whether the run is at the moment
 /// it is judged at (a step's moment; for a challenge, whenever the reader pauses, since a
 /// goal about the whole run, like a share of answers, can only be judged when it stops).
-fn judge(claim: &Claim, world: &crate::any::AnyWorld, reached: bool) -> Status {
+/// A challenge's goal is never "not shown": it is reached, or not yet.
+fn judge(claim: &Claim, world: &crate::any::AnyWorld, reached: bool, challenge: bool) -> Status {
     let reached = reached || world.halted();
     if claim.judged_at_end() && !reached {
         return Status::Pending;
     }
     let found = claim.check(&**world);
-    match (found.holds, reached) {
+    match (found.holds, reached && !challenge) {
         (true, _) => Status::Shown(found.at_us, found.says),
         (false, true) => Status::NotShown(found.says),
         (false, false) => Status::Pending,
@@ -117,7 +118,7 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
         match cache.as_ref() {
             Some((k, s)) if *k == key => s.clone(),
             _ => {
-                let s = judge(claim, &world, reached);
+                let s = judge(claim, &world, reached, until.is_none());
                 *cache = Some((key, s.clone()));
                 s
             }
