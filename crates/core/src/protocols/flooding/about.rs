@@ -168,6 +168,43 @@ impl Described for FloodNode {
             )
     }
 
+    /// A crash told against the round it falls in: before, during or after the node's
+    /// sends of that round (read from true time, as the rounds line up while clocks keep
+    /// time together).
+    fn narrate(
+        e: &crate::trace::EventKind<FloodNode>,
+        world: &crate::world::World<FloodNode>,
+    ) -> Option<String> {
+        let crate::trace::EventKind::Crash { node, .. } = e else {
+            return None;
+        };
+        let config = &world.config().protocol;
+        if world.nodes()[node.index()].disk.decision.is_some() {
+            return None;
+        }
+        let now = world.now();
+        let round = now / config.round_us + 1;
+        if round > u64::from(config.decide_after()) {
+            return None;
+        }
+        let into = now % config.round_us;
+        let last_send = (world.nodes().len() as Micros - 1) * SEND_GAP;
+        Some(if into <= SEND_GAP {
+            format!(
+                "{node} crashes at the start of round {round}, before sending anything in it: at the end of the round every peer counts it as crashed"
+            )
+        } else if into < last_send {
+            format!(
+                "{node} crashes {} into round {round}, in the middle of its sends: the peers it has already told have its values, the others never will, and they count it as crashed at the end of the round",
+                Pretty(into)
+            )
+        } else {
+            format!(
+                "{node} crashes in round {round}, after its sends: every peer gets its values this round and counts it as crashed in the next"
+            )
+        })
+    }
+
     fn remark(values: &Values<'_>, env: &Env) -> Option<String> {
         let f = values.number("f");
         let round = values.duration("round").expect("has a default");

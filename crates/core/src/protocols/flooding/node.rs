@@ -383,16 +383,20 @@ impl Protocol for FloodNode {
             return;
         }
         let FloodMsg::Values { round, values } = msg;
-        if self.suspects.contains_key(&from) || (round < self.round && self.decision.is_none()) {
-            ctx.note(FloodNote::Late {
-                from,
-                round,
-                values,
-            });
+        if self.suspects.contains_key(&from) {
+            // In the synchronous model a node it counts as crashed sends nothing more: this
+            // is a message that took longer than a round.
+            if self.decision.is_none() {
+                ctx.note(FloodNote::Late {
+                    from,
+                    round,
+                    values,
+                });
+            }
             return;
         }
-        // A message for another round than its own (clocks that drifted apart) or after it
-        // decided counts for nothing.
+        // A copy of a message of an earlier round, one for a later round (clocks that drifted
+        // apart), or anything after it decided, counts for nothing.
         if round != self.round || self.decision.is_some() {
             return;
         }

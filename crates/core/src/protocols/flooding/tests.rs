@@ -164,4 +164,54 @@ fn the_story_tells_suspicions_and_decisions() {
     w.run_until(150 * crate::time::MICROS_PER_MS);
     let (_, _, told) = Sim::narration(&w).unwrap();
     assert!(told.contains(&format!("suspects n{m}")), "{told}");
+    let mut w: World<FloodNode> = s.world(
+        Of::<FloodNode>::config(&s.settings, &s.bugs, &s.env()).unwrap(),
+        true,
+    );
+    w.run_until(1600);
+    let (_, _, told) = Sim::narration(&w).unwrap();
+    assert!(told.contains("in the middle of its sends"), "{told}");
+}
+
+#[test]
+fn the_card_and_the_remark_speak_in_words() {
+    let (m, min) = holder_of_min(&spec("", &[], &[]));
+    let s = spec(&crash_mid_sends(m), &[], &[]);
+    let entry = crate::registry::find("flooding").unwrap();
+    let cards = entry.cards(&s, 150 * crate::time::MICROS_PER_MS).unwrap();
+    // Its last peer, which n{m} never reached.
+    let other = if m == 3 { 2 } else { 3 };
+    let card = cards[other].as_ref().unwrap();
+    let fact = |name: &str| {
+        card.facts
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    assert_eq!(fact("role"), "in round 2 of 2");
+    assert!(fact("values seen").contains(&min.to_string()));
+    assert_eq!(
+        fact("counts as crashed"),
+        format!("n{m} (nothing from it in round 1)")
+    );
+    assert!(
+        fact("decision").starts_with("none yet"),
+        "{}",
+        fact("decision")
+    );
+    let remark = entry.remark(&s.settings, &s.bugs, &s.env()).unwrap();
+    assert_eq!(
+        remark,
+        "4 nodes, f = 1: 2 rounds of 100 ms, decisions at 200 ms"
+    );
+    let mut settings = s.settings.clone();
+    settings.set("model", "asynchronous");
+    let remark = entry
+        .remark(&settings, &["f-rounds".to_string()], &s.env())
+        .unwrap();
+    assert!(
+        remark.contains("f rounds only") && remark.contains("asynchronous"),
+        "{remark}"
+    );
 }
