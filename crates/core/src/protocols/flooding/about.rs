@@ -83,7 +83,7 @@ const ABOUT: About = About {
     ],
     look: Look {
         called: "flooding consensus",
-        holds: "No two nodes have decided differently so far",
+        holds: "No two nodes have decided differently, and none has decided a value nobody proposed, so far",
         legend: [
             "",
             "values sent in round 1",
