@@ -105,11 +105,14 @@ pub enum FloodNote {
         round: u32,
         sure: bool,
     },
-    /// A message from `from` for `round` came when it was too late to count.
+    /// A message from `from` for `round` came after it had counted `from` as crashed (for
+    /// its silence in `suspected_in`); `synchronous` when the model ruled that out.
     Late {
         from: NodeId,
         round: u32,
+        suspected_in: u32,
         values: Vec<u64>,
+        synchronous: bool,
     },
     Learns {
         from: NodeId,
@@ -141,11 +144,27 @@ impl Note for FloodNote {
             FloodNote::Late {
                 from,
                 round,
+                suspected_in,
                 values,
-            } => format!(
-                "hears {from}'s round {round} values ({}) too late: it already counts {from} as crashed and drops them",
-                values_text(values)
-            ),
+                synchronous,
+            } => {
+                let model = if *synchronous {
+                    ", which the synchronous model rules out"
+                } else {
+                    ""
+                };
+                if round <= suspected_in {
+                    format!(
+                        "hears {from}'s round {round} values ({}) too late: it already counts {from} as crashed and drops them (the message took longer than a round{model})",
+                        values_text(values)
+                    )
+                } else {
+                    format!(
+                        "hears from {from} in round {round}, though it counted {from} as crashed in round {suspected_in}: a message from it was lost or late{model}; it drops the values ({})",
+                        values_text(values)
+                    )
+                }
+            }
             FloodNote::Learns { from, values } => {
                 format!("learns {} from {from}", values_text(values))
             }
@@ -383,14 +402,17 @@ impl Protocol for FloodNode {
             return;
         }
         let FloodMsg::Values { round, values } = msg;
-        if self.suspects.contains_key(&from) {
-            // In the synchronous model a node it counts as crashed sends nothing more: this
-            // is a message that took longer than a round.
+        if let Some(&suspected_in) = self.suspects.get(&from) {
+            // In the synchronous model a node it counts as crashed sends nothing more: a
+            // message of the round it was silent in took longer than the round, or one was
+            // lost and this is the next.
             if self.decision.is_none() {
                 ctx.note(FloodNote::Late {
                     from,
                     round,
+                    suspected_in,
                     values,
+                    synchronous: self.config.model == Model::Synchronous,
                 });
             }
             return;

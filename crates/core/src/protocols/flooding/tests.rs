@@ -137,9 +137,15 @@ fn in_the_asynchronous_model_slow_messages_break_agreement() {
     });
     assert!(late);
     // The same delays in the synchronous model leave the model: the failure detector is
-    // wrong, which that model rules out, so the checker does not judge the run.
+    // wrong, which that model rules out, so the checker does not judge the run; the node
+    // that got the late messages says so.
     let w = run(&spec(&slow, &[], &[]));
     assert!(w.violations().is_empty(), "{:?}", w.violations());
+    let told = w.trace().events().any(|e| {
+        matches!(&e.kind, crate::trace::EventKind::Note { note, .. }
+            if crate::protocol::Note::text(note).contains("which the synchronous model rules out"))
+    });
+    assert!(told);
     // Without the delays the asynchronous model agrees too.
     let w = run(&spec("", &[], &[("model", "asynchronous")]));
     assert!(w.violations().is_empty(), "{:?}", w.violations());
@@ -273,4 +279,32 @@ fn within_the_model_crashes_never_split_the_decision_and_one_round_less_does() {
     // The bug needs a crash inside the sends of every round, each time of the node that
     // alone holds a value: rare in random schedules, but there.
     assert!(broken_with_the_bug > 0);
+}
+
+/// A lost message in the synchronous model: n2 counts n0, which is up, as crashed, and
+/// says so when n0's next round's values arrive. The run has left the model, and the
+/// agreement checker no longer judges it.
+#[test]
+fn a_lost_message_is_a_wrong_suspicion_and_the_node_says_so() {
+    let w = run(&spec("0s@cut:0-2,50ms@restore:0-2", &[], &[]));
+    assert!(w
+        .node(NodeId(2))
+        .unwrap()
+        .suspects()
+        .contains_key(&NodeId(0)));
+    let told: Vec<String> = w
+        .trace()
+        .events()
+        .filter_map(|e| match &e.kind {
+            crate::trace::EventKind::Note { note, .. } => Some(crate::protocol::Note::text(note)),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        told.iter().any(|t| t.starts_with(
+            "hears from n0 in round 2, though it counted n0 as crashed in round 1: a message from it was lost or late, which the synchronous model rules out"
+        )),
+        "{told:?}"
+    );
+    assert!(w.violations().is_empty(), "{:?}", w.violations());
 }
