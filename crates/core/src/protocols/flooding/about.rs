@@ -206,23 +206,23 @@ impl Described for FloodNode {
     }
 
     fn remark(values: &Values<'_>, env: &Env) -> Option<String> {
-        let f = values.number("f");
-        let round = values.duration("round").expect("has a default");
-        let buggy = !values
-            .bugs(|name| (name == "f-rounds").then_some(()))
-            .is_empty();
-        let rounds = if buggy { f } else { f + 1 };
+        let config = Self::configure(values, env).ok()?;
+        let (f, rounds) = (u64::from(config.f), u64::from(config.decide_after()));
+        let asked = values.duration("round").expect("has a default");
         let mut text = format!(
             "{} nodes, f = {f}: {rounds} round{} of {}, decisions at {}",
             env.nodes,
             if rounds == 1 { "" } else { "s" },
-            Pretty(round),
-            Pretty(rounds * round)
+            Pretty(config.round_us),
+            Pretty(rounds * config.round_us)
         );
+        if config.round_us > asked {
+            text.push_str(" (the round is raised above the network's round trip)");
+        }
         if rounds == f {
             text.push_str("; f rounds only: one crash in each round can leave a value known to some nodes only");
         }
-        if values.choice("model") == "asynchronous" {
+        if config.model == Model::Asynchronous {
             text.push_str("; asynchronous: a late message looks like a crash, so nodes can decide differently");
         }
         Some(text)

@@ -216,6 +216,16 @@ fn the_card_and_the_remark_speak_in_words() {
     let remark = entry
         .remark(&settings, &["f-rounds".to_string()], &s.env())
         .unwrap();
+    let mut slow = s.clone();
+    slow.schedule.clear();
+    slow.round_trip_us = 600 * crate::time::MICROS_PER_MS;
+    let raised = entry
+        .remark(&slow.settings, &slow.bugs, &slow.env())
+        .unwrap();
+    assert!(
+        raised.contains("raised above the network's round trip"),
+        "{raised}"
+    );
     assert!(
         remark.contains("f rounds only") && remark.contains("asynchronous"),
         "{remark}"
