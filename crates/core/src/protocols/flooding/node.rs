@@ -193,7 +193,6 @@ impl Note for FloodNote {
 #[derive(Clone, Debug)]
 pub struct FloodNode {
     id: NodeId,
-    nodes: usize,
     config: FloodConfig,
     proposal: Option<u64>,
     /// The current round (from 1); 0 before the first.
@@ -210,7 +209,8 @@ pub struct FloodNode {
     decision: Option<u64>,
     /// Restarted after a crash: it takes no further part.
     out: bool,
-    /// For a node that is out, the last round it began before its crash.
+    /// The last round whose sends it began, as on its disk (for a node that is out, the
+    /// round it crashed in).
     crashed_in: u32,
 }
 
@@ -267,7 +267,6 @@ impl FloodNode {
     ) -> Self {
         FloodNode {
             id: NodeId(id),
-            nodes: 4,
             config: FloodConfig::default(),
             proposal: Some(proposal),
             round: 2,
@@ -300,8 +299,9 @@ impl FloodNode {
         if self.to_send.is_empty() {
             return;
         }
-        if self.to_send.len() + self.suspects.len() + 1 == self.nodes {
+        if self.crashed_in < self.round {
             // The first send of the round: the round goes on disk before anyone hears of it.
+            self.crashed_in = self.round;
             ctx.persist(FloodWrite::Began(self.round));
         }
         let to = self.to_send.remove(0);
@@ -359,10 +359,9 @@ impl Protocol for FloodNode {
     type Note = FloodNote;
     const ROLES: &'static [crate::registry::RoleDesc] = super::roles::ALL;
 
-    fn boot(id: NodeId, nodes: usize, config: &FloodConfig, disk: &FloodDisk) -> Self {
+    fn boot(id: NodeId, _nodes: usize, config: &FloodConfig, disk: &FloodDisk) -> Self {
         FloodNode {
             id,
-            nodes,
             config: config.clone(),
             proposal: None,
             round: 0,
