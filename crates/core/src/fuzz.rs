@@ -37,7 +37,8 @@ impl FaultMix {
 /// degradation, partitions, one-way cuts, crash-recovery, pauses, slow nodes, clock skew
 /// and drift, and corruption with checksums on.
 /// Besides, faults aimed at whoever leads at the moment (a crash with a quick restart, a
-/// partition with the leader alone), as nemeses that aim at the leader do; and, with
+/// partition with the leader alone), as nemeses that aim at the leader do; in some runs a
+/// crash at a node's first disk write, which cuts its first broadcast short; and, with
 /// `mix.traitors`, up to that many nodes made Byzantine with one of `behaviours` for a
 /// while.
 pub fn random_schedule(
@@ -323,6 +324,27 @@ pub fn random_schedule_in(
                 crash_and_restart(&mut at, n, DiskFate::Lose, start, down);
             }
         }
+    }
+    // A crash aimed at the moment a node first acts: armed from the start, it strikes just
+    // after the node's first disk write and the rest of that step, which is often the
+    // first message of a broadcast (a round's values, a vote request, a call), so that
+    // the broadcast reaches only some of the peers. Drawn after everything above, so the
+    // rest of a run's schedule is the same with it or without it.
+    if rng.chance(Ppm::percent(30)) {
+        let n = node(rng);
+        let restart_after_us = if rng.chance(Ppm::percent(50)) {
+            Some(rng.range(MICROS_PER_MS, 300 * MICROS_PER_MS))
+        } else {
+            None
+        };
+        at(
+            0,
+            Action::CrashOnWrite {
+                node: n,
+                disk: DiskFate::Keep,
+                restart_after_us,
+            },
+        );
     }
     s.sort_by_key(|x| x.at);
     s

@@ -100,6 +100,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "crash-recovery.md",
         include_str!("../../../../lessons/crash-recovery.md"),
     ),
+    (
+        "flooding.md",
+        include_str!("../../../../lessons/flooding.md"),
+    ),
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -2,6 +2,7 @@
 //! [`crate::protocol::Protocol`].
 
 pub mod byzantine;
+pub mod flooding;
 pub mod primary_backup;
 pub mod quorum;
 pub mod raft;

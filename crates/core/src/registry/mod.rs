@@ -15,6 +15,7 @@
 
 use crate::protocol::Protocol;
 use crate::protocols::byzantine::ByzGeneral;
+use crate::protocols::flooding::FloodNode;
 use crate::protocols::primary_backup::PbNode;
 use crate::protocols::quorum::QuorumNode;
 use crate::protocols::raft::RaftNode;
@@ -37,6 +38,7 @@ pub static PROTOCOLS: &[&dyn Entry] = &[
     &Of::<General>::IT,
     &Of::<RpcNode>::IT,
     &Of::<ByzGeneral>::IT,
+    &Of::<FloodNode>::IT,
 ];
 
 /// The protocol registered under `name`, or a message listing the known names.
