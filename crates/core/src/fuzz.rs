@@ -353,7 +353,7 @@ pub fn random_schedule_in(
 /// Faults within a synchronous model: links that delay (within a tenth of a second),
 /// reorder and duplicate but never lose; up to `faulty` nodes that fail, each Byzantine with
 /// one of the protocol's behaviours from the start or (with `crashes`) crashed for good at
-/// a random moment. Some runs have no faulty node at all.
+/// a random moment or at its first disk write after one. Some runs have no faulty node.
 fn synchronous_schedule(
     rng: &mut SimRng,
     nodes: usize,
@@ -392,6 +392,14 @@ fn synchronous_schedule(
                 node,
                 behaviour: rng.pick(&behaviours).to_string(),
             }
+        } else if crashes && rng.chance(Ppm::percent(50)) {
+            // Crash-stop at the node's next disk write after a random moment: protocols in
+            // rounds write as a round's sends begin, so the crash cuts a broadcast short.
+            Action::CrashOnWrite {
+                node,
+                disk: DiskFate::Keep,
+                restart_after_us: None,
+            }
         } else if crashes {
             Action::Crash {
                 node,
@@ -400,10 +408,12 @@ fn synchronous_schedule(
         } else {
             continue;
         };
-        let at = match (&action, rng.chance(Ppm::percent(50))) {
+        let at = match (&action, rng.below(4)) {
             (Action::Behave { .. }, _) => 0,
-            (_, true) => rng.range(0, MICROS_PER_SEC.min(horizon)),
-            (_, false) => rng.range(0, horizon),
+            // Armed from the start: the crash comes at the node's very first write.
+            (Action::CrashOnWrite { .. }, 0 | 1) => 0,
+            (_, 0 | 1) => rng.range(0, MICROS_PER_SEC.min(horizon)),
+            _ => rng.range(0, horizon),
         };
         s.push(Scheduled { at, action });
     }
@@ -523,7 +533,7 @@ pub fn fuzz_run_spec(spec: &FuzzSpec, i: u64) -> RunSpec {
         run.until_us,
         mix,
         entry.about(),
-        entry.model(),
+        entry.model(&run).unwrap_or(SystemModel::Asynchronous),
     );
     run
 }

@@ -297,8 +297,12 @@ pub trait Described: Protocol {
         None
     }
 
-    /// What the protocol's promises assume of the system, which the fuzzer keeps to.
-    const MODEL: SystemModel = SystemModel::Asynchronous;
+    /// What the protocol's promises assume of the system with this configuration, which
+    /// the fuzzer keeps to.
+    fn model(config: &Self::Config) -> SystemModel {
+        let _ = config;
+        SystemModel::Asynchronous
+    }
 
     /// How many nodes may be faulty (lie, or crash under a crash-stop model) while the
     /// protocol still keeps its promises, with this configuration on `nodes` nodes: the
@@ -350,8 +354,9 @@ pub trait Entry: Sync {
     /// [`Described::remark`]); `None` also when they are not valid.
     fn remark(&self, settings: &Settings, bugs: &[String], env: &Env) -> Option<String>;
 
-    /// What the protocol's promises assume of the system (see [`Described::MODEL`]).
-    fn model(&self) -> SystemModel;
+    /// What the promises of `spec`'s configuration assume of the system (see
+    /// [`Described::model`]).
+    fn model(&self, spec: &RunSpec) -> Result<SystemModel, String>;
 
     /// How many faulty nodes `spec`'s configuration tolerates (see
     /// [`Described::tolerates`]).
@@ -469,8 +474,9 @@ impl<P: Described> Entry for Of<P> {
         Ok(Box::new(spec.world::<P>(config, record)))
     }
 
-    fn model(&self) -> SystemModel {
-        P::MODEL
+    fn model(&self, spec: &RunSpec) -> Result<SystemModel, String> {
+        let config = Self::config(&spec.settings, &spec.bugs, &spec.env())?;
+        Ok(P::model(&config))
     }
 
     fn tolerates(&self, spec: &RunSpec) -> Result<u32, String> {

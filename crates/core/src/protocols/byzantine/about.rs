@@ -115,7 +115,6 @@ const ABOUT: About = About {
 
 impl Described for ByzGeneral {
     const ABOUT: &'static About = &ABOUT;
-    const MODEL: SystemModel = SystemModel::Synchronous { crashes: false };
 
     fn colour_of(msg: &ByzMsg) -> u8 {
         let ByzMsg::Order { path, .. } = msg;
@@ -211,6 +210,10 @@ impl Described for ByzGeneral {
         } else {
             format!("OM({m}) with {n} generals, not more than 3m = {}: one traitor too many can split the loyal lieutenants", 3 * m)
         })
+    }
+
+    fn model(_config: &ByzConfig) -> SystemModel {
+        SystemModel::Synchronous { crashes: false }
     }
 
     fn tolerates(config: &ByzConfig, nodes: usize) -> u32 {

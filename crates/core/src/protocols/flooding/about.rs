@@ -5,7 +5,7 @@ use super::{FloodBug, FloodConfig, FloodMsg, FloodNode, FloodTimer, Model, SEND_
 use crate::card::Card;
 use crate::registry::{
     About, BugDesc, Choice, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc,
-    SettingKind, Values, SILENT,
+    SettingKind, SystemModel, Values, SILENT,
 };
 use crate::time::{Micros, Pretty, MICROS_PER_MS, MICROS_PER_SEC};
 
@@ -96,6 +96,19 @@ const ABOUT: About = About {
 
 impl Described for FloodNode {
     const ABOUT: &'static About = &ABOUT;
+
+    /// Synchronous rounds with at most f crashes, for good (or, in the asynchronous
+    /// model, everything the fuzzer has).
+    fn model(config: &FloodConfig) -> SystemModel {
+        match config.model {
+            Model::Synchronous => SystemModel::Synchronous { crashes: true },
+            Model::Asynchronous => SystemModel::Asynchronous,
+        }
+    }
+
+    fn tolerates(config: &FloodConfig, _nodes: usize) -> u32 {
+        config.f
+    }
 
     fn colour_of(msg: &FloodMsg) -> u8 {
         let FloodMsg::Values { round, .. } = msg;
