@@ -9,7 +9,11 @@ fn every_builtin_lesson_reads_and_every_claim_holds_only_with_its_actions() {
             "{}",
             lesson.name
         );
-        assert!(lesson.challenge.is_some(), "{} has no challenge", lesson.name);
+        assert!(
+            lesson.challenge.is_some(),
+            "{} has no challenge",
+            lesson.name
+        );
         for c in check(&lesson).unwrap() {
             assert!(c.ok(), "{} / {}: {c:?}", lesson.name, c.step);
         }
