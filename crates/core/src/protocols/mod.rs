@@ -1,6 +1,7 @@
 //! Protocols, one folder each, every one a plain state machine behind
 //! [`crate::protocol::Protocol`].
 
+pub mod paxos;
 pub mod primary_backup;
 pub mod quorum;
 pub mod raft;

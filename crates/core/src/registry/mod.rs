@@ -14,6 +14,7 @@
 //! event.
 
 use crate::protocol::Protocol;
+use crate::protocols::paxos::PaxosNode;
 use crate::protocols::primary_backup::PbNode;
 use crate::protocols::quorum::QuorumNode;
 use crate::protocols::raft::RaftNode;
@@ -35,6 +36,7 @@ pub static PROTOCOLS: &[&dyn Entry] = &[
     &Of::<PbNode>::IT,
     &Of::<General>::IT,
     &Of::<RpcNode>::IT,
+    &Of::<PaxosNode>::IT,
 ];
 
 /// The protocol registered under `name`, or a message listing the known names.
