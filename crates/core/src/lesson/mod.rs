@@ -92,6 +92,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "crash-recovery.md",
         include_str!("../../../../lessons/crash-recovery.md"),
     ),
+    ("paxos.md", include_str!("../../../../lessons/paxos.md")),
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
