@@ -225,3 +225,64 @@ fn the_story_tells_the_ballots_and_the_learning() {
     }
     .is_routine());
 }
+
+/// An acceptor promises ballot 2.1, restarts from its disk, and is then asked to accept
+/// ballot 1.0: with its promise on disk it refuses; with `forget-promise` the restart
+/// wiped the promise and it accepts, breaking the promise it made to n1.
+#[test]
+fn a_promise_survives_a_restart_only_on_disk() {
+    use crate::protocol::{Ctx, Durable, Effect};
+    use crate::rng::SimRng;
+    let accepts_after_restart = |bugs: Vec<PaxosBug>| {
+        let config = PaxosConfig {
+            bugs,
+            ..PaxosConfig::default()
+        };
+        let mut disk = PaxosDisk::default();
+        let mut rng = SimRng::new(1);
+        let mut node = PaxosNode::boot(NodeId(3), 5, &config, &disk);
+        let mut deliver = |node: &mut PaxosNode, disk: &mut PaxosDisk, from: u32, msg| {
+            let mut out: Vec<Effect<PaxosNode>> = Vec::new();
+            let mut ctx = Ctx::new(NodeId(3), 5, 0, &mut rng, &mut out);
+            node.on_message(&mut ctx, NodeId(from), msg);
+            for e in out {
+                if let Effect::Persist(w) = e {
+                    disk.apply(w);
+                }
+            }
+        };
+        let new = Ballot {
+            round: 2,
+            proposer: 1,
+        };
+        deliver(&mut node, &mut disk, 1, PaxosMsg::Prepare { ballot: new });
+        assert_eq!(node.promised(), Some(new));
+        // The crash and restart: only the disk is left.
+        let mut node = PaxosNode::boot(NodeId(3), 5, &config, &disk);
+        let old = Ballot {
+            round: 1,
+            proposer: 0,
+        };
+        deliver(
+            &mut node,
+            &mut disk,
+            0,
+            PaxosMsg::Accept {
+                ballot: old,
+                value: Val(0),
+            },
+        );
+        node.accepted()
+    };
+    assert_eq!(accepts_after_restart(vec![]), None);
+    assert_eq!(
+        accepts_after_restart(vec![PaxosBug::ForgetPromise]),
+        Some((
+            Ballot {
+                round: 1,
+                proposer: 0
+            },
+            Val(0)
+        ))
+    );
+}
