@@ -1,6 +1,7 @@
 //! Protocols, one folder each, every one a plain state machine behind
 //! [`crate::protocol::Protocol`].
 
+pub mod multi_paxos;
 pub mod paxos;
 pub mod primary_backup;
 pub mod quorum;

@@ -14,6 +14,7 @@
 //! event.
 
 use crate::protocol::Protocol;
+use crate::protocols::multi_paxos::MpNode;
 use crate::protocols::paxos::PaxosNode;
 use crate::protocols::primary_backup::PbNode;
 use crate::protocols::quorum::QuorumNode;
@@ -37,6 +38,7 @@ pub static PROTOCOLS: &[&dyn Entry] = &[
     &Of::<General>::IT,
     &Of::<RpcNode>::IT,
     &Of::<PaxosNode>::IT,
+    &Of::<MpNode>::IT,
 ];
 
 /// The protocol registered under `name`, or a message listing the known names.
