@@ -23,7 +23,7 @@ const ABOUT: About = About {
             help: "how many nodes propose (n0, n1, ...), each its own value; every node accepts and learns",
         },
         SettingDesc {
-            name: "retry",
+            name: "backoff",
             label: "retry after",
             kind: SettingKind::Duration {
                 min_us: MICROS_PER_MS,
@@ -159,7 +159,7 @@ impl Described for PaxosNode {
                 env.nodes
             ));
         }
-        let retry = values.duration("retry").expect("has a default");
+        let retry = values.duration("backoff").expect("has a default");
         Ok(PaxosConfig {
             proposers,
             // A retry sooner than a round trip would preempt every ballot it starts.
