@@ -84,6 +84,8 @@ pub fn random_schedule_in(
         let mut all: Vec<u64> = (0..=12).collect();
         if about.serves_clients() {
             all.push(LOAD);
+        } else {
+            all.push(FIRST_WRITES);
         }
         if mix.disk_loss {
             all.push(DISK_LOSS);
@@ -309,6 +311,23 @@ pub fn random_schedule_in(
                     at(t, load_of(crate::client::Workload::default().rate_per_s));
                 }
             }
+            FIRST_WRITES => {
+                // A protocol without client load does most of its work at the start (a
+                // single decision, the first calls): power cuts armed before its first
+                // disk writes, on up to a majority of the nodes, each back soon.
+                let at_start = rng.range(0, 100 * MICROS_PER_MS);
+                for _ in 0..rng.range(1, nodes as u64 / 2 + 1) {
+                    let down = rng.range(MICROS_PER_MS, 100 * MICROS_PER_MS);
+                    at(
+                        at_start,
+                        Action::CrashOnWrite {
+                            node: node(rng),
+                            disk: DiskFate::Keep,
+                            restart_after_us: Some(down),
+                        },
+                    );
+                }
+            }
             LOAD => {
                 // Another client load for a while, from none at all (leaders then have
                 // only older terms' entries to replicate) to a heavy one.
@@ -435,6 +454,8 @@ fn load_of(rate_per_s: u32) -> Action {
 const DISK_LOSS: u64 = 20;
 /// The fault kind that changes the client load (for protocols that serve clients).
 const LOAD: u64 = 21;
+/// The fault kind that cuts power at the first disk writes (for protocols without clients).
+const FIRST_WRITES: u64 = 22;
 
 fn crash_and_restart(
     at: &mut impl FnMut(Micros, Action),

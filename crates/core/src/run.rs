@@ -298,7 +298,7 @@ mod tests {
         );
         let err = run(&spec.clone().with_protocol("quorum").set("w", 4)).unwrap_err();
         assert!(err.contains("w = 4"), "{err}");
-        let err = run(&spec.clone().with_protocol("paxos")).unwrap_err();
+        let err = run(&spec.clone().with_protocol("zab")).unwrap_err();
         assert!(err.contains("raft, quorum, primary-backup"), "{err}");
         let err = run(&spec.with_protocol("quorum").bug("forget-vote")).unwrap_err();
         assert!(err.contains("belongs to raft"), "{err}");

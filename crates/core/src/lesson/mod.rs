@@ -104,6 +104,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "flooding.md",
         include_str!("../../../../lessons/flooding.md"),
     ),
+    ("paxos.md", include_str!("../../../../lessons/paxos.md")),
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -3,6 +3,8 @@
 
 pub mod byzantine;
 pub mod flooding;
+pub mod multi_paxos;
+pub mod paxos;
 pub mod primary_backup;
 pub mod quorum;
 pub mod raft;

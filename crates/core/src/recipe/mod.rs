@@ -480,7 +480,7 @@ mod tests {
             ("colour=red", "unknown setting"),
             ("nodes=3&actions=1s@crash:7:keep", "node 7 does not exist"),
             ("load=5000", "at most 1000"),
-            ("protocol=paxos", "unknown protocol"),
+            ("protocol=zab", "unknown protocol"),
             ("bugs=blind-overwrite", "belongs to quorum, not raft"),
             (
                 "protocol=quorum&bugs=forget-vote",

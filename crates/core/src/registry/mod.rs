@@ -16,6 +16,8 @@
 use crate::protocol::Protocol;
 use crate::protocols::byzantine::ByzGeneral;
 use crate::protocols::flooding::FloodNode;
+use crate::protocols::multi_paxos::MpNode;
+use crate::protocols::paxos::PaxosNode;
 use crate::protocols::primary_backup::PbNode;
 use crate::protocols::quorum::QuorumNode;
 use crate::protocols::raft::RaftNode;
@@ -39,6 +41,8 @@ pub static PROTOCOLS: &[&dyn Entry] = &[
     &Of::<RpcNode>::IT,
     &Of::<ByzGeneral>::IT,
     &Of::<FloodNode>::IT,
+    &Of::<PaxosNode>::IT,
+    &Of::<MpNode>::IT,
 ];
 
 /// The protocol registered under `name`, or a message listing the known names.

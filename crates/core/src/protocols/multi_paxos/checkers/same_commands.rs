@@ -1,0 +1,86 @@
+//! Replicas apply the same command in each slot: no node applies, in some slot, another
+//! command than one applied there before by any node (and so the stores agree).
+
+use crate::check::{CheckView, Invariant};
+use crate::ids::NodeId;
+use crate::protocols::multi_paxos::node::command_text;
+use crate::protocols::multi_paxos::MpNode;
+use crate::protocols::raft::Command;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default)]
+pub struct SameCommandsApplied {
+    /// The first command applied in each slot, and by whom.
+    first: BTreeMap<u64, (NodeId, Command)>,
+    /// Per node, the slots checked so far.
+    seen: BTreeMap<NodeId, u64>,
+}
+
+impl SameCommandsApplied {
+    pub fn observe(&mut self, node: NodeId, slot: u64, cmd: &Command) -> Result<(), String> {
+        match self.first.get(&slot) {
+            None => {
+                self.first.insert(slot, (node, cmd.clone()));
+                Ok(())
+            }
+            Some((_, first)) if first == cmd => Ok(()),
+            Some((who, first)) => Err(format!(
+                "{node} applied {} in slot {slot}, but {who} applied {} there",
+                command_text(cmd),
+                command_text(first)
+            )),
+        }
+    }
+}
+
+impl Invariant<MpNode> for SameCommandsApplied {
+    fn name(&self) -> &'static str {
+        "replicas apply the same command in each slot"
+    }
+
+    fn check(&mut self, view: &CheckView<'_, MpNode>) -> Result<(), String> {
+        let Some((id, node)) = view.actor() else {
+            return Ok(());
+        };
+        let mut seen = if view.rebooted {
+            0
+        } else {
+            self.seen.get(&id).copied().unwrap_or(0)
+        };
+        while seen < node.applied() {
+            seen += 1;
+            let cmd = node.chosen().get(&seen).expect("applied slots are chosen");
+            self.observe(id, seen, cmd)?;
+        }
+        self.seen.insert(id, seen);
+        Ok(())
+    }
+
+    fn clone_box(&self) -> Box<dyn Invariant<MpNode>> {
+        Box::new(self.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_replicas_applying_different_commands_are_caught() {
+        let mut c = SameCommandsApplied::default();
+        c.observe(NodeId(0), 1, &Command::Noop).unwrap();
+        c.observe(NodeId(1), 1, &Command::Noop).unwrap();
+        let put = Command::Client {
+            req: crate::ids::RequestId(4),
+            origin: NodeId(2),
+            op: crate::client::KvOp::Put { key: 2, value: 9 },
+        };
+        assert_eq!(
+            c.observe(NodeId(2), 1, &put).unwrap_err(),
+            format!(
+                "n2 applied put k2=9 ({}) in slot 1, but n0 applied no-op there",
+                crate::ids::RequestId(4)
+            )
+        );
+    }
+}

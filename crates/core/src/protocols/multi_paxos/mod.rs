@@ -1,0 +1,98 @@
+//! Multi-Paxos: a sequence of single-decree Paxos instances (slots), one command each,
+//! serving the key-value clients like Raft does.
+//!
+//! A node whose election timer runs out prepares a ballot (a round and its own number,
+//! as in single-decree Paxos) once for every slot from the first one it has not seen
+//! chosen: phase 1 runs once per leader, not once per command. Acceptors promise it and
+//! report every value they accepted in those slots. With promises from a majority the node
+//! leads: it re-proposes, slot by slot, the value of the highest-ballot acceptance reported,
+//! fills the gaps with no-ops, and then gives each new client command the next slot, in
+//! phase 2 only (accept, then accepted from a majority: chosen). It tells every node what
+//! was chosen and sends heartbeats that say how far the chosen slots reach, so followers
+//! fetch what they missed. Every node applies chosen slots in order to its key-value store;
+//! reads go through the slots like writes, so the store is linearizable.
+//!
+//! The bugs switch off one rule each:
+//! - `forget-accepted`: acceptors keep their promise and acceptances in memory only.
+//! - `leader-ignores-accepted`: a new leader does not re-propose what the promises
+//!   reported; it fills the open slots with its own commands (no-ops, then new ones).
+
+/// Its roles, by code (the codes are part of every trace).
+pub mod roles {
+    use crate::protocol::Role;
+    use crate::registry::RoleDesc;
+
+    pub const FOLLOWER: Role = Role(0);
+    pub const CANDIDATE: Role = Role(1);
+    pub const LEADER: Role = Role(2);
+
+    pub const ALL: &[RoleDesc] = &[
+        RoleDesc {
+            code: 2,
+            name: "leader",
+            label: "leader (its ballot is promised by a majority; proposes commands)",
+            leads: true,
+        },
+        RoleDesc {
+            code: 1,
+            name: "candidate",
+            label: "candidate (prepares a ballot for every open slot)",
+            leads: false,
+        },
+        RoleDesc {
+            code: 0,
+            name: "follower",
+            label: "follower (acceptor and learner)",
+            leads: false,
+        },
+    ];
+}
+
+mod about;
+pub mod checkers;
+mod node;
+
+pub use node::{MpDisk, MpMsg, MpNode, MpNote, MpTimer, MpWrite};
+
+use crate::time::{Micros, MICROS_PER_MS};
+use serde::{Deserialize, Serialize};
+
+/// A deliberate departure from the protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MpBug {
+    /// Acceptors keep promises and acceptances in memory only.
+    ForgetAccepted,
+    /// A new leader ignores the acceptances its promises report.
+    LeaderIgnoresAccepted,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MpConfig {
+    /// The shortest election timeout; each is drawn between it and twice it.
+    pub election_us: Micros,
+    pub bugs: Vec<MpBug>,
+}
+
+impl Default for MpConfig {
+    fn default() -> Self {
+        MpConfig {
+            election_us: 150 * MICROS_PER_MS,
+            bugs: Vec::new(),
+        }
+    }
+}
+
+impl MpConfig {
+    pub fn has(&self, bug: MpBug) -> bool {
+        self.bugs.contains(&bug)
+    }
+
+    /// How often a leader sends heartbeats.
+    pub fn heartbeat_us(&self) -> Micros {
+        (self.election_us / 3).max(1)
+    }
+}
+
+#[cfg(test)]
+mod tests;

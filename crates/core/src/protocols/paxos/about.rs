@@ -1,0 +1,183 @@
+//! What Paxos says about itself to the registry.
+
+use super::node::{accepted_text, Phase};
+use super::{PaxosBug, PaxosConfig, PaxosMsg, PaxosNode, PaxosTimer};
+use crate::card::Card;
+use crate::registry::{
+    About, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
+    Values, SILENT,
+};
+use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
+
+const ABOUT: About = About {
+    name: "paxos",
+    title: "Paxos (single-decree consensus)",
+    summary: "proposers ask a majority of acceptors to promise a ballot, then to accept a value; once a majority accepts one value in one ballot it is chosen, for good",
+    nodes: (3, 9, 5),
+    settings: &[
+        SettingDesc {
+            name: "proposers",
+            label: "proposers",
+            kind: SettingKind::Number { min: 1, max: 9 },
+            default: Some("2"),
+            help: "how many nodes propose (n0, n1, ...), each its own value; every node accepts and learns",
+        },
+        SettingDesc {
+            name: "backoff",
+            label: "retry after",
+            kind: SettingKind::Duration {
+                min_us: MICROS_PER_MS,
+                max_us: 60 * MICROS_PER_SEC,
+            },
+            default: Some("100ms"),
+            help: "the shortest wait before a proposer tries a higher ballot; each wait is drawn between it and twice it (raised to outlast three round trips on slow links)",
+        },
+    ],
+    bugs: &[
+        BugDesc {
+            name: "forget-promise",
+            breaks: "acceptors keep their promises and accepted values in memory only, so an acceptor that restarts forgets them and a second value can be chosen",
+        },
+        BugDesc {
+            name: "ignore-promised-values",
+            breaks: "a proposer proposes its own value even when a promise reported an accepted one, so it can overwrite a value already chosen",
+        },
+    ],
+    behaviours: &[SILENT],
+    roles: super::roles::ALL,
+    operations: &[],
+    properties: &[
+        PropertyDesc {
+            name: "only one value is chosen",
+            kind: PropertyKind::Safety,
+            promise: "once a majority of acceptors accepted a value in one ballot, no other value is ever accepted by a majority in any ballot",
+            promised: true,
+        },
+        PropertyDesc {
+            name: "a learned value was proposed",
+            kind: PropertyKind::Safety,
+            promise: "a node learns only a value some proposer proposed",
+            promised: true,
+        },
+        PropertyDesc {
+            name: "learners agree",
+            kind: PropertyKind::Safety,
+            promise: "no two nodes learn different values, and no node changes what it learned",
+            promised: true,
+        },
+        PropertyDesc {
+            name: "every node learns the chosen value",
+            kind: PropertyKind::AtEnd,
+            promise: "once the network heals and a proposer is up, every node that is up learns the chosen value",
+            promised: true,
+        },
+    ],
+    look: Look {
+        called: "Paxos",
+        holds: "At most one value has been chosen, and every node that learned learned it, so far",
+        legend: [
+            "prepare and promise (phase 1)",
+            "accept and accepted (phase 2)",
+            "a refusal: a higher ballot was promised",
+            "asking for the chosen value, and the answer",
+        ],
+        era: Some(("b", "ballot round")),
+    },
+};
+
+impl Described for PaxosNode {
+    const ABOUT: &'static About = &ABOUT;
+
+    fn colour_of(msg: &PaxosMsg) -> u8 {
+        match msg {
+            PaxosMsg::Prepare { .. } | PaxosMsg::Promise { .. } => 0,
+            PaxosMsg::Accept { .. } | PaxosMsg::Accepted { .. } => 1,
+            PaxosMsg::Nack { .. } => 2,
+            PaxosMsg::Ask | PaxosMsg::Decided { .. } => 3,
+        }
+    }
+
+    fn countdown(timer: &PaxosTimer, config: &PaxosConfig) -> Option<Micros> {
+        (*timer == PaxosTimer::Retry).then_some(2 * config.retry_us)
+    }
+
+    fn card(&self) -> Card {
+        let role = match (self.is_proposer(), self.learned().is_some()) {
+            (true, false) => "proposer, acceptor and learner",
+            (true, true) => "proposer (done), acceptor and learner",
+            (false, _) => "acceptor and learner",
+        };
+        let mut card = Card::default()
+            .fact("role", role)
+            .fact(
+                "promised",
+                match self.promised() {
+                    Some(b) => format!("ballot {b}: it accepts nothing lower"),
+                    None => "nothing yet".into(),
+                },
+            )
+            .fact("accepted", accepted_text(self.accepted()))
+            .fact(
+                "learned",
+                match self.learned() {
+                    Some(v) => format!("{v} ({})", self.learned_how()),
+                    None => "nothing yet".into(),
+                },
+            );
+        if self.is_proposer() {
+            let me = self.id_number();
+            let (ballot, phase) = match self.phase() {
+                Phase::Preparing { ballot, promises } => (
+                    ballot.to_string(),
+                    format!(
+                        "phase 1: {} of the promises it needs",
+                        promises.len().min(self.majority_size())
+                    ),
+                ),
+                Phase::Proposing { ballot, value } => (
+                    ballot.to_string(),
+                    format!("phase 2: asks the acceptors to accept {value}"),
+                ),
+                Phase::Idle if self.learned().is_some() => {
+                    (self.ballot_text(), "done: it knows the chosen value".into())
+                }
+                Phase::Idle => (self.ballot_text(), "waiting to try a higher ballot".into()),
+            };
+            card = card
+                .fact("own value", format!("v{me}"))
+                .fact("ballot", ballot)
+                .fact("phase", phase);
+        }
+        card
+    }
+
+    fn configure(values: &Values<'_>, env: &Env) -> Result<PaxosConfig, String> {
+        let proposers = values.number("proposers") as u32;
+        if proposers as usize > env.nodes {
+            return Err(format!(
+                "{proposers} proposers need at least {proposers} nodes, not {}",
+                env.nodes
+            ));
+        }
+        let retry = values.duration("backoff").expect("has a default");
+        Ok(PaxosConfig {
+            proposers,
+            // A retry sooner than a round trip would preempt every ballot it starts.
+            retry_us: retry.max(3 * env.round_trip_us),
+            bugs: values.bugs(|name| match name {
+                "forget-promise" => Some(PaxosBug::ForgetPromise),
+                "ignore-promised-values" => Some(PaxosBug::IgnorePromisedValues),
+                _ => None,
+            }),
+        })
+    }
+
+    fn remark(values: &Values<'_>, env: &Env) -> Option<String> {
+        let proposers = values.number("proposers");
+        let majority = env.nodes / 2 + 1;
+        Some(format!(
+            "{proposers} of {} nodes propose; a ballot needs promises, and a value acceptances, from {majority} acceptors, so any two majorities share a node",
+            env.nodes
+        ))
+    }
+}

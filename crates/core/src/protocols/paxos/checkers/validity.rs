@@ -1,0 +1,73 @@
+//! Validity: a learned value is one a proposer proposed (never one made up on the way, by
+//! a corrupted message for instance). The check records every value a proposer asks the
+//! acceptors to accept, from the proposers' states.
+
+use crate::check::{CheckView, Invariant};
+use crate::ids::NodeId;
+use crate::protocols::paxos::{PaxosNode, Val};
+use std::collections::BTreeSet;
+
+#[derive(Clone, Debug, Default)]
+pub struct LearnedWasProposed {
+    proposed: BTreeSet<Val>,
+}
+
+impl LearnedWasProposed {
+    /// Node `node` proposes `proposing` (in phase 2) and has learned `learned`.
+    pub fn observe(
+        &mut self,
+        node: NodeId,
+        proposing: Option<Val>,
+        learned: Option<Val>,
+    ) -> Result<(), String> {
+        self.proposed.extend(proposing);
+        match learned {
+            Some(v) if !self.proposed.contains(&v) => {
+                let known: Vec<String> = self.proposed.iter().map(|v| v.to_string()).collect();
+                Err(format!(
+                    "{node} learned {v}, which no proposer proposed (proposed so far: {})",
+                    if known.is_empty() {
+                        "nothing".into()
+                    } else {
+                        known.join(", ")
+                    }
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Invariant<PaxosNode> for LearnedWasProposed {
+    fn name(&self) -> &'static str {
+        "a learned value was proposed"
+    }
+
+    fn check(&mut self, view: &CheckView<'_, PaxosNode>) -> Result<(), String> {
+        match view.actor() {
+            Some((id, node)) => self.observe(id, node.proposing().map(|(_, v)| v), node.learned()),
+            None => Ok(()),
+        }
+    }
+
+    fn clone_box(&self) -> Box<dyn Invariant<PaxosNode>> {
+        Box::new(self.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_nobody_proposed_is_caught() {
+        let mut c = LearnedWasProposed::default();
+        c.observe(NodeId(0), Some(Val(0)), None).unwrap();
+        c.observe(NodeId(3), None, Some(Val(0))).unwrap();
+        let err = c.observe(NodeId(4), None, Some(Val(7))).unwrap_err();
+        assert_eq!(
+            err,
+            "n4 learned v7, which no proposer proposed (proposed so far: v0)"
+        );
+    }
+}

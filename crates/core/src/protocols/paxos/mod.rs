@@ -1,0 +1,107 @@
+//! Single-decree Paxos (Lamport, "Paxos Made Simple", 2001): a cluster chooses one value
+//! among those its proposers propose, and every node learns it, despite crashes, lost and
+//! duplicated messages and partitions.
+//!
+//! Every node is an acceptor and a learner; the first `proposers` nodes (n0, n1, ...) also
+//! propose, each its own value (`v0`, `v1`, ...). A proposer runs in two phases:
+//! - Phase 1: it picks a ballot no other proposer uses (a round and its own id, written
+//!   `3.1`), writes the round down, and asks every acceptor to *prepare* it. An acceptor
+//!   that has promised nothing higher promises never to accept a lower ballot, and reports
+//!   the highest-ballot value it has accepted, if any. Promise and acceptance are written
+//!   to disk before the answer leaves.
+//! - Phase 2: with promises from a majority, the proposer asks every acceptor to *accept*
+//!   the value of the highest-ballot acceptance reported to it, or its own value if none
+//!   was reported. An acceptor accepts unless it promised a higher ballot, writes it down,
+//!   and tells every learner.
+//!
+//! A value is *chosen* once a majority of acceptors accepted it in one ballot; a learner
+//! learns it when it hears that from a majority. A proposer told of a higher ballot (a
+//! nack) is preempted and tries again, with a higher round, after a random pause, so
+//! duelling proposers give way to each other. Nodes that do not propose ask the others
+//! now and then whether a value is known, so that a node that was away learns it too.
+//!
+//! The bugs switch off one rule each:
+//! - `forget-promise`: acceptors keep their promises and acceptances in memory only, so a
+//!   restart forgets them and a second value can be chosen.
+//! - `ignore-promised-values`: a proposer proposes its own value even when a promise
+//!   reported an accepted one, so it can overwrite a value already chosen.
+
+/// Its roles, by code (the codes are part of every trace). The names are the page's
+/// colour classes.
+pub mod roles {
+    use crate::protocol::Role;
+    use crate::registry::RoleDesc;
+
+    pub const ACCEPTOR: Role = Role(0);
+    pub const PREPARING: Role = Role(1);
+    pub const PROPOSING: Role = Role(2);
+
+    pub const ALL: &[RoleDesc] = &[
+        RoleDesc {
+            code: 2,
+            name: "leader",
+            label: "proposer in phase 2 (asks the acceptors to accept its value)",
+            leads: true,
+        },
+        RoleDesc {
+            code: 1,
+            name: "candidate",
+            label: "proposer in phase 1 (prepares a ballot, or waits to try again)",
+            leads: false,
+        },
+        RoleDesc {
+            code: 0,
+            name: "follower",
+            label: "acceptor and learner",
+            leads: false,
+        },
+    ];
+}
+
+mod about;
+pub mod checkers;
+mod node;
+
+pub use node::{Ballot, PaxosDisk, PaxosMsg, PaxosNode, PaxosNote, PaxosTimer, PaxosWrite, Val};
+
+use crate::time::{Micros, MICROS_PER_MS};
+use serde::{Deserialize, Serialize};
+
+/// A deliberate departure from the paper.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PaxosBug {
+    /// Acceptors keep promises and accepted values in memory only.
+    ForgetPromise,
+    /// A proposer always proposes its own value, whatever the promises reported.
+    IgnorePromisedValues,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PaxosConfig {
+    /// How many nodes propose (n0 up to n`proposers - 1`).
+    pub proposers: u32,
+    /// The shortest wait before a proposer tries again; each wait is drawn between it and
+    /// twice it.
+    pub retry_us: Micros,
+    pub bugs: Vec<PaxosBug>,
+}
+
+impl Default for PaxosConfig {
+    fn default() -> Self {
+        PaxosConfig {
+            proposers: 2,
+            retry_us: 100 * MICROS_PER_MS,
+            bugs: Vec::new(),
+        }
+    }
+}
+
+impl PaxosConfig {
+    pub fn has(&self, bug: PaxosBug) -> bool {
+        self.bugs.contains(&bug)
+    }
+}
+
+#[cfg(test)]
+mod tests;
