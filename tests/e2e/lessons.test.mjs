@@ -145,3 +145,20 @@ test('a challenge is won with a bug variant switched on, and its link replays th
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a CAP lesson step shows the comparison of designs side by side under its run', async () => {
+  const { page, errors } = await open(`${url}#lesson=cap&step=3`, { width: 1440, height: 900 });
+  await page.locator('.lesson-panel').waitFor();
+  const board = page.locator('table.scoreboard');
+  await board.waitFor({ timeout: 30000 });
+  assert.match(await board.textContent(), /Raft.*Quorum R=1 W=1/s);
+  // Right under the cluster, before the diagram.
+  const order = await page.evaluate(() => {
+    const cap = document.querySelector('table.scoreboard').closest('section');
+    const diagram = document.querySelector('.spacetime');
+    return cap.compareDocumentPosition(diagram) & Node.DOCUMENT_POSITION_FOLLOWING ? 'before' : 'after';
+  });
+  assert.equal(order, 'before');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

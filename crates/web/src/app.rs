@@ -537,6 +537,12 @@ pub fn App(props: &AppProps) -> Html {
             </main>
         };
     }
+    // A view the lesson's step asks for beside its run.
+    let step_view = sim
+        .lesson
+        .as_ref()
+        .and_then(|at| at.step())
+        .and_then(|s| s.view.as_deref());
     let open_lesson = {
         let sim = sim.clone();
         let course = course.clone();
@@ -628,9 +634,15 @@ pub fn App(props: &AppProps) -> Html {
                     { side }
                 </div>
             </div>
+            // A lesson step about CAP shows the comparison right under the run.
+            if step_view == Some("cap") {
+                <CapView seed={sim.setup.seed} open=true on_open={(*open_in_playground).clone()} />
+            }
             <SpaceTime sim={sim.clone()} />
             <EventLog sim={sim.clone()} />
-            <CapView seed={sim.setup.seed} on_open={(*open_in_playground).clone()} />
+            if step_view != Some("cap") {
+                <CapView seed={sim.setup.seed} on_open={(*open_in_playground).clone()} />
+            }
             <footer>
                 <span>{ {
                     let mut parts = vec![

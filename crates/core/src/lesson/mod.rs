@@ -12,7 +12,9 @@
 //! - `contrast: no` when the claim may hold without the step's actions too (by default
 //!   the check also runs the same set-up without them and expects the claim not to hold);
 //! - `question:` with `choice:` lines, the right one written `choice*:`;
-//! - `try:` a prompt for free play (any number).
+//! - `try:` a prompt for free play (any number);
+//! - `view: cap` to show the CAP comparison (the same partition for every design, side by
+//!   side) beside the step's run.
 //!
 //! A lesson may end with a challenge, a `# Challenge: TITLE` section: the goal the reader
 //! tries to reach with any faults they like. Its fields:
@@ -149,9 +151,14 @@ pub struct Step {
     pub contrast: bool,
     pub question: Option<Question>,
     pub try_this: Vec<String>,
+    /// A view the page shows with the step (`cap`: the CAP comparison).
+    pub view: Option<String>,
     /// The line the step starts on, for messages.
     pub line: usize,
 }
+
+/// The views a step may ask for with `view:`.
+pub const VIEWS: &[&str] = &["cap"];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Question {
@@ -253,7 +260,7 @@ fn field(line: &str) -> Option<(&str, &str)> {
     let key = key.trim();
     let known = [
         "name", "topic", "title", "run", "claim", "contrast", "question", "choice", "choice*",
-        "try", "goal", "solution", "hint",
+        "try", "goal", "solution", "hint", "view",
     ];
     known.contains(&key).then(|| (key, value.trim()))
 }
@@ -263,12 +270,22 @@ fn step((line, title, body): RawStep) -> Result<Step, String> {
     let (mut run, mut claim, mut contrast) = (None, None, true);
     let (mut question, mut choices, mut answer) = (None, Vec::new(), None);
     let mut try_this = Vec::new();
+    let mut view = None;
     let mut text = Vec::new();
     for (n, l) in body {
         match field(l) {
             Some(("run", v)) => {
                 Recipe::from_query(v).map_err(|e| at(n, format!("its run: {e}")))?;
                 run = Some(v.to_string());
+            }
+            Some(("view", v)) => {
+                if !VIEWS.contains(&v) {
+                    return Err(at(
+                        n,
+                        format!("view is one of {}, not {v:?}", VIEWS.join(", ")),
+                    ));
+                }
+                view = Some(v.to_string());
             }
             Some(("claim", v)) => {
                 claim = Some((v.to_string(), Claim::parse(v).map_err(|e| at(n, e))?));
@@ -324,6 +341,7 @@ fn step((line, title, body): RawStep) -> Result<Step, String> {
         contrast,
         question,
         try_this,
+        view,
         line: line + 1,
     })
 }

@@ -173,3 +173,18 @@ fn retries_within_a_window_are_counted() {
     assert!(!check_run(&busy, &quiet).unwrap().holds);
     assert!(Claim::parse("retries within soon at least 3").is_err());
 }
+
+#[test]
+fn a_step_may_ask_for_the_cap_comparison_and_nothing_else() {
+    let text = |view: &str| {
+        format!("---\nname: x\ntopic: cap\ntitle: X\n---\n# Step: one\nrun: v=1&nodes=3&seed=1&t=1s\nclaim: safety holds\ncontrast: no\nview: {view}\n")
+    };
+    let lesson = parse(&text("cap")).unwrap();
+    assert_eq!(lesson.steps[0].view.as_deref(), Some("cap"));
+    assert!(parse(&text("graph"))
+        .unwrap_err()
+        .starts_with("line 10: view is one of cap"));
+    assert!(builtin()
+        .iter()
+        .any(|l| l.steps.iter().any(|s| s.view.is_some())));
+}
