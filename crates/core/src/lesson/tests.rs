@@ -188,3 +188,17 @@ fn a_step_may_ask_for_the_cap_comparison_and_nothing_else() {
         .iter()
         .any(|l| l.steps.iter().any(|s| s.view.is_some())));
 }
+
+/// The two retry steps are each other's contrast: the storm is not in the jittered run,
+/// and the calm is not in the lockstep run.
+#[test]
+fn the_retry_storm_and_its_cure_each_fail_on_the_others_run() {
+    let lesson = builtin().into_iter().find(|l| l.name == "retries").unwrap();
+    let step = |title: &str| lesson.steps.iter().find(|s| s.title == title).unwrap();
+    let (storm, cure) = (step("Clients in lockstep"), step("Backoff with jitter"));
+    let run = |s: &Step| Recipe::from_query(&s.run).unwrap();
+    assert!(check_run(&run(storm), &storm.parsed_claim).unwrap().holds);
+    assert!(check_run(&run(cure), &cure.parsed_claim).unwrap().holds);
+    assert!(!check_run(&run(cure), &storm.parsed_claim).unwrap().holds);
+    assert!(!check_run(&run(storm), &cure.parsed_claim).unwrap().holds);
+}
