@@ -18,8 +18,10 @@ test('a lesson step opens from its link; its question comes first, and its claim
   // Predict, then observe: the explanation waits for the answer, and so does the run.
   assert.equal(await panel.getByText('carries the doubt').count(), 0);
   assert.match(await page.textContent('.clock'), /t = 0 s/);
-  await page.locator('.lesson-panel .claim.pending').waitFor();
+  // What the step shows would give the answer away: it waits too.
+  assert.equal(await panel.locator('.claim-box').count(), 0);
   await panel.getByRole('button', { name: 'the second general attacks alone' }).click();
+  await panel.locator('.claim.pending').waitFor();
   await panel.locator('.answer.wrong').waitFor();
   assert.match(await panel.locator('.answer').textContent(), /the first general attacks alone/);
   await panel.getByText('carries the doubt').waitFor();

@@ -251,6 +251,8 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
                 } else {
                     { paragraphs(&step.text) }
                 }
+                // What the step shows would give the answer away before the prediction.
+                if !waiting {
                 <div class="claim-box">
                     <p class="claim-text"><strong>{"This step shows: "}</strong>{ step.parsed_claim.describe() }{"."}</p>
                     { status_html("On the run on screen") }
@@ -261,6 +263,7 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
                         }
                     </div>
                 </div>
+                }
                 if !step.try_this.is_empty() && !props.embedded {
                     <div class="try-this">
                         <h4>{"Try this"}</h4>

@@ -139,7 +139,18 @@ pub fn SetupPanel(props: &Props) -> Html {
             sim.dispatch(Msg::Restart(next));
         })
     };
-    let mut choices: Vec<usize> = NODE_CHOICES.to_vec();
+    // The protocol's own range: every size when it is small (the Byzantine generals' 3
+    // to 10), the usual sizes within it otherwise.
+    let (min, max) = about.map_or((1, MAX_NODES), |a| (a.nodes.0, a.nodes.1.min(MAX_NODES)));
+    let mut choices: Vec<usize> = if max - min <= 16 {
+        (min..=max).collect()
+    } else {
+        NODE_CHOICES
+            .iter()
+            .copied()
+            .filter(|c| (min..=max).contains(c))
+            .collect()
+    };
     if !choices.contains(&setup.nodes) && setup.nodes <= MAX_NODES {
         choices.push(setup.nodes);
         choices.sort_unstable();

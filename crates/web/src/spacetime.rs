@@ -477,16 +477,19 @@ fn draw_with(
             SeenKind::Send { from, .. } => (x_of(e.time), *from),
             SeenKind::Deliver { to, .. } => (x_of(e.time), *to),
             SeenKind::RoleChange { node, role, term } => {
-                // Marked: roles that lead or stand for election, not the rank and file.
+                // Marked: roles that lead or stand for election, not the rank and file of
+                // a protocol that has leaders; for one without (generals deciding, nodes
+                // in rounds), every change of role is a step worth seeing.
+                let has_leaders = about.roles.iter().any(|r| r.leads);
                 let Some(r) = about
                     .role(*role)
-                    .filter(|r| r.name != "follower" && r.name != "replica")
+                    .filter(|r| !has_leaders || (r.name != "follower" && r.name != "replica"))
                 else {
                     continue;
                 };
                 let leads = r.leads;
                 let (x, y) = (x_of(e.time), y_of(*node));
-                ctx.set_fill_style_str(colour_of(rel, if leads { "#0072b2" } else { "#e69f00" }));
+                ctx.set_fill_style_str(colour_of(rel, role_colour(r.name)));
                 let s = (lane_h * 0.35).clamp(3.0, 7.0);
                 ctx.fill_rect(x - s, y - s, 2.0 * s, 2.0 * s);
                 if leads && lane_h >= 18.0 {
@@ -494,7 +497,9 @@ fn draw_with(
                     let left = x > w - RIGHT - 70.0;
                     ctx.set_text_align(if left { "right" } else { "left" });
                     let lx = if left { x - s - 2.0 } else { x + s + 2.0 };
-                    ctx.fill_text(&format!("{} {term}", r.label), lx, y - s - 4.0)
+                    // The label's first words: "proposer in phase 2", not its explanation.
+                    let short = r.label.split(" (").next().unwrap_or(r.label);
+                    ctx.fill_text(&format!("{short} {term}"), lx, y - s - 4.0)
                         .ok();
                     ctx.set_text_align("right");
                 }
@@ -652,5 +657,16 @@ pub fn SpaceTime(props: &Props) -> Html {
                     role="img" aria-label="One lane per node, time to the right, an arrow per message; click an event to see what it depends on and what depends on it"></canvas>
             <p class="selected-event">{ selected.unwrap_or_else(|| "Click an event (a dot where an arrow starts or ends, a square, a cross) to light up its causal past and future.".into()) }</p>
         </section>
+    }
+}
+
+/// A role's colour, as the page's stylesheet gives it to nodes and legend dots.
+fn role_colour(name: &str) -> &'static str {
+    match name {
+        "leader" => "#0072b2",
+        "follower" | "replica" => "#009e73",
+        "retreats" => "#cc79a7",
+        "crashed" => "#8a8a8a",
+        _ => "#e69f00",
     }
 }

@@ -203,12 +203,13 @@ impl Described for ByzGeneral {
     fn remark(values: &Values<'_>, env: &Env) -> Option<String> {
         let m = values.number("m") as usize;
         let n = env.nodes;
+        let traitors = |k: usize| format!("{k} traitor{}", if k == 1 { "" } else { "s" });
         Some(if values.flag("signed") {
-            format!("SM({m}): with signatures the loyal lieutenants agree whatever the number of traitors, given m + 1 = {} rounds for m traitors", m + 1)
+            format!("SM({m}): signed orders keep the loyal lieutenants agreeing against up to {}, however few the generals", traitors(m))
         } else if n > 3 * m {
-            format!("OM({m}) with {n} generals > 3m = {}: the loyal lieutenants agree with up to {m} traitor{}", 3 * m, if m == 1 { "" } else { "s" })
+            format!("OM({m}) with {n} generals, more than 3m = {}: the loyal lieutenants agree against up to {}", 3 * m, traitors(m))
         } else {
-            format!("OM({m}) with {n} generals, not more than 3m = {}: one traitor too many can split the loyal lieutenants", 3 * m)
+            format!("OM({m}) needs more than 3m = {} generals; with {n}, {} can split the loyal lieutenants", 3 * m, traitors(m))
         })
     }
 

@@ -286,20 +286,39 @@ impl ByzGeneral {
             } else {
                 self.depth()
             };
+            let depth = depth.max(1);
             let direct = self.heard.get(&vec![NodeId(0)][..]).copied();
-            let order = self.value_of(&mut vec![NodeId(0)], depth.max(1));
             let told = match direct {
                 Some(o) => format!("the commander told it {}", o.word()),
-                None => "no order came from the commander".into(),
+                None => "no order came from the commander (so: retreat)".into(),
             };
-            let heard = self.heard.len();
-            (
-                order,
-                format!(
-                    "{told}; by majority over the {heard} orders it heard along different paths, {}",
-                    order.word()
-                ),
-            )
+            // The votes at the top: the commander's order as heard directly, and what each
+            // other lieutenant reported it heard (itself a majority when paths go deeper).
+            let mut votes = vec![direct.unwrap_or(Order::Retreat)];
+            if depth > 1 {
+                let others: Vec<NodeId> = self.lieutenants().filter(|j| *j != self.id).collect();
+                for j in others {
+                    votes.push(self.value_of(&mut vec![NodeId(0), j], depth));
+                }
+            }
+            let order = self.value_of(&mut vec![NodeId(0)], depth);
+            let attack = votes.iter().filter(|o| **o == Order::Attack).count();
+            let retreat = votes.len() - attack;
+            let why = if votes.len() == 1 {
+                format!("{told}, and it relays nothing further before deciding")
+            } else {
+                let reports = if depth > 2 {
+                    "the other lieutenants' reports (each a majority of what it was told in turn)"
+                } else {
+                    "the other lieutenants' reports"
+                };
+                if attack == retreat {
+                    format!("{told}; with {reports}, {attack} say attack and {retreat} retreat: a tie, so the default, retreat")
+                } else {
+                    format!("{told}; with {reports}, {attack} say attack and {retreat} retreat: the majority says {}", order.word())
+                }
+            };
+            (order, why)
         };
         self.decision = Some(order);
         ctx.note(ByzNote::Decided { order, why });
