@@ -107,6 +107,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../../lessons/flooding.md"),
     ),
     ("paxos.md", include_str!("../../../../lessons/paxos.md")),
+    (
+        "agreement-compared.md",
+        include_str!("../../../../lessons/agreement-compared.md"),
+    ),
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
