@@ -78,8 +78,8 @@ struct ClusterArgs {
     /// Protocol to simulate.
     #[arg(long, default_value = "raft")]
     protocol: String,
-    /// Number of nodes (1 to 64; the protocol's own count if not given: 5 for most, 2
-    /// for the two generals).
+    /// Number of nodes (1 to 64, within the protocol's own range; its default if not
+    /// given: `splitbrain protocols` lists both).
     #[arg(long)]
     nodes: Option<usize>,
     /// Deliberately broken protocol variant to switch on (repeatable).

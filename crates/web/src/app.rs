@@ -92,6 +92,16 @@ fn use_frame_driver(sim: UseReducerHandle<Sim>, recorder: Option<Rc<FrameRecorde
     });
 }
 
+/// A moment to the nearest millisecond, as a verdict tells it (the button still goes to
+/// the exact event).
+fn nearest_ms(t: Micros) -> Micros {
+    if t < MICROS_PER_MS {
+        t
+    } else {
+        (t + MICROS_PER_MS / 2) / MICROS_PER_MS * MICROS_PER_MS
+    }
+}
+
 pub fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
@@ -374,7 +384,7 @@ pub fn App(props: &AppProps) -> Html {
             };
             html! {
                 <p class="verdict bad" role="alert">
-                    { format!("{} violated at {}: {}", v.invariant, Pretty(v.time_us), v.message) }
+                    { format!("{} violated at {}: {}", v.invariant, Pretty(nearest_ms(v.time_us)), v.message) }
                     <button onclick={goto}>{"Go to the event that broke it"}</button>
                 </p>
             }

@@ -172,10 +172,14 @@ impl Note for FloodNote {
                 value,
                 seen,
                 rounds,
-            } => format!(
-                "decides {value}, the smallest of the {seen} values it has seen after {rounds} round{}",
-                if *rounds == 1 { "" } else { "s" }
-            ),
+            } => {
+                let after = format!("after {rounds} round{}", if *rounds == 1 { "" } else { "s" });
+                if *seen == 1 {
+                    format!("decides {value}, the only value it has seen {after}")
+                } else {
+                    format!("decides {value}, the smallest of the {seen} values it has seen {after}")
+                }
+            }
             FloodNote::StaysOut { decision: Some(v) } => format!(
                 "comes back after its crash but takes no further part (a crashed node stays crashed in this model); it had decided {v}"
             ),

@@ -74,7 +74,7 @@ const ABOUT: About = About {
     ],
     look: Look {
         called: "Paxos",
-        holds: "At most one value has been chosen, and every node that learned learned it, so far",
+        holds: "At most one value has been chosen so far, and every node that learned a value learned that one",
         legend: [
             "prepare and promise (phase 1)",
             "accept and accepted (phase 2)",
