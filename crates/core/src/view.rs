@@ -314,7 +314,16 @@ pub const CLASSES: [(&str, &str); 8] = [
 /// leader in term 3", "n0's log grows to 5 entries").
 pub fn text<P: Described>(e: &TraceEvent<P>) -> String {
     match &e.kind {
-        EventKind::Send { from, to, msg, .. } => format!("{from} → {to}: {}", msg.kind()),
+        EventKind::Send { from, to, msg, .. } => {
+            // What the message says, briefly: the kind alone does not tell a relayed
+            // "attack" from a relayed "retreat".
+            let fields = crate::protocol::fields_text(msg, 24);
+            if fields.is_empty() {
+                format!("{from} → {to}: {}", msg.kind())
+            } else {
+                format!("{from} → {to}: {} ({fields})", msg.kind())
+            }
+        }
         EventKind::Deliver { from, to, id } => {
             format!("{to} receives message {} from {from}", id.0)
         }
