@@ -115,8 +115,16 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
             reached,
         );
         let mut cache = judged.borrow_mut();
+        // A claim the run already showed stays shown while the run goes on from there
+        // (same epoch, at or past its moment): no need to scan the trace every frame.
+        let still_shown = |(k, s): &((u64, u64, Micros, bool), Status)| {
+            k.0 == key.0
+                && !claim.judged_at_end()
+                && matches!(s, Status::Shown(Some(at), _) if key.2 >= *at)
+        };
         match cache.as_ref() {
             Some((k, s)) if *k == key => s.clone(),
+            Some(c) if still_shown(c) => c.1.clone(),
             _ => {
                 let s = judge(claim, &world, reached, until.is_none());
                 *cache = Some((key, s.clone()));
