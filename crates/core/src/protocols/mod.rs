@@ -5,6 +5,7 @@ pub mod byzantine;
 pub mod flooding;
 pub mod multi_paxos;
 pub mod paxos;
+pub mod pbft;
 pub mod primary_backup;
 pub mod quorum;
 pub mod raft;

@@ -18,6 +18,7 @@ use crate::protocols::byzantine::ByzGeneral;
 use crate::protocols::flooding::FloodNode;
 use crate::protocols::multi_paxos::MpNode;
 use crate::protocols::paxos::PaxosNode;
+use crate::protocols::pbft::PbftNode;
 use crate::protocols::primary_backup::PbNode;
 use crate::protocols::quorum::QuorumNode;
 use crate::protocols::raft::RaftNode;
@@ -43,6 +44,7 @@ pub static PROTOCOLS: &[&dyn Entry] = &[
     &Of::<FloodNode>::IT,
     &Of::<PaxosNode>::IT,
     &Of::<MpNode>::IT,
+    &Of::<PbftNode>::IT,
 ];
 
 /// The protocol registered under `name`, or a message listing the known names.

@@ -1,0 +1,164 @@
+//! What PBFT says about itself to the registry.
+
+use super::node::command_text;
+use super::{faults, PbftBug, PbftConfig, PbftMsg, PbftNode, PbftTimer};
+use crate::card::{store_text, Card, Row};
+use crate::registry::{
+    About, BehaviourDesc, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc,
+    SettingKind, SystemModel, Values, KV_OPERATIONS,
+};
+use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
+
+const ABOUT: About = About {
+    name: "pbft",
+    title: "PBFT (Practical Byzantine Fault Tolerance)",
+    summary: "3f + 1 replicas order client requests through a primary with pre-prepare, prepare and commit, so that f of them may lie; a client trusts a result once f + 1 replicas sent it",
+    nodes: (4, 10, 4),
+    settings: &[SettingDesc {
+        name: "tick",
+        label: "resend interval",
+        kind: SettingKind::Duration {
+            min_us: 10 * MICROS_PER_MS,
+            max_us: 10 * MICROS_PER_SEC,
+        },
+        default: Some("100ms"),
+        help: "how often a replica resends what is pending (requests, its prepares and commits, how far it executed)",
+    }],
+    bugs: &[BugDesc {
+        name: "prepare-quorum-f",
+        breaks: "a replica counts a request prepared with f matching prepares instead of 2f, so an equivocating primary gets two requests committed at one sequence number",
+    }],
+    behaviours: &[
+        BehaviourDesc {
+            name: "equivocate",
+            does: "as primary, pre-prepares a different request for the odd replicas than for the even ones (and commits the same way)",
+        },
+        BehaviourDesc {
+            name: "two-faced",
+            does: "prepares and commits one request to the odd replicas and another to the even ones, matching an equivocating primary's split",
+        },
+        BehaviourDesc {
+            name: "silent",
+            does: "keeps running but sends nothing, as if every message it sent were lost",
+        },
+        BehaviourDesc {
+            name: "wrong-reply",
+            does: "answers every request with a wrong result",
+        },
+    ],
+    roles: super::roles::ALL,
+    operations: KV_OPERATIONS,
+    properties: &[
+        PropertyDesc {
+            name: "honest replicas agree on each sequence number",
+            kind: PropertyKind::Safety,
+            promise: "no two honest replicas commit different requests at the same sequence number (with at most f faulty replicas)",
+            promised: true,
+        },
+        PropertyDesc {
+            name: "clients accept only f + 1 matching replies",
+            kind: PropertyKind::Safety,
+            promise: "an honest proxy answers a client only with a result f + 1 replicas sent it, so at least one honest replica vouches for it",
+            promised: true,
+        },
+        PropertyDesc {
+            name: "every request is answered",
+            kind: PropertyKind::AtEnd,
+            promise: "once the network settles, every request an honest replica took from a client is answered",
+            promised: true,
+        },
+    ],
+    look: Look {
+        called: "PBFT",
+        holds: "The honest replicas agree on every sequence number, and clients trusted only f + 1 matching replies, so far",
+        legend: [
+            "requests and replies",
+            "pre-prepares (the primary orders)",
+            "prepares and commits",
+            "status (how far a replica executed)",
+        ],
+        era: Some(("v", "view")),
+    },
+};
+
+impl Described for PbftNode {
+    const ABOUT: &'static About = &ABOUT;
+
+    fn colour_of(msg: &PbftMsg) -> u8 {
+        match msg {
+            PbftMsg::Request { .. } | PbftMsg::Reply { .. } => 0,
+            PbftMsg::PrePrepare { .. } => 1,
+            PbftMsg::Prepare { .. } | PbftMsg::Commit { .. } => 2,
+            PbftMsg::Status { .. } => 3,
+        }
+    }
+
+    fn countdown(_timer: &PbftTimer, _config: &PbftConfig) -> Option<Micros> {
+        None
+    }
+
+    fn card(&self) -> Card {
+        let last = self.accepted().keys().next_back().copied().unwrap_or(0);
+        let rows = (last.saturating_sub(11).max(1)..=last)
+            .rev()
+            .map(|seq| {
+                let accepted = self
+                    .accepted()
+                    .get(&seq)
+                    .map_or("nothing".into(), |(v, cmd)| {
+                        format!("{} in view {v}", command_text(cmd))
+                    });
+                let committed = self.committed().get(&seq);
+                Row::new(vec![
+                    seq.to_string(),
+                    accepted,
+                    committed.map_or(String::new(), |(_, c)| command_text(c)),
+                ])
+                .marked(committed.map(|_| "committed"))
+            })
+            .collect();
+        Card::default()
+            .fact("role", if self.is_primary() { "primary" } else { "backup" })
+            .fact("view", self.view())
+            .fact("f", self.f())
+            .fact("executed up to", self.executed())
+            .fact("requests waiting for f + 1 replies", self.waiting().len())
+            .fact("store", store_text(self.kv().data().iter()))
+            .table(
+                "Sequence numbers, newest first",
+                &["seq", "pre-prepared", "committed"],
+                rows,
+            )
+    }
+
+    fn configure(values: &Values<'_>, env: &Env) -> Result<PbftConfig, String> {
+        let tick = values.duration("tick").expect("has a default");
+        Ok(PbftConfig {
+            tick_us: tick.max(env.round_trip_us),
+            bugs: values.bugs(|name| match name {
+                "prepare-quorum-f" => Some(PbftBug::PrepareQuorumF),
+                _ => None,
+            }),
+        })
+    }
+
+    fn remark(_values: &Values<'_>, env: &Env) -> Option<String> {
+        let f = faults(env.nodes);
+        Some(format!(
+            "{} replicas tolerate f = {f} lying replica{} (n = 3f + 1 needs {} for f + 1)",
+            env.nodes,
+            if f == 1 { "" } else { "s" },
+            3 * (f + 1) + 1
+        ))
+    }
+
+    fn model(_config: &PbftConfig) -> SystemModel {
+        SystemModel::Asynchronous
+    }
+
+    fn tolerates(_config: &PbftConfig, _nodes: usize) -> u32 {
+        // f, once the view change lets the backups replace a faulty primary; until then a
+        // silent primary stops progress, so the fuzzer makes nobody Byzantine by default.
+        0
+    }
+}

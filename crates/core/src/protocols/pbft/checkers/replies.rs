@@ -1,0 +1,48 @@
+//! Clients accept only f + 1 matching replies: an honest proxy answers a client only with
+//! a result that at least f + 1 distinct replicas sent it.
+
+use crate::check::{CheckView, Invariant};
+use crate::describe;
+use crate::protocols::pbft::{faults, PbftNode};
+
+#[derive(Clone, Debug)]
+pub struct MatchingReplies {
+    f: usize,
+}
+
+impl MatchingReplies {
+    pub fn new(nodes: usize) -> Self {
+        MatchingReplies { f: faults(nodes) }
+    }
+}
+
+impl Invariant<PbftNode> for MatchingReplies {
+    fn name(&self) -> &'static str {
+        "clients accept only f + 1 matching replies"
+    }
+
+    fn check(&mut self, view: &CheckView<'_, PbftNode>) -> Result<(), String> {
+        let Some((id, node)) = view.actor() else {
+            return Ok(());
+        };
+        if !view.is_honest(id) {
+            return Ok(());
+        }
+        for (req, (result, votes)) in node.answered() {
+            let matching = votes.iter().filter(|(_, r)| r == result).count();
+            if matching <= self.f {
+                return Err(format!(
+                    "{id} answered {req} with {} after {matching} matching repl{} (f + 1 = {} needed)",
+                    describe::result(result),
+                    if matching == 1 { "y" } else { "ies" },
+                    self.f + 1
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn clone_box(&self) -> Box<dyn Invariant<PbftNode>> {
+        Box::new(self.clone())
+    }
+}

@@ -1,0 +1,710 @@
+//! One PBFT replica: proxy for its clients, backup, and primary of the views it leads.
+
+use super::roles::{BACKUP, PRIMARY};
+use super::{faults, PbftBug, PbftConfig};
+use crate::check::{EndProperty, Invariant};
+use crate::client::{Key, KvOp, KvResult, Value};
+use crate::describe;
+use crate::ids::{NodeId, RequestId};
+use crate::protocol::{Ctx, Durable, Message, NodeStatus, Note, Protocol};
+use crate::protocols::raft::{Command, KvStore};
+use crate::rng::SimRng;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A request in words: `no-op`, or `put k1=5 (r12)`.
+pub fn command_text(cmd: &Command) -> String {
+    match cmd {
+        Command::Noop => "no-op".into(),
+        Command::Client { req, op, .. } => format!("{} ({req})", describe::op(op)),
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PbftMsg {
+    /// A proxy passes a client's request on (to the primary; when resending, to all).
+    Request { cmd: Command },
+    /// The primary of `view` orders `cmd` at sequence number `seq`.
+    PrePrepare { view: u64, seq: u64, cmd: Command },
+    /// A backup accepted the pre-prepare.
+    Prepare { view: u64, seq: u64, cmd: Command },
+    /// The sender prepared `cmd` at `seq`.
+    Commit { view: u64, seq: u64, cmd: Command },
+    /// A replica executed request `req` with `result` (to the request's proxy).
+    Reply { req: RequestId, result: KvResult },
+    /// How far the sender executed, so that the others resend what it missed.
+    Status { view: u64, executed: u64 },
+}
+
+impl Message for PbftMsg {
+    fn kind(&self) -> &'static str {
+        match self {
+            PbftMsg::Request { .. } => "Request",
+            PbftMsg::PrePrepare { .. } => "PrePrepare",
+            PbftMsg::Prepare { .. } => "Prepare",
+            PbftMsg::Commit { .. } => "Commit",
+            PbftMsg::Reply { .. } => "Reply",
+            PbftMsg::Status { .. } => "Status",
+        }
+    }
+
+    fn corrupt(&self, rng: &mut SimRng) -> Self {
+        let _ = rng;
+        match self.clone() {
+            PbftMsg::Request { .. } => PbftMsg::Request { cmd: Command::Noop },
+            PbftMsg::PrePrepare { view, seq, .. } => PbftMsg::PrePrepare {
+                view,
+                seq,
+                cmd: Command::Noop,
+            },
+            PbftMsg::Prepare { view, seq, .. } => PbftMsg::Prepare {
+                view,
+                seq,
+                cmd: Command::Noop,
+            },
+            PbftMsg::Commit { view, seq, .. } => PbftMsg::Commit {
+                view,
+                seq,
+                cmd: Command::Noop,
+            },
+            PbftMsg::Reply { req, .. } => PbftMsg::Reply {
+                req,
+                result: KvResult::Unavailable,
+            },
+            PbftMsg::Status { view, executed } => PbftMsg::Status {
+                view,
+                executed: executed + 1,
+            },
+        }
+    }
+
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        match self {
+            PbftMsg::Request { cmd } => vec![("request", command_text(cmd))],
+            PbftMsg::PrePrepare { view, seq, cmd }
+            | PbftMsg::Prepare { view, seq, cmd }
+            | PbftMsg::Commit { view, seq, cmd } => vec![
+                ("view", view.to_string()),
+                ("seq", seq.to_string()),
+                ("request", command_text(cmd)),
+            ],
+            PbftMsg::Reply { req, result } => vec![
+                ("request", req.to_string()),
+                ("result", describe::result(result)),
+            ],
+            PbftMsg::Status { view, executed } => vec![
+                ("view", view.to_string()),
+                ("executed", executed.to_string()),
+            ],
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum PbftTimer {
+    /// Resend what is pending.
+    Tick,
+}
+
+/// What a replica keeps on disk: its view, the request it accepted at each sequence number
+/// (with the view), and what it committed.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct PbftDisk {
+    pub view: u64,
+    pub accepted: BTreeMap<u64, (u64, Command)>,
+    pub committed: BTreeMap<u64, (u64, Command)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum PbftWrite {
+    View(u64),
+    Accept { view: u64, seq: u64, cmd: Command },
+    Commit { view: u64, seq: u64, cmd: Command },
+}
+
+impl Durable for PbftDisk {
+    type Write = PbftWrite;
+
+    fn apply(&mut self, write: PbftWrite) {
+        match write {
+            PbftWrite::View(v) => self.view = v,
+            PbftWrite::Accept { view, seq, cmd } => {
+                self.accepted.insert(seq, (view, cmd));
+            }
+            PbftWrite::Commit { view, seq, cmd } => {
+                self.committed.insert(seq, (view, cmd));
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum PbftNote {
+    Orders { seq: u64, cmd: Command },
+    Prepared { seq: u64, cmd: Command },
+    Commits { seq: u64, cmd: Command },
+    Answers { req: RequestId, result: KvResult, matching: usize },
+}
+
+impl Note for PbftNote {
+    fn text(&self) -> String {
+        match self {
+            PbftNote::Orders { seq, cmd } => {
+                format!("orders {} at sequence number {seq}", command_text(cmd))
+            }
+            PbftNote::Prepared { seq, cmd } => format!(
+                "prepared {} at {seq}: the pre-prepare and 2f matching prepares",
+                command_text(cmd)
+            ),
+            PbftNote::Commits { seq, cmd } => format!(
+                "committed {} at {seq}: 2f + 1 matching commits",
+                command_text(cmd)
+            ),
+            PbftNote::Answers {
+                req,
+                result,
+                matching,
+            } => format!(
+                "answers {req}: {} ({matching} matching replies)",
+                describe::result(result)
+            ),
+        }
+    }
+
+    fn is_routine(&self) -> bool {
+        matches!(self, PbftNote::Prepared { .. })
+    }
+}
+
+/// Who sent which result for a request, as its proxy heard.
+pub type Votes = Vec<(NodeId, KvResult)>;
+
+#[derive(Clone, Debug)]
+pub struct PbftNode {
+    id: NodeId,
+    nodes: usize,
+    config: PbftConfig,
+    view: u64,
+    /// The pre-prepare accepted at each sequence number (the primary's own orders too).
+    accepted: BTreeMap<u64, (u64, Command)>,
+    /// Prepares and commits heard, by sequence number: who sent which (view, request).
+    prepares: BTreeMap<u64, Vec<(NodeId, u64, Command)>>,
+    commits: BTreeMap<u64, Vec<(NodeId, u64, Command)>>,
+    /// Sequence numbers this replica prepared (and so sent its commit for).
+    prepared: BTreeSet<u64>,
+    committed: BTreeMap<u64, (u64, Command)>,
+    executed: u64,
+    kv: KvStore,
+    /// Results of the requests executed here, to resend a reply.
+    results: BTreeMap<RequestId, (NodeId, KvResult)>,
+    /// The primary's next sequence number, and the requests it ordered.
+    next_seq: u64,
+    ordered: BTreeMap<RequestId, u64>,
+    /// As a proxy: the requests waiting for f + 1 matching replies, and the replies heard.
+    waiting: BTreeMap<RequestId, KvOp>,
+    votes: BTreeMap<RequestId, Votes>,
+    /// As a proxy: the requests answered, with the result and the replies heard then.
+    answered: BTreeMap<RequestId, (KvResult, Votes)>,
+}
+
+type PCtx<'a> = Ctx<'a, PbftNode>;
+
+impl PbftNode {
+    pub fn view(&self) -> u64 {
+        self.view
+    }
+
+    pub fn primary_of(&self, view: u64) -> NodeId {
+        NodeId((view % self.nodes as u64) as u32)
+    }
+
+    pub fn is_primary(&self) -> bool {
+        self.primary_of(self.view) == self.id
+    }
+
+    pub fn f(&self) -> usize {
+        faults(self.nodes)
+    }
+
+    pub fn committed(&self) -> &BTreeMap<u64, (u64, Command)> {
+        &self.committed
+    }
+
+    pub fn accepted(&self) -> &BTreeMap<u64, (u64, Command)> {
+        &self.accepted
+    }
+
+    pub fn executed(&self) -> u64 {
+        self.executed
+    }
+
+    pub fn kv(&self) -> &KvStore {
+        &self.kv
+    }
+
+    pub fn waiting(&self) -> &BTreeMap<RequestId, KvOp> {
+        &self.waiting
+    }
+
+    pub fn answered(&self) -> &BTreeMap<RequestId, (KvResult, Votes)> {
+        &self.answered
+    }
+
+    fn broadcast(&mut self, ctx: &mut PCtx, msg: PbftMsg) {
+        for p in ctx.peers() {
+            ctx.send(p, msg.clone());
+        }
+    }
+
+    fn prepare_quorum(&self) -> usize {
+        if self.config.has(PbftBug::PrepareQuorumF) {
+            self.f()
+        } else {
+            2 * self.f()
+        }
+    }
+
+    /// The proxy passes a request to the primary (or, resending, to every replica).
+    fn submit(&mut self, ctx: &mut PCtx, cmd: Command, to_all: bool) {
+        let primary = self.primary_of(self.view);
+        if primary == self.id {
+            self.on_request(ctx, cmd.clone());
+        } else {
+            ctx.send(primary, PbftMsg::Request { cmd: cmd.clone() });
+        }
+        if to_all {
+            for p in ctx.peers().filter(|&p| p != primary) {
+                ctx.send(p, PbftMsg::Request { cmd: cmd.clone() });
+            }
+        }
+    }
+
+    fn on_request(&mut self, ctx: &mut PCtx, cmd: Command) {
+        let Command::Client { req, origin, .. } = &cmd else {
+            return;
+        };
+        let (req, origin) = (*req, *origin);
+        // Executed already: resend the reply.
+        if let Some((_, result)) = self.results.get(&req).cloned() {
+            self.send_reply(ctx, origin, req, result);
+            return;
+        }
+        if !self.is_primary() {
+            return;
+        }
+        if let Some(&seq) = self.ordered.get(&req) {
+            if let Some((view, cmd)) = self.accepted.get(&seq).cloned() {
+                if view == self.view {
+                    self.broadcast(ctx, PbftMsg::PrePrepare { view, seq, cmd });
+                }
+            }
+            return;
+        }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.ordered.insert(req, seq);
+        let view = self.view;
+        self.accepted.insert(seq, (view, cmd.clone()));
+        ctx.persist(PbftWrite::Accept {
+            view,
+            seq,
+            cmd: cmd.clone(),
+        });
+        ctx.note(PbftNote::Orders {
+            seq,
+            cmd: cmd.clone(),
+        });
+        self.broadcast(ctx, PbftMsg::PrePrepare { view, seq, cmd });
+        self.advance(ctx, seq);
+    }
+
+    fn on_pre_prepare(&mut self, ctx: &mut PCtx, from: NodeId, view: u64, seq: u64, cmd: Command) {
+        if view != self.view || from != self.primary_of(view) || from == self.id {
+            return;
+        }
+        match self.accepted.get(&seq) {
+            Some((v, c)) if *v == view && *c != cmd => return,
+            Some((v, _)) if *v == view => {}
+            _ => {
+                self.accepted.insert(seq, (view, cmd.clone()));
+                ctx.persist(PbftWrite::Accept {
+                    view,
+                    seq,
+                    cmd: cmd.clone(),
+                });
+            }
+        }
+        if let Command::Client { req, .. } = &cmd {
+            self.ordered.insert(*req, seq);
+        }
+        self.record(seq, self.id, view, cmd.clone(), false);
+        self.broadcast(ctx, PbftMsg::Prepare { view, seq, cmd });
+        self.advance(ctx, seq);
+    }
+
+    fn record(&mut self, seq: u64, from: NodeId, view: u64, cmd: Command, commit: bool) {
+        let votes = if commit {
+            self.commits.entry(seq).or_default()
+        } else {
+            self.prepares.entry(seq).or_default()
+        };
+        if !votes.iter().any(|(n, v, c)| *n == from && *v == view && *c == cmd) {
+            votes.push((from, view, cmd));
+        }
+    }
+
+    fn matching(&self, seq: u64, view: u64, cmd: &Command, commit: bool) -> usize {
+        let votes = if commit { &self.commits } else { &self.prepares };
+        votes.get(&seq).map_or(0, |vs| {
+            vs.iter()
+                .filter(|(_, v, c)| *v == view && c == cmd)
+                .map(|(n, _, _)| *n)
+                .collect::<BTreeSet<_>>()
+                .len()
+        })
+    }
+
+    /// Moves sequence number `seq` on as far as the votes allow: prepared, then committed,
+    /// then executed (with every earlier one).
+    fn advance(&mut self, ctx: &mut PCtx, seq: u64) {
+        if let Some((view, cmd)) = self.accepted.get(&seq).cloned() {
+            if !self.prepared.contains(&seq)
+                && !self.committed.contains_key(&seq)
+                && self.matching(seq, view, &cmd, false) >= self.prepare_quorum()
+            {
+                self.prepared.insert(seq);
+                ctx.note(PbftNote::Prepared {
+                    seq,
+                    cmd: cmd.clone(),
+                });
+                self.record(seq, self.id, view, cmd.clone(), true);
+                self.broadcast(ctx, PbftMsg::Commit { view, seq, cmd });
+            }
+        }
+        if let Some((view, cmd)) = self.accepted.get(&seq).cloned() {
+            if self.prepared.contains(&seq)
+                && !self.committed.contains_key(&seq)
+                && self.matching(seq, view, &cmd, true) >= 2 * self.f() + 1
+            {
+                self.committed.insert(seq, (view, cmd.clone()));
+                ctx.persist(PbftWrite::Commit {
+                    view,
+                    seq,
+                    cmd: cmd.clone(),
+                });
+                ctx.note(PbftNote::Commits { seq, cmd });
+            }
+        }
+        self.execute(ctx);
+    }
+
+    fn execute(&mut self, ctx: &mut PCtx) {
+        while let Some((_, cmd)) = self.committed.get(&(self.executed + 1)).cloned() {
+            self.executed += 1;
+            if let Command::Client { req, origin, op } = cmd {
+                let result = match self.kv.apply(req, &op) {
+                    Some(result) => result,
+                    None => match self.results.get(&req) {
+                        Some((_, r)) => r.clone(),
+                        None => continue,
+                    },
+                };
+                self.results.insert(req, (origin, result.clone()));
+                self.send_reply(ctx, origin, req, result);
+            }
+        }
+    }
+
+    fn send_reply(&mut self, ctx: &mut PCtx, origin: NodeId, req: RequestId, result: KvResult) {
+        if origin == self.id {
+            self.on_reply(ctx, self.id, req, result);
+        } else {
+            ctx.send(origin, PbftMsg::Reply { req, result });
+        }
+    }
+
+    fn on_reply(&mut self, ctx: &mut PCtx, from: NodeId, req: RequestId, result: KvResult) {
+        if !self.waiting.contains_key(&req) {
+            return;
+        }
+        let votes = self.votes.entry(req).or_default();
+        if votes.iter().any(|(n, _)| *n == from) {
+            return;
+        }
+        votes.push((from, result.clone()));
+        let matching = votes.iter().filter(|(_, r)| *r == result).count();
+        if matching > self.f() {
+            let votes = self.votes.remove(&req).unwrap_or_default();
+            self.waiting.remove(&req);
+            ctx.note(PbftNote::Answers {
+                req,
+                result: result.clone(),
+                matching,
+            });
+            self.answered.insert(req, (result.clone(), votes));
+            ctx.reply(req, result);
+        }
+    }
+
+    fn on_vote(&mut self, ctx: &mut PCtx, from: NodeId, view: u64, seq: u64, cmd: Command, commit: bool) {
+        if !commit && from == self.primary_of(view) {
+            return;
+        }
+        self.record(seq, from, view, cmd, commit);
+        self.advance(ctx, seq);
+    }
+
+    fn on_status(&mut self, ctx: &mut PCtx, from: NodeId, executed: u64) {
+        if executed >= self.executed {
+            return;
+        }
+        // Resend, for a few of the sequence numbers it misses, what this replica sent.
+        let missed: Vec<(u64, (u64, Command))> = self
+            .committed
+            .range(executed + 1..)
+            .take(16)
+            .map(|(s, e)| (*s, e.clone()))
+            .collect();
+        for (seq, (view, cmd)) in missed {
+            if self.primary_of(view) == self.id {
+                ctx.send(
+                    from,
+                    PbftMsg::PrePrepare {
+                        view,
+                        seq,
+                        cmd: cmd.clone(),
+                    },
+                );
+            } else {
+                ctx.send(
+                    from,
+                    PbftMsg::Prepare {
+                        view,
+                        seq,
+                        cmd: cmd.clone(),
+                    },
+                );
+            }
+            ctx.send(from, PbftMsg::Commit { view, seq, cmd });
+        }
+    }
+
+    fn tick(&mut self, ctx: &mut PCtx) {
+        let pending: Vec<(RequestId, KvOp)> =
+            self.waiting.iter().map(|(r, o)| (*r, o.clone())).collect();
+        for (req, op) in pending {
+            let cmd = Command::Client {
+                req,
+                origin: self.id,
+                op,
+            };
+            self.submit(ctx, cmd, true);
+        }
+        // Resend this replica's part in every sequence number not yet executed.
+        let open: Vec<(u64, (u64, Command))> = self
+            .accepted
+            .range(self.executed + 1..)
+            .take(16)
+            .map(|(s, e)| (*s, e.clone()))
+            .collect();
+        for (seq, (view, cmd)) in open {
+            if view != self.view {
+                continue;
+            }
+            if self.primary_of(view) == self.id {
+                self.broadcast(
+                    ctx,
+                    PbftMsg::PrePrepare {
+                        view,
+                        seq,
+                        cmd: cmd.clone(),
+                    },
+                );
+            } else {
+                self.broadcast(
+                    ctx,
+                    PbftMsg::Prepare {
+                        view,
+                        seq,
+                        cmd: cmd.clone(),
+                    },
+                );
+            }
+            if self.prepared.contains(&seq) || self.committed.contains_key(&seq) {
+                self.broadcast(ctx, PbftMsg::Commit { view, seq, cmd });
+            }
+        }
+        let status = PbftMsg::Status {
+            view: self.view,
+            executed: self.executed,
+        };
+        self.broadcast(ctx, status);
+        ctx.set_timer(PbftTimer::Tick, self.config.tick_us);
+    }
+
+    fn handle(&mut self, ctx: &mut PCtx, from: NodeId, msg: PbftMsg) {
+        match msg {
+            PbftMsg::Request { cmd } => self.on_request(ctx, cmd),
+            PbftMsg::PrePrepare { view, seq, cmd } => self.on_pre_prepare(ctx, from, view, seq, cmd),
+            PbftMsg::Prepare { view, seq, cmd } => self.on_vote(ctx, from, view, seq, cmd, false),
+            PbftMsg::Commit { view, seq, cmd } => self.on_vote(ctx, from, view, seq, cmd, true),
+            PbftMsg::Reply { req, result } => self.on_reply(ctx, from, req, result),
+            PbftMsg::Status { executed, .. } => self.on_status(ctx, from, executed),
+        }
+    }
+}
+
+/// The request a lying replica names to the odd replicas instead of `cmd`.
+fn other_request(cmd: &Command) -> Command {
+    match cmd {
+        Command::Noop => Command::Noop,
+        Command::Client { req, origin, op } => match op {
+            KvOp::Put { key, value } => Command::Client {
+                req: *req,
+                origin: *origin,
+                op: KvOp::Put {
+                    key: *key,
+                    value: value.wrapping_add(1000),
+                },
+            },
+            _ => Command::Noop,
+        },
+    }
+}
+
+impl Protocol for PbftNode {
+    type Msg = PbftMsg;
+    type Timer = PbftTimer;
+    type Disk = PbftDisk;
+    type Config = PbftConfig;
+    type Note = PbftNote;
+    const ROLES: &'static [crate::registry::RoleDesc] = super::roles::ALL;
+
+    fn boot(id: NodeId, nodes: usize, config: &PbftConfig, disk: &PbftDisk) -> Self {
+        let mut node = PbftNode {
+            id,
+            nodes,
+            config: config.clone(),
+            view: disk.view,
+            accepted: disk.accepted.clone(),
+            prepares: BTreeMap::new(),
+            commits: BTreeMap::new(),
+            prepared: disk.committed.keys().copied().collect(),
+            committed: disk.committed.clone(),
+            executed: 0,
+            kv: KvStore::default(),
+            results: BTreeMap::new(),
+            next_seq: disk.accepted.keys().next_back().copied().unwrap_or(0) + 1,
+            ordered: BTreeMap::new(),
+            waiting: BTreeMap::new(),
+            votes: BTreeMap::new(),
+            answered: BTreeMap::new(),
+        };
+        for (seq, (_, cmd)) in &disk.accepted {
+            if let Command::Client { req, .. } = cmd {
+                node.ordered.insert(*req, *seq);
+            }
+        }
+        // The store is rebuilt from the committed requests on disk.
+        while let Some((_, cmd)) = node.committed.get(&(node.executed + 1)).cloned() {
+            node.executed += 1;
+            if let Command::Client { req, origin, op } = cmd {
+                if let Some(result) = node.kv.apply(req, &op) {
+                    node.results.insert(req, (origin, result));
+                }
+            }
+        }
+        node
+    }
+
+    fn on_start(&mut self, ctx: &mut PCtx) {
+        ctx.set_timer(PbftTimer::Tick, self.config.tick_us);
+    }
+
+    fn on_recover(&mut self, ctx: &mut PCtx) {
+        ctx.set_timer(PbftTimer::Tick, self.config.tick_us);
+    }
+
+    fn on_message(&mut self, ctx: &mut PCtx, from: NodeId, msg: PbftMsg) {
+        self.handle(ctx, from, msg);
+    }
+
+    fn on_timer(&mut self, ctx: &mut PCtx, timer: PbftTimer) {
+        match timer {
+            PbftTimer::Tick => self.tick(ctx),
+        }
+    }
+
+    fn on_client_request(&mut self, ctx: &mut PCtx, req: RequestId, op: KvOp) {
+        self.waiting.insert(req, op.clone());
+        let cmd = Command::Client {
+            req,
+            origin: self.id,
+            op,
+        };
+        self.submit(ctx, cmd, false);
+    }
+
+    fn stored(&self, key: Key) -> Vec<Value> {
+        self.kv.data().get(&key).copied().into_iter().collect()
+    }
+
+    fn timer_text(timer: &PbftTimer) -> String {
+        match timer {
+            PbftTimer::Tick => "resend what is pending".into(),
+        }
+    }
+
+    fn status(&self) -> NodeStatus {
+        NodeStatus {
+            role: if self.is_primary() { PRIMARY } else { BACKUP },
+            term: self.view,
+            log_len: self.accepted.keys().next_back().copied().unwrap_or(0),
+            commit: self.executed,
+        }
+    }
+
+    fn invariants(_config: &PbftConfig, nodes: usize) -> Vec<Box<dyn Invariant<Self>>> {
+        super::checkers::safety(nodes)
+    }
+
+    fn end_properties(_config: &PbftConfig, _nodes: usize) -> Vec<Box<dyn EndProperty<Self>>> {
+        super::checkers::at_end()
+    }
+
+    fn lie(behaviour: &str, to: NodeId, msg: PbftMsg, _rng: &mut SimRng) -> Option<PbftMsg> {
+        let odd = to.0 % 2 == 1;
+        match (behaviour, msg) {
+            ("equivocate", PbftMsg::PrePrepare { view, seq, cmd }) if odd => {
+                Some(PbftMsg::PrePrepare {
+                    view,
+                    seq,
+                    cmd: other_request(&cmd),
+                })
+            }
+            ("equivocate" | "two-faced", PbftMsg::Commit { view, seq, cmd }) if odd => {
+                Some(PbftMsg::Commit {
+                    view,
+                    seq,
+                    cmd: other_request(&cmd),
+                })
+            }
+            ("two-faced", PbftMsg::Prepare { view, seq, cmd }) if odd => Some(PbftMsg::Prepare {
+                view,
+                seq,
+                cmd: other_request(&cmd),
+            }),
+            ("wrong-reply", PbftMsg::Reply { req, result }) => Some(PbftMsg::Reply {
+                req,
+                result: match result {
+                    KvResult::Value { value } => KvResult::Value {
+                        value: Some(value.unwrap_or(0).wrapping_add(1000)),
+                    },
+                    _ => KvResult::CasFailed { current: None },
+                },
+            }),
+            ("silent", _) => None,
+            (_, msg) => Some(msg),
+        }
+    }
+}
