@@ -75,7 +75,7 @@ const ABOUT: About = About {
             "requests and replies",
             "pre-prepares (the primary orders)",
             "prepares and commits",
-            "status (how far a replica executed)",
+            "view changes, status and catching up",
         ],
         era: Some(("v", "view")),
     },
@@ -89,7 +89,8 @@ impl Described for PbftNode {
             PbftMsg::Request { .. } | PbftMsg::Reply { .. } => 0,
             PbftMsg::PrePrepare { .. } => 1,
             PbftMsg::Prepare { .. } | PbftMsg::Commit { .. } => 2,
-            PbftMsg::Status { .. } => 3,
+            PbftMsg::Status { .. } | PbftMsg::Committed { .. } => 3,
+            PbftMsg::ViewChange { .. } | PbftMsg::NewView { .. } => 3,
         }
     }
 
@@ -135,6 +136,7 @@ impl Described for PbftNode {
         let tick = values.duration("tick").expect("has a default");
         Ok(PbftConfig {
             tick_us: tick.max(env.round_trip_us),
+            patience: 5,
             bugs: values.bugs(|name| match name {
                 "prepare-quorum-f" => Some(PbftBug::PrepareQuorumF),
                 _ => None,

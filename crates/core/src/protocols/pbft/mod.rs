@@ -69,6 +69,8 @@ pub enum PbftBug {
 pub struct PbftConfig {
     /// How often a replica resends what is pending.
     pub tick_us: Micros,
+    /// Ticks without progress, with work pending, before a replica asks for the next view.
+    pub patience: u32,
     pub bugs: Vec<PbftBug>,
 }
 
@@ -76,6 +78,7 @@ impl Default for PbftConfig {
     fn default() -> Self {
         PbftConfig {
             tick_us: 100 * MICROS_PER_MS,
+            patience: 5,
             bugs: Vec::new(),
         }
     }

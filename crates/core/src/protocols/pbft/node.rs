@@ -34,7 +34,24 @@ pub enum PbftMsg {
     Reply { req: RequestId, result: KvResult },
     /// How far the sender executed, so that the others resend what it missed.
     Status { view: u64, executed: u64 },
+    /// The sender committed `cmd` at `seq` (to a lagging replica, which takes it from f + 1).
+    Committed { seq: u64, cmd: Command },
+    /// The sender moves to `view`: how far it executed, and what it prepared beyond.
+    ViewChange {
+        view: u64,
+        executed: u64,
+        prepared: Vec<Cert>,
+    },
+    /// The new primary starts `view`, pre-preparing every sequence number from `from` on.
+    NewView {
+        view: u64,
+        from: u64,
+        pre_prepares: Vec<(u64, Command)>,
+    },
 }
+
+/// A prepared certificate: the sequence number, the view it was prepared in, the request.
+pub type Cert = (u64, u64, Command);
 
 impl Message for PbftMsg {
     fn kind(&self) -> &'static str {
@@ -45,6 +62,9 @@ impl Message for PbftMsg {
             PbftMsg::Commit { .. } => "Commit",
             PbftMsg::Reply { .. } => "Reply",
             PbftMsg::Status { .. } => "Status",
+            PbftMsg::Committed { .. } => "Committed",
+            PbftMsg::ViewChange { .. } => "ViewChange",
+            PbftMsg::NewView { .. } => "NewView",
         }
     }
 
@@ -75,6 +95,34 @@ impl Message for PbftMsg {
                 view,
                 executed: executed + 1,
             },
+            PbftMsg::Committed { seq, .. } => PbftMsg::Committed {
+                seq,
+                cmd: Command::Noop,
+            },
+            PbftMsg::ViewChange {
+                view,
+                executed,
+                mut prepared,
+            } => {
+                prepared.pop();
+                PbftMsg::ViewChange {
+                    view,
+                    executed,
+                    prepared,
+                }
+            }
+            PbftMsg::NewView {
+                view,
+                from,
+                mut pre_prepares,
+            } => {
+                pre_prepares.pop();
+                PbftMsg::NewView {
+                    view,
+                    from,
+                    pre_prepares,
+                }
+            }
         }
     }
 
@@ -96,6 +144,41 @@ impl Message for PbftMsg {
                 ("view", view.to_string()),
                 ("executed", executed.to_string()),
             ],
+            PbftMsg::Committed { seq, cmd } => {
+                vec![("seq", seq.to_string()), ("request", command_text(cmd))]
+            }
+            PbftMsg::ViewChange {
+                view,
+                executed,
+                prepared,
+            } => vec![
+                ("view", view.to_string()),
+                ("executed", executed.to_string()),
+                (
+                    "prepared",
+                    prepared
+                        .iter()
+                        .map(|(s, v, c)| format!("{s}: {} in view {v}", command_text(c)))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ],
+            PbftMsg::NewView {
+                view,
+                from,
+                pre_prepares,
+            } => vec![
+                ("view", view.to_string()),
+                ("from", from.to_string()),
+                (
+                    "pre-prepares",
+                    pre_prepares
+                        .iter()
+                        .map(|(s, c)| format!("{s}: {}", command_text(c)))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ],
         }
     }
 }
@@ -113,11 +196,13 @@ pub struct PbftDisk {
     pub view: u64,
     pub accepted: BTreeMap<u64, (u64, Command)>,
     pub committed: BTreeMap<u64, (u64, Command)>,
+    pub certs: BTreeMap<u64, (u64, Command)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum PbftWrite {
     View(u64),
+    Prepared { view: u64, seq: u64, cmd: Command },
     Accept { view: u64, seq: u64, cmd: Command },
     Commit { view: u64, seq: u64, cmd: Command },
 }
@@ -128,6 +213,9 @@ impl Durable for PbftDisk {
     fn apply(&mut self, write: PbftWrite) {
         match write {
             PbftWrite::View(v) => self.view = v,
+            PbftWrite::Prepared { view, seq, cmd } => {
+                self.certs.insert(seq, (view, cmd));
+            }
             PbftWrite::Accept { view, seq, cmd } => {
                 self.accepted.insert(seq, (view, cmd));
             }
@@ -144,6 +232,8 @@ pub enum PbftNote {
     Prepared { seq: u64, cmd: Command },
     Commits { seq: u64, cmd: Command },
     Answers { req: RequestId, result: KvResult, matching: usize },
+    ViewChange { view: u64 },
+    NewView { view: u64, from: u64, count: usize },
 }
 
 impl Note for PbftNote {
@@ -168,6 +258,10 @@ impl Note for PbftNote {
                 "answers {req}: {} ({matching} matching replies)",
                 describe::result(result)
             ),
+            PbftNote::ViewChange { view } => format!("asks for view {view}"),
+            PbftNote::NewView { view, from, count } => format!(
+                "starts view {view} as its primary: {count} pre-prepares from sequence number {from} on"
+            ),
         }
     }
 
@@ -190,8 +284,23 @@ pub struct PbftNode {
     /// Prepares and commits heard, by sequence number: who sent which (view, request).
     prepares: BTreeMap<u64, Vec<(NodeId, u64, Command)>>,
     commits: BTreeMap<u64, Vec<(NodeId, u64, Command)>>,
-    /// Sequence numbers this replica prepared (and so sent its commit for).
+    /// Sequence numbers this replica prepared in the view of its accepted pre-prepare.
     prepared: BTreeSet<u64>,
+    /// The last certificate prepared at each sequence number (for view changes).
+    certs: BTreeMap<u64, (u64, Command)>,
+    /// Committed claims from others, for catching up: f + 1 matching suffice.
+    claims: BTreeMap<u64, Vec<(NodeId, Command)>>,
+    /// Requests heard of and not yet executed (a reason to expect progress).
+    heard: BTreeSet<RequestId>,
+    /// Ticks with work pending and no progress; view changes in a row without progress.
+    stalled: u32,
+    attempts: u32,
+    /// Between a view change and the new view's start.
+    changing: bool,
+    /// View changes heard, by view.
+    vc: BTreeMap<u64, BTreeMap<NodeId, (u64, Vec<Cert>)>>,
+    /// The new-view message this replica sent as primary of its view, to resend.
+    new_view: Option<PbftMsg>,
     committed: BTreeMap<u64, (u64, Command)>,
     executed: u64,
     kv: KvStore,
@@ -289,7 +398,8 @@ impl PbftNode {
             self.send_reply(ctx, origin, req, result);
             return;
         }
-        if !self.is_primary() {
+        self.heard.insert(req);
+        if !self.is_primary() || self.changing {
             return;
         }
         if let Some(&seq) = self.ordered.get(&req) {
@@ -319,13 +429,17 @@ impl PbftNode {
     }
 
     fn on_pre_prepare(&mut self, ctx: &mut PCtx, from: NodeId, view: u64, seq: u64, cmd: Command) {
-        if view != self.view || from != self.primary_of(view) || from == self.id {
+        if view != self.view || self.changing || from != self.primary_of(view) || from == self.id {
             return;
         }
         match self.accepted.get(&seq) {
             Some((v, c)) if *v == view && *c != cmd => return,
             Some((v, _)) if *v == view => {}
             _ => {
+                if self.committed.get(&seq).is_some_and(|(_, c)| *c != cmd) {
+                    return;
+                }
+                self.prepared.remove(&seq);
                 self.accepted.insert(seq, (view, cmd.clone()));
                 ctx.persist(PbftWrite::Accept {
                     view,
@@ -373,6 +487,12 @@ impl PbftNode {
                 && self.matching(seq, view, &cmd, false) >= self.prepare_quorum()
             {
                 self.prepared.insert(seq);
+                self.certs.insert(seq, (view, cmd.clone()));
+                ctx.persist(PbftWrite::Prepared {
+                    view,
+                    seq,
+                    cmd: cmd.clone(),
+                });
                 ctx.note(PbftNote::Prepared {
                     seq,
                     cmd: cmd.clone(),
@@ -401,7 +521,10 @@ impl PbftNode {
     fn execute(&mut self, ctx: &mut PCtx) {
         while let Some((_, cmd)) = self.committed.get(&(self.executed + 1)).cloned() {
             self.executed += 1;
+            self.stalled = 0;
+            self.attempts = 0;
             if let Command::Client { req, origin, op } = cmd {
+                self.heard.remove(&req);
                 let result = match self.kv.apply(req, &op) {
                     Some(result) => result,
                     None => match self.results.get(&req) {
@@ -454,7 +577,12 @@ impl PbftNode {
         self.advance(ctx, seq);
     }
 
-    fn on_status(&mut self, ctx: &mut PCtx, from: NodeId, executed: u64) {
+    fn on_status(&mut self, ctx: &mut PCtx, from: NodeId, view: u64, executed: u64) {
+        if view < self.view && !self.changing && self.is_primary() {
+            if let Some(nv) = self.new_view.clone() {
+                ctx.send(from, nv);
+            }
+        }
         if executed >= self.executed {
             return;
         }
@@ -465,31 +593,231 @@ impl PbftNode {
             .take(16)
             .map(|(s, e)| (*s, e.clone()))
             .collect();
-        for (seq, (view, cmd)) in missed {
-            if self.primary_of(view) == self.id {
-                ctx.send(
-                    from,
-                    PbftMsg::PrePrepare {
-                        view,
-                        seq,
-                        cmd: cmd.clone(),
-                    },
-                );
-            } else {
-                ctx.send(
-                    from,
-                    PbftMsg::Prepare {
-                        view,
-                        seq,
-                        cmd: cmd.clone(),
-                    },
-                );
-            }
-            ctx.send(from, PbftMsg::Commit { view, seq, cmd });
+        for (seq, (_, cmd)) in missed {
+            ctx.send(from, PbftMsg::Committed { seq, cmd });
         }
     }
 
+    fn on_committed(&mut self, ctx: &mut PCtx, from: NodeId, seq: u64, cmd: Command) {
+        if self.committed.contains_key(&seq) {
+            return;
+        }
+        let claims = self.claims.entry(seq).or_default();
+        if !claims.iter().any(|(n, _)| *n == from) {
+            claims.push((from, cmd.clone()));
+        }
+        let matching = claims.iter().filter(|(_, c)| *c == cmd).count();
+        if matching > self.f() {
+            self.claims.remove(&seq);
+            let view = self.view;
+            self.committed.insert(seq, (view, cmd.clone()));
+            ctx.persist(PbftWrite::Commit {
+                view,
+                seq,
+                cmd: cmd.clone(),
+            });
+            ctx.note(PbftNote::Commits { seq, cmd });
+            self.execute(ctx);
+        }
+    }
+
+    /// Whether this replica expects progress: a request waits, or an order is open.
+    fn expects_progress(&self) -> bool {
+        !self.waiting.is_empty()
+            || !self.heard.is_empty()
+            || self
+                .accepted
+                .range(self.executed + 1..)
+                .any(|(_, (v, _))| *v == self.view)
+    }
+
+    fn start_view_change(&mut self, ctx: &mut PCtx, view: u64) {
+        self.view = view;
+        self.changing = true;
+        self.stalled = 0;
+        self.new_view = None;
+        ctx.persist(PbftWrite::View(view));
+        ctx.note(PbftNote::ViewChange { view });
+        let msg = self.view_change_msg();
+        self.on_view_change(ctx, self.id, msg.clone());
+        self.broadcast(ctx, msg);
+    }
+
+    fn view_change_msg(&self) -> PbftMsg {
+        PbftMsg::ViewChange {
+            view: self.view,
+            executed: self.executed,
+            prepared: self
+                .certs
+                .range(self.executed + 1..)
+                .map(|(s, (v, c))| (*s, *v, c.clone()))
+                .collect(),
+        }
+    }
+
+    fn on_view_change(&mut self, ctx: &mut PCtx, from: NodeId, msg: PbftMsg) {
+        let PbftMsg::ViewChange {
+            view,
+            executed,
+            prepared,
+        } = msg
+        else {
+            return;
+        };
+        if view < self.view || (view == self.view && !self.changing) {
+            // Behind: tell it how the current view began.
+            if self.is_primary() && !self.changing && from != self.id {
+                if let Some(nv) = self.new_view.clone() {
+                    ctx.send(from, nv);
+                }
+            }
+            return;
+        }
+        self.vc
+            .entry(view)
+            .or_default()
+            .insert(from, (executed, prepared));
+        // Join a view change that f + 1 replicas ask for (one of them honest).
+        if view > self.view || !self.changing {
+            let mut asking: Vec<(u64, NodeId)> = self
+                .vc
+                .range(self.view + 1..)
+                .flat_map(|(v, m)| m.keys().map(move |n| (*v, *n)))
+                .collect();
+            asking.sort();
+            let senders: BTreeSet<NodeId> = asking.iter().map(|(_, n)| *n).collect();
+            if senders.len() > self.f() {
+                // The highest view that f + 1 replicas ask for, at least.
+                let mut views: Vec<u64> = senders
+                    .iter()
+                    .map(|n| {
+                        asking
+                            .iter()
+                            .filter(|(_, m)| m == n)
+                            .map(|(v, _)| *v)
+                            .max()
+                            .unwrap_or(0)
+                    })
+                    .collect();
+                views.sort_unstable_by(|a, b| b.cmp(a));
+                let target = views[self.f()];
+                if target > self.view || (target == self.view && !self.changing) {
+                    self.start_view_change(ctx, target);
+                }
+            }
+        }
+        self.try_new_view(ctx);
+    }
+
+    /// As the new primary with 2f + 1 view changes: start the view.
+    fn try_new_view(&mut self, ctx: &mut PCtx) {
+        let view = self.view;
+        if !self.changing || self.primary_of(view) != self.id {
+            return;
+        }
+        let Some(vcs) = self.vc.get(&view) else {
+            return;
+        };
+        if vcs.len() < 2 * self.f() + 1 {
+            return;
+        }
+        let from = vcs.values().map(|(e, _)| *e).min().unwrap_or(0) + 1;
+        let mut best: BTreeMap<u64, (u64, Command)> = BTreeMap::new();
+        for (_, certs) in vcs.values() {
+            for (seq, v, cmd) in certs {
+                if *seq < from {
+                    continue;
+                }
+                if best.get(seq).is_none_or(|(bv, _)| v > bv) {
+                    best.insert(*seq, (*v, cmd.clone()));
+                }
+            }
+        }
+        let last = best.keys().next_back().copied().unwrap_or(from - 1);
+        let pre_prepares: Vec<(u64, Command)> = (from..=last)
+            .map(|s| (s, best.get(&s).map_or(Command::Noop, |(_, c)| c.clone())))
+            .collect();
+        let msg = PbftMsg::NewView {
+            view,
+            from,
+            pre_prepares: pre_prepares.clone(),
+        };
+        ctx.note(PbftNote::NewView {
+            view,
+            from,
+            count: pre_prepares.len(),
+        });
+        self.new_view = Some(msg.clone());
+        self.broadcast(ctx, msg);
+        self.enter_view(ctx, view, pre_prepares);
+        self.next_seq = last.max(self.executed).max(from - 1) + 1;
+    }
+
+    fn enter_view(&mut self, ctx: &mut PCtx, view: u64, pre_prepares: Vec<(u64, Command)>) {
+        if self.view != view {
+            ctx.persist(PbftWrite::View(view));
+        }
+        self.view = view;
+        self.changing = false;
+        self.stalled = 0;
+        self.vc.retain(|v, _| *v > view);
+        let primary = self.primary_of(view);
+        self.ordered.clear();
+        for (seq, cmd) in pre_prepares {
+            if primary == self.id {
+                if self.committed.get(&seq).is_some_and(|(_, c)| *c != cmd) {
+                    continue;
+                }
+                self.prepared.remove(&seq);
+                self.accepted.insert(seq, (view, cmd.clone()));
+                ctx.persist(PbftWrite::Accept {
+                    view,
+                    seq,
+                    cmd: cmd.clone(),
+                });
+                if let Command::Client { req, .. } = &cmd {
+                    self.ordered.insert(*req, seq);
+                }
+                self.advance(ctx, seq);
+            } else {
+                self.on_pre_prepare(ctx, primary, view, seq, cmd);
+            }
+        }
+        // The requests still waiting go to the new primary.
+        let pending: Vec<(RequestId, KvOp)> =
+            self.waiting.iter().map(|(r, o)| (*r, o.clone())).collect();
+        for (req, op) in pending {
+            let cmd = Command::Client {
+                req,
+                origin: self.id,
+                op,
+            };
+            self.submit(ctx, cmd, false);
+        }
+    }
+
+    fn on_new_view(&mut self, ctx: &mut PCtx, from: NodeId, view: u64, pre_prepares: Vec<(u64, Command)>) {
+        if view < self.view || (view == self.view && !self.changing) || from != self.primary_of(view) {
+            return;
+        }
+        self.enter_view(ctx, view, pre_prepares);
+    }
+
     fn tick(&mut self, ctx: &mut PCtx) {
+        if self.expects_progress() || self.changing {
+            self.stalled += 1;
+            // Wait longer after each view change that brought no progress.
+            if self.stalled >= self.config.patience << self.attempts.min(4) {
+                self.attempts += 1;
+                let next = self.view + 1;
+                self.start_view_change(ctx, next);
+            } else if self.changing {
+                let msg = self.view_change_msg();
+                self.broadcast(ctx, msg);
+            }
+        } else {
+            self.stalled = 0;
+        }
         let pending: Vec<(RequestId, KvOp)> =
             self.waiting.iter().map(|(r, o)| (*r, o.clone())).collect();
         for (req, op) in pending {
@@ -549,7 +877,12 @@ impl PbftNode {
             PbftMsg::Prepare { view, seq, cmd } => self.on_vote(ctx, from, view, seq, cmd, false),
             PbftMsg::Commit { view, seq, cmd } => self.on_vote(ctx, from, view, seq, cmd, true),
             PbftMsg::Reply { req, result } => self.on_reply(ctx, from, req, result),
-            PbftMsg::Status { executed, .. } => self.on_status(ctx, from, executed),
+            PbftMsg::Status { view, executed } => self.on_status(ctx, from, view, executed),
+            PbftMsg::Committed { seq, cmd } => self.on_committed(ctx, from, seq, cmd),
+            msg @ PbftMsg::ViewChange { .. } => self.on_view_change(ctx, from, msg),
+            PbftMsg::NewView {
+                view, pre_prepares, ..
+            } => self.on_new_view(ctx, from, view, pre_prepares),
         }
     }
 }
@@ -590,6 +923,14 @@ impl Protocol for PbftNode {
             prepares: BTreeMap::new(),
             commits: BTreeMap::new(),
             prepared: disk.committed.keys().copied().collect(),
+            certs: disk.certs.clone(),
+            claims: BTreeMap::new(),
+            heard: BTreeSet::new(),
+            stalled: 0,
+            attempts: 0,
+            changing: false,
+            vc: BTreeMap::new(),
+            new_view: None,
             committed: disk.committed.clone(),
             executed: 0,
             kv: KvStore::default(),

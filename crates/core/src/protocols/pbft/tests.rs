@@ -1,6 +1,7 @@
 //! Scenarios of PBFT.
 
 use super::*;
+use crate::action::{Action, DiskFate, Scheduled};
 use crate::check::Violation;
 use crate::ids::NodeId;
 use crate::recipe::parse_schedule;
@@ -47,4 +48,80 @@ fn a_calm_run_serves_the_clients_and_every_replica_executes_the_same_requests() 
             }
         }
     }
+}
+
+fn at(mut spec: RunSpec, at: u64, action: Action) -> RunSpec {
+    spec.schedule.push(Scheduled { at, action });
+    spec
+}
+
+fn lying(spec: RunSpec, node: u32, behaviour: &str) -> RunSpec {
+    at(
+        spec,
+        0,
+        Action::Behave {
+            node: NodeId(node),
+            behaviour: behaviour.into(),
+        },
+    )
+}
+
+#[test]
+fn a_primary_that_crashes_for_good_is_replaced_by_a_view_change() {
+    let s = at(
+        spec(4, "", &[]),
+        2 * MICROS_PER_SEC,
+        Action::Crash {
+            node: NodeId(0),
+            disk: DiskFate::Keep,
+        },
+    );
+    let w = run(&s);
+    assert!(w.violations().is_empty(), "{:?}", w.violations());
+    let n1 = w.node(NodeId(1)).unwrap();
+    assert!(n1.view() >= 1, "view {}", n1.view());
+    let before = n1.executed();
+    assert!(before > 5);
+    let e = end(&w);
+    assert!(e.is_empty(), "{e:?}");
+}
+
+#[test]
+fn four_replicas_survive_any_one_liar() {
+    for traitor in 0..4 {
+        for behaviour in ["equivocate", "two-faced", "silent", "wrong-reply"] {
+            let w = run(&lying(spec(4, "", &[]), traitor, behaviour));
+            assert!(
+                w.violations().is_empty(),
+                "{traitor} {behaviour}: {:?}",
+                w.violations()
+            );
+            let e = end(&w);
+            assert!(e.is_empty(), "{traitor} {behaviour}: {e:?}");
+        }
+    }
+}
+
+#[test]
+fn an_equivocating_primary_and_a_two_faced_backup_split_four_replicas() {
+    let s = lying(lying(spec(4, "", &[]), 0, "equivocate"), 3, "two-faced");
+    let w = run(&s);
+    let v = w.violations();
+    assert!(
+        v.iter()
+            .any(|v| v.invariant == "honest replicas agree on each sequence number"),
+        "{v:?}"
+    );
+}
+
+#[test]
+fn with_the_prepare_quorum_of_f_an_equivocating_primary_splits_the_honest_replicas() {
+    let s = lying(spec(4, "", &["prepare-quorum-f"]), 0, "equivocate");
+    let w = run(&s);
+    let v = w.violations();
+    assert!(
+        v.iter()
+            .any(|v| v.invariant == "honest replicas agree on each sequence number"),
+        "{v:?}"
+    );
 }
