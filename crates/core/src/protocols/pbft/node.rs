@@ -291,14 +291,14 @@ pub struct PbftNode {
     /// Committed claims from others, for catching up: f + 1 matching suffice.
     claims: BTreeMap<u64, Vec<(NodeId, Command)>>,
     /// Requests heard of and not yet executed (a reason to expect progress).
-    heard: BTreeSet<RequestId>,
+    pub(super) heard: BTreeSet<RequestId>,
     /// Ticks with work pending and no progress; view changes in a row without progress.
-    stalled: u32,
-    attempts: u32,
+    pub(super) stalled: u32,
+    pub(super) attempts: u32,
     /// Between a view change and the new view's start.
-    changing: bool,
+    pub(super) changing: bool,
     /// View changes heard, by view.
-    vc: BTreeMap<u64, BTreeMap<NodeId, (u64, Vec<Cert>)>>,
+    pub(super) vc: BTreeMap<u64, BTreeMap<NodeId, (u64, Vec<Cert>)>>,
     /// The new-view message this replica sent as primary of its view, to resend.
     new_view: Option<PbftMsg>,
     committed: BTreeMap<u64, (u64, Command)>,
@@ -749,8 +749,9 @@ impl PbftNode {
         });
         self.new_view = Some(msg.clone());
         self.broadcast(ctx, msg);
-        self.enter_view(ctx, view, pre_prepares);
+        // Set before entering the view, which passes the waiting requests on to itself.
         self.next_seq = last.max(self.executed).max(from - 1) + 1;
+        self.enter_view(ctx, view, pre_prepares);
     }
 
     fn enter_view(&mut self, ctx: &mut PCtx, view: u64, pre_prepares: Vec<(u64, Command)>) {

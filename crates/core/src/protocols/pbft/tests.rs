@@ -125,3 +125,25 @@ fn with_the_prepare_quorum_of_f_an_equivocating_primary_splits_the_honest_replic
         "{v:?}"
     );
 }
+
+#[test]
+#[ignore]
+fn debug_silent_primary() {
+    let w = run(&lying(spec(4, "", &[]), 0, "silent"));
+    for i in 0..4 {
+        let n = w.node(NodeId(i)).unwrap();
+        eprintln!(
+            "n{i}: view {} changing {} executed {} waiting {} heard {} stalled {} attempts {} vc {:?}",
+            n.view(),
+            n.changing,
+            n.executed(),
+            n.waiting().len(),
+            n.heard.len(),
+            n.stalled,
+            n.attempts,
+            n.vc.keys().collect::<Vec<_>>()
+        );
+        eprintln!("  accepted {:?}", n.accepted().iter().take(3).collect::<Vec<_>>());
+        eprintln!("  committed {:?}", n.committed().iter().take(3).collect::<Vec<_>>());
+    }
+}
