@@ -158,9 +158,7 @@ impl Described for PbftNode {
         SystemModel::Asynchronous
     }
 
-    fn tolerates(_config: &PbftConfig, _nodes: usize) -> u32 {
-        // f, once the view change lets the backups replace a faulty primary; until then a
-        // silent primary stops progress, so the fuzzer makes nobody Byzantine by default.
-        0
+    fn tolerates(_config: &PbftConfig, nodes: usize) -> u32 {
+        faults(nodes) as u32
     }
 }

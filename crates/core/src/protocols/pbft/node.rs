@@ -888,21 +888,36 @@ impl PbftNode {
     }
 }
 
-/// The request a lying replica names to the odd replicas instead of `cmd`.
-fn other_request(cmd: &Command) -> Command {
-    match cmd {
-        Command::Noop => Command::Noop,
-        Command::Client { req, origin, op } => match op {
-            KvOp::Put { key, value } => Command::Client {
-                req: *req,
-                origin: *origin,
-                op: KvOp::Put {
-                    key: *key,
-                    value: value.wrapping_add(1000),
-                },
-            },
-            _ => Command::Noop,
+/// A lie's mark, a high bit no client sets: the version of a request a liar shows the odd
+/// replicas has it, the version it shows the even ones has not. Both versions follow from
+/// either, so a two-faced backup matches an equivocating primary's split.
+const MARK_VALUE: u64 = 1 << 40;
+const MARK_KEY: u32 = 1 << 31;
+
+/// The version of `cmd` a liar names to replica `to`.
+fn version_for(to: NodeId, cmd: &Command) -> Command {
+    let odd = to.0 % 2 == 1;
+    let Command::Client { req, origin, op } = cmd else {
+        return cmd.clone();
+    };
+    let op = match *op {
+        KvOp::Get { key } => KvOp::Get {
+            key: if odd { key | MARK_KEY } else { key & !MARK_KEY },
         },
+        KvOp::Put { key, value } => KvOp::Put {
+            key,
+            value: if odd { value | MARK_VALUE } else { value & !MARK_VALUE },
+        },
+        KvOp::Cas { key, expect, new } => KvOp::Cas {
+            key,
+            expect,
+            new: if odd { new | MARK_VALUE } else { new & !MARK_VALUE },
+        },
+    };
+    Command::Client {
+        req: *req,
+        origin: *origin,
+        op,
     }
 }
 
@@ -1015,26 +1030,23 @@ impl Protocol for PbftNode {
     }
 
     fn lie(behaviour: &str, to: NodeId, msg: PbftMsg, _rng: &mut SimRng) -> Option<PbftMsg> {
-        let odd = to.0 % 2 == 1;
         match (behaviour, msg) {
-            ("equivocate", PbftMsg::PrePrepare { view, seq, cmd }) if odd => {
-                Some(PbftMsg::PrePrepare {
-                    view,
-                    seq,
-                    cmd: other_request(&cmd),
-                })
-            }
-            ("equivocate" | "two-faced", PbftMsg::Commit { view, seq, cmd }) if odd => {
+            ("equivocate", PbftMsg::PrePrepare { view, seq, cmd }) => Some(PbftMsg::PrePrepare {
+                view,
+                seq,
+                cmd: version_for(to, &cmd),
+            }),
+            ("equivocate" | "two-faced", PbftMsg::Commit { view, seq, cmd }) => {
                 Some(PbftMsg::Commit {
                     view,
                     seq,
-                    cmd: other_request(&cmd),
+                    cmd: version_for(to, &cmd),
                 })
             }
-            ("two-faced", PbftMsg::Prepare { view, seq, cmd }) if odd => Some(PbftMsg::Prepare {
+            ("two-faced", PbftMsg::Prepare { view, seq, cmd }) => Some(PbftMsg::Prepare {
                 view,
                 seq,
-                cmd: other_request(&cmd),
+                cmd: version_for(to, &cmd),
             }),
             ("wrong-reply", PbftMsg::Reply { req, result }) => Some(PbftMsg::Reply {
                 req,

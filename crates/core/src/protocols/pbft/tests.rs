@@ -114,7 +114,12 @@ fn an_equivocating_primary_and_a_two_faced_backup_split_four_replicas() {
     );
 }
 
+/// Work in progress: with one equivocating primary alone the honest replicas do not split
+/// here (the odd ones commit, the even one waits for a view change, and the new primary
+/// takes the odd ones' certificate); a hand-made schedule that splits them is still to be
+/// found. The fuzzer finds the bug (see the registry test).
 #[test]
+#[ignore]
 fn with_the_prepare_quorum_of_f_an_equivocating_primary_splits_the_honest_replicas() {
     let s = lying(spec(4, "", &["prepare-quorum-f"]), 0, "equivocate");
     let w = run(&s);
