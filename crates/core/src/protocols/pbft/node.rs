@@ -808,7 +808,7 @@ impl PbftNode {
         if self.expects_progress() || self.changing {
             self.stalled += 1;
             // Wait longer after each view change that brought no progress.
-            if self.stalled >= self.config.patience << self.attempts.min(4) {
+            if self.stalled >= self.config.patience << self.attempts.min(2) {
                 self.attempts += 1;
                 let next = self.view + 1;
                 self.start_view_change(ctx, next);
