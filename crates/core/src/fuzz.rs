@@ -101,10 +101,14 @@ pub fn random_schedule_in(
             chosen
         }
     };
+    // Nodes made Byzantine; a protocol that tolerates f faulty nodes counts them against
+    // its f, so a run with a traitor crashes no node for good.
+    let mut byzantine = 0;
     if traitors > 0 && !behaviours.is_empty() {
         // Some runs keep every node honest; the others turn up to `traitors` nodes, each
         // for a stretch of the run (often from the start).
         let count = rng.range(0, u64::from(traitors).min(nodes as u64));
+        byzantine = count;
         let mut traitors: Vec<NodeId> = Vec::new();
         while (traitors.len() as u64) < count {
             let n = node(rng);
@@ -353,6 +357,8 @@ pub fn random_schedule_in(
         let n = node(rng);
         let restart_after_us = if rng.chance(Ppm::percent(50)) {
             Some(rng.range(MICROS_PER_MS, 300 * MICROS_PER_MS))
+        } else if byzantine > 0 {
+            Some(300 * MICROS_PER_MS)
         } else {
             None
         };

@@ -119,7 +119,14 @@ impl Described for PbftNode {
             })
             .collect();
         Card::default()
-            .fact("role", if self.is_primary() { "primary" } else { "backup" })
+            .fact(
+                "role",
+                if self.is_primary() {
+                    "primary"
+                } else {
+                    "backup"
+                },
+            )
             .fact("view", self.view())
             .fact("f", self.f())
             .fact("executed up to", self.executed())
@@ -136,7 +143,7 @@ impl Described for PbftNode {
         let tick = values.duration("tick").expect("has a default");
         Ok(PbftConfig {
             tick_us: tick.max(env.round_trip_us),
-            patience: 5,
+            patience: PbftConfig::default().patience,
             bugs: values.bugs(|name| match name {
                 "prepare-quorum-f" => Some(PbftBug::PrepareQuorumF),
                 _ => None,

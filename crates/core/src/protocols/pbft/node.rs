@@ -228,12 +228,31 @@ impl Durable for PbftDisk {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum PbftNote {
-    Orders { seq: u64, cmd: Command },
-    Prepared { seq: u64, cmd: Command },
-    Commits { seq: u64, cmd: Command },
-    Answers { req: RequestId, result: KvResult, matching: usize },
-    ViewChange { view: u64 },
-    NewView { view: u64, from: u64, count: usize },
+    Orders {
+        seq: u64,
+        cmd: Command,
+    },
+    Prepared {
+        seq: u64,
+        cmd: Command,
+    },
+    Commits {
+        seq: u64,
+        cmd: Command,
+    },
+    Answers {
+        req: RequestId,
+        result: KvResult,
+        matching: usize,
+    },
+    ViewChange {
+        view: u64,
+    },
+    NewView {
+        view: u64,
+        from: u64,
+        count: usize,
+    },
 }
 
 impl Note for PbftNote {
@@ -312,8 +331,11 @@ pub struct PbftNode {
     /// As a proxy: the requests waiting for f + 1 matching replies, and the replies heard.
     waiting: BTreeMap<RequestId, KvOp>,
     votes: BTreeMap<RequestId, Votes>,
-    /// As a proxy: the requests answered, with the result and the replies heard then.
-    answered: BTreeMap<RequestId, (KvResult, Votes)>,
+    /// As a proxy: the requests answered, in order, with the result and the replies
+    /// heard then (for the checkers, which read what is new).
+    answered: Vec<(RequestId, KvResult, Votes)>,
+    /// Every commit made here since boot, in order (for the checkers).
+    commit_log: Vec<(u64, Command)>,
 }
 
 type PCtx<'a> = Ctx<'a, PbftNode>;
@@ -355,8 +377,24 @@ impl PbftNode {
         &self.waiting
     }
 
-    pub fn answered(&self) -> &BTreeMap<RequestId, (KvResult, Votes)> {
+    pub fn answered(&self) -> &[(RequestId, KvResult, Votes)] {
         &self.answered
+    }
+
+    /// Every commit made since boot (those on disk first), in order.
+    pub fn commit_log(&self) -> &[(u64, Command)] {
+        &self.commit_log
+    }
+
+    fn commit(&mut self, ctx: &mut PCtx, seq: u64, view: u64, cmd: Command) {
+        self.committed.insert(seq, (view, cmd.clone()));
+        self.commit_log.push((seq, cmd.clone()));
+        ctx.persist(PbftWrite::Commit {
+            view,
+            seq,
+            cmd: cmd.clone(),
+        });
+        ctx.note(PbftNote::Commits { seq, cmd });
     }
 
     fn broadcast(&mut self, ctx: &mut PCtx, msg: PbftMsg) {
@@ -462,13 +500,20 @@ impl PbftNode {
         } else {
             self.prepares.entry(seq).or_default()
         };
-        if !votes.iter().any(|(n, v, c)| *n == from && *v == view && *c == cmd) {
+        if !votes
+            .iter()
+            .any(|(n, v, c)| *n == from && *v == view && *c == cmd)
+        {
             votes.push((from, view, cmd));
         }
     }
 
     fn matching(&self, seq: u64, view: u64, cmd: &Command, commit: bool) -> usize {
-        let votes = if commit { &self.commits } else { &self.prepares };
+        let votes = if commit {
+            &self.commits
+        } else {
+            &self.prepares
+        };
         votes.get(&seq).map_or(0, |vs| {
             vs.iter()
                 .filter(|(_, v, c)| *v == view && c == cmd)
@@ -481,9 +526,14 @@ impl PbftNode {
     /// Moves sequence number `seq` on as far as the votes allow: prepared, then committed,
     /// then executed (with every earlier one).
     fn advance(&mut self, ctx: &mut PCtx, seq: u64) {
+        if self.changing {
+            return;
+        }
         if let Some((view, cmd)) = self.accepted.get(&seq).cloned() {
+            // A replica that committed this request in an earlier view still prepares it
+            // again in a new view: the others need its commit to get there too.
             if !self.prepared.contains(&seq)
-                && !self.committed.contains_key(&seq)
+                && view == self.view
                 && self.matching(seq, view, &cmd, false) >= self.prepare_quorum()
             {
                 self.prepared.insert(seq);
@@ -506,13 +556,7 @@ impl PbftNode {
                 && !self.committed.contains_key(&seq)
                 && self.matching(seq, view, &cmd, true) >= 2 * self.f() + 1
             {
-                self.committed.insert(seq, (view, cmd.clone()));
-                ctx.persist(PbftWrite::Commit {
-                    view,
-                    seq,
-                    cmd: cmd.clone(),
-                });
-                ctx.note(PbftNote::Commits { seq, cmd });
+                self.commit(ctx, seq, view, cmd);
             }
         }
         self.execute(ctx);
@@ -564,14 +608,35 @@ impl PbftNode {
                 result: result.clone(),
                 matching,
             });
-            self.answered.insert(req, (result.clone(), votes));
+            self.answered.push((req, result.clone(), votes));
             ctx.reply(req, result);
         }
     }
 
-    fn on_vote(&mut self, ctx: &mut PCtx, from: NodeId, view: u64, seq: u64, cmd: Command, commit: bool) {
-        if !commit && from == self.primary_of(view) {
+    fn on_vote(
+        &mut self,
+        ctx: &mut PCtx,
+        from: NodeId,
+        view: u64,
+        seq: u64,
+        cmd: Command,
+        commit: bool,
+    ) {
+        // Votes count only in the view they were cast in, and not while this replica is
+        // leaving it: what it prepares after asking for the next view would be missing
+        // from its view-change message, and the new primary could order something else.
+        if view != self.view || self.changing || (!commit && from == self.primary_of(view)) {
             return;
+        }
+        // A prepare for what this replica prepared and executed long ago: the sender is
+        // behind and may have lost this replica's commit, so send it again.
+        if !commit && seq <= self.executed && self.prepared.contains(&seq) {
+            if let Some((v, c)) = self.accepted.get(&seq) {
+                if *v == view && *c == cmd {
+                    ctx.send(from, PbftMsg::Commit { view, seq, cmd });
+                    return;
+                }
+            }
         }
         self.record(seq, from, view, cmd, commit);
         self.advance(ctx, seq);
@@ -610,13 +675,7 @@ impl PbftNode {
         if matching > self.f() {
             self.claims.remove(&seq);
             let view = self.view;
-            self.committed.insert(seq, (view, cmd.clone()));
-            ctx.persist(PbftWrite::Commit {
-                view,
-                seq,
-                cmd: cmd.clone(),
-            });
-            ctx.note(PbftNote::Commits { seq, cmd });
+            self.commit(ctx, seq, view, cmd);
             self.execute(ctx);
         }
     }
@@ -629,6 +688,25 @@ impl PbftNode {
                 .accepted
                 .range(self.executed + 1..)
                 .any(|(_, (v, _))| *v == self.view)
+    }
+
+    /// The view to ask for when waiting brought nothing: the next one, unless this
+    /// replica is already changing views and fewer than 2f + 1 ask for its view. Then it
+    /// moves on only to a view another replica asks for (as Castro and Liskov's timer
+    /// starts only with 2f + 1 view changes): a replica alone must not run ahead through
+    /// views the others never reach, and the ones behind must be able to reach it.
+    fn next_view(&self) -> Option<u64> {
+        let quorum = self
+            .vc
+            .get(&self.view)
+            .is_some_and(|m| m.len() > 2 * self.f());
+        if !self.changing || quorum {
+            return Some(self.view + 1);
+        }
+        self.vc
+            .range(self.view + 1..)
+            .find(|(_, m)| m.keys().any(|n| *n != self.id))
+            .map(|(v, _)| *v)
     }
 
     fn start_view_change(&mut self, ctx: &mut PCtx, view: u64) {
@@ -797,8 +875,17 @@ impl PbftNode {
         }
     }
 
-    fn on_new_view(&mut self, ctx: &mut PCtx, from: NodeId, view: u64, pre_prepares: Vec<(u64, Command)>) {
-        if view < self.view || (view == self.view && !self.changing) || from != self.primary_of(view) {
+    fn on_new_view(
+        &mut self,
+        ctx: &mut PCtx,
+        from: NodeId,
+        view: u64,
+        pre_prepares: Vec<(u64, Command)>,
+    ) {
+        if view < self.view
+            || (view == self.view && !self.changing)
+            || from != self.primary_of(view)
+        {
             return;
         }
         self.enter_view(ctx, view, pre_prepares);
@@ -810,8 +897,11 @@ impl PbftNode {
             // Wait longer after each view change that brought no progress.
             if self.stalled >= self.config.patience << self.attempts.min(2) {
                 self.attempts += 1;
-                let next = self.view + 1;
-                self.start_view_change(ctx, next);
+                if let Some(next) = self.next_view() {
+                    self.start_view_change(ctx, next);
+                } else {
+                    self.stalled = 0;
+                }
             } else if self.changing {
                 let msg = self.view_change_msg();
                 self.broadcast(ctx, msg);
@@ -874,7 +964,9 @@ impl PbftNode {
     fn handle(&mut self, ctx: &mut PCtx, from: NodeId, msg: PbftMsg) {
         match msg {
             PbftMsg::Request { cmd } => self.on_request(ctx, cmd),
-            PbftMsg::PrePrepare { view, seq, cmd } => self.on_pre_prepare(ctx, from, view, seq, cmd),
+            PbftMsg::PrePrepare { view, seq, cmd } => {
+                self.on_pre_prepare(ctx, from, view, seq, cmd)
+            }
             PbftMsg::Prepare { view, seq, cmd } => self.on_vote(ctx, from, view, seq, cmd, false),
             PbftMsg::Commit { view, seq, cmd } => self.on_vote(ctx, from, view, seq, cmd, true),
             PbftMsg::Reply { req, result } => self.on_reply(ctx, from, req, result),
@@ -906,12 +998,20 @@ fn version_for(to: NodeId, cmd: &Command) -> Command {
         },
         KvOp::Put { key, value } => KvOp::Put {
             key,
-            value: if odd { value | MARK_VALUE } else { value & !MARK_VALUE },
+            value: if odd {
+                value | MARK_VALUE
+            } else {
+                value & !MARK_VALUE
+            },
         },
         KvOp::Cas { key, expect, new } => KvOp::Cas {
             key,
             expect,
-            new: if odd { new | MARK_VALUE } else { new & !MARK_VALUE },
+            new: if odd {
+                new | MARK_VALUE
+            } else {
+                new & !MARK_VALUE
+            },
         },
     };
     Command::Client {
@@ -955,7 +1055,12 @@ impl Protocol for PbftNode {
             ordered: BTreeMap::new(),
             waiting: BTreeMap::new(),
             votes: BTreeMap::new(),
-            answered: BTreeMap::new(),
+            answered: Vec::new(),
+            commit_log: disk
+                .committed
+                .iter()
+                .map(|(s, (_, c))| (*s, c.clone()))
+                .collect(),
         };
         for (seq, (_, cmd)) in &disk.accepted {
             if let Command::Client { req, .. } = cmd {

@@ -148,7 +148,84 @@ fn debug_silent_primary() {
             n.attempts,
             n.vc.keys().collect::<Vec<_>>()
         );
-        eprintln!("  accepted {:?}", n.accepted().iter().take(3).collect::<Vec<_>>());
-        eprintln!("  committed {:?}", n.committed().iter().take(3).collect::<Vec<_>>());
+        eprintln!(
+            "  accepted {:?}",
+            n.accepted().iter().take(3).collect::<Vec<_>>()
+        );
+        eprintln!(
+            "  committed {:?}",
+            n.committed().iter().take(3).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+#[ignore]
+fn debug_fuzz_run() {
+    use crate::fuzz::{fuzz_run_spec, FaultMix, FuzzSpec};
+    let seed: u64 = std::env::var("SEED").unwrap().parse().unwrap();
+    let i: u64 = std::env::var("RUN").unwrap().parse().unwrap();
+    let grep = std::env::var("GREP").unwrap_or_default();
+    let base = RunSpec::new(
+        4,
+        0,
+        std::env::var("LEN").map_or(20, |s| s.parse().unwrap()) * MICROS_PER_SEC,
+    )
+    .with_protocol("pbft");
+    let spec = FuzzSpec {
+        base,
+        runs: 1,
+        seed,
+        mix: FaultMix::default(),
+        stop_at_first: false,
+    };
+    let rs = fuzz_run_spec(&spec, i);
+    for s in &rs.schedule {
+        eprintln!("{} {:?}", s.at, s.action);
+    }
+    let mut w = run(&rs);
+    eprintln!("violations {:?}", w.violations());
+    eprintln!("end {:?}", w.check_end(crate::run::SETTLE_US));
+    let until: u64 = std::env::var("UNTIL").map_or(u64::MAX, |s| s.parse().unwrap());
+    let since: u64 = std::env::var("SINCE").map_or(0, |s| s.parse().unwrap());
+    for e in w.trace().events() {
+        if e.time > until {
+            break;
+        }
+        if e.time < since {
+            continue;
+        }
+        let t = crate::view::text(e);
+        if !grep.is_empty() && !grep.split('|').any(|g| t.contains(g)) {
+            continue;
+        }
+        eprintln!("{} {}", e.time, t);
+    }
+    for i in 0..4 {
+        let Some(n) = w.node(NodeId(i)) else {
+            eprintln!("n{i} down");
+            continue;
+        };
+        eprintln!(
+            "  open {:?}",
+            n.accepted()
+                .range(n.executed() + 1..)
+                .take(4)
+                .map(|(s, (v, c))| (s, v, super::node::command_text(c)))
+                .collect::<Vec<_>>()
+        );
+        eprintln!(
+            "  committed beyond {:?}",
+            n.committed()
+                .range(n.executed() + 1..)
+                .take(4)
+                .map(|(s, (v, _))| (s, v))
+                .collect::<Vec<_>>()
+        );
+        eprintln!(
+            "n{i}: view {} changing {} executed {} waiting {} heard {} stalled {} attempts {} vc {:?} accepted-last {:?}",
+            n.view(), n.changing, n.executed(), n.waiting().len(), n.heard.len(), n.stalled, n.attempts,
+            n.vc.keys().collect::<Vec<_>>(), n.accepted().keys().next_back()
+        );
     }
 }

@@ -12,6 +12,8 @@ use std::collections::BTreeMap;
 pub struct HonestAgree {
     /// The first request an honest replica committed at each sequence number, and who.
     first: BTreeMap<u64, (NodeId, Command)>,
+    /// Per node, how much of its commit log has been read.
+    read: BTreeMap<NodeId, usize>,
 }
 
 impl HonestAgree {
@@ -43,7 +45,14 @@ impl Invariant<PbftNode> for HonestAgree {
         if !view.is_honest(id) {
             return Ok(());
         }
-        for (seq, (_, cmd)) in node.committed() {
+        let log = node.commit_log();
+        let from = if view.rebooted {
+            0
+        } else {
+            self.read.get(&id).copied().unwrap_or(0).min(log.len())
+        };
+        self.read.insert(id, log.len());
+        for (seq, cmd) in &log[from..] {
             self.observe(id, *seq, cmd)?;
         }
         Ok(())

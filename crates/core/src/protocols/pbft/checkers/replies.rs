@@ -3,16 +3,23 @@
 
 use crate::check::{CheckView, Invariant};
 use crate::describe;
+use crate::ids::NodeId;
 use crate::protocols::pbft::{faults, PbftNode};
+use std::collections::BTreeMap;
 
 #[derive(Clone, Debug)]
 pub struct MatchingReplies {
     f: usize,
+    /// Per node, how many of its answers have been read.
+    read: BTreeMap<NodeId, usize>,
 }
 
 impl MatchingReplies {
     pub fn new(nodes: usize) -> Self {
-        MatchingReplies { f: faults(nodes) }
+        MatchingReplies {
+            f: faults(nodes),
+            read: BTreeMap::new(),
+        }
     }
 }
 
@@ -28,7 +35,14 @@ impl Invariant<PbftNode> for MatchingReplies {
         if !view.is_honest(id) {
             return Ok(());
         }
-        for (req, (result, votes)) in node.answered() {
+        let answered = node.answered();
+        let from = if view.rebooted {
+            0
+        } else {
+            self.read.get(&id).copied().unwrap_or(0).min(answered.len())
+        };
+        self.read.insert(id, answered.len());
+        for (req, result, votes) in &answered[from..] {
             let matching = votes.iter().filter(|(_, r)| r == result).count();
             if matching <= self.f {
                 return Err(format!(
