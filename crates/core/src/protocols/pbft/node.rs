@@ -194,6 +194,9 @@ pub enum PbftTimer {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct PbftDisk {
     pub view: u64,
+    /// Whether the view on disk was entered (its new view received or sent), or only
+    /// asked for: a replica that restarts in the middle of a view change is still in it.
+    pub entered: bool,
     pub accepted: BTreeMap<u64, (u64, Command)>,
     pub committed: BTreeMap<u64, (u64, Command)>,
     pub certs: BTreeMap<u64, (u64, Command)>,
@@ -201,10 +204,25 @@ pub struct PbftDisk {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum PbftWrite {
+    /// Asks for this view.
     View(u64),
-    Prepared { view: u64, seq: u64, cmd: Command },
-    Accept { view: u64, seq: u64, cmd: Command },
-    Commit { view: u64, seq: u64, cmd: Command },
+    /// Entered this view.
+    Entered(u64),
+    Prepared {
+        view: u64,
+        seq: u64,
+        cmd: Command,
+    },
+    Accept {
+        view: u64,
+        seq: u64,
+        cmd: Command,
+    },
+    Commit {
+        view: u64,
+        seq: u64,
+        cmd: Command,
+    },
 }
 
 impl Durable for PbftDisk {
@@ -212,7 +230,14 @@ impl Durable for PbftDisk {
 
     fn apply(&mut self, write: PbftWrite) {
         match write {
-            PbftWrite::View(v) => self.view = v,
+            PbftWrite::View(v) => {
+                self.view = v;
+                self.entered = false;
+            }
+            PbftWrite::Entered(v) => {
+                self.view = v;
+                self.entered = true;
+            }
             PbftWrite::Prepared { view, seq, cmd } => {
                 self.certs.insert(seq, (view, cmd));
             }
@@ -309,8 +334,9 @@ pub struct PbftNode {
     certs: BTreeMap<u64, (u64, Command)>,
     /// Committed claims from others, for catching up: f + 1 matching suffice.
     claims: BTreeMap<u64, Vec<(NodeId, Command)>>,
-    /// Requests heard of and not yet executed (a reason to expect progress).
-    pub(super) heard: BTreeSet<RequestId>,
+    /// Requests heard of and not yet executed (a reason to expect progress); the primary
+    /// orders them from here.
+    pub(super) heard: BTreeMap<RequestId, Command>,
     /// Ticks with work pending and no progress; view changes in a row without progress.
     pub(super) stalled: u32,
     pub(super) attempts: u32,
@@ -339,6 +365,9 @@ pub struct PbftNode {
 }
 
 type PCtx<'a> = Ctx<'a, PbftNode>;
+
+/// How many sequence numbers past the last one it executed a primary may order.
+const WINDOW: u64 = 64;
 
 impl PbftNode {
     pub fn view(&self) -> u64 {
@@ -436,7 +465,7 @@ impl PbftNode {
             self.send_reply(ctx, origin, req, result);
             return;
         }
-        self.heard.insert(req);
+        self.heard.insert(req, cmd.clone());
         if !self.is_primary() || self.changing {
             return;
         }
@@ -448,6 +477,35 @@ impl PbftNode {
             }
             return;
         }
+        self.order_heard(ctx);
+    }
+
+    /// As primary: order the requests heard and not yet ordered, as far as the window
+    /// allows (PBFT's high-water mark): at most [`WINDOW`] sequence numbers past what this
+    /// replica executed, so that a backlog waits here, in the requests, and not as
+    /// thousands of open sequence numbers that lost messages must be resent for.
+    fn order_heard(&mut self, ctx: &mut PCtx) {
+        if !self.is_primary() || self.changing {
+            return;
+        }
+        let room = (self.executed + WINDOW + 1).saturating_sub(self.next_seq) as usize;
+        let next: Vec<Command> = self
+            .heard
+            .iter()
+            .filter(|(r, _)| !self.ordered.contains_key(r))
+            .take(room)
+            .map(|(_, c)| c.clone())
+            .collect();
+        for cmd in next {
+            self.order(ctx, cmd);
+        }
+    }
+
+    fn order(&mut self, ctx: &mut PCtx, cmd: Command) {
+        let Command::Client { req, .. } = &cmd else {
+            return;
+        };
+        let req = *req;
         let seq = self.next_seq;
         self.next_seq += 1;
         self.ordered.insert(req, seq);
@@ -563,6 +621,14 @@ impl PbftNode {
     }
 
     fn execute(&mut self, ctx: &mut PCtx) {
+        let before = self.executed;
+        self.execute_committed(ctx);
+        if self.executed > before {
+            self.order_heard(ctx);
+        }
+    }
+
+    fn execute_committed(&mut self, ctx: &mut PCtx) {
         while let Some((_, cmd)) = self.committed.get(&(self.executed + 1)).cloned() {
             self.executed += 1;
             self.stalled = 0;
@@ -716,9 +782,17 @@ impl PbftNode {
         self.new_view = None;
         ctx.persist(PbftWrite::View(view));
         ctx.note(PbftNote::ViewChange { view });
+        self.announce_view_change(ctx);
+    }
+
+    /// Sends this replica's view change to all, and counts it itself (also after a
+    /// restart in the middle of a view change, which forgot the ones heard).
+    fn announce_view_change(&mut self, ctx: &mut PCtx) {
         let msg = self.view_change_msg();
         self.on_view_change(ctx, self.id, msg.clone());
-        self.broadcast(ctx, msg);
+        if self.changing {
+            self.broadcast(ctx, msg);
+        }
     }
 
     fn view_change_msg(&self) -> PbftMsg {
@@ -833,9 +907,7 @@ impl PbftNode {
     }
 
     fn enter_view(&mut self, ctx: &mut PCtx, view: u64, pre_prepares: Vec<(u64, Command)>) {
-        if self.view != view {
-            ctx.persist(PbftWrite::View(view));
-        }
+        ctx.persist(PbftWrite::Entered(view));
         self.view = view;
         self.changing = false;
         self.stalled = 0;
@@ -862,7 +934,8 @@ impl PbftNode {
                 self.on_pre_prepare(ctx, primary, view, seq, cmd);
             }
         }
-        // The requests still waiting go to the new primary.
+        // The new primary orders what it heard of; the requests still waiting go to it.
+        self.order_heard(ctx);
         let pending: Vec<(RequestId, KvOp)> =
             self.waiting.iter().map(|(r, o)| (*r, o.clone())).collect();
         for (req, op) in pending {
@@ -903,14 +976,18 @@ impl PbftNode {
                     self.stalled = 0;
                 }
             } else if self.changing {
-                let msg = self.view_change_msg();
-                self.broadcast(ctx, msg);
+                self.announce_view_change(ctx);
             }
         } else {
             self.stalled = 0;
         }
-        let pending: Vec<(RequestId, KvOp)> =
-            self.waiting.iter().map(|(r, o)| (*r, o.clone())).collect();
+        // The oldest requests still waiting go out again, to every replica.
+        let pending: Vec<(RequestId, KvOp)> = self
+            .waiting
+            .iter()
+            .take(WINDOW as usize / 4)
+            .map(|(r, o)| (*r, o.clone()))
+            .collect();
         for (req, op) in pending {
             let cmd = Command::Client {
                 req,
@@ -1041,10 +1118,10 @@ impl Protocol for PbftNode {
             prepared: disk.committed.keys().copied().collect(),
             certs: disk.certs.clone(),
             claims: BTreeMap::new(),
-            heard: BTreeSet::new(),
+            heard: BTreeMap::new(),
             stalled: 0,
             attempts: 0,
-            changing: false,
+            changing: disk.view > 0 && !disk.entered,
             vc: BTreeMap::new(),
             new_view: None,
             committed: disk.committed.clone(),
