@@ -190,6 +190,34 @@ fn fuzz_of_the_byzantine_generals_finds_the_bound_of_three_m() {
     assert_eq!(sm2["violations"], 0, "{sm2}");
 }
 
+/// PBFT keeps four replicas agreeing with one liar among them, and not with two: the
+/// fuzzer finds honest replicas committing different requests at one sequence number,
+/// and says that more replicas lied than PBFT is made for.
+#[test]
+fn fuzz_of_pbft_finds_the_bound_of_f_liars() {
+    let fuzz = |traitors: &str| {
+        json(&splitbrain(&[
+            "fuzz",
+            "--protocol",
+            "pbft",
+            "--nodes",
+            "4",
+            "--traitors",
+            traitors,
+            "--runs",
+            "300",
+            "--seed",
+            "1",
+        ]))
+    };
+    let one = fuzz("1");
+    assert_eq!(one["runs"], 300);
+    assert_eq!(one["violations"], 0, "{one}");
+    assert_eq!(one["end_violations"], 0, "{one}");
+    let two = fuzz("2");
+    assert!(two["violations"].as_u64().unwrap() > 0, "{two}");
+}
+
 fn record(id: u64, op: &str, invoked: u64, completed: Option<u64>, outcome: &str) -> String {
     let completed = completed.map_or("null".to_string(), |c| c.to_string());
     format!(

@@ -240,12 +240,18 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
         Vec::new()
     }
 
-    /// What a Byzantine node with behaviour `behaviour` (one of the protocol's, from its
-    /// description) sends instead of `msg`, which its honest code meant for `to`; `None`
-    /// sends nothing. Lies live here, apart from the honest handlers. The default is
+    /// What Byzantine node `from` with behaviour `behaviour` (one of the protocol's, from
+    /// its description) sends instead of `msg`, which its honest code meant for `to`;
+    /// `None` sends nothing. Lies live here, apart from the honest handlers. The default is
     /// silence, whatever the behaviour.
-    fn lie(behaviour: &str, to: NodeId, msg: Self::Msg, rng: &mut SimRng) -> Option<Self::Msg> {
-        let _ = (behaviour, to, msg, rng);
+    fn lie(
+        behaviour: &str,
+        from: NodeId,
+        to: NodeId,
+        msg: Self::Msg,
+        rng: &mut SimRng,
+    ) -> Option<Self::Msg> {
+        let _ = (behaviour, from, to, msg, rng);
         None
     }
 }

@@ -255,7 +255,7 @@ impl<P: Protocol> World<P> {
             Effect::Send { to, msg } => match &self.behaviours[id.index()] {
                 None => self.send(id, to, msg),
                 Some(behaviour) => {
-                    if let Some(lie) = P::lie(behaviour, to, msg, &mut self.rng) {
+                    if let Some(lie) = P::lie(behaviour, id, to, msg, &mut self.rng) {
                         self.send(id, to, lie);
                     }
                 }

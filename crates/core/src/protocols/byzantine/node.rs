@@ -435,7 +435,13 @@ impl Protocol for ByzGeneral {
     /// different generals, or the opposite), or silence. With signatures, a liar can sign
     /// only as itself: a commander may sign two different orders, but a relay that changes
     /// an order cannot sign for those before it, so its lie is refused.
-    fn lie(behaviour: &str, to: NodeId, msg: ByzMsg, rng: &mut SimRng) -> Option<ByzMsg> {
+    fn lie(
+        behaviour: &str,
+        _from: NodeId,
+        to: NodeId,
+        msg: ByzMsg,
+        rng: &mut SimRng,
+    ) -> Option<ByzMsg> {
         let ByzMsg::Order {
             path,
             value,

@@ -26,16 +26,16 @@ const ABOUT: About = About {
     }],
     bugs: &[BugDesc {
         name: "prepare-quorum-f",
-        breaks: "a replica counts a request prepared with f matching prepares instead of 2f, so an equivocating primary gets two requests committed at one sequence number",
+        breaks: "a replica counts a request prepared with f matching prepares instead of 2f, so an equivocating primary alone gets two requests committed at one sequence number",
     }],
     behaviours: &[
         BehaviourDesc {
             name: "equivocate",
-            does: "as primary, pre-prepares a different request for the odd replicas than for the even ones (and commits the same way)",
+            does: "as primary, orders two requests one way for the replicas of its own parity (odd or even node number) and the other way round for the rest: sequence numbers 1 and 2 swapped, 3 and 4, and so on (and commits the same way)",
         },
         BehaviourDesc {
             name: "two-faced",
-            does: "prepares and commits one request to the odd replicas and another to the even ones, matching an equivocating primary's split",
+            does: "prepares and commits with the sequence numbers of each pair swapped for the replicas of the other parity, matching an equivocating primary's split",
         },
         BehaviourDesc {
             name: "silent",
@@ -109,10 +109,14 @@ impl Described for PbftNode {
                     .map_or("nothing".into(), |(v, cmd)| {
                         format!("{} in view {v}", command_text(cmd))
                     });
+                let prepared = self.certs().get(&seq).map_or(String::new(), |(v, cmd)| {
+                    format!("{} in view {v}", command_text(cmd))
+                });
                 let committed = self.committed().get(&seq);
                 Row::new(vec![
                     seq.to_string(),
                     accepted,
+                    prepared,
                     committed.map_or(String::new(), |(_, c)| command_text(c)),
                 ])
                 .marked(committed.map(|_| "committed"))
@@ -127,14 +131,24 @@ impl Described for PbftNode {
                     "backup"
                 },
             )
-            .fact("view", self.view())
+            .fact(
+                "view",
+                if self.changing() {
+                    format!(
+                        "{} (asked for; its primary has not started it yet)",
+                        self.view()
+                    )
+                } else {
+                    self.view().to_string()
+                },
+            )
             .fact("f", self.f())
             .fact("executed up to", self.executed())
             .fact("requests waiting for f + 1 replies", self.waiting().len())
             .fact("store", store_text(self.kv().data().iter()))
             .table(
                 "Sequence numbers, newest first",
-                &["seq", "pre-prepared", "committed"],
+                &["seq", "pre-prepared", "prepared (2f + 1)", "committed"],
                 rows,
             )
     }

@@ -17,8 +17,23 @@
 //! executed) that lets the others resend what a lagging replica missed. What a replica
 //! accepted and committed is written to its disk.
 //!
-//! Not yet here: the view change (a faulty primary stops progress; see the report in the
-//! commit history), checkpoints and garbage collection.
+//! The primary orders at most 64 sequence numbers past what it executed (PBFT's
+//! high-water mark), so that a backlog waits as requests rather than as open sequence
+//! numbers.
+//!
+//! The view change: a replica with work pending and no progress for a while asks for view
+//! v + 1 with a VIEW-CHANGE carrying its prepared certificates, and from then on counts no
+//! prepare or commit of the old view. f + 1 replicas asking for higher views pull the
+//! others along (one of them is honest); the wait for the next view starts only once
+//! 2f + 1 ask for this one, and doubles (at most twice) after each view that brought no
+//! progress. The new primary, with 2f + 1 view changes, sends NEW-VIEW: for every sequence
+//! number from the lowest one executed on, the request of the highest-view certificate,
+//! or a no-op. A replica that committed a request in an earlier view prepares and commits
+//! it again in the new one, so that the others get there too.
+//!
+//! Not here: checkpoints and garbage collection (the logs grow for the run), and backups
+//! do not check a NEW-VIEW against the view changes it was made from (a lying new primary
+//! is not among the behaviours).
 //!
 //! The bugs switch off one rule each:
 //! - `prepare-quorum-f`: a replica counts a request prepared with f matching prepares

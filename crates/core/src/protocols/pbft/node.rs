@@ -390,6 +390,16 @@ impl PbftNode {
         &self.committed
     }
 
+    /// The last prepared certificate at each sequence number: the view and the request.
+    pub fn certs(&self) -> &BTreeMap<u64, (u64, Command)> {
+        &self.certs
+    }
+
+    /// Between asking for a view and its start.
+    pub fn changing(&self) -> bool {
+        self.changing
+    }
+
     pub fn accepted(&self) -> &BTreeMap<u64, (u64, Command)> {
         &self.accepted
     }
@@ -612,7 +622,7 @@ impl PbftNode {
         if let Some((view, cmd)) = self.accepted.get(&seq).cloned() {
             if self.prepared.contains(&seq)
                 && !self.committed.contains_key(&seq)
-                && self.matching(seq, view, &cmd, true) >= 2 * self.f() + 1
+                && self.matching(seq, view, &cmd, true) > 2 * self.f()
             {
                 self.commit(ctx, seq, view, cmd);
             }
@@ -1057,44 +1067,19 @@ impl PbftNode {
     }
 }
 
-/// A lie's mark, a high bit no client sets: the version of a request a liar shows the odd
-/// replicas has it, the version it shows the even ones has not. Both versions follow from
-/// either, so a two-faced backup matches an equivocating primary's split.
-const MARK_VALUE: u64 = 1 << 40;
-const MARK_KEY: u32 = 1 << 31;
-
-/// The version of `cmd` a liar names to replica `to`.
-fn version_for(to: NodeId, cmd: &Command) -> Command {
-    let odd = to.0 % 2 == 1;
-    let Command::Client { req, origin, op } = cmd else {
-        return cmd.clone();
-    };
-    let op = match *op {
-        KvOp::Get { key } => KvOp::Get {
-            key: if odd { key | MARK_KEY } else { key & !MARK_KEY },
-        },
-        KvOp::Put { key, value } => KvOp::Put {
-            key,
-            value: if odd {
-                value | MARK_VALUE
-            } else {
-                value & !MARK_VALUE
-            },
-        },
-        KvOp::Cas { key, expect, new } => KvOp::Cas {
-            key,
-            expect,
-            new: if odd {
-                new | MARK_VALUE
-            } else {
-                new & !MARK_VALUE
-            },
-        },
-    };
-    Command::Client {
-        req: *req,
-        origin: *origin,
-        op,
+/// The sequence number a liar names to replica `to` for what it ordered (or was shown) at
+/// `seq`: the same to replicas of its own parity (odd or even node number), and to the
+/// others the other number of its pair (1 and 2, 3 and 4, ...). An equivocating primary
+/// thus orders two real requests one way for some replicas and the other way for the rest,
+/// and a two-faced backup of the other parity, which was shown the swapped order, tells
+/// each side the order that side was shown.
+fn seq_for(from: NodeId, to: NodeId, seq: u64) -> u64 {
+    if from.0 % 2 == to.0 % 2 {
+        seq
+    } else if seq % 2 == 1 {
+        seq + 1
+    } else {
+        seq - 1
     }
 }
 
@@ -1211,24 +1196,30 @@ impl Protocol for PbftNode {
         super::checkers::at_end()
     }
 
-    fn lie(behaviour: &str, to: NodeId, msg: PbftMsg, _rng: &mut SimRng) -> Option<PbftMsg> {
+    fn lie(
+        behaviour: &str,
+        from: NodeId,
+        to: NodeId,
+        msg: PbftMsg,
+        _rng: &mut SimRng,
+    ) -> Option<PbftMsg> {
         match (behaviour, msg) {
             ("equivocate", PbftMsg::PrePrepare { view, seq, cmd }) => Some(PbftMsg::PrePrepare {
                 view,
-                seq,
-                cmd: version_for(to, &cmd),
+                seq: seq_for(from, to, seq),
+                cmd,
             }),
             ("equivocate" | "two-faced", PbftMsg::Commit { view, seq, cmd }) => {
                 Some(PbftMsg::Commit {
                     view,
-                    seq,
-                    cmd: version_for(to, &cmd),
+                    seq: seq_for(from, to, seq),
+                    cmd,
                 })
             }
             ("two-faced", PbftMsg::Prepare { view, seq, cmd }) => Some(PbftMsg::Prepare {
                 view,
-                seq,
-                cmd: version_for(to, &cmd),
+                seq: seq_for(from, to, seq),
+                cmd,
             }),
             ("wrong-reply", PbftMsg::Reply { req, result }) => Some(PbftMsg::Reply {
                 req,

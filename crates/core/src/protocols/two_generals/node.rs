@@ -323,6 +323,7 @@ impl Protocol for General {
 
     fn lie(
         behaviour: &str,
+        _from: NodeId,
         _to: NodeId,
         msg: GeneralsMsg,
         _rng: &mut SimRng,

@@ -4,19 +4,31 @@
 use crate::check::{CheckView, Invariant};
 use crate::ids::NodeId;
 use crate::protocols::pbft::node::command_text;
-use crate::protocols::pbft::PbftNode;
+use crate::protocols::pbft::{faults, PbftNode};
 use crate::protocols::raft::Command;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct HonestAgree {
     /// The first request an honest replica committed at each sequence number, and who.
     first: BTreeMap<u64, (NodeId, Command)>,
     /// Per node, how much of its commit log has been read.
     read: BTreeMap<NodeId, usize>,
+    /// The replicas seen lying so far, and how many PBFT tolerates.
+    liars: BTreeSet<NodeId>,
+    nodes: usize,
 }
 
 impl HonestAgree {
+    pub fn new(nodes: usize) -> Self {
+        HonestAgree {
+            first: BTreeMap::new(),
+            read: BTreeMap::new(),
+            liars: BTreeSet::new(),
+            nodes,
+        }
+    }
+
     pub fn observe(&mut self, node: NodeId, seq: u64, cmd: &Command) -> Result<(), String> {
         match self.first.get(&seq) {
             None => {
@@ -25,10 +37,30 @@ impl HonestAgree {
             }
             Some((_, first)) if first == cmd => Ok(()),
             Some((who, first)) => Err(format!(
-                "honest {node} committed {} at sequence number {seq}, but honest {who} committed {} there",
+                "honest {node} committed {} at sequence number {seq}, but honest {who} committed {} there{}",
                 command_text(cmd),
-                command_text(first)
+                command_text(first),
+                self.context()
             )),
+        }
+    }
+
+    /// Who lied, and whether PBFT promised anything with that many.
+    fn context(&self) -> String {
+        let f = faults(self.nodes);
+        let names: Vec<String> = self.liars.iter().map(|n| n.to_string()).collect();
+        let who = match names.len() {
+            0 => return String::new(),
+            1 => format!("{} lied", names[0]),
+            _ => format!("{} lied", names.join(" and ")),
+        };
+        if self.liars.len() > f {
+            format!(
+                "; {who}: more than f = {f} of {} replicas, so PBFT cannot promise this",
+                self.nodes
+            )
+        } else {
+            format!("; {who}")
         }
     }
 }
@@ -39,6 +71,11 @@ impl Invariant<PbftNode> for HonestAgree {
     }
 
     fn check(&mut self, view: &CheckView<'_, PbftNode>) -> Result<(), String> {
+        for (i, honest) in view.honest.iter().enumerate() {
+            if !honest {
+                self.liars.insert(NodeId(i as u32));
+            }
+        }
         let Some((id, node)) = view.actor() else {
             return Ok(());
         };
@@ -60,5 +97,48 @@ impl Invariant<PbftNode> for HonestAgree {
 
     fn clone_box(&self) -> Box<dyn Invariant<PbftNode>> {
         Box::new(self.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::KvOp;
+    use crate::ids::RequestId;
+
+    fn put(req: u64, value: u64) -> Command {
+        Command::Client {
+            req: RequestId(req),
+            origin: NodeId(0),
+            op: KvOp::Put { key: 1, value },
+        }
+    }
+
+    #[test]
+    fn two_honest_replicas_committing_different_requests_at_one_number_are_caught() {
+        let mut c = HonestAgree::new(4);
+        c.observe(NodeId(0), 1, &put(1, 5)).unwrap();
+        c.observe(NodeId(1), 1, &put(1, 5)).unwrap();
+        c.observe(NodeId(1), 2, &Command::Noop).unwrap();
+        c.observe(NodeId(2), 2, &Command::Noop).unwrap();
+        assert_eq!(
+            c.observe(NodeId(2), 1, &put(2, 7)).unwrap_err(),
+            "honest n2 committed put k1=7 (r2) at sequence number 1, but honest n0 committed put k1=5 (r1) there"
+        );
+    }
+
+    #[test]
+    fn the_finding_says_when_more_replicas_lied_than_pbft_tolerates() {
+        let mut c = HonestAgree::new(4);
+        c.liars.insert(NodeId(0));
+        c.observe(NodeId(1), 3, &put(1, 5)).unwrap();
+        assert!(c
+            .observe(NodeId(2), 3, &put(2, 5))
+            .unwrap_err()
+            .ends_with("; n0 lied"));
+        c.liars.insert(NodeId(3));
+        assert!(c.observe(NodeId(2), 3, &put(2, 5)).unwrap_err().ends_with(
+            "; n0 and n3 lied: more than f = 1 of 4 replicas, so PBFT cannot promise this"
+        ));
     }
 }

@@ -18,7 +18,7 @@ use crate::check::{EndProperty, Invariant};
 
 pub fn safety(nodes: usize) -> Vec<Box<dyn Invariant<PbftNode>>> {
     vec![
-        Box::new(HonestAgree::default()),
+        Box::new(HonestAgree::new(nodes)),
         Box::new(MatchingReplies::new(nodes)),
     ]
 }

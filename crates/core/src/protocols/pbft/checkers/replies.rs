@@ -2,10 +2,13 @@
 //! a result that at least f + 1 distinct replicas sent it.
 
 use crate::check::{CheckView, Invariant};
+use crate::client::KvResult;
 use crate::describe;
 use crate::ids::NodeId;
+use crate::ids::RequestId;
+use crate::protocols::pbft::node::Votes;
 use crate::protocols::pbft::{faults, PbftNode};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Debug)]
 pub struct MatchingReplies {
@@ -21,6 +24,32 @@ impl MatchingReplies {
             read: BTreeMap::new(),
         }
     }
+}
+
+/// The judgement on one answer: proxy `id` answered `req` with `result`, having heard
+/// `votes`; at least f + 1 distinct replicas must have sent that result.
+pub fn judge(
+    id: NodeId,
+    req: RequestId,
+    result: &KvResult,
+    votes: &Votes,
+    f: usize,
+) -> Result<(), String> {
+    let matching = votes
+        .iter()
+        .filter(|(_, r)| r == result)
+        .map(|(n, _)| *n)
+        .collect::<BTreeSet<_>>()
+        .len();
+    if matching > f {
+        return Ok(());
+    }
+    Err(format!(
+        "{id} answered {req} with {} after {matching} matching repl{} (f + 1 = {} needed)",
+        describe::result(result),
+        if matching == 1 { "y" } else { "ies" },
+        f + 1
+    ))
 }
 
 impl Invariant<PbftNode> for MatchingReplies {
@@ -43,20 +72,33 @@ impl Invariant<PbftNode> for MatchingReplies {
         };
         self.read.insert(id, answered.len());
         for (req, result, votes) in &answered[from..] {
-            let matching = votes.iter().filter(|(_, r)| r == result).count();
-            if matching <= self.f {
-                return Err(format!(
-                    "{id} answered {req} with {} after {matching} matching repl{} (f + 1 = {} needed)",
-                    describe::result(result),
-                    if matching == 1 { "y" } else { "ies" },
-                    self.f + 1
-                ));
-            }
+            judge(id, *req, result, votes, self.f)?;
         }
         Ok(())
     }
 
     fn clone_box(&self) -> Box<dyn Invariant<PbftNode>> {
         Box::new(self.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_without_f_plus_one_matching_replies_is_caught() {
+        let written = KvResult::Written;
+        let held = KvResult::Value { value: Some(3) };
+        let votes = vec![(NodeId(1), written.clone()), (NodeId(2), held.clone())];
+        assert!(judge(NodeId(0), RequestId(4), &written, &votes, 1).is_err());
+        // The same replica twice counts once.
+        let twice = vec![(NodeId(1), held.clone()), (NodeId(1), held.clone())];
+        assert_eq!(
+            judge(NodeId(0), RequestId(4), &held, &twice, 1).unwrap_err(),
+            "n0 answered r4 with 3 after 1 matching reply (f + 1 = 2 needed)"
+        );
+        let two = vec![(NodeId(1), held.clone()), (NodeId(3), held.clone())];
+        assert!(judge(NodeId(0), RequestId(4), &held, &two, 1).is_ok());
     }
 }
