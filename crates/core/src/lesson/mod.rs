@@ -107,6 +107,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../../lessons/flooding.md"),
     ),
     ("paxos.md", include_str!("../../../../lessons/paxos.md")),
+    ("pbft.md", include_str!("../../../../lessons/pbft.md")),
     (
         "agreement-compared.md",
         include_str!("../../../../lessons/agreement-compared.md"),

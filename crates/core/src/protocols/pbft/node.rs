@@ -1181,7 +1181,11 @@ impl Protocol for PbftNode {
 
     fn status(&self) -> NodeStatus {
         NodeStatus {
-            role: if self.is_primary() { PRIMARY } else { BACKUP },
+            role: if self.is_primary() && !self.changing {
+                PRIMARY
+            } else {
+                BACKUP
+            },
             term: self.view,
             log_len: self.accepted.keys().next_back().copied().unwrap_or(0),
             commit: self.executed,

@@ -52,7 +52,7 @@ impl HonestAgree {
         let who = match names.len() {
             0 => return String::new(),
             1 => format!("{} lied", names[0]),
-            _ => format!("{} lied", names.join(" and ")),
+            k => format!("{} and {} lied", names[..k - 1].join(", "), names[k - 1]),
         };
         if self.liars.len() > f {
             format!(
@@ -140,5 +140,10 @@ mod tests {
         assert!(c.observe(NodeId(2), 3, &put(2, 5)).unwrap_err().ends_with(
             "; n0 and n3 lied: more than f = 1 of 4 replicas, so PBFT cannot promise this"
         ));
+        c.liars.insert(NodeId(5));
+        assert!(c
+            .observe(NodeId(2), 3, &put(2, 5))
+            .unwrap_err()
+            .contains("; n0, n3 and n5 lied: more than f = 1"));
     }
 }
