@@ -140,3 +140,20 @@ test('a live cluster opens in the playground at the same moment, with the faults
   /** The number of operations the live view says prove the violation. */
   function witnessCount(text) { return text.match(/not linearizable \((\d+) operations prove it\)/)[1]; }
 });
+
+test('PBFT with two liars among four: the split is named, and a replica card shows its certificates', async () => {
+  const { page, errors } = await open(
+    url + '#v=1&protocol=pbft&nodes=4&seed=1&load=100&actions=0s@behave:0:equivocate,0s@behave:3:two-faced&t=46ms');
+  await page.waitForFunction(() => document.body.textContent.includes('n0 and n3 lied'));
+  const text = await page.textContent('body');
+  assert.match(text, /honest n2 committed put k4=2 \(r1\) at sequence number 2, but honest n1 committed put k2=1 \(r0\) there/);
+  assert.match(text, /so PBFT cannot promise this/);
+  await page.locator('svg.topology g.node[aria-label^="node 2,"]').click();
+  await page.waitForSelector('.inspector table.log caption');
+  const card = await page.textContent('.inspector');
+  assert.match(card, /prepared \(2f \+ 1\)/);
+  assert.match(card, /put k4=2 \(r1\) in view 0/);
+  await page.screenshot({ path: `${shots}/32-pbft-two-liars.png` });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
