@@ -291,3 +291,44 @@ fn every_protocol_is_shown_in_words_with_every_colour_in_its_legend() {
     // Raft's election timer and the generals' deadline are drawn.
     assert!(all_countdowns > 0, "no protocol showed a countdown");
 }
+
+/// Every setting is accepted at both ends of the range its description offers, on some
+/// cluster size the protocol runs on (the page offers those values; a rule tying a setting
+/// to the cluster's size, such as flooding's f below n, is stated in its refusal).
+#[test]
+fn every_setting_is_accepted_at_both_ends_of_its_range() {
+    use splitbrain_core::registry::SettingKind;
+    for p in PROTOCOLS {
+        let about = p.about();
+        for setting in about.settings {
+            let ends: Vec<String> = match setting.kind {
+                SettingKind::Number { min, max } => vec![min.to_string(), max.to_string()],
+                SettingKind::NodeCount { min } => vec![min.to_string(), about.nodes.1.to_string()],
+                SettingKind::Flag => vec!["0".into(), "1".into()],
+                SettingKind::Choice { choices } => {
+                    choices.iter().map(|c| c.value.to_string()).collect()
+                }
+                SettingKind::Duration { min_us, max_us } => {
+                    vec![format!("{min_us}us"), format!("{max_us}us")]
+                }
+            };
+            for value in ends {
+                let refusals: Vec<String> = (about.nodes.0..=about.nodes.1)
+                    .filter_map(|nodes| {
+                        let mut spec = base(about);
+                        spec.nodes = nodes;
+                        spec.settings.set(setting.name, value.clone());
+                        spec.validate().err()
+                    })
+                    .collect();
+                assert!(
+                    refusals.len() < about.nodes.1 - about.nodes.0 + 1,
+                    "{} {}={value} is refused on every cluster size: {:?}",
+                    about.name,
+                    setting.name,
+                    refusals.first()
+                );
+            }
+        }
+    }
+}

@@ -30,7 +30,7 @@ const ABOUT: About = About {
             max_us: 60 * MICROS_PER_SEC,
         },
         default: Some("150ms"),
-        help: "the shortest election timeout; each timeout is drawn between it and twice it (raised to outlast three round trips on slow links)",
+        help: "the shortest election timeout; each timeout is drawn between it and twice it (raised to outlast three round trips on slow links); the leader's heartbeats come at most a third of it apart",
     }],
     bugs: &[
         BugDesc {
@@ -202,6 +202,8 @@ impl Described for RaftNode {
             .max(3 * env.round_trip_us);
         config.election_timeout_min_us = min;
         config.election_timeout_max_us = 2 * min;
+        // Heartbeats stay well inside the shortest timeout, however short it is set.
+        config.heartbeat_us = config.heartbeat_us.min(min / 3);
         config.validate()?;
         Ok(config)
     }
