@@ -164,3 +164,29 @@ test('the page tells what just happened, and shows where to begin until told it 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+// The command line runs exactly what a link shows: `splitbrain run --link` gives the trace
+// hash the page's footer shows for the same address (the binary the native tests built).
+test('a link run in the command line gives the same trace hash as the page', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { existsSync } = await import('node:fs');
+  const bin = process.env.SPLITBRAIN_BIN ?? 'target/debug/splitbrain';
+  assert.ok(existsSync(bin), `${bin} is missing: build it with cargo build -p splitbrain-cli`);
+  const links = [
+    '#v=1&nodes=5&seed=3&load=50&net=loss5&actions=1s@crash:2:keep,2s@restart:2&t=3s',
+    '#v=1&protocol=pbft&nodes=4&seed=1&load=100&actions=0s@behave:0:equivocate,0s@behave:3:two-faced&t=46ms',
+    '#v=1&protocol=byzantine-generals&nodes=3&seed=1&actions=0s@behave:0:two-faced&t=400ms&speed=10x&panel=node1',
+  ];
+  for (const link of links) {
+    const { page, errors } = await open(url + link);
+    const shown = await traceHash(page);
+    const cli = JSON.parse(execFileSync(bin, ['run', '--link', url + link]).toString());
+    assert.equal(cli.trace_hash, shown, link);
+    // And the command's own link opens the same run.
+    const again = await open(url + cli.playground_link);
+    assert.equal(await traceHash(again.page), shown, cli.playground_link);
+    assert.deepEqual([...errors, ...again.errors], []);
+    await again.page.close();
+    await page.close();
+  }
+});

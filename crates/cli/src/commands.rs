@@ -5,10 +5,10 @@ use serde_json::{json, Value};
 use splitbrain_core::checkers::linearizability;
 use splitbrain_core::client::ClientRecord;
 use splitbrain_core::fuzz::{fuzz as fuzz_runs, FaultMix, FuzzSpec};
-use splitbrain_core::recipe::{Recipe, Setup};
+use splitbrain_core::recipe::{query_pairs, Recipe, Setup};
 use splitbrain_core::registry;
 use splitbrain_core::run::{run as run_spec, RunSpec};
-use splitbrain_core::time::parse_duration;
+use splitbrain_core::time::{parse_duration, MICROS_PER_SEC};
 use std::time::Instant;
 
 /// The cluster the flags describe, as the playground's set-up (so a run here and a link
@@ -63,18 +63,105 @@ fn to_json<T: serde::Serialize>(value: &T) -> Value {
 }
 
 pub fn run(args: RunArgs) -> Result<Value, String> {
-    let mut spec = spec_from(&args.cluster, args.seed, &args.until)?;
-    if let Some(path) = &args.schedule {
-        spec.schedule = schedule_file::load(path)?;
-        spec.validate()
-            .map_err(|e| format!("schedule {}: {e}", path.display()))?;
-    }
+    let until = |default: Option<u64>| -> Result<u64, String> {
+        match (&args.until, default) {
+            (Some(text), _) => parse_duration(text).map_err(|e| format!("--until: {e}")),
+            (None, Some(at)) => Ok(at),
+            (None, None) => Ok(60 * MICROS_PER_SEC),
+        }
+    };
+    let recipe = match &args.link {
+        Some(link) => {
+            let mut recipe = recipe_from_link(link)?;
+            recipe.at_us = Some(until(recipe.at_us)?);
+            recipe
+        }
+        None => {
+            let schedule = match &args.schedule {
+                Some(path) => schedule_file::load(path)?,
+                None => Vec::new(),
+            };
+            Recipe {
+                setup: setup_from(&args.cluster, args.seed)?,
+                schedule,
+                at_us: Some(until(None)?),
+            }
+        }
+    };
+    let mut spec = recipe.setup.spec(recipe.schedule.clone());
+    spec.until_us = recipe.at_us.unwrap_or_default();
+    spec.validate().map_err(|e| match &args.schedule {
+        Some(path) => format!("schedule {}: {e}", path.display()),
+        None => e,
+    })?;
     let started = Instant::now();
     let report = run_spec(&spec)?;
     let wall_ms = started.elapsed().as_secs_f64() * 1e3;
     let mut out = to_json(&report);
     out["wall_ms"] = json!(round(wall_ms));
+    // The same run in the playground: append to its address after `#`.
+    out["playground_link"] = json!(format!("#{}", recipe.to_query()));
     Ok(out)
+}
+
+/// The run a playground link shows: the whole address, or the part after `#`. The page's
+/// own names (how it is shown: `embed`, `autoplay`, `speed`, `panel`, `course`) change
+/// nothing in the run; `lesson` and `step` stand for the step's run unless the link holds
+/// a run of its own, as the page reads them.
+pub fn recipe_from_link(link: &str) -> Result<Recipe, String> {
+    let fragment = link.split_once('#').map_or(link, |(_, f)| f).trim();
+    let mut run = Vec::new();
+    let (mut lesson, mut step) = (None, None);
+    for (name, value) in query_pairs(fragment) {
+        match name {
+            "embed" | "autoplay" | "speed" | "panel" | "course" => {}
+            "lesson" => lesson = Some(value),
+            "step" => step = Some(value),
+            "z" => {
+                return Err(
+                    "--link: this is a compressed link; open it in the page and copy the address it expands to"
+                        .into(),
+                )
+            }
+            _ => run.push(format!("{name}={value}")),
+        }
+    }
+    let query = match (lesson, run.is_empty()) {
+        (Some(name), true) => lesson_run(name, step)?,
+        (None, _) if step.is_some() => {
+            return Err("--link: step needs a lesson (lesson=NAME&step=K)".into())
+        }
+        _ => run.join("&"),
+    };
+    Recipe::from_query(&query).map_err(|e| format!("--link: {e}"))
+}
+
+/// The run of step `step` (1 for the first, `challenge`) of built-in lesson `name`.
+fn lesson_run(name: &str, step: Option<&str>) -> Result<String, String> {
+    let lessons = splitbrain_core::lesson::builtin();
+    let lesson = lessons
+        .iter()
+        .find(|l| l.name == name)
+        .ok_or_else(|| format!("--link: there is no lesson \"{name}\""))?;
+    match step.unwrap_or("1") {
+        "challenge" => lesson
+            .challenge
+            .as_ref()
+            .map(|c| c.run.clone())
+            .ok_or_else(|| format!("--link: the lesson \"{name}\" has no challenge")),
+        k => k
+            .parse::<usize>()
+            .ok()
+            .and_then(|k| k.checked_sub(1))
+            .and_then(|i| lesson.steps.get(i))
+            .map(|s| s.run.clone())
+            .ok_or_else(|| {
+                format!(
+                    "--link: the lesson \"{name}\" has steps 1 to {}, not \"{k}\"",
+                    lesson.steps.len()
+                )
+            }),
+    }
 }
 
 pub fn fuzz(args: FuzzArgs) -> Result<Value, String> {
@@ -193,6 +280,11 @@ pub fn cap(seed: u64, scenario: &str) -> Result<Value, String> {
             // The per-second series is for charts; the summary is what a reader compares.
             map.remove("series");
             map.insert("design".into(), to_json(design));
+            // The same run in the playground, shown at its end.
+            map.insert(
+                "playground_link".into(),
+                json!(format!("#{}", design.recipe(seed).to_query())),
+            );
             map.insert(
                 "readings".into(),
                 to_json(&splitbrain_core::cap::readings(&report)),

@@ -100,13 +100,19 @@ struct RunArgs {
     cluster: ClusterArgs,
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Simulated time to run, e.g. 60s, 1500ms, 2m.
-    #[arg(long, default_value = "60s")]
-    until: String,
+    /// Simulated time to run, e.g. 60s, 1500ms, 2m [default: the link's moment `t`, or
+    /// 60s].
+    #[arg(long)]
+    until: Option<String>,
     /// JSON schedule of actions (an array, or an object with a "schedule" field such as
     /// the `first_failure` that `fuzz` prints).
     #[arg(long, value_name = "FILE")]
     schedule: Option<std::path::PathBuf>,
+    /// Run exactly what a playground link shows: the whole address, or what follows `#`
+    /// (`v=1&protocol=...&actions=...&t=5s`; a lesson's step too). The protocol, nodes,
+    /// seed, bugs, settings and actions come from the link, not from the other options.
+    #[arg(long, value_name = "LINK", conflicts_with_all = ["schedule", "protocol", "nodes", "bugs", "settings", "seed", "rate"])]
+    link: Option<String>,
 }
 
 #[derive(Args)]

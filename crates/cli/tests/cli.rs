@@ -190,6 +190,45 @@ fn fuzz_of_the_byzantine_generals_finds_the_bound_of_three_m() {
     assert_eq!(sm2["violations"], 0, "{sm2}");
 }
 
+/// `run` prints the link of what it ran, and `run --link` runs what a link shows: the whole
+/// address or the part after `#`, with the page's own names ignored and a lesson's step
+/// standing for its run.
+#[test]
+fn run_prints_its_link_and_runs_a_link() {
+    let out = json(&splitbrain(&["run", "--seed", "4", "--until", "3s"]));
+    let link = out["playground_link"].as_str().unwrap();
+    assert_eq!(link, "#v=1&nodes=5&seed=4&load=50&t=3s");
+    let address = format!("https://example.org/splitbrain/{link}&embed=topology&speed=10x");
+    let again = json(&splitbrain(&["run", "--link", &address]));
+    assert_eq!(again["trace_hash"], out["trace_hash"]);
+    assert_eq!(again["playground_link"], out["playground_link"]);
+    // --until outlasts the link's moment.
+    let longer = json(&splitbrain(&["run", "--link", link, "--until", "4s"]));
+    assert_eq!(longer["sim_time_us"], 4_000_000);
+    assert_ne!(longer["trace_hash"], out["trace_hash"]);
+    // A lesson's step is its run: PBFT's two liars split the honest replicas.
+    let step = json(&splitbrain(&["run", "--link", "#lesson=pbft&step=5"]));
+    assert!(step["playground_link"]
+        .as_str()
+        .unwrap()
+        .contains("behave:3:two-faced"));
+    assert_eq!(
+        step["violations"][0]["invariant"],
+        "honest replicas agree on each sequence number"
+    );
+    for (bad, says) in [
+        ("#lesson=pbft&step=9", "has steps 1 to 5"),
+        ("#v=1&nodes=5&bogus=1", "unknown setting \"bogus\""),
+        ("#step=2", "step needs a lesson"),
+        ("#z=abc", "compressed link"),
+    ] {
+        let out = splitbrain(&["run", "--link", bad]);
+        assert!(!out.status.success(), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{bad}: {err}");
+    }
+}
+
 /// PBFT keeps four replicas agreeing with one liar among them, and not with two: the
 /// fuzzer finds honest replicas committing different requests at one sequence number,
 /// and says that more replicas lied than PBFT is made for.

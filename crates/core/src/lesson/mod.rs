@@ -407,6 +407,9 @@ pub struct Checked {
     pub at_us: Option<u64>,
     /// With contrast: whether the claim (wrongly) also held without the step's actions.
     pub holds_without_actions: Option<bool>,
+    /// The run judged, as a playground link (after `#`): the step's run, or the
+    /// challenge's solution.
+    pub link: String,
 }
 
 impl Checked {
@@ -450,6 +453,7 @@ pub fn check(lesson: &Lesson) -> Result<Vec<Checked>, String> {
                 says: found.says,
                 at_us: found.at_us,
                 holds_without_actions: without,
+                link: format!("#{}", recipe.to_query()),
             })
         })
         .collect::<Result<_, String>>()?;
@@ -467,6 +471,7 @@ pub fn check(lesson: &Lesson) -> Result<Vec<Checked>, String> {
             says: found.says,
             at_us: found.at_us,
             holds_without_actions: Some(alone.holds),
+            link: format!("#{}", solution.to_query()),
         });
     }
     Ok(checked)
