@@ -1,14 +1,17 @@
 //! `run` and `fuzz`.
 
 use crate::{schedule_file, ClusterArgs, FuzzArgs, RunArgs};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use splitbrain_core::checkers::linearizability;
 use splitbrain_core::client::ClientRecord;
-use splitbrain_core::fuzz::{fuzz as fuzz_runs, FaultMix, FuzzSpec};
+use splitbrain_core::fuzz::{fuzz_run, fuzz_slice, FaultMix, FuzzReport, FuzzSpec, RunOutcome};
 use splitbrain_core::recipe::{query_pairs, Recipe, Setup};
 use splitbrain_core::registry;
 use splitbrain_core::run::{run as run_spec, RunSpec};
 use splitbrain_core::time::{parse_duration, MICROS_PER_SEC};
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 /// The cluster the flags describe, as the playground's set-up (so a run here and a link
@@ -164,28 +167,159 @@ fn lesson_run(name: &str, step: Option<&str>) -> Result<String, String> {
     }
 }
 
+/// What a sweep is, as its report records it: enough to check that shards belong to one
+/// sweep and to give the links of its failures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Sweep {
+    protocol: String,
+    nodes: Option<usize>,
+    rate: u32,
+    bugs: Vec<String>,
+    settings: Vec<String>,
+    seed: u64,
+    runs: u64,
+    until: String,
+    disk_loss: bool,
+    traitors: Option<u32>,
+    stop_at_first: bool,
+}
+
+impl Sweep {
+    fn cluster(&self) -> ClusterArgs {
+        ClusterArgs {
+            protocol: self.protocol.clone(),
+            nodes: self.nodes,
+            bugs: self.bugs.clone(),
+            rate: self.rate,
+            settings: self.settings.clone(),
+        }
+    }
+
+    fn spec(&self) -> Result<FuzzSpec, String> {
+        Ok(FuzzSpec {
+            base: spec_from(&self.cluster(), 0, &self.until)?,
+            runs: self.runs,
+            seed: self.seed,
+            mix: FaultMix {
+                disk_loss: self.disk_loss,
+                traitors: self.traitors,
+            },
+            stop_at_first: self.stop_at_first,
+        })
+    }
+}
+
+/// The slice `--shard K/N` names: runs `[(K - 1) * runs / N, K * runs / N)`.
+fn shard_range(text: &str, runs: u64) -> Result<Range<u64>, String> {
+    let bad = || format!("--shard: {text:?} is not K/N with 1 <= K <= N, such as 2/8");
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u64, u64) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if n == 0 || k == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k - 1) * runs / n..k * runs / n)
+}
+
 pub fn fuzz(args: FuzzArgs) -> Result<Value, String> {
-    let base = spec_from(&args.cluster, 0, &args.until)?;
-    let spec = FuzzSpec {
-        base,
-        runs: args.runs,
+    let c = &args.cluster;
+    let sweep = Sweep {
+        protocol: c.protocol.clone(),
+        nodes: c.nodes,
+        rate: c.rate,
+        bugs: c.bugs.clone(),
+        settings: c.settings.clone(),
         seed: args.seed,
-        mix: FaultMix {
-            disk_loss: args.disk_loss,
-            traitors: args.traitors,
-        },
+        runs: args.runs,
+        until: args.until.clone(),
+        disk_loss: args.disk_loss,
+        traitors: args.traitors,
         stop_at_first: args.stop_at_first,
     };
+    let spec = sweep.spec()?;
+    let range = match &args.shard {
+        Some(text) => shard_range(text, args.runs)?,
+        None => 0..args.runs,
+    };
+    let jobs = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    if jobs == 0 {
+        return Err("--jobs: at least 1".into());
+    }
     let started = Instant::now();
-    let report = fuzz_runs(&spec)?;
+    let report = fuzz_parallel(&spec, range.clone(), jobs)?;
     let wall_ms = started.elapsed().as_secs_f64() * 1e3;
-    let mut out = to_json(&report);
+    let mut out = fuzz_output(&sweep, &report)?;
     out["wall_ms"] = json!(round(wall_ms));
+    if args.shard.is_some() {
+        out["shard"] = json!({"from_run": range.start, "to_run": range.end});
+    }
+    Ok(out)
+}
+
+/// Runs `range` of the sweep on `jobs` threads; the report is the one a single thread
+/// gives (runs are put together in the order of their index, and with `stop_at_first`
+/// nothing after the first failure counts).
+fn fuzz_parallel(spec: &FuzzSpec, range: Range<u64>, jobs: usize) -> Result<FuzzReport, String> {
+    if jobs <= 1 {
+        return fuzz_slice(spec, range);
+    }
+    spec.base.clone().validate()?;
+    let mut report = FuzzReport::empty();
+    // With stop_at_first, a batch at a time, so little runs past the first failure.
+    let batch = if spec.stop_at_first {
+        (jobs * 4) as u64
+    } else {
+        range.end - range.start
+    };
+    let mut from = range.start;
+    while from < range.end {
+        let to = (from + batch).min(range.end);
+        let next = AtomicU64::new(from);
+        let mut done: Vec<(u64, Result<RunOutcome, String>)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..jobs)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut mine = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            if i >= to {
+                                return mine;
+                            }
+                            mine.push((i, fuzz_run(spec, i)));
+                        }
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().expect("a fuzz thread panicked"))
+                .collect()
+        });
+        done.sort_by_key(|(i, _)| *i);
+        for (_, outcome) in done {
+            if report.absorb(outcome?, spec.stop_at_first) {
+                return Ok(report);
+            }
+        }
+        from = to;
+    }
+    Ok(report)
+}
+
+/// A sweep's report as `fuzz` and `merge` print it: the counts, the sweep, and how to
+/// replay its first failures.
+fn fuzz_output(sweep: &Sweep, report: &FuzzReport) -> Result<Value, String> {
+    let mut out = to_json(report);
+    out["sweep"] = to_json(sweep);
+    let c = &sweep.cluster();
     if let Some(f) = &report.first_failure {
-        let c = &args.cluster;
         out["replay"] = json!(format!(
             "save first_failure to failure.json, then: splitbrain run {} --until {} --seed {} --schedule failure.json",
-            cluster_flags(c), args.until, f.seed
+            cluster_flags(c), sweep.until, f.seed
         ));
         // The same run for the playground: append to its address after `#`.
         let recipe = Recipe {
@@ -197,14 +331,82 @@ pub fn fuzz(args: FuzzArgs) -> Result<Value, String> {
     }
     // A property the protocol does not promise, shown broken: worth watching too.
     if let Some(f) = &report.first_unpromised {
+        let until = parse_duration(&sweep.until).map_err(|e| format!("--until: {e}"))?;
         let recipe = Recipe {
-            setup: setup_from(&args.cluster, f.seed)?,
+            setup: setup_from(c, f.seed)?,
             schedule: f.schedule.clone(),
-            at_us: Some(f.violation.time_us.min(spec.base.until_us)),
+            at_us: Some(f.violation.time_us.min(until)),
         };
         out["unpromised_link"] = json!(format!("#{}", recipe.to_query()));
     }
     Ok(out)
+}
+
+/// `merge`: the reports of one sweep's shards, joined into the whole sweep's report.
+pub fn merge(paths: &[std::path::PathBuf]) -> Result<Value, String> {
+    let mut shards: Vec<(Sweep, Range<u64>, FuzzReport)> = Vec::new();
+    for path in paths {
+        let name = path.display();
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
+        let value: Value =
+            serde_json::from_str(&text).map_err(|e| format!("{name}: not JSON: {e}"))?;
+        let sweep: Sweep = serde_json::from_value(value["sweep"].clone())
+            .map_err(|e| format!("{name}: not a fuzz report (its sweep: {e})"))?;
+        let range = match value.get("shard") {
+            Some(s) => {
+                let at = |k: &str| {
+                    s[k].as_u64()
+                        .ok_or_else(|| format!("{name}: shard without {k}"))
+                };
+                at("from_run")?..at("to_run")?
+            }
+            None => 0..sweep.runs,
+        };
+        let report: FuzzReport =
+            serde_json::from_value(value).map_err(|e| format!("{name}: not a fuzz report: {e}"))?;
+        shards.push((sweep, range, report));
+    }
+    let sweep = shards[0].0.clone();
+    if let Some((other, ..)) = shards.iter().find(|(s, ..)| *s != sweep) {
+        return Err(format!(
+            "the reports are of different sweeps: {} and {}",
+            serde_json::to_string(&sweep).unwrap_or_default(),
+            serde_json::to_string(other).unwrap_or_default()
+        ));
+    }
+    shards.sort_by_key(|(_, r, ..)| r.start);
+    let mut covered = 0;
+    for (_, r, report) in &shards {
+        if r.start != covered {
+            return Err(if r.start < covered {
+                format!(
+                    "runs {} to {} are in two reports",
+                    r.start,
+                    covered.min(r.end) - 1
+                )
+            } else {
+                format!("runs {} to {} are in no report", covered, r.start - 1)
+            });
+        }
+        if report.runs != r.end - r.start {
+            return Err(format!(
+                "the shard of runs {} to {} ran {} of them (stopped at a failure?)",
+                r.start,
+                r.end - 1,
+                report.runs
+            ));
+        }
+        covered = r.end;
+    }
+    if covered != sweep.runs {
+        return Err(format!(
+            "runs {} to {} are in no report",
+            covered,
+            sweep.runs - 1
+        ));
+    }
+    let whole = FuzzReport::merge(shards.into_iter().map(|(_, _, r)| r));
+    fuzz_output(&sweep, &whole)
 }
 
 pub fn round(x: f64) -> f64 {

@@ -25,6 +25,8 @@ enum Command {
     Run(RunArgs),
     /// Run many randomised fault schedules and report any safety violations.
     Fuzz(FuzzArgs),
+    /// Join the reports of a sweep's shards into the report of the whole sweep.
+    Merge(MergeArgs),
     /// Measure simulated events per second and the cost of seeking.
     Bench(BenchArgs),
     /// Check whether a recorded client history is linearizable.
@@ -137,6 +139,22 @@ struct FuzzArgs {
     /// says it tolerates with these settings (none for the crash-fault protocols).
     #[arg(long)]
     traitors: Option<u32>,
+    /// Runs at once, on as many threads [default: every core]; the report is the same
+    /// for any number.
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Run only the K-th of N consecutive slices of the sweep (`--shard 2/8`), for a batch
+    /// system to spread a sweep over machines; `splitbrain merge` joins the slices'
+    /// reports into the whole sweep's.
+    #[arg(long, value_name = "K/N", conflicts_with = "stop_at_first")]
+    shard: Option<String>,
+}
+
+#[derive(Args)]
+struct MergeArgs {
+    /// The reports of a sweep's shards (`fuzz --shard K/N` output), in any order.
+    #[arg(required = true, value_name = "REPORT")]
+    reports: Vec<std::path::PathBuf>,
 }
 
 #[derive(Args)]
@@ -167,6 +185,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(a) => commands::run(a),
         Command::Fuzz(a) => commands::fuzz(a),
+        Command::Merge(a) => commands::merge(&a.reports),
         Command::Bench(a) => bench::bench(a.quick),
         Command::CheckHistory(a) => commands::check_history(&a.file),
         Command::Cap(a) => commands::cap(a.seed, &a.scenario),

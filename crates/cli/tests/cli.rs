@@ -190,6 +190,88 @@ fn fuzz_of_the_byzantine_generals_finds_the_bound_of_three_m() {
     assert_eq!(sm2["violations"], 0, "{sm2}");
 }
 
+fn without_wall(mut v: Value) -> Value {
+    v.as_object_mut().unwrap().remove("wall_ms");
+    v
+}
+
+/// `--jobs` spreads a sweep over threads without changing its report: the same runs, the
+/// same first failure, the same counts, with and without stopping at the first failure.
+#[test]
+fn fuzz_on_several_threads_reports_what_one_thread_does() {
+    for extra in [
+        &["--protocol", "quorum", "--runs", "60"][..],
+        &[
+            "--bug",
+            "commit-old-term",
+            "--runs",
+            "200",
+            "--stop-at-first",
+        ][..],
+    ] {
+        let sweep = |jobs: &str| {
+            let mut args = vec!["fuzz", "--seed", "2", "--jobs", jobs];
+            args.extend_from_slice(extra);
+            without_wall(json(&splitbrain(&args)))
+        };
+        let one = sweep("1");
+        assert_eq!(sweep("3"), one, "{extra:?}");
+        assert_eq!(sweep("2"), one, "{extra:?}");
+    }
+}
+
+/// `--shard K/N` runs consecutive slices of a sweep, and `merge` joins their reports
+/// into exactly the report of the sweep run at once; slices that overlap or leave a gap
+/// are refused.
+#[test]
+fn merged_shards_equal_the_whole_sweep() {
+    fn args(shard: Option<&str>) -> Vec<&str> {
+        let mut a = vec![
+            "fuzz",
+            "--bug",
+            "commit-old-term",
+            "--runs",
+            "90",
+            "--seed",
+            "2",
+        ];
+        if let Some(s) = shard {
+            a.extend_from_slice(&["--shard", s]);
+        }
+        a
+    }
+    let whole = without_wall(json(&splitbrain(&args(None))));
+    assert!(whole["violations"].as_u64().unwrap() > 0, "{whole}");
+    let paths: Vec<std::path::PathBuf> = ["1/3", "2/3", "3/3"]
+        .iter()
+        .map(|k| {
+            let out = splitbrain(&args(Some(k)));
+            json(&out);
+            temp_file(
+                &format!("shard-{}", &k[..1]),
+                &String::from_utf8_lossy(&out.stdout),
+            )
+        })
+        .collect();
+    let p = |i: usize| paths[i].to_str().unwrap();
+    let merged = json(&splitbrain(&["merge", p(2), p(0), p(1)]));
+    assert_eq!(merged, whole);
+    for (files, says) in [
+        (vec![p(0), p(2)], "runs 30 to 59 are in no report"),
+        (vec![p(0), p(0), p(1), p(2)], "are in two reports"),
+    ] {
+        let mut a = vec!["merge"];
+        a.extend(files);
+        let out = splitbrain(&a);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains(says));
+    }
+    let other = splitbrain(&["fuzz", "--runs", "90", "--seed", "3", "--shard", "2/3"]);
+    let other = temp_file("other-shard", &String::from_utf8_lossy(&other.stdout));
+    let out = splitbrain(&["merge", p(0), other.to_str().unwrap(), p(2)]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("different sweeps"));
+}
+
 /// `run` prints the link of what it ran, and `run --link` runs what a link shows: the whole
 /// address or the part after `#`, with the page's own names ignored and a lesson's step
 /// standing for its run.

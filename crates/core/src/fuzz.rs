@@ -565,48 +565,107 @@ pub fn fuzz_run_spec(spec: &FuzzSpec, i: u64) -> RunSpec {
     run
 }
 
-pub fn fuzz(spec: &FuzzSpec) -> Result<FuzzReport, String> {
-    spec.base.clone().validate()?;
+/// What one fuzz run found: its events, and the first property it broke that the protocol
+/// promises (or, failing that, one it does not), with everything needed to replay it.
+#[derive(Clone, Debug)]
+pub struct RunOutcome {
+    pub events: u64,
+    pub promised: Option<Failure>,
+    pub unpromised: Option<Failure>,
+}
+
+/// Fuzz run `i` of `spec`, on its own: runs of one sweep can go to any thread or machine,
+/// and [`FuzzReport::absorb`] puts their outcomes together in the order of `i`.
+pub fn fuzz_run(spec: &FuzzSpec, i: u64) -> Result<RunOutcome, String> {
     let about = crate::registry::find(&spec.base.protocol)?.about();
-    let mut report = FuzzReport {
-        runs: 0,
-        violations: 0,
-        end_violations: 0,
-        unpromised: 0,
-        events: 0,
-        first_failure: None,
-        first_unpromised: None,
+    let run_spec = fuzz_run_spec(spec, i);
+    let result = run(&run_spec)?;
+    let all = || result.violations.iter().chain(&result.end_violations);
+    let failure = |v: &Violation| Failure {
+        run: i,
+        seed: run_spec.seed,
+        violation: v.clone(),
+        schedule: run_spec.schedule.clone(),
     };
-    for i in 0..spec.runs {
-        let run_spec = fuzz_run_spec(spec, i);
-        let result = run(&run_spec)?;
-        report.runs += 1;
-        report.events += result.events;
-        let all = || result.violations.iter().chain(&result.end_violations);
-        let promised = all().find(|v| about.promises(&v.invariant));
-        let failure = |v: &Violation| Failure {
-            run: i,
-            seed: run_spec.seed,
-            violation: v.clone(),
-            schedule: run_spec.schedule.clone(),
-        };
-        if let Some(v) = promised {
-            if v.at_end {
-                report.end_violations += 1;
+    let promised = all().find(|v| about.promises(&v.invariant)).map(failure);
+    let unpromised = match promised {
+        Some(_) => None,
+        None => all().next().map(failure),
+    };
+    Ok(RunOutcome {
+        events: result.events,
+        promised,
+        unpromised,
+    })
+}
+
+impl FuzzReport {
+    pub fn empty() -> FuzzReport {
+        FuzzReport {
+            runs: 0,
+            violations: 0,
+            end_violations: 0,
+            unpromised: 0,
+            events: 0,
+            first_failure: None,
+            first_unpromised: None,
+        }
+    }
+
+    /// Counts the next run's outcome (runs must come in the order of their index); true if
+    /// the sweep stops here (`stop_at_first` and a promised property broken).
+    pub fn absorb(&mut self, outcome: RunOutcome, stop_at_first: bool) -> bool {
+        self.runs += 1;
+        self.events += outcome.events;
+        if let Some(f) = outcome.promised {
+            if f.violation.at_end {
+                self.end_violations += 1;
             } else {
-                report.violations += 1;
+                self.violations += 1;
             }
-            if report.first_failure.is_none() {
-                report.first_failure = Some(failure(v));
+            if self.first_failure.is_none() {
+                self.first_failure = Some(f);
             }
-            if spec.stop_at_first {
-                break;
+            return stop_at_first;
+        }
+        if let Some(f) = outcome.unpromised {
+            self.unpromised += 1;
+            if self.first_unpromised.is_none() {
+                self.first_unpromised = Some(f);
             }
-        } else if let Some(v) = all().next() {
-            report.unpromised += 1;
-            if report.first_unpromised.is_none() {
-                report.first_unpromised = Some(failure(v));
-            }
+        }
+        false
+    }
+
+    /// The report of a whole sweep from the reports of its consecutive slices, in order
+    /// (each run every run of its slice): counts add up, and the first failures are the
+    /// earliest slice's.
+    pub fn merge(slices: impl IntoIterator<Item = FuzzReport>) -> FuzzReport {
+        let mut whole = FuzzReport::empty();
+        for s in slices {
+            whole.runs += s.runs;
+            whole.violations += s.violations;
+            whole.end_violations += s.end_violations;
+            whole.unpromised += s.unpromised;
+            whole.events += s.events;
+            whole.first_failure = whole.first_failure.or(s.first_failure);
+            whole.first_unpromised = whole.first_unpromised.or(s.first_unpromised);
+        }
+        whole
+    }
+}
+
+pub fn fuzz(spec: &FuzzSpec) -> Result<FuzzReport, String> {
+    fuzz_slice(spec, 0..spec.runs)
+}
+
+/// Runs `range` of the sweep `spec` describes, one after another.
+pub fn fuzz_slice(spec: &FuzzSpec, range: std::ops::Range<u64>) -> Result<FuzzReport, String> {
+    spec.base.clone().validate()?;
+    let mut report = FuzzReport::empty();
+    for i in range {
+        if report.absorb(fuzz_run(spec, i)?, spec.stop_at_first) {
+            break;
         }
     }
     Ok(report)
