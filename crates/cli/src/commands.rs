@@ -1,11 +1,12 @@
 //! `run` and `fuzz`.
 
-use crate::{schedule_file, ClusterArgs, FuzzArgs, RunArgs};
+use crate::{schedule_file, ClusterArgs, FuzzArgs, RunArgs, SweepArgs};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use splitbrain_core::checkers::linearizability;
+use splitbrain_core::checkers::linearizability::Verdict;
 use splitbrain_core::client::ClientRecord;
-use splitbrain_core::fuzz::{fuzz_run, fuzz_slice, FaultMix, FuzzReport, FuzzSpec, RunOutcome};
+use splitbrain_core::fuzz::{fuzz_run, FaultMix, FuzzReport, FuzzSpec, RunOutcome};
 use splitbrain_core::recipe::{query_pairs, Recipe, Setup};
 use splitbrain_core::registry;
 use splitbrain_core::run::{run as run_spec, RunSpec};
@@ -264,11 +265,28 @@ pub fn fuzz(args: FuzzArgs) -> Result<Value, String> {
 /// gives (runs are put together in the order of their index, and with `stop_at_first`
 /// nothing after the first failure counts).
 fn fuzz_parallel(spec: &FuzzSpec, range: Range<u64>, jobs: usize) -> Result<FuzzReport, String> {
-    if jobs <= 1 {
-        return fuzz_slice(spec, range);
-    }
-    spec.base.clone().validate()?;
     let mut report = FuzzReport::empty();
+    outcomes(spec, range, jobs, |o| report.absorb(o, spec.stop_at_first))?;
+    Ok(report)
+}
+
+/// Runs `range` of the sweep on `jobs` threads and hands each run's outcome to `take` in
+/// the order of the runs' index, until it says stop (true).
+fn outcomes(
+    spec: &FuzzSpec,
+    range: Range<u64>,
+    jobs: usize,
+    mut take: impl FnMut(RunOutcome) -> bool,
+) -> Result<(), String> {
+    spec.base.clone().validate()?;
+    if jobs <= 1 {
+        for i in range {
+            if take(fuzz_run(spec, i)?) {
+                break;
+            }
+        }
+        return Ok(());
+    }
     // With stop_at_first, a batch at a time, so little runs past the first failure.
     let batch = if spec.stop_at_first {
         (jobs * 4) as u64
@@ -301,13 +319,135 @@ fn fuzz_parallel(spec: &FuzzSpec, range: Range<u64>, jobs: usize) -> Result<Fuzz
         });
         done.sort_by_key(|(i, _)| *i);
         for (_, outcome) in done {
-            if report.absorb(outcome?, spec.stop_at_first) {
-                return Ok(report);
+            if take(outcome?) {
+                return Ok(());
             }
         }
         from = to;
     }
-    Ok(report)
+    Ok(())
+}
+
+/// `sweep`: the same fuzz sweep for every combination of settings, each given as a range
+/// (`r=1..5`) or a list (`retry=none,backoff100ms~2s~5`).
+pub fn sweep(args: SweepArgs) -> Result<Value, String> {
+    let mut axes: Vec<(String, Vec<String>)> = Vec::new();
+    for pair in &args.cluster.settings {
+        let (name, values) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("--set: {pair:?} is not NAME=VALUES"))?;
+        let values: Vec<String> = match values.split_once("..") {
+            Some((a, b)) => {
+                let bad = || format!("--set {name}: {values:?} is not a range such as 1..5");
+                let (a, b): (u64, u64) = (
+                    a.trim().parse().map_err(|_| bad())?,
+                    b.trim().parse().map_err(|_| bad())?,
+                );
+                if a > b || b - a > 1000 {
+                    return Err(bad());
+                }
+                (a..=b).map(|v| v.to_string()).collect()
+            }
+            None => values.split(',').map(str::to_string).collect(),
+        };
+        axes.push((name.to_string(), values));
+    }
+    // Every combination, the first axis varying slowest.
+    let mut combos: Vec<Vec<(String, String)>> = vec![Vec::new()];
+    for (name, values) in &axes {
+        combos = combos
+            .into_iter()
+            .flat_map(|c| {
+                values.iter().map(move |v| {
+                    let mut c = c.clone();
+                    c.push((name.clone(), v.clone()));
+                    c
+                })
+            })
+            .collect();
+    }
+    if combos.len() > 10_000 {
+        return Err(format!("{} settings to sweep: at most 10000", combos.len()));
+    }
+    let jobs = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let started = Instant::now();
+    let mut rows = Vec::new();
+    let mut table = Vec::new();
+    for combo in combos {
+        let mut cluster = args.cluster.clone();
+        cluster.settings = combo.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        let setting = combo
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let spec = match spec_from(&cluster, 0, &args.until) {
+            Ok(base) => FuzzSpec {
+                base,
+                runs: args.runs,
+                seed: args.seed,
+                mix: FaultMix::default(),
+                stop_at_first: false,
+            },
+            Err(e) => {
+                // A combination the protocol refuses (R above N, say) is a row too.
+                table.push(format!("{setting:<24} refused: {e}"));
+                rows.push(json!({"settings": setting, "refused": e}));
+                continue;
+            }
+        };
+        let (mut report, mut ops, mut ok, mut not_lin) = (FuzzReport::empty(), 0, 0, 0);
+        outcomes(&spec, 0..args.runs, jobs, |o| {
+            ops += o.client_ops;
+            ok += o.client_ok;
+            not_lin += u64::from(o.linearizability == Verdict::NotLinearizable);
+            report.absorb(o, false)
+        })?;
+        let availability = if ops == 0 {
+            None
+        } else {
+            Some(ok as f64 / ops as f64)
+        };
+        table.push(format!(
+            "{setting:<24} {:>10} {:>10} {:>12} {:>14}",
+            report.violations,
+            report.end_violations + report.unpromised,
+            availability.map_or("-".into(), |a| format!("{:.1}%", 100.0 * a)),
+            format!("{not_lin} of {}", report.runs),
+        ));
+        let first = report
+            .first_failure
+            .as_ref()
+            .or(report.first_unpromised.as_ref())
+            .map(|f| f.run);
+        rows.push(json!({
+            "settings": setting,
+            "runs": report.runs,
+            "violations": report.violations,
+            "end_violations": report.end_violations,
+            "unpromised": report.unpromised,
+            "first_failing_run": first,
+            "client_ops": ops,
+            "availability": availability.map(|a| round(a * 1000.0) / 1000.0),
+            "not_linearizable_runs": not_lin,
+        }));
+    }
+    let header = format!(
+        "{:<24} {:>10} {:>10} {:>12} {:>14}",
+        "settings", "violations", "other", "available", "not lineariz."
+    );
+    let mut text = vec![header];
+    text.extend(table);
+    Ok(json!({
+        "protocol": args.cluster.protocol,
+        "runs_each": args.runs,
+        "seed": args.seed,
+        "rows": rows,
+        "table": text,
+        "wall_ms": round(started.elapsed().as_secs_f64() * 1e3),
+    }))
 }
 
 /// A sweep's report as `fuzz` and `merge` print it: the counts, the sweep, and how to

@@ -27,6 +27,9 @@ enum Command {
     Fuzz(FuzzArgs),
     /// Join the reports of a sweep's shards into the report of the whole sweep.
     Merge(MergeArgs),
+    /// Fuzz every combination of settings (`--set r=1..5 --set w=1..5`): violations,
+    /// availability and linearizability for each, as JSON with a table.
+    Sweep(SweepArgs),
     /// Measure simulated events per second and the cost of seeking.
     Bench(BenchArgs),
     /// Check whether a recorded client history is linearizable.
@@ -151,6 +154,25 @@ struct FuzzArgs {
 }
 
 #[derive(Args)]
+struct SweepArgs {
+    /// The protocol, cluster and client load; each `--set NAME=VALUES` here is an axis of
+    /// the sweep: a range (`--set r=1..5`) or a list (`--set retry=none,fixed100ms~5`).
+    #[command(flatten)]
+    cluster: ClusterArgs,
+    /// Fuzz runs for each combination of settings.
+    #[arg(long, default_value_t = 200)]
+    runs: u64,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Simulated time of each run.
+    #[arg(long, default_value = "20s")]
+    until: String,
+    /// Runs at once [default: every core].
+    #[arg(long)]
+    jobs: Option<usize>,
+}
+
+#[derive(Args)]
 struct MergeArgs {
     /// The reports of a sweep's shards (`fuzz --shard K/N` output), in any order.
     #[arg(required = true, value_name = "REPORT")]
@@ -186,6 +208,7 @@ fn main() -> ExitCode {
         Command::Run(a) => commands::run(a),
         Command::Fuzz(a) => commands::fuzz(a),
         Command::Merge(a) => commands::merge(&a.reports),
+        Command::Sweep(a) => commands::sweep(a),
         Command::Bench(a) => bench::bench(a.quick),
         Command::CheckHistory(a) => commands::check_history(&a.file),
         Command::Cap(a) => commands::cap(a.seed, &a.scenario),

@@ -272,6 +272,51 @@ fn merged_shards_equal_the_whole_sweep() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("different sweeps"));
 }
 
+/// `sweep` fuzzes every combination of settings and reports each: its runs, violations,
+/// availability and linearizability; a combination the protocol refuses is a row saying why.
+#[test]
+fn sweep_reports_every_combination_of_settings() {
+    let out = json(&splitbrain(&[
+        "sweep",
+        "--protocol",
+        "quorum",
+        "--nodes",
+        "3",
+        "--set",
+        "r=1..4",
+        "--set",
+        "w=1,3",
+        "--runs",
+        "6",
+    ]));
+    let rows = out["rows"].as_array().unwrap();
+    let names: Vec<&str> = rows
+        .iter()
+        .map(|r| r["settings"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["r=1 w=1", "r=1 w=3", "r=2 w=1", "r=2 w=3", "r=3 w=1", "r=3 w=3", "r=4 w=1", "r=4 w=3"]
+    );
+    for row in &rows[..6] {
+        assert_eq!(row["runs"], 6, "{row}");
+        assert_eq!(row["violations"], 0, "{row}");
+        let a = row["availability"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&a), "{row}");
+        assert!(row["not_linearizable_runs"].as_u64().unwrap() <= 6, "{row}");
+    }
+    assert!(rows[6]["refused"]
+        .as_str()
+        .unwrap()
+        .contains("number of replicas"));
+    // Waiting for every replica costs availability under the same faults.
+    let avail = |i: usize| rows[i]["availability"].as_f64().unwrap();
+    assert!(avail(5) < avail(0), "{} {}", avail(5), avail(0));
+    let table = out["table"].as_array().unwrap();
+    assert_eq!(table.len(), 9);
+    assert!(table[0].as_str().unwrap().contains("available"));
+}
+
 /// `run` prints the link of what it ran, and `run --link` runs what a link shows: the whole
 /// address or the part after `#`, with the page's own names ignored and a lesson's step
 /// standing for its run.

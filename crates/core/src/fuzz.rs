@@ -572,6 +572,11 @@ pub struct RunOutcome {
     pub events: u64,
     pub promised: Option<Failure>,
     pub unpromised: Option<Failure>,
+    /// Client operations issued, and answered with success.
+    pub client_ops: u64,
+    pub client_ok: u64,
+    /// The linearizability checker's verdict on the clients' history.
+    pub linearizability: crate::checkers::linearizability::Verdict,
 }
 
 /// Fuzz run `i` of `spec`, on its own: runs of one sweep can go to any thread or machine,
@@ -596,6 +601,9 @@ pub fn fuzz_run(spec: &FuzzSpec, i: u64) -> Result<RunOutcome, String> {
         events: result.events,
         promised,
         unpromised,
+        client_ops: result.counters.client_ops,
+        client_ok: result.counters.client_ok,
+        linearizability: result.linearizability,
     })
 }
 
