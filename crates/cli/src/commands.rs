@@ -4,6 +4,7 @@ use crate::{schedule_file, ClusterArgs, FuzzArgs, RunArgs, SweepArgs};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use splitbrain_core::checkers::linearizability;
+use splitbrain_core::checkers::linearizability::formats::{self, Format};
 use splitbrain_core::checkers::linearizability::Verdict;
 use splitbrain_core::client::ClientRecord;
 use splitbrain_core::fuzz::{fuzz_run, FaultMix, FuzzReport, FuzzSpec, RunOutcome};
@@ -579,9 +580,18 @@ pub fn read_history(text: &str) -> Result<Vec<ClientRecord>, String> {
         .collect()
 }
 
-pub fn check_history(path: &std::path::Path) -> Result<Value, String> {
+pub fn check_history(path: &std::path::Path, format: Option<&str>) -> Result<Value, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let history = read_history(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let format = match format {
+        Some(name) => Format::parse(name).map_err(|e| format!("--format: {e}"))?,
+        None => Format::detect(&text),
+    };
+    let history = match format {
+        Format::Json => read_history(&text),
+        Format::Edn => formats::read_edn(&text),
+        Format::JepsenLog => formats::read_jepsen_log(&text),
+    }
+    .map_err(|e| format!("{}: {e}", path.display()))?;
     let started = Instant::now();
     let report = linearizability::check(&history);
     let ms = started.elapsed().as_secs_f64() * 1e3;
@@ -591,6 +601,11 @@ pub fn check_history(path: &std::path::Path) -> Result<Value, String> {
         .filter_map(|id| history.iter().find(|r| r.id == *id))
         .collect();
     Ok(json!({
+        "format": match format {
+            Format::Json => "json",
+            Format::Edn => "edn",
+            Format::JepsenLog => "jepsen-log",
+        },
         "linearizable": report.is_linearizable(),
         "verdict": to_json(&report.verdict),
         "ops": report.ops,

@@ -72,9 +72,14 @@ struct CapArgs {
 
 #[derive(Args)]
 struct CheckHistoryArgs {
-    /// JSON history: an array of client records, or an object with a "history" array.
+    /// A history: splitbrain's JSON (an array of client records, or an object with a
+    /// "history" array), Jepsen's EDN (Knossos; Porcupine's key-value logs) or Jepsen's
+    /// text log (Porcupine's etcd logs).
     #[arg(value_name = "FILE")]
     file: std::path::PathBuf,
+    /// The history's format: json, edn or jepsen-log [default: detected from its text].
+    #[arg(long)]
+    format: Option<String>,
 }
 
 /// Settings shared by `run` and `fuzz`.
@@ -210,7 +215,7 @@ fn main() -> ExitCode {
         Command::Merge(a) => commands::merge(&a.reports),
         Command::Sweep(a) => commands::sweep(a),
         Command::Bench(a) => bench::bench(a.quick),
-        Command::CheckHistory(a) => commands::check_history(&a.file),
+        Command::CheckHistory(a) => commands::check_history(&a.file, a.format.as_deref()),
         Command::Cap(a) => commands::cap(a.seed, &a.scenario),
         Command::Protocols => commands::protocols(),
         Command::Lessons => commands::lessons(),

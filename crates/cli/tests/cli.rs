@@ -435,6 +435,41 @@ fn check_history_gives_verdicts_and_a_witness() {
     assert_eq!(out["witness"].as_array().unwrap().len(), 0);
 }
 
+/// Histories from Jepsen (EDN) and Porcupine (Jepsen's text log) are detected and judged;
+/// `--format` names the format when detection is not wanted.
+#[test]
+fn check_history_reads_jepsen_and_porcupine_histories() {
+    let edn = "{:type :invoke, :f :write, :value 1, :process 0}\n\
+               {:type :ok, :f :write, :value 1, :process 0}\n\
+               {:type :invoke, :f :cas, :value [1 2], :process 1}\n\
+               {:type :fail, :f :cas, :value [1 2], :process 1}\n";
+    let path = temp_file("history.edn", edn);
+    let out = json(&splitbrain(&["check-history", path.to_str().unwrap()]));
+    assert_eq!(out["format"], "edn");
+    assert_eq!(out["linearizable"], false, "{out}");
+    let out = json(&splitbrain(&[
+        "check-history",
+        "--format",
+        "edn",
+        temp_file("history2.edn", &edn.replace("[1 2]", "[4 2]"))
+            .to_str()
+            .unwrap(),
+    ]));
+    assert_eq!(out["linearizable"], true, "{out}");
+    let log = "INFO  jepsen.util - 0\t:invoke\t:write\t3\nINFO  jepsen.util - 0\t:ok\t:write\t3\n\
+               INFO  jepsen.util - 1\t:invoke\t:read\tnil\nINFO  jepsen.util - 1\t:ok\t:read\t3\n";
+    let out = json(&splitbrain(&[
+        "check-history",
+        temp_file("etcd.log", log).to_str().unwrap(),
+    ]));
+    assert_eq!(
+        (out["format"].as_str(), out["linearizable"].as_bool()),
+        (Some("jepsen-log"), Some(true))
+    );
+    let bad = splitbrain(&["check-history", "--format", "csv", path.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("known: json, edn, jepsen-log"));
+}
+
 #[test]
 fn check_history_rejects_a_broken_file_in_one_line() {
     for (name, text, want) in [

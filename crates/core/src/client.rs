@@ -52,6 +52,9 @@ pub enum KvResult {
     CasFailed { current: Option<Value> },
     /// The operation was definitely not performed (for example: no leader known).
     Unavailable,
+    /// A compare-and-set found a value other than the expected one, without saying which
+    /// (as Jepsen records a failed `cas`); it changed nothing.
+    CasRefused,
 }
 
 /// How a client operation ended, as the client saw it.

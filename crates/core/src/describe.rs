@@ -43,6 +43,7 @@ pub fn result(result: &KvResult) -> String {
         KvResult::Value { value: v } => value(*v),
         KvResult::Written => "written".into(),
         KvResult::CasFailed { current } => format!("not written: it held {}", value(*current)),
+        KvResult::CasRefused => "not written: it held another value".into(),
         KvResult::Unavailable => "unavailable (not performed)".into(),
     }
 }

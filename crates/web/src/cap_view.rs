@@ -117,6 +117,7 @@ pub fn op_short(r: &ClientRecord) -> String {
                 current.map_or("none".into(), |v| v.to_string())
             ),
             KvResult::Unavailable => "→ unavailable".into(),
+            KvResult::CasRefused => "→ failed".into(),
         },
         Outcome::TimedOut => "→ timed out".into(),
         Outcome::Pending => "→ pending".into(),

@@ -10,7 +10,8 @@
 //! - `Get` answers `Value` with the current contents.
 //! - `Cas { expect, new }` sets the register to `new` and answers `Written` if the current
 //!   contents equal `expect`; otherwise it changes nothing and answers
-//!   `CasFailed { current }`.
+//!   `CasFailed { current }`, or `CasRefused` when the history does not say what the
+//!   register held (Jepsen's failed `cas`): only that it was not `expect`.
 //!
 //! An answer the model can never give (a `Get` answered `Written`, a `Put` answered
 //! `CasFailed`, a `Cas` that failed although `current == expect`) cannot be linearized, so a
@@ -227,6 +228,8 @@ enum Effect {
         expect: Option<Value>,
         current: Option<Value>,
     },
+    /// A compare-and-set that failed on a value other than `expect`, not saying which.
+    CasRefused { expect: Option<Value> },
     /// An answer the model never gives.
     Impossible,
 }
@@ -242,6 +245,7 @@ impl Effect {
             Effect::CasFail { expect, current } => {
                 (state == current && state != expect).then_some(state)
             }
+            Effect::CasRefused { expect } => (state != expect).then_some(state),
             Effect::Impossible => None,
         }
     }
@@ -249,7 +253,10 @@ impl Effect {
     /// Whether the operation leaves the register as it found it whenever it can take
     /// effect.
     fn preserves_state(self) -> bool {
-        matches!(self, Effect::Read(_) | Effect::CasFail { .. })
+        matches!(
+            self,
+            Effect::Read(_) | Effect::CasFail { .. } | Effect::CasRefused { .. }
+        )
     }
 
     /// A value the operation can only succeed on if the register holds it.
@@ -258,8 +265,13 @@ impl Effect {
             Effect::Read(v) | Effect::CasOk { expect: v, .. } => v,
             // A failure that reports the expected value is impossible in any state.
             Effect::CasFail { expect, current } => current.filter(|_| current != expect),
-            Effect::Write(_) | Effect::Impossible => None,
+            Effect::Write(_) | Effect::CasRefused { .. } | Effect::Impossible => None,
         }
+    }
+
+    /// A compare-and-set refused without the value it met.
+    fn refuses(self) -> bool {
+        matches!(self, Effect::CasRefused { .. })
     }
 
     fn written(self) -> Option<Value> {
@@ -301,6 +313,9 @@ impl Op {
                             current: *current,
                         }
                     }
+                    (KvOp::Cas { expect, .. }, KvResult::CasRefused) => {
+                        Effect::CasRefused { expect: *expect }
+                    }
                     _ => Effect::Impossible,
                 };
                 (effect, true)
@@ -329,6 +344,7 @@ impl Op {
     }
 }
 
+pub mod formats;
 mod search;
 mod synthetic;
 #[cfg(test)]

@@ -51,6 +51,11 @@ pub(super) fn check_key(ops: &[Op], budget: &mut Budget) -> KeyOutcome {
 /// documentation for why this keeps the verdict). Dropping an unknown compare-and-set can
 /// leave the value it expected unobserved, hence the loop.
 fn drop_unobserved_unknown_writes(ops: &mut Vec<Op>) {
+    // A refused compare-and-set is satisfied by any value but the one it expected, so a
+    // write nobody reads can still decide the verdict: then nothing is dropped.
+    if ops.iter().any(|op| op.effect.refuses()) {
+        return;
+    }
     loop {
         let observed: BTreeSet<Value> = ops.iter().filter_map(|op| op.effect.observes()).collect();
         let before = ops.len();
