@@ -86,3 +86,27 @@ pub struct Violation {
     #[serde(default, skip_serializing_if = "is_false")]
     pub at_end: bool,
 }
+
+/// How far a checker has read each node's append-only log of what it did (commits,
+/// acceptances, answers), so that it reads each entry once; a node that rebooted is read
+/// again from the start.
+#[derive(Clone, Debug, Default)]
+pub struct LogCursor(std::collections::BTreeMap<crate::ids::NodeId, usize>);
+
+impl LogCursor {
+    /// The entries of node `id`'s `log` not read before (all of them after a reboot).
+    pub fn unread<'l, T>(
+        &mut self,
+        id: crate::ids::NodeId,
+        rebooted: bool,
+        log: &'l [T],
+    ) -> &'l [T] {
+        let from = if rebooted {
+            0
+        } else {
+            self.0.get(&id).copied().unwrap_or(0).min(log.len())
+        };
+        self.0.insert(id, log.len());
+        &log[from..]
+    }
+}

@@ -542,24 +542,33 @@ impl PbftNode {
             Some((v, c)) if *v == view && *c != cmd => return,
             Some((v, _)) if *v == view => {}
             _ => {
-                if self.committed.get(&seq).is_some_and(|(_, c)| *c != cmd) {
+                if !self.accept(ctx, view, seq, &cmd) {
                     return;
                 }
-                self.prepared.remove(&seq);
-                self.accepted.insert(seq, (view, cmd.clone()));
-                ctx.persist(PbftWrite::Accept {
-                    view,
-                    seq,
-                    cmd: cmd.clone(),
-                });
             }
-        }
-        if let Command::Client { req, .. } = &cmd {
-            self.ordered.insert(*req, seq);
         }
         self.record(seq, self.id, view, cmd.clone(), false);
         self.broadcast(ctx, PbftMsg::Prepare { view, seq, cmd });
         self.advance(ctx, seq);
+    }
+
+    /// Accepts `cmd` at `seq` in `view` (on disk first), unless this replica committed
+    /// another request there; false then.
+    fn accept(&mut self, ctx: &mut PCtx, view: u64, seq: u64, cmd: &Command) -> bool {
+        if self.committed.get(&seq).is_some_and(|(_, c)| c != cmd) {
+            return false;
+        }
+        self.prepared.remove(&seq);
+        self.accepted.insert(seq, (view, cmd.clone()));
+        ctx.persist(PbftWrite::Accept {
+            view,
+            seq,
+            cmd: cmd.clone(),
+        });
+        if let Command::Client { req, .. } = cmd {
+            self.ordered.insert(*req, seq);
+        }
+        true
     }
 
     fn record(&mut self, seq: u64, from: NodeId, view: u64, cmd: Command, commit: bool) {
@@ -926,20 +935,9 @@ impl PbftNode {
         self.ordered.clear();
         for (seq, cmd) in pre_prepares {
             if primary == self.id {
-                if self.committed.get(&seq).is_some_and(|(_, c)| *c != cmd) {
-                    continue;
+                if self.accept(ctx, view, seq, &cmd) {
+                    self.advance(ctx, seq);
                 }
-                self.prepared.remove(&seq);
-                self.accepted.insert(seq, (view, cmd.clone()));
-                ctx.persist(PbftWrite::Accept {
-                    view,
-                    seq,
-                    cmd: cmd.clone(),
-                });
-                if let Command::Client { req, .. } = &cmd {
-                    self.ordered.insert(*req, seq);
-                }
-                self.advance(ctx, seq);
             } else {
                 self.on_pre_prepare(ctx, primary, view, seq, cmd);
             }

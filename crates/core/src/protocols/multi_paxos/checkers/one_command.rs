@@ -2,7 +2,7 @@
 //! one ballot (it is chosen), no other command is ever chosen there. The check keeps a
 //! ghost of every acceptance ever made, read from the acceptors as the run goes.
 
-use crate::check::{CheckView, Invariant};
+use crate::check::{CheckView, Invariant, LogCursor};
 use crate::ids::NodeId;
 use crate::protocols::multi_paxos::node::{command_text, Report};
 use crate::protocols::multi_paxos::MpNode;
@@ -18,8 +18,8 @@ pub struct OneCommandPerSlot {
     accepted: BTreeMap<(u64, Ballot, u64), BTreeSet<NodeId>>,
     /// The command first chosen in each slot, with its ballot.
     chosen: BTreeMap<u64, (Ballot, Command)>,
-    /// Per node, how much of its log of acceptances has been read.
-    read: Vec<usize>,
+    /// How much of each node's log of acceptances has been read.
+    read: LogCursor,
 }
 
 impl OneCommandPerSlot {
@@ -28,7 +28,7 @@ impl OneCommandPerSlot {
             majority: nodes / 2 + 1,
             accepted: BTreeMap::new(),
             chosen: BTreeMap::new(),
-            read: vec![0; nodes],
+            read: LogCursor::default(),
         }
     }
 
@@ -66,15 +66,9 @@ impl Invariant<MpNode> for OneCommandPerSlot {
         let Some((id, node)) = view.actor() else {
             return Ok(());
         };
-        if view.rebooted {
-            self.read[id.index()] = 0;
-        }
-        let log = node.accept_log();
-        let from = self.read[id.index()].min(log.len());
-        for report in &log[from..] {
+        for report in self.read.unread(id, view.rebooted, node.accept_log()) {
             self.observe(id, report)?;
         }
-        self.read[id.index()] = log.len();
         Ok(())
     }
 

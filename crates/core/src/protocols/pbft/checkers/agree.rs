@@ -1,7 +1,7 @@
 //! Honest replicas agree on each sequence number: no two honest replicas commit (or
 //! execute) different requests at the same sequence number, in any views.
 
-use crate::check::{CheckView, Invariant};
+use crate::check::{CheckView, Invariant, LogCursor};
 use crate::ids::NodeId;
 use crate::protocols::pbft::node::command_text;
 use crate::protocols::pbft::{faults, PbftNode};
@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct HonestAgree {
     /// The first request an honest replica committed at each sequence number, and who.
     first: BTreeMap<u64, (NodeId, Command)>,
-    /// Per node, how much of its commit log has been read.
-    read: BTreeMap<NodeId, usize>,
+    /// How much of each node's commit log has been read.
+    read: LogCursor,
     /// The replicas seen lying so far, and how many PBFT tolerates.
     liars: BTreeSet<NodeId>,
     nodes: usize,
@@ -23,7 +23,7 @@ impl HonestAgree {
     pub fn new(nodes: usize) -> Self {
         HonestAgree {
             first: BTreeMap::new(),
-            read: BTreeMap::new(),
+            read: LogCursor::default(),
             liars: BTreeSet::new(),
             nodes,
         }
@@ -82,14 +82,7 @@ impl Invariant<PbftNode> for HonestAgree {
         if !view.is_honest(id) {
             return Ok(());
         }
-        let log = node.commit_log();
-        let from = if view.rebooted {
-            0
-        } else {
-            self.read.get(&id).copied().unwrap_or(0).min(log.len())
-        };
-        self.read.insert(id, log.len());
-        for (seq, cmd) in &log[from..] {
+        for (seq, cmd) in self.read.unread(id, view.rebooted, node.commit_log()) {
             self.observe(id, *seq, cmd)?;
         }
         Ok(())

@@ -1,27 +1,27 @@
 //! Clients accept only f + 1 matching replies: an honest proxy answers a client only with
 //! a result that at least f + 1 distinct replicas sent it.
 
-use crate::check::{CheckView, Invariant};
+use crate::check::{CheckView, Invariant, LogCursor};
 use crate::client::KvResult;
 use crate::describe;
 use crate::ids::NodeId;
 use crate::ids::RequestId;
 use crate::protocols::pbft::node::Votes;
 use crate::protocols::pbft::{faults, PbftNode};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 #[derive(Clone, Debug)]
 pub struct MatchingReplies {
     f: usize,
-    /// Per node, how many of its answers have been read.
-    read: BTreeMap<NodeId, usize>,
+    /// How many of each node's answers have been read.
+    read: LogCursor,
 }
 
 impl MatchingReplies {
     pub fn new(nodes: usize) -> Self {
         MatchingReplies {
             f: faults(nodes),
-            read: BTreeMap::new(),
+            read: LogCursor::default(),
         }
     }
 }
@@ -64,14 +64,7 @@ impl Invariant<PbftNode> for MatchingReplies {
         if !view.is_honest(id) {
             return Ok(());
         }
-        let answered = node.answered();
-        let from = if view.rebooted {
-            0
-        } else {
-            self.read.get(&id).copied().unwrap_or(0).min(answered.len())
-        };
-        self.read.insert(id, answered.len());
-        for (req, result, votes) in &answered[from..] {
+        for (req, result, votes) in self.read.unread(id, view.rebooted, node.answered()) {
             judge(id, *req, result, votes, self.f)?;
         }
         Ok(())
