@@ -350,3 +350,29 @@ test('CAP live: one partition applied to both clusters, measured as they run', a
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('New seed draws a seed at random, keeps it in the link, and the link replays the run', async () => {
+  const { page, errors } = await open(url + '#v=1&nodes=5&seed=1&t=2s');
+  const seedOf = async () => Number((await page.textContent('footer')).match(/seed (\d+)/)[1]);
+  const seeds = [await seedOf()];
+  for (let i = 0; i < 3; i += 1) {
+    await page.getByRole('button', { name: 'New seed' }).click();
+    await page.waitForFunction((old) => !location.href.includes(`seed=${old}&`), seeds[seeds.length - 1]);
+    seeds.push(await seedOf());
+  }
+  // Drawn, not counted: not the next number each time, and all different.
+  assert.equal(new Set(seeds).size, 4, `${seeds}`);
+  assert.ok(seeds.some((s, i) => i > 0 && s !== seeds[i - 1] + 1), `${seeds}`);
+  for (const s of seeds) assert.ok(s >= 1 && s <= 999999, `${s}`);
+  assert.match(page.url(), new RegExp(`seed=${seeds[3]}\\b`));
+  await page.getByRole('button', { name: 'Play or pause' }).click();
+  await page.waitForTimeout(300);
+  await page.getByRole('button', { name: 'Play or pause' }).click();
+  const link = page.url();
+  const hash = (await page.textContent('footer')).match(/trace hash (\w+)/)[1];
+  const again = await open(link);
+  assert.equal((await again.page.textContent('footer')).match(/trace hash (\w+)/)[1], hash);
+  assert.deepEqual([...errors, ...again.errors], []);
+  await again.page.close();
+  await page.close();
+});

@@ -135,7 +135,7 @@ pub fn SetupPanel(props: &Props) -> Html {
         let sim = sim.clone();
         Callback::from(move |_| {
             let mut next = sim.setup.clone();
-            next.seed = next.seed.wrapping_add(1);
+            next.seed = fresh_seed(next.seed);
             sim.dispatch(Msg::Restart(next));
         })
     };
@@ -176,7 +176,7 @@ pub fn SetupPanel(props: &Props) -> Html {
                        oninput={on_seed_input} onkeydown={on_seed_key} onchange={on_seed_change}
                        aria-label="Seed of the run (press Enter to restart with it)" />
             </label>
-            <button onclick={new_seed} title="Start a new run with the next seed">{"New seed"}</button>
+            <button onclick={new_seed} title="Start a new run with a seed drawn at random (the link keeps it, so the run replays)">{"New seed"}</button>
             { settings }
             <span class="label">{"bugs"}</span>
             { for bug_buttons }
@@ -324,5 +324,21 @@ fn setting_field(sim: &UseReducerHandle<Sim>, desc: &'static SettingDesc) -> Htm
                 </label>
             }
         }
+    }
+}
+
+/// A seed drawn at random from the browser (`crypto.getRandomValues`), from 1 to 999999 so
+/// that a person can read it out and type it, and never `old`; the next seed if the browser
+/// gives no randomness.
+fn fresh_seed(old: u64) -> u64 {
+    let mut bytes = [0u8; 8];
+    let drawn = match getrandom::getrandom(&mut bytes) {
+        Ok(()) => u64::from_le_bytes(bytes) % 999_999 + 1,
+        Err(_) => old.wrapping_add(1),
+    };
+    if drawn == old {
+        drawn % 999_999 + 1
+    } else {
+        drawn
     }
 }
