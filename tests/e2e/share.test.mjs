@@ -132,8 +132,16 @@ test('the course-notes page embeds working views and a scripted playground', asy
   const state = await page.evaluate(() => window.notesPlayground.state());
   assert.equal(state.nodes.filter((n) => !n.up).length, 1);
   assert.match(await page.evaluate(() => window.notesPlayground.recipe()), /actions=.*crash:\d:keep/);
+  assert.equal(typeof state.time_us, 'number');
+  assert.equal(typeof state.seed, 'number');
+  assert.match(state.trace_hash, /^[0-9a-f]{16}$/);
+  assert.ok(['linearizable', 'not_linearizable', 'inconclusive'].includes(state.linearizability.verdict));
+  assert.deepEqual(Object.keys(state.nodes[0]).slice(0, 3), ['id', 'up', 'paused']);
   const events = await page.evaluate(() => window.notesPlayground.events(0, 5));
   assert.equal(events.length, 5);
+  assert.deepEqual(Object.keys(events[0]).slice(0, 3), ['i', 't', 'kind']);
+  const sends = await page.evaluate(() => window.notesPlayground.events(0, 400).filter((e) => e.kind === 'send'));
+  assert.ok(sends.length > 0 && sends.every((e) => typeof e.msg === 'number' && typeof e.msg_kind === 'string' && !('node' in e)));
   const refused = await page.evaluate(() => { try { window.notesPlayground.act('crash:99:keep'); return 'accepted'; } catch (e) { return String(e); } });
   assert.match(refused, /node 99 does not exist/);
   await page.screenshot({ path: `${shots}/21-notes.png`, fullPage: true });

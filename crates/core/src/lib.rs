@@ -23,6 +23,7 @@ pub mod checkers;
 pub mod client;
 pub mod clock;
 pub mod describe;
+pub mod export;
 pub mod fuzz;
 pub mod ids;
 pub mod lesson;

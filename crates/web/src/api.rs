@@ -20,7 +20,7 @@ use crate::app::{App, AppProps, Init};
 use crate::recovery::Recipe;
 use crate::state::{Msg, Sim};
 use crate::url::PageState;
-use splitbrain_core::checkers::linearizability::Verdict;
+use splitbrain_core::export::{event_record, node_states, LinState, RunState};
 use splitbrain_core::recipe::parse_action;
 use splitbrain_core::run::hash_hex;
 use std::rc::Rc;
@@ -107,10 +107,6 @@ pub fn mount(element: web_sys::Element, config: JsValue) -> Result<Playground, J
     })
 }
 
-fn set(obj: &js_sys::Object, name: &str, value: impl Into<JsValue>) {
-    js_sys::Reflect::set(obj, &JsValue::from_str(name), &value.into()).ok();
-}
-
 #[wasm_bindgen]
 impl Playground {
     fn sim(&self) -> Result<UseReducerHandle<Sim>, JsError> {
@@ -121,88 +117,48 @@ impl Playground {
             .ok_or_else(|| JsError::new("the playground is not mounted"))
     }
 
-    /// The run now: time, playback, seed, trace hash, each node, and violations.
+    /// The run now: time, playback, seed, trace hash, each node, and violations (the
+    /// core's `export::RunState`).
     pub fn state(&self) -> Result<JsValue, JsError> {
         let sim = self.sim()?;
         let world = sim.world.borrow();
-        let obj = js_sys::Object::new();
-        set(&obj, "time_us", world.now() as f64);
-        set(&obj, "playing", sim.playing());
-        set(&obj, "seed", sim.setup.seed as f64);
-        set(&obj, "protocol", sim.setup.protocol.as_str());
         // The verdict on the history as it is now, not as it was at the last render.
         sim.check_history(crate::app::now_ms());
-        if let Some(report) = &sim.control.lin.borrow().report {
-            let lin = js_sys::Object::new();
-            let verdict = match report.verdict {
-                Verdict::Linearizable => "linearizable",
-                Verdict::NotLinearizable => "not_linearizable",
-                Verdict::Inconclusive => "inconclusive",
-            };
-            set(&lin, "verdict", verdict);
-            let witness = js_sys::Array::new();
-            for id in &report.witness {
-                witness.push(&JsValue::from_f64(id.0 as f64));
-            }
-            set(&lin, "witness", witness);
-            set(&lin, "ops", report.ops as f64);
-            set(&obj, "linearizability", lin);
-        }
-        set(&obj, "trace_hash", hash_hex(world.trace_hash()));
-        let nodes = js_sys::Array::new();
-        for i in 0..world.len() {
-            let slot = world.node_view(i);
-            let n = js_sys::Object::new();
-            set(&n, "id", i as u32);
-            set(&n, "up", slot.up);
-            set(&n, "paused", slot.paused);
-            if let Some(status) = slot.status {
-                set(
-                    &n,
-                    "role",
-                    world
-                        .about()
-                        .roles
-                        .iter()
-                        .find(|r| r.code == status.role.0)
-                        .map_or("unknown", |r| r.name),
-                );
-                set(&n, "term", status.term as f64);
-                set(&n, "commit_index", status.commit as f64);
-                set(&n, "log_length", status.log_len as f64);
-            }
-            nodes.push(&n);
-        }
-        set(&obj, "nodes", nodes);
-        let violations = js_sys::Array::new();
-        for v in world.violations() {
-            let o = js_sys::Object::new();
-            set(&o, "invariant", v.invariant.as_str());
-            set(&o, "message", v.message.as_str());
-            set(&o, "time_us", v.time_us as f64);
-            set(&o, "event", v.event as f64);
-            violations.push(&o);
-        }
-        set(&obj, "violations", violations);
-        Ok(obj.into())
+        let linearizability = sim
+            .control
+            .lin
+            .borrow()
+            .report
+            .as_ref()
+            .map(|report| LinState {
+                verdict: report.verdict,
+                witness: report.witness.iter().map(|id| id.0).collect(),
+                ops: report.ops,
+            });
+        let state = RunState {
+            time_us: world.now(),
+            playing: sim.playing(),
+            seed: sim.setup.seed as f64,
+            protocol: sim.setup.protocol.clone(),
+            linearizability,
+            trace_hash: hash_hex(world.trace_hash()),
+            nodes: node_states(&**world),
+            violations: world.violations().to_vec(),
+        };
+        crate::share::to_js(&state).map_err(|e| JsError::new(&e))
     }
 
     /// Up to `limit` trace events from position `from`, as in an exported trace.
     pub fn events(&self, from: f64, limit: f64) -> Result<JsValue, JsError> {
         let sim = self.sim()?;
         let world = sim.world.borrow();
-        let out = js_sys::Array::new();
         let from = from.max(0.0) as u64;
-        let limit = limit.clamp(0.0, 100_000.0) as usize;
-        let end = world.trace_len().min(from.saturating_add(limit as u64));
-        let texts: Vec<String> = (from..end)
-            .filter_map(|i| crate::share::event_json(&**world, i))
+        let limit = limit.clamp(0.0, 100_000.0) as u64;
+        let end = world.trace_len().min(from.saturating_add(limit));
+        let events: Vec<_> = (from..end)
+            .filter_map(|i| event_record(&**world, i))
             .collect();
-        for text in texts {
-            let parsed = js_sys::JSON::parse(&text).map_err(|_| JsError::new("event encoding"))?;
-            out.push(&parsed);
-        }
-        Ok(out.into())
+        crate::share::to_js(&events).map_err(|e| JsError::new(&e))
     }
 
     /// The run as a link's query (set-up, actions and the current time).

@@ -7,81 +7,26 @@ use crate::state::{Msg, Sim};
 use crate::url::{PageState, Panel};
 use splitbrain_core::recipe::parse_schedule;
 use splitbrain_core::recipe::Setup;
-use splitbrain_core::run::hash_hex;
 use splitbrain_core::sim::Sim as World;
-use splitbrain_core::view::SeenKind;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
-/// The trace file's format name and version (see the README for the schema).
-pub const TRACE_FORMAT: &str = "splitbrain-trace";
-pub const TRACE_VERSION: u32 = 1;
+pub use splitbrain_core::export::{TRACE_FORMAT, TRACE_VERSION};
 
-/// A string as a JSON string literal.
-pub fn json_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+/// A value of the core's export types as a JavaScript value (numbers as numbers).
+pub fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, String> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| e.to_string())
 }
 
-/// Trace event `index` of `world` as a JSON object: position, time, kind, the nodes
-/// involved and a description in words.
-pub fn event_json(world: &dyn World, index: u64) -> Option<String> {
-    let e = world.event(index)?;
-    let mut fields = vec![
-        format!("\"i\":{index}"),
-        format!("\"t\":{}", e.time),
-        format!("\"kind\":{}", json_str(e.kind.name())),
-    ];
-    match e.kind {
-        SeenKind::Send {
-            id, from, to, kind, ..
-        } => {
-            fields.push(format!(
-                "\"msg\":{},\"from\":{},\"to\":{}",
-                id.0, from.0, to.0
-            ));
-            fields.push(format!("\"msg_kind\":{}", json_str(kind)));
-        }
-        SeenKind::Deliver { id, from, to } | SeenKind::Drop { id, from, to, .. } => fields.push(
-            format!("\"msg\":{},\"from\":{},\"to\":{}", id.0, from.0, to.0),
-        ),
-        kind => {
-            if let Some(node) = kind.lane() {
-                fields.push(format!("\"node\":{}", node.0));
-            }
-        }
-    }
-    let text = world.event_text(index)?;
-    fields.push(format!("\"text\":{}", json_str(&text)));
-    Some(format!("{{{}}}", fields.join(",")))
-}
-
-/// The whole run as a trace file: the recipe that reproduces it, its hash, and every event.
-pub fn trace_json(world: &dyn World, recipe: &Recipe) -> String {
-    let events: Vec<String> = (0..world.trace_len())
-        .filter_map(|i| event_json(world, i))
-        .collect();
-    format!(
-        "{{\"format\":{},\"version\":{TRACE_VERSION},\"recipe\":{},\"time_us\":{},\"trace_hash\":{},\"events\":[\n{}\n]}}\n",
-        json_str(TRACE_FORMAT),
-        json_str(&recipe.to_query()),
-        world.now(),
-        json_str(&hash_hex(world.trace_hash())),
-        events.join(",\n")
-    )
+/// The whole run as a trace file (see the core's `export::TraceFile`), as JSON text.
+pub fn trace_json(world: &dyn World, recipe: &Recipe) -> Result<String, String> {
+    let file = splitbrain_core::export::trace_file(world, recipe.to_query());
+    let value = to_js(&file)?;
+    js_sys::JSON::stringify(&value)
+        .map(String::from)
+        .map_err(|_| "the trace could not be written as JSON".to_string())
 }
 
 /// Reads an imported file against the run on screen (`current`): a trace file (JSON) or a
@@ -286,12 +231,14 @@ pub fn SharePanel(props: &Props) -> Html {
     let export_trace = {
         let sim = sim.clone();
         Callback::from(move |_| {
-            let text = trace_json(&**sim.world.borrow(), &sim.recipe(None));
-            if let Err(e) = download(
-                &format!("splitbrain-seed{}.trace.json", sim.setup.seed),
-                "application/json",
-                &text,
-            ) {
+            let written = trace_json(&**sim.world.borrow(), &sim.recipe(None)).and_then(|text| {
+                download(
+                    &format!("splitbrain-seed{}.trace.json", sim.setup.seed),
+                    "application/json",
+                    &text,
+                )
+            });
+            if let Err(e) = written {
                 sim.dispatch(Msg::Notice(Some(e)));
             }
         })

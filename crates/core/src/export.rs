@@ -1,0 +1,198 @@
+//! What the page hands out: the trace file ("Export trace") and the JavaScript API's
+//! objects (`state()`, `events()`), as serialisable types, so that their shapes are
+//! written down once, here (the README documents the same fields). The page turns them
+//! into JavaScript values with serde.
+
+use crate::check::Violation;
+use crate::run::hash_hex;
+use crate::sim::Sim;
+use crate::time::Micros;
+use crate::view::SeenKind;
+use serde::Serialize;
+
+/// The trace file's format name and version.
+pub const TRACE_FORMAT: &str = "splitbrain-trace";
+pub const TRACE_VERSION: u32 = 1;
+
+/// One trace event: its position, time, kind, the message or node it concerns, and a
+/// description in words.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EventRecord {
+    pub i: u64,
+    pub t: Micros,
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub msg: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub msg_kind: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<u32>,
+    pub text: String,
+}
+
+/// Trace event `index` of `sim`.
+pub fn event_record(sim: &dyn Sim, index: u64) -> Option<EventRecord> {
+    let e = sim.event(index)?;
+    let mut record = EventRecord {
+        i: index,
+        t: e.time,
+        kind: e.kind.name(),
+        msg: None,
+        from: None,
+        to: None,
+        msg_kind: None,
+        node: None,
+        text: String::new(),
+    };
+    match e.kind {
+        SeenKind::Send {
+            id, from, to, kind, ..
+        } => {
+            (record.msg, record.from, record.to) = (Some(id.0), Some(from.0), Some(to.0));
+            record.msg_kind = Some(kind);
+        }
+        SeenKind::Deliver { id, from, to } | SeenKind::Drop { id, from, to, .. } => {
+            (record.msg, record.from, record.to) = (Some(id.0), Some(from.0), Some(to.0));
+        }
+        kind => record.node = kind.lane().map(|n| n.0),
+    }
+    record.text = sim.event_text(index)?;
+    Some(record)
+}
+
+/// A whole run as a trace file: the recipe that reproduces it (a link's query), its
+/// hash, and every event.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TraceFile {
+    pub format: &'static str,
+    pub version: u32,
+    pub recipe: String,
+    pub time_us: Micros,
+    pub trace_hash: String,
+    pub events: Vec<EventRecord>,
+}
+
+pub fn trace_file(sim: &dyn Sim, recipe: String) -> TraceFile {
+    TraceFile {
+        format: TRACE_FORMAT,
+        version: TRACE_VERSION,
+        recipe,
+        time_us: sim.now(),
+        trace_hash: hash_hex(sim.trace_hash()),
+        events: (0..sim.trace_len())
+            .filter_map(|i| event_record(sim, i))
+            .collect(),
+    }
+}
+
+/// The run now, as the JavaScript API's `state()` gives it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunState {
+    pub time_us: Micros,
+    pub playing: bool,
+    /// A number in JavaScript (exact up to 2^53; the link keeps every seed exactly).
+    pub seed: f64,
+    pub protocol: String,
+    /// The checker's verdict on the clients' history, for protocols with clients.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linearizability: Option<LinState>,
+    pub trace_hash: String,
+    pub nodes: Vec<NodeState>,
+    pub violations: Vec<Violation>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LinState {
+    /// `linearizable`, `not_linearizable` or `inconclusive`.
+    pub verdict: crate::checkers::linearizability::Verdict,
+    /// The request ids of a small history that is not linearizable by itself.
+    pub witness: Vec<u64>,
+    pub ops: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NodeState {
+    pub id: u32,
+    pub up: bool,
+    pub paused: bool,
+    /// While it is up: its role's name, its term (or view, epoch), commit index and log
+    /// length.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub term: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit_index: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_length: Option<u64>,
+}
+
+/// Each node of `sim` as `state()` lists it.
+pub fn node_states(sim: &dyn Sim) -> Vec<NodeState> {
+    (0..sim.node_count())
+        .map(|i| {
+            let slot = sim.node_view(i);
+            let status = slot.status;
+            NodeState {
+                id: i as u32,
+                up: slot.up,
+                paused: slot.paused,
+                role: status.map(|s| {
+                    sim.about()
+                        .roles
+                        .iter()
+                        .find(|r| r.code == s.role.0)
+                        .map_or("unknown", |r| r.name)
+                }),
+                term: status.map(|s| s.term),
+                commit_index: status.map(|s| s.commit),
+                log_length: status.map(|s| s.log_len),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::recipe::Recipe;
+
+    #[test]
+    fn a_trace_file_lists_every_event_with_its_message_or_node() {
+        let recipe =
+            Recipe::from_query("v=1&nodes=3&seed=2&actions=100ms@crash:1:keep&t=400ms").unwrap();
+        let mut sim = recipe
+            .setup
+            .spec(recipe.schedule.clone())
+            .sim(true)
+            .unwrap();
+        sim.run_until(400_000);
+        let file = trace_file(&*sim, recipe.to_query());
+        assert_eq!(file.events.len() as u64, sim.trace_len());
+        let json = serde_json::to_value(&file).unwrap();
+        assert_eq!(json["format"], "splitbrain-trace");
+        let send = file.events.iter().find(|e| e.kind == "send").unwrap();
+        assert!(send.msg.is_some() && send.msg_kind.is_some() && send.node.is_none());
+        let crash = file
+            .events
+            .iter()
+            .find(|e| e.text.contains("crashed"))
+            .unwrap();
+        assert_eq!(crash.node, Some(1));
+        let keys: Vec<String> = serde_json::to_value(crash)
+            .unwrap()
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        assert!(!keys.contains(&"msg".to_string()), "{keys:?}");
+        let states = node_states(&*sim);
+        assert_eq!((states[1].up, states[1].role), (false, None));
+        assert!(states[0].role.is_some());
+    }
+}
