@@ -78,3 +78,44 @@ fn a_snapshot_replays_to_the_same_end() {
     assert_eq!(hash_hex(world.trace_hash()), hash_hex(copy.trace_hash()));
     assert_eq!(world.rng_draws(), copy.rng_draws());
 }
+
+/// Every protocol's short fuzz, and one with each of its bugs, gives the report the golden
+/// file holds (the browser test checks the same reports in WebAssembly). Bless as above.
+#[test]
+fn fuzz_reports_match_the_golden_file() {
+    use golden::{fuzz_spec, load_fuzz, GoldenFuzz, FUZZ_GOLDEN_PATH};
+    use splitbrain_core::fuzz::fuzz;
+    use splitbrain_core::registry::PROTOCOLS;
+    let mut fresh = Vec::new();
+    for p in PROTOCOLS {
+        let about = p.about();
+        let bugs = std::iter::once(None).chain(about.bugs.iter().map(|b| Some(b.name)));
+        for bug in bugs {
+            let report = fuzz(&fuzz_spec(about.name, bug)).expect("valid sweep");
+            fresh.push(GoldenFuzz {
+                protocol: about.name.to_string(),
+                bug: bug.map(String::from),
+                report,
+            });
+        }
+    }
+    if std::env::var_os("SPLITBRAIN_BLESS").is_some() {
+        let text = serde_json::to_string_pretty(&fresh).unwrap() + "\n";
+        std::fs::write(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(FUZZ_GOLDEN_PATH),
+            text,
+        )
+        .unwrap();
+        return;
+    }
+    let stored = load_fuzz();
+    assert_eq!(
+        stored.len(),
+        fresh.len(),
+        "protocols or bugs changed: bless the file"
+    );
+    for (s, f) in stored.iter().zip(&fresh) {
+        assert_eq!((&s.protocol, &s.bug), (&f.protocol, &f.bug));
+        assert_eq!(s.report, f.report, "{} {:?}", s.protocol, s.bug);
+    }
+}

@@ -19,3 +19,47 @@ fn trace_hashes_match_native() {
         assert_eq!(report.events, g.events, "scenario {}", g.name);
     }
 }
+
+/// Every protocol's short fuzz, with and without each bug, gives in the browser the report
+/// it gave natively: the same runs, counts, events and first failures.
+#[wasm_bindgen_test]
+fn fuzz_reports_match_native() {
+    let golden = golden::load_fuzz();
+    assert!(golden.len() > 20);
+    for g in &golden {
+        let spec = golden::fuzz_spec(&g.protocol, g.bug.as_deref());
+        let report = splitbrain_core::fuzz::fuzz(&spec).expect("valid sweep");
+        assert_eq!(report, g.report, "{} {:?}", g.protocol, g.bug);
+    }
+}
+
+/// Every claim of every built-in lesson holds in the browser as it does natively, and
+/// fails without its step's actions where the lesson says it must.
+#[wasm_bindgen_test]
+fn every_lesson_claim_holds_in_the_browser() {
+    for lesson in splitbrain_core::lesson::builtin() {
+        for c in splitbrain_core::lesson::check(&lesson).expect("lesson runs") {
+            assert!(c.ok(), "{} / {}: {}", lesson.name, c.step, c.says);
+        }
+    }
+}
+
+/// The linearizability checker gives the same verdicts in the browser, on a history read
+/// from Jepsen's EDN (two that differ only in which compare-and-set failed).
+#[wasm_bindgen_test]
+fn linearizability_verdicts_match_in_the_browser() {
+    use splitbrain_core::checkers::linearizability::{check, formats, Verdict};
+    let history = |expect: u64| {
+        format!(
+            "{{:type :invoke, :f :write, :value 1, :process 0}}
+             {{:type :ok, :f :write, :value 1, :process 0}}
+             {{:type :invoke, :f :cas, :value [{expect} 2], :process 1}}
+             {{:type :fail, :f :cas, :value [{expect} 2], :process 1}}
+             {{:type :invoke, :f :read, :value nil, :process 0}}
+             {{:type :ok, :f :read, :value 1, :process 0}}"
+        )
+    };
+    let verdict = |text: &str| check(&formats::read_edn(text).unwrap()).verdict;
+    assert_eq!(verdict(&history(3)), Verdict::Linearizable);
+    assert_eq!(verdict(&history(1)), Verdict::NotLinearizable);
+}

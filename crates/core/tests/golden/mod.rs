@@ -48,3 +48,35 @@ pub fn scenarios() -> Vec<(String, RunSpec)> {
         ),
     ]
 }
+
+#[allow(dead_code)] // used by the native test only
+pub const FUZZ_GOLDEN_PATH: &str = "tests/golden/fuzz_reports.json";
+
+/// A short fuzz of one protocol (with a bug or without) and the report it gave natively.
+#[derive(Serialize, Deserialize)]
+pub struct GoldenFuzz {
+    pub protocol: String,
+    pub bug: Option<String>,
+    pub report: splitbrain_core::fuzz::FuzzReport,
+}
+
+/// The short fuzz behind a golden report: 4 runs of 5 simulated seconds from seed 7 on
+/// the protocol's default cluster.
+pub fn fuzz_spec(protocol: &str, bug: Option<&str>) -> FuzzSpec {
+    let about = splitbrain_core::registry::find(protocol)
+        .expect("registered")
+        .about();
+    let mut base = RunSpec::new(about.nodes.2, 0, 5 * MICROS_PER_SEC).with_protocol(protocol);
+    base.bugs.extend(bug.map(String::from));
+    FuzzSpec {
+        base,
+        runs: 4,
+        seed: 7,
+        mix: FaultMix::default(),
+        stop_at_first: false,
+    }
+}
+
+pub fn load_fuzz() -> Vec<GoldenFuzz> {
+    serde_json::from_str(include_str!("fuzz_reports.json")).expect("golden fuzz file parses")
+}
