@@ -4,6 +4,7 @@
 mod bench;
 mod commands;
 mod schedule_file;
+mod sweep;
 
 use clap::{Args, Parser, Subcommand};
 use std::process::ExitCode;
@@ -211,9 +212,9 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Run(a) => commands::run(a),
-        Command::Fuzz(a) => commands::fuzz(a),
-        Command::Merge(a) => commands::merge(&a.reports),
-        Command::Sweep(a) => commands::sweep(a),
+        Command::Fuzz(a) => sweep::fuzz(a),
+        Command::Merge(a) => sweep::merge(&a.reports),
+        Command::Sweep(a) => sweep::sweep(a),
         Command::Bench(a) => bench::bench(a.quick),
         Command::CheckHistory(a) => commands::check_history(&a.file, a.format.as_deref()),
         Command::Cap(a) => commands::cap(a.seed, &a.scenario),

@@ -65,6 +65,7 @@ pub mod roles {
 
 mod about;
 pub mod checkers;
+mod msg;
 mod node;
 
 pub use node::{PbftDisk, PbftMsg, PbftNode, PbftNote, PbftTimer, PbftWrite};
