@@ -11,24 +11,30 @@ say "formatting (cargo fmt --check)"
 cargo fmt --all -- --check
 
 say "lints (clippy, warnings denied)"
-cargo clippy --quiet --workspace --exclude splitbrain-web --all-targets -- -D warnings
-( wasm_env; cargo clippy --quiet -p splitbrain-web --target wasm32-unknown-unknown -- -D warnings )
+# The page crates (the playground, and the example's page with its protocol) build for the
+# browser only.
+native=(--workspace --exclude splitbrain-web --exclude own-protocol-page)
+cargo clippy --quiet "${native[@]}" --all-targets -- -D warnings
+( wasm_env; cargo clippy --quiet -p splitbrain-web -p own-protocol-page --target wasm32-unknown-unknown -- -D warnings )
 
 say "architecture invariants"
 ( wasm_env; bash scripts/check-architecture.sh )
 
-say "native tests (core, CLI)"
-cargo test --workspace --exclude splitbrain-web 2>&1 | tee target/native-tests.log | grep -E '^(test result|running|error|failures)|FAILED|panicked' || true
+say "native tests (core, CLI, the example protocol)"
+cargo test "${native[@]}" 2>&1 | tee target/native-tests.log | grep -E '^(test result|running|error|failures)|FAILED|panicked' || true
 grep -q 'FAILED\|error\[' target/native-tests.log && { echo "native tests failed; see target/native-tests.log" >&2; exit 1; }
 grep -q '^test result: ok' target/native-tests.log
 
 say "browser tests (wasm-bindgen-test in headless Chromium)"
 ( wasm_env; wasm-pack test --headless --chrome --mode no-install crates/core )
+( wasm_env; wasm-pack test --headless --chrome --mode no-install examples/own-protocol )
 
 say "end-to-end tests of the built page (playwright-core, headless Chromium)"
 port=${E2E_PORT:-8090}
 build_and_serve_page "$port"
-PLAYGROUND_URL="http://127.0.0.1:$port/" SCREENSHOT_DIR=test-output/e2e \
+build_and_serve_own_page $((port + 1))
+PLAYGROUND_URL="http://127.0.0.1:$port/" OWN_PROTOCOL_URL="http://127.0.0.1:$((port + 1))/" \
+  SCREENSHOT_DIR=test-output/e2e \
   PLAYWRIGHT_CORE_PATH="$SB_CACHE/npm/node_modules/playwright-core" \
   node --test tests/e2e/
 

@@ -106,6 +106,17 @@ build_and_serve_page() {
   ( wasm_env; trunk build --release --dist target/e2e-dist >target/trunk-build.log 2>&1 ) ||
     { tail -n 40 target/trunk-build.log >&2; echo "trunk build failed; see target/trunk-build.log" >&2; exit 1; }
   node tests/e2e/serve-static.mjs target/e2e-dist "$1" &
-  local server=$!
-  trap "kill $server 2>/dev/null" EXIT
+  SB_SERVERS="$SB_SERVERS $!"
+  trap 'kill $SB_SERVERS 2>/dev/null' EXIT
+}
+
+# build_and_serve_own_page PORT: the same for the page built with the example protocol
+# (examples/own-protocol/page), into target/own-dist.
+build_and_serve_own_page() {
+  ( wasm_env; trunk build --release --dist target/own-dist examples/own-protocol/page/index.html \
+      >target/trunk-own-build.log 2>&1 ) ||
+    { tail -n 40 target/trunk-own-build.log >&2; echo "trunk build of the example's page failed; see target/trunk-own-build.log" >&2; exit 1; }
+  node tests/e2e/serve-static.mjs target/own-dist "$1" &
+  SB_SERVERS="$SB_SERVERS $!"
+  trap 'kill $SB_SERVERS 2>/dev/null' EXIT
 }

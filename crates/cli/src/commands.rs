@@ -274,10 +274,7 @@ pub fn cap(seed: u64, scenario: &str) -> Result<Value, String> {
 
 /// Every registered protocol, described.
 pub fn protocols() -> Result<Value, String> {
-    let protocols: Vec<Value> = registry::PROTOCOLS
-        .iter()
-        .map(|p| to_json(p.about()))
-        .collect();
+    let protocols: Vec<Value> = registry::all().iter().map(|p| to_json(p.about())).collect();
     Ok(json!({ "protocols": protocols }))
 }
 

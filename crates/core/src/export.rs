@@ -89,6 +89,47 @@ pub fn trace_file(sim: &dyn Sim, recipe: String) -> TraceFile {
     }
 }
 
+/// What reading a trace file back needs of it (the events are for other tools): its format,
+/// version, recipe and moment; missing fields are absent, so that [`TraceHead::recipe`]
+/// says what is wrong in words. (A field of the wrong type fails to deserialize.)
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
+#[serde(default)]
+pub struct TraceHead {
+    pub format: Option<String>,
+    pub version: Option<f64>,
+    pub recipe: Option<String>,
+    pub time_us: Option<f64>,
+}
+
+impl TraceHead {
+    /// The run the file reproduces, at the moment it was exported; or what keeps it from
+    /// being read.
+    pub fn recipe(&self) -> Result<crate::recipe::Recipe, String> {
+        if self.format.as_deref() != Some(TRACE_FORMAT) {
+            return Err(format!(
+                "a JSON file must be a trace exported by splitbrain (with \"format\": \"{TRACE_FORMAT}\")"
+            ));
+        }
+        let version = self.version.unwrap_or(0.0);
+        if version < 1.0 || version > f64::from(TRACE_VERSION) || version.fract() != 0.0 {
+            return Err(format!(
+                "trace format version {version} is not one this page reads (1 to {TRACE_VERSION})"
+            ));
+        }
+        let text = self
+            .recipe
+            .as_deref()
+            .ok_or("the trace has no \"recipe\" text")?;
+        let mut recipe =
+            crate::recipe::Recipe::from_query(text).map_err(|e| format!("its recipe: {e}"))?;
+        recipe.at_us = self
+            .time_us
+            .filter(|t| *t >= 0.0 && t.is_finite())
+            .map(|t| t as u64);
+        Ok(recipe)
+    }
+}
+
 /// The run now, as the JavaScript API's `state()` gives it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RunState {
@@ -194,5 +235,42 @@ mod tests {
         let states = node_states(&*sim);
         assert_eq!((states[1].up, states[1].role), (false, None));
         assert!(states[0].role.is_some());
+    }
+
+    #[test]
+    fn a_trace_file_reads_back_as_its_run_and_a_broken_one_says_why() {
+        let recipe = Recipe::from_query("v=1&nodes=3&seed=2&actions=100ms@crash:1:keep").unwrap();
+        let mut sim = recipe
+            .setup
+            .spec(recipe.schedule.clone())
+            .sim(true)
+            .unwrap();
+        sim.run_until(400_000);
+        let text = serde_json::to_string(&trace_file(&*sim, recipe.to_query())).unwrap();
+        let head: TraceHead = serde_json::from_str(&text).unwrap();
+        let back = head.recipe().unwrap();
+        assert_eq!(back.schedule, recipe.schedule);
+        assert_eq!(back.setup, recipe.setup);
+        assert_eq!(back.at_us, Some(400_000));
+
+        let says = |json: &str| {
+            let head: TraceHead = serde_json::from_str(json).unwrap();
+            head.recipe().unwrap_err()
+        };
+        assert!(serde_json::from_str::<TraceHead>(r#"{"format": 7}"#).is_err());
+        assert!(says(r#"{"name": "x"}"#).contains("exported by splitbrain"));
+        let head = r#""format": "splitbrain-trace""#;
+        assert!(says(&format!("{{{head}, \"version\": 2}}")).contains("version 2"));
+        assert!(says(&format!("{{{head}, \"version\": 1}}")).contains("no \"recipe\""));
+        let bad = says(&format!(
+            "{{{head}, \"version\": 1, \"recipe\": \"nodes=zero\"}}"
+        ));
+        assert!(bad.starts_with("its recipe:"), "{bad}");
+        let at = |t: &str| {
+            let json = format!("{{{head}, \"version\": 1, \"recipe\": \"v=1\", \"time_us\": {t}}}");
+            let head: TraceHead = serde_json::from_str(&json).unwrap();
+            head.recipe().unwrap().at_us
+        };
+        assert_eq!((at("-5"), at("2.5e6")), (None, Some(2_500_000)));
     }
 }

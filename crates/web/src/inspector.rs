@@ -30,8 +30,9 @@ pub fn Inspector(props: &Props) -> Html {
         .filter(|&n| n != id)
         .collect();
     let slow = slot.processing_us > 0;
-    // Key-value client buttons only for a protocol that serves those clients.
-    let serves = world.about().serves_clients();
+    // Key-value client buttons only for the operations the protocol offers.
+    let offers = |name: &str| world.about().operations.iter().any(|o| o.name == name);
+    let (put, get, cas) = (offers("put"), offers("get"), offers("cas"));
     let buttons = if slot.up {
         html! {
             <div class="buttons">
@@ -48,9 +49,13 @@ pub fn Inspector(props: &Props) -> Html {
                 <button onclick={act(Action::SkewClock { node: id, by_us: -100_000 })}>{"Clock −100 ms"}</button>
                 <button onclick={act(Action::SetDrift { node: id, ppm: slot.clock.drift_ppm() + 50_000 })}>{"Drift +5%"}</button>
                 <button onclick={act(Action::SetDrift { node: id, ppm: 0 })}>{"No drift"}</button>
-                if serves {
+                if put {
                     <button onclick={act(Action::Client { node: id, op: KvOp::Put { key: 1, value: now / 1000 } })}>{"Client: put k1"}</button>
+                }
+                if get {
                     <button onclick={act(Action::Client { node: id, op: KvOp::Get { key: 1 } })}>{"Client: get k1"}</button>
+                }
+                if cas {
                     <button onclick={act(Action::Client { node: id, op: KvOp::Cas { key: 1, expect: kv1, new: now / 1000 } })}>{"Client: cas k1"}</button>
                 }
             </div>

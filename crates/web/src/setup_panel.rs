@@ -159,7 +159,7 @@ pub fn SetupPanel(props: &Props) -> Html {
         <section class="setup" aria-label="Cluster set-up">
             <label>{"protocol "}
                 <select aria-label="Protocol" onchange={on_protocol}>
-                    { for registry::PROTOCOLS.iter().map(|p| p.about()).map(|a| html! {
+                    { for registry::all().iter().map(|p| p.about()).map(|a| html! {
                         <option value={a.name} selected={a.name == setup.protocol}>{ a.title }</option>
                     }) }
                 </select>

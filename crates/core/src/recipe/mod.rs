@@ -27,6 +27,12 @@ pub const RECIPE_NAMES: &[&str] = &[
     "v", "protocol", "nodes", "seed", "load", "retry", "bugs", "net", "actions", "t",
 ];
 
+/// The names the page itself reads from its address (embedding, speed, lessons): no
+/// protocol's setting may take one.
+pub const PAGE_NAMES: &[&str] = &[
+    "embed", "autoplay", "speed", "panel", "z", "lesson", "step", "course",
+];
+
 /// What a run is made of, apart from the actions taken during it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Setup {
@@ -360,11 +366,10 @@ mod tests {
 
     #[test]
     fn no_setting_takes_a_name_of_the_recipe_or_the_page() {
-        let page = ["embed", "autoplay", "speed", "panel", "z", "lesson", "step"];
         for p in registry::PROTOCOLS {
             for s in p.about().settings {
                 assert!(
-                    !RECIPE_NAMES.contains(&s.name) && !page.contains(&s.name),
+                    !RECIPE_NAMES.contains(&s.name) && !PAGE_NAMES.contains(&s.name),
                     "{}: {}",
                     p.about().name,
                     s.name

@@ -9,6 +9,10 @@
 //! builds worlds through [`Entry`], so nothing outside a protocol's folder and this list
 //! needs to know which protocols exist.
 //!
+//! A crate outside this one adds its own protocol with [`register`] (say, at the start of its
+//! tests, or in a page built with it); from then on it is found by name like the built-in
+//! ones, so runs, links, the fuzzer and the page work for it unchanged.
+//!
 //! The simulator's step stays monomorphic (`World<P>`); the registry hands out worlds as
 //! [`Sim`] trait objects, so dynamic dispatch happens once per call at the boundary, not per
 //! event.
@@ -29,11 +33,13 @@ use crate::sim::Sim;
 use crate::time::Micros;
 use serde::Serialize;
 use std::marker::PhantomData;
+use std::sync::RwLock;
 
 mod settings;
 pub use settings::{check_settings, Choice, Env, SettingDesc, SettingKind, Settings, Values};
 
-/// Every protocol, one line each. The first is the default.
+/// Every built-in protocol, one line each. The first is the default. [`all`] adds the ones
+/// registered from outside.
 pub static PROTOCOLS: &[&dyn Entry] = &[
     &Of::<RaftNode>::IT,
     &Of::<QuorumNode>::IT,
@@ -47,11 +53,68 @@ pub static PROTOCOLS: &[&dyn Entry] = &[
     &Of::<PbftNode>::IT,
 ];
 
+/// Protocols added from outside this crate, in the order they were registered.
+static REGISTERED: RwLock<Vec<&'static dyn Entry>> = RwLock::new(Vec::new());
+
+/// Adds a protocol defined outside this crate (`register(&Of::<MyNode>::IT)`), so that it
+/// is found by name like the built-in ones. Registering the same protocol again does
+/// nothing; a second protocol under a name or a bug name already taken is refused, since
+/// links name protocols and bugs alone.
+pub fn register(entry: &'static dyn Entry) -> Result<(), String> {
+    let about = entry.about();
+    let mut registered = REGISTERED.write().unwrap_or_else(|e| e.into_inner());
+    let known = PROTOCOLS.iter().chain(registered.iter());
+    for other in known {
+        let theirs = other.about();
+        if std::ptr::eq(theirs, about) {
+            return Ok(());
+        }
+        if theirs.name == about.name {
+            return Err(format!(
+                "a protocol called {:?} is already registered",
+                about.name
+            ));
+        }
+        if let Some(bug) = about.bugs.iter().find(|b| theirs.bug(b.name).is_some()) {
+            return Err(format!(
+                "the bug name {:?} is taken by {}; links name bugs alone, so pick another",
+                bug.name, theirs.name
+            ));
+        }
+    }
+    if about.name.is_empty()
+        || !about
+            .name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(format!(
+            "a protocol's name is lowercase letters, digits and dashes (it goes in links), not {:?}",
+            about.name
+        ));
+    }
+    let reserved = crate::recipe::RECIPE_NAMES
+        .iter()
+        .chain(crate::recipe::PAGE_NAMES);
+    if let Some(taken) = reserved.into_iter().find(|n| about.setting(n).is_some()) {
+        return Err(format!(
+            "a setting cannot be called {taken:?}: links use that name for themselves"
+        ));
+    }
+    registered.push(entry);
+    Ok(())
+}
+
+/// Every protocol: the built-in ones, then those registered from outside.
+pub fn all() -> Vec<&'static dyn Entry> {
+    let registered = REGISTERED.read().unwrap_or_else(|e| e.into_inner());
+    PROTOCOLS.iter().chain(registered.iter()).copied().collect()
+}
+
 /// The protocol registered under `name`, or a message listing the known names.
 pub fn find(name: &str) -> Result<&'static dyn Entry, String> {
-    PROTOCOLS
-        .iter()
-        .copied()
+    all()
+        .into_iter()
         .find(|p| p.about().name == name)
         .ok_or_else(|| {
             format!(
@@ -61,9 +124,9 @@ pub fn find(name: &str) -> Result<&'static dyn Entry, String> {
         })
 }
 
-/// The registered protocols' names, in registry order.
+/// The protocols' names, in registry order.
 pub fn names() -> Vec<&'static str> {
-    PROTOCOLS.iter().map(|p| p.about().name).collect()
+    all().iter().map(|p| p.about().name).collect()
 }
 
 /// The default protocol's name.
@@ -73,7 +136,7 @@ pub fn default_name() -> &'static str {
 
 /// The message for a bug no protocol has, listing every protocol's bugs.
 pub fn unknown_bug(bug: &str) -> String {
-    let known: Vec<&str> = PROTOCOLS
+    let known: Vec<&str> = all()
         .iter()
         .flat_map(|p| p.about().bugs.iter().map(|b| b.name))
         .collect();
@@ -82,16 +145,16 @@ pub fn unknown_bug(bug: &str) -> String {
 
 /// The protocol whose bug is called `bug`, if any.
 pub fn owner_of_bug(bug: &str) -> Option<&'static About> {
-    PROTOCOLS
-        .iter()
+    all()
+        .into_iter()
         .map(|p| p.about())
         .find(|a| a.bugs.iter().any(|b| b.name == bug))
 }
 
 /// The protocols that have a setting called `name`.
 pub fn owners_of_setting(name: &str) -> Vec<&'static About> {
-    PROTOCOLS
-        .iter()
+    all()
+        .into_iter()
         .map(|p| p.about())
         .filter(|a| a.setting(name).is_some())
         .collect()
@@ -530,5 +593,100 @@ mod tests {
             n,
             "a bug name is used twice: links name bugs alone"
         );
+    }
+
+    /// A protocol entry that only describes itself (all registration looks at).
+    struct Described(&'static About);
+
+    impl Entry for Described {
+        fn about(&self) -> &'static About {
+            self.0
+        }
+        fn check(&self, _: &Settings, _: &[String], _: &Env) -> Result<Settings, String> {
+            unreachable!()
+        }
+        fn world(&self, _: &RunSpec, _: bool) -> Result<Box<dyn Sim>, String> {
+            unreachable!()
+        }
+        fn checkers(&self, _: &RunSpec) -> Result<Vec<(&'static str, PropertyKind)>, String> {
+            unreachable!()
+        }
+        fn cards(&self, _: &RunSpec, _: Micros) -> Result<Vec<Option<crate::card::Card>>, String> {
+            unreachable!()
+        }
+        fn remark(&self, _: &Settings, _: &[String], _: &Env) -> Option<String> {
+            unreachable!()
+        }
+        fn model(&self, _: &RunSpec) -> Result<SystemModel, String> {
+            unreachable!()
+        }
+        fn tolerates(&self, _: &RunSpec) -> Result<u32, String> {
+            unreachable!()
+        }
+    }
+
+    fn about(
+        name: &'static str,
+        settings: &'static [SettingDesc],
+        bugs: &'static [BugDesc],
+    ) -> &'static About {
+        Box::leak(Box::new(About {
+            name,
+            title: "t",
+            summary: "s",
+            nodes: (1, 3, 3),
+            settings,
+            bugs,
+            behaviours: &[],
+            roles: &[],
+            operations: &[],
+            properties: &[],
+            look: Look {
+                called: "",
+                holds: "",
+                legend: ["", "", "", ""],
+                era: None,
+            },
+        }))
+    }
+
+    #[test]
+    fn a_protocol_from_outside_is_found_by_name_once_registered() {
+        let entry: &'static dyn Entry =
+            Box::leak(Box::new(Described(about("outside-1", &[], &[]))));
+        assert!(find("outside-1").is_err());
+        register(entry).unwrap();
+        register(entry).unwrap(); // again: nothing changes
+        assert_eq!(find("outside-1").unwrap().about().name, "outside-1");
+        assert_eq!(names().iter().filter(|n| **n == "outside-1").count(), 1);
+        assert_eq!(
+            all().len(),
+            PROTOCOLS.len() + names().len() - PROTOCOLS.len()
+        );
+    }
+
+    #[test]
+    fn registration_refuses_names_links_cannot_tell_apart() {
+        let try_register = |a: &'static About| register(Box::leak(Box::new(Described(a))));
+        let e = try_register(about("raft", &[], &[])).unwrap_err();
+        assert!(e.contains("already registered"), "{e}");
+        static BUG: &[BugDesc] = &[BugDesc {
+            name: "forget-epoch",
+            breaks: "x",
+        }];
+        let e = try_register(about("outside-2", &[], BUG)).unwrap_err();
+        assert!(e.contains("taken by primary-backup"), "{e}");
+        let e = try_register(about("Outside 3", &[], &[])).unwrap_err();
+        assert!(e.contains("lowercase"), "{e}");
+        static SEED: &[SettingDesc] = &[SettingDesc {
+            name: "seed",
+            label: "seed",
+            kind: SettingKind::Flag,
+            default: Some("0"),
+            help: "x",
+        }];
+        let e = try_register(about("outside-4", SEED, &[])).unwrap_err();
+        assert!(e.contains("\"seed\""), "{e}");
+        assert!(find("outside-2").is_err() && find("outside-4").is_err());
     }
 }

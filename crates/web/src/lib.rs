@@ -1,0 +1,75 @@
+//! The splitbrain playground in the browser: a Yew front end over the simulation core.
+//!
+//! The page runs any registered protocol in the core, compiled to WebAssembly, animates its
+//! nodes, links and messages, and lets the user break the network, the nodes and their
+//! clocks. The view only reads the world and dispatches messages to the reducer in
+//! `state.rs`.
+//!
+//! The page is a library, so that a crate with a protocol of its own can build the page
+//! with it: register the protocol with the core's registry, then call [`start`] (see the
+//! README's "Test your own protocol").
+
+mod any;
+mod api;
+mod app;
+mod bench;
+mod cap_live;
+mod cap_view;
+mod deflate;
+mod event_log;
+mod flight;
+mod inspector;
+mod lesson_panel;
+mod lessons;
+mod link_editor;
+mod link_panel;
+mod network_panel;
+mod panic_overlay;
+mod pen;
+mod prefs;
+mod recovery;
+mod setup_panel;
+mod share;
+mod side;
+mod spacetime;
+mod state;
+mod topology;
+mod url;
+
+/// Starts the page: renders the playground into a body marked `data-splitbrain-page`, or
+/// leaves the page alone when it only loads the module to mount playgrounds itself. Call it
+/// once, from `main`, after registering any protocols of your own.
+pub fn start() {
+    panic_overlay::install();
+    // The playground's own page asks to be rendered (`data-splitbrain-page` on its body);
+    // a page that loads the module to mount playgrounds itself does not.
+    let page = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+        .filter(|b| b.has_attribute("data-splitbrain-page"));
+    if let Some(body) = page {
+        let fragment = url::current_fragment();
+        if deflate::compressed_part(&fragment).is_some() {
+            // A compressed link is expanded by the browser first (asynchronously).
+            wasm_bindgen_futures::spawn_local(async move {
+                let page = deflate::expand(&fragment)
+                    .await
+                    .and_then(|query| url::PageState::parse(&query));
+                render(body, page);
+            });
+        } else {
+            render(body, url::PageState::parse(&fragment));
+        }
+    }
+}
+
+fn render(body: web_sys::HtmlElement, page: Result<url::PageState, String>) {
+    // An iframe inside another page: the address is the embedding page's choice.
+    let embedded = page.as_ref().is_ok_and(|p| !p.embed.is_empty());
+    let init = std::rc::Rc::new(app::Init {
+        page,
+        embedded,
+        handle: Default::default(),
+    });
+    yew::Renderer::<app::App>::with_root_and_props(body.into(), app::AppProps { init }).render();
+}

@@ -1,0 +1,215 @@
+//! A protocol written outside splitbrain's core, as a student would write one: a majority
+//! register (the ABD algorithm of Attiya, Bar-Noy and Dolev), a key-value store without a
+//! leader that stays linearizable while fewer than half of its replicas are down or cut off.
+//!
+//! The crate shows everything a protocol needs to run in splitbrain's simulator and page:
+//! - the node as a state machine ([`node`], splitbrain's `Protocol` trait), its messages
+//!   ([`msg`]) and what it keeps on disk;
+//! - its safety properties as checkers that read the nodes after every event ([`checkers`]);
+//! - its description for the registry (settings, bugs, roles, properties, its look), and
+//!   [`register`], which adds it to the registry so that runs, links, the fuzzer and the page
+//!   find it by name (`abd`).
+//!
+//! Its tests (`tests/register.rs`) run it with faults, fuzz it, check its clients' history
+//! for linearizability, and make sure the fuzzer finds each of its deliberate bugs; they run
+//! natively (`cargo test`) and in a browser (`wasm-pack test --headless --chrome`).
+
+pub mod checkers;
+pub mod msg;
+pub mod node;
+
+pub use msg::{AbdMsg, Tag};
+pub use node::AbdNode;
+
+use splitbrain_core::card::{Card, Row};
+use splitbrain_core::registry::{
+    self, About, BugDesc, Described, Env, Look, OperationDesc, PropertyDesc, PropertyKind,
+    RoleDesc, SettingDesc, SettingKind, Values, SILENT,
+};
+use splitbrain_core::time::MICROS_PER_MS;
+
+/// Adds the register to splitbrain's registry (doing it again changes nothing).
+pub fn register() {
+    registry::register(&registry::Of::<AbdNode>::IT).expect("the name abd is free");
+}
+
+/// The deliberate bugs: each breaks a property the fuzzer must find broken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AbdBug {
+    /// A read answers after its query phase, without storing back what it read.
+    SkipWriteBack,
+    /// Phases finish with one answer fewer than a majority.
+    MinorityQuorum,
+    /// A replica acknowledges a store it keeps only in memory.
+    StoreInMemory,
+    /// A write's tag comes from what its query heard only, so two concurrent writes at one
+    /// coordinator can take the same tag.
+    SameTag,
+}
+
+impl AbdBug {
+    const ALL: [AbdBug; 4] = [
+        AbdBug::SkipWriteBack,
+        AbdBug::MinorityQuorum,
+        AbdBug::StoreInMemory,
+        AbdBug::SameTag,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            AbdBug::SkipWriteBack => "skip-write-back",
+            AbdBug::MinorityQuorum => "minority-quorum",
+            AbdBug::StoreInMemory => "store-in-memory",
+            AbdBug::SameTag => "same-tag",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct AbdConfig {
+    /// How long a coordinator waits before sending an unanswered phase again.
+    pub resend_us: u64,
+    pub bugs: Vec<AbdBug>,
+}
+
+impl Default for AbdConfig {
+    fn default() -> Self {
+        AbdConfig {
+            resend_us: 100 * MICROS_PER_MS,
+            bugs: Vec::new(),
+        }
+    }
+}
+
+/// One role: every node is a replica, and coordinates its own clients' operations.
+pub const ROLES: &[RoleDesc] = &[RoleDesc {
+    code: 0,
+    name: "follower",
+    label: "replica",
+    leads: false,
+}];
+
+const ABOUT: About = About {
+    name: "abd",
+    title: "Majority register (ABD, built outside the core)",
+    summary: "reads and writes each ask a majority of replicas, in two phases, with no leader; a read writes back what it read",
+    nodes: (1, 15, 5),
+    settings: &[SettingDesc {
+        name: "resend",
+        label: "resend after",
+        kind: SettingKind::Duration {
+            min_us: 10 * MICROS_PER_MS,
+            max_us: 1_000 * MICROS_PER_MS,
+        },
+        default: Some("100ms"),
+        help: "how long a coordinator waits for answers before asking again",
+    }],
+    bugs: &[
+        BugDesc {
+            name: "skip-write-back",
+            breaks: "a read answers without storing back what it read, so a later read can return an older value",
+        },
+        BugDesc {
+            name: "minority-quorum",
+            breaks: "phases finish with one answer fewer than a majority, so a read's replicas can miss a write's",
+        },
+        BugDesc {
+            name: "store-in-memory",
+            breaks: "replicas acknowledge stores before they are on disk, so a crash forgets acknowledged writes",
+        },
+        BugDesc {
+            name: "same-tag",
+            breaks: "two concurrent writes at one replica can take the same tag, so replicas keep different values under one version; only the clients' history shows it",
+        },
+    ],
+    behaviours: &[SILENT],
+    roles: ROLES,
+    operations: &[
+        OperationDesc {
+            name: "get",
+            help: "read a key",
+        },
+        OperationDesc {
+            name: "put",
+            help: "write a value to a key",
+        },
+    ],
+    properties: &[
+        PropertyDesc {
+            name: "answers stand on a majority",
+            kind: PropertyKind::Safety,
+            promised: true,
+            promise: "when a replica answers a read or a write, a majority of disks hold that write or a newer one",
+        },
+        PropertyDesc {
+            name: "tags never go back",
+            kind: PropertyKind::Safety,
+            promised: true,
+            promise: "a replica never goes back to an older write of a key, across crashes too",
+        },
+    ],
+    look: Look {
+        called: "the majority register",
+        holds: "Every answer so far stands on a majority, and no replica went back",
+        legend: ["query", "store", "answer", ""],
+        era: None,
+    },
+};
+
+impl Described for AbdNode {
+    const ABOUT: &'static About = &ABOUT;
+
+    fn configure(values: &Values<'_>, _env: &Env) -> Result<AbdConfig, String> {
+        Ok(AbdConfig {
+            resend_us: values.duration("resend").unwrap_or(100 * MICROS_PER_MS),
+            bugs: values.bugs(|name| AbdBug::ALL.into_iter().find(|b| b.name() == name)),
+        })
+    }
+
+    fn colour_of(msg: &AbdMsg) -> u8 {
+        match msg {
+            AbdMsg::Query { .. } => 0,
+            AbdMsg::Store { .. } => 1,
+            AbdMsg::Holds { .. } | AbdMsg::Stored { .. } => 2,
+        }
+    }
+
+    fn card(&self) -> Card {
+        let store: Vec<String> = self
+            .store()
+            .iter()
+            .map(|(k, (tag, v))| match v {
+                Some(v) => format!("k{k}={v} ({tag})"),
+                None => format!("k{k} empty ({tag})"),
+            })
+            .collect();
+        let rows = self
+            .pending()
+            .iter()
+            .map(|(req, p)| {
+                let op = splitbrain_core::describe::op(&p.op);
+                let phase = match p.phase {
+                    node::Phase::Query { .. } => "query".to_string(),
+                    node::Phase::Store { tag, .. } => format!("store {tag}"),
+                };
+                let heard: Vec<String> = p.heard.iter().map(|n| n.to_string()).collect();
+                Row::new(vec![format!("#{}", req.0), op, phase, heard.join(" ")])
+            })
+            .collect();
+        Card::default()
+            .fact(
+                "store",
+                if store.is_empty() {
+                    "empty".into()
+                } else {
+                    store.join(" ")
+                },
+            )
+            .fact("quorum", self.quorum())
+            .table(
+                "operations it coordinates",
+                &["request", "operation", "phase", "answered by"],
+                rows,
+            )
+    }
+}
