@@ -157,3 +157,18 @@ test('PBFT with two liars among four: the split is named, and a replica card sho
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('two-phase commit: a coordinator that crashes between the phases leaves its participants in doubt', async () => {
+  const { page, errors } = await open(`${url}#v=1&protocol=two-phase-commit&nodes=4&seed=1&no=0&transactions=1&actions=203ms@crash:0:keep&t=1s`);
+  await page.waitForFunction(() => document.querySelector('.tagline').textContent.includes('two-phase commit'));
+  // The participants are drawn in doubt, with the role's meaning in the legend.
+  await page.waitForSelector('svg.topology g.node[aria-label^="node 1,"].candidate');
+  await page.locator('svg.topology g.node[aria-label^="node 1,"]').click();
+  await page.waitForSelector('.inspector table.log caption');
+  assert.match(await page.textContent('.inspector'), /in doubt about\s*t1/);
+  assert.match(await page.textContent('.inspector table.log'), /in doubt \(voted yes\)/);
+  assert.match(await page.textContent('.event-log'), /is in doubt about t1/);
+  await page.screenshot({ path: `${shots}/35-two-phase-commit.png` });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -109,6 +109,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("paxos.md", include_str!("../../../../lessons/paxos.md")),
     ("pbft.md", include_str!("../../../../lessons/pbft.md")),
     (
+        "two-phase-commit.md",
+        include_str!("../../../../lessons/two-phase-commit.md"),
+    ),
+    (
         "agreement-compared.md",
         include_str!("../../../../lessons/agreement-compared.md"),
     ),

@@ -11,3 +11,4 @@ pub mod quorum;
 pub mod raft;
 pub mod rpc;
 pub mod two_generals;
+pub mod two_phase_commit;

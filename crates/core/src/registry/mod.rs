@@ -28,6 +28,7 @@ use crate::protocols::quorum::QuorumNode;
 use crate::protocols::raft::RaftNode;
 use crate::protocols::rpc::RpcNode;
 use crate::protocols::two_generals::General;
+use crate::protocols::two_phase_commit::TpcNode;
 use crate::run::RunSpec;
 use crate::sim::Sim;
 use crate::time::Micros;
@@ -51,6 +52,7 @@ pub static PROTOCOLS: &[&dyn Entry] = &[
     &Of::<PaxosNode>::IT,
     &Of::<MpNode>::IT,
     &Of::<PbftNode>::IT,
+    &Of::<TpcNode>::IT,
 ];
 
 /// Protocols added from outside this crate, in the order they were registered.

@@ -1,0 +1,206 @@
+//! What two-phase commit says about itself to the registry.
+
+use super::msg::TpcMsg;
+use super::node::COORDINATOR;
+use super::{TpcBug, TpcConfig, TpcNode, TpcTimer};
+use crate::card::{Card, Row};
+use crate::ids::NodeId;
+use crate::registry::{
+    About, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
+    Values, SILENT,
+};
+use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
+
+const ABOUT: About = About {
+    name: "two-phase-commit",
+    title: "Two-phase commit (atomic commit)",
+    summary: "a coordinator asks every participant to prepare a transaction, then commits it only if all voted yes; a participant that voted yes must wait for the decision, even while the coordinator is down",
+    nodes: (2, 16, 4),
+    settings: &[
+        SettingDesc {
+            name: "transactions",
+            label: "transactions",
+            kind: SettingKind::Number { min: 1, max: 50 },
+            default: Some("5"),
+            help: "how many transactions the coordinator (n0) runs, one after another",
+        },
+        SettingDesc {
+            name: "no",
+            label: "chance of a no vote (%)",
+            kind: SettingKind::Number { min: 0, max: 100 },
+            default: Some("20"),
+            help: "the chance, in percent, that a participant cannot commit a transaction and votes no",
+        },
+        SettingDesc {
+            name: "timeout",
+            label: "timeout",
+            kind: SettingKind::Duration {
+                min_us: 20 * MICROS_PER_MS,
+                max_us: 5 * MICROS_PER_SEC,
+            },
+            default: Some("300ms"),
+            help: "how long the coordinator waits for votes (then aborts), and how often decisions are sent again and a participant in doubt asks again (raised above the network's round trip)",
+        },
+        SettingDesc {
+            name: "cooperative",
+            label: "participants ask each other",
+            kind: SettingKind::Flag,
+            default: Some("0"),
+            help: "a participant in doubt asks the other participants too: one that knows the outcome tells it, one that never voted aborts",
+        },
+    ],
+    bugs: &[
+        BugDesc {
+            name: "unlogged-decision",
+            breaks: "all decide alike: the coordinator sends its decision without writing it down, so after a crash it aborts a transaction some participants already committed",
+        },
+        BugDesc {
+            name: "unilateral-abort",
+            breaks: "all decide alike: a participant in doubt gives up and aborts on its own, while the coordinator may have decided to commit",
+        },
+        BugDesc {
+            name: "timeout-commits",
+            breaks: "commit needs every yes: a coordinator whose votes do not all arrive in time commits anyway",
+        },
+    ],
+    behaviours: &[SILENT],
+    roles: super::roles::ALL,
+    operations: &[],
+    properties: &[
+        PropertyDesc {
+            name: "all decide alike",
+            kind: PropertyKind::Safety,
+            promise: "no two nodes decide a transaction differently, and no node changes its decision, across crashes too (atomicity)",
+            promised: true,
+        },
+        PropertyDesc {
+            name: "commit needs every yes",
+            kind: PropertyKind::Safety,
+            promise: "a transaction commits only if every participant voted yes on it",
+            promised: true,
+        },
+        PropertyDesc {
+            name: "every transaction is decided",
+            kind: PropertyKind::AtEnd,
+            promise: "every transaction begun is decided, and every participant that voted yes knows the outcome; not promised: while the coordinator is down, participants in doubt can only wait (two-phase commit blocks)",
+            promised: false,
+        },
+    ],
+    look: Look {
+        called: "two-phase commit",
+        holds: "Every node that decided a transaction decided alike, and nothing committed without every yes so far",
+        legend: ["prepare (vote request)", "decision", "vote / acknowledgement", "question from a node in doubt"],
+        era: Some(("t", "transaction")),
+    },
+};
+
+impl Described for TpcNode {
+    const ABOUT: &'static About = &ABOUT;
+
+    fn configure(values: &Values<'_>, env: &Env) -> Result<TpcConfig, String> {
+        let mut timeout_us = values.duration("timeout").unwrap_or(300 * MICROS_PER_MS);
+        timeout_us = timeout_us.max(3 * env.round_trip_us);
+        Ok(TpcConfig {
+            transactions: values.number("transactions") as u32,
+            no_percent: values.number("no"),
+            timeout_us,
+            cooperative: values.flag("cooperative"),
+            bugs: values.bugs(|name| TpcBug::ALL.into_iter().find(|b| b.name() == name)),
+        })
+    }
+
+    fn colour_of(msg: &TpcMsg) -> u8 {
+        match msg {
+            TpcMsg::Prepare { .. } => 0,
+            TpcMsg::Decision { .. } => 1,
+            TpcMsg::Vote { .. } | TpcMsg::Ack { .. } => 2,
+            TpcMsg::Ask { .. } => 3,
+        }
+    }
+
+    fn countdown(timer: &TpcTimer, config: &TpcConfig) -> Option<Micros> {
+        match timer {
+            TpcTimer::Votes(_) => Some(config.timeout_us),
+            _ => None,
+        }
+    }
+
+    fn card(&self) -> Card {
+        if self.is_coordinator() {
+            let rows = self
+                .rounds()
+                .iter()
+                .rev()
+                .map(|(t, r)| {
+                    let votes: Vec<String> = r
+                        .votes
+                        .iter()
+                        .map(|(n, yes)| format!("{n} {}", if *yes { "yes" } else { "no" }))
+                        .collect();
+                    let state = match self.decided().get(t) {
+                        Some(true) => "committed",
+                        Some(false) => "aborted",
+                        None => "waiting for votes",
+                    };
+                    let acked: Vec<String> = r.acked.iter().map(NodeId::to_string).collect();
+                    Row::new(vec![
+                        format!("t{t}"),
+                        state.into(),
+                        if votes.is_empty() {
+                            "none yet".into()
+                        } else {
+                            votes.join(", ")
+                        },
+                        if acked.is_empty() {
+                            "nobody".into()
+                        } else {
+                            acked.join(" ")
+                        },
+                    ])
+                })
+                .collect();
+            return Card::default()
+                .fact("role", "coordinator: asks, counts the votes, decides")
+                .table(
+                    "transactions (newest first)",
+                    &["transaction", "state", "votes", "acknowledged by"],
+                    rows,
+                );
+        }
+        let doubts: Vec<String> = self.in_doubt().map(|t| format!("t{t}")).collect();
+        let rows = self
+            .votes()
+            .keys()
+            .chain(self.decided().keys())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .rev()
+            .map(|&t| {
+                let vote = match self.votes().get(&t) {
+                    Some(true) => "yes",
+                    Some(false) => "no",
+                    None => "never asked",
+                };
+                let committed = self.decided().get(&t) == Some(&true);
+                Row::new(vec![format!("t{t}"), vote.into(), self.state_of(t)])
+                    .marked(committed.then_some("committed"))
+            })
+            .collect();
+        Card::default()
+            .fact("role", "participant")
+            .fact(
+                "in doubt about",
+                if doubts.is_empty() {
+                    "nothing".into()
+                } else {
+                    doubts.join(", ")
+                },
+            )
+            .fact("coordinator", COORDINATOR)
+            .table(
+                "transactions (newest first)",
+                &["transaction", "its vote", "state"],
+                rows,
+            )
+    }
+}

@@ -1,0 +1,76 @@
+//! Atomicity: no two nodes decide a transaction differently, and no node changes its mind
+//! (across crashes too). A ghost keeps the first decision seen for each transaction.
+
+use crate::check::{CheckView, Invariant, LogCursor};
+use crate::ids::NodeId;
+use crate::protocols::two_phase_commit::msg::{outcome, Txn};
+use crate::protocols::two_phase_commit::TpcNode;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default)]
+pub struct DecideAlike {
+    read: LogCursor,
+    /// The first decision seen for each transaction, and who made it.
+    first: BTreeMap<Txn, (bool, NodeId)>,
+}
+
+impl DecideAlike {
+    /// Takes node `id`'s new decisions into the ghost; the first that contradicts one seen
+    /// before is the error.
+    pub(crate) fn judge(
+        first: &mut BTreeMap<Txn, (bool, NodeId)>,
+        id: NodeId,
+        decisions: &[(Txn, bool)],
+    ) -> Result<(), String> {
+        for &(txn, commit) in decisions {
+            let (earlier, who) = *first.entry(txn).or_insert((commit, id));
+            if earlier != commit {
+                let (now, before) = (outcome(commit), outcome(earlier));
+                return Err(if who == id {
+                    format!("{id} decided to {now} t{txn}, after deciding to {before} it earlier")
+                } else {
+                    format!("{id} decided to {now} t{txn}, but {who} decided to {before} it")
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Invariant<TpcNode> for DecideAlike {
+    fn name(&self) -> &'static str {
+        "all decide alike"
+    }
+
+    fn check(&mut self, view: &CheckView<'_, TpcNode>) -> Result<(), String> {
+        let Some((id, node)) = view.actor() else {
+            return Ok(());
+        };
+        let new = self.read.unread(id, view.rebooted, node.decision_log());
+        Self::judge(&mut self.first, id, new)
+    }
+
+    fn clone_box(&self) -> Box<dyn Invariant<TpcNode>> {
+        Box::new(self.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_split_decision_or_a_change_of_mind_is_caught() {
+        let mut first = BTreeMap::new();
+        DecideAlike::judge(&mut first, NodeId(0), &[(1, true), (2, false)]).unwrap();
+        DecideAlike::judge(&mut first, NodeId(1), &[(1, true), (2, false)]).unwrap();
+        assert_eq!(
+            DecideAlike::judge(&mut first, NodeId(2), &[(1, false)]).unwrap_err(),
+            "n2 decided to abort t1, but n0 decided to commit it"
+        );
+        assert_eq!(
+            DecideAlike::judge(&mut first, NodeId(0), &[(2, true)]).unwrap_err(),
+            "n0 decided to commit t2, after deciding to abort it earlier"
+        );
+    }
+}

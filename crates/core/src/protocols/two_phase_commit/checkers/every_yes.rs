@@ -1,0 +1,96 @@
+//! Validity: a transaction commits only if every participant voted yes on it. A ghost keeps
+//! every vote ever cast (a no stays a no).
+
+use crate::check::{CheckView, Invariant, LogCursor};
+use crate::ids::NodeId;
+use crate::protocols::two_phase_commit::msg::Txn;
+use crate::protocols::two_phase_commit::TpcNode;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug)]
+pub struct CommitNeedsEveryYes {
+    nodes: usize,
+    votes_read: LogCursor,
+    decisions_read: LogCursor,
+    /// Every vote seen: (transaction, participant) to yes, and false once it said no.
+    votes: BTreeMap<(Txn, NodeId), bool>,
+}
+
+impl CommitNeedsEveryYes {
+    pub fn new(nodes: usize) -> Self {
+        CommitNeedsEveryYes {
+            nodes,
+            votes_read: LogCursor::default(),
+            decisions_read: LogCursor::default(),
+            votes: BTreeMap::new(),
+        }
+    }
+
+    /// Whether a commit of `txn` by `id` had every participant's yes, given the votes seen.
+    pub(crate) fn judge(
+        votes: &BTreeMap<(Txn, NodeId), bool>,
+        nodes: usize,
+        id: NodeId,
+        txn: Txn,
+    ) -> Result<(), String> {
+        for p in (1..nodes as u32).map(NodeId) {
+            match votes.get(&(txn, p)) {
+                Some(true) => {}
+                Some(false) => return Err(format!("{id} committed t{txn}, but {p} voted no")),
+                None => return Err(format!("{id} committed t{txn}, but {p} never voted on it")),
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Invariant<TpcNode> for CommitNeedsEveryYes {
+    fn name(&self) -> &'static str {
+        "commit needs every yes"
+    }
+
+    fn check(&mut self, view: &CheckView<'_, TpcNode>) -> Result<(), String> {
+        let Some((id, node)) = view.actor() else {
+            return Ok(());
+        };
+        for &(txn, yes) in self.votes_read.unread(id, view.rebooted, node.vote_log()) {
+            let vote = self.votes.entry((txn, id)).or_insert(yes);
+            *vote &= yes;
+        }
+        for &(txn, commit) in self
+            .decisions_read
+            .unread(id, view.rebooted, node.decision_log())
+        {
+            if commit {
+                Self::judge(&self.votes, self.nodes, id, txn)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn clone_box(&self) -> Box<dyn Invariant<TpcNode>> {
+        Box::new(self.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_commit_without_every_yes_is_caught() {
+        let mut votes = BTreeMap::new();
+        votes.insert((1, NodeId(1)), true);
+        votes.insert((1, NodeId(2)), true);
+        assert!(CommitNeedsEveryYes::judge(&votes, 3, NodeId(0), 1).is_ok());
+        assert_eq!(
+            CommitNeedsEveryYes::judge(&votes, 4, NodeId(0), 1).unwrap_err(),
+            "n0 committed t1, but n3 never voted on it"
+        );
+        votes.insert((1, NodeId(2)), false);
+        assert_eq!(
+            CommitNeedsEveryYes::judge(&votes, 3, NodeId(1), 1).unwrap_err(),
+            "n1 committed t1, but n2 voted no"
+        );
+    }
+}

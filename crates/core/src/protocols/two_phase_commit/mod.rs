@@ -1,0 +1,130 @@
+//! Two-phase commit: a coordinator (n0) and participants (every other node) commit a
+//! transaction everywhere or nowhere.
+//!
+//! 1. **Prepare (voting).** The coordinator writes "transaction t begun" to its disk and asks
+//!    every participant to prepare. A participant that can commit writes its yes vote to its
+//!    disk and answers yes: from then on it may not abort t on its own. One that cannot
+//!    answers no and aborts at once.
+//! 2. **Commit (decision).** With a yes from every participant the coordinator decides to
+//!    commit; with a no, or without every vote within its timeout, to abort. It writes the
+//!    decision to its disk (the commit point) before telling anyone, and sends it again until
+//!    every participant has acknowledged it.
+//!
+//! A participant that voted yes and has heard no decision is **in doubt**. It asks the
+//! coordinator again and again and, with `cooperative`, the other participants too: one that
+//! knows the outcome tells it, and one that never voted aborts (it will now vote no). If
+//! every participant it can reach is in doubt as well, only the coordinator can end the
+//! wait: two-phase commit blocks while its coordinator is down. That is why "every
+//! transaction is decided" is a property it does not promise.
+//!
+//! A coordinator that restarts aborts every transaction it began and had not decided (it
+//! never told anyone "commit" without first writing it down), and sends again the decisions
+//! on its disk.
+
+/// Its roles, by code (the codes are part of every trace). The names are the page's
+/// colour classes.
+pub mod roles {
+    use crate::protocol::Role;
+    use crate::registry::RoleDesc;
+
+    pub const COORDINATOR: Role = Role(2);
+    pub const PARTICIPANT: Role = Role(0);
+    pub const IN_DOUBT: Role = Role(1);
+
+    pub const ALL: &[RoleDesc] = &[
+        RoleDesc {
+            code: 2,
+            name: "leader",
+            label: "coordinator (transaction manager)",
+            leads: true,
+        },
+        RoleDesc {
+            code: 0,
+            name: "follower",
+            label: "participant",
+            leads: false,
+        },
+        RoleDesc {
+            code: 1,
+            name: "candidate",
+            label: "in doubt: voted yes and knows no decision",
+            leads: false,
+        },
+    ];
+}
+
+mod about;
+mod checkers;
+mod msg;
+mod node;
+#[cfg(test)]
+mod tests;
+
+pub use msg::{TpcDisk, TpcMsg, TpcNote, TpcTimer, TpcWrite};
+pub use node::TpcNode;
+
+use crate::time::{Micros, MICROS_PER_MS};
+use serde::{Deserialize, Serialize};
+
+/// How long after one transaction is decided the coordinator begins the next.
+pub const GAP_US: Micros = 400 * MICROS_PER_MS;
+
+/// A deliberate departure from the protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TpcBug {
+    /// The coordinator tells its decision before (without) writing it to disk.
+    ForgetDecision,
+    /// A participant in doubt gives up waiting and aborts on its own.
+    UnilateralAbort,
+    /// A coordinator whose votes do not all arrive in time commits anyway.
+    TimeoutCommits,
+}
+
+impl TpcBug {
+    pub const ALL: [TpcBug; 3] = [
+        TpcBug::ForgetDecision,
+        TpcBug::UnilateralAbort,
+        TpcBug::TimeoutCommits,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TpcBug::ForgetDecision => "unlogged-decision",
+            TpcBug::UnilateralAbort => "unilateral-abort",
+            TpcBug::TimeoutCommits => "timeout-commits",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TpcConfig {
+    /// Transactions the coordinator runs, one after another.
+    pub transactions: u32,
+    /// The chance, in percent, that a participant votes no.
+    pub no_percent: u64,
+    /// How long the coordinator waits for votes, and how often it sends a decision again
+    /// and a participant in doubt asks again.
+    pub timeout_us: Micros,
+    /// Participants in doubt ask each other too (the cooperative termination protocol).
+    pub cooperative: bool,
+    pub bugs: Vec<TpcBug>,
+}
+
+impl Default for TpcConfig {
+    fn default() -> Self {
+        TpcConfig {
+            transactions: 5,
+            no_percent: 20,
+            timeout_us: 300 * MICROS_PER_MS,
+            cooperative: false,
+            bugs: Vec::new(),
+        }
+    }
+}
+
+impl TpcConfig {
+    pub fn has(&self, bug: TpcBug) -> bool {
+        self.bugs.contains(&bug)
+    }
+}
