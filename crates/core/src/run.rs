@@ -126,6 +126,25 @@ impl RunSpec {
         world
     }
 
+    /// This spec with a schedule in the link's text form, and bugs and settings switched
+    /// on: the shape of every protocol's scenario tests.
+    #[cfg(test)]
+    pub(crate) fn scenario(
+        mut self,
+        actions: &str,
+        bugs: &[&str],
+        settings: &[(&str, &str)],
+    ) -> RunSpec {
+        self.schedule = crate::recipe::parse_schedule(actions).expect("a valid schedule");
+        for (name, value) in settings {
+            self = self.set(name, *value);
+        }
+        for bug in bugs {
+            self = self.bug(bug);
+        }
+        self
+    }
+
     /// The world of this spec's protocol, checked.
     pub fn sim(&self, record: bool) -> Result<Box<dyn Sim>, String> {
         let mut spec = self.clone();

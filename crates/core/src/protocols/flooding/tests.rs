@@ -4,7 +4,6 @@
 use super::*;
 use crate::check::Violation;
 use crate::ids::NodeId;
-use crate::recipe::parse_schedule;
 use crate::registry::Of;
 use crate::run::RunSpec;
 use crate::time::MICROS_PER_SEC;
@@ -13,14 +12,7 @@ use crate::world::World;
 fn spec(actions: &str, bugs: &[&str], settings: &[(&str, &str)]) -> RunSpec {
     let mut spec = RunSpec::new(4, 1, MICROS_PER_SEC).with_protocol("flooding");
     spec.workload = None;
-    spec.schedule = parse_schedule(actions).unwrap();
-    for (name, value) in settings {
-        spec = spec.set(name, *value);
-    }
-    for bug in bugs {
-        spec = spec.bug(bug);
-    }
-    spec
+    spec.scenario(actions, bugs, settings)
 }
 
 fn run(spec: &RunSpec) -> World<FloodNode> {

@@ -3,19 +3,15 @@
 use super::*;
 use crate::check::Violation;
 use crate::ids::NodeId;
-use crate::recipe::parse_schedule;
 use crate::registry::Of;
 use crate::run::RunSpec;
 use crate::time::MICROS_PER_SEC;
 use crate::world::World;
 
 fn spec(actions: &str, bugs: &[&str]) -> RunSpec {
-    let mut spec = RunSpec::new(5, 1, 10 * MICROS_PER_SEC).with_protocol("multi-paxos");
-    spec.schedule = parse_schedule(actions).unwrap();
-    for bug in bugs {
-        spec = spec.bug(bug);
-    }
-    spec
+    RunSpec::new(5, 1, 10 * MICROS_PER_SEC)
+        .with_protocol("multi-paxos")
+        .scenario(actions, bugs, &[])
 }
 
 fn run(spec: &RunSpec) -> World<MpNode> {

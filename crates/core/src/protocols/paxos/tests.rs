@@ -4,7 +4,6 @@ use super::*;
 use crate::check::Violation;
 use crate::ids::NodeId;
 use crate::protocol::{Note, Protocol};
-use crate::recipe::parse_schedule;
 use crate::registry::Of;
 use crate::run::RunSpec;
 use crate::time::MICROS_PER_SEC;
@@ -13,11 +12,7 @@ use crate::world::World;
 fn spec(actions: &str, bugs: &[&str]) -> RunSpec {
     let mut spec = RunSpec::new(5, 1, 10 * MICROS_PER_SEC).with_protocol("paxos");
     spec.workload = None;
-    spec.schedule = parse_schedule(actions).unwrap();
-    for bug in bugs {
-        spec = spec.bug(bug);
-    }
-    spec
+    spec.scenario(actions, bugs, &[])
 }
 
 fn run(spec: &RunSpec) -> World<PaxosNode> {

@@ -5,22 +5,15 @@
 use super::*;
 use crate::check::Violation;
 use crate::ids::NodeId;
-use crate::recipe::parse_schedule;
 use crate::registry::Of;
 use crate::run::RunSpec;
 use crate::time::MICROS_PER_SEC;
 use crate::world::World;
 
 fn spec(actions: &str, bugs: &[&str]) -> RunSpec {
-    let mut spec = RunSpec::new(3, 1, 10 * MICROS_PER_SEC)
-        .with_protocol("rpc")
-        .set("calls", 5);
+    let mut spec = RunSpec::new(3, 1, 10 * MICROS_PER_SEC).with_protocol("rpc");
     spec.workload = None;
-    spec.schedule = parse_schedule(actions).unwrap();
-    for bug in bugs {
-        spec = spec.bug(bug);
-    }
-    spec
+    spec.scenario(actions, bugs, &[("calls", "5")])
 }
 
 fn run(spec: &RunSpec) -> World<RpcNode> {

@@ -109,6 +109,30 @@ impl Described for TpcNode {
         })
     }
 
+    fn narrate(
+        e: &crate::trace::EventKind<TpcNode>,
+        world: &crate::world::World<TpcNode>,
+    ) -> Option<String> {
+        match e {
+            crate::trace::EventKind::RoleChange { node, role, term }
+                if *role == super::roles::COORDINATOR =>
+            {
+                Some(if *term == 0 {
+                    let n = world.config().protocol.transactions;
+                    format!(
+                        "{node} coordinates {n} transaction{}, one after another; every other node takes part in each",
+                        if n == 1 { "" } else { "s" }
+                    )
+                } else {
+                    format!(
+                        "{node} begins transaction t{term} and asks every participant to prepare"
+                    )
+                })
+            }
+            _ => None,
+        }
+    }
+
     fn colour_of(msg: &TpcMsg) -> u8 {
         match msg {
             TpcMsg::Prepare { .. } => 0,
