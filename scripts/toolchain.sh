@@ -106,7 +106,7 @@ build_and_serve_page() {
   ( wasm_env; trunk build --release --dist target/e2e-dist >target/trunk-build.log 2>&1 ) ||
     { tail -n 40 target/trunk-build.log >&2; echo "trunk build failed; see target/trunk-build.log" >&2; exit 1; }
   node tests/e2e/serve-static.mjs target/e2e-dist "$1" &
-  SB_SERVERS="$SB_SERVERS $!"
+  SB_SERVERS="${SB_SERVERS:-} $!"
   trap 'kill $SB_SERVERS 2>/dev/null' EXIT
 }
 
@@ -117,6 +117,6 @@ build_and_serve_own_page() {
       >target/trunk-own-build.log 2>&1 ) ||
     { tail -n 40 target/trunk-own-build.log >&2; echo "trunk build of the example's page failed; see target/trunk-own-build.log" >&2; exit 1; }
   node tests/e2e/serve-static.mjs target/own-dist "$1" &
-  SB_SERVERS="$SB_SERVERS $!"
+  SB_SERVERS="${SB_SERVERS:-} $!"
   trap 'kill $SB_SERVERS 2>/dev/null' EXIT
 }
