@@ -202,8 +202,8 @@ mod tests {
     use super::*;
     use crate::recipe::Recipe;
 
-    #[test]
-    fn a_trace_file_lists_every_event_with_its_message_or_node() {
+    /// Three nodes, n1 crashed at 100 ms, run to 400 ms.
+    fn crash_run() -> (Recipe, Box<dyn Sim>) {
         let recipe =
             Recipe::from_query("v=1&nodes=3&seed=2&actions=100ms@crash:1:keep&t=400ms").unwrap();
         let mut sim = recipe
@@ -212,6 +212,12 @@ mod tests {
             .sim(true)
             .unwrap();
         sim.run_until(400_000);
+        (recipe, sim)
+    }
+
+    #[test]
+    fn a_trace_file_lists_every_event_with_its_message_or_node() {
+        let (recipe, sim) = crash_run();
         let file = trace_file(&*sim, recipe.to_query());
         assert_eq!(file.events.len() as u64, sim.trace_len());
         let json = serde_json::to_value(&file).unwrap();
@@ -239,13 +245,7 @@ mod tests {
 
     #[test]
     fn a_trace_file_reads_back_as_its_run_and_a_broken_one_says_why() {
-        let recipe = Recipe::from_query("v=1&nodes=3&seed=2&actions=100ms@crash:1:keep").unwrap();
-        let mut sim = recipe
-            .setup
-            .spec(recipe.schedule.clone())
-            .sim(true)
-            .unwrap();
-        sim.run_until(400_000);
+        let (recipe, sim) = crash_run();
         let text = serde_json::to_string(&trace_file(&*sim, recipe.to_query())).unwrap();
         let head: TraceHead = serde_json::from_str(&text).unwrap();
         let back = head.recipe().unwrap();

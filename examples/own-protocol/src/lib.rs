@@ -23,8 +23,8 @@ pub use node::AbdNode;
 
 use splitbrain_core::card::{Card, Row};
 use splitbrain_core::registry::{
-    self, About, BugDesc, Described, Env, Look, OperationDesc, PropertyDesc, PropertyKind,
-    RoleDesc, SettingDesc, SettingKind, Values, SILENT,
+    self, About, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, RoleDesc, SettingDesc,
+    SettingKind, Values, KV_OPERATIONS, SILENT,
 };
 use splitbrain_core::time::MICROS_PER_MS;
 
@@ -124,16 +124,8 @@ const ABOUT: About = About {
     ],
     behaviours: &[SILENT],
     roles: ROLES,
-    operations: &[
-        OperationDesc {
-            name: "get",
-            help: "read a key",
-        },
-        OperationDesc {
-            name: "put",
-            help: "write a value to a key",
-        },
-    ],
+    // Get and put; not compare-and-set, which needs the replicas to agree on an order.
+    operations: KV_OPERATIONS.split_at(2).0,
     properties: &[
         PropertyDesc {
             name: "answers stand on a majority",

@@ -115,15 +115,19 @@ pub fn all() -> Vec<&'static dyn Entry> {
 
 /// The protocol registered under `name`, or a message listing the known names.
 pub fn find(name: &str) -> Result<&'static dyn Entry, String> {
-    all()
-        .into_iter()
-        .find(|p| p.about().name == name)
-        .ok_or_else(|| {
-            format!(
-                "unknown protocol {name:?}; available: {}",
-                names().join(", ")
-            )
-        })
+    let registered = REGISTERED.read().unwrap_or_else(|e| e.into_inner());
+    let found = PROTOCOLS
+        .iter()
+        .chain(registered.iter())
+        .copied()
+        .find(|p| p.about().name == name);
+    drop(registered);
+    found.ok_or_else(|| {
+        format!(
+            "unknown protocol {name:?}; available: {}",
+            names().join(", ")
+        )
+    })
 }
 
 /// The protocols' names, in registry order.

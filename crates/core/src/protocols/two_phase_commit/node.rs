@@ -13,7 +13,6 @@ pub const COORDINATOR: NodeId = NodeId(0);
 #[derive(Clone, Debug, Default)]
 pub struct Round {
     pub votes: BTreeMap<NodeId, bool>,
-    pub decision: Option<bool>,
     pub acked: BTreeSet<NodeId>,
 }
 
@@ -22,7 +21,8 @@ pub struct TpcNode {
     id: NodeId,
     nodes: usize,
     config: TpcConfig,
-    /// Coordinator: every transaction it began, with its votes and decision.
+    /// Coordinator: every transaction it began, with its votes (its decision is in
+    /// `decided`).
     rounds: BTreeMap<Txn, Round>,
     /// Participant: its vote on each transaction it was asked about.
     votes: BTreeMap<Txn, bool>,
@@ -114,9 +114,6 @@ impl TpcNode {
         if !self.learn(ctx, txn, commit, write) {
             return;
         }
-        if let Some(r) = self.rounds.get_mut(&txn) {
-            r.decision = Some(commit);
-        }
         ctx.cancel_timer(TpcTimer::Votes(txn));
         ctx.note(TpcNote::Decides { txn, commit, why });
         self.send_decision(ctx, txn);
@@ -146,7 +143,7 @@ impl TpcNode {
             return;
         };
         r.votes.entry(from).or_insert(yes);
-        if r.decision.is_some() || self.decided.contains_key(&txn) {
+        if self.decided.contains_key(&txn) {
             return;
         }
         if !yes {
@@ -160,7 +157,7 @@ impl TpcNode {
         let Some(r) = self.rounds.get(&txn) else {
             return;
         };
-        if r.decision.is_some() {
+        if self.decided.contains_key(&txn) {
             return;
         }
         let missing = self
@@ -262,17 +259,7 @@ impl Protocol for TpcNode {
     const ROLES: &'static [crate::registry::RoleDesc] = roles::ALL;
 
     fn boot(id: NodeId, nodes: usize, config: &TpcConfig, disk: &TpcDisk) -> Self {
-        let rounds = disk
-            .begun
-            .iter()
-            .map(|&t| {
-                let round = Round {
-                    decision: disk.decided.get(&t).copied(),
-                    ..Round::default()
-                };
-                (t, round)
-            })
-            .collect();
+        let rounds = disk.begun.iter().map(|&t| (t, Round::default())).collect();
         let votes: BTreeMap<Txn, bool> = disk.ready.iter().map(|&t| (t, true)).collect();
         TpcNode {
             id,
@@ -335,7 +322,7 @@ impl Protocol for TpcNode {
     fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, timer: TpcTimer) {
         match timer {
             TpcTimer::Next => {
-                let open = self.rounds.values().any(|r| r.decision.is_none());
+                let open = self.rounds.keys().any(|t| !self.decided.contains_key(t));
                 if !open {
                     self.begin_next(ctx);
                 }
