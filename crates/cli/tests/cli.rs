@@ -344,7 +344,7 @@ fn run_prints_its_link_and_runs_a_link() {
         "honest replicas agree on each sequence number"
     );
     for (bad, says) in [
-        ("#lesson=pbft&step=9", "has steps 1 to 5"),
+        ("#lesson=pbft&step=9", "has steps 1 to 7"),
         ("#v=1&nodes=5&bogus=1", "unknown setting \"bogus\""),
         ("#step=2", "step needs a lesson"),
         ("#z=abc", "compressed link"),
@@ -361,7 +361,7 @@ fn run_prints_its_link_and_runs_a_link() {
 /// and says that more replicas lied than PBFT is made for.
 #[test]
 fn fuzz_of_pbft_finds_the_bound_of_f_liars() {
-    let fuzz = |traitors: &str| {
+    let fuzz = |traitors: &str, runs: &str, until: &str| {
         json(&splitbrain(&[
             "fuzz",
             "--protocol",
@@ -371,16 +371,20 @@ fn fuzz_of_pbft_finds_the_bound_of_f_liars() {
             "--traitors",
             traitors,
             "--runs",
-            "300",
+            runs,
+            "--until",
+            until,
             "--seed",
             "1",
         ]))
     };
-    let one = fuzz("1");
+    let one = fuzz("1", "300", "20s");
     assert_eq!(one["runs"], 300);
     assert_eq!(one["violations"], 0, "{one}");
     assert_eq!(one["end_violations"], 0, "{one}");
-    let two = fuzz("2");
+    // Two liars split the honest pair only when their behaviours fit together (such as
+    // an equivocating primary and a two-faced backup), a few runs in a hundred.
+    let two = fuzz("2", "600", "8s");
     assert!(two["violations"].as_u64().unwrap() > 0, "{two}");
 }
 

@@ -181,7 +181,32 @@ impl Action {
 pub struct Scheduled {
     #[serde(serialize_with = "write_time", deserialize_with = "read_time")]
     pub at: Micros,
+    /// How many of the events at the instant `at` happen before the action: 0 (before
+    /// them all) for a planned action; an action taken live, after the world had handled
+    /// some events of that same microsecond, comes after just as many on replay.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub after: u32,
     pub action: Action,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+impl Scheduled {
+    /// `action` at `at`, before any event of that instant.
+    pub fn at(at: Micros, action: Action) -> Self {
+        Scheduled {
+            at,
+            after: 0,
+            action,
+        }
+    }
+
+    /// Where it falls in a run: by time, then by the events of that instant before it.
+    pub fn moment(&self) -> (Micros, u32) {
+        (self.at, self.after)
+    }
 }
 
 fn write_time<S: Serializer>(t: &Micros, s: S) -> Result<S::Ok, S::Error> {
@@ -212,7 +237,7 @@ pub fn validate_schedule(schedule: &mut Schedule, nodes: usize) -> Result<(), St
             .validate(nodes)
             .map_err(|e| format!("schedule entry {} (at {}us): {e}", i + 1, s.at))?;
     }
-    schedule.sort_by_key(|s| s.at);
+    schedule.sort_by_key(Scheduled::moment);
     Ok(())
 }
 
@@ -224,6 +249,7 @@ mod tests {
     fn schedule_round_trips_through_json() {
         let schedule = vec![
             Scheduled {
+                after: 0,
                 at: 1_500_000,
                 action: Action::Crash {
                     node: NodeId(2),
@@ -231,6 +257,7 @@ mod tests {
                 },
             },
             Scheduled {
+                after: 0,
                 at: 2_000_000,
                 action: Action::Partition {
                     groups: vec![vec![NodeId(0), NodeId(1)]],
@@ -256,6 +283,7 @@ mod tests {
     #[test]
     fn validation_names_the_problem() {
         let mut schedule = vec![Scheduled {
+            after: 0,
             at: 0,
             action: Action::Restart { node: NodeId(9) },
         }];

@@ -68,7 +68,13 @@ pub fn random_schedule_in(
     let traitors = mix.traitors.unwrap_or(0);
     let behaviours: Vec<&str> = about.behaviours.iter().map(|b| b.name).collect();
     let mut s = Schedule::new();
-    let mut at = |t: Micros, action: Action| s.push(Scheduled { at: t, action });
+    let mut at = |t: Micros, action: Action| {
+        s.push(Scheduled {
+            after: 0,
+            at: t,
+            action,
+        })
+    };
     at(
         0,
         Action::SetNetwork {
@@ -396,6 +402,7 @@ fn synchronous_schedule(
         corrupt: Ppm::NEVER,
     };
     s.push(Scheduled {
+        after: 0,
         at: 0,
         action: Action::SetNetwork { link },
     });
@@ -440,7 +447,11 @@ fn synchronous_schedule(
             (_, 0 | 1) => rng.range(0, MICROS_PER_SEC.min(horizon)),
             _ => rng.range(0, horizon),
         };
-        s.push(Scheduled { at, action });
+        s.push(Scheduled {
+            after: 0,
+            at,
+            action,
+        });
     }
     s.sort_by_key(|x| x.at);
     s

@@ -118,6 +118,7 @@ impl RunSpec {
         let mut world = World::new(wc);
         if let Some(workload) = self.workload {
             world.schedule([Scheduled {
+                after: 0,
                 at: 0,
                 action: Action::SetWorkload { workload },
             }]);

@@ -13,6 +13,11 @@ pub const MICROS_PER_SEC: Micros = 1_000_000;
 /// of microseconds.
 pub fn parse_duration(text: &str) -> Result<Micros, String> {
     let t = text.trim();
+    if t.starts_with('-') {
+        return Err(format!(
+            "a duration cannot be negative: {text:?} (use a time from 0 on, such as 5s)"
+        ));
+    }
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(t.len());
@@ -102,6 +107,10 @@ mod tests {
         assert!(parse_duration("5 parsecs").is_err());
         assert!(parse_duration("1.2.3s").is_err());
         assert!(parse_duration("99999999999999999999s").is_err());
+        assert_eq!(
+            parse_duration("-5s").unwrap_err(),
+            "a duration cannot be negative: \"-5s\" (use a time from 0 on, such as 5s)"
+        );
     }
 
     #[test]

@@ -194,12 +194,14 @@ impl Design {
         let cap = self.setup(seed);
         let faults = vec![
             Scheduled {
+                after: 0,
                 at: cap.partition_from_us,
                 action: Action::Partition {
                     groups: vec![cap.minority.clone()],
                 },
             },
             Scheduled {
+                after: 0,
                 at: cap.partition_until_us,
                 action: Action::Heal,
             },
@@ -303,6 +305,7 @@ pub fn standard_setup(protocol: &str, seed: u64) -> CapSetup {
     let workload = Workload::default();
     spec.workload = Some(workload);
     spec.schedule.push(Scheduled {
+        after: 0,
         at: STANDARD_END_US - workload.timeout_us,
         action: Action::SetWorkload {
             workload: Workload {
@@ -331,12 +334,14 @@ pub fn run_experiment(setup: &CapSetup) -> Result<CapReport, String> {
         return Err("the partition must start before it ends".into());
     }
     spec.schedule.push(Scheduled {
+        after: 0,
         at: setup.partition_from_us,
         action: Action::Partition {
             groups: vec![setup.minority.clone()],
         },
     });
     spec.schedule.push(Scheduled {
+        after: 0,
         at: setup.partition_until_us,
         action: Action::Heal,
     });

@@ -16,7 +16,7 @@ pub fn readings(report: &CapReport) -> Vec<String> {
     let lin = report.linearizability.is_linearizable();
     match report.minority.availability_during_partition {
         Some(a) if a <= 0.05 => out.push(
-            "The minority side answered (almost) nothing while cut off: it could not reach a majority, so it refused rather than risk a wrong answer. Consistency over availability."
+            "The minority side answered (almost) nothing while cut off: it could not reach a majority (for a quorum store, R or W replicas), so it refused rather than risk a wrong answer. Consistency over availability."
                 .to_string(),
         ),
         Some(a) if a >= 0.95 => out.push(format!(
@@ -60,7 +60,7 @@ pub fn readings(report: &CapReport) -> Vec<String> {
     }
     if report.keys_replicas_disagree > 0 && lin {
         out.push(format!(
-            "Replicas still disagree on {} keys after healing, yet every read was linearizable: nothing copies data between replicas in the background (no anti-entropy), but a read waits for enough replicas to meet the latest write, returns the newest version, and repairs the stale replicas it saw.",
+            "Replicas still disagree on {} keys after healing, yet the history passed the linearizability check: nothing copies data between replicas in the background (no anti-entropy), so a key nobody reads keeps its stale copies, while a read waits for R replicas, which meet every finished write when R + W > N, returns the newest version and repairs the stale replicas it saw. That overlap does not promise linearizability: the repair is not waited for, so a read during a write can return the new value and a later read the old one.",
             report.keys_replicas_disagree
         ));
     }

@@ -136,6 +136,7 @@ impl Setup {
         });
         if self.link != LinkConfig::default() {
             spec.schedule.push(Scheduled {
+                after: 0,
                 at: 0,
                 action: Action::SetNetwork { link: self.link },
             });

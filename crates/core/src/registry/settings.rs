@@ -42,6 +42,10 @@ pub enum SettingKind {
 pub struct Choice {
     pub value: &'static str,
     pub meaning: &'static str,
+    /// Other spellings read as this value (a setting that was once a flag keeps its old
+    /// links: `1` and `0` still mean what they meant).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub also: &'static [&'static str],
 }
 
 /// A protocol's settings as `name=value` pairs, only those that differ from the default,
@@ -152,7 +156,7 @@ pub(super) fn normalise(desc: &SettingDesc, value: &str) -> Result<String, Strin
         },
         SettingKind::Choice { choices } => choices
             .iter()
-            .find(|c| c.value == value)
+            .find(|c| c.value == value || c.also.contains(&value))
             .map(|c| c.value.to_string())
             .ok_or_else(|| {
                 let names: Vec<String> = choices

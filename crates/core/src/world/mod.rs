@@ -110,6 +110,9 @@ pub struct World<P: Protocol> {
     rng: SimRng,
     schedule: Schedule,
     next_action: usize,
+    /// Events handled at the instant `now` so far (an action taken now comes after them,
+    /// also on replay).
+    events_now: u32,
     next_msg: u64,
     clients: Vec<ClientRecord>,
     /// Per client operation: attempts started or scheduled so far, and its retry policy.
@@ -164,6 +167,7 @@ impl<P: Protocol> World<P> {
             nodes,
             schedule: Vec::new(),
             next_action: 0,
+            events_now: 0,
             next_msg: 0,
             clients: Vec::new(),
             attempts: Vec::new(),
@@ -183,27 +187,47 @@ impl<P: Protocol> World<P> {
         world
     }
 
-    /// Adds actions to the schedule. Actions dated before now happen now.
+    /// Adds actions to the schedule. Actions dated before now happen now, after the
+    /// events already handled at this instant.
     pub fn schedule(&mut self, actions: impl IntoIterator<Item = Scheduled>) {
-        let now = self.now;
+        let now = self.moment();
         self.schedule.extend(actions.into_iter().map(|mut s| {
-            s.at = s.at.max(now);
+            if s.moment() < now {
+                (s.at, s.after) = now;
+            }
             s
         }));
         // Only the part not yet applied is re-sorted; the sort is stable.
-        self.schedule[self.next_action..].sort_by_key(|s| s.at);
+        self.schedule[self.next_action..].sort_by_key(Scheduled::moment);
     }
 
-    /// Applies an action now (recorded in the schedule, so the run stays replayable).
+    /// Applies an action now (recorded in the schedule, so the run stays replayable: it
+    /// comes after the events already handled at this instant, as it did live).
     pub fn act(&mut self, action: Action) {
         self.schedule(std::iter::once(Scheduled {
             at: self.now,
+            after: self.events_now,
             action,
         }));
-        while self.next_action < self.schedule.len()
-            && self.schedule[self.next_action].at <= self.now
+        while self
+            .schedule
+            .get(self.next_action)
+            .is_some_and(|s| s.moment() <= self.moment())
         {
             self.apply_next_action();
+        }
+    }
+
+    /// Now, and how many events were handled at this instant.
+    fn moment(&self) -> (Micros, u32) {
+        (self.now, self.events_now)
+    }
+
+    /// Moves the clock to `t` (never back).
+    fn advance_to(&mut self, t: Micros) {
+        if t > self.now {
+            self.now = t;
+            self.events_now = 0;
         }
     }
 
@@ -238,18 +262,22 @@ impl<P: Protocol> World<P> {
         if self.halted() {
             return false;
         }
-        let action_at = self.schedule.get(self.next_action).map(|s| s.at);
+        let action_at = self.schedule.get(self.next_action).map(Scheduled::moment);
         let event_at = self.queue.peek_time();
+        // An action goes before the events of its instant, but after the ones it was
+        // taken after: the user acts, then the world reacts.
+        let handled_at = |t: Micros| if t == self.now { self.events_now } else { 0 };
         match (action_at, event_at) {
-            // Actions at the same instant as an event go first: the user acts, then the
-            // world reacts.
-            (Some(a), e) if e.is_none_or(|e| a <= e) => {
+            (Some((a, after)), e)
+                if e.is_none_or(|e| a < e || (a == e && handled_at(a) >= after)) =>
+            {
                 self.apply_next_action();
                 true
             }
             (_, Some(_)) => {
                 let (at, event) = self.queue.pop().expect("peeked");
-                self.now = self.now.max(at);
+                self.advance_to(at);
+                self.events_now += 1;
                 self.counters.events += 1;
                 self.handle(event);
                 true
@@ -269,7 +297,7 @@ impl<P: Protocol> World<P> {
             steps += 1;
         }
         if !self.halted() {
-            self.now = self.now.max(until);
+            self.advance_to(until);
         }
         steps
     }
@@ -277,7 +305,7 @@ impl<P: Protocol> World<P> {
     fn apply_next_action(&mut self) {
         let s = self.schedule[self.next_action].clone();
         self.next_action += 1;
-        self.now = self.now.max(s.at);
+        self.advance_to(s.at);
         self.apply(s.action);
     }
 

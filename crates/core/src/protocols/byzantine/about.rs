@@ -23,7 +23,7 @@ const ABOUT: About = About {
             label: "m (traitors)",
             kind: SettingKind::Number { min: 0, max: 3 },
             default: Some("1"),
-            help: "the traitors the algorithm is run for: m + 1 rounds of relaying",
+            help: "the traitors the algorithm is run for: m + 1 rounds of messages, the commander's and m of relaying",
         },
         SettingDesc {
             name: "order",
@@ -33,10 +33,12 @@ const ABOUT: About = About {
                     Choice {
                         value: "attack",
                         meaning: "the loyal commander orders an attack",
+                        also: &[],
                     },
                     Choice {
                         value: "retreat",
                         meaning: "the loyal commander orders a retreat",
+                        also: &[],
                     },
                 ],
             },

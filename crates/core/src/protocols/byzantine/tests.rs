@@ -18,6 +18,7 @@ fn spec(nodes: usize) -> RunSpec {
 
 fn lying(mut spec: RunSpec, node: u32, behaviour: &str) -> RunSpec {
     spec.schedule.push(Scheduled {
+        after: 0,
         at: 0,
         action: Action::Behave {
             node: NodeId(node),

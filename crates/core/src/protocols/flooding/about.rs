@@ -43,10 +43,12 @@ const ABOUT: About = About {
                     Choice {
                         value: "synchronous",
                         meaning: "a message arrives within its round, so silence means a crash",
+                        also: &[],
                     },
                     Choice {
                         value: "asynchronous",
                         meaning: "a message may take longer than a round, so silence may only mean slowness",
+                        also: &[],
                     },
                 ],
             },

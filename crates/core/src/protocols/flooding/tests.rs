@@ -252,6 +252,7 @@ fn within_the_model_crashes_never_split_the_decision_and_one_round_less_does() {
                 rng.range(0, round - 1)
             };
             schedule.push(Scheduled {
+                after: 0,
                 at: r * round + into,
                 action: Action::Crash {
                     node: NodeId(node),

@@ -24,10 +24,20 @@ const ABOUT: About = About {
         default: Some("100ms"),
         help: "how often a replica resends what is pending (requests, its prepares and commits, how far it executed)",
     }],
-    bugs: &[BugDesc {
-        name: "prepare-quorum-f",
-        breaks: "a replica counts a request prepared with f matching prepares instead of 2f, so an equivocating primary alone gets two requests committed at one sequence number",
-    }],
+    bugs: &[
+        BugDesc {
+            name: "prepare-quorum-f",
+            breaks: "a replica counts a request prepared with f matching prepares instead of 2f, so an equivocating primary alone gets two requests committed at one sequence number",
+        },
+        BugDesc {
+            name: "view-change-from-executed",
+            breaks: "a view change carries only the certificates past what the replica executed, not past its stable checkpoint, so a request committed by replicas that executed it can be replaced by a no-op in the next view",
+        },
+        BugDesc {
+            name: "unchecked-new-view",
+            breaks: "backups take a NEW-VIEW without recomputing it from the view changes it carries, so a lying new primary can replace a prepared request with a no-op",
+        },
+    ],
     behaviours: &[
         BehaviourDesc {
             name: "equivocate",
@@ -44,6 +54,14 @@ const ABOUT: About = About {
         BehaviourDesc {
             name: "wrong-reply",
             does: "answers every request with a wrong result",
+        },
+        BehaviourDesc {
+            name: "hides-certificates",
+            does: "in its view changes, claims it prepared nothing past the empty start (it can hide what it holds, but not forge what others signed)",
+        },
+        BehaviourDesc {
+            name: "bad-new-view",
+            does: "as a new primary, pre-prepares a no-op wherever the view changes it carries give a request (or, with none, adds a sequence number they do not give)",
         },
     ],
     roles: super::roles::ALL,
@@ -75,7 +93,7 @@ const ABOUT: About = About {
             "requests and replies",
             "pre-prepares (the primary orders)",
             "prepares and commits",
-            "view changes, status and catching up",
+            "view changes, status, checkpoints and catching up",
         ],
         era: Some(("v", "view")),
     },
@@ -91,6 +109,7 @@ impl Described for PbftNode {
             PbftMsg::Prepare { .. } | PbftMsg::Commit { .. } => 2,
             PbftMsg::Status { .. } | PbftMsg::Committed { .. } => 3,
             PbftMsg::ViewChange { .. } | PbftMsg::NewView { .. } => 3,
+            PbftMsg::Checkpoint { .. } | PbftMsg::State { .. } => 3,
         }
     }
 
@@ -100,7 +119,7 @@ impl Described for PbftNode {
 
     fn card(&self) -> Card {
         let last = self.accepted().keys().next_back().copied().unwrap_or(0);
-        let rows = (last.saturating_sub(11).max(1)..=last)
+        let rows = (last.saturating_sub(11).max(self.stable() + 1)..=last)
             .rev()
             .map(|seq| {
                 let accepted = self
@@ -144,6 +163,17 @@ impl Described for PbftNode {
             )
             .fact("f", self.f())
             .fact("executed up to", self.executed())
+            .fact(
+                "stable checkpoint (low-water mark)",
+                match self.stable() {
+                    0 => "none yet".to_string(),
+                    s => format!("{s} (the log up to it is discarded)"),
+                },
+            )
+            .fact(
+                "takes pre-prepares for",
+                format!("{} to {}", self.watermarks().0 + 1, self.watermarks().1),
+            )
             .fact("requests waiting for f + 1 replies", self.waiting().len())
             .fact("store", store_text(self.kv().data().iter()))
             .table(
@@ -160,6 +190,8 @@ impl Described for PbftNode {
             patience: PbftConfig::default().patience,
             bugs: values.bugs(|name| match name {
                 "prepare-quorum-f" => Some(PbftBug::PrepareQuorumF),
+                "view-change-from-executed" => Some(PbftBug::ViewChangeFromExecuted),
+                "unchecked-new-view" => Some(PbftBug::UncheckedNewView),
                 _ => None,
             }),
         })

@@ -17,27 +17,42 @@
 //! executed) that lets the others resend what a lagging replica missed. What a replica
 //! accepted and committed is written to its disk.
 //!
-//! The primary orders at most 64 sequence numbers past what it executed (PBFT's
-//! high-water mark), so that a backlog waits as requests rather than as open sequence
-//! numbers.
+//! Checkpoints: every 16 sequence numbers executed, a replica sends CHECKPOINT with its
+//! state's digest; with 2f + 1 matching (its own among them) the checkpoint is *stable*,
+//! the low-water mark moves to it and everything kept for the sequence numbers up to it
+//! is discarded, in memory and on disk. A replica takes pre-prepares only between the
+//! low-water mark and the high-water mark 64 past it, and the primary orders no further,
+//! so that a backlog waits as requests rather than as open sequence numbers. A replica
+//! behind another's stable checkpoint is sent the state there, and takes it from f + 1
+//! replicas that sent the same one.
 //!
 //! The view change: a replica with work pending and no progress for a while asks for view
-//! v + 1 with a VIEW-CHANGE carrying its prepared certificates, and from then on counts no
-//! prepare or commit of the old view. f + 1 replicas asking for higher views pull the
-//! others along (one of them is honest); the wait for the next view starts only once
-//! 2f + 1 ask for this one, and doubles (at most twice) after each view that brought no
-//! progress. The new primary, with 2f + 1 view changes, sends NEW-VIEW: for every sequence
-//! number from the lowest one executed on, the request of the highest-view certificate,
-//! or a no-op. A replica that committed a request in an earlier view prepares and commits
-//! it again in the new one, so that the others get there too.
+//! v + 1 with a VIEW-CHANGE carrying its stable checkpoint and every certificate it
+//! prepared past it (executed or not), and from then on counts no prepare or commit of the
+//! old view. f + 1 replicas asking for higher views pull the others along (one of them is
+//! honest); the wait for the next view starts only once 2f + 1 ask for this one, and
+//! doubles (at most twice) after each view that brought no progress. The new primary,
+//! with 2f + 1 view changes, sends NEW-VIEW with them: for every sequence number past the
+//! highest stable checkpoint among them, the request of the highest-view certificate, or
+//! a no-op. A backup recomputes that from the view changes the NEW-VIEW carries and
+//! refuses a new view that differs (and asks for the next one). A replica that committed a
+//! request in an earlier view prepares and commits it again in the new one, so that the
+//! others get there too.
 //!
-//! Not here: checkpoints and garbage collection (the logs grow for the run), and backups
-//! do not check a NEW-VIEW against the view changes it was made from (a lying new primary
-//! is not among the behaviours).
+//! The proxy resends a request that waits to every replica, as Castro and Liskov's client
+//! does: a backup that hears of it and sees it not executed asks in time for a new view.
+//!
+//! Signatures are modelled by what a liar can do: it can hide or age what it holds, but
+//! never forge another replica's message (a prepared certificate or a checkpoint's proof).
 //!
 //! The bugs switch off one rule each:
 //! - `prepare-quorum-f`: a replica counts a request prepared with f matching prepares
 //!   instead of 2f.
+//! - `view-change-from-executed`: a view change carries only the certificates past what
+//!   the replica executed (this implementation's own mistake once: the replica that
+//!   executed a request can be the only honest one of the new primary's 2f + 1 that
+//!   prepared it, and the new view puts a no-op there).
+//! - `unchecked-new-view`: backups take a NEW-VIEW without checking it.
 
 /// Its roles, by code (the codes are part of every trace).
 pub mod roles {
@@ -79,6 +94,10 @@ use serde::{Deserialize, Serialize};
 pub enum PbftBug {
     /// Prepared with f matching prepares instead of 2f.
     PrepareQuorumF,
+    /// A view change carries only the certificates past what the replica executed.
+    ViewChangeFromExecuted,
+    /// Backups take a NEW-VIEW without recomputing it from its view changes.
+    UncheckedNewView,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -3,10 +3,11 @@
 
 use crate::client::KvResult;
 use crate::describe;
-use crate::ids::RequestId;
+use crate::ids::{NodeId, RequestId};
 use crate::protocol::{Durable, Message, Note};
-use crate::protocols::raft::Command;
+use crate::protocols::raft::{Command, KvStore};
 use crate::rng::SimRng;
+use crate::trace::StableHasher;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -34,22 +35,50 @@ pub enum PbftMsg {
     Status { view: u64, executed: u64 },
     /// The sender committed `cmd` at `seq` (to a lagging replica, which takes it from f + 1).
     Committed { seq: u64, cmd: Command },
-    /// The sender moves to `view`: how far it executed, and what it prepared beyond.
-    ViewChange {
-        view: u64,
-        executed: u64,
-        prepared: Vec<Cert>,
-    },
-    /// The new primary starts `view`, pre-preparing every sequence number from `from` on.
+    /// The sender moves to `view`: its stable checkpoint and what it prepared past it.
+    ViewChange { view: u64, claim: ViewClaim },
+    /// The new primary starts `view`, pre-preparing every sequence number from `from` on,
+    /// with the view changes it chose them from (so that a backup can check the choice).
     NewView {
         view: u64,
         from: u64,
+        proof: Vec<(NodeId, ViewClaim)>,
         pre_prepares: Vec<(u64, Command)>,
     },
+    /// The sender's state after executing up to `seq` has this digest.
+    Checkpoint { seq: u64, digest: u64 },
+    /// The state at the sender's stable checkpoint `seq`, for a replica that fell behind it.
+    State { seq: u64, snapshot: Snapshot },
 }
 
 /// A prepared certificate: the sequence number, the view it was prepared in, the request.
 pub type Cert = (u64, u64, Command);
+
+/// What a replica's view change states: its stable checkpoint (the sequence number and
+/// the state's digest; 0 is the empty start) and every certificate it prepared past it.
+/// The checkpoint's proof (2f + 1 matching checkpoint messages) and a certificate's
+/// prepares are signed by the replicas that sent them, so a liar can hide or age what it
+/// holds, but cannot make up what others signed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewClaim {
+    pub stable: u64,
+    pub digest: u64,
+    pub prepared: Vec<Cert>,
+}
+
+/// The state a checkpoint holds: the store (with the requests applied) and the result of
+/// each request executed, to answer a proxy that asks again.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub kv: KvStore,
+    pub results: BTreeMap<RequestId, (NodeId, KvResult)>,
+}
+
+impl Snapshot {
+    pub fn digest(&self) -> u64 {
+        StableHasher::of(self)
+    }
+}
 
 impl Message for PbftMsg {
     fn kind(&self) -> &'static str {
@@ -63,6 +92,8 @@ impl Message for PbftMsg {
             PbftMsg::Committed { .. } => "Committed",
             PbftMsg::ViewChange { .. } => "ViewChange",
             PbftMsg::NewView { .. } => "NewView",
+            PbftMsg::Checkpoint { .. } => "Checkpoint",
+            PbftMsg::State { .. } => "State",
         }
     }
 
@@ -97,29 +128,31 @@ impl Message for PbftMsg {
                 seq,
                 cmd: Command::Noop,
             },
-            PbftMsg::ViewChange {
-                view,
-                executed,
-                mut prepared,
-            } => {
-                prepared.pop();
-                PbftMsg::ViewChange {
-                    view,
-                    executed,
-                    prepared,
-                }
+            PbftMsg::ViewChange { view, mut claim } => {
+                claim.prepared.pop();
+                PbftMsg::ViewChange { view, claim }
             }
             PbftMsg::NewView {
                 view,
                 from,
+                proof,
                 mut pre_prepares,
             } => {
                 pre_prepares.pop();
                 PbftMsg::NewView {
                     view,
                     from,
+                    proof,
                     pre_prepares,
                 }
+            }
+            PbftMsg::Checkpoint { seq, digest } => PbftMsg::Checkpoint {
+                seq,
+                digest: digest ^ 1,
+            },
+            PbftMsg::State { seq, mut snapshot } => {
+                snapshot.results.pop_last();
+                PbftMsg::State { seq, snapshot }
             }
         }
     }
@@ -145,29 +178,39 @@ impl Message for PbftMsg {
             PbftMsg::Committed { seq, cmd } => {
                 vec![("seq", seq.to_string()), ("request", command_text(cmd))]
             }
-            PbftMsg::ViewChange {
-                view,
-                executed,
-                prepared,
-            } => vec![
+            PbftMsg::ViewChange { view, claim } => vec![
                 ("view", view.to_string()),
-                ("executed", executed.to_string()),
+                ("stable checkpoint", claim.stable.to_string()),
+                ("prepared", certs_text(&claim.prepared)),
+            ],
+            PbftMsg::Checkpoint { seq, digest } => vec![
+                ("executed up to", seq.to_string()),
+                ("state digest", format!("{:04x}", digest & 0xffff)),
+            ],
+            PbftMsg::State { seq, snapshot } => vec![
+                ("executed up to", seq.to_string()),
+                ("requests applied", snapshot.results.len().to_string()),
                 (
-                    "prepared",
-                    prepared
-                        .iter()
-                        .map(|(s, v, c)| format!("{s}: {} in view {v}", command_text(c)))
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    "state digest",
+                    format!("{:04x}", snapshot.digest() & 0xffff),
                 ),
             ],
             PbftMsg::NewView {
                 view,
                 from,
+                proof,
                 pre_prepares,
             } => vec![
                 ("view", view.to_string()),
                 ("from", from.to_string()),
+                (
+                    "view changes",
+                    proof
+                        .iter()
+                        .map(|(n, _)| n.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
                 (
                     "pre-prepares",
                     pre_prepares
@@ -181,14 +224,27 @@ impl Message for PbftMsg {
     }
 }
 
+/// Prepared certificates in words: `5: put k1=3 (r4) in view 0, 6: no-op in view 1`.
+fn certs_text(certs: &[Cert]) -> String {
+    if certs.is_empty() {
+        return "nothing".into();
+    }
+    certs
+        .iter()
+        .map(|(s, v, c)| format!("{s}: {} in view {v}", command_text(c)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum PbftTimer {
     /// Resend what is pending.
     Tick,
 }
 
-/// What a replica keeps on disk: its view, the request it accepted at each sequence number
-/// (with the view), and what it committed.
+/// What a replica keeps on disk: its view, its last stable checkpoint with the state
+/// there, and past it the request it accepted at each sequence number (with the view),
+/// what it prepared and what it committed.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct PbftDisk {
     pub view: u64,
@@ -198,6 +254,8 @@ pub struct PbftDisk {
     pub accepted: BTreeMap<u64, (u64, Command)>,
     pub committed: BTreeMap<u64, (u64, Command)>,
     pub certs: BTreeMap<u64, (u64, Command)>,
+    /// The last stable checkpoint: its sequence number and the state there.
+    pub stable: (u64, Snapshot),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -220,6 +278,11 @@ pub enum PbftWrite {
         view: u64,
         seq: u64,
         cmd: Command,
+    },
+    /// The checkpoint at `seq` is stable: the state there is kept, the logs up to it go.
+    Stable {
+        seq: u64,
+        snapshot: Snapshot,
     },
 }
 
@@ -244,6 +307,12 @@ impl Durable for PbftDisk {
             }
             PbftWrite::Commit { view, seq, cmd } => {
                 self.committed.insert(seq, (view, cmd));
+            }
+            PbftWrite::Stable { seq, snapshot } => {
+                self.accepted = self.accepted.split_off(&(seq + 1));
+                self.committed = self.committed.split_off(&(seq + 1));
+                self.certs = self.certs.split_off(&(seq + 1));
+                self.stable = (seq, snapshot);
             }
         }
     }
@@ -276,6 +345,20 @@ pub enum PbftNote {
         from: u64,
         count: usize,
     },
+    /// A backup refuses a new view whose pre-prepares are not what its view changes give.
+    RefusesNewView {
+        view: u64,
+        why: String,
+    },
+    /// 2f + 1 replicas, this one among them, reached the same state at `seq`.
+    Stable {
+        seq: u64,
+    },
+    /// The state at `seq`, taken from f + 1 replicas that sent the same one.
+    TakesState {
+        seq: u64,
+        from: usize,
+    },
 }
 
 impl Note for PbftNote {
@@ -304,10 +387,19 @@ impl Note for PbftNote {
             PbftNote::NewView { view, from, count } => format!(
                 "starts view {view} as its primary: {count} pre-prepares from sequence number {from} on"
             ),
+            PbftNote::RefusesNewView { view, why } => {
+                format!("refuses the new view {view}: {why}")
+            }
+            PbftNote::Stable { seq } => format!(
+                "checkpoint at {seq} is stable (2f + 1 matching states): its log up to {seq} is discarded"
+            ),
+            PbftNote::TakesState { seq, from } => format!(
+                "takes the state at sequence number {seq} from {from} replicas that sent the same one"
+            ),
         }
     }
 
     fn is_routine(&self) -> bool {
-        matches!(self, PbftNote::Prepared { .. })
+        matches!(self, PbftNote::Prepared { .. } | PbftNote::Stable { .. })
     }
 }

@@ -12,7 +12,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 mod view_change;
 
-pub use super::msg::{command_text, Cert, PbftDisk, PbftMsg, PbftNote, PbftTimer, PbftWrite};
+#[cfg(test)]
+pub(super) use view_change::{check_new_view, plan_new_view};
+
+pub use super::msg::{
+    command_text, PbftDisk, PbftMsg, PbftNote, PbftTimer, PbftWrite, Snapshot, ViewClaim,
+};
 
 /// Who sent which result for a request, as its proxy heard.
 pub type Votes = Vec<(NodeId, KvResult)>;
@@ -43,7 +48,7 @@ pub struct PbftNode {
     /// Between a view change and the new view's start.
     pub(super) changing: bool,
     /// View changes heard, by view.
-    pub(super) vc: BTreeMap<u64, BTreeMap<NodeId, (u64, Vec<Cert>)>>,
+    pub(super) vc: BTreeMap<u64, BTreeMap<NodeId, ViewClaim>>,
     /// The new-view message this replica sent as primary of its view, to resend.
     new_view: Option<PbftMsg>,
     committed: BTreeMap<u64, (u64, Command)>,
@@ -62,12 +67,27 @@ pub struct PbftNode {
     answered: Vec<(RequestId, KvResult, Votes)>,
     /// Every commit made here since boot, in order (for the checkers).
     commit_log: Vec<(u64, Command)>,
+    /// The last stable checkpoint (the low-water mark), the state there and its digest.
+    stable: u64,
+    stable_state: Snapshot,
+    stable_digest: u64,
+    /// This replica's own checkpoints not yet stable, and the checkpoint messages heard
+    /// past the stable one: by sequence number, who reached which digest.
+    own_checkpoints: BTreeMap<u64, (u64, Snapshot)>,
+    checkpoints: BTreeMap<u64, BTreeMap<NodeId, u64>>,
+    /// States offered to this replica while it is behind, by sequence number and digest.
+    offers: BTreeMap<(u64, u64), Snapshot>,
 }
 
 type PCtx<'a> = Ctx<'a, PbftNode>;
 
-/// How many sequence numbers past the last one it executed a primary may order.
+/// How many sequence numbers past the stable checkpoint are open (PBFT's high-water mark
+/// is the low-water mark plus this): the primary orders no further, and a backup takes no
+/// pre-prepare beyond.
 const WINDOW: u64 = 64;
+
+/// A replica takes a checkpoint each time it has executed this many sequence numbers.
+pub const CHECKPOINT_EVERY: u64 = 16;
 
 impl PbftNode {
     pub fn view(&self) -> u64 {
@@ -106,6 +126,17 @@ impl PbftNode {
 
     pub fn executed(&self) -> u64 {
         self.executed
+    }
+
+    /// The last stable checkpoint (the low-water mark).
+    pub fn stable(&self) -> u64 {
+        self.stable
+    }
+
+    /// The sequence numbers this replica takes pre-prepares for: past the low-water mark,
+    /// up to the high-water mark.
+    pub fn watermarks(&self) -> (u64, u64) {
+        (self.stable, self.stable + WINDOW)
     }
 
     pub fn kv(&self) -> &KvStore {
@@ -191,14 +222,14 @@ impl PbftNode {
     }
 
     /// As primary: order the requests heard and not yet ordered, as far as the window
-    /// allows (PBFT's high-water mark): at most [`WINDOW`] sequence numbers past what this
-    /// replica executed, so that a backlog waits here, in the requests, and not as
+    /// allows (PBFT's high-water mark): at most [`WINDOW`] sequence numbers past the stable
+    /// checkpoint, so that a backlog waits here, in the requests, and not as
     /// thousands of open sequence numbers that lost messages must be resent for.
     fn order_heard(&mut self, ctx: &mut PCtx) {
         if !self.is_primary() || self.changing {
             return;
         }
-        let room = (self.executed + WINDOW + 1).saturating_sub(self.next_seq) as usize;
+        let room = (self.stable + WINDOW + 1).saturating_sub(self.next_seq) as usize;
         let next: Vec<Command> = self
             .heard
             .iter()
@@ -235,7 +266,12 @@ impl PbftNode {
     }
 
     fn on_pre_prepare(&mut self, ctx: &mut PCtx, from: NodeId, view: u64, seq: u64, cmd: Command) {
-        if view != self.view || self.changing || from != self.primary_of(view) || from == self.id {
+        if view != self.view
+            || self.changing
+            || from != self.primary_of(view)
+            || from == self.id
+            || seq <= self.stable
+        {
             return;
         }
         match self.accepted.get(&seq) {
@@ -255,7 +291,7 @@ impl PbftNode {
     /// Accepts `cmd` at `seq` in `view` (on disk first), unless this replica committed
     /// another request there; false then.
     fn accept(&mut self, ctx: &mut PCtx, view: u64, seq: u64, cmd: &Command) -> bool {
-        if self.committed.get(&seq).is_some_and(|(_, c)| c != cmd) {
+        if seq <= self.stable || self.committed.get(&seq).is_some_and(|(_, c)| c != cmd) {
             return false;
         }
         self.prepared.remove(&seq);
@@ -364,7 +400,111 @@ impl PbftNode {
                 self.results.insert(req, (origin, result.clone()));
                 self.send_reply(ctx, origin, req, result);
             }
+            if self.executed.is_multiple_of(CHECKPOINT_EVERY) {
+                self.take_checkpoint(ctx);
+            }
         }
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            kv: self.kv.clone(),
+            results: self.results.clone(),
+        }
+    }
+
+    /// Having executed a multiple of [`CHECKPOINT_EVERY`]: tell the others the state's
+    /// digest, and keep the state until the checkpoint is stable.
+    fn take_checkpoint(&mut self, ctx: &mut PCtx) {
+        let seq = self.executed;
+        let snapshot = self.snapshot();
+        let digest = snapshot.digest();
+        self.own_checkpoints.insert(seq, (digest, snapshot));
+        self.broadcast(ctx, PbftMsg::Checkpoint { seq, digest });
+        self.on_checkpoint(ctx, self.id, seq, digest);
+    }
+
+    fn on_checkpoint(&mut self, ctx: &mut PCtx, from: NodeId, seq: u64, digest: u64) {
+        if seq <= self.stable {
+            return;
+        }
+        self.checkpoints
+            .entry(seq)
+            .or_default()
+            .insert(from, digest);
+        let Some(&(mine, _)) = self.own_checkpoints.get(&seq) else {
+            self.try_state(ctx, seq, digest);
+            return;
+        };
+        if self.vouching(seq, mine) > 2 * self.f() {
+            let (_, snapshot) = self.own_checkpoints.remove(&seq).unwrap_or_default();
+            ctx.note(PbftNote::Stable { seq });
+            self.make_stable(ctx, seq, mine, snapshot);
+            self.order_heard(ctx);
+        }
+    }
+
+    /// The checkpoint at `seq` is stable: the low-water mark moves to it, and everything
+    /// kept for the sequence numbers up to it goes (here and on disk).
+    fn make_stable(&mut self, ctx: &mut PCtx, seq: u64, digest: u64, snapshot: Snapshot) {
+        let keep = seq + 1;
+        self.stable = seq;
+        self.stable_digest = digest;
+        self.stable_state = snapshot.clone();
+        ctx.persist(PbftWrite::Stable { seq, snapshot });
+        self.accepted = self.accepted.split_off(&keep);
+        self.prepares = self.prepares.split_off(&keep);
+        self.commits = self.commits.split_off(&keep);
+        self.certs = self.certs.split_off(&keep);
+        self.claims = self.claims.split_off(&keep);
+        self.committed = self.committed.split_off(&keep);
+        self.prepared = self.prepared.split_off(&keep);
+        self.checkpoints = self.checkpoints.split_off(&keep);
+        self.own_checkpoints = self.own_checkpoints.split_off(&keep);
+        self.offers = self.offers.split_off(&(keep, 0));
+        self.ordered.retain(|_, s| *s > seq);
+    }
+
+    /// How many replicas said their state at `seq` has `digest`.
+    fn vouching(&self, seq: u64, digest: u64) -> usize {
+        self.checkpoints
+            .get(&seq)
+            .map_or(0, |m| m.values().filter(|d| **d == digest).count())
+    }
+
+    /// A replica behind another's stable checkpoint is sent the state there (which counts
+    /// as the sender's checkpoint message); it takes it once f + 1 replicas vouch for that
+    /// state, one of them honest.
+    fn on_state(&mut self, ctx: &mut PCtx, from: NodeId, seq: u64, snapshot: Snapshot) {
+        if seq <= self.executed || seq <= self.stable {
+            return;
+        }
+        let digest = snapshot.digest();
+        self.offers.entry((seq, digest)).or_insert(snapshot);
+        self.on_checkpoint(ctx, from, seq, digest);
+    }
+
+    fn try_state(&mut self, ctx: &mut PCtx, seq: u64, digest: u64) {
+        let vouching = self.vouching(seq, digest);
+        if seq <= self.executed || vouching <= self.f() {
+            return;
+        }
+        let Some(snapshot) = self.offers.remove(&(seq, digest)) else {
+            return;
+        };
+        ctx.note(PbftNote::TakesState {
+            seq,
+            from: vouching,
+        });
+        self.kv = snapshot.kv.clone();
+        self.results = snapshot.results.clone();
+        self.executed = seq;
+        self.stalled = 0;
+        self.attempts = 0;
+        let kv = &self.kv;
+        self.heard.retain(|r, _| !kv.has_applied(*r));
+        self.make_stable(ctx, seq, digest, snapshot);
+        self.execute(ctx);
     }
 
     fn send_reply(&mut self, ctx: &mut PCtx, origin: NodeId, req: RequestId, result: KvResult) {
@@ -410,7 +550,11 @@ impl PbftNode {
         // Votes count only in the view they were cast in, and not while this replica is
         // leaving it: what it prepares after asking for the next view would be missing
         // from its view-change message, and the new primary could order something else.
-        if view != self.view || self.changing || (!commit && from == self.primary_of(view)) {
+        if view != self.view
+            || self.changing
+            || seq <= self.stable
+            || (!commit && from == self.primary_of(view))
+        {
             return;
         }
         // A prepare for what this replica prepared and executed long ago: the sender is
@@ -436,6 +580,16 @@ impl PbftNode {
         if executed >= self.executed {
             return;
         }
+        if executed < self.stable {
+            let snapshot = self.stable_state.clone();
+            ctx.send(
+                from,
+                PbftMsg::State {
+                    seq: self.stable,
+                    snapshot,
+                },
+            );
+        }
         // Resend, for a few of the sequence numbers it misses, what this replica sent.
         let missed: Vec<(u64, (u64, Command))> = self
             .committed
@@ -449,7 +603,7 @@ impl PbftNode {
     }
 
     fn on_committed(&mut self, ctx: &mut PCtx, from: NodeId, seq: u64, cmd: Command) {
-        if self.committed.contains_key(&seq) {
+        if seq <= self.executed || self.committed.contains_key(&seq) {
             return;
         }
         let claims = self.claims.entry(seq).or_default();
@@ -536,6 +690,15 @@ impl PbftNode {
             executed: self.executed,
         };
         self.broadcast(ctx, status);
+        // The newest checkpoint again, for whoever lost it (a checkpoint must reach 2f + 1
+        // to become stable, and a replica behind needs f + 1 to trust a state).
+        let newest = match self.own_checkpoints.iter().next_back() {
+            Some((&seq, &(digest, _))) => Some((seq, digest)),
+            None => (self.stable > 0).then_some((self.stable, self.stable_digest)),
+        };
+        if let Some((seq, digest)) = newest {
+            self.broadcast(ctx, PbftMsg::Checkpoint { seq, digest });
+        }
         ctx.set_timer(PbftTimer::Tick, self.config.tick_us);
     }
 
@@ -543,17 +706,26 @@ impl PbftNode {
         match msg {
             PbftMsg::Request { cmd } => self.on_request(ctx, cmd),
             PbftMsg::PrePrepare { view, seq, cmd } => {
-                self.on_pre_prepare(ctx, from, view, seq, cmd)
+                // Only between the watermarks: a primary cannot run far ahead of the
+                // stable checkpoint (nor exhaust the sequence numbers).
+                if seq <= self.stable + WINDOW {
+                    self.on_pre_prepare(ctx, from, view, seq, cmd)
+                }
             }
             PbftMsg::Prepare { view, seq, cmd } => self.on_vote(ctx, from, view, seq, cmd, false),
             PbftMsg::Commit { view, seq, cmd } => self.on_vote(ctx, from, view, seq, cmd, true),
             PbftMsg::Reply { req, result } => self.on_reply(ctx, from, req, result),
             PbftMsg::Status { view, executed } => self.on_status(ctx, from, view, executed),
             PbftMsg::Committed { seq, cmd } => self.on_committed(ctx, from, seq, cmd),
-            msg @ PbftMsg::ViewChange { .. } => self.on_view_change(ctx, from, msg),
+            PbftMsg::ViewChange { view, claim } => self.on_view_change(ctx, from, view, claim),
             PbftMsg::NewView {
-                view, pre_prepares, ..
-            } => self.on_new_view(ctx, from, view, pre_prepares),
+                view,
+                from: start,
+                proof,
+                pre_prepares,
+            } => self.on_new_view(ctx, from, view, start, proof, pre_prepares),
+            PbftMsg::Checkpoint { seq, digest } => self.on_checkpoint(ctx, from, seq, digest),
+            PbftMsg::State { seq, snapshot } => self.on_state(ctx, from, seq, snapshot),
         }
     }
 }
@@ -604,7 +776,14 @@ impl Protocol for PbftNode {
             executed: 0,
             kv: KvStore::default(),
             results: BTreeMap::new(),
-            next_seq: disk.accepted.keys().next_back().copied().unwrap_or(0) + 1,
+            next_seq: disk
+                .accepted
+                .keys()
+                .next_back()
+                .copied()
+                .unwrap_or(0)
+                .max(disk.stable.0)
+                + 1,
             ordered: BTreeMap::new(),
             waiting: BTreeMap::new(),
             votes: BTreeMap::new(),
@@ -614,19 +793,34 @@ impl Protocol for PbftNode {
                 .iter()
                 .map(|(s, (_, c))| (*s, c.clone()))
                 .collect(),
+            stable: disk.stable.0,
+            stable_state: disk.stable.1.clone(),
+            stable_digest: disk.stable.1.digest(),
+            own_checkpoints: BTreeMap::new(),
+            checkpoints: BTreeMap::new(),
+            offers: BTreeMap::new(),
         };
         for (seq, (_, cmd)) in &disk.accepted {
             if let Command::Client { req, .. } = cmd {
                 node.ordered.insert(*req, *seq);
             }
         }
-        // The store is rebuilt from the committed requests on disk.
+        // The store is rebuilt from the stable checkpoint and the committed requests past
+        // it on disk.
+        node.kv = disk.stable.1.kv.clone();
+        node.results = disk.stable.1.results.clone();
+        node.executed = disk.stable.0;
         while let Some((_, cmd)) = node.committed.get(&(node.executed + 1)).cloned() {
             node.executed += 1;
             if let Command::Client { req, origin, op } = cmd {
                 if let Some(result) = node.kv.apply(req, &op) {
                     node.results.insert(req, (origin, result));
                 }
+            }
+            if node.executed.is_multiple_of(CHECKPOINT_EVERY) {
+                let snapshot = node.snapshot();
+                node.own_checkpoints
+                    .insert(node.executed, (snapshot.digest(), snapshot));
             }
         }
         node
@@ -725,6 +919,41 @@ impl Protocol for PbftNode {
                     _ => KvResult::CasFailed { current: None },
                 },
             }),
+            ("hides-certificates", PbftMsg::ViewChange { view, .. }) => Some(PbftMsg::ViewChange {
+                view,
+                claim: ViewClaim {
+                    stable: 0,
+                    digest: Snapshot::default().digest(),
+                    prepared: Vec::new(),
+                },
+            }),
+            (
+                "bad-new-view",
+                PbftMsg::NewView {
+                    view,
+                    from,
+                    proof,
+                    mut pre_prepares,
+                },
+            ) => {
+                // Every request carried becomes a no-op; with none, one number too many.
+                let mut changed = false;
+                for (_, cmd) in pre_prepares.iter_mut() {
+                    if matches!(cmd, Command::Client { .. }) {
+                        *cmd = Command::Noop;
+                        changed = true;
+                    }
+                }
+                if !changed {
+                    pre_prepares.push((from + pre_prepares.len() as u64, Command::Noop));
+                }
+                Some(PbftMsg::NewView {
+                    view,
+                    from,
+                    proof,
+                    pre_prepares,
+                })
+            }
             ("silent", _) => None,
             (_, msg) => Some(msg),
         }

@@ -1,6 +1,6 @@
 //! What the quorum store says about itself to the registry.
 
-use super::{Conflict, QuorumBug, QuorumConfig, QuorumMsg, QuorumNode};
+use super::{Conflict, QuorumBug, QuorumConfig, QuorumMsg, QuorumNode, ReadRepair};
 use crate::card::{Card, Row};
 use crate::registry::{
     About, BugDesc, Choice, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc,
@@ -43,10 +43,12 @@ const ABOUT: About = About {
                     Choice {
                         value: "lww",
                         meaning: "last writer wins, on the coordinator's clock",
+                        also: &[],
                     },
                     Choice {
                         value: "vv",
                         meaning: "version vectors, keeping concurrent writes as siblings",
+                        also: &[],
                     },
                 ],
             },
@@ -63,9 +65,27 @@ const ABOUT: About = About {
         SettingDesc {
             name: "repair",
             label: "read repair",
-            kind: SettingKind::Flag,
-            default: Some("1"),
-            help: "read repair: a read writes the newest version back to replicas that answered with an older one",
+            kind: SettingKind::Choice {
+                choices: &[
+                    Choice {
+                        value: "off",
+                        meaning: "none: replicas that answered with an older version stay behind",
+                        also: &["0", "false"],
+                    },
+                    Choice {
+                        value: "async",
+                        meaning: "sent to them, not waited for: a later read can return an older value",
+                        also: &["1", "true", "on"],
+                    },
+                    Choice {
+                        value: "wait",
+                        meaning: "written back to W replicas before the read answers (ABD)",
+                        also: &[],
+                    },
+                ],
+            },
+            default: Some("async"),
+            help: "read repair: what a read does about replicas that answered with an older version. async sends them the newest one and answers at once, so a read that meets a write still under way can return the new value and a later read the old one, even with R + W > N. wait writes the newest version back to W replicas first (those that already hold it count, and stand-ins with sloppy quorums) and answers only then, as in the algorithm of Attiya, Bar-Noy and Dolev: with R + W > N and no sloppy quorums, gets and puts of a key are linearizable (under lww, while the coordinators' clocks are right). It does not make compare-and-set atomic: that needs consensus",
         },
     ],
     bugs: &[BugDesc {
@@ -106,17 +126,30 @@ impl Described for QuorumNode {
             return None;
         };
         let config = &world.config().protocol;
-        let n = config.replicas.unwrap_or(world.nodes().len());
-        let smallest = groups.iter().map(Vec::len).min()?;
+        let nodes = world.nodes().len();
+        let n = config.replicas.unwrap_or(nodes);
+        // Nodes left out of every group form one more group, which may be the smallest.
+        let listed: usize = groups.iter().map(Vec::len).sum();
+        let leftover = nodes.saturating_sub(listed);
+        let smallest = groups
+            .iter()
+            .map(Vec::len)
+            .chain((leftover > 0).then_some(leftover))
+            .min()?;
         let (r, w) = (config.r, config.w);
         let said = crate::describe::action(action);
-        let every_node_replicates = n == world.nodes().len();
-        Some(if !every_node_replicates {
-            format!(
+        let every_node_replicates = n == nodes;
+        Some(
+            if config.sloppy && (!every_node_replicates || r.max(w) > smallest) {
+                format!(
+                "{said}: with sloppy quorums, a coordinator that cannot reach R={r} or W={w} of a key's home replicas asks reachable nodes to stand in for the missing ones, so every side keeps answering; the two sides' quorums need not overlap, so a read on one side can miss writes made on the other, and the stand-ins hand their hints home once the network heals"
+            )
+            } else if !every_node_replicates {
+                format!(
                 "{said}: each side answers only for the keys of which it still reaches R={r} replicas to read and W={w} to write"
             )
-        } else if r.max(w) <= smallest {
-            format!(
+            } else if r.max(w) <= smallest {
+                format!(
                 "{said}: with R={r} and W={w}, every side can still gather its quorums and keeps answering, each from the replicas it can reach; {}",
                 if r + w > n {
                     "the two sides cannot both complete writes to the same key unseen, as R + W > N"
@@ -124,12 +157,13 @@ impl Described for QuorumNode {
                     "a read on one side will not see writes made on the other, so answers may be stale"
                 }
             )
-        } else {
-            format!(
-                "{said}: a side with fewer than {} reachable replicas of a key cannot gather its quorum for it, and refuses rather than answer alone",
+            } else {
+                format!(
+                "{said}: a side with fewer than {} reachable replicas of a key cannot gather its quorum for it, and will not answer alone: its reads are refused as unavailable, and its plain writes, which the replicas it reaches may have stored, go unanswered",
                 r.max(w)
             )
-        })
+            },
+        )
     }
 
     fn colour_of(msg: &QuorumMsg) -> u8 {
@@ -138,11 +172,12 @@ impl Described for QuorumNode {
             | QuorumMsg::HintedReadReply { .. }
             | QuorumMsg::HintedWrite { .. }
             | QuorumMsg::HintedWriteAck { .. }
+            | QuorumMsg::HintedWriteBack { .. }
             | QuorumMsg::Handoff { .. }
             | QuorumMsg::HandoffAck { .. } => 0,
             QuorumMsg::Read { .. } | QuorumMsg::Write { .. } => 1,
             QuorumMsg::ReadReply { .. } | QuorumMsg::WriteAck { .. } => 2,
-            QuorumMsg::Repair { .. } => 3,
+            QuorumMsg::Repair { .. } | QuorumMsg::WriteBack { .. } => 3,
         }
     }
 
@@ -186,7 +221,7 @@ impl Described for QuorumNode {
             w: values.number("w") as usize,
             conflict: Conflict::parse(values.choice("conflict"))?,
             sloppy: values.flag("sloppy"),
-            read_repair: values.flag("repair"),
+            repair: ReadRepair::parse(values.choice("repair"))?,
             bugs: values.bugs(|name| QuorumBug::ALL.into_iter().find(|b| b.name() == name)),
             ..QuorumConfig::default()
         };
@@ -204,8 +239,21 @@ impl Described for QuorumNode {
             .optional_number("n")
             .map_or(env.nodes, |n| n as usize);
         let (r, w) = (values.number("r") as usize, values.number("w") as usize);
-        Some(if r + w > n {
-            format!("R+W={} > N={n}: reads meet writes", r + w)
+        Some(if r + w > n && values.flag("sloppy") {
+            format!(
+                "R+W={} > N={n}, but sloppy: stand-ins count, so reads can miss writes during a partition",
+                r + w
+            )
+        } else if r + w > n && values.choice("repair") == "wait" {
+            format!(
+                "R+W={} > N={n}, and reads write back before answering: gets and puts are linearizable",
+                r + w
+            )
+        } else if r + w > n {
+            format!(
+                "R+W={} > N={n}: a read meets every write finished before it",
+                r + w
+            )
         } else {
             format!("R+W={} ≤ N={n}: reads can miss writes", r + w)
         })

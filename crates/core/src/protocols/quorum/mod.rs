@@ -15,9 +15,18 @@
 //!   it read; a read returns the largest sibling value while the siblings stay stored.
 //! - Compare-and-set is a read followed, if the value matches, by a write. It is not
 //!   atomic: two compare-and-sets can both read the expected value and both succeed.
-//! - Read repair: a coordinator sends the merged result of a read to every replica that
-//!   answered with something older, including replicas that answer after the client had
-//!   its reply, until the request's timeout.
+//! - Read repair (`repair=async`, the default): a coordinator sends the merged result of a
+//!   read to every replica that answered with something older, including replicas that
+//!   answer after the client had its reply, until the request's timeout. It does not wait,
+//!   so overlapping quorums alone do not make reads linearizable: a read that meets a write
+//!   still under way on one replica can return it, and a later read that meets only
+//!   replicas still without it returns the older value.
+//! - Write-back (`repair=wait`, the rule of Attiya, Bar-Noy and Dolev): a read first writes
+//!   the newest version it found to `W` replicas (those whose reply already held it count;
+//!   under sloppy quorums stand-ins count as they do for writes) and answers only then, so a
+//!   later read meets it. With `R + W > N` gets and puts of a key are then linearizable
+//!   (under last-writer-wins, as long as the coordinators' clocks are right, since a put's
+//!   stamp is its clock); a compare-and-set still is not atomic, which takes consensus.
 //! - A request that does not reach its quorum within the request timeout is answered
 //!   [`KvResult::Unavailable`] if nothing was written yet (a read, or a compare-and-set or
 //!   version-vector put still reading). A write that was sent but not acknowledged by `W`
@@ -68,6 +77,41 @@ pub enum Conflict {
     VersionVectors,
 }
 
+/// What a read does about the replicas that answered it with an older version.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReadRepair {
+    /// Nothing: they stay behind until a write reaches them.
+    Off,
+    /// Sends them the newest version, without waiting (fire and forget).
+    #[default]
+    Async,
+    /// Writes the newest version back to `W` replicas before answering (ABD).
+    Wait,
+}
+
+impl ReadRepair {
+    pub fn name(self) -> &'static str {
+        match self {
+            ReadRepair::Off => "off",
+            ReadRepair::Async => "async",
+            ReadRepair::Wait => "wait",
+        }
+    }
+
+    /// The setting's value as checked (the old flag spellings are read by the registry).
+    pub fn parse(name: &str) -> Result<ReadRepair, String> {
+        match name {
+            "off" => Ok(ReadRepair::Off),
+            "async" => Ok(ReadRepair::Async),
+            "wait" => Ok(ReadRepair::Wait),
+            _ => Err(format!(
+                "read repair is off, async (sent, not waited for) or wait (written back before the read answers), not {name:?}"
+            )),
+        }
+    }
+}
+
 /// A deliberate departure from the design, for showing what the checkers catch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -86,7 +130,8 @@ pub struct QuorumConfig {
     /// Acknowledgements a write waits for.
     pub w: usize,
     pub conflict: Conflict,
-    pub read_repair: bool,
+    /// Read repair: off, sent without waiting, or written back before the read answers.
+    pub repair: ReadRepair,
     /// Sloppy quorums with hinted handoff: home replicas that do not answer in time are
     /// stood in for by reachable nodes, which hold writes for them as hints.
     pub sloppy: bool,
@@ -108,7 +153,7 @@ impl Default for QuorumConfig {
             r: 1,
             w: 1,
             conflict: Conflict::Lww,
-            read_repair: true,
+            repair: ReadRepair::Async,
             sloppy: false,
             hint_after_us: 100 * MICROS_PER_MS,
             handoff_every_us: 250 * MICROS_PER_MS,

@@ -27,6 +27,13 @@ pub enum QuorumMsg {
     /// Read repair: a replica that answered a read with old versions gets the merge of
     /// what the read saw. Not acknowledged.
     Repair { key: Key, register: Register },
+    /// Write-back (`repair=wait`): a read's coordinator asks a replica to store what the
+    /// read will return, before it answers; acknowledged with a `WriteAck`.
+    WriteBack {
+        req: RequestId,
+        key: Key,
+        register: Register,
+    },
     /// Sloppy quorums: coordinator to stand-in: answer for `home` from your hints.
     HintedRead {
         req: RequestId,
@@ -50,6 +57,14 @@ pub enum QuorumMsg {
         req: RequestId,
         key: Key,
         home: NodeId,
+    },
+    /// Sloppy quorums, write-back: hold what the read will return for `home`;
+    /// acknowledged with a `HintedWriteAck`.
+    HintedWriteBack {
+        req: RequestId,
+        key: Key,
+        home: NodeId,
+        register: Register,
     },
     /// Hinted handoff: a stand-in passes on what it holds for the receiver.
     Handoff { key: Key, register: Register },
@@ -131,6 +146,11 @@ impl Message for QuorumMsg {
                 ("key", key_text(key)),
                 ("versions", register_text(register)),
             ],
+            QuorumMsg::WriteBack { req, key, register } => vec![
+                ("request", req.to_string()),
+                ("key", key_text(key)),
+                ("versions", register_text(register)),
+            ],
             QuorumMsg::Write { req, key, version } => vec![
                 ("request", req.to_string()),
                 ("key", key_text(key)),
@@ -149,6 +169,12 @@ impl Message for QuorumMsg {
                 ("for", home.to_string()),
             ],
             QuorumMsg::HintedReadReply {
+                req,
+                key,
+                home,
+                register,
+            }
+            | QuorumMsg::HintedWriteBack {
                 req,
                 key,
                 home,
@@ -184,6 +210,8 @@ impl Message for QuorumMsg {
             QuorumMsg::HintedReadReply { .. } => "HintedReadReply",
             QuorumMsg::HintedWrite { .. } => "HintedWrite",
             QuorumMsg::HintedWriteAck { .. } => "HintedWriteAck",
+            QuorumMsg::WriteBack { .. } => "WriteBack",
+            QuorumMsg::HintedWriteBack { .. } => "HintedWriteBack",
             QuorumMsg::Handoff { .. } => "Handoff",
             QuorumMsg::HandoffAck { .. } => "HandoffAck",
         }
@@ -199,6 +227,8 @@ impl Message for QuorumMsg {
             QuorumMsg::ReadReply { key, register, .. }
             | QuorumMsg::Repair { key, register }
             | QuorumMsg::HintedReadReply { key, register, .. }
+            | QuorumMsg::WriteBack { key, register, .. }
+            | QuorumMsg::HintedWriteBack { key, register, .. }
             | QuorumMsg::Handoff { key, register }
             | QuorumMsg::HandoffAck { key, register } => {
                 *register = corrupt_register(key, register, rng)
@@ -285,6 +315,17 @@ mod tests {
                     value: 1,
                     clock: Clock::Vector(vec![1]),
                 },
+            },
+            QuorumMsg::WriteBack {
+                req: RequestId(1),
+                key: 2,
+                register: siblings.clone(),
+            },
+            QuorumMsg::HintedWriteBack {
+                req: RequestId(1),
+                key: 2,
+                home: NodeId(0),
+                register: Register::default(),
             },
             QuorumMsg::HandoffAck {
                 key: 2,

@@ -4,7 +4,7 @@
 use super::disk::{QuorumDisk, QuorumWrite};
 use super::msg::QuorumMsg;
 use super::register::{Clock, Register, Version};
-use super::{Conflict, QuorumBug, QuorumConfig};
+use super::{Conflict, QuorumBug, QuorumConfig, ReadRepair};
 use crate::check::Invariant;
 use crate::client::{Key, KvOp, KvResult, Value};
 use crate::ids::{NodeId, RequestId};
@@ -29,6 +29,12 @@ enum Phase {
     Read,
     /// Waiting for `W` acknowledgements; `result` is the client's answer once they arrive.
     Write { version: Version, result: KvResult },
+    /// Write-back (`repair=wait`): the read is over, and `register`, the newest it found,
+    /// must be on `W` replicas before the client gets `result`.
+    WriteBack {
+        register: Register,
+        result: KvResult,
+    },
 }
 
 /// A client request this node coordinates.
@@ -237,7 +243,8 @@ impl QuorumNode {
         key: Key,
         register: Register,
     ) {
-        let (r, n, read_repair) = (self.config.r, self.n, self.config.read_repair);
+        let (r, n) = (self.config.r, self.n);
+        let read_repair = self.config.repair == ReadRepair::Async;
         let Some(p) = self.pending.get_mut(&req) else {
             return;
         };
@@ -297,15 +304,19 @@ impl QuorumNode {
         };
         let (op, merged) = (p.op.clone(), p.merged.clone());
         let current = merged.value();
-        if self.config.read_repair {
+        let repair = self.config.repair;
+        if repair == ReadRepair::Async {
             self.repair_stale(ctx, req);
         }
         match op {
+            KvOp::Get { .. } if repair == ReadRepair::Wait => {
+                self.write_back(ctx, req, KvResult::Value { value: current });
+            }
             KvOp::Get { .. } => {
                 ctx.reply(req, KvResult::Value { value: current });
                 let p = self.pending.get_mut(&req).expect("still pending");
                 p.answered = true;
-                if !self.config.read_repair || p.heard.len() >= self.n {
+                if repair == ReadRepair::Off || p.heard.len() >= self.n {
                     self.done(ctx, req);
                 }
             }
@@ -315,6 +326,9 @@ impl QuorumNode {
                     // write below: the compare-and-set is not atomic.
                     let version = self.new_version(ctx, new, &merged);
                     self.start_write(ctx, req, version, KvResult::Written);
+                } else if repair == ReadRepair::Wait {
+                    // A failed compare-and-set reports what it read: it is a read too.
+                    self.write_back(ctx, req, KvResult::CasFailed { current });
                 } else {
                     ctx.reply(req, KvResult::CasFailed { current });
                     self.done(ctx, req);
@@ -324,6 +338,55 @@ impl QuorumNode {
                 let version = self.new_version(ctx, value, &merged);
                 self.start_write(ctx, req, version, KvResult::Written);
             }
+        }
+    }
+
+    /// Write-back (`repair=wait`): makes sure `W` replicas hold the newest version the read
+    /// found before the client gets `result`, so that every later read meets it. Replicas
+    /// whose own reply already held it count at once; the others are sent it.
+    fn write_back(&mut self, ctx: &mut QCtx, req: RequestId, result: KvResult) {
+        let w = self.config.w;
+        let Some(p) = self.pending.get_mut(&req) else {
+            return;
+        };
+        let key = p.op.key();
+        let register = p.merged.clone();
+        p.heard = p
+            .replies
+            .iter()
+            .filter(|(_, held)| held.covers(&register))
+            .map(|(node, _)| *node)
+            .collect();
+        if register.versions().is_empty() || p.heard.len() >= w {
+            // Nothing to write back, or it is on W replicas already.
+            ctx.reply(req, result);
+            return self.done(ctx, req);
+        }
+        p.phase = Phase::WriteBack {
+            register: register.clone(),
+            result,
+        };
+        let holding = p.heard.clone();
+        let missing: Vec<NodeId> = self
+            .replicas_of(key)
+            .filter(|r| !holding.contains(r))
+            .collect();
+        for replica in &missing {
+            if *replica != self.id {
+                ctx.send(
+                    *replica,
+                    QuorumMsg::WriteBack {
+                        req,
+                        key,
+                        register: register.clone(),
+                    },
+                );
+            }
+        }
+        self.arm_sloppy(ctx, req);
+        if missing.contains(&self.id) {
+            self.store_register(ctx, key, &register);
+            self.on_write_ack(ctx, req, self.id, self.id, key);
         }
     }
 
@@ -341,7 +404,7 @@ impl QuorumNode {
         let Some(p) = self.pending.get_mut(&req) else {
             return;
         };
-        let Phase::Write { result, .. } = &p.phase else {
+        let (Phase::Write { result, .. } | Phase::WriteBack { result, .. }) = &p.phase else {
             return;
         };
         if p.op.key() != key || p.heard.contains(&home) {
@@ -386,9 +449,10 @@ impl QuorumNode {
             return;
         }
         let key = p.op.key();
-        let write = match &p.phase {
-            Phase::Read => None,
-            Phase::Write { version, .. } => Some(version.clone()),
+        let (write, back) = match &p.phase {
+            Phase::Read => (None, None),
+            Phase::Write { version, .. } => (Some(version.clone()), None),
+            Phase::WriteBack { register, .. } => (None, Some(register.clone())),
         };
         let missing: Vec<NodeId> = self
             .replicas_of(key)
@@ -405,6 +469,23 @@ impl QuorumNode {
             })
             .collect();
         for (home, stand_in) in stand_ins {
+            if let Some(register) = &back {
+                if stand_in == self.id {
+                    self.hold_hint(ctx, home, key, register);
+                    self.on_write_ack(ctx, req, self.id, home, key);
+                } else {
+                    ctx.send(
+                        stand_in,
+                        QuorumMsg::HintedWriteBack {
+                            req,
+                            key,
+                            home,
+                            register: register.clone(),
+                        },
+                    );
+                }
+                continue;
+            }
             match (&write, stand_in == self.id) {
                 (None, true) => {
                     let hint = self.hint(home, key);
@@ -534,6 +615,21 @@ impl Protocol for QuorumNode {
                 }
             }
             QuorumMsg::WriteAck { req, key } => self.on_write_ack(ctx, req, from, from, key),
+            QuorumMsg::WriteBack { req, key, register } => {
+                if self.is_replica(key) {
+                    self.store_register(ctx, key, &register);
+                    ctx.send(from, QuorumMsg::WriteAck { req, key });
+                }
+            }
+            QuorumMsg::HintedWriteBack {
+                req,
+                key,
+                home,
+                register,
+            } => {
+                self.hold_hint(ctx, home, key, &register);
+                ctx.send(from, QuorumMsg::HintedWriteAck { req, key, home });
+            }
             QuorumMsg::Repair { key, register } => {
                 if self.is_replica(key) {
                     self.store_register(ctx, key, &register);
@@ -598,8 +694,9 @@ impl Protocol for QuorumNode {
             return;
         };
         // Only a request still reading wrote nothing anywhere, so only it can honestly be
-        // called unavailable; a write short of `W` may be on some replicas already.
-        if !p.answered && matches!(p.phase, Phase::Read) {
+        // called unavailable; a write short of `W` may be on some replicas already. A read
+        // writing back wrote only what a write had written: it changed nothing.
+        if !p.answered && matches!(p.phase, Phase::Read | Phase::WriteBack { .. }) {
             ctx.reply(req, KvResult::Unavailable);
         }
     }

@@ -2,10 +2,10 @@
 
 use crate::client::{Key, KvOp, KvResult, Value};
 use crate::ids::RequestId;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KvStore {
     data: BTreeMap<Key, Value>,
     /// Requests already applied. A request can reach the log twice (a duplicated or
@@ -42,6 +42,11 @@ impl KvStore {
                 }
             }
         }
+    }
+
+    /// Whether request `req` was applied here.
+    pub fn has_applied(&self, req: RequestId) -> bool {
+        self.applied.contains(&req)
     }
 
     pub fn data(&self) -> &BTreeMap<Key, Value> {

@@ -413,6 +413,7 @@ fn campaign_against(w: &mut World<RaftNode>, leader: NodeId, voter: NodeId) -> V
         groups: vec![vec![leader]],
     });
     w.schedule([Scheduled {
+        after: 0,
         at: 5 * SEC,
         action: Action::Restart { node: voter },
     }]);

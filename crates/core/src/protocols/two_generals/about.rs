@@ -81,7 +81,7 @@ const ABOUT: About = About {
         PropertyDesc {
             name: "the generals decide alike",
             kind: PropertyKind::AtEnd,
-            promise: "both attack or both hold: what the generals want, and what no protocol can promise over a link that loses messages",
+            promise: "both attack or both hold: what the generals want, and what no protocol that attacks when every messenger gets through can promise over a link that may lose any message",
             promised: false,
         },
     ],

@@ -51,6 +51,7 @@ fn one_caught_messenger_splits_them_for_every_length_of_the_chain() {
         let split = (0..2000u64).find_map(|ms| {
             let mut s = spec(messages);
             s.schedule = vec![Scheduled {
+                after: 0,
                 at: ms * 50,
                 action: Action::CutLink {
                     from: NodeId(from),
@@ -83,6 +84,7 @@ fn a_general_back_after_the_moment_keeps_its_attack_unless_it_forgot_it() {
         }
         s.schedule = vec![
             Scheduled {
+                after: 0,
                 at: 4 * MICROS_PER_SEC,
                 action: Action::Crash {
                     node: NodeId(0),
@@ -90,6 +92,7 @@ fn a_general_back_after_the_moment_keeps_its_attack_unless_it_forgot_it() {
                 },
             },
             Scheduled {
+                after: 0,
                 at: 5 * MICROS_PER_SEC,
                 action: Action::Restart { node: NodeId(0) },
             },
@@ -118,10 +121,12 @@ fn a_general_who_lies_about_the_moment_is_not_held_to_the_promises() {
     let (a, b) = (NodeId(0), NodeId(1));
     s.schedule = vec![
         Scheduled {
+            after: 0,
             at: 0,
             action: Action::CutLink { from: a, to: b },
         },
         Scheduled {
+            after: 0,
             at: 0,
             action: Action::Behave {
                 node: a,
@@ -129,6 +134,7 @@ fn a_general_who_lies_about_the_moment_is_not_held_to_the_promises() {
             },
         },
         Scheduled {
+            after: 0,
             at: 500_000,
             action: Action::RestoreLink { from: a, to: b },
         },
@@ -157,10 +163,12 @@ fn undetected_corruption_can_forge_a_confirmation_and_the_checker_sees_it() {
         s.seed = seed;
         s.schedule = vec![
             Scheduled {
+                after: 0,
                 at: 0,
                 action: Action::SetChecksums { on: false },
             },
             Scheduled {
+                after: 0,
                 at: 0,
                 action: Action::SetNetwork {
                     link: crate::network::LinkConfig {

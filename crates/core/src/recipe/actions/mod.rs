@@ -528,7 +528,10 @@ fn example(verb: &str) -> &'static str {
 pub fn format_schedule(schedule: &[Scheduled]) -> String {
     let entries: Vec<String> = schedule
         .iter()
-        .map(|s| format!("{}@{}", format_duration(s.at), format_action(&s.action)))
+        .map(|s| match s.after {
+            0 => format!("{}@{}", format_duration(s.at), format_action(&s.action)),
+            k => format!("{}+{k}@{}", format_duration(s.at), format_action(&s.action)),
+        })
         .collect();
     entries.join(",")
 }
@@ -548,11 +551,24 @@ pub fn parse_schedule(text: &str) -> Result<Vec<Scheduled>, String> {
                     i + 1
                 )
             })?;
+            // `1.5s+3@crash:2:keep`: after the first three events of that microsecond.
+            let (at, after) = match at.split_once('+') {
+                Some((at, k)) => {
+                    let after = k.parse::<u32>().map_err(|_| {
+                        format!(
+                            "action {} ({entry:?}): after {at:?} comes the number of events of that instant before the action, not {k:?}",
+                            i + 1
+                        )
+                    })?;
+                    (at, after)
+                }
+                None => (at, 0),
+            };
             let at =
                 parse_duration(at).map_err(|e| format!("action {} ({entry:?}): {e}", i + 1))?;
             let action =
                 parse_action(action).map_err(|e| format!("action {} ({entry:?}): {e}", i + 1))?;
-            Ok(Scheduled { at, action })
+            Ok(Scheduled { at, after, action })
         })
         .collect()
 }

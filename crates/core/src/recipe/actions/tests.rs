@@ -147,6 +147,7 @@ fn every_action_round_trips() {
         .into_iter()
         .enumerate()
         .map(|(i, action)| Scheduled {
+            after: 0,
             at: i as u64 * 333_333,
             action,
         })
@@ -215,10 +216,24 @@ fn bad_input_names_the_entry_and_the_problem() {
         ("1s@load:50_backoff1s~2s", "backoffBASE~CAP~ATTEMPTS"),
         ("1s@load:50_fixed1s", "fixedDELAY~ATTEMPTS"),
         ("1s@skew:1:-", "missing number"),
+        (
+            "1s+x@heal",
+            "the number of events of that instant before the action",
+        ),
+        ("-2s@heal", "cannot be negative"),
     ];
     for (text, want) in cases {
         let err = parse_schedule(text).unwrap_err();
         assert!(err.contains(want), "{text}: {err}");
     }
     assert_eq!(parse_schedule(""), Ok(Vec::new()));
+}
+
+#[test]
+fn an_action_after_events_of_its_instant_keeps_its_place_in_the_text() {
+    let schedule = parse_schedule("1.5s@heal,1.5s+3@crash:2:keep").unwrap();
+    assert_eq!(schedule[0].after, 0);
+    assert_eq!(schedule[1].after, 3);
+    assert_eq!(schedule[1].at, 1_500_000);
+    assert_eq!(format_schedule(&schedule), "1.5s@heal,1.5s+3@crash:2:keep");
 }

@@ -1,9 +1,11 @@
-//! The view change: asking for the next view with the prepared certificates, joining the
-//! views f + 1 replicas ask for, and the new primary's NEW-VIEW.
+//! The view change: asking for the next view with the stable checkpoint and the prepared
+//! certificates past it, joining the views f + 1 replicas ask for, the new primary's
+//! NEW-VIEW, and a backup's check of it.
 
-use super::{PCtx, PbftMsg, PbftNode, PbftNote, PbftWrite};
+use super::{PCtx, PbftMsg, PbftNode, PbftNote, PbftWrite, ViewClaim};
 use crate::client::KvOp;
 use crate::ids::{NodeId, RequestId};
+use crate::protocols::pbft::PbftBug;
 use crate::protocols::raft::Command;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -51,33 +53,46 @@ impl PbftNode {
     /// restart in the middle of a view change, which forgot the ones heard).
     pub(super) fn announce_view_change(&mut self, ctx: &mut PCtx) {
         let msg = self.view_change_msg();
-        self.on_view_change(ctx, self.id, msg.clone());
+        if let PbftMsg::ViewChange { view, claim } = msg.clone() {
+            self.on_view_change(ctx, self.id, view, claim);
+        }
         if self.changing {
             self.broadcast(ctx, msg);
         }
     }
 
+    /// Every certificate past the stable checkpoint, executed or not: a request this
+    /// replica executed may have been prepared by no other honest replica of the new
+    /// primary's 2f + 1, and leaving it out would let the new view fill its sequence
+    /// number with a no-op. (Only a stable checkpoint, which 2f + 1 replicas reached, lets
+    /// the certificates below it go.)
     pub(super) fn view_change_msg(&self) -> PbftMsg {
+        let from = if self.config.has(PbftBug::ViewChangeFromExecuted) {
+            self.executed
+        } else {
+            self.stable
+        };
         PbftMsg::ViewChange {
             view: self.view,
-            executed: self.executed,
-            prepared: self
-                .certs
-                .range(self.executed + 1..)
-                .map(|(s, (v, c))| (*s, *v, c.clone()))
-                .collect(),
+            claim: ViewClaim {
+                stable: self.stable,
+                digest: self.stable_digest,
+                prepared: self
+                    .certs
+                    .range(from + 1..)
+                    .map(|(s, (v, c))| (*s, *v, c.clone()))
+                    .collect(),
+            },
         }
     }
 
-    pub(super) fn on_view_change(&mut self, ctx: &mut PCtx, from: NodeId, msg: PbftMsg) {
-        let PbftMsg::ViewChange {
-            view,
-            executed,
-            prepared,
-        } = msg
-        else {
-            return;
-        };
+    pub(super) fn on_view_change(
+        &mut self,
+        ctx: &mut PCtx,
+        from: NodeId,
+        view: u64,
+        claim: ViewClaim,
+    ) {
         if view < self.view || (view == self.view && !self.changing) {
             // Behind: tell it how the current view began.
             if self.is_primary() && !self.changing && from != self.id {
@@ -87,10 +102,7 @@ impl PbftNode {
             }
             return;
         }
-        self.vc
-            .entry(view)
-            .or_default()
-            .insert(from, (executed, prepared));
+        self.vc.entry(view).or_default().insert(from, claim);
         // Join a view change that f + 1 replicas ask for (one of them honest).
         if view > self.view || !self.changing {
             let mut asking: Vec<(u64, NodeId)> = self
@@ -132,28 +144,15 @@ impl PbftNode {
         let Some(vcs) = self.vc.get(&view) else {
             return;
         };
-        if vcs.len() < 2 * self.f() + 1 {
+        let proof: Vec<(NodeId, ViewClaim)> = vcs.iter().map(|(n, c)| (*n, c.clone())).collect();
+        let Some((from, pre_prepares)) = plan_new_view(self.f(), &proof) else {
             return;
-        }
-        let from = vcs.values().map(|(e, _)| *e).min().unwrap_or(0) + 1;
-        let mut best: BTreeMap<u64, (u64, Command)> = BTreeMap::new();
-        for (_, certs) in vcs.values() {
-            for (seq, v, cmd) in certs {
-                if *seq < from {
-                    continue;
-                }
-                if best.get(seq).is_none_or(|(bv, _)| v > bv) {
-                    best.insert(*seq, (*v, cmd.clone()));
-                }
-            }
-        }
-        let last = best.keys().next_back().copied().unwrap_or(from - 1);
-        let pre_prepares: Vec<(u64, Command)> = (from..=last)
-            .map(|s| (s, best.get(&s).map_or(Command::Noop, |(_, c)| c.clone())))
-            .collect();
+        };
+        let last = from - 1 + pre_prepares.len() as u64;
         let msg = PbftMsg::NewView {
             view,
             from,
+            proof,
             pre_prepares: pre_prepares.clone(),
         };
         ctx.note(PbftNote::NewView {
@@ -204,11 +203,16 @@ impl PbftNode {
         }
     }
 
+    /// A backup takes a new view only if its pre-prepares are what the view changes it
+    /// carries give (the view changes are signed by their senders, so the primary cannot
+    /// make them up); otherwise it asks for the view after.
     pub(super) fn on_new_view(
         &mut self,
         ctx: &mut PCtx,
         from: NodeId,
         view: u64,
+        start: u64,
+        proof: Vec<(NodeId, ViewClaim)>,
         pre_prepares: Vec<(u64, Command)>,
     ) {
         if view < self.view
@@ -217,6 +221,99 @@ impl PbftNode {
         {
             return;
         }
+        if !self.config.has(PbftBug::UncheckedNewView) {
+            if let Err(why) = check_new_view(self.f(), &proof, start, &pre_prepares) {
+                ctx.note(PbftNote::RefusesNewView { view, why });
+                if view + 1 > self.view || !self.changing {
+                    self.start_view_change(ctx, view + 1);
+                }
+                return;
+            }
+        }
         self.enter_view(ctx, view, pre_prepares);
     }
+}
+
+/// What a new primary must propose from the view changes it holds (at least 2f + 1 from
+/// different replicas, else nothing): it starts after the highest stable checkpoint among
+/// them, and at every sequence number up to the highest one prepared it pre-prepares the
+/// request of the certificate from the highest view, or a no-op where none was prepared.
+/// Returns the first sequence number and the pre-prepares.
+pub fn plan_new_view(
+    f: usize,
+    claims: &[(NodeId, ViewClaim)],
+) -> Option<(u64, Vec<(u64, Command)>)> {
+    let senders: BTreeSet<NodeId> = claims.iter().map(|(n, _)| *n).collect();
+    if senders.len() != claims.len() || senders.len() < 2 * f + 1 {
+        return None;
+    }
+    let stable = claims.iter().map(|(_, c)| c.stable).max().unwrap_or(0);
+    let mut best: BTreeMap<u64, (u64, Command)> = BTreeMap::new();
+    for (_, claim) in claims {
+        for (seq, v, cmd) in &claim.prepared {
+            if *seq <= stable {
+                continue;
+            }
+            if best.get(seq).is_none_or(|(bv, _)| v > bv) {
+                best.insert(*seq, (*v, cmd.clone()));
+            }
+        }
+    }
+    let last = best.keys().next_back().copied().unwrap_or(stable);
+    let pre_prepares = (stable + 1..=last)
+        .map(|s| (s, best.get(&s).map_or(Command::Noop, |(_, c)| c.clone())))
+        .collect();
+    Some((stable + 1, pre_prepares))
+}
+
+/// A backup's check of a NEW-VIEW: the view changes it carries are 2f + 1 from different
+/// replicas, and the pre-prepares are exactly what they give. The reason, in words, if not.
+pub fn check_new_view(
+    f: usize,
+    proof: &[(NodeId, ViewClaim)],
+    start: u64,
+    pre_prepares: &[(u64, Command)],
+) -> Result<(), String> {
+    let Some((from, expected)) = plan_new_view(f, proof) else {
+        return Err(format!(
+            "it carries {} view changes, not 2f + 1 = {} from different replicas",
+            proof.len(),
+            2 * f + 1
+        ));
+    };
+    if from != start {
+        return Err(format!(
+            "it starts at sequence number {start}, but its view changes give {from}"
+        ));
+    }
+    let got: BTreeMap<u64, &Command> = pre_prepares.iter().map(|(s, c)| (*s, c)).collect();
+    let want: BTreeMap<u64, &Command> = expected.iter().map(|(s, c)| (*s, c)).collect();
+    if got.len() != pre_prepares.len() {
+        return Err("it pre-prepares a sequence number twice".into());
+    }
+    for (seq, cmd) in &want {
+        match got.get(seq) {
+            Some(c) if c == cmd => {}
+            Some(c) => {
+                return Err(format!(
+                    "it pre-prepares {} at {seq}, but its view changes give {}",
+                    super::command_text(c),
+                    super::command_text(cmd)
+                ))
+            }
+            None => {
+                return Err(format!(
+                    "it leaves out {seq}, where its view changes give {}",
+                    super::command_text(cmd)
+                ))
+            }
+        }
+    }
+    if let Some((seq, c)) = got.iter().find(|(s, _)| !want.contains_key(s)) {
+        return Err(format!(
+            "it pre-prepares {} at {seq}, which its view changes do not give",
+            super::command_text(c)
+        ));
+    }
+    Ok(())
 }
