@@ -37,6 +37,19 @@ test('a copied link reopens the same run at the same moment, with the same trace
   await again.page.close();
 });
 
+test('a second link pasted into the same tab opens its run', async () => {
+  const { page, errors } = await open(`${url}#v=1&nodes=5&seed=3&t=2s&autoplay=0`);
+  const first = await traceHash(page);
+  // As pasting into the address bar does: only the part after # changes.
+  await page.evaluate(() => { location.hash = '#v=1&protocol=pbft&nodes=4&seed=1&t=1s&autoplay=0'; });
+  await page.waitForFunction(() => document.querySelectorAll('svg.topology g.node').length === 4);
+  await page.waitForSelector('footer');
+  assert.notEqual(await traceHash(page), first);
+  assert.match(await page.textContent('.clock'), /t = 1 s/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a bad link says what is wrong and shows a working fresh run', async () => {
   for (const [fragment, want] of [
     ['#nodes=abc', /nodes must be a whole number/],

@@ -97,6 +97,7 @@ impl FrameRecorder {
         let (at, link) = self.slow;
         if link != LinkConfig::default() {
             sim.world.borrow_mut().schedule(vec![Scheduled {
+                after: 0,
                 at,
                 action: Action::SetNetwork { link },
             }]);

@@ -312,6 +312,7 @@ pub fn CapLive(props: &Props) -> Html {
             // Acting in the past forks: the actions that were still to come are dropped.
             s.actions.retain(|a| a.at <= now);
             s.actions.push(Scheduled {
+                after: 0,
                 at: now,
                 action: action.clone(),
             });

@@ -48,6 +48,7 @@ pub fn start() {
         .and_then(|d| d.body())
         .filter(|b| b.has_attribute("data-splitbrain-page"));
     if let Some(body) = page {
+        reload_on_new_link();
         let fragment = url::current_fragment();
         if deflate::compressed_part(&fragment).is_some() {
             // A compressed link is expanded by the browser first (asynchronously).
@@ -61,6 +62,27 @@ pub fn start() {
             render(body, url::PageState::parse(&fragment));
         }
     }
+}
+
+/// A link pasted into the address bar of an open page changes only the part after `#`,
+/// which loads nothing by itself: the page starts again from the new link, as a lecturer
+/// pasting prepared links one after another expects. The page's own updates of its
+/// address replace the history entry and fire no `hashchange`, so only a new link does.
+fn reload_on_new_link() {
+    use wasm_bindgen::JsCast;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let on_change = wasm_bindgen::closure::Closure::<dyn Fn()>::new(|| {
+        if let Some(window) = web_sys::window() {
+            window.location().reload().ok();
+        }
+    });
+    window
+        .add_event_listener_with_callback("hashchange", on_change.as_ref().unchecked_ref())
+        .ok();
+    // The page lives as long as the listener.
+    on_change.forget();
 }
 
 fn render(body: web_sys::HtmlElement, page: Result<url::PageState, String>) {
