@@ -525,21 +525,42 @@ const NARRATION_LOOKBACK: u64 = 5_000;
 /// sentence): what the protocol tells of its own events ([`Described::narrate`]), its
 /// notes, roles that lead taken up, and faults; the many routine events (messages, timers,
 /// commits) are left to the log.
+///
+/// A node that did two things worth telling in one instant (stepped down, then dropped the
+/// entries the new leader's log replaces) is told both, in order.
 pub fn narration<P: Described>(world: &World<P>) -> Option<(u64, Micros, String)> {
     let trace = world.trace();
     let len = trace.len();
-    (len.saturating_sub(NARRATION_LOOKBACK)..len)
+    let mut story = (len.saturating_sub(NARRATION_LOOKBACK)..len)
         .rev()
-        .find_map(|i| {
+        .filter_map(|i| {
             let e = trace.get(i)?;
-            told(world, e).map(|text| (i, e.time, text))
-        })
+            told(world, e).map(|text| (i, e, text))
+        });
+    let (i, e, text) = story.next()?;
+    let subject = subject_of(e);
+    if let Some((_, before, first)) = story.next() {
+        if before.time == e.time && subject.is_some() && subject_of(before) == subject {
+            return Some((i, e.time, format!("{first}; then {text}")));
+        }
+    }
+    Some((i, e.time, text))
+}
+
+/// The node an event is about, if one.
+fn subject_of<P: Described>(e: &TraceEvent<P>) -> Option<NodeId> {
+    match &e.kind {
+        EventKind::Truncate { node, .. }
+        | EventKind::Append { node, .. }
+        | EventKind::Commit { node, .. } => Some(*node),
+        _ => seen(e).kind.lane(),
+    }
 }
 
 /// Event `e` as a step of the story, if it is one.
 fn told<P: Described>(world: &World<P>, e: &TraceEvent<P>) -> Option<String> {
     if let Some(text) = P::narrate(&e.kind, world) {
-        return Some(text);
+        return (!text.is_empty()).then_some(text);
     }
     match &e.kind {
         EventKind::Note { note, .. } if !note.is_routine() => Some(text(e)),
@@ -550,6 +571,48 @@ fn told<P: Described>(world: &World<P>, e: &TraceEvent<P>) -> Option<String> {
         EventKind::RoleChange { role, .. } if P::leads(*role) => Some(text(e)),
         _ => None,
     }
+}
+
+/// How far back [`roles_before`] looks for a node's earlier roles.
+const ROLE_LOOKBACK: u64 = 50_000;
+
+/// The roles (with their terms) `node` took before the event whose kind is `kind` (an
+/// event of `world`'s trace, among its last few thousand), newest first, at most `max`:
+/// for a narration that depends on where a node came from. Empty if the event is not
+/// found there.
+pub fn roles_before<P: Protocol>(
+    world: &World<P>,
+    kind: &EventKind<P>,
+    node: NodeId,
+    max: usize,
+) -> Vec<(Role, u64)> {
+    let trace = world.trace();
+    let len = trace.len();
+    let mut reached = false;
+    let mut roles = Vec::new();
+    for i in (len.saturating_sub(ROLE_LOOKBACK)..len).rev() {
+        let Some(e) = trace.get(i) else {
+            break;
+        };
+        if !reached {
+            reached = std::ptr::eq(&e.kind, kind);
+            continue;
+        }
+        if let EventKind::RoleChange {
+            node: n,
+            role,
+            term,
+        } = &e.kind
+        {
+            if *n == node {
+                roles.push((*role, *term));
+                if roles.len() == max {
+                    break;
+                }
+            }
+        }
+    }
+    roles
 }
 
 /// For a partition into `groups`: the nodes that now lead on a side with no majority of the

@@ -351,7 +351,8 @@ pub trait Described: Protocol {
     /// One of its events told as a step of the story, in its own terms (`n4's election
     /// timer ran out: it stands for term 2`), for a page's narration, with the world as it
     /// is now to say what the event means for it; `None` leaves the event to the engine's
-    /// plain words (see [`crate::view::narration`]), or untold.
+    /// plain words (see [`crate::view::narration`]), or untold; an empty sentence keeps an
+    /// event the engine would tell out of the story (one a note already told).
     fn narrate(
         e: &crate::trace::EventKind<Self>,
         world: &crate::world::World<Self>,

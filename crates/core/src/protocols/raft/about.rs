@@ -132,6 +132,22 @@ impl Described for RaftNode {
             EventKind::RoleChange { node, role, term } if *role == super::roles::LEADER => Some(format!(
                 "{node} has the votes of a majority: it leads term {term} and sends heartbeats so that nobody else stands"
             )),
+            // A leader (or one that led before a restart) learning of a newer term.
+            EventKind::RoleChange { node, role, term } if *role == super::roles::FOLLOWER => {
+                let earlier = crate::view::roles_before(world, e, *node, 4);
+                let led = earlier
+                    .iter()
+                    .take_while(|(_, t)| t < term)
+                    .find(|(r, _)| *r == super::roles::LEADER)?
+                    .1;
+                earlier
+                    .iter()
+                    .take_while(|(r, _)| *r != super::roles::LEADER)
+                    .all(|(_, t)| *t == led)
+                    .then(|| format!(
+                        "{node}, which led term {led}, hears of term {term}: the newer term wins, so it steps down and follows"
+                    ))
+            }
             _ => None,
         }
     }

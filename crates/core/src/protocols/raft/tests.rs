@@ -605,3 +605,39 @@ fn overwritten_uncommitted_entries_are_told() {
     };
     assert!(!check_run(&calm, &told).unwrap().holds);
 }
+
+/// The story tells a former leader following a newer term: after a partition heals, and
+/// after a restart (the leader-election lesson's second step). A follower taking a new
+/// term in an ordinary election is not told.
+#[test]
+fn the_story_tells_an_old_leader_stepping_down() {
+    let told = |link: &str| -> Vec<String> {
+        let r = crate::recipe::Recipe::from_query(link).unwrap();
+        let spec = r.setup.spec(r.schedule.clone());
+        let mut w = spec.typed_world::<RaftNode>(true).unwrap();
+        let mut said = Vec::new();
+        while w.now() <= r.at_us.unwrap() && w.step() {
+            if let Some((_, _, text)) = crate::view::narration(&w) {
+                if said.last() != Some(&text) {
+                    said.push(text);
+                }
+            }
+        }
+        said
+    };
+    let restart = told("v=1&nodes=5&seed=1&actions=1s@crash:1:keep,2s@restart:1&t=2.5s");
+    assert!(
+        restart
+            .iter()
+            .any(|t| t.starts_with("n1, which led term 1, hears of term 2")),
+        "{restart:?}"
+    );
+    let heal = told("v=1&nodes=5&seed=1&load=50&actions=2s@partition:0-1/2-3-4,3s@heal&t=4s");
+    assert!(
+        heal.iter()
+            .any(|t| t.starts_with("n1, which led term 1, hears of term 2")),
+        "{heal:?}"
+    );
+    let calm = told("v=1&nodes=5&seed=1&t=1s");
+    assert!(!calm.iter().any(|t| t.contains("steps down")), "{calm:?}");
+}

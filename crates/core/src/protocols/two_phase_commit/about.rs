@@ -124,9 +124,9 @@ impl Described for TpcNode {
                         if n == 1 { "" } else { "s" }
                     )
                 } else {
-                    format!(
-                        "{node} begins transaction t{term} and asks every participant to prepare"
-                    )
+                    // Its note tells the beginning; the same role change also follows a
+                    // restart, after the coordinator aborted what it had not decided.
+                    String::new()
                 })
             }
             _ => None,

@@ -197,3 +197,21 @@ fn participants_that_ask_each_other_learn_what_one_of_them_heard() {
         .any(|n| n == "n2 commits t1, as n1 told it"));
     assert!(end(&w).is_empty());
 }
+
+/// After the coordinator restarts and aborts what it had not decided, the story says so,
+/// not that it begins the transaction again.
+#[test]
+fn the_story_after_a_coordinator_restart_is_its_abort() {
+    let r = crate::recipe::Recipe::from_query(
+        "v=1&protocol=two-phase-commit&nodes=4&seed=1&no=0&transactions=1&actions=203ms@crash:0:keep,1s@restart:0&t=1.001s",
+    )
+    .unwrap();
+    let mut w = r
+        .setup
+        .spec(r.schedule.clone())
+        .typed_world::<TpcNode>(true)
+        .unwrap();
+    w.run_until(r.at_us.unwrap());
+    let (_, _, text) = crate::view::narration(&w).unwrap();
+    assert!(text.contains("n0 decides to abort t1"), "{text}");
+}
