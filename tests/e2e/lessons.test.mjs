@@ -37,6 +37,23 @@ test('a lesson step opens from its link; its question comes first, and its claim
   await page.close();
 });
 
+test('a fault added in a step keeps the step\'s own actions', async () => {
+  // The step crashes n1 at 1 s and restarts it at 2 s; the reader crashes n3 before that.
+  const { page, errors } = await open(`${url}#lesson=leader-election&step=2`);
+  const panel = page.locator('.lesson-panel');
+  await panel.locator('.question .choice').first().click();
+  await page.getByRole('button', { name: 'Play or pause' }).click();
+  assert.match(await page.textContent('.clock'), /t = (\d+(\.\d+)? [mµ]s|0(\.\d+)? s)$/);
+  await page.locator('svg.topology g.node[aria-label^="node 3,"]').click();
+  await page.getByRole('button', { name: 'Crash (keep disk)' }).click();
+  await page.waitForFunction(() => decodeURIComponent(location.hash).includes('crash:3:keep'));
+  const link = decodeURIComponent(await page.evaluate(() => location.hash));
+  assert.match(link, /1s@crash:1:keep/);
+  assert.match(link, /2s@restart:1/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('next and previous restore each step\'s run exactly, and the tab keeps the reader\'s answers', async () => {
   const { page, errors } = await open(`${url}#lesson=leaders-epochs&step=1`);
   const panel = page.locator('.lesson-panel');

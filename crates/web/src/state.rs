@@ -413,9 +413,23 @@ impl Sim {
     fn act(&self, action: Action) -> Result<(), String> {
         let world = &mut *self.world.borrow_mut();
         action.validate(world.len())?;
-        // Acting in the past forks the run: the old future is discarded.
+        // Acting in the past forks the run: the old future is discarded, except a lesson
+        // step's own actions (a "try" that crashes a node earlier keeps the step's
+        // restart).
+        let own = self
+            .lesson
+            .as_ref()
+            .map(|at| at.recipe().schedule)
+            .unwrap_or_default();
+        let planned = world.schedule_so_far();
+        let keep: Vec<Scheduled> = planned[planned.len() - world.pending_actions()..]
+            .iter()
+            .filter(|s| own.contains(s))
+            .cloned()
+            .collect();
         world.discard_future_actions();
         world.act(action);
+        world.schedule(keep);
         self.history.borrow_mut().horizon = world.now();
         Ok(())
     }
