@@ -457,6 +457,7 @@ pub fn App(props: &AppProps) -> Html {
     } else if let Some(node) = sim.selected {
         html! { <Inspector sim={sim.clone()} {node} /> }
     } else {
+        // (Nothing selected: the legend, after the verdicts.)
         html! {
             <section class="inspector hint">
                 <h2>{"Break something"}</h2>
@@ -490,6 +491,14 @@ pub fn App(props: &AppProps) -> Html {
                 </ul>
             </section>
         }
+    };
+    // What the reader picked (a node, a link, the split tool) comes first in the side
+    // column, so that its buttons are on the first screen; otherwise the verdicts do.
+    let picked = sim.split.is_some() || sim.selected_link.is_some() || sim.selected.is_some();
+    let (first, last) = if picked {
+        (side.clone(), Html::default())
+    } else {
+        (Html::default(), side.clone())
     };
     let counters = world.counters();
     if !sim.embed.is_empty() {
@@ -636,12 +645,13 @@ pub fn App(props: &AppProps) -> Html {
             <div class="stage">
                 <Topology sim={sim.clone()} />
                 <div class="side-column">
+                    { first }
                     { verdict }
                     { lin }
                     { narration(&sim, &world, &narrate) }
                     if !*hint_seen && sim.lesson.is_none() { { first_visit_hint(&hint_seen) } }
                     { end }
-                    { side }
+                    { last }
                 </div>
             </div>
             // A lesson step about CAP shows the comparison right under the run.

@@ -27,11 +27,16 @@ pub fn colour(class: u8) -> &'static str {
 
 /// Where on the drawing a message in a cluster of `n` nodes is now.
 pub fn message_point(now: Micros, m: &Flying, n: usize) -> (f64, f64) {
-    lerp(
-        position(m.from.index(), n),
-        position(m.to.index(), n),
-        m.progress(now),
-    )
+    let (a, b) = (position(m.from.index(), n), position(m.to.index(), n));
+    // From the sender's edge to the receiver's, so that no dot covers a node's number.
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let length = (dx * dx + dy * dy).sqrt();
+    let r = node_radius(n);
+    if length <= 2.0 * r {
+        return lerp(a, b, m.progress(now));
+    }
+    let (ux, uy) = (dx / length * r, dy / length * r);
+    lerp((a.0 + ux, a.1 + uy), (b.0 - ux, b.1 - uy), m.progress(now))
 }
 
 /// Draws the messages in flight as dots of radius `dot`, one path per colour, and rings

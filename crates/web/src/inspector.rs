@@ -110,6 +110,9 @@ pub fn Inspector(props: &Props) -> Html {
     html! {
         <section class="inspector" aria-label={format!("Node {id}")}>
             <h2>{ format!("Node {id}") }<button class="close" onclick={close} aria-label="Close">{"×"}</button></h2>
+            // What one can do to the node first, then what it holds.
+            { buttons }
+            { behaviour }
             <dl class="facts clocks">
                 <dt>{"true time"}</dt><dd>{ Pretty(now).to_string() }</dd>
                 <dt>{"its clock"}</dt><dd>{ format!("{} ({}, drift {} ppm)", Pretty(slot.clock.read(now).max(0) as u64), offset_text(slot.clock.offset(now)), slot.clock.drift_ppm()) }</dd>
@@ -119,8 +122,6 @@ pub fn Inspector(props: &Props) -> Html {
                 <dt>{"vector"}</dt><dd>{ format!("[{}]", slot.vclock.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")) }</dd>
             </dl>
             { body }
-            { behaviour }
-            { buttons }
         </section>
     }
 }

@@ -20,13 +20,15 @@ pub fn lin_verdict(sim: &UseReducerHandle<Sim>, world: &crate::any::AnyWorld) ->
     match report.verdict {
         Verdict::Linearizable => html! {
             <p class="verdict ok lin">{ format!(
-                "The clients' history is linearizable so far: {finished} finished operations ({} in flight) fit one order that respects real time and a single copy of each key.",
-                ops - finished
+                "The clients' history is linearizable so far: {finished} finished operation{} ({} in flight) fit{} one order that respects real time and a single copy of each key.",
+                if finished == 1 { "" } else { "s" },
+                ops - finished,
+                if finished == 1 { "s" } else { "" }
             ) }</p>
         },
         Verdict::Inconclusive => html! {
             <p class="verdict lin">{ format!(
-                "Linearizability: inconclusive. The checker's budget ran out on {} key(s) of {finished} finished operations.",
+                "Linearizability: inconclusive. The checker's budget ran out on {} key(s) of {finished} finished operation(s).",
                 report.inconclusive_keys.len()
             ) }</p>
         },
@@ -162,7 +164,7 @@ pub fn first_visit_hint(seen: &UseStateHandle<bool>) -> Html {
     };
     html! {
         <div class="first-visit" role="note">
-            <p><strong>{"New here? "}</strong>{"Press Play and watch the nodes talk: each dot is a message. Then break things: click a node to crash or isolate it, use Split… to cut the cluster in two, and drag the timeline back to see what happened. The address bar always holds the run, so a link replays it exactly. For a guided tour, open Lessons at the top."}</p>
+            <p><strong>{"New here? "}</strong>{"Watch the nodes talk: each dot is a message (the Play button pauses and resumes the run). Then break things: click a node to crash or isolate it, use Split… to cut the cluster in two, and drag the timeline back to see what happened. The address bar always holds the run, so a link replays it exactly. For a guided tour, open Lessons at the top."}</p>
             <button onclick={dismiss}>{"Got it"}</button>
         </div>
     }

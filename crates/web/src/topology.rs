@@ -173,8 +173,10 @@ pub fn Topology(props: &Props) -> Html {
         // Room for the term or epoch under the name.
         let big = radius >= 18.0 && era.is_some();
         // Labels grow with the node, so they stay readable when the drawing is small.
-        let name_size = (radius * 0.55).clamp(11.0, 20.0);
-        let term_size = (radius * 0.4).clamp(9.0, 14.0);
+        // The drawing is at least 400 px across for its 600 units on a screen of 1280x720
+        // or more, so with up to a dozen nodes these stay at 14 px or more (a projector).
+        let name_size = (radius * 0.78).clamp(11.0, 27.0);
+        let term_size = (radius * 0.62).clamp(9.0, 21.0);
         html! {
             <g class={classes!("node", class, selected.then_some("selected"), group, lying.is_some().then_some("byzantine"))} {onclick}
                role="button" tabindex="0" aria-label={describe.clone()}>

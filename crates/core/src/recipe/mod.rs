@@ -196,12 +196,13 @@ impl Recipe {
         if s.protocol != registry::default_name() {
             q.push_str(&format!("&protocol={}", s.protocol));
         }
-        q.push_str(&format!(
-            "&nodes={}&seed={}&load={}",
-            s.nodes, s.seed, s.load
-        ));
-        if s.retry != Retry::None {
-            q.push_str(&format!("&retry={}", actions::format_retry(s.retry)));
+        q.push_str(&format!("&nodes={}&seed={}", s.nodes, s.seed));
+        // The clients' load and retries mean nothing to a protocol without clients.
+        if s.about().is_ok_and(|a| a.serves_clients()) {
+            q.push_str(&format!("&load={}", s.load));
+            if s.retry != Retry::None {
+                q.push_str(&format!("&retry={}", actions::format_retry(s.retry)));
+            }
         }
         if !s.bugs.is_empty() {
             q.push_str(&format!("&bugs={}", s.bugs.join(",")));

@@ -164,21 +164,30 @@ impl Described for PbftNode {
             .fact("f", self.f())
             .fact("executed up to", self.executed())
             .fact(
-                "stable checkpoint (low-water mark)",
+                "stable checkpoint",
                 match self.stable() {
                     0 => "none yet".to_string(),
-                    s => format!("{s} (the log up to it is discarded)"),
+                    s => format!("{s}, the log up to it discarded"),
                 },
             )
             .fact(
                 "takes pre-prepares for",
-                format!("{} to {}", self.watermarks().0 + 1, self.watermarks().1),
+                format!(
+                    "{} < n \u{2264} {} (the watermarks)",
+                    self.watermarks().0,
+                    self.watermarks().1
+                ),
             )
             .fact("requests waiting for f + 1 replies", self.waiting().len())
             .fact("store", store_text(self.kv().data().iter()))
             .table(
                 "Sequence numbers, newest first",
-                &["seq", "pre-prepared", "prepared (2f + 1)", "committed"],
+                &[
+                    "seq",
+                    "pre-prepared",
+                    "prepared (pre-prepare and 2f prepares)",
+                    "committed (2f + 1 commits)",
+                ],
                 rows,
             )
     }

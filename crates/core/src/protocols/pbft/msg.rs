@@ -348,6 +348,7 @@ pub enum PbftNote {
     /// A backup refuses a new view whose pre-prepares are not what its view changes give.
     RefusesNewView {
         view: u64,
+        primary: NodeId,
         why: String,
     },
     /// 2f + 1 replicas, this one among them, reached the same state at `seq`.
@@ -384,11 +385,23 @@ impl Note for PbftNote {
                 describe::result(result)
             ),
             PbftNote::ViewChange { view } => format!("asks for view {view}"),
-            PbftNote::NewView { view, from, count } => format!(
-                "starts view {view} as its primary: {count} pre-prepares from sequence number {from} on"
-            ),
-            PbftNote::RefusesNewView { view, why } => {
-                format!("refuses the new view {view}: {why}")
+            PbftNote::NewView { view, from, count } => match count {
+                0 => format!(
+                    "starts view {view} as its primary: nothing was prepared to order again, so it orders new requests from sequence number {from} on"
+                ),
+                1 => format!(
+                    "starts view {view} as its primary: 1 pre-prepare from sequence number {from} on"
+                ),
+                _ => format!(
+                    "starts view {view} as its primary: {count} pre-prepares from sequence number {from} on"
+                ),
+            },
+            PbftNote::RefusesNewView {
+                view,
+                primary,
+                why,
+            } => {
+                format!("refuses {primary}'s NEW-VIEW for view {view}: {why}")
             }
             PbftNote::Stable { seq } => format!(
                 "checkpoint at {seq} is stable (2f + 1 matching states): its log up to {seq} is discarded"

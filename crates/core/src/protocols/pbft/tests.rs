@@ -228,11 +228,11 @@ fn a_backup_refuses_a_new_view_that_its_view_changes_do_not_give() {
     assert!(check_new_view(1, &claims, 1, &[(1, Command::Noop), (2, client(2))]).is_ok());
     assert_eq!(
         check_new_view(1, &claims, 1, &[(1, Command::Noop), (2, Command::Noop)]).unwrap_err(),
-        "it pre-prepares no-op at 2, but its view changes give put k1=2 (r2)"
+        "it pre-prepares no-op at 2, but the view changes it carries give put k1=2 (r2)"
     );
     assert_eq!(
         check_new_view(1, &claims, 1, &[(1, Command::Noop)]).unwrap_err(),
-        "it leaves out 2, where its view changes give put k1=2 (r2)"
+        "it leaves out 2, where the view changes it carries give put k1=2 (r2)"
     );
     assert_eq!(
         check_new_view(
@@ -242,11 +242,11 @@ fn a_backup_refuses_a_new_view_that_its_view_changes_do_not_give() {
             &[(1, Command::Noop), (2, client(2)), (3, client(9))]
         )
         .unwrap_err(),
-        "it pre-prepares put k1=9 (r9) at 3, which its view changes do not give"
+        "it pre-prepares put k1=9 (r9) at 3, which the view changes it carries do not give"
     );
     assert_eq!(
         check_new_view(1, &claims, 2, &[(2, client(2))]).unwrap_err(),
-        "it starts at sequence number 2, but its view changes give 1"
+        "it starts at sequence number 2, but the view changes it carries give 1"
     );
     assert_eq!(
         check_new_view(1, &claims[..2], 1, &[]).unwrap_err(),
@@ -306,7 +306,8 @@ fn a_lying_new_primary_is_refused_and_the_view_after_it_serves_the_clients() {
     assert!(w.violations().is_empty(), "{:?}", w.violations());
     let said = notes(&w);
     assert!(
-        said.iter().any(|n| n.contains("refuses the new view 1")),
+        said.iter()
+            .any(|n| n.contains("refuses n1's NEW-VIEW for view 1")),
         "{:?}",
         said.iter()
             .filter(|n| n.contains("view"))
@@ -323,7 +324,7 @@ fn a_lying_new_primary_is_refused_and_the_view_after_it_serves_the_clients() {
         1,
         "bad-new-view",
     ));
-    assert!(!notes(&w).iter().any(|n| n.contains("refuses the new view")));
+    assert!(!notes(&w).iter().any(|n| n.contains("NEW-VIEW for view")));
 }
 
 #[test]

@@ -89,9 +89,14 @@ impl crate::protocol::Note for RaftNote {
                 term,
                 leader,
             } => {
-                let entries = if *count == 1 { "entry" } else { "entries" };
+                let (entries, they) = if *count == 1 {
+                    ("entry", "it conflicts")
+                } else {
+                    ("entries", "they conflict")
+                };
                 format!(
-                    "drops {count} uncommitted {entries} from index {from} on (written in term {term}): they conflict with {leader}'s log, which replaces them"
+                    "drops {count} uncommitted {entries} from index {from} on (written in term {term}): {they} with {leader}'s log, which replaces {}",
+                    if *count == 1 { "it" } else { "them" }
                 )
             }
         }

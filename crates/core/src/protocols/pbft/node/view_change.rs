@@ -223,7 +223,11 @@ impl PbftNode {
         }
         if !self.config.has(PbftBug::UncheckedNewView) {
             if let Err(why) = check_new_view(self.f(), &proof, start, &pre_prepares) {
-                ctx.note(PbftNote::RefusesNewView { view, why });
+                ctx.note(PbftNote::RefusesNewView {
+                    view,
+                    primary: from,
+                    why,
+                });
                 if view + 1 > self.view || !self.changing {
                     self.start_view_change(ctx, view + 1);
                 }
@@ -283,7 +287,7 @@ pub fn check_new_view(
     };
     if from != start {
         return Err(format!(
-            "it starts at sequence number {start}, but its view changes give {from}"
+            "it starts at sequence number {start}, but the view changes it carries give {from}"
         ));
     }
     let got: BTreeMap<u64, &Command> = pre_prepares.iter().map(|(s, c)| (*s, c)).collect();
@@ -296,14 +300,14 @@ pub fn check_new_view(
             Some(c) if c == cmd => {}
             Some(c) => {
                 return Err(format!(
-                    "it pre-prepares {} at {seq}, but its view changes give {}",
+                    "it pre-prepares {} at {seq}, but the view changes it carries give {}",
                     super::command_text(c),
                     super::command_text(cmd)
                 ))
             }
             None => {
                 return Err(format!(
-                    "it leaves out {seq}, where its view changes give {}",
+                    "it leaves out {seq}, where the view changes it carries give {}",
                     super::command_text(cmd)
                 ))
             }
@@ -311,7 +315,7 @@ pub fn check_new_view(
     }
     if let Some((seq, c)) = got.iter().find(|(s, _)| !want.contains_key(s)) {
         return Err(format!(
-            "it pre-prepares {} at {seq}, which its view changes do not give",
+            "it pre-prepares {} at {seq}, which the view changes it carries do not give",
             super::command_text(c)
         ));
     }
