@@ -144,8 +144,10 @@ test('a challenge is won with a bug variant switched on, and its link replays th
   // The faults, as a prepared link would carry them: replies to n0 lost, the server crashed
   // and restarted (forgetting its table), the link restored.
   const faults = '&actions=0s@cut:2-0,300ms@crash:2:keep,400ms@restart:2,700ms@restore:2-0&autoplay=0';
+  // A new link in the address bar of the open page: the page starts again from it.
+  const reloaded = page.waitForEvent('load');
   await page.goto(page.url() + faults);
-  await page.reload();
+  await reloaded;
   await panel.getByText('Goal:').waitFor();
   assert.equal(await page.locator('.won').count(), 0);
   for (let i = 0; i < 3; i += 1) await page.getByRole('button', { name: '+1 s' }).click();

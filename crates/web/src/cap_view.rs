@@ -355,7 +355,7 @@ pub fn CapView(props: &Props) -> Html {
                         <input type="range" min="1" max="5" value={w.to_string()} onchange={slider(1)} aria-label="Write quorum W" />
                         <span class="value">{ w }</span>
                     </label>
-                    <span class="muted">{ if r + w > 5 { "R + W > N: reads meet the latest write" } else { "R + W ≤ N: reads may miss writes" } }</span>
+                    <span class="muted">{ if r + w > 5 { "R + W > N: a read meets every finished write" } else { "R + W ≤ N: reads may miss writes" } }</span>
                 }
                 <select aria-label="What clients do after a timeout" onchange={{
                     let retry = retry.clone();

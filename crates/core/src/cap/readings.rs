@@ -58,7 +58,8 @@ pub fn readings(report: &CapReport) -> Vec<String> {
             report.cluster.acknowledged_writes_lost
         ));
     }
-    if report.keys_replicas_disagree > 0 && lin {
+    // What this reading explains is the leaderless store's (read repair, no anti-entropy).
+    if report.keys_replicas_disagree > 0 && lin && report.protocol == "quorum" {
         out.push(format!(
             "Replicas still disagree on {} keys after healing, yet the history passed the linearizability check: nothing copies data between replicas in the background (no anti-entropy), so a key nobody reads keeps its stale copies, while a read waits for R replicas, which meet every finished write when R + W > N, returns the newest version and repairs the stale replicas it saw. That overlap does not promise linearizability: the repair is not waited for, so a read during a write can return the new value and a later read the old one.",
             report.keys_replicas_disagree

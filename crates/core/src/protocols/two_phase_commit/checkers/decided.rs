@@ -30,7 +30,7 @@ impl EveryTransactionDecided {
         let why = if coordinator_up {
             "although the coordinator is up"
         } else {
-            "and the coordinator is down: only it can end the wait"
+            "and the coordinator is down: no participant it asked knew the outcome, so only the coordinator can end the wait"
         };
         let others = stuck.len() - 1;
         let also = match others {
@@ -78,7 +78,7 @@ mod tests {
         assert_eq!(
             EveryTransactionDecided::judge(&[], &[(NodeId(1), vec![2]), (NodeId(2), vec![2])], false)
                 .unwrap_err(),
-            "n1 voted yes on t2 and still does not know its outcome (and so is 1 other participant), and the coordinator is down: only it can end the wait"
+            "n1 voted yes on t2 and still does not know its outcome (and so is 1 other participant), and the coordinator is down: no participant it asked knew the outcome, so only the coordinator can end the wait"
         );
         assert_eq!(
             EveryTransactionDecided::judge(&[3], &[], true).unwrap_err(),
