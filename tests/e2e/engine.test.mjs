@@ -27,6 +27,17 @@ test('the set-up panel offers each protocol its own settings, and the two genera
   await page.close();
 });
 
+test('after Pause, choosing another protocol shows its run paused at the start', async () => {
+  const { page, errors } = await open(url);
+  await page.getByRole('button', { name: 'Play or pause' }).click();
+  await page.selectOption('select[aria-label="Protocol"]', 'paxos');
+  await page.waitForFunction(() => location.href.includes('protocol=paxos'));
+  await page.waitForTimeout(500);
+  assert.match(await page.textContent('.clock'), /t = 0 s/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a general made to lie from its panel is drawn as Byzantine, and the link replays the lie', async () => {
   const { page, errors } = await open(`${url}#v=1&protocol=two-generals&nodes=2&seed=1&actions=0s@cut:0-1,400ms@restore:0-1&t=100ms`);
   await page.locator('svg.topology g.node[aria-label^="node 0,"]').click();

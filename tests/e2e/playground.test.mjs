@@ -219,6 +219,9 @@ test('set-up: a bad seed is refused with a message, a new size starts a new run'
   await waitFor(async () => /seed 7 /.test(await page.textContent('footer')), 'the new seed');
   await page.selectOption('select[aria-label="Number of nodes"]', '25');
   assert.equal(await page.locator('svg.topology g.node').count(), 25);
+  // A new set-up keeps the play state: an earlier test left the run paused.
+  const play = page.locator('.controls button[aria-label^="Play or pause"]').first();
+  if ((await play.textContent()).trim() === 'Play') await play.click();
   await waitFor(async () => (await leaders()).length === 1, 'a leader among 25');
   await page.screenshot({ path: `${shots}/10-twenty-five.png`, fullPage: true });
   await page.selectOption('select[aria-label="Number of nodes"]', '5');

@@ -509,7 +509,8 @@ impl Reducible for Sim {
                     self.replace_world(AnyWorld::new(&setup, Vec::new()));
                     self.control.selected_event.set(None);
                     self.control.stop_at.set(None);
-                    self.control.playing.set(true);
+                    // A new set-up keeps the play state: after Pause, choosing another
+                    // protocol or seed shows the new run paused at its start.
                     if setup.nodes != self.setup.nodes {
                         let window = crate::spacetime::default_window(setup.nodes);
                         self.control.diagram_window_us.set(window);
