@@ -37,6 +37,19 @@ test('a lesson step opens from its link; its question comes first, and its claim
   await page.close();
 });
 
+test('on a phone, answering a step\'s question brings its run into view', async () => {
+  const { page, errors } = await open(`${url}#lesson=pbft&step=1`, { width: 390, height: 844 });
+  const panel = page.locator('.lesson-panel');
+  await panel.locator('.question .choice').first().click();
+  await page.waitForFunction(() => {
+    const top = document.querySelector('.stage').getBoundingClientRect().top;
+    return top > -2 && top < innerHeight / 2;
+  });
+  await page.screenshot({ path: `${shots}/66-lesson-phone-answered.png` });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a fault added in a step keeps the step\'s own actions', async () => {
   // The step crashes n1 at 1 s and restarts it at 2 s; the reader crashes n3 before that.
   const { page, errors } = await open(`${url}#lesson=leader-election&step=2`);

@@ -213,6 +213,7 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
                             progress::set_answer(&lesson, &step, i);
                             answer.set(Some(i));
                             sim.dispatch(Msg::Play(true));
+                            show_run_on_a_phone();
                         })
                     };
                     let class = match *answer {
@@ -389,6 +390,37 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
 
 /// A finding as the end of a sentence: it keeps its own first letter (node names are
 /// lower case) and gets a full stop.
+/// On a narrow screen the run sits under the lesson's text: once the reader has answered,
+/// bring the run into view, since it now plays.
+fn show_run_on_a_phone() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let narrow = window
+        .inner_width()
+        .ok()
+        .and_then(|w| w.as_f64())
+        .is_some_and(|w| w < 700.0);
+    if !narrow {
+        return;
+    }
+    // After the explanation the answer opens above the run has been drawn.
+    let scroll = wasm_bindgen::closure::Closure::once_into_js(|| {
+        if let Some(stage) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector(".stage").ok().flatten())
+        {
+            stage.scroll_into_view();
+        }
+    });
+    window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(
+            wasm_bindgen::JsCast::unchecked_ref(&scroll),
+            100,
+        )
+        .ok();
+}
+
 fn sentence(text: &str) -> String {
     let mut s = text.trim().to_string();
     if !s.is_empty() && !s.ends_with('.') {
