@@ -10,6 +10,8 @@ use crate::protocols::raft::{Command, KvStore};
 use crate::rng::SimRng;
 use std::collections::{BTreeMap, BTreeSet};
 
+mod checkpoint;
+mod lies;
 mod view_change;
 
 #[cfg(test)]
@@ -406,107 +408,6 @@ impl PbftNode {
         }
     }
 
-    fn snapshot(&self) -> Snapshot {
-        Snapshot {
-            kv: self.kv.clone(),
-            results: self.results.clone(),
-        }
-    }
-
-    /// Having executed a multiple of [`CHECKPOINT_EVERY`]: tell the others the state's
-    /// digest, and keep the state until the checkpoint is stable.
-    fn take_checkpoint(&mut self, ctx: &mut PCtx) {
-        let seq = self.executed;
-        let snapshot = self.snapshot();
-        let digest = snapshot.digest();
-        self.own_checkpoints.insert(seq, (digest, snapshot));
-        self.broadcast(ctx, PbftMsg::Checkpoint { seq, digest });
-        self.on_checkpoint(ctx, self.id, seq, digest);
-    }
-
-    fn on_checkpoint(&mut self, ctx: &mut PCtx, from: NodeId, seq: u64, digest: u64) {
-        if seq <= self.stable {
-            return;
-        }
-        self.checkpoints
-            .entry(seq)
-            .or_default()
-            .insert(from, digest);
-        let Some(&(mine, _)) = self.own_checkpoints.get(&seq) else {
-            self.try_state(ctx, seq, digest);
-            return;
-        };
-        if self.vouching(seq, mine) > 2 * self.f() {
-            let (_, snapshot) = self.own_checkpoints.remove(&seq).unwrap_or_default();
-            ctx.note(PbftNote::Stable { seq });
-            self.make_stable(ctx, seq, mine, snapshot);
-            self.order_heard(ctx);
-        }
-    }
-
-    /// The checkpoint at `seq` is stable: the low-water mark moves to it, and everything
-    /// kept for the sequence numbers up to it goes (here and on disk).
-    fn make_stable(&mut self, ctx: &mut PCtx, seq: u64, digest: u64, snapshot: Snapshot) {
-        let keep = seq + 1;
-        self.stable = seq;
-        self.stable_digest = digest;
-        self.stable_state = snapshot.clone();
-        ctx.persist(PbftWrite::Stable { seq, snapshot });
-        self.accepted = self.accepted.split_off(&keep);
-        self.prepares = self.prepares.split_off(&keep);
-        self.commits = self.commits.split_off(&keep);
-        self.certs = self.certs.split_off(&keep);
-        self.claims = self.claims.split_off(&keep);
-        self.committed = self.committed.split_off(&keep);
-        self.prepared = self.prepared.split_off(&keep);
-        self.checkpoints = self.checkpoints.split_off(&keep);
-        self.own_checkpoints = self.own_checkpoints.split_off(&keep);
-        self.offers = self.offers.split_off(&(keep, 0));
-        self.ordered.retain(|_, s| *s > seq);
-    }
-
-    /// How many replicas said their state at `seq` has `digest`.
-    fn vouching(&self, seq: u64, digest: u64) -> usize {
-        self.checkpoints
-            .get(&seq)
-            .map_or(0, |m| m.values().filter(|d| **d == digest).count())
-    }
-
-    /// A replica behind another's stable checkpoint is sent the state there (which counts
-    /// as the sender's checkpoint message); it takes it once f + 1 replicas vouch for that
-    /// state, one of them honest.
-    fn on_state(&mut self, ctx: &mut PCtx, from: NodeId, seq: u64, snapshot: Snapshot) {
-        if seq <= self.executed || seq <= self.stable {
-            return;
-        }
-        let digest = snapshot.digest();
-        self.offers.entry((seq, digest)).or_insert(snapshot);
-        self.on_checkpoint(ctx, from, seq, digest);
-    }
-
-    fn try_state(&mut self, ctx: &mut PCtx, seq: u64, digest: u64) {
-        let vouching = self.vouching(seq, digest);
-        if seq <= self.executed || vouching <= self.f() {
-            return;
-        }
-        let Some(snapshot) = self.offers.remove(&(seq, digest)) else {
-            return;
-        };
-        ctx.note(PbftNote::TakesState {
-            seq,
-            from: vouching,
-        });
-        self.kv = snapshot.kv.clone();
-        self.results = snapshot.results.clone();
-        self.executed = seq;
-        self.stalled = 0;
-        self.attempts = 0;
-        let kv = &self.kv;
-        self.heard.retain(|r, _| !kv.has_applied(*r));
-        self.make_stable(ctx, seq, digest, snapshot);
-        self.execute(ctx);
-    }
-
     fn send_reply(&mut self, ctx: &mut PCtx, origin: NodeId, req: RequestId, result: KvResult) {
         if origin == self.id {
             self.on_reply(ctx, self.id, req, result);
@@ -730,22 +631,6 @@ impl PbftNode {
     }
 }
 
-/// The sequence number a liar names to replica `to` for what it ordered (or was shown) at
-/// `seq`: the same to replicas of its own parity (odd or even node number), and to the
-/// others the other number of its pair (1 and 2, 3 and 4, ...). An equivocating primary
-/// thus orders two real requests one way for some replicas and the other way for the rest,
-/// and a two-faced backup of the other parity, which was shown the swapped order, tells
-/// each side the order that side was shown.
-fn seq_for(from: NodeId, to: NodeId, seq: u64) -> u64 {
-    if from.0 % 2 == to.0 % 2 {
-        seq
-    } else if seq % 2 == 1 {
-        seq + 1
-    } else {
-        seq - 1
-    }
-}
-
 impl Protocol for PbftNode {
     type Msg = PbftMsg;
     type Timer = PbftTimer;
@@ -892,70 +777,6 @@ impl Protocol for PbftNode {
         msg: PbftMsg,
         _rng: &mut SimRng,
     ) -> Option<PbftMsg> {
-        match (behaviour, msg) {
-            ("equivocate", PbftMsg::PrePrepare { view, seq, cmd }) => Some(PbftMsg::PrePrepare {
-                view,
-                seq: seq_for(from, to, seq),
-                cmd,
-            }),
-            ("equivocate" | "two-faced", PbftMsg::Commit { view, seq, cmd }) => {
-                Some(PbftMsg::Commit {
-                    view,
-                    seq: seq_for(from, to, seq),
-                    cmd,
-                })
-            }
-            ("two-faced", PbftMsg::Prepare { view, seq, cmd }) => Some(PbftMsg::Prepare {
-                view,
-                seq: seq_for(from, to, seq),
-                cmd,
-            }),
-            ("wrong-reply", PbftMsg::Reply { req, result }) => Some(PbftMsg::Reply {
-                req,
-                result: match result {
-                    KvResult::Value { value } => KvResult::Value {
-                        value: Some(value.unwrap_or(0).wrapping_add(1000)),
-                    },
-                    _ => KvResult::CasFailed { current: None },
-                },
-            }),
-            ("hides-certificates", PbftMsg::ViewChange { view, .. }) => Some(PbftMsg::ViewChange {
-                view,
-                claim: ViewClaim {
-                    stable: 0,
-                    digest: Snapshot::default().digest(),
-                    prepared: Vec::new(),
-                },
-            }),
-            (
-                "bad-new-view",
-                PbftMsg::NewView {
-                    view,
-                    from,
-                    proof,
-                    mut pre_prepares,
-                },
-            ) => {
-                // Every request carried becomes a no-op; with none, one number too many.
-                let mut changed = false;
-                for (_, cmd) in pre_prepares.iter_mut() {
-                    if matches!(cmd, Command::Client { .. }) {
-                        *cmd = Command::Noop;
-                        changed = true;
-                    }
-                }
-                if !changed {
-                    pre_prepares.push((from + pre_prepares.len() as u64, Command::Noop));
-                }
-                Some(PbftMsg::NewView {
-                    view,
-                    from,
-                    proof,
-                    pre_prepares,
-                })
-            }
-            ("silent", _) => None,
-            (_, msg) => Some(msg),
-        }
+        lies::lie(behaviour, from, to, msg)
     }
 }
