@@ -248,21 +248,19 @@ mod tests {
     #[test]
     fn schedule_round_trips_through_json() {
         let schedule = vec![
-            Scheduled {
-                after: 0,
-                at: 1_500_000,
-                action: Action::Crash {
+            Scheduled::at(
+                1_500_000,
+                Action::Crash {
                     node: NodeId(2),
                     disk: DiskFate::Keep,
                 },
-            },
-            Scheduled {
-                after: 0,
-                at: 2_000_000,
-                action: Action::Partition {
+            ),
+            Scheduled::at(
+                2_000_000,
+                Action::Partition {
                     groups: vec![vec![NodeId(0), NodeId(1)]],
                 },
-            },
+            ),
         ];
         let text = serde_json::to_string(&schedule).unwrap();
         let back: Schedule = serde_json::from_str(&text).unwrap();
@@ -282,11 +280,7 @@ mod tests {
 
     #[test]
     fn validation_names_the_problem() {
-        let mut schedule = vec![Scheduled {
-            after: 0,
-            at: 0,
-            action: Action::Restart { node: NodeId(9) },
-        }];
+        let mut schedule = vec![Scheduled::at(0, Action::Restart { node: NodeId(9) })];
         let err = validate_schedule(&mut schedule, 5).unwrap_err();
         assert!(err.contains("node 9 does not exist"), "{err}");
         let twice = Action::Partition {

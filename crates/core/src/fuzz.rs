@@ -68,13 +68,7 @@ pub fn random_schedule_in(
     let traitors = mix.traitors.unwrap_or(0);
     let behaviours: Vec<&str> = about.behaviours.iter().map(|b| b.name).collect();
     let mut s = Schedule::new();
-    let mut at = |t: Micros, action: Action| {
-        s.push(Scheduled {
-            after: 0,
-            at: t,
-            action,
-        })
-    };
+    let mut at = |t: Micros, action: Action| s.push(Scheduled::at(t, action));
     at(
         0,
         Action::SetNetwork {
@@ -401,11 +395,7 @@ fn synchronous_schedule(
         duplicate: Ppm(rng.range(0, 100_000) as u32),
         corrupt: Ppm::NEVER,
     };
-    s.push(Scheduled {
-        after: 0,
-        at: 0,
-        action: Action::SetNetwork { link },
-    });
+    s.push(Scheduled::at(0, Action::SetNetwork { link }));
     let behaviours: Vec<&str> = about.behaviours.iter().map(|b| b.name).collect();
     let count = rng.range(0, u64::from(faulty).min(nodes as u64));
     let mut chosen: Vec<NodeId> = Vec::new();
@@ -447,11 +437,7 @@ fn synchronous_schedule(
             (_, 0 | 1) => rng.range(0, MICROS_PER_SEC.min(horizon)),
             _ => rng.range(0, horizon),
         };
-        s.push(Scheduled {
-            after: 0,
-            at,
-            action,
-        });
+        s.push(Scheduled::at(at, action));
     }
     s.sort_by_key(|x| x.at);
     s

@@ -117,11 +117,7 @@ impl RunSpec {
         wc.record = record;
         let mut world = World::new(wc);
         if let Some(workload) = self.workload {
-            world.schedule([Scheduled {
-                after: 0,
-                at: 0,
-                action: Action::SetWorkload { workload },
-            }]);
+            world.schedule([Scheduled::at(0, Action::SetWorkload { workload })]);
         }
         world.schedule(self.schedule.iter().cloned());
         world

@@ -188,11 +188,7 @@ fn skewed_second_writer(
         .set("r", quorum)
         .set("w", quorum);
     spec.workload = None;
-    let at = |s: u64, action| Scheduled {
-        after: 0,
-        at: s * MICROS_PER_SEC,
-        action,
-    };
+    let at = |s: u64, action| Scheduled::at(s * MICROS_PER_SEC, action);
     spec.schedule = vec![
         at(
             0,
@@ -333,14 +329,13 @@ fn retries_around_a_pause(protocol: &str, node: NodeId) -> RunSpec {
         },
         ..Workload::default()
     });
-    spec.schedule = vec![Scheduled {
-        after: 0,
-        at: MICROS_PER_SEC,
-        action: Action::Pause {
+    spec.schedule = vec![Scheduled::at(
+        MICROS_PER_SEC,
+        Action::Pause {
             node,
             for_us: 3 * MICROS_PER_SEC,
         },
-    }];
+    )];
     spec
 }
 

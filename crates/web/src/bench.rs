@@ -96,11 +96,9 @@ impl FrameRecorder {
     pub fn prepare(&self, sim: &Sim) {
         let (at, link) = self.slow;
         if link != LinkConfig::default() {
-            sim.world.borrow_mut().schedule(vec![Scheduled {
-                after: 0,
-                at,
-                action: Action::SetNetwork { link },
-            }]);
+            sim.world
+                .borrow_mut()
+                .schedule(vec![Scheduled::at(at, Action::SetNetwork { link })]);
         }
     }
 

@@ -311,11 +311,7 @@ pub fn CapLive(props: &Props) -> Html {
             let now = s.clusters.first().map_or(0, |c| c.live.now());
             // Acting in the past forks: the actions that were still to come are dropped.
             s.actions.retain(|a| a.at <= now);
-            s.actions.push(Scheduled {
-                after: 0,
-                at: now,
-                action: action.clone(),
-            });
+            s.actions.push(Scheduled::at(now, action.clone()));
             s.horizon = now;
             for c in &mut s.clusters {
                 c.live.act(action.clone());

@@ -193,18 +193,13 @@ impl Design {
     pub fn recipe(&self, seed: u64) -> Recipe {
         let cap = self.setup(seed);
         let faults = vec![
-            Scheduled {
-                after: 0,
-                at: cap.partition_from_us,
-                action: Action::Partition {
+            Scheduled::at(
+                cap.partition_from_us,
+                Action::Partition {
                     groups: vec![cap.minority.clone()],
                 },
-            },
-            Scheduled {
-                after: 0,
-                at: cap.partition_until_us,
-                action: Action::Heal,
-            },
+            ),
+            Scheduled::at(cap.partition_until_us, Action::Heal),
         ];
         let mut schedule = cap.spec.schedule.clone();
         schedule.extend(faults);
@@ -304,16 +299,15 @@ pub fn standard_setup(protocol: &str, seed: u64) -> CapSetup {
     let mut spec = RunSpec::new(STANDARD_NODES, seed, STANDARD_END_US).with_protocol(protocol);
     let workload = Workload::default();
     spec.workload = Some(workload);
-    spec.schedule.push(Scheduled {
-        after: 0,
-        at: STANDARD_END_US - workload.timeout_us,
-        action: Action::SetWorkload {
+    spec.schedule.push(Scheduled::at(
+        STANDARD_END_US - workload.timeout_us,
+        Action::SetWorkload {
             workload: Workload {
                 rate_per_s: 0,
                 ..workload
             },
         },
-    });
+    ));
     CapSetup {
         spec,
         minority: vec![NodeId(0), NodeId(1)],
@@ -333,18 +327,14 @@ pub fn run_experiment(setup: &CapSetup) -> Result<CapReport, String> {
     if setup.partition_from_us > setup.partition_until_us {
         return Err("the partition must start before it ends".into());
     }
-    spec.schedule.push(Scheduled {
-        after: 0,
-        at: setup.partition_from_us,
-        action: Action::Partition {
+    spec.schedule.push(Scheduled::at(
+        setup.partition_from_us,
+        Action::Partition {
             groups: vec![setup.minority.clone()],
         },
-    });
-    spec.schedule.push(Scheduled {
-        after: 0,
-        at: setup.partition_until_us,
-        action: Action::Heal,
-    });
+    ));
+    spec.schedule
+        .push(Scheduled::at(setup.partition_until_us, Action::Heal));
     spec.validate()?;
     let world = spec.sim(false)?;
     Ok(observe(setup, &spec, world))

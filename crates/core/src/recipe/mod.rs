@@ -135,11 +135,8 @@ impl Setup {
             ..Workload::default()
         });
         if self.link != LinkConfig::default() {
-            spec.schedule.push(Scheduled {
-                after: 0,
-                at: 0,
-                action: Action::SetNetwork { link: self.link },
-            });
+            spec.schedule
+                .push(Scheduled::at(0, Action::SetNetwork { link: self.link }));
         }
         spec.schedule.extend(schedule);
         spec

@@ -17,14 +17,13 @@ fn spec(nodes: usize) -> RunSpec {
 }
 
 fn lying(mut spec: RunSpec, node: u32, behaviour: &str) -> RunSpec {
-    spec.schedule.push(Scheduled {
-        after: 0,
-        at: 0,
-        action: Action::Behave {
+    spec.schedule.push(Scheduled::at(
+        0,
+        Action::Behave {
             node: NodeId(node),
             behaviour: behaviour.into(),
         },
-    });
+    ));
     spec
 }
 

@@ -251,14 +251,13 @@ fn within_the_model_crashes_never_split_the_decision_and_one_round_less_does() {
             } else {
                 rng.range(0, round - 1)
             };
-            schedule.push(Scheduled {
-                after: 0,
-                at: r * round + into,
-                action: Action::Crash {
+            schedule.push(Scheduled::at(
+                r * round + into,
+                Action::Crash {
                     node: NodeId(node),
                     disk: DiskFate::Keep,
                 },
-            });
+            ));
         }
         schedule.sort_by_key(|s| s.at);
         for bug in [false, true] {

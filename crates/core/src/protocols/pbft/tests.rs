@@ -53,11 +53,7 @@ fn a_calm_run_serves_the_clients_and_every_replica_executes_the_same_requests() 
 }
 
 fn at(mut spec: RunSpec, at: u64, action: Action) -> RunSpec {
-    spec.schedule.push(Scheduled {
-        after: 0,
-        at,
-        action,
-    });
+    spec.schedule.push(Scheduled::at(at, action));
     spec
 }
 

@@ -581,14 +581,13 @@ fn write_back_keeps_gets_and_puts_linearizable_under_faults() {
                         value: 100 + i,
                     }
                 };
-                schedule.push(Scheduled {
-                    after: 0,
-                    at: rng.range(0, until - SEC),
-                    action: Action::Client {
+                schedule.push(Scheduled::at(
+                    rng.range(0, until - SEC),
+                    Action::Client {
                         node: NodeId(rng.below(5) as u32),
                         op,
                     },
-                });
+                ));
             }
             schedule.sort_by_key(|s| s.at);
             world.schedule(schedule);

@@ -412,11 +412,7 @@ fn campaign_against(w: &mut World<RaftNode>, leader: NodeId, voter: NodeId) -> V
     w.act(Action::Partition {
         groups: vec![vec![leader]],
     });
-    w.schedule([Scheduled {
-        after: 0,
-        at: 5 * SEC,
-        action: Action::Restart { node: voter },
-    }]);
+    w.schedule([Scheduled::at(5 * SEC, Action::Restart { node: voter })]);
     w.run_until(10 * SEC);
     let v = w.violations().to_vec();
     assert_eq!(v.len(), 1, "{v:?}");

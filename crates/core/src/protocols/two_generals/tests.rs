@@ -50,14 +50,13 @@ fn one_caught_messenger_splits_them_for_every_length_of_the_chain() {
         let (from, to) = if messages % 2 == 1 { (0, 1) } else { (1, 0) };
         let split = (0..2000u64).find_map(|ms| {
             let mut s = spec(messages);
-            s.schedule = vec![Scheduled {
-                after: 0,
-                at: ms * 50,
-                action: Action::CutLink {
+            s.schedule = vec![Scheduled::at(
+                ms * 50,
+                Action::CutLink {
                     from: NodeId(from),
                     to: NodeId(to),
                 },
-            }];
+            )];
             let mut w = world(&s);
             w.run_until(s.until_us);
             let d = decisions(&w);
@@ -83,19 +82,14 @@ fn a_general_back_after_the_moment_keeps_its_attack_unless_it_forgot_it() {
             s = s.bug("forget-decision");
         }
         s.schedule = vec![
-            Scheduled {
-                after: 0,
-                at: 4 * MICROS_PER_SEC,
-                action: Action::Crash {
+            Scheduled::at(
+                4 * MICROS_PER_SEC,
+                Action::Crash {
                     node: NodeId(0),
                     disk: DiskFate::Keep,
                 },
-            },
-            Scheduled {
-                after: 0,
-                at: 5 * MICROS_PER_SEC,
-                action: Action::Restart { node: NodeId(0) },
-            },
+            ),
+            Scheduled::at(5 * MICROS_PER_SEC, Action::Restart { node: NodeId(0) }),
         ];
         let mut w = world(&s);
         w.run_until(s.until_us);
@@ -120,24 +114,15 @@ fn a_general_who_lies_about_the_moment_is_not_held_to_the_promises() {
     // The order sent at start is caught; the ones sent again after that lie.
     let (a, b) = (NodeId(0), NodeId(1));
     s.schedule = vec![
-        Scheduled {
-            after: 0,
-            at: 0,
-            action: Action::CutLink { from: a, to: b },
-        },
-        Scheduled {
-            after: 0,
-            at: 0,
-            action: Action::Behave {
+        Scheduled::at(0, Action::CutLink { from: a, to: b }),
+        Scheduled::at(
+            0,
+            Action::Behave {
                 node: a,
                 behaviour: "wrong-time".into(),
             },
-        },
-        Scheduled {
-            after: 0,
-            at: 500_000,
-            action: Action::RestoreLink { from: a, to: b },
-        },
+        ),
+        Scheduled::at(500_000, Action::RestoreLink { from: a, to: b }),
     ];
     let mut w = world(&s);
     w.run_until(s.until_us);
@@ -162,21 +147,16 @@ fn undetected_corruption_can_forge_a_confirmation_and_the_checker_sees_it() {
         let mut s = spec(4);
         s.seed = seed;
         s.schedule = vec![
-            Scheduled {
-                after: 0,
-                at: 0,
-                action: Action::SetChecksums { on: false },
-            },
-            Scheduled {
-                after: 0,
-                at: 0,
-                action: Action::SetNetwork {
+            Scheduled::at(0, Action::SetChecksums { on: false }),
+            Scheduled::at(
+                0,
+                Action::SetNetwork {
                     link: crate::network::LinkConfig {
                         corrupt: crate::rng::Ppm::percent(30),
                         ..crate::network::LinkConfig::default()
                     },
                 },
-            },
+            ),
         ];
         let mut w = world(&s);
         w.run_until(s.until_us);

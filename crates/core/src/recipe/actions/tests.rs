@@ -146,11 +146,7 @@ fn every_action_round_trips() {
     let schedule: Vec<Scheduled> = every_kind()
         .into_iter()
         .enumerate()
-        .map(|(i, action)| Scheduled {
-            after: 0,
-            at: i as u64 * 333_333,
-            action,
-        })
+        .map(|(i, action)| Scheduled::at(i as u64 * 333_333, action))
         .collect();
     let text = format_schedule(&schedule);
     assert_eq!(parse_schedule(&text), Ok(schedule), "{text}");
