@@ -247,3 +247,18 @@ test('a panic shows an overlay, and the run restarts with the same seed and acti
   // Only the deliberate panic was reported.
   errors.length = 0;
 });
+
+test('a trap without a panic (as running out of memory is) shows the overlay at once, and a click after it changes nothing', async () => {
+  await page.waitForSelector('svg.topology .node');
+  // Uncaught, as a trap inside the frame driver or an event handler would be.
+  await page.evaluate(() => setTimeout(() => window.wasmBindings.splitbrainSelfTestTrap(), 0));
+  await page.waitForSelector('.panic-overlay');
+  assert.match(await page.textContent('.panic-overlay'), /stopped \(unreachable\).*out of memory/);
+  // The instance is poisoned: a click that reaches it fails, and the overlay stays the only one.
+  await page.evaluate(() => { try { window.wasmBindings.splitbrainSelfTestPanic(); } catch (e) { /* the trap */ } });
+  assert.equal(await page.locator('.panic-overlay').count(), 1);
+  await page.getByRole('button', { name: 'Start again with the same seed and actions' }).click();
+  await page.waitForSelector('svg.topology .node');
+  assert.equal(await page.locator('.panic-overlay').count(), 0);
+  errors.length = 0;
+});

@@ -83,7 +83,9 @@ pub fn trace_file(sim: &dyn Sim, recipe: String) -> TraceFile {
         recipe,
         time_us: sim.now(),
         trace_hash: hash_hex(sim.trace_hash()),
-        events: (0..sim.trace_len())
+        // A long run in the page keeps only its newest events (see `rewind`); each record
+        // carries its position, and the recipe rebuilds the whole run.
+        events: (sim.first_kept_event()..sim.trace_len())
             .filter_map(|i| event_record(sim, i))
             .collect(),
     }

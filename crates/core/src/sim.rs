@@ -58,6 +58,11 @@ pub trait Sim {
     fn event(&self, index: u64) -> Option<Seen<'_>>;
     /// The kept events from position `index` on, each with its position.
     fn events_from(&self, index: u64) -> Box<dyn Iterator<Item = (u64, Seen<'_>)> + '_>;
+    /// The position of the oldest trace event still kept (see [`Sim::forget_events_before`]).
+    fn first_kept_event(&self) -> u64;
+    /// Forgets kept trace events before position `index` (a chunk at a time), to bound the
+    /// memory of a long run; the hash and the run are unchanged.
+    fn forget_events_before(&mut self, index: u64);
     /// Kept event `index` in words (see [`view::text`]).
     fn event_text(&self, index: u64) -> Option<String>;
     /// The messages in flight.
@@ -188,6 +193,14 @@ impl<P: Described> Sim for World<P> {
                 .events_from(index)
                 .map(|(i, e)| (i, view::seen(e))),
         )
+    }
+
+    fn first_kept_event(&self) -> u64 {
+        self.trace().first_kept()
+    }
+
+    fn forget_events_before(&mut self, index: u64) {
+        self.trace_mut().forget_before(index);
     }
 
     fn event_text(&self, index: u64) -> Option<String> {

@@ -232,6 +232,8 @@ pub struct Trace<P: Protocol> {
     hash: StableHasher,
     len: u64,
     record: bool,
+    /// Sealed chunks forgotten from the front (see [`Trace::forget_before`]).
+    forgotten: usize,
     sealed: Vec<Rc<[TraceEvent<P>]>>,
     open: Vec<TraceEvent<P>>,
 }
@@ -242,6 +244,7 @@ impl<P: Protocol> Trace<P> {
             hash: StableHasher::default(),
             len: 0,
             record,
+            forgotten: 0,
             sealed: Vec::new(),
             open: Vec::new(),
         }
@@ -317,23 +320,27 @@ impl<P: Protocol> Trace<P> {
             return None;
         }
         let i = usize::try_from(index).ok()?;
-        match self.sealed.get(i / CHUNK) {
-            Some(chunk) => chunk.get(i % CHUNK),
-            None if i / CHUNK == self.sealed.len() => self.open.get(i % CHUNK),
+        let chunk = (i / CHUNK).checked_sub(self.forgotten)?;
+        match self.sealed.get(chunk) {
+            Some(events) => events.get(i % CHUNK),
+            None if chunk == self.sealed.len() => self.open.get(i % CHUNK),
             None => None,
         }
     }
 
-    /// The kept events from position `index` on, each with its position.
+    /// The kept events from position `index` on (or from the first kept one, if `index`
+    /// was forgotten), each with its position.
     pub fn events_from(&self, index: u64) -> impl Iterator<Item = (u64, &TraceEvent<P>)> + '_ {
-        let start = usize::try_from(index).unwrap_or(usize::MAX);
+        let start = usize::try_from(index.max(self.first_kept())).unwrap_or(usize::MAX);
         let first_chunk = start / CHUNK;
+        let forgotten = self.forgotten;
         self.sealed
             .iter()
             .map(|c| &c[..])
             .chain(std::iter::once(&self.open[..]))
             .enumerate()
-            .skip(first_chunk)
+            .map(move |(c, chunk)| (c + forgotten, chunk))
+            .skip(first_chunk - forgotten)
             .flat_map(move |(c, chunk)| {
                 let skip = if c == first_chunk { start % CHUNK } else { 0 };
                 chunk
@@ -342,6 +349,23 @@ impl<P: Protocol> Trace<P> {
                     .skip(skip)
                     .map(move |(i, e)| ((c * CHUNK + i) as u64, e))
             })
+    }
+
+    /// The position of the oldest event still kept (0 unless older ones were forgotten).
+    pub fn first_kept(&self) -> u64 {
+        (self.forgotten * CHUNK) as u64
+    }
+
+    /// Forgets the kept events before position `index`, a whole chunk at a time (so a few
+    /// thousand older ones may stay), to bound the memory of a long recorded run. The hash,
+    /// the count and everything after stay as they were.
+    pub fn forget_before(&mut self, index: u64) {
+        let whole = usize::try_from(index).map_or(usize::MAX, |i| i / CHUNK);
+        let drop = whole.saturating_sub(self.forgotten).min(self.sealed.len());
+        if drop > 0 {
+            self.sealed.drain(..drop);
+            self.forgotten += drop;
+        }
     }
 
     /// The kept events in order (none unless recording).
@@ -386,6 +410,38 @@ mod tests {
             let want: Vec<(u64, u64)> = (start..n).map(|i| (i, i)).collect();
             assert_eq!(got, want, "from {start}");
         }
+    }
+
+    #[test]
+    fn forgetting_keeps_positions_hash_and_later_events() {
+        use crate::protocols::raft::RaftNode;
+        let mut t: Trace<RaftNode> = Trace::new(true);
+        let mut whole: Trace<RaftNode> = Trace::new(true);
+        let n = CHUNK as u64 * 3 + 5;
+        for i in 0..n {
+            t.push(i, EventKind::Restart { node: NodeId(0) });
+            whole.push(i, EventKind::Restart { node: NodeId(0) });
+            if i == CHUNK as u64 * 2 + 3 {
+                // Mid-way: only whole sealed chunks before the position go.
+                t.forget_before(CHUNK as u64 + 10);
+                assert_eq!(t.first_kept(), CHUNK as u64);
+            }
+        }
+        assert_eq!(t.hash(), whole.hash());
+        assert_eq!(t.len(), n);
+        assert!(t.get(CHUNK as u64 - 1).is_none());
+        assert_eq!(t.get(CHUNK as u64).map(|e| e.time), Some(CHUNK as u64));
+        assert_eq!(t.get(n - 1).map(|e| e.time), Some(n - 1));
+        for start in [0, CHUNK as u64 + 7, 2 * CHUNK as u64, n - 1, n + 3] {
+            let got: Vec<(u64, u64)> = t.events_from(start).map(|(i, e)| (i, e.time)).collect();
+            let want: Vec<(u64, u64)> = (start.max(CHUNK as u64)..n).map(|i| (i, i)).collect();
+            assert_eq!(got, want, "from {start}");
+        }
+        // Forgetting everything leaves the open chunk; forgetting again changes nothing.
+        t.forget_before(u64::MAX);
+        t.forget_before(0);
+        assert_eq!(t.first_kept(), 3 * CHUNK as u64);
+        assert_eq!(t.events_from(0).count(), 5);
     }
 
     #[test]

@@ -60,6 +60,12 @@ impl std::ops::DerefMut for AnyWorld {
     }
 }
 
+impl From<Box<dyn Sim>> for AnyWorld {
+    fn from(world: Box<dyn Sim>) -> Self {
+        AnyWorld(world)
+    }
+}
+
 impl AnyWorld {
     /// The world for `setup` with `schedule` to come, recording its trace, at time 0.
     pub fn new(setup: &Setup, schedule: Vec<Scheduled>) -> AnyWorld {

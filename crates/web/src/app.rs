@@ -394,7 +394,7 @@ pub fn App(props: &AppProps) -> Html {
         let close = dispatch(|| Msg::Notice(None));
         html! { <p class="notice" role="status">{ text }<button class="close" onclick={close} aria-label="Dismiss">{"×"}</button></p> }
     });
-    let horizon = sim.history.borrow().horizon.max(world.now());
+    let horizon = sim.history.borrow().horizon().max(world.now());
     let on_seek = {
         let sim = sim.clone();
         Callback::from(move |e: InputEvent| {

@@ -79,6 +79,10 @@ fn visible_rows(
         .collect();
     m.rows.extend(found);
     m.scanned = trace_len;
+    // Events older than those the page keeps (see the core's `rewind`) are gone.
+    let first_kept = world.first_kept_event();
+    let forgotten = m.rows.partition_point(|&r| r < first_kept);
+    m.rows.drain(..forgotten);
     let total = m.rows.len();
     let first = (scroll as usize / ROW_PX).min(total);
     let shown = VIEW_PX / ROW_PX + 2;
@@ -122,6 +126,7 @@ pub fn EventLog(props: &Props) -> Html {
     let matches = use_mut_ref(Matches::default);
     let world = sim.world.borrow();
     let selected = sim.control.selected_event.get();
+    let first_kept = world.first_kept_event();
     let (rows, total, trace_len) = {
         let lin = sim.control.lin.borrow();
         visible_rows(
@@ -178,7 +183,13 @@ pub fn EventLog(props: &Props) -> Html {
                     }) }
                 </select>
                 { for toggles }
-                <span class="muted count">{ format!("{total} shown of {trace_len}") }</span>
+                <span class="muted count" title={(first_kept > 0).then_some("A long run keeps only its newest events for the log and the diagram; the run itself, its checks and its link are complete")}>{
+                    if first_kept > 0 {
+                        format!("{total} shown of the newest {} ({first_kept} older not kept)", trace_len - first_kept)
+                    } else {
+                        format!("{total} shown of {trace_len}")
+                    }
+                }</span>
             </div>
             <div class="log-view" {onscroll} style={format!("height: {VIEW_PX}px")}>
                 <div class="rows" role="list" style={format!("height: {}px", total * ROW_PX)}>

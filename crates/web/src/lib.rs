@@ -9,6 +9,12 @@
 //! with it: register the protocol with the core's registry, then call [`start`] (see the
 //! README's "Test your own protocol").
 
+/// The heap is counted, so that what is kept for seeking back stays within its budget in
+/// bytes (the core's `rewind` and `mem`).
+#[global_allocator]
+static HEAP: splitbrain_core::mem::Counting<std::alloc::System> =
+    splitbrain_core::mem::Counting(std::alloc::System);
+
 mod any;
 mod api;
 mod app;

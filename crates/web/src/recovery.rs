@@ -8,6 +8,8 @@
 pub use splitbrain_core::recipe::Recipe;
 
 const RECIPE: &str = "splitbrain.recipe";
+/// Set by the error overlay (`panic_overlay.rs`, in JavaScript): the next load restores the
+/// saved recipe.
 const RESTORE: &str = "splitbrain.restore-after-error";
 
 fn storage() -> Option<web_sys::Storage> {
@@ -17,13 +19,6 @@ fn storage() -> Option<web_sys::Storage> {
 pub fn save(recipe: &Recipe) {
     if let Some(storage) = storage() {
         storage.set_item(RECIPE, &recipe.to_query()).ok();
-    }
-}
-
-/// Called from the panic hook: the next load restores the saved recipe.
-pub fn restore_on_next_load() {
-    if let Some(storage) = storage() {
-        storage.set_item(RESTORE, "1").ok();
     }
 }
 

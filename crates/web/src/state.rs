@@ -13,6 +13,7 @@ use splitbrain_core::checkers::linearizability::{self, LinReport};
 use splitbrain_core::client::Outcome;
 use splitbrain_core::ids::NodeId;
 use splitbrain_core::ids::RequestId;
+use splitbrain_core::rewind::{Limits, Rewind};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use yew::{NodeRef, Reducible};
@@ -29,17 +30,7 @@ pub const SPEEDS: [(f64, &str); 7] = [
     (10000.0, "10x"),
 ];
 
-/// How often (in simulated time) a snapshot is kept for seeking backwards.
-const SNAPSHOT_EVERY_US: u64 = 500_000;
-
 pub use splitbrain_core::recipe::Setup;
-
-/// Snapshots of the run so far, oldest first, and the furthest time reached.
-#[derive(Default)]
-pub struct History {
-    snapshots: Vec<AnyWorld>,
-    pub horizon: u64,
-}
 
 /// What the frame driver needs to know between renders. Shared, so that the driver's
 /// handle (created once) always sees the current values.
@@ -92,7 +83,8 @@ const CHECK_EVERY_MS: f64 = 1000.0;
 #[derive(Clone)]
 pub struct Sim {
     pub world: Rc<RefCell<AnyWorld>>,
-    pub history: Rc<RefCell<History>>,
+    /// Snapshots for seeking back, within the memory limits of the core's `rewind`.
+    pub history: Rc<RefCell<Rewind>>,
     pub control: Rc<Control>,
     /// The canvas over the topology where messages fly.
     pub canvas: NodeRef,
@@ -177,10 +169,7 @@ impl Sim {
             ..Control::default()
         };
         Sim {
-            history: Rc::new(RefCell::new(History {
-                snapshots: vec![world.clone()],
-                horizon: 0,
-            })),
+            history: Rc::new(RefCell::new(Rewind::new(&*world, Limits::default()))),
             world: Rc::new(RefCell::new(world)),
             control: Rc::new(control),
             canvas: NodeRef::default(),
@@ -276,10 +265,7 @@ impl Sim {
 
     /// Replaces the world in place, keeping the shared handles.
     fn replace_world(&self, world: AnyWorld) {
-        *self.history.borrow_mut() = History {
-            snapshots: vec![world.clone()],
-            horizon: world.now(),
-        };
+        *self.history.borrow_mut() = Rewind::new(&*world, Limits::default());
         *self.world.borrow_mut() = world;
         self.control.epoch.set(self.control.epoch.get() + 1);
     }
@@ -313,16 +299,7 @@ impl Sim {
     /// Runs the world forward to `until`, keeping snapshots on the way.
     pub fn run_to(&self, until: u64) {
         let mut w = self.world.borrow_mut();
-        let mut h = self.history.borrow_mut();
-        while w.now() < until && !w.halted() {
-            let last = h.snapshots.last().map_or(0, |s| s.now());
-            let next_snapshot = last + SNAPSHOT_EVERY_US;
-            w.run_until(until.min(next_snapshot));
-            if w.now() >= next_snapshot {
-                h.snapshots.push(w.clone());
-            }
-        }
-        h.horizon = h.horizon.max(w.now());
+        self.history.borrow_mut().run_to(&mut **w, until);
     }
 
     /// Seeking back restores the newest snapshot before `to` and replays from it, with the
@@ -334,23 +311,9 @@ impl Sim {
             self.run_to(to);
             return;
         }
-        let restored = {
-            let mut h = self.history.borrow_mut();
-            while h.snapshots.len() > 1 && h.snapshots.last().is_some_and(|s| s.now() > to) {
-                h.snapshots.pop();
-            }
-            let mut restored = h.snapshots.last().expect("the start is kept").clone();
-            // The snapshot's applied actions are a prefix of the current schedule; what
-            // follows is the future to replay.
-            let applied = restored.schedule_so_far().len() - restored.pending_actions();
-            let later = self.world.borrow().schedule_so_far()[applied..].to_vec();
-            restored.discard_future_actions();
-            restored.schedule(later);
-            restored
-        };
-        *self.world.borrow_mut() = restored;
+        let restored = self.history.borrow_mut().rewind(&**self.world.borrow(), to);
+        *self.world.borrow_mut() = AnyWorld::from(restored);
         self.control.epoch.set(self.control.epoch.get() + 1);
-        self.run_to(to);
     }
 
     /// Pauses at the end of the witness's last operation, with the diagram's window wide
@@ -430,7 +393,7 @@ impl Sim {
         world.discard_future_actions();
         world.act(action);
         world.schedule(keep);
-        self.history.borrow_mut().horizon = world.now();
+        self.history.borrow_mut().forked(world.now());
         Ok(())
     }
 }
@@ -461,9 +424,7 @@ impl Reducible for Sim {
                 let before = self.world.borrow().trace_len();
                 self.world.borrow_mut().step();
                 let world = self.world.borrow();
-                let now = world.now();
-                let mut h = self.history.borrow_mut();
-                h.horizon = h.horizon.max(now);
+                self.history.borrow_mut().reached(world.now());
                 // Say what the step did, and select its first event in the diagram, since
                 // the log may be filtering it out (timers are hidden by default).
                 next.stepped = Some(stepped_text(&**world, before));

@@ -339,6 +339,12 @@ impl<P: Protocol> World<P> {
         &self.trace
     }
 
+    /// For forgetting old events ([`Trace::forget_before`]); the trace is only ever
+    /// appended to by the world.
+    pub fn trace_mut(&mut self) -> &mut Trace<P> {
+        &mut self.trace
+    }
+
     pub fn trace_hash(&self) -> u64 {
         self.trace.hash()
     }
