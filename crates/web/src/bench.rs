@@ -130,3 +130,16 @@ fn publish(f: &Frames) {
     }
     js_sys::Reflect::set(&window, &JsValue::from_str("splitbrainBench"), &obj).ok();
 }
+
+/// The page's memory for `scripts/soak-page.mjs`: the heap the counting allocator sees
+/// live, and the WebAssembly memory the browser has given the module (it never shrinks,
+/// so it is the peak), both in bytes.
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = splitbrainMemory)]
+pub fn memory() -> Vec<f64> {
+    let heap = splitbrain_core::mem::live_bytes().unwrap_or(0) as f64;
+    #[cfg(target_arch = "wasm32")]
+    let wasm = (core::arch::wasm32::memory_size(0) * 65536) as f64;
+    #[cfg(not(target_arch = "wasm32"))]
+    let wasm = 0.0;
+    vec![heap, wasm]
+}

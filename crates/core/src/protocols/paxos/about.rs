@@ -1,11 +1,11 @@
 //! What Paxos says about itself to the registry.
 
 use super::node::{accepted_text, Phase};
-use super::{PaxosBug, PaxosConfig, PaxosMsg, PaxosNode, PaxosTimer};
+use super::{PaxosBug, PaxosConfig, PaxosMsg, PaxosNode, PaxosTimer, RetryWait};
 use crate::card::Card;
 use crate::registry::{
-    About, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
-    Values, SILENT,
+    About, BugDesc, Choice, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc,
+    SettingKind, Values, SILENT,
 };
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
 
@@ -31,6 +31,27 @@ const ABOUT: About = About {
             },
             default: Some("100ms"),
             help: "the shortest wait before a proposer tries a higher ballot; each wait is drawn between it and twice it (raised to outlast three round trips on slow links)",
+        },
+        SettingDesc {
+            name: "wait",
+            label: "after being overtaken",
+            kind: SettingKind::Choice { choices: &[
+                Choice { value: "random", meaning: "wait a random while between the backoff and twice it, so two duelling proposers soon fall out of step", also: &[] },
+                Choice { value: "fixed", meaning: "wait exactly the backoff", also: &[] },
+                Choice { value: "at-once", meaning: "prepare a higher ballot at once: two proposers can overtake each other for ever (a livelock)", also: &[] },
+            ] },
+            default: Some("random"),
+            help: "what a proposer does when a higher ballot overtakes its own",
+        },
+        SettingDesc {
+            name: "stagger",
+            label: "start apart",
+            kind: SettingKind::Duration {
+                min_us: 0,
+                max_us: 10 * MICROS_PER_SEC,
+            },
+            default: Some("0ms"),
+            help: "each proposer starts this long after the one before it (n1 after n0, n2 after n1); a little over a round trip lets a later, higher ballot cut in between an earlier one's promises and its accepts",
         },
     ],
     bugs: &[
@@ -164,6 +185,12 @@ impl Described for PaxosNode {
             proposers,
             // A retry sooner than a round trip would preempt every ballot it starts.
             retry_us: retry.max(3 * env.round_trip_us),
+            retry: match values.choice("wait") {
+                "fixed" => RetryWait::Fixed,
+                "at-once" => RetryWait::AtOnce,
+                _ => RetryWait::Random,
+            },
+            stagger_us: values.duration("stagger").expect("has a default"),
             bugs: values.bugs(|name| match name {
                 "forget-promise" => Some(PaxosBug::ForgetPromise),
                 "ignore-promised-values" => Some(PaxosBug::IgnorePromisedValues),

@@ -84,6 +84,10 @@ pub struct PaxosConfig {
     /// The shortest wait before a proposer tries again; each wait is drawn between it and
     /// twice it.
     pub retry_us: Micros,
+    /// How long a proposer waits after it was overtaken.
+    pub retry: RetryWait,
+    /// Proposer n`i` starts `i` times this after the start.
+    pub stagger_us: Micros,
     pub bugs: Vec<PaxosBug>,
 }
 
@@ -92,9 +96,23 @@ impl Default for PaxosConfig {
         PaxosConfig {
             proposers: 2,
             retry_us: 100 * MICROS_PER_MS,
+            retry: RetryWait::Random,
+            stagger_us: 0,
             bugs: Vec::new(),
         }
     }
+}
+
+/// How long a proposer waits before a higher ballot, once another proposer's ballot has
+/// overtaken its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RetryWait {
+    /// A random while between the backoff and twice it.
+    Random,
+    /// Exactly the backoff.
+    Fixed,
+    /// No wait: it prepares a higher ballot as soon as it hears it was overtaken.
+    AtOnce,
 }
 
 impl PaxosConfig {

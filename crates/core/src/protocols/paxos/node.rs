@@ -1,6 +1,6 @@
 //! One node: an acceptor and a learner, and for the first few nodes a proposer too.
 
-use super::{PaxosBug, PaxosConfig};
+use super::{PaxosBug, PaxosConfig, RetryWait};
 use crate::check::{EndProperty, Invariant};
 use crate::client::{KvOp, KvResult};
 use crate::ids::{NodeId, RequestId};
@@ -151,6 +151,8 @@ pub enum PaxosTimer {
     Retry,
     /// A learner that knows nothing yet asks the others.
     Ask,
+    /// A proposer whose start is staggered begins (see `PaxosConfig::stagger_us`).
+    Start,
 }
 
 /// What a node writes down: as an acceptor, its promise and its acceptance; as a
@@ -291,6 +293,9 @@ impl Note for PaxosNote {
                 "refuses to {} ballot {ballot}: it promised the higher ballot {promised}",
                 if *accept { "accept in" } else { "promise" }
             ),
+            PaxosNote::Preempted { ballot, by, after: 0 } => {
+                format!("is preempted in ballot {ballot} by ballot {by} and retries at once")
+            }
             PaxosNote::Preempted { ballot, by, after } => format!(
                 "is preempted in ballot {ballot} by ballot {by} and will retry in {}",
                 Pretty(*after)
@@ -396,8 +401,13 @@ impl PaxosNode {
         self.nodes / 2 + 1
     }
 
+    /// How long to wait before trying a higher ballot: after starting one (in case its
+    /// messages are lost), or after it was overtaken.
     fn pause(&self, ctx: &mut PCtx) -> Micros {
-        ctx.random_between(self.config.retry_us, 2 * self.config.retry_us)
+        match self.config.retry {
+            RetryWait::Random => ctx.random_between(self.config.retry_us, 2 * self.config.retry_us),
+            RetryWait::Fixed | RetryWait::AtOnce => self.config.retry_us,
+        }
     }
 
     /// Sends `msg` to every node, itself included (handled at once, in this step).
@@ -563,7 +573,10 @@ impl PaxosNode {
             return;
         }
         self.phase = Phase::Idle;
-        let after = self.pause(ctx);
+        let after = match self.config.retry {
+            RetryWait::AtOnce => 0,
+            _ => self.pause(ctx),
+        };
         ctx.set_timer(PaxosTimer::Retry, after);
         ctx.note(PaxosNote::Preempted {
             ballot,
@@ -651,7 +664,10 @@ impl Protocol for PaxosNode {
     }
 
     fn on_start(&mut self, ctx: &mut PCtx) {
-        if self.is_proposer() {
+        let start_after = u64::from(self.id.0) * self.config.stagger_us;
+        if self.is_proposer() && start_after > 0 {
+            ctx.set_timer(PaxosTimer::Start, start_after);
+        } else if self.is_proposer() {
             self.start_ballot(ctx);
         } else {
             self.resume(ctx);
@@ -679,7 +695,10 @@ impl Protocol for PaxosNode {
                 }
                 self.start_ballot(ctx);
             }
-            PaxosTimer::Retry => {}
+            PaxosTimer::Start if self.is_proposer() && self.phase == Phase::Idle => {
+                self.start_ballot(ctx);
+            }
+            PaxosTimer::Retry | PaxosTimer::Start => {}
             PaxosTimer::Ask => {
                 ctx.note(PaxosNote::Asks);
                 for peer in ctx.peers() {
@@ -700,6 +719,7 @@ impl Protocol for PaxosNode {
         match timer {
             PaxosTimer::Retry => "time to try a higher ballot",
             PaxosTimer::Ask => "time to ask the others whether a value was chosen",
+            PaxosTimer::Start => "time to start proposing",
         }
         .into()
     }
