@@ -19,6 +19,7 @@ pub mod action;
 pub mod cap;
 pub mod card;
 pub mod check;
+pub mod chunked;
 pub mod checkers;
 pub mod client;
 pub mod clock;

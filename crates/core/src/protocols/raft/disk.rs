@@ -2,6 +2,7 @@
 //! log[]), and the writes that change it.
 
 use super::log::Entry;
+use crate::chunked::Chunked;
 use crate::ids::NodeId;
 use crate::protocol::Durable;
 use serde::Serialize;
@@ -10,7 +11,8 @@ use serde::Serialize;
 pub struct RaftDisk {
     pub term: u64,
     pub voted_for: Option<NodeId>,
-    pub log: Vec<Entry>,
+    /// [`Chunked`], so that a copy of the disk shares its older entries.
+    pub log: Chunked<Entry>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -6,6 +6,7 @@
 //! checkers find the entries that changed since they last looked without rescanning the
 //! whole log after every event.
 
+use crate::chunked::Chunked;
 use crate::client::KvOp;
 use crate::ids::{NodeId, RequestId};
 use serde::{Deserialize, Serialize};
@@ -28,16 +29,18 @@ pub struct Entry {
     pub cmd: Command,
 }
 
+/// The log in memory. Its entries and stamps are [`Chunked`], so that copying a node (a
+/// snapshot of the world) shares all but the newest entries.
 #[derive(Clone, Debug, Default)]
 pub struct Log {
-    entries: Vec<Entry>,
-    stamps: Vec<u64>,
+    entries: Chunked<Entry>,
+    stamps: Chunked<u64>,
     next_stamp: u64,
 }
 
 impl Log {
-    pub fn from_entries(entries: Vec<Entry>) -> Self {
-        let stamps = (1..=entries.len() as u64).collect();
+    pub fn from_entries(entries: Chunked<Entry>) -> Self {
+        let stamps = (1..=entries.len() as u64).collect::<Vec<_>>().into();
         Log {
             next_stamp: entries.len() as u64 + 1,
             entries,
@@ -68,13 +71,9 @@ impl Log {
     }
 
     /// Up to `max` entries starting at `from`.
-    pub fn slice(&self, from: u64, max: usize) -> &[Entry] {
-        let start = (from.max(1) - 1) as usize;
-        if start >= self.entries.len() {
-            return &[];
-        }
-        let end = (start + max).min(self.entries.len());
-        &self.entries[start..end]
+    pub fn slice(&self, from: u64, max: usize) -> Vec<Entry> {
+        let start = usize::try_from(from.max(1) - 1).unwrap_or(usize::MAX);
+        self.entries.iter_from(start).take(max).cloned().collect()
     }
 
     pub fn append(&mut self, entry: Entry) {
@@ -85,13 +84,14 @@ impl Log {
 
     /// Keeps entries `1..=index`, removing the rest.
     pub fn truncate_after(&mut self, index: u64) {
-        let keep = index as usize;
+        let keep = usize::try_from(index).unwrap_or(usize::MAX);
         self.entries.truncate(keep);
         self.stamps.truncate(keep);
     }
 
-    pub fn entries(&self) -> &[Entry] {
-        &self.entries
+    /// Every entry, in order.
+    pub fn entries(&self) -> Vec<Entry> {
+        self.entries.to_vec()
     }
 
     pub fn stamp_at(&self, index: u64) -> Option<u64> {

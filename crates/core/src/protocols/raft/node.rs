@@ -269,7 +269,7 @@ impl RaftNode {
                 term: self.term,
                 prev_index,
                 prev_term: self.log.term_at(prev_index).unwrap_or(0),
-                entries: self.log.slice(next, self.config.max_batch).to_vec(),
+                entries: self.log.slice(next, self.config.max_batch),
                 leader_commit: self.commit,
             },
         );
