@@ -107,9 +107,7 @@ impl<T: Clone> Chunked<T> {
     /// As `slice::partition_point`: the elements for which `pred` holds must come first.
     pub fn partition_point(&self, pred: impl Fn(&T) -> bool) -> usize {
         // The sealed chunks whose last element passes are passed whole.
-        let whole = self
-            .sealed
-            .partition_point(|c| c.last().is_some_and(&pred));
+        let whole = self.sealed.partition_point(|c| c.last().is_some_and(&pred));
         let chunk: &[T] = self.sealed.get(whole).map_or(&self.open[..], |c| &c[..]);
         whole * CHUNK + chunk.partition_point(&pred)
     }

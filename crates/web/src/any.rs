@@ -22,7 +22,10 @@ pub fn op_text(op: &KvOp) -> String {
 /// shows it.
 pub fn card_html(card: &Card) -> Html {
     let table = card.table.as_ref().map(|t| {
+        // The one row mark the protocols use; its colour is said under the table.
+        let committed = t.rows.iter().any(|r| r.mark == Some("committed"));
         html! {
+            <>
             <table class="log">
                 <caption>{ t.caption.clone() }</caption>
                 <thead><tr>{ for t.columns.iter().map(|c| html! { <th>{ c.clone() }</th> }) }</tr></thead>
@@ -30,6 +33,10 @@ pub fn card_html(card: &Card) -> Html {
                     <tr class={classes!(r.mark)}>{ for r.cells.iter().map(|c| html! { <td>{ c.clone() }</td> }) }</tr>
                 }) }</tbody>
             </table>
+            if committed {
+                <p class="muted small"><span class="row-key committed"></span>{"shaded rows are committed: the protocol promises they never change"}</p>
+            }
+            </>
         }
     });
     html! {

@@ -473,6 +473,10 @@ pub fn App(props: &AppProps) -> Html {
                     if !world.about().behaviours.is_empty() {
                         <li><span class="dot byzantine"></span>{"Byzantine (lies; b switches the selected node)"}</li>
                     }
+                    if !world.countdowns().is_empty() {
+                        <li><svg class="swatch" viewBox="0 0 28 12" aria-hidden="true"><path class="countdown" d="M14 1.5 A4.5 4.5 0 1 1 9.5 6" /></svg>{"time left on its timer (it fires when the arc is gone)"}</li>
+                    }
+                    <li><svg class="swatch" viewBox="0 0 28 12" aria-hidden="true"><g class="node selected"><circle class="halo" cx="14" cy="6" r="4" /></g></svg>{"the node you picked"}</li>
                 </ul>
                 <ul class="legend-list">
                     { for crate::flight::COLOURS.iter().zip(about.look.legend).filter(|(_, name)| !name.is_empty()).map(|(colour, name)| html! {

@@ -262,17 +262,17 @@ fn draw_with(
     };
 
     // Lanes, with crashed stretches dashed and paused ones thick.
-    ctx.set_font("11px system-ui, sans-serif");
+    ctx.set_font("14px system-ui, sans-serif");
     ctx.set_text_align("right");
     ctx.set_text_baseline("middle");
     ctx.set_fill_style_str("#5b6670");
     let mut lanes = Strokes::default();
     for i in 0..n {
         let y = y_of(NodeId(i as u32));
-        // Labels need about 12 px; in thin lanes only every second or fourth is named.
-        let every = if lane_h >= 12.0 {
+        // Labels need about 15 px; in thin lanes only every second or fourth is named.
+        let every = if lane_h >= 15.0 {
             1
-        } else if lane_h >= 8.0 {
+        } else if lane_h >= 7.5 {
             2
         } else {
             4
@@ -553,15 +553,15 @@ fn draw_with(
     }
 
     // The witness's labels, over everything else.
-    ctx.set_font("11px system-ui, sans-serif");
+    ctx.set_font("13px system-ui, sans-serif");
     ctx.set_text_baseline("middle");
     for (label, x, y, left) in &witness_labels {
-        // About 6 px a character at this size: enough for a ground under the text.
-        let width = label.chars().count() as f64 * 6.0 + 6.0;
+        // About 7 px a character at this size: enough for a ground under the text.
+        let width = label.chars().count() as f64 * 7.0 + 6.0;
         let bx = if *left { x - width } else { *x };
         ctx.set_global_alpha(0.9);
         ctx.set_fill_style_str("#ffffff");
-        ctx.fill_rect(bx, y - 7.0, width, 14.0);
+        ctx.fill_rect(bx, y - 8.0, width, 16.0);
         ctx.set_global_alpha(1.0);
         ctx.set_fill_style_str(WITNESS);
         ctx.set_text_align(if *left { "right" } else { "left" });
@@ -647,6 +647,9 @@ pub fn SpaceTime(props: &Props) -> Html {
                             <span class="key" style={format!("--key: {colour}")}>{ name }</span>
                         }) }
                         <span class="key lost">{"lost"}</span>
+                        <span class="key role" title="A filled square in the role's colour, labelled where there is room">{"takes a role"}</span>
+                        <span class="key request">{"client request"}</span>
+                        <span class="key crash">{"crash"}</span>
                     }
                     if !sim.control.lin.borrow().witness().is_empty() {
                         <span class="key witness" title="The operations that prove the history is not linearizable, from invocation to answer">{"not linearizable"}</span>

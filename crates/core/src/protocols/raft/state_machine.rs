@@ -47,11 +47,16 @@ impl Applied {
     }
 
     fn len(&self) -> usize {
-        self.0.iter().map(|(start, end)| (end - start) as usize).sum()
+        self.0
+            .iter()
+            .map(|(start, end)| (end - start) as usize)
+            .sum()
     }
 
     fn ids(&self) -> impl Iterator<Item = RequestId> + '_ {
-        self.0.iter().flat_map(|(&start, &end)| (start..end).map(RequestId))
+        self.0
+            .iter()
+            .flat_map(|(&start, &end)| (start..end).map(RequestId))
     }
 }
 
@@ -129,9 +134,16 @@ mod tests {
         let mut set = BTreeSet::new();
         // Out of order, with gaps that close later and repeats.
         for id in [5, 3, 4, 9, 1, 2, 7, 4, 8, 6, 20, 12, 11] {
-            assert_eq!(applied.insert(RequestId(id)), set.insert(RequestId(id)), "{id}");
+            assert_eq!(
+                applied.insert(RequestId(id)),
+                set.insert(RequestId(id)),
+                "{id}"
+            );
             for probe in 0..25 {
-                assert_eq!(applied.contains(RequestId(probe)), set.contains(&RequestId(probe)));
+                assert_eq!(
+                    applied.contains(RequestId(probe)),
+                    set.contains(&RequestId(probe))
+                );
             }
         }
         assert_eq!(applied.0.len(), 3, "runs 1-9, 11-12, 20: {:?}", applied.0);
