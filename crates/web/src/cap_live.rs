@@ -24,6 +24,9 @@ trait Live {
     /// Applies an action now, dropping any that were to come (acting in the past forks).
     fn act(&mut self, action: Action);
     fn schedule(&mut self, actions: Vec<Scheduled>);
+    /// The actions taken so far, as the world recorded them (with their place among the
+    /// events of their instant, so a replay runs them exactly as they ran).
+    fn actions(&self) -> Vec<Scheduled>;
     fn draw(&self, canvas: &HtmlCanvasElement);
     fn history(&self) -> &[ClientRecord];
     fn leaders(&self) -> usize;
@@ -32,7 +35,8 @@ trait Live {
     fn violations(&self) -> usize;
 }
 
-struct LiveWorld(Box<dyn Sim>);
+/// A world, and how many actions its set-up scheduled before any taken by hand.
+struct LiveWorld(Box<dyn Sim>, usize);
 
 impl Live for LiveWorld {
     fn now(&self) -> Micros {
@@ -50,6 +54,10 @@ impl Live for LiveWorld {
 
     fn schedule(&mut self, actions: Vec<Scheduled>) {
         self.0.schedule(actions);
+    }
+
+    fn actions(&self) -> Vec<Scheduled> {
+        self.0.schedule_so_far()[self.1..].to_vec()
     }
 
     fn history(&self) -> &[ClientRecord] {
@@ -123,9 +131,9 @@ impl Live for LiveWorld {
 
 fn start(design: &Design, seed: u64) -> Box<dyn Live> {
     let spec = design.setup(seed).spec;
-    Box::new(LiveWorld(
-        spec.sim(false).expect("the standard designs are valid"),
-    ))
+    let world = spec.sim(false).expect("the standard designs are valid");
+    let own = world.schedule_so_far().len();
+    Box::new(LiveWorld(world, own))
 }
 
 /// Numbers so far: (share of finished operations that succeeded, in the last 5 s, on the
@@ -182,8 +190,6 @@ struct Cluster {
 #[derive(Default)]
 struct Shared {
     clusters: Vec<Cluster>,
-    /// The actions taken so far, with their times, to rebuild the clusters when seeking.
-    actions: Vec<Scheduled>,
     /// The furthest time reached.
     horizon: Micros,
     seed: u64,
@@ -241,7 +247,6 @@ pub fn CapLive(props: &Props) -> Html {
                 let mut s = shared.borrow_mut();
                 // The clusters start again: the old faults and times belong to other runs.
                 s.seed = *seed;
-                s.actions.clear();
                 s.horizon = 0;
                 s.clusters = designs
                     .iter()
@@ -309,9 +314,8 @@ pub fn CapLive(props: &Props) -> Html {
         Callback::from(move |_| {
             let mut s = shared.borrow_mut();
             let now = s.clusters.first().map_or(0, |c| c.live.now());
-            // Acting in the past forks: the actions that were still to come are dropped.
-            s.actions.retain(|a| a.at <= now);
-            s.actions.push(Scheduled::at(now, action.clone()));
+            // Acting in the past forks: each world drops the actions still to come, and
+            // records this one in its place among the events of this instant.
             s.horizon = now;
             for c in &mut s.clusters {
                 c.live.act(action.clone());
@@ -332,13 +336,13 @@ pub fn CapLive(props: &Props) -> Html {
             let mut s = shared.borrow_mut();
             let target = ms * 1000;
             let seed = s.seed;
-            let actions = s.actions.clone();
-            // Every cluster is rebuilt from its start and replayed with the same actions
-            // (a 45-second run takes a few tens of milliseconds).
+            // Every cluster is rebuilt from its start and replayed with its own record of
+            // the same actions (a 45-second run takes a few tens of milliseconds).
             for c in &mut s.clusters {
                 if target < c.live.now() {
+                    let actions = c.live.actions();
                     c.live = start(&c.design, seed);
-                    c.live.schedule(actions.clone());
+                    c.live.schedule(actions);
                 }
                 c.live.run_until(target);
             }
@@ -391,7 +395,7 @@ pub fn CapLive(props: &Props) -> Html {
                     </dd>
                     if c.live.violations() > 0 { <dt>{"invariants"}</dt><dd class="bad">{ format!("{} broken", c.live.violations()) }</dd> }
                 </dl>
-                { open_in_playground(props.on_open.as_ref(), c.design.recipe_with(s.seed, s.actions.clone(), now)) }
+                { open_in_playground(props.on_open.as_ref(), c.design.recipe_with(s.seed, c.live.actions(), now)) }
                 <details class="live-log">
                     <summary>{ if verdict.witness.is_empty() { "client operations, newest first".to_string() } else { format!("client operations, newest first; the {} that prove the history is not linearizable are marked", verdict.witness.len()) } }</summary>
                     <ol>

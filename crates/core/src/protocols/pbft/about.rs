@@ -122,21 +122,35 @@ impl Described for PbftNode {
         let rows = (last.saturating_sub(11).max(self.stable() + 1)..=last)
             .rev()
             .map(|seq| {
-                let accepted = self
-                    .accepted()
-                    .get(&seq)
-                    .map_or("nothing".into(), |(v, cmd)| {
-                        format!("{} in view {v}", command_text(cmd))
-                    });
-                let prepared = self.certs().get(&seq).map_or(String::new(), |(v, cmd)| {
-                    format!("{} in view {v}", command_text(cmd))
-                });
+                let accepted = self.accepted().get(&seq);
+                let prepared = self.certs().get(&seq);
                 let committed = self.committed().get(&seq);
+                // The request once, with how far it got; a different request pre-prepared
+                // for the same number (a lying primary, a new view) is said beside it.
+                let request = committed
+                    .map(|(_, c)| c)
+                    .or(prepared.map(|(_, c)| c))
+                    .or(accepted.map(|(_, c)| c));
+                let view = prepared.or(accepted).map(|(v, _)| v.to_string());
+                let mut stage = match (committed, prepared, accepted) {
+                    (Some(_), ..) => "committed".to_string(),
+                    (None, Some(_), _) => "prepared".to_string(),
+                    (None, None, Some(_)) => "pre-prepared".to_string(),
+                    (None, None, None) => String::new(),
+                };
+                if let (Some((v, other)), Some(shown)) = (accepted, request) {
+                    if other != shown {
+                        stage.push_str(&format!(
+                            "; pre-prepared {} in view {v}",
+                            command_text(other)
+                        ));
+                    }
+                }
                 Row::new(vec![
                     seq.to_string(),
-                    accepted,
-                    prepared,
-                    committed.map_or(String::new(), |(_, c)| command_text(c)),
+                    request.map_or("nothing".into(), command_text),
+                    view.unwrap_or_default(),
+                    stage,
                 ])
                 .marked(committed.map(|_| "committed"))
             })
@@ -181,13 +195,8 @@ impl Described for PbftNode {
             .fact("requests waiting for f + 1 replies", self.waiting().len())
             .fact("store", store_text(self.kv().data().iter()))
             .table(
-                "Sequence numbers, newest first",
-                &[
-                    "seq",
-                    "pre-prepared",
-                    "prepared (pre-prepare and 2f prepares)",
-                    "committed (2f + 1 commits)",
-                ],
+                "Sequence numbers, newest first: pre-prepared (the primary's order), prepared (with 2f matching prepares), committed (2f + 1 commits)",
+                &["seq", "request", "view", "got to"],
                 rows,
             )
     }
