@@ -4,35 +4,40 @@
 source "$(dirname "$0")/toolchain.sh"
 cd "$SB_ROOT"
 started=$SECONDS
+# Each phase says when it starts (seconds since the start), so a slow phase shows.
+phase() { say "$* (at $((SECONDS - started)) s)"; }
 
 ensure_browser_tools
+say "tools ready in $((SECONDS - started)) s"
 
-say "formatting (cargo fmt --check)"
+phase "formatting (cargo fmt --check)"
 cargo fmt --all -- --check
 
-say "lints (clippy, warnings denied)"
+phase "lints (clippy, warnings denied)"
 # The page crates (the playground, and the example's page with its protocol) build for the
 # browser only.
 native=(--workspace --exclude splitbrain-web --exclude own-protocol-page)
 cargo clippy --quiet "${native[@]}" --all-targets -- -D warnings
 ( wasm_env; cargo clippy --quiet -p splitbrain-web -p own-protocol-page --target wasm32-unknown-unknown -- -D warnings )
 
-say "architecture invariants"
+phase "architecture invariants"
 ( wasm_env; bash scripts/check-architecture.sh )
 
-say "native tests (core, CLI, the example protocol)"
+phase "native tests (core, CLI, the example protocol)"
 cargo test "${native[@]}" 2>&1 | tee target/native-tests.log | grep -E '^(test result|running|error|failures)|FAILED|panicked' || true
 grep -q 'FAILED\|error\[' target/native-tests.log && { echo "native tests failed; see target/native-tests.log" >&2; exit 1; }
 grep -q '^test result: ok' target/native-tests.log
 
-say "browser tests (wasm-bindgen-test in headless Chromium)"
+phase "browser tests (wasm-bindgen-test in headless Chromium)"
 ( wasm_env; wasm-pack test --headless --chrome --mode no-install crates/core )
 ( wasm_env; wasm-pack test --headless --chrome --mode no-install examples/own-protocol )
 
-say "end-to-end tests of the built page (playwright-core, headless Chromium)"
+phase "end-to-end tests of the built page (playwright-core, headless Chromium)"
 port=${E2E_PORT:-8090}
 build_and_serve_page "$port"
+say "  the page built (at $((SECONDS - started)) s)"
 build_and_serve_own_page $((port + 1))
+say "  the example's page built (at $((SECONDS - started)) s)"
 PLAYGROUND_URL="http://127.0.0.1:$port/" OWN_PROTOCOL_URL="http://127.0.0.1:$((port + 1))/" \
   SCREENSHOT_DIR=test-output/e2e \
   PLAYWRIGHT_CORE_PATH="$SB_CACHE/npm/node_modules/playwright-core" \
