@@ -35,8 +35,9 @@ trait Live {
     fn violations(&self) -> usize;
 }
 
-/// A world, and how many actions its set-up scheduled before any taken by hand.
-struct LiveWorld(Box<dyn Sim>, usize);
+/// A world, and the actions its design schedules itself (the workload and its end), which
+/// are not the user's and survive acting in the past.
+struct LiveWorld(Box<dyn Sim>, Vec<Scheduled>);
 
 impl Live for LiveWorld {
     fn now(&self) -> Micros {
@@ -48,8 +49,15 @@ impl Live for LiveWorld {
     }
 
     fn act(&mut self, action: Action) {
+        let planned = self.0.schedule_so_far();
+        let own_to_come: Vec<Scheduled> = planned[planned.len() - self.0.pending_actions()..]
+            .iter()
+            .filter(|s| self.1.contains(s))
+            .cloned()
+            .collect();
         self.0.discard_future_actions();
         self.0.act(action);
+        self.0.schedule(own_to_come);
     }
 
     fn schedule(&mut self, actions: Vec<Scheduled>) {
@@ -57,7 +65,12 @@ impl Live for LiveWorld {
     }
 
     fn actions(&self) -> Vec<Scheduled> {
-        self.0.schedule_so_far()[self.1..].to_vec()
+        self.0
+            .schedule_so_far()
+            .iter()
+            .filter(|s| !self.1.contains(s))
+            .cloned()
+            .collect()
     }
 
     fn history(&self) -> &[ClientRecord] {
@@ -132,7 +145,7 @@ impl Live for LiveWorld {
 fn start(design: &Design, seed: u64) -> Box<dyn Live> {
     let spec = design.setup(seed).spec;
     let world = spec.sim(false).expect("the standard designs are valid");
-    let own = world.schedule_so_far().len();
+    let own = world.schedule_so_far().to_vec();
     Box::new(LiveWorld(world, own))
 }
 
