@@ -6,7 +6,7 @@ use crate::action::{Action, DiskFate};
 use crate::client::{KvOp, KvResult, Outcome};
 use crate::ids::NodeId;
 use crate::network::LinkConfig;
-use crate::recipe::format_duration;
+use crate::time::format_duration;
 use crate::trace::DropReason;
 
 /// A key-value operation, such as `put k1=5` or `cas k2: none → 7`.

@@ -35,3 +35,6 @@ impl fmt::Display for RequestId {
         write!(f, "r{}", self.0)
     }
 }
+
+/// The largest cluster any protocol runs on (the page draws at most this many nodes).
+pub const MAX_NODES: usize = 64;

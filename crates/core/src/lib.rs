@@ -15,6 +15,7 @@
 //! Nothing here reads a clock, asks the OS for randomness or touches a screen: the same
 //! seed and schedule give the same trace natively and in WebAssembly.
 
+pub mod about;
 pub mod action;
 pub mod cap;
 pub mod card;

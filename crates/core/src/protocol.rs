@@ -201,7 +201,7 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
     type Note: Note;
 
     /// The roles its nodes take, by code.
-    const ROLES: &'static [crate::registry::RoleDesc];
+    const ROLES: &'static [RoleDesc];
 
     /// Whether a node in `role` leads the others (a leader, a primary).
     fn leads(role: Role) -> bool {
@@ -279,6 +279,19 @@ pub fn field_changes<M: Message>(before: &M, after: &M) -> String {
 /// Yes or no, for a flag in a message.
 pub fn yes_no(b: bool) -> String {
     if b { "yes" } else { "no" }.into()
+}
+
+/// A role a protocol's node can take, as the views show it.
+#[derive(Debug, serde::Serialize)]
+pub struct RoleDesc {
+    /// The role's code in the trace (see [`crate::protocol::Role`]).
+    pub code: u8,
+    /// The role's name, and the page's colour class (`leader`).
+    pub name: &'static str,
+    /// What the role means, for a legend.
+    pub label: &'static str,
+    /// Whether this role leads the others (counted as "leaders at once").
+    pub leads: bool,
 }
 
 #[cfg(test)]

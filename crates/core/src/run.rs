@@ -12,7 +12,7 @@ use crate::trace::Counters;
 use crate::world::{World, WorldConfig};
 use serde::{Deserialize, Serialize};
 
-pub const MAX_NODES: usize = 64;
+pub use crate::ids::MAX_NODES;
 
 fn default_protocol() -> String {
     registry::default_name().to_string()

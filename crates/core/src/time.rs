@@ -9,6 +9,27 @@ pub type Micros = u64;
 pub const MICROS_PER_MS: Micros = 1_000;
 pub const MICROS_PER_SEC: Micros = 1_000_000;
 
+/// The shortest exact duration text: `2s`, `1.5s`, `250ms`, `17us`.
+pub fn format_duration(us: Micros) -> String {
+    if us == 0 {
+        return "0s".into();
+    }
+    let (unit, scale) = if !us.is_multiple_of(MICROS_PER_MS) {
+        ("us", 1)
+    } else if us >= MICROS_PER_SEC {
+        ("s", MICROS_PER_SEC)
+    } else {
+        ("ms", MICROS_PER_MS)
+    };
+    let whole = us / scale;
+    let frac = us % scale;
+    if frac == 0 {
+        return format!("{whole}{unit}");
+    }
+    let digits = format!("{frac:06}");
+    format!("{whole}.{}{unit}", digits.trim_end_matches('0'))
+}
+
 /// Parses a human duration such as `250ms`, `60s`, `1.5s`, `2m`, `1500us` or a bare number
 /// of microseconds.
 pub fn parse_duration(text: &str) -> Result<Micros, String> {

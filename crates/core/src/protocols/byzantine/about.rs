@@ -2,11 +2,11 @@
 
 use super::node::path_text;
 use super::{ByzBug, ByzConfig, ByzGeneral, ByzMsg, ByzTimer, Order};
-use crate::card::Card;
-use crate::registry::{
+use crate::about::{
     About, BehaviourDesc, BugDesc, Choice, Described, Env, Look, PropertyDesc, PropertyKind,
     SettingDesc, SettingKind, SystemModel, Values,
 };
+use crate::card::Card;
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
 
 /// Most orders one run may send: OM(m) sends about (n - 1)^(m + 1).

@@ -27,7 +27,7 @@
 /// Its roles, by code (the codes are part of every trace).
 pub mod roles {
     use crate::protocol::Role;
-    use crate::registry::RoleDesc;
+    use crate::protocol::RoleDesc;
 
     pub const COMMANDER: Role = Role(2);
     pub const LIEUTENANT: Role = Role(0);

@@ -331,7 +331,7 @@ impl Protocol for ByzGeneral {
     type Disk = ByzDisk;
     type Config = ByzConfig;
     type Note = ByzNote;
-    const ROLES: &'static [crate::registry::RoleDesc] = super::roles::ALL;
+    const ROLES: &'static [crate::protocol::RoleDesc] = super::roles::ALL;
 
     fn boot(id: NodeId, nodes: usize, config: &ByzConfig, _disk: &ByzDisk) -> Self {
         ByzGeneral {

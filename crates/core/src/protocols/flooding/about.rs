@@ -2,11 +2,11 @@
 
 use super::node::values_text;
 use super::{FloodBug, FloodConfig, FloodMsg, FloodNode, FloodTimer, Model, SEND_GAP};
-use crate::card::Card;
-use crate::registry::{
+use crate::about::{
     About, BugDesc, Choice, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc,
     SettingKind, SystemModel, Values, SILENT,
 };
+use crate::card::Card;
 use crate::time::{Micros, Pretty, MICROS_PER_MS, MICROS_PER_SEC};
 
 /// The most nodes it runs on: a round's sends, a millisecond apart, must fit well inside it.

@@ -28,7 +28,7 @@
 /// colour classes.
 pub mod roles {
     use crate::protocol::Role;
-    use crate::registry::RoleDesc;
+    use crate::protocol::RoleDesc;
 
     pub const IN_ROUND: Role = Role(0);
     pub const DECIDED: Role = Role(2);

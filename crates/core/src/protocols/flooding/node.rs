@@ -361,7 +361,7 @@ impl Protocol for FloodNode {
     type Disk = FloodDisk;
     type Config = FloodConfig;
     type Note = FloodNote;
-    const ROLES: &'static [crate::registry::RoleDesc] = super::roles::ALL;
+    const ROLES: &'static [crate::protocol::RoleDesc] = super::roles::ALL;
 
     fn boot(id: NodeId, _nodes: usize, config: &FloodConfig, disk: &FloodDisk) -> Self {
         FloodNode {

@@ -2,13 +2,13 @@
 
 use super::node::command_text;
 use super::{MpBug, MpConfig, MpMsg, MpNode, MpTimer};
-use crate::card::{store_text, Card, Row};
-use crate::protocol::Protocol;
-use crate::registry::{
+use crate::about::{
     About, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
     Values, KV_OPERATIONS, SILENT,
 };
-use crate::run::MAX_NODES;
+use crate::card::{store_text, Card, Row};
+use crate::ids::MAX_NODES;
+use crate::protocol::Protocol;
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
 
 const ABOUT: About = About {

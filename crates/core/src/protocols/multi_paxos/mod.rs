@@ -20,7 +20,7 @@
 /// Its roles, by code (the codes are part of every trace).
 pub mod roles {
     use crate::protocol::Role;
-    use crate::registry::RoleDesc;
+    use crate::protocol::RoleDesc;
 
     pub const FOLLOWER: Role = Role(0);
     pub const CANDIDATE: Role = Role(1);

@@ -781,7 +781,7 @@ impl Protocol for MpNode {
     type Disk = MpDisk;
     type Config = MpConfig;
     type Note = MpNote;
-    const ROLES: &'static [crate::registry::RoleDesc] = super::roles::ALL;
+    const ROLES: &'static [crate::protocol::RoleDesc] = super::roles::ALL;
 
     fn boot(id: NodeId, nodes: usize, config: &MpConfig, disk: &MpDisk) -> Self {
         let mut node = MpNode {

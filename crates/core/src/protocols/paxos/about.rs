@@ -2,11 +2,11 @@
 
 use super::node::{accepted_text, Phase};
 use super::{PaxosBug, PaxosConfig, PaxosMsg, PaxosNode, PaxosTimer, RetryWait};
-use crate::card::Card;
-use crate::registry::{
+use crate::about::{
     About, BugDesc, Choice, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc,
     SettingKind, Values, SILENT,
 };
+use crate::card::Card;
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
 
 const ABOUT: About = About {

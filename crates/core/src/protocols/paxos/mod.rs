@@ -30,7 +30,7 @@
 /// colour classes.
 pub mod roles {
     use crate::protocol::Role;
-    use crate::registry::RoleDesc;
+    use crate::protocol::RoleDesc;
 
     pub const ACCEPTOR: Role = Role(0);
     pub const PREPARING: Role = Role(1);

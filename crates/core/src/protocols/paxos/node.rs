@@ -641,7 +641,7 @@ impl Protocol for PaxosNode {
     type Disk = PaxosDisk;
     type Config = PaxosConfig;
     type Note = PaxosNote;
-    const ROLES: &'static [crate::registry::RoleDesc] = super::roles::ALL;
+    const ROLES: &'static [crate::protocol::RoleDesc] = super::roles::ALL;
 
     fn boot(id: NodeId, nodes: usize, config: &PaxosConfig, disk: &PaxosDisk) -> Self {
         PaxosNode {

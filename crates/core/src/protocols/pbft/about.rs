@@ -2,11 +2,11 @@
 
 use super::node::command_text;
 use super::{faults, PbftBug, PbftConfig, PbftMsg, PbftNode, PbftTimer};
-use crate::card::{store_text, Card, Row};
-use crate::registry::{
+use crate::about::{
     About, BehaviourDesc, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc,
     SettingKind, SystemModel, Values, KV_OPERATIONS,
 };
+use crate::card::{store_text, Card, Row};
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
 
 const ABOUT: About = About {

@@ -57,7 +57,7 @@
 /// Its roles, by code (the codes are part of every trace).
 pub mod roles {
     use crate::protocol::Role;
-    use crate::registry::RoleDesc;
+    use crate::protocol::RoleDesc;
 
     pub const BACKUP: Role = Role(0);
     pub const PRIMARY: Role = Role(2);

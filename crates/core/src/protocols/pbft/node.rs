@@ -637,7 +637,7 @@ impl Protocol for PbftNode {
     type Disk = PbftDisk;
     type Config = PbftConfig;
     type Note = PbftNote;
-    const ROLES: &'static [crate::registry::RoleDesc] = super::roles::ALL;
+    const ROLES: &'static [crate::protocol::RoleDesc] = super::roles::ALL;
 
     fn boot(id: NodeId, nodes: usize, config: &PbftConfig, disk: &PbftDisk) -> Self {
         let mut node = PbftNode {

@@ -1,13 +1,13 @@
 //! What primary-backup says about itself to the registry.
 
 use super::{PbBug, PbConfig, PbMsg, PbNode};
-use crate::card::{store_text, Card, Row};
-use crate::client::{Key, Value};
-use crate::registry::{
+use crate::about::{
     About, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
     Values, KV_OPERATIONS, SILENT,
 };
-use crate::run::MAX_NODES;
+use crate::card::{store_text, Card, Row};
+use crate::client::{Key, Value};
+use crate::ids::MAX_NODES;
 
 const ABOUT: About = About {
     name: "primary-backup",

@@ -22,7 +22,7 @@
 /// Its roles, by code (the codes are part of every trace).
 pub mod roles {
     use crate::protocol::Role;
-    use crate::registry::RoleDesc;
+    use crate::protocol::RoleDesc;
 
     pub const PRIMARY: Role = Role(2);
     pub const BACKUP: Role = Role(0);

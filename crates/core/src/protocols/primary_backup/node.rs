@@ -429,7 +429,7 @@ impl Protocol for PbNode {
     type Disk = PbDisk;
     type Config = PbConfig;
     type Note = crate::protocol::NoNotes;
-    const ROLES: &'static [crate::registry::RoleDesc] = super::roles::ALL;
+    const ROLES: &'static [crate::protocol::RoleDesc] = super::roles::ALL;
 
     fn boot(id: NodeId, nodes: usize, config: &PbConfig, disk: &PbDisk) -> Self {
         let mut node = PbNode {

@@ -1,12 +1,12 @@
 //! What the quorum store says about itself to the registry.
 
 use super::{Conflict, QuorumBug, QuorumConfig, QuorumMsg, QuorumNode, ReadRepair};
-use crate::card::{Card, Row};
-use crate::registry::{
+use crate::about::{
     About, BugDesc, Choice, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc,
     SettingKind, Values, KV_OPERATIONS, SILENT,
 };
-use crate::run::MAX_NODES;
+use crate::card::{Card, Row};
+use crate::ids::MAX_NODES;
 
 const ABOUT: About = About {
     name: "quorum",

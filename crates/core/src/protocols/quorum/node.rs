@@ -568,7 +568,7 @@ impl Protocol for QuorumNode {
     type Disk = QuorumDisk;
     type Config = QuorumConfig;
     type Note = crate::protocol::NoNotes;
-    const ROLES: &'static [crate::registry::RoleDesc] = super::roles::ALL;
+    const ROLES: &'static [crate::protocol::RoleDesc] = super::roles::ALL;
 
     fn boot(id: NodeId, nodes: usize, config: &QuorumConfig, disk: &QuorumDisk) -> Self {
         QuorumNode {

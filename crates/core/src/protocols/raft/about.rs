@@ -2,16 +2,16 @@
 //! checkers promise.
 
 use super::{Command, RaftBug, RaftConfig, RaftMsg, RaftNode, RaftTimer};
+use crate::about::{
+    About, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
+    Values, KV_OPERATIONS, SILENT,
+};
 use crate::action::Action;
 use crate::card::{store_text, Card, Row};
 use crate::client::{Key, Value};
 use crate::describe;
+use crate::ids::MAX_NODES;
 use crate::protocol::Protocol;
-use crate::registry::{
-    About, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
-    Values, KV_OPERATIONS, SILENT,
-};
-use crate::run::MAX_NODES;
 use crate::time::Micros;
 use crate::time::{MICROS_PER_MS, MICROS_PER_SEC};
 use crate::trace::EventKind;

@@ -10,7 +10,7 @@
 /// Its roles, by code (the codes are part of every trace).
 pub mod roles {
     use crate::protocol::Role;
-    use crate::registry::RoleDesc;
+    use crate::protocol::RoleDesc;
 
     pub const LEADER: Role = Role(2);
     pub const FOLLOWER: Role = Role(0);

@@ -529,7 +529,7 @@ impl Protocol for RaftNode {
     type Disk = RaftDisk;
     type Config = RaftConfig;
     type Note = RaftNote;
-    const ROLES: &'static [crate::registry::RoleDesc] = super::roles::ALL;
+    const ROLES: &'static [crate::protocol::RoleDesc] = super::roles::ALL;
 
     fn boot(id: NodeId, nodes: usize, config: &RaftConfig, disk: &RaftDisk) -> Self {
         RaftNode {

@@ -1,12 +1,12 @@
 //! What the calls say about themselves to the registry.
 
 use super::{RpcBug, RpcConfig, RpcMsg, RpcNode, RpcTimer};
-use crate::card::{Card, Row};
-use crate::registry::{
+use crate::about::{
     About, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
     Values, SILENT,
 };
-use crate::run::MAX_NODES;
+use crate::card::{Card, Row};
+use crate::ids::MAX_NODES;
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
 
 const ABOUT: About = About {

@@ -24,7 +24,7 @@
 /// colour classes.
 pub mod roles {
     use crate::protocol::Role;
-    use crate::registry::RoleDesc;
+    use crate::protocol::RoleDesc;
 
     pub const CLIENT: Role = Role(0);
     pub const SERVER: Role = Role(2);

@@ -354,7 +354,7 @@ impl Protocol for RpcNode {
     type Disk = RpcDisk;
     type Config = RpcConfig;
     type Note = RpcNote;
-    const ROLES: &'static [crate::registry::RoleDesc] = super::roles::ALL;
+    const ROLES: &'static [crate::protocol::RoleDesc] = super::roles::ALL;
 
     fn boot(id: NodeId, nodes: usize, config: &RpcConfig, disk: &RpcDisk) -> Self {
         RpcNode {

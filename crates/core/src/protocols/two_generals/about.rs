@@ -1,11 +1,11 @@
 //! What the two generals say about themselves to the registry.
 
 use super::{Decision, General, GeneralsBug, GeneralsConfig, GeneralsMsg, GeneralsTimer};
-use crate::card::Card;
-use crate::registry::{
+use crate::about::{
     About, BehaviourDesc, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc,
     SettingKind, Values,
 };
+use crate::card::Card;
 use crate::time::Micros;
 use crate::time::{MICROS_PER_MS, MICROS_PER_SEC};
 
@@ -111,7 +111,7 @@ impl Described for General {
         let plan = self
             .plan()
             .map_or("not known yet: the order has not arrived".into(), |t| {
-                format!("attack at {}", crate::recipe::format_duration(t))
+                format!("attack at {}", crate::time::format_duration(t))
             });
         let chain = format!(
             "{} of the {} messengers in the chain{}",

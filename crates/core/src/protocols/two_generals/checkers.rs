@@ -144,8 +144,8 @@ impl EndProperty<General> for GeneralsDecideAlike {
         match (outcome(0), outcome(1)) {
             (Some(a), Some(b)) if a != b => Err(format!(
                 "both attack, but n0 at {} and n1 at {}",
-                crate::recipe::format_duration(a),
-                crate::recipe::format_duration(b)
+                crate::time::format_duration(a),
+                crate::time::format_duration(b)
             )),
             (Some(_), None) => Err(
                 "n0 attacked alone: n1 held, because a messenger it was owed never arrived".into(),

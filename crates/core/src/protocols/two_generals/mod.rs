@@ -18,7 +18,7 @@
 /// Its roles, by code (the codes are part of every trace).
 pub mod roles {
     use crate::protocol::Role;
-    use crate::registry::RoleDesc;
+    use crate::protocol::RoleDesc;
 
     pub const FIRST: Role = Role(2);
     pub const SECOND: Role = Role(0);

@@ -29,7 +29,7 @@ impl Message for GeneralsMsg {
         let GeneralsMsg::Messenger { depth, attack_at } = self;
         vec![
             ("messenger", depth.to_string()),
-            ("attack at", crate::recipe::format_duration(*attack_at)),
+            ("attack at", crate::time::format_duration(*attack_at)),
         ]
     }
 
@@ -229,7 +229,7 @@ impl Protocol for General {
     type Disk = GeneralsDisk;
     type Config = GeneralsConfig;
     type Note = GeneralsNote;
-    const ROLES: &'static [crate::registry::RoleDesc] = super::roles::ALL;
+    const ROLES: &'static [crate::protocol::RoleDesc] = super::roles::ALL;
 
     fn boot(id: NodeId, _nodes: usize, config: &GeneralsConfig, disk: &GeneralsDisk) -> Self {
         General {

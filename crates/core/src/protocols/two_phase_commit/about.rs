@@ -3,12 +3,12 @@
 use super::msg::TpcMsg;
 use super::node::COORDINATOR;
 use super::{TpcBug, TpcConfig, TpcNode, TpcTimer};
-use crate::card::{Card, Row};
-use crate::ids::NodeId;
-use crate::registry::{
+use crate::about::{
     About, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
     Values, SILENT,
 };
+use crate::card::{Card, Row};
+use crate::ids::NodeId;
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
 
 const ABOUT: About = About {

@@ -25,7 +25,7 @@
 /// colour classes.
 pub mod roles {
     use crate::protocol::Role;
-    use crate::registry::RoleDesc;
+    use crate::protocol::RoleDesc;
 
     pub const COORDINATOR: Role = Role(2);
     pub const PARTICIPANT: Role = Role(0);

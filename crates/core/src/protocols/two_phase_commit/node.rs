@@ -256,7 +256,7 @@ impl Protocol for TpcNode {
     type Config = TpcConfig;
     type Note = TpcNote;
 
-    const ROLES: &'static [crate::registry::RoleDesc] = roles::ALL;
+    const ROLES: &'static [crate::protocol::RoleDesc] = roles::ALL;
 
     fn boot(id: NodeId, nodes: usize, config: &TpcConfig, disk: &TpcDisk) -> Self {
         let rounds = disk.begun.iter().map(|&t| (t, Round::default())).collect();

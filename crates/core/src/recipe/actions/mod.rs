@@ -14,28 +14,8 @@ use crate::client::{KvOp, Retry, Workload};
 use crate::ids::NodeId;
 use crate::network::LinkConfig;
 use crate::rng::Ppm;
-use crate::time::{parse_duration, Micros, MICROS_PER_MS, MICROS_PER_SEC};
-
-/// The shortest exact duration text: `2s`, `1.5s`, `250ms`, `17us`.
-pub fn format_duration(us: Micros) -> String {
-    if us == 0 {
-        return "0s".into();
-    }
-    let (unit, scale) = if !us.is_multiple_of(MICROS_PER_MS) {
-        ("us", 1)
-    } else if us >= MICROS_PER_SEC {
-        ("s", MICROS_PER_SEC)
-    } else {
-        ("ms", MICROS_PER_MS)
-    };
-    let whole = us / scale;
-    let frac = us % scale;
-    if frac == 0 {
-        return format!("{whole}{unit}");
-    }
-    let digits = format!("{frac:06}");
-    format!("{whole}.{}{unit}", digits.trim_end_matches('0'))
-}
+pub use crate::time::format_duration;
+use crate::time::parse_duration;
 
 /// A probability as a percentage with up to four decimals (exact in parts per million).
 fn format_percent(p: Ppm) -> String {

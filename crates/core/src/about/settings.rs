@@ -2,8 +2,8 @@
 //! `name=value` pairs that links, the command line and the set-up panel carry, how those are
 //! checked and normalised against the descriptions, and how a protocol reads them by type.
 
-use super::{owners_of_setting, About};
-use crate::recipe::format_duration;
+use super::About;
+use crate::time::format_duration;
 use crate::time::{parse_duration, Micros};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -90,44 +90,7 @@ impl Settings {
     }
 }
 
-/// Checks `settings` against `about` and returns them normalised: every name must be one of
-/// the protocol's settings and every value of its kind and in its range; values equal to
-/// the default are dropped.
-pub fn check_settings(about: &About, settings: &Settings) -> Result<Settings, String> {
-    let mut out = Settings::new();
-    for (name, value) in settings.iter() {
-        let Some(desc) = about.setting(name) else {
-            let others = owners_of_setting(name);
-            return Err(match others.first() {
-                Some(owner) => format!(
-                    "{name} is a setting of {}, not of {}",
-                    owner.name, about.name
-                ),
-                None if about.settings.is_empty() => {
-                    format!("{} has no setting called {name:?}", about.name)
-                }
-                None => {
-                    let known: Vec<&str> = about.settings.iter().map(|s| s.name).collect();
-                    format!(
-                        "{} has no setting called {name:?}; its settings are {}",
-                        about.name,
-                        known.join(", ")
-                    )
-                }
-            });
-        };
-        let value = normalise(desc, value)?;
-        if desc
-            .default
-            .is_none_or(|d| normalise(desc, d).ok().as_ref() != Some(&value))
-        {
-            out.set(name, value);
-        }
-    }
-    Ok(out)
-}
-
-pub(super) fn normalise(desc: &SettingDesc, value: &str) -> Result<String, String> {
+pub(crate) fn normalise(desc: &SettingDesc, value: &str) -> Result<String, String> {
     let name = desc.name;
     match &desc.kind {
         SettingKind::Number { min, max } => {
@@ -143,7 +106,7 @@ pub(super) fn normalise(desc: &SettingDesc, value: &str) -> Result<String, Strin
             let n: u64 = value
                 .parse()
                 .map_err(|_| format!("{name} must be a whole number, not {value:?}"))?;
-            let max = crate::run::MAX_NODES as u64;
+            let max = crate::ids::MAX_NODES as u64;
             if n < *min || n > max {
                 return Err(format!("{name} must be between {min} and {max}, not {n}"));
             }
@@ -191,9 +154,9 @@ pub struct Env {
 
 /// Checked settings and bugs, read by type in [`Described::configure`].
 pub struct Values<'a> {
-    pub(super) about: &'static About,
-    pub(super) settings: &'a Settings,
-    pub(super) bugs: &'a [String],
+    pub(crate) about: &'static About,
+    pub(crate) settings: &'a Settings,
+    pub(crate) bugs: &'a [String],
 }
 
 impl<'a> Values<'a> {
@@ -243,7 +206,7 @@ impl<'a> Values<'a> {
 mod tests {
     use super::*;
     use crate::protocols::quorum::QuorumNode;
-    use crate::registry::Described;
+    use crate::registry::{check_settings, Described};
 
     #[test]
     fn settings_are_checked_and_normalised() {

@@ -1,0 +1,238 @@
+//! What a protocol says about itself: its description (name, settings, bugs, behaviours,
+//! roles, operations, properties, look) and the [`Described`] trait through which the
+//! registry, the views and the fuzzer read it. The contract's layer: protocols depend on it,
+//! and it names no protocol and none of the engine that runs them.
+
+use crate::protocol::{Protocol, RoleDesc};
+use crate::time::Micros;
+use serde::Serialize;
+
+mod settings;
+pub(crate) use settings::normalise;
+pub use settings::{Choice, Env, SettingDesc, SettingKind, Settings, Values};
+
+/// What a protocol says about itself.
+#[derive(Debug, Serialize)]
+pub struct About {
+    /// The name used in links, on the command line and in reports (`raft`).
+    pub name: &'static str,
+    /// The name in a menu (`Raft (consensus)`).
+    pub title: &'static str,
+    /// The protocol in one sentence.
+    pub summary: &'static str,
+    /// How many nodes a cluster of it may have, and how many it has by default
+    /// (`(min, max, default)`).
+    pub nodes: (usize, usize, usize),
+    pub settings: &'static [SettingDesc],
+    pub bugs: &'static [BugDesc],
+    /// Ways a node of this protocol can be made to lie (Byzantine behaviours).
+    pub behaviours: &'static [BehaviourDesc],
+    pub roles: &'static [RoleDesc],
+    /// What clients can ask of it.
+    pub operations: &'static [OperationDesc],
+    /// The properties its checkers promise.
+    pub properties: &'static [PropertyDesc],
+    /// How a page shows it.
+    pub look: Look,
+}
+
+/// How a page shows a protocol: what it is called in a sentence, what its safety checkers
+/// guard, what its four message colours mean and what its era is called.
+#[derive(Debug, Serialize)]
+pub struct Look {
+    /// Its name inside a sentence (`the quorum store`).
+    pub called: &'static str,
+    /// What its safety checkers guard, said while they hold (`All Raft safety properties
+    /// hold so far`).
+    pub holds: &'static str,
+    /// What each of the four message colours means ([`Described::colour_of`]): control
+    /// traffic, data sent out, replies, anything else; empty for a colour it does not use.
+    pub legend: [&'static str; 4],
+    /// Its era (term, epoch) as (the prefix under a node's name, its name); `None` if it
+    /// has none.
+    pub era: Option<(&'static str, &'static str)>,
+}
+
+impl About {
+    pub fn setting(&self, name: &str) -> Option<&'static SettingDesc> {
+        self.settings.iter().find(|s| s.name == name)
+    }
+
+    pub fn bug(&self, name: &str) -> Option<&'static BugDesc> {
+        self.bugs.iter().find(|b| b.name == name)
+    }
+
+    pub fn behaviour(&self, name: &str) -> Option<&'static BehaviourDesc> {
+        self.behaviours.iter().find(|b| b.name == name)
+    }
+
+    pub fn property(&self, name: &str) -> Option<&'static PropertyDesc> {
+        self.properties.iter().find(|p| p.name == name)
+    }
+
+    /// Whether the protocol promises the property called `name` (a violation of an
+    /// unknown name counts as promised: it is a bug either way).
+    pub fn promises(&self, name: &str) -> bool {
+        self.property(name).is_none_or(|p| p.promised)
+    }
+
+    /// Whether clients can ask anything of it.
+    pub fn serves_clients(&self) -> bool {
+        !self.operations.is_empty()
+    }
+
+    /// The description of the role with this code.
+    pub fn role(&self, role: crate::protocol::Role) -> Option<&'static RoleDesc> {
+        self.roles.iter().find(|r| r.code == role.0)
+    }
+
+    /// Whether any of its roles leads the others (a leader, a primary, a coordinator).
+    pub fn has_leaders(&self) -> bool {
+        self.roles.iter().any(|r| r.leads)
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct BugDesc {
+    pub name: &'static str,
+    /// What breaks when it is switched on.
+    pub breaks: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BehaviourDesc {
+    pub name: &'static str,
+    pub does: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OperationDesc {
+    pub name: &'static str,
+    pub help: &'static str,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PropertyKind {
+    /// Checked after every event; broken at the event that breaks it.
+    Safety,
+    /// Checked at the end of a run (or when the run is quiet).
+    AtEnd,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PropertyDesc {
+    /// The checker's name, as violations name it.
+    pub name: &'static str,
+    pub kind: PropertyKind,
+    pub promise: &'static str,
+    /// Whether the protocol promises it. A property it does not promise is one the
+    /// lessons show broken (two generals cannot promise to decide alike over a lossy
+    /// link); the checker still looks for it, and the fuzzer must find it broken.
+    pub promised: bool,
+}
+
+/// The Byzantine behaviour every protocol can take: a node that keeps running and sends
+/// nothing (the default of [`crate::protocol::Protocol::lie`]).
+pub const SILENT: BehaviourDesc = BehaviourDesc {
+    name: "silent",
+    does: "keeps running but sends nothing, as if every message it sent were lost",
+};
+
+/// The operations of a protocol that serves the key-value clients.
+pub const KV_OPERATIONS: &[OperationDesc] = &[
+    OperationDesc {
+        name: "get",
+        help: "read a key",
+    },
+    OperationDesc {
+        name: "put",
+        help: "write a value to a key",
+    },
+    OperationDesc {
+        name: "cas",
+        help: "compare-and-set: write a new value only if the key holds the expected one",
+    },
+];
+
+/// A protocol that describes itself for the registry.
+pub trait Described: Protocol {
+    const ABOUT: &'static About;
+
+    /// The protocol's configuration from checked settings and bugs. Checks that span
+    /// settings (a read quorum no larger than the replicas) belong here.
+    fn configure(values: &Values<'_>, env: &Env) -> Result<Self::Config, String>;
+
+    /// What an inspector shows of this node's state.
+    fn card(&self) -> crate::card::Card {
+        crate::card::Card::default()
+    }
+
+    /// Which of the four message colours of [`Look::legend`] a message gets.
+    fn colour_of(msg: &Self::Msg) -> u8 {
+        let _ = msg;
+        3
+    }
+
+    /// A timer worth drawing as a countdown around its node, with its longest span;
+    /// `None` for timers not worth drawing.
+    fn countdown(timer: &Self::Timer, config: &Self::Config) -> Option<Micros> {
+        let _ = (timer, config);
+        None
+    }
+
+    /// One of its events told as a step of the story, in its own terms (`n4's election
+    /// timer ran out: it stands for term 2`), for a page's narration, with the world as it
+    /// is now to say what the event means for it; `None` leaves the event to the engine's
+    /// plain words (see [`crate::view::narration`]), or untold; an empty sentence keeps an
+    /// event the engine would tell out of the story (one a note already told).
+    fn narrate(
+        e: &crate::trace::EventKind<Self>,
+        world: &crate::world::World<Self>,
+    ) -> Option<String> {
+        let _ = (e, world);
+        None
+    }
+
+    /// The value of key `key` as this node holds it (for a compare-and-set button).
+    fn local_value(&self, key: crate::client::Key) -> Option<crate::client::Value> {
+        self.stored(key).into_iter().max()
+    }
+
+    /// A sentence on what the chosen settings mean together (`R+W=4 > N=3: reads meet
+    /// writes`), for the set-up panel; `None` when there is nothing to add.
+    fn remark(values: &Values<'_>, env: &Env) -> Option<String> {
+        let _ = (values, env);
+        None
+    }
+
+    /// What the protocol's promises assume of the system with this configuration, which
+    /// the fuzzer keeps to.
+    fn model(config: &Self::Config) -> SystemModel {
+        let _ = config;
+        SystemModel::Asynchronous
+    }
+
+    /// How many nodes may be faulty (lie, or crash under a crash-stop model) while the
+    /// protocol still keeps its promises, with this configuration on `nodes` nodes: the
+    /// fuzzer's default number of traitors.
+    fn tolerates(config: &Self::Config, nodes: usize) -> u32 {
+        let _ = (config, nodes);
+        0
+    }
+}
+
+/// The system a protocol's promises are made for (the course's system models).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SystemModel {
+    /// Anything the fuzzer has: links that lose, delay, duplicate, corrupt and partition
+    /// messages, crashes with restarts (disks kept), pauses, slow nodes, clocks that skew
+    /// and drift.
+    Asynchronous,
+    /// Synchronous rounds: every message between correct nodes arrives within a known
+    /// bound (links may delay, reorder and duplicate within it, never lose); the only
+    /// faults are the ones the protocol counts: its traitors and, with `crashes`, nodes that
+    /// crash and stay down, at most [`Described::tolerates`] in all.
+    Synchronous { crashes: bool },
+}
