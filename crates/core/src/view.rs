@@ -7,13 +7,13 @@
 //! page's views are written once for every protocol instead of being instantiated per
 //! protocol.
 
+use crate::about::{Described, Scene};
 use crate::action::{Action, DiskFate};
 use crate::client::{KvOp, KvResult};
 use crate::clock::PhysicalClock;
 use crate::describe;
 use crate::ids::{MsgId, NodeId, RequestId};
 use crate::protocol::{field_changes, fields_text, Message, NodeStatus, Note, Protocol, Role};
-use crate::registry::Described;
 use crate::time::{Micros, Pretty};
 use crate::trace::{DropReason, EventKind, TraceEvent};
 use crate::world::World;
@@ -559,7 +559,11 @@ fn subject_of<P: Described>(e: &TraceEvent<P>) -> Option<NodeId> {
 
 /// Event `e` as a step of the story, if it is one.
 fn told<P: Described>(world: &World<P>, e: &TraceEvent<P>) -> Option<String> {
-    if let Some(text) = P::narrate(&e.kind, world) {
+    let scene = At {
+        world,
+        event: &e.kind,
+    };
+    if let Some(text) = P::narrate(&e.kind, &scene) {
         return (!text.is_empty()).then_some(text);
     }
     match &e.kind {
@@ -573,6 +577,38 @@ fn told<P: Described>(world: &World<P>, e: &TraceEvent<P>) -> Option<String> {
     }
 }
 
+/// The run as a protocol's narration sees it ([`Scene`]): the world, at the event told.
+struct At<'a, P: Protocol> {
+    world: &'a World<P>,
+    event: &'a EventKind<P>,
+}
+
+impl<P: Described> Scene<P> for At<'_, P> {
+    fn now(&self) -> Micros {
+        self.world.now()
+    }
+
+    fn config(&self) -> &P::Config {
+        &self.world.config().protocol
+    }
+
+    fn cluster_size(&self) -> usize {
+        self.world.nodes().len()
+    }
+
+    fn node(&self, id: NodeId) -> Option<&P> {
+        self.world.node(id)
+    }
+
+    fn disk(&self, id: NodeId) -> &P::Disk {
+        &self.world.nodes()[id.index()].disk
+    }
+
+    fn roles_before(&self, node: NodeId, max: usize) -> Vec<(Role, u64)> {
+        roles_before(self.world, self.event, node, max)
+    }
+}
+
 /// How far back [`roles_before`] looks for a node's earlier roles.
 const ROLE_LOOKBACK: u64 = 50_000;
 
@@ -580,7 +616,7 @@ const ROLE_LOOKBACK: u64 = 50_000;
 /// event of `world`'s trace, among its last few thousand), newest first, at most `max`:
 /// for a narration that depends on where a node came from. Empty if the event is not
 /// found there.
-pub fn roles_before<P: Protocol>(
+fn roles_before<P: Protocol>(
     world: &World<P>,
     kind: &EventKind<P>,
     node: NodeId,
@@ -613,21 +649,4 @@ pub fn roles_before<P: Protocol>(
         }
     }
     roles
-}
-
-/// For a partition into `groups`: the nodes that now lead on a side with no majority of the
-/// cluster.
-pub fn leaders_cut_off<P: Described>(world: &World<P>, groups: &[Vec<NodeId>]) -> Vec<NodeId> {
-    let n = world.nodes().len();
-    groups
-        .iter()
-        .filter(|g| g.len() * 2 <= n)
-        .flatten()
-        .copied()
-        .filter(|id| {
-            world
-                .node(*id)
-                .is_some_and(|node| P::leads(node.status().role))
-        })
-        .collect()
 }

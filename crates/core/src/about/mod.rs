@@ -3,7 +3,8 @@
 //! registry, the views and the fuzzer read it. The contract's layer: protocols depend on it,
 //! and it names no protocol and none of the engine that runs them.
 
-use crate::protocol::{Protocol, RoleDesc};
+use crate::ids::NodeId;
+use crate::protocol::{Protocol, Role, RoleDesc};
 use crate::time::Micros;
 use serde::Serialize;
 
@@ -182,15 +183,12 @@ pub trait Described: Protocol {
     }
 
     /// One of its events told as a step of the story, in its own terms (`n4's election
-    /// timer ran out: it stands for term 2`), for a page's narration, with the world as it
-    /// is now to say what the event means for it; `None` leaves the event to the engine's
+    /// timer ran out: it stands for term 2`), for a page's narration, with what [`Scene`] shows
+    /// of the run to say what the event means for it; `None` leaves the event to the engine's
     /// plain words (see [`crate::view::narration`]), or untold; an empty sentence keeps an
     /// event the engine would tell out of the story (one a note already told).
-    fn narrate(
-        e: &crate::trace::EventKind<Self>,
-        world: &crate::world::World<Self>,
-    ) -> Option<String> {
-        let _ = (e, world);
+    fn narrate(e: &crate::trace::EventKind<Self>, scene: &dyn Scene<Self>) -> Option<String> {
+        let _ = (e, scene);
         None
     }
 
@@ -235,4 +233,38 @@ pub enum SystemModel {
     /// faults are the ones the protocol counts: its traitors and, with `crashes`, nodes that
     /// crash and stay down, at most [`Described::tolerates`] in all.
     Synchronous { crashes: bool },
+}
+
+/// What a protocol's narration may read of the run, at the moment of the event it tells:
+/// the run's view through [`Described::narrate`], narrower than the engine's world, so that
+/// protocols depend on nothing above this layer.
+pub trait Scene<P: Protocol> {
+    /// The time of the event.
+    fn now(&self) -> Micros;
+    /// The protocol's configuration.
+    fn config(&self) -> &P::Config;
+    /// How many nodes the cluster has.
+    fn cluster_size(&self) -> usize;
+    /// Node `id`'s state; `None` while it is down.
+    fn node(&self, id: NodeId) -> Option<&P>;
+    /// Node `id`'s disk (kept while it is down).
+    fn disk(&self, id: NodeId) -> &P::Disk;
+    /// The roles (with their terms) `node` took before this event, newest first, at most
+    /// `max`, as far as the kept trace tells.
+    fn roles_before(&self, node: NodeId, max: usize) -> Vec<(Role, u64)>;
+
+    /// The nodes that lead on a side of `groups` without a majority.
+    fn leaders_cut_off(&self, groups: &[Vec<NodeId>]) -> Vec<NodeId> {
+        let n = self.cluster_size();
+        groups
+            .iter()
+            .filter(|g| g.len() * 2 <= n)
+            .flatten()
+            .copied()
+            .filter(|id| {
+                self.node(*id)
+                    .is_some_and(|node| P::leads(node.status().role))
+            })
+            .collect()
+    }
 }

@@ -188,22 +188,22 @@ impl Described for FloodNode {
     /// time together).
     fn narrate(
         e: &crate::trace::EventKind<FloodNode>,
-        world: &crate::world::World<FloodNode>,
+        scene: &dyn crate::about::Scene<FloodNode>,
     ) -> Option<String> {
         let crate::trace::EventKind::Crash { node, .. } = e else {
             return None;
         };
-        let config = &world.config().protocol;
-        if world.nodes()[node.index()].disk.decision.is_some() {
+        let config = &scene.config();
+        if scene.disk(*node).decision.is_some() {
             return None;
         }
-        let now = world.now();
+        let now = scene.now();
         let round = now / config.round_us + 1;
         if round > u64::from(config.decide_after()) {
             return None;
         }
         let into = now % config.round_us;
-        let last_send = (world.nodes().len() as Micros - 1) * SEND_GAP;
+        let last_send = (scene.cluster_size() as Micros - 1) * SEND_GAP;
         Some(if into <= SEND_GAP {
             format!(
                 "{node} crashes at the start of round {round}, before sending anything in it: at the end of the round every peer counts it as crashed"

@@ -67,13 +67,13 @@ impl Described for PbNode {
 
     fn narrate(
         e: &crate::trace::EventKind<PbNode>,
-        world: &crate::world::World<PbNode>,
+        scene: &dyn crate::about::Scene<PbNode>,
     ) -> Option<String> {
         match e {
             crate::trace::EventKind::Fault {
                 action: crate::action::Action::Partition { groups },
             } => {
-                let cut_off = crate::view::leaders_cut_off(world, groups);
+                let cut_off = scene.leaders_cut_off(groups);
                 let primary = cut_off.first()?;
                 Some(format!(
                     "{primary}, the primary, is on the smaller side of the partition. Nothing tells it so: it keeps accepting writes that the other side will never see, and the other side will choose a primary of its own"

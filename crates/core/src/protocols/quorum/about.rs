@@ -117,7 +117,7 @@ const ABOUT: About = About {
 impl Described for QuorumNode {
     fn narrate(
         e: &crate::trace::EventKind<QuorumNode>,
-        world: &crate::world::World<QuorumNode>,
+        scene: &dyn crate::about::Scene<QuorumNode>,
     ) -> Option<String> {
         let crate::trace::EventKind::Fault {
             action: action @ crate::action::Action::Partition { groups },
@@ -125,8 +125,8 @@ impl Described for QuorumNode {
         else {
             return None;
         };
-        let config = &world.config().protocol;
-        let nodes = world.nodes().len();
+        let config = &scene.config();
+        let nodes = scene.cluster_size();
         let n = config.replicas.unwrap_or(nodes);
         // Nodes left out of every group form one more group, which may be the smallest.
         let listed: usize = groups.iter().map(Vec::len).sum();

@@ -3,8 +3,8 @@
 
 use super::{Command, RaftBug, RaftConfig, RaftMsg, RaftNode, RaftTimer};
 use crate::about::{
-    About, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
-    Values, KV_OPERATIONS, SILENT,
+    About, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, Scene, SettingDesc,
+    SettingKind, Values, KV_OPERATIONS, SILENT,
 };
 use crate::action::Action;
 use crate::card::{store_text, Card, Row};
@@ -15,7 +15,6 @@ use crate::protocol::Protocol;
 use crate::time::Micros;
 use crate::time::{MICROS_PER_MS, MICROS_PER_SEC};
 use crate::trace::EventKind;
-use crate::world::World;
 
 const ABOUT: About = About {
     name: "raft",
@@ -114,12 +113,12 @@ impl Described for RaftNode {
         (*timer == RaftTimer::Election).then_some(config.election_timeout_max_us)
     }
 
-    fn narrate(e: &EventKind<RaftNode>, world: &World<RaftNode>) -> Option<String> {
+    fn narrate(e: &EventKind<RaftNode>, scene: &dyn Scene<RaftNode>) -> Option<String> {
         match e {
             EventKind::Fault {
                 action: Action::Partition { groups },
             } => {
-                let cut_off = crate::view::leaders_cut_off(world, groups);
+                let cut_off = scene.leaders_cut_off(groups);
                 let leader = cut_off.first()?;
                 Some(format!(
                     "{}: {leader} is cut off from the majority. It still thinks it leads, but nothing it is asked can commit without a majority; the other side will elect a new leader",
@@ -134,7 +133,7 @@ impl Described for RaftNode {
             )),
             // A leader (or one that led before a restart) learning of a newer term.
             EventKind::RoleChange { node, role, term } if *role == super::roles::FOLLOWER => {
-                let earlier = crate::view::roles_before(world, e, *node, 4);
+                let earlier = scene.roles_before(*node, 4);
                 let led = earlier
                     .iter()
                     .take_while(|(_, t)| t < term)

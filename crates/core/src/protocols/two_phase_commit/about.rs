@@ -111,14 +111,14 @@ impl Described for TpcNode {
 
     fn narrate(
         e: &crate::trace::EventKind<TpcNode>,
-        world: &crate::world::World<TpcNode>,
+        scene: &dyn crate::about::Scene<TpcNode>,
     ) -> Option<String> {
         match e {
             crate::trace::EventKind::RoleChange { node, role, term }
                 if *role == super::roles::COORDINATOR =>
             {
                 Some(if *term == 0 {
-                    let n = world.config().protocol.transactions;
+                    let n = scene.config().transactions;
                     format!(
                         "{node} coordinates {n} transaction{}, one after another; every other node takes part in each",
                         if n == 1 { "" } else { "s" }
