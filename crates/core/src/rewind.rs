@@ -7,7 +7,7 @@
 //! [`Rewind`] keeps both bounded, for runs of any length:
 //! - snapshots are taken every [`Limits::every_us`] of simulated time, or less often when
 //!   the world is large (so copying costs at most about [`Limits::copy_rate`] bytes per
-//!   simulated second);
+//!   simulated second), and not at all once a single copy would be over the whole budget;
 //! - beyond [`Limits::snapshots`] of them, or [`Limits::snapshot_bytes`] together (measured
 //!   with [`crate::mem`] when the program counts its heap), snapshots are thinned: the start
 //!   and the newest always stay, and the one dropped is the one whose gap matters least for
@@ -61,6 +61,9 @@ pub struct Rewind {
     snapshots: Vec<Snapshot>,
     horizon: Micros,
     limits: Limits,
+    /// The last copy alone was over the snapshots' budget: none is taken until the run goes
+    /// back to a smaller world, so memory stays at the world plus what is kept.
+    too_big: bool,
 }
 
 impl Rewind {
@@ -74,6 +77,7 @@ impl Rewind {
             }],
             horizon: start.now(),
             limits,
+            too_big: false,
         }
     }
 
@@ -118,6 +122,9 @@ impl Rewind {
     }
 
     fn next_snapshot(&self) -> Micros {
+        if self.too_big {
+            return Micros::MAX;
+        }
         let newest = self.snapshots.last().expect("the start is kept");
         let spacing = (newest.bytes as u128 * u128::from(MICROS_PER_SEC)
             / self.limits.copy_rate.max(1) as u128) as u64;
@@ -131,6 +138,11 @@ impl Rewind {
             (Some(before), Some(after)) => after.saturating_sub(before),
             _ => 0,
         };
+        if bytes > self.limits.snapshot_bytes {
+            // A world this large is replayed from an older snapshot instead.
+            self.too_big = true;
+            return;
+        }
         self.snapshots.push(Snapshot { world: copy, bytes });
         self.thin(world.now());
     }
@@ -177,6 +189,7 @@ impl Rewind {
         {
             self.snapshots.pop();
         }
+        self.too_big = false;
         let mut restored = self
             .snapshots
             .last()
