@@ -54,6 +54,20 @@ pub trait Sim {
     fn pending_actions(&self) -> usize;
     /// Drops the actions scheduled for later (acting in the past forks the run).
     fn discard_future_actions(&mut self);
+
+    /// Takes `action` now as a fork of the run: the actions still to come are dropped,
+    /// except those in `keep` (a lesson step's own, a design's workload), which stay planned.
+    fn act_forking(&mut self, action: Action, keep: &[Scheduled]) {
+        let planned = self.schedule_so_far();
+        let kept: Vec<Scheduled> = planned[planned.len() - self.pending_actions()..]
+            .iter()
+            .filter(|s| keep.contains(s))
+            .cloned()
+            .collect();
+        self.discard_future_actions();
+        self.act(action);
+        self.schedule(kept);
+    }
     /// Kept trace event `index`, if the world records its events.
     fn event(&self, index: u64) -> Option<Seen<'_>>;
     /// The kept events from position `index` on, each with its position.
@@ -237,5 +251,35 @@ impl<P: Described> Sim for World<P> {
 
     fn narration(&self) -> Option<(u64, Micros, String)> {
         view::narration(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::action::{Action, DiskFate, Scheduled};
+    use crate::ids::NodeId;
+    use crate::recipe::Setup;
+    use crate::time::MICROS_PER_SEC;
+
+    #[test]
+    fn acting_in_the_past_keeps_only_the_named_actions_to_come() {
+        let crash = |n| Action::Crash {
+            node: NodeId(n),
+            disk: DiskFate::Keep,
+        };
+        let later = Scheduled::at(5 * MICROS_PER_SEC, Action::Restart { node: NodeId(1) });
+        let dropped = Scheduled::at(6 * MICROS_PER_SEC, Action::Restart { node: NodeId(2) });
+        let mut w = Setup::default()
+            .sim(vec![later.clone(), dropped.clone()])
+            .expect("a valid set-up");
+        w.run_until(MICROS_PER_SEC);
+        w.act_forking(crash(1), std::slice::from_ref(&later));
+        let planned = w.schedule_so_far();
+        let to_come = &planned[planned.len() - w.pending_actions()..];
+        assert_eq!(to_come, std::slice::from_ref(&later));
+        assert!(planned
+            .iter()
+            .any(|s| s.action == crash(1) && s.at == MICROS_PER_SEC));
+        assert!(!planned.contains(&dropped));
     }
 }

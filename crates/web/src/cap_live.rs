@@ -21,7 +21,8 @@ use yew::prelude::*;
 trait Live {
     fn now(&self) -> Micros;
     fn run_until(&mut self, t: Micros);
-    /// Applies an action now, dropping any that were to come (acting in the past forks).
+    /// Applies an action now, dropping the user's actions that were to come (acting in the
+    /// past forks) but keeping the design's own.
     fn act(&mut self, action: Action);
     fn schedule(&mut self, actions: Vec<Scheduled>);
     /// The actions taken so far, as the world recorded them (with their place among the
@@ -49,15 +50,7 @@ impl Live for LiveWorld {
     }
 
     fn act(&mut self, action: Action) {
-        let planned = self.0.schedule_so_far();
-        let own_to_come: Vec<Scheduled> = planned[planned.len() - self.0.pending_actions()..]
-            .iter()
-            .filter(|s| self.1.contains(s))
-            .cloned()
-            .collect();
-        self.0.discard_future_actions();
-        self.0.act(action);
-        self.0.schedule(own_to_come);
+        self.0.act_forking(action, &self.1);
     }
 
     fn schedule(&mut self, actions: Vec<Scheduled>) {

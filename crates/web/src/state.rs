@@ -384,15 +384,7 @@ impl Sim {
             .as_ref()
             .map(|at| at.recipe().schedule)
             .unwrap_or_default();
-        let planned = world.schedule_so_far();
-        let keep: Vec<Scheduled> = planned[planned.len() - world.pending_actions()..]
-            .iter()
-            .filter(|s| own.contains(s))
-            .cloned()
-            .collect();
-        world.discard_future_actions();
-        world.act(action);
-        world.schedule(keep);
+        world.act_forking(action, &own);
         self.history.borrow_mut().forked(world.now());
         Ok(())
     }
