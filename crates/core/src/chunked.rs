@@ -1,39 +1,46 @@
 //! A vector that is cheap to copy: its elements live in sealed chunks shared between
-//! copies (behind `Rc`) and one open chunk of at most [`CHUNK`] elements. Cloning costs
+//! copies (behind `Rc`) and one open chunk, [`CHUNK`] elements each unless chosen otherwise. Cloning costs
 //! the open chunk and one reference per sealed chunk, not the whole vector, which is what a
 //! viewer's snapshots of a world with long logs need (see [`crate::rewind`]).
 //!
 //! Appending, reading and truncating behave as on a `Vec`; truncating into a sealed chunk
 //! copies that chunk's kept part into a new open chunk. It serializes exactly as a `Vec`.
+//! The oldest chunks can be forgotten (a viewer's bounded trace, see [`crate::trace`]).
 
 use serde::ser::{Serialize, SerializeSeq, Serializer};
 use std::rc::Rc;
 
-/// Elements per sealed chunk.
+/// Elements per sealed chunk, unless a user chooses another size.
 pub const CHUNK: usize = 1024;
 
+/// The vector; `N` elements to a chunk. Positions count from the first element ever
+/// pushed, also after the oldest chunks were forgotten ([`Chunked::forget_before`]).
 #[derive(Clone, Debug)]
-pub struct Chunked<T> {
+pub struct Chunked<T, const N: usize = CHUNK> {
+    /// Sealed chunks dropped from the front.
+    forgotten: usize,
     sealed: Vec<Rc<[T]>>,
     open: Vec<T>,
 }
 
-impl<T> Default for Chunked<T> {
+impl<T, const N: usize> Default for Chunked<T, N> {
     fn default() -> Self {
         Chunked {
+            forgotten: 0,
             sealed: Vec::new(),
             open: Vec::new(),
         }
     }
 }
 
-impl<T: Clone> Chunked<T> {
+impl<T, const N: usize> Chunked<T, N> {
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// One past the last position.
     pub fn len(&self) -> usize {
-        self.sealed.len() * CHUNK + self.open.len()
+        (self.forgotten + self.sealed.len()) * N + self.open.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -41,9 +48,11 @@ impl<T: Clone> Chunked<T> {
     }
 
     pub fn get(&self, i: usize) -> Option<&T> {
-        match self.sealed.get(i / CHUNK) {
-            Some(chunk) => chunk.get(i % CHUNK),
-            None => self.open.get(i.checked_sub(self.sealed.len() * CHUNK)?),
+        let chunk = (i / N).checked_sub(self.forgotten)?;
+        match self.sealed.get(chunk) {
+            Some(c) => c.get(i % N),
+            None if chunk == self.sealed.len() => self.open.get(i % N),
+            None => None,
         }
     }
 
@@ -55,7 +64,7 @@ impl<T: Clone> Chunked<T> {
 
     pub fn push(&mut self, value: T) {
         self.open.push(value);
-        if self.open.len() == CHUNK {
+        if self.open.len() == N {
             let full = std::mem::take(&mut self.open);
             self.sealed.push(full.into());
         }
@@ -67,53 +76,81 @@ impl<T: Clone> Chunked<T> {
         }
     }
 
-    /// Keeps the first `len` elements.
-    pub fn truncate(&mut self, len: usize) {
-        if len >= self.len() {
-            return;
-        }
-        let whole = len / CHUNK;
-        if whole < self.sealed.len() {
-            self.open = self.sealed[whole][..len % CHUNK].to_vec();
-            self.sealed.truncate(whole);
-        } else {
-            self.open.truncate(len - whole * CHUNK);
+    /// The position of the oldest element kept (0 unless chunks were forgotten).
+    pub fn first_kept(&self) -> usize {
+        self.forgotten * N
+    }
+
+    /// Forgets the elements before position `i`, a whole sealed chunk at a time (so up to
+    /// `N - 1` older ones may stay); positions and length are unchanged.
+    pub fn forget_before(&mut self, i: usize) {
+        let drop = (i / N)
+            .saturating_sub(self.forgotten)
+            .min(self.sealed.len());
+        if drop > 0 {
+            self.sealed.drain(..drop);
+            self.forgotten += drop;
         }
     }
 
-    /// The elements from `from` on, in order.
-    pub fn iter_from(&self, from: usize) -> impl Iterator<Item = &T> + '_ {
-        let first = from / CHUNK;
+    /// The kept chunks in order, the open one last.
+    pub fn chunks(&self) -> impl DoubleEndedIterator<Item = &[T]> + '_ {
         self.sealed
             .iter()
             .map(|c| &c[..])
             .chain(std::iter::once(&self.open[..]))
+    }
+
+    /// The elements from position `from` on (from the first kept one, if `from` was
+    /// forgotten), in order.
+    pub fn iter_from(&self, from: usize) -> impl Iterator<Item = &T> + '_ {
+        let from = from.max(self.first_kept());
+        let first = from / N - self.forgotten;
+        self.chunks()
             .enumerate()
             .skip(first)
             .flat_map(move |(c, chunk)| {
-                let skip = if c == first { from % CHUNK } else { 0 };
+                let skip = if c == first { from % N } else { 0 };
                 chunk.iter().skip(skip)
             })
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &T> + '_ {
-        self.iter_from(0)
+    /// The kept elements in order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + '_ {
+        self.chunks().flat_map(|c| c.iter())
+    }
+
+    /// As `slice::partition_point` over the kept elements (for which `pred` must hold
+    /// first), as a position.
+    pub fn partition_point(&self, pred: impl Fn(&T) -> bool) -> usize {
+        // The sealed chunks whose last element passes are passed whole.
+        let whole = self.sealed.partition_point(|c| c.last().is_some_and(&pred));
+        let chunk: &[T] = self.sealed.get(whole).map_or(&self.open[..], |c| &c[..]);
+        (self.forgotten + whole) * N + chunk.partition_point(&pred)
+    }
+}
+
+impl<T: Clone, const N: usize> Chunked<T, N> {
+    /// Keeps the elements before position `len` (which must not have been forgotten).
+    pub fn truncate(&mut self, len: usize) {
+        if len >= self.len() {
+            return;
+        }
+        let whole = (len / N).saturating_sub(self.forgotten);
+        if whole < self.sealed.len() {
+            self.open = self.sealed[whole][..len % N].to_vec();
+            self.sealed.truncate(whole);
+        } else {
+            self.open.truncate(len - (self.forgotten + whole) * N);
+        }
     }
 
     pub fn to_vec(&self) -> Vec<T> {
         self.iter().cloned().collect()
     }
-
-    /// As `slice::partition_point`: the elements for which `pred` holds must come first.
-    pub fn partition_point(&self, pred: impl Fn(&T) -> bool) -> usize {
-        // The sealed chunks whose last element passes are passed whole.
-        let whole = self.sealed.partition_point(|c| c.last().is_some_and(&pred));
-        let chunk: &[T] = self.sealed.get(whole).map_or(&self.open[..], |c| &c[..]);
-        whole * CHUNK + chunk.partition_point(&pred)
-    }
 }
 
-impl<T: Clone> From<Vec<T>> for Chunked<T> {
+impl<T: Clone, const N: usize> From<Vec<T>> for Chunked<T, N> {
     fn from(values: Vec<T>) -> Self {
         let mut c = Chunked::new();
         c.extend(values);
@@ -121,18 +158,19 @@ impl<T: Clone> From<Vec<T>> for Chunked<T> {
     }
 }
 
-impl<T: Clone + PartialEq> PartialEq for Chunked<T> {
+impl<T: PartialEq, const N: usize> PartialEq for Chunked<T, N> {
     fn eq(&self, other: &Self) -> bool {
         self.len() == other.len() && self.iter().eq(other.iter())
     }
 }
 
-impl<T: Clone + Eq> Eq for Chunked<T> {}
+impl<T: Eq, const N: usize> Eq for Chunked<T, N> {}
 
-/// The same bytes as a `Vec` of the same elements.
-impl<T: Clone + Serialize> Serialize for Chunked<T> {
+/// The same bytes as a `Vec` of the kept elements.
+impl<T: Serialize, const N: usize> Serialize for Chunked<T, N> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(self.len()))?;
+        let kept = self.len() - self.first_kept();
+        let mut seq = serializer.serialize_seq(Some(kept))?;
         for v in self.iter() {
             seq.serialize_element(v)?;
         }
@@ -166,7 +204,7 @@ mod tests {
         /// way is not changed by what is done to the original afterwards.
         #[test]
         fn behaves_as_a_vec(ops in proptest::collection::vec(op(), 0..6000)) {
-            let mut c = Chunked::new();
+            let mut c: Chunked<u32> = Chunked::new();
             let mut v: Vec<u32> = Vec::new();
             let mut copies: Vec<(Chunked<u32>, Vec<u32>)> = Vec::new();
             for op in ops {
@@ -191,7 +229,7 @@ mod tests {
         #[test]
         fn partition_point_matches(n in 0..5000usize, cut in 0..5000u32) {
             let v: Vec<u32> = (0..n as u32).collect();
-            let c = Chunked::from(v.clone());
+            let c: Chunked<u32> = Chunked::from(v.clone());
             prop_assert_eq!(c.partition_point(|&x| x < cut), v.partition_point(|&x| x < cut));
         }
     }
@@ -200,13 +238,13 @@ mod tests {
     fn serializes_as_a_vec() {
         use crate::trace::StableHasher;
         let v: Vec<u64> = (0..3000).collect();
-        let c = Chunked::from(v.clone());
+        let c: Chunked<u64> = Chunked::from(v.clone());
         let (mut a, mut b) = (StableHasher::default(), StableHasher::default());
         a.write_value(&c);
         b.write_value(&v);
         assert_eq!(a.finish(), b.finish());
         let mut d = StableHasher::default();
-        d.write_value(&Chunked::from((0..2999u64).collect::<Vec<_>>()));
+        d.write_value(&Chunked::<u64>::from((0..2999u64).collect::<Vec<_>>()));
         assert_ne!(d.finish(), b.finish());
     }
 }

@@ -6,13 +6,13 @@
 //! Keeping the events themselves is optional: batch runs keep only the hash and counters.
 
 use crate::action::{Action, DiskFate};
+use crate::chunked::Chunked;
 use crate::client::{KvOp, KvResult};
 use crate::ids::{MsgId, NodeId, RequestId};
 use crate::network::Blocked;
 use crate::protocol::{Protocol, Role};
 use crate::time::Micros;
 use serde::Serialize;
-use std::rc::Rc;
 
 /// Why a message never reached its receiver's handler.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -232,10 +232,8 @@ pub struct Trace<P: Protocol> {
     hash: StableHasher,
     len: u64,
     record: bool,
-    /// Sealed chunks forgotten from the front (see [`Trace::forget_before`]).
-    forgotten: usize,
-    sealed: Vec<Rc<[TraceEvent<P>]>>,
-    open: Vec<TraceEvent<P>>,
+    /// The events, if recording; positions are places in the run.
+    events: Chunked<TraceEvent<P>, CHUNK>,
 }
 
 impl<P: Protocol> Trace<P> {
@@ -244,9 +242,7 @@ impl<P: Protocol> Trace<P> {
             hash: StableHasher::default(),
             len: 0,
             record,
-            forgotten: 0,
-            sealed: Vec::new(),
-            open: Vec::new(),
+            events: Chunked::new(),
         }
     }
 
@@ -260,11 +256,7 @@ impl<P: Protocol> Trace<P> {
     }
 
     fn keep(&mut self, event: TraceEvent<P>) {
-        self.open.push(event);
-        if self.open.len() == CHUNK {
-            let chunk = std::mem::take(&mut self.open);
-            self.sealed.push(chunk.into());
-        }
+        self.events.push(event);
     }
 
     /// Records a send. Unless events are kept, the message is hashed where it lies instead
@@ -316,64 +308,33 @@ impl<P: Protocol> Trace<P> {
 
     /// The kept event at position `index` (its place in the run, counted from 0).
     pub fn get(&self, index: u64) -> Option<&TraceEvent<P>> {
-        if !self.record {
-            return None;
-        }
-        let i = usize::try_from(index).ok()?;
-        let chunk = (i / CHUNK).checked_sub(self.forgotten)?;
-        match self.sealed.get(chunk) {
-            Some(events) => events.get(i % CHUNK),
-            None if chunk == self.sealed.len() => self.open.get(i % CHUNK),
-            None => None,
-        }
+        self.events.get(usize::try_from(index).ok()?)
     }
 
     /// The kept events from position `index` on (or from the first kept one, if `index`
     /// was forgotten), each with its position.
     pub fn events_from(&self, index: u64) -> impl Iterator<Item = (u64, &TraceEvent<P>)> + '_ {
-        let start = usize::try_from(index.max(self.first_kept())).unwrap_or(usize::MAX);
-        let first_chunk = start / CHUNK;
-        let forgotten = self.forgotten;
-        self.sealed
-            .iter()
-            .map(|c| &c[..])
-            .chain(std::iter::once(&self.open[..]))
-            .enumerate()
-            .map(move |(c, chunk)| (c + forgotten, chunk))
-            .skip(first_chunk - forgotten)
-            .flat_map(move |(c, chunk)| {
-                let skip = if c == first_chunk { start % CHUNK } else { 0 };
-                chunk
-                    .iter()
-                    .enumerate()
-                    .skip(skip)
-                    .map(move |(i, e)| ((c * CHUNK + i) as u64, e))
-            })
+        let start = index.max(self.first_kept());
+        let from = usize::try_from(start).unwrap_or(usize::MAX);
+        (start..).zip(self.events.iter_from(from))
     }
 
     /// The position of the oldest event still kept (0 unless older ones were forgotten).
     pub fn first_kept(&self) -> u64 {
-        (self.forgotten * CHUNK) as u64
+        self.events.first_kept() as u64
     }
 
     /// Forgets the kept events before position `index`, a whole chunk at a time (so a few
     /// thousand older ones may stay), to bound the memory of a long recorded run. The hash,
     /// the count and everything after stay as they were.
     pub fn forget_before(&mut self, index: u64) {
-        let whole = usize::try_from(index).map_or(usize::MAX, |i| i / CHUNK);
-        let drop = whole.saturating_sub(self.forgotten).min(self.sealed.len());
-        if drop > 0 {
-            self.sealed.drain(..drop);
-            self.forgotten += drop;
-        }
+        self.events
+            .forget_before(usize::try_from(index).unwrap_or(usize::MAX));
     }
 
     /// The kept events in order (none unless recording).
     pub fn events(&self) -> impl DoubleEndedIterator<Item = &TraceEvent<P>> + '_ {
-        self.sealed
-            .iter()
-            .flat_map(|c| c.iter())
-            .chain(self.open.iter())
+        self.events.iter()
     }
 }
 
