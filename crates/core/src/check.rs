@@ -1,14 +1,27 @@
 //! The shape shared by all safety checkers. Checkers live apart from the protocols they
 //! judge: they only read node state, after every event, and never change it.
 
+use crate::action::DiskFate;
 use crate::ids::NodeId;
 use crate::protocol::Protocol;
 use crate::time::Micros;
-use crate::world::NodeSlot;
 use serde::{Deserialize, Serialize};
 
-/// What a checker sees after one event.
-pub struct CheckView<'a, P: Protocol> {
+/// What the engine knows of a node beyond its protocol's state, for the few checkers that
+/// need it (whether a node is paused or crashed, what its clock reads).
+pub trait NodeFacts {
+    /// While node `id` is down: when it crashed and what became of its disk.
+    fn crashed(&self, id: NodeId) -> Option<(Micros, DiskFate)>;
+    /// Whether node `id` is up and paused (a stall) now.
+    fn is_paused(&self, id: NodeId) -> bool;
+    /// What node `id`'s own physical clock reads now (offset and drift included).
+    fn clock(&self, id: NodeId) -> i64;
+}
+
+/// The moment a checker looks at, as the engine tells it: the time, the node that acted,
+/// who is honest, and the facts of [`NodeFacts`].
+#[derive(Clone, Copy)]
+pub struct Moment<'a> {
     pub now: Micros,
     /// The node whose state the event may have changed (`None` for events such as a
     /// network change that touch no node's state).
@@ -16,27 +29,86 @@ pub struct CheckView<'a, P: Protocol> {
     /// True when the acting node was just rebuilt from its disk, so that checkers drop what
     /// they remembered of its volatile state.
     pub rebooted: bool,
-    pub nodes: &'a [NodeSlot<P>],
     /// Which nodes run their honest code (the others were made Byzantine).
     pub honest: &'a [bool],
+    pub facts: &'a dyn NodeFacts,
+}
+
+/// What a checker sees after one event: the moment, and every node's state and disk.
+pub struct CheckView<'a, P: Protocol> {
+    pub now: Micros,
+    pub acted: Option<NodeId>,
+    pub rebooted: bool,
+    honest: &'a [bool],
+    facts: &'a dyn NodeFacts,
+    states: &'a [Option<P>],
+    disks: &'a [P::Disk],
 }
 
 impl<'a, P: Protocol> CheckView<'a, P> {
+    /// The view of `states` and `disks` (one of each per node) at `moment`.
+    pub fn new(moment: Moment<'a>, states: &'a [Option<P>], disks: &'a [P::Disk]) -> Self {
+        CheckView {
+            now: moment.now,
+            acted: moment.acted,
+            rebooted: moment.rebooted,
+            honest: moment.honest,
+            facts: moment.facts,
+            states,
+            disks,
+        }
+    }
+
+    /// How many nodes the cluster has.
+    pub fn len(&self) -> usize {
+        self.states.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.states.is_empty()
+    }
+
+    /// Node `id`'s state; `None` while it is down.
     pub fn node(&self, id: NodeId) -> Option<&'a P> {
-        self.nodes[id.index()].state.as_ref()
+        self.states[id.index()].as_ref()
+    }
+
+    /// Node `id`'s disk (kept while it is down).
+    pub fn disk(&self, id: NodeId) -> &'a P::Disk {
+        &self.disks[id.index()]
+    }
+
+    /// Every node's disk, in id order.
+    pub fn disks(&self) -> &'a [P::Disk] {
+        self.disks
     }
 
     /// Every node that is up, with its id.
     pub fn up_nodes(&self) -> impl Iterator<Item = (NodeId, &'a P)> + 'a {
-        self.nodes
+        self.states
             .iter()
             .enumerate()
-            .filter_map(|(i, s)| Some((NodeId(i as u32), s.state.as_ref()?)))
+            .filter_map(|(i, s)| Some((NodeId(i as u32), s.as_ref()?)))
     }
 
     /// Whether node `id` runs its honest code.
     pub fn is_honest(&self, id: NodeId) -> bool {
         self.honest.get(id.index()).copied().unwrap_or(true)
+    }
+
+    /// While node `id` is down: when it crashed and what became of its disk.
+    pub fn crashed(&self, id: NodeId) -> Option<(Micros, DiskFate)> {
+        self.facts.crashed(id)
+    }
+
+    /// Whether node `id` is up and paused now.
+    pub fn is_paused(&self, id: NodeId) -> bool {
+        self.facts.is_paused(id)
+    }
+
+    /// What node `id`'s own clock reads now.
+    pub fn clock(&self, id: NodeId) -> i64 {
+        self.facts.clock(id)
     }
 
     /// The acting node, if it is up.

@@ -31,6 +31,7 @@ pub mod ids;
 pub mod lesson;
 pub mod mem;
 pub mod network;
+pub mod payload;
 pub mod protocol;
 pub mod protocols;
 pub mod recipe;

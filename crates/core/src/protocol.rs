@@ -51,24 +51,6 @@ pub trait Message: Clone + Debug + Serialize + DeserializeOwned + PartialEq {
     fn fields(&self) -> Vec<(&'static str, String)>;
 }
 
-/// A message's fields as one line (`term 3 · granted yes`), each value cut at `max` characters.
-pub fn fields_text<M: Message>(msg: &M, max: usize) -> String {
-    let parts: Vec<String> = msg
-        .fields()
-        .into_iter()
-        .map(|(name, value)| {
-            let value = if value.chars().count() > max {
-                let cut: String = value.chars().take(max).collect();
-                format!("{cut}…")
-            } else {
-                value
-            };
-            format!("{name} {value}")
-        })
-        .collect();
-    parts.join(" · ")
-}
-
 /// Something a protocol tells the trace in its own terms ("decided 7", "suspects n2",
 /// "delivered m3"). The engine records it with the node that said it; every view shows its
 /// text.
@@ -256,26 +238,6 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
     }
 }
 
-/// The fields that differ between two messages, as "field old → new" (for showing what
-/// corruption changed), read from the protocol's own description of its messages.
-pub fn field_changes<M: Message>(before: &M, after: &M) -> String {
-    if before.kind() != after.kind() {
-        return format!("{} became {}", before.kind(), after.kind());
-    }
-    let (a, b) = (before.fields(), after.fields());
-    let diffs: Vec<String> = a
-        .iter()
-        .zip(&b)
-        .filter(|(x, y)| x != y)
-        .map(|((field, old), (_, new))| format!("{field} {old} → {new}"))
-        .collect();
-    if diffs.is_empty() {
-        "no visible change".into()
-    } else {
-        diffs.join(", ")
-    }
-}
-
 /// Yes or no, for a flag in a message.
 pub fn yes_no(b: bool) -> String {
     if b { "yes" } else { "no" }.into()
@@ -292,31 +254,4 @@ pub struct RoleDesc {
     pub label: &'static str,
     /// Whether this role leads the others (counted as "leaders at once").
     pub leads: bool,
-}
-
-#[cfg(test)]
-mod field_change_tests {
-    use super::{field_changes, fields_text};
-    use crate::protocols::raft::RaftMsg;
-
-    #[test]
-    fn a_changed_field_is_named_with_both_values() {
-        let a = RaftMsg::Vote {
-            term: 3,
-            granted: true,
-        };
-        let b = RaftMsg::Vote {
-            term: 7,
-            granted: false,
-        };
-        assert_eq!(field_changes(&a, &b), "term 3 → 7, granted yes → no");
-        assert_eq!(field_changes(&a, &a), "no visible change");
-        let c = RaftMsg::AppendReply {
-            term: 3,
-            success: true,
-            match_index: 4,
-        };
-        assert_eq!(field_changes(&a, &c), "Vote became AppendReply");
-        assert_eq!(fields_text(&a, 40), "term 3 · granted yes");
-    }
 }

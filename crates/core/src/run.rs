@@ -4,12 +4,11 @@
 use crate::action::{validate_schedule, Action, Schedule, Scheduled};
 use crate::check::Violation;
 use crate::client::Workload;
-use crate::protocol::Protocol;
 use crate::registry::{self, Env, Settings};
 use crate::sim::Sim;
 use crate::time::Micros;
 use crate::trace::Counters;
-use crate::world::{World, WorldConfig};
+use crate::world::{Kernel, World, WorldConfig};
 use serde::{Deserialize, Serialize};
 
 pub use crate::ids::MAX_NODES;
@@ -112,7 +111,7 @@ impl RunSpec {
 
     /// The world this spec describes for protocol `P` with configuration `config`, with
     /// the workload and schedule loaded. Most callers want [`RunSpec::sim`].
-    pub fn world<P: Protocol>(&self, config: P::Config, record: bool) -> World<P> {
+    pub fn world<P: registry::Described>(&self, config: P::Config, record: bool) -> World<P> {
         let mut wc = WorldConfig::new(self.nodes, self.seed, config);
         wc.record = record;
         let mut world = World::new(wc);
@@ -239,7 +238,7 @@ pub fn run(spec: &RunSpec) -> Result<RunReport, String> {
 }
 
 /// Runs a world built from `spec` to the end of the spec and reports on it.
-pub fn run_world<P: registry::Described>(spec: &RunSpec, mut world: World<P>) -> RunReport {
+pub fn run_world(spec: &RunSpec, mut world: Kernel) -> RunReport {
     world.run_until(spec.until_us);
     let mut report = report(spec, &world);
     if !world.halted() {

@@ -1,6 +1,6 @@
 //! [`Sim`]: a world of any protocol behind one object-safe interface, for the command line,
-//! the CAP experiment and the page. The world's own step stays generic (`World<P>`), so a
-//! call through `Sim` costs one indirect call however many events it runs.
+//! the CAP experiment and the page. The kernel ([`Kernel`]) implements it; it is compiled
+//! once, whatever the protocol.
 
 use crate::action::{Action, Scheduled};
 use crate::card::Card;
@@ -10,11 +10,11 @@ use crate::ids::MsgId;
 use crate::ids::NodeId;
 use crate::network::Network;
 use crate::protocol::NodeStatus;
-use crate::registry::{About, Described};
+use crate::registry::About;
 use crate::time::Micros;
 use crate::trace::Counters;
 use crate::view::{self, Countdown, Flying, NodeView, Seen};
-use crate::world::World;
+use crate::world::Kernel;
 
 /// A running world, whichever protocol it runs.
 pub trait Sim {
@@ -23,7 +23,7 @@ pub trait Sim {
     fn now(&self) -> Micros;
     /// Processes one action or event; false when there is nothing to do or the run halted.
     fn step(&mut self) -> bool;
-    /// Runs every event up to and including `until` (see [`World::run_until`]).
+    /// Runs every event up to and including `until` (see [`Kernel::run_until`]).
     fn run_until(&mut self, until: Micros) -> u64;
     fn halted(&self) -> bool;
     fn act(&mut self, action: Action);
@@ -39,12 +39,12 @@ pub trait Sim {
     fn statuses(&self) -> Vec<(NodeId, NodeStatus)>;
     /// How many nodes that are up hold a role that leads.
     fn leaders(&self) -> usize;
-    /// The most nodes that led at once so far, and when (see [`World::most_leaders`]).
+    /// The most nodes that led at once so far, and when (see [`Kernel::most_leaders`]).
     fn most_leaders(&self) -> (usize, Option<Micros>);
     /// What node `node` stores for `key` (empty while it is down).
     fn stored(&self, node: NodeId, key: Key) -> Vec<Value>;
     fn box_clone(&self) -> Box<dyn Sim>;
-    /// The end properties' verdict, after settling `settle_us` (see [`World::check_end`]).
+    /// The end properties' verdict, after settling `settle_us` (see [`Kernel::check_end`]).
     fn check_end(&mut self, settle_us: Micros) -> Vec<Violation>;
 
     // What views read: the world as protocol-neutral descriptions (see [`crate::view`]).
@@ -102,53 +102,53 @@ impl Clone for Box<dyn Sim> {
     }
 }
 
-impl<P: Described> Sim for World<P> {
+impl Sim for Kernel {
     fn about(&self) -> &'static About {
-        P::ABOUT
+        Kernel::about(self)
     }
 
     fn now(&self) -> Micros {
-        World::now(self)
+        Kernel::now(self)
     }
 
     fn step(&mut self) -> bool {
-        World::step(self)
+        Kernel::step(self)
     }
 
     fn run_until(&mut self, until: Micros) -> u64 {
-        World::run_until(self, until)
+        Kernel::run_until(self, until)
     }
 
     fn halted(&self) -> bool {
-        World::halted(self)
+        Kernel::halted(self)
     }
 
     fn act(&mut self, action: Action) {
-        World::act(self, action)
+        Kernel::act(self, action)
     }
 
     fn schedule(&mut self, actions: Vec<Scheduled>) {
-        World::schedule(self, actions)
+        Kernel::schedule(self, actions)
     }
 
     fn schedule_so_far(&self) -> &[Scheduled] {
-        World::schedule_so_far(self)
+        Kernel::schedule_so_far(self)
     }
 
     fn counters(&self) -> &Counters {
-        World::counters(self)
+        Kernel::counters(self)
     }
 
     fn violations(&self) -> &[Violation] {
-        World::violations(self)
+        Kernel::violations(self)
     }
 
     fn clients(&self) -> &[ClientRecord] {
-        World::clients(self)
+        Kernel::clients(self)
     }
 
     fn trace_hash(&self) -> u64 {
-        World::trace_hash(self)
+        Kernel::trace_hash(self)
     }
 
     fn trace_len(&self) -> u64 {
@@ -160,21 +160,21 @@ impl<P: Described> Sim for World<P> {
     }
 
     fn statuses(&self) -> Vec<(NodeId, NodeStatus)> {
-        World::statuses(self).collect()
+        Kernel::statuses(self).collect()
     }
 
     fn leaders(&self) -> usize {
-        World::statuses(self)
-            .filter(|(_, s)| P::leads(s.role))
+        Kernel::statuses(self)
+            .filter(|(_, s)| self.leads(s.role))
             .count()
     }
 
     fn most_leaders(&self) -> (usize, Option<Micros>) {
-        World::most_leaders(self)
+        Kernel::most_leaders(self)
     }
 
     fn stored(&self, node: NodeId, key: Key) -> Vec<Value> {
-        self.node(node).map(|n| n.stored(key)).unwrap_or_default()
+        self.host().stored(node, key)
     }
 
     fn box_clone(&self) -> Box<dyn Sim> {
@@ -182,19 +182,19 @@ impl<P: Described> Sim for World<P> {
     }
 
     fn check_end(&mut self, settle_us: Micros) -> Vec<Violation> {
-        World::check_end(self, settle_us)
+        Kernel::check_end(self, settle_us)
     }
 
     fn network(&self) -> &Network {
-        World::network(self)
+        Kernel::network(self)
     }
 
     fn pending_actions(&self) -> usize {
-        World::pending_actions(self).len()
+        Kernel::pending_actions(self).len()
     }
 
     fn discard_future_actions(&mut self) {
-        World::discard_future_actions(self)
+        Kernel::discard_future_actions(self)
     }
 
     fn event(&self, index: u64) -> Option<Seen<'_>> {
@@ -218,7 +218,8 @@ impl<P: Described> Sim for World<P> {
     }
 
     fn event_text(&self, index: u64) -> Option<String> {
-        self.trace().get(index).map(view::text)
+        let about = Kernel::about(self);
+        self.trace().get(index).map(|e| view::text(e, about))
     }
 
     fn flying(&self) -> Vec<Flying> {
@@ -242,11 +243,15 @@ impl<P: Described> Sim for World<P> {
     }
 
     fn card(&self, node: usize) -> Option<Card> {
-        self.nodes().get(node)?.state.as_ref().map(|s| s.card())
+        (node < self.nodes().len())
+            .then(|| self.host().card(NodeId(node as u32)))
+            .flatten()
     }
 
     fn local_value(&self, node: usize, key: Key) -> Option<Value> {
-        self.nodes().get(node)?.state.as_ref()?.local_value(key)
+        (node < self.nodes().len())
+            .then(|| self.host().local_value(NodeId(node as u32), key))
+            .flatten()
     }
 
     fn narration(&self) -> Option<(u64, Micros, String)> {

@@ -10,9 +10,11 @@ use crate::chunked::Chunked;
 use crate::client::{KvOp, KvResult};
 use crate::ids::{MsgId, NodeId, RequestId};
 use crate::network::Blocked;
-use crate::protocol::{Protocol, Role};
+use crate::payload::{AnyNote, AnyTimer, Msg};
+use crate::protocol::Role;
 use crate::time::Micros;
 use serde::Serialize;
+use std::rc::Rc;
 
 /// Why a message never reached its receiver's handler.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -39,14 +41,16 @@ impl From<Blocked> for DropReason {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
-#[serde(bound = "")]
-pub enum EventKind<P: Protocol> {
+/// What happened, one kind per variant. The protocol's own payloads (a message, a timer, a
+/// note) are erased ([`crate::payload`]) so the engine that records them is compiled once;
+/// each still hashes as its typed value would.
+#[derive(Clone, Debug)]
+pub enum EventKind {
     Send {
         id: MsgId,
         from: NodeId,
         to: NodeId,
-        msg: P::Msg,
+        msg: Msg,
         lamport: u64,
     },
     Deliver {
@@ -68,7 +72,7 @@ pub enum EventKind<P: Protocol> {
     /// Message `id` was damaged in flight; `msg` is what the receiver will get.
     Corrupt {
         id: MsgId,
-        msg: P::Msg,
+        msg: Msg,
     },
     /// A corrupted message reached the handler because checksums were off.
     CorruptUndetected {
@@ -76,7 +80,7 @@ pub enum EventKind<P: Protocol> {
     },
     Timer {
         node: NodeId,
-        timer: P::Timer,
+        timer: Rc<dyn AnyTimer>,
     },
     Crash {
         node: NodeId,
@@ -136,15 +140,113 @@ pub enum EventKind<P: Protocol> {
     /// The protocol said something in its own terms (see [`crate::protocol::Note`]).
     Note {
         node: NodeId,
-        note: P::Note,
+        note: Rc<dyn AnyNote>,
     },
 }
 
-#[derive(Clone, Debug, Serialize)]
-#[serde(bound = "")]
-pub struct TraceEvent<P: Protocol> {
+/// The variant indices of [`EventKind`] in its encoding (postcard writes a variant as its
+/// index, then its fields in order): the order of the variants, which never changes.
+mod variant {
+    pub const SEND: u32 = 0;
+    pub const DELIVER: u32 = 1;
+    pub const DROP: u32 = 2;
+    pub const DUPLICATE: u32 = 3;
+    pub const CORRUPT: u32 = 4;
+    pub const CORRUPT_UNDETECTED: u32 = 5;
+    pub const TIMER: u32 = 6;
+    pub const CRASH: u32 = 7;
+    pub const RESTART: u32 = 8;
+    pub const PAUSE: u32 = 9;
+    pub const RESUME: u32 = 10;
+    pub const CLIENT_INVOKE: u32 = 11;
+    pub const CLIENT_REPLY: u32 = 12;
+    pub const CLIENT_TIMEOUT: u32 = 13;
+    pub const PERSIST: u32 = 14;
+    pub const ROLE_CHANGE: u32 = 15;
+    pub const APPEND: u32 = 16;
+    pub const TRUNCATE: u32 = 17;
+    pub const COMMIT: u32 = 18;
+    pub const FAULT: u32 = 19;
+    pub const CLIENT_RETRY: u32 = 20;
+    pub const NOTE: u32 = 21;
+}
+
+impl EventKind {
+    /// Folds the event's canonical encoding into `h`: its variant index, then its fields
+    /// in order, a payload as its own typed encoding.
+    fn hash_into(&self, h: &mut StableHasher) {
+        use variant as v;
+        match self {
+            EventKind::Send {
+                id,
+                from,
+                to,
+                msg,
+                lamport,
+            } => {
+                h.write_value(&(v::SEND, id, from, to));
+                msg.hash_into(h);
+                h.write_value(lamport);
+            }
+            EventKind::Deliver { id, from, to } => h.write_value(&(v::DELIVER, id, from, to)),
+            EventKind::Drop {
+                id,
+                from,
+                to,
+                reason,
+            } => h.write_value(&(v::DROP, id, from, to, reason)),
+            EventKind::Duplicate { id, copy } => h.write_value(&(v::DUPLICATE, id, copy)),
+            EventKind::Corrupt { id, msg } => {
+                h.write_value(&(v::CORRUPT, id));
+                msg.hash_into(h);
+            }
+            EventKind::CorruptUndetected { id } => h.write_value(&(v::CORRUPT_UNDETECTED, id)),
+            EventKind::Timer { node, timer } => {
+                h.write_value(&(v::TIMER, node));
+                timer.hash_into(h);
+            }
+            EventKind::Crash { node, disk } => h.write_value(&(v::CRASH, node, disk)),
+            EventKind::Restart { node } => h.write_value(&(v::RESTART, node)),
+            EventKind::Pause { node, until } => h.write_value(&(v::PAUSE, node, until)),
+            EventKind::Resume { node } => h.write_value(&(v::RESUME, node)),
+            EventKind::ClientInvoke { req, node, op } => {
+                h.write_value(&(v::CLIENT_INVOKE, req, node, op))
+            }
+            EventKind::ClientReply { req, result } => {
+                h.write_value(&(v::CLIENT_REPLY, req, result))
+            }
+            EventKind::ClientTimeout { req } => h.write_value(&(v::CLIENT_TIMEOUT, req)),
+            EventKind::Persist { node } => h.write_value(&(v::PERSIST, node)),
+            EventKind::RoleChange { node, role, term } => {
+                h.write_value(&(v::ROLE_CHANGE, node, role, term))
+            }
+            EventKind::Append { node, len } => h.write_value(&(v::APPEND, node, len)),
+            EventKind::Truncate { node, len } => h.write_value(&(v::TRUNCATE, node, len)),
+            EventKind::Commit { node, index } => h.write_value(&(v::COMMIT, node, index)),
+            EventKind::Fault { action } => h.write_value(&(v::FAULT, action)),
+            EventKind::ClientRetry { req, attempt } => {
+                h.write_value(&(v::CLIENT_RETRY, req, attempt))
+            }
+            EventKind::Note { node, note } => {
+                h.write_value(&(v::NOTE, node));
+                note.hash_into(h);
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct TraceEvent {
     pub time: Micros,
-    pub kind: EventKind<P>,
+    pub kind: EventKind,
+}
+
+impl TraceEvent {
+    /// Folds the event's canonical encoding (its time, then its kind) into `h`.
+    pub fn hash_into(&self, h: &mut StableHasher) {
+        h.write_value(&self.time);
+        self.kind.hash_into(h);
+    }
 }
 
 /// FNV-1a, 64 bit: tiny, fast enough, and fully specified.
@@ -228,15 +330,15 @@ const CHUNK: usize = 4096;
 
 /// The trace of one run: a running hash, counters and (optionally) the events.
 #[derive(Clone, Debug)]
-pub struct Trace<P: Protocol> {
+pub struct Trace {
     hash: StableHasher,
     len: u64,
     record: bool,
     /// The events, if recording; positions are places in the run.
-    events: Chunked<TraceEvent<P>, CHUNK>,
+    events: Chunked<TraceEvent, CHUNK>,
 }
 
-impl<P: Protocol> Trace<P> {
+impl Trace {
     pub fn new(record: bool) -> Self {
         Trace {
             hash: StableHasher::default(),
@@ -246,45 +348,36 @@ impl<P: Protocol> Trace<P> {
         }
     }
 
-    pub fn push(&mut self, time: Micros, kind: EventKind<P>) {
+    pub fn push(&mut self, time: Micros, kind: EventKind) {
         let event = TraceEvent { time, kind };
-        self.hash.write_value(&event);
+        event.hash_into(&mut self.hash);
         self.len += 1;
         if self.record {
-            self.keep(event);
+            self.events.push(event);
         }
     }
 
-    fn keep(&mut self, event: TraceEvent<P>) {
-        self.events.push(event);
-    }
-
-    /// Records a send. Unless events are kept, the message is hashed where it lies instead
-    /// of being cloned; the bytes hashed are exactly those of the `EventKind::Send` event
-    /// (postcard writes a struct as its fields in order and a variant as its index).
-    pub fn push_send(
+    /// Records that `node`'s timer `timer` fired. Unless events are kept, the timer is
+    /// hashed where it lies instead of being wrapped for keeping; the bytes hashed are
+    /// exactly those of the `EventKind::Timer` event.
+    pub fn push_timer<T: serde::Serialize>(
         &mut self,
         time: Micros,
-        id: MsgId,
-        from: NodeId,
-        to: NodeId,
-        msg: &P::Msg,
-        lamport: u64,
+        node: NodeId,
+        timer: &T,
+        keep: impl FnOnce() -> Rc<dyn AnyTimer>,
     ) {
         if self.record {
-            let kind = EventKind::Send {
-                id,
-                from,
-                to,
-                msg: msg.clone(),
-                lamport,
-            };
-            self.push(time, kind);
+            self.push(
+                time,
+                EventKind::Timer {
+                    node,
+                    timer: keep(),
+                },
+            );
             return;
         }
-        const SEND_VARIANT: u32 = 0;
-        self.hash
-            .write_value(&(time, SEND_VARIANT, id, from, to, msg, lamport));
+        self.hash.write_value(&(time, variant::TIMER, node, timer));
         self.len += 1;
     }
 
@@ -307,13 +400,13 @@ impl<P: Protocol> Trace<P> {
     }
 
     /// The kept event at position `index` (its place in the run, counted from 0).
-    pub fn get(&self, index: u64) -> Option<&TraceEvent<P>> {
+    pub fn get(&self, index: u64) -> Option<&TraceEvent> {
         self.events.get(usize::try_from(index).ok()?)
     }
 
     /// The kept events from position `index` on (or from the first kept one, if `index`
     /// was forgotten), each with its position.
-    pub fn events_from(&self, index: u64) -> impl Iterator<Item = (u64, &TraceEvent<P>)> + '_ {
+    pub fn events_from(&self, index: u64) -> impl Iterator<Item = (u64, &TraceEvent)> + '_ {
         let start = index.max(self.first_kept());
         let from = usize::try_from(start).unwrap_or(usize::MAX);
         (start..).zip(self.events.iter_from(from))
@@ -333,7 +426,7 @@ impl<P: Protocol> Trace<P> {
     }
 
     /// The kept events in order (none unless recording).
-    pub fn events(&self) -> impl DoubleEndedIterator<Item = &TraceEvent<P>> + '_ {
+    pub fn events(&self) -> impl DoubleEndedIterator<Item = &TraceEvent> + '_ {
         self.events.iter()
     }
 }
@@ -356,8 +449,7 @@ mod tests {
 
     #[test]
     fn random_access_matches_iteration_across_chunks() {
-        use crate::protocols::raft::RaftNode;
-        let mut t: Trace<RaftNode> = Trace::new(true);
+        let mut t = Trace::new(true);
         let n = CHUNK as u64 * 2 + 17;
         for i in 0..n {
             t.push(i, EventKind::Restart { node: NodeId(0) });
@@ -375,9 +467,8 @@ mod tests {
 
     #[test]
     fn forgetting_keeps_positions_hash_and_later_events() {
-        use crate::protocols::raft::RaftNode;
-        let mut t: Trace<RaftNode> = Trace::new(true);
-        let mut whole: Trace<RaftNode> = Trace::new(true);
+        let mut t = Trace::new(true);
+        let mut whole = Trace::new(true);
         let n = CHUNK as u64 * 3 + 5;
         for i in 0..n {
             t.push(i, EventKind::Restart { node: NodeId(0) });
@@ -406,26 +497,305 @@ mod tests {
     }
 
     #[test]
-    fn a_send_hashes_the_same_recorded_or_not() {
-        use crate::protocols::raft::{RaftMsg, RaftNode};
-        let msg = RaftMsg::Vote {
-            term: 3,
-            granted: true,
-        };
-        let mut kept = Trace::<RaftNode>::new(true);
-        let mut hashed = Trace::<RaftNode>::new(false);
+    fn a_timer_hashes_the_same_recorded_or_not() {
+        use crate::payload::TimerOf;
+        use crate::protocols::raft::{RaftNode, RaftTimer};
+        let timer = RaftTimer::Election;
+        let mut kept = Trace::new(true);
+        let mut hashed = Trace::new(false);
         for t in [&mut kept, &mut hashed] {
-            t.push_send(7, MsgId(1), NodeId(0), NodeId(2), &msg, 9);
+            t.push_timer(7, NodeId(2), &timer, || {
+                Rc::new(TimerOf::<RaftNode>(timer.clone()))
+            });
         }
         assert_eq!(kept.hash(), hashed.hash());
         assert_eq!(kept.events().count(), 1);
         assert_eq!(hashed.events().count(), 0);
     }
 
+    /// Every kind of event hashes exactly as the typed, derived encoding it replaced did
+    /// (the enum below is that encoding, kept here as the reference): the trace hashes of
+    /// every run stay what they were.
+    #[test]
+    fn every_event_hashes_as_its_typed_encoding() {
+        use crate::payload::{MsgOf, TimerOf};
+        use crate::protocols::paxos::PaxosNote;
+        use crate::protocols::raft::{RaftMsg, RaftNode, RaftTimer};
+        #[derive(Serialize)]
+        enum Typed {
+            Send {
+                id: MsgId,
+                from: NodeId,
+                to: NodeId,
+                msg: RaftMsg,
+                lamport: u64,
+            },
+            Deliver {
+                id: MsgId,
+                from: NodeId,
+                to: NodeId,
+            },
+            Drop {
+                id: MsgId,
+                from: NodeId,
+                to: NodeId,
+                reason: DropReason,
+            },
+            Duplicate {
+                id: MsgId,
+                copy: MsgId,
+            },
+            Corrupt {
+                id: MsgId,
+                msg: RaftMsg,
+            },
+            CorruptUndetected {
+                id: MsgId,
+            },
+            Timer {
+                node: NodeId,
+                timer: RaftTimer,
+            },
+            Crash {
+                node: NodeId,
+                disk: DiskFate,
+            },
+            Restart {
+                node: NodeId,
+            },
+            Pause {
+                node: NodeId,
+                until: Micros,
+            },
+            Resume {
+                node: NodeId,
+            },
+            ClientInvoke {
+                req: RequestId,
+                node: NodeId,
+                op: KvOp,
+            },
+            ClientReply {
+                req: RequestId,
+                result: KvResult,
+            },
+            ClientTimeout {
+                req: RequestId,
+            },
+            Persist {
+                node: NodeId,
+            },
+            RoleChange {
+                node: NodeId,
+                role: Role,
+                term: u64,
+            },
+            Append {
+                node: NodeId,
+                len: u64,
+            },
+            Truncate {
+                node: NodeId,
+                len: u64,
+            },
+            Commit {
+                node: NodeId,
+                index: u64,
+            },
+            Fault {
+                action: Action,
+            },
+            ClientRetry {
+                req: RequestId,
+                attempt: u32,
+            },
+            Note {
+                node: NodeId,
+                note: PaxosNote,
+            },
+        }
+        let msg = RaftMsg::Vote {
+            term: 300,
+            granted: true,
+        };
+        let note = PaxosNote::Prepares {
+            ballot: crate::protocols::paxos::Ballot {
+                round: 300,
+                proposer: 2,
+            },
+        };
+        let (id, from, to, n) = (MsgId(70_000), NodeId(1), NodeId(200), NodeId(3));
+        let req = RequestId(9);
+        let op = KvOp::Put { key: 2, value: 5 };
+        let result = KvResult::Value { value: Some(4) };
+        let action = Action::Heal;
+        let pairs: Vec<(Typed, EventKind)> = vec![
+            (
+                Typed::Send {
+                    id,
+                    from,
+                    to,
+                    msg: msg.clone(),
+                    lamport: 129,
+                },
+                EventKind::Send {
+                    id,
+                    from,
+                    to,
+                    msg: MsgOf::<RaftNode>::wrap(msg.clone()),
+                    lamport: 129,
+                },
+            ),
+            (
+                Typed::Deliver { id, from, to },
+                EventKind::Deliver { id, from, to },
+            ),
+            (
+                Typed::Drop {
+                    id,
+                    from,
+                    to,
+                    reason: DropReason::ReceiverDown,
+                },
+                EventKind::Drop {
+                    id,
+                    from,
+                    to,
+                    reason: DropReason::ReceiverDown,
+                },
+            ),
+            (
+                Typed::Duplicate { id, copy: MsgId(3) },
+                EventKind::Duplicate { id, copy: MsgId(3) },
+            ),
+            (
+                Typed::Corrupt {
+                    id,
+                    msg: msg.clone(),
+                },
+                EventKind::Corrupt {
+                    id,
+                    msg: MsgOf::<RaftNode>::wrap(msg.clone()),
+                },
+            ),
+            (
+                Typed::CorruptUndetected { id },
+                EventKind::CorruptUndetected { id },
+            ),
+            (
+                Typed::Timer {
+                    node: n,
+                    timer: RaftTimer::Heartbeat,
+                },
+                EventKind::Timer {
+                    node: n,
+                    timer: Rc::new(TimerOf::<RaftNode>(RaftTimer::Heartbeat)),
+                },
+            ),
+            (
+                Typed::Crash {
+                    node: n,
+                    disk: DiskFate::Lose,
+                },
+                EventKind::Crash {
+                    node: n,
+                    disk: DiskFate::Lose,
+                },
+            ),
+            (Typed::Restart { node: n }, EventKind::Restart { node: n }),
+            (
+                Typed::Pause {
+                    node: n,
+                    until: 1 << 40,
+                },
+                EventKind::Pause {
+                    node: n,
+                    until: 1 << 40,
+                },
+            ),
+            (Typed::Resume { node: n }, EventKind::Resume { node: n }),
+            (
+                Typed::ClientInvoke {
+                    req,
+                    node: n,
+                    op: op.clone(),
+                },
+                EventKind::ClientInvoke { req, node: n, op },
+            ),
+            (
+                Typed::ClientReply {
+                    req,
+                    result: result.clone(),
+                },
+                EventKind::ClientReply { req, result },
+            ),
+            (
+                Typed::ClientTimeout { req },
+                EventKind::ClientTimeout { req },
+            ),
+            (Typed::Persist { node: n }, EventKind::Persist { node: n }),
+            (
+                Typed::RoleChange {
+                    node: n,
+                    role: Role(2),
+                    term: 77,
+                },
+                EventKind::RoleChange {
+                    node: n,
+                    role: Role(2),
+                    term: 77,
+                },
+            ),
+            (
+                Typed::Append { node: n, len: 5 },
+                EventKind::Append { node: n, len: 5 },
+            ),
+            (
+                Typed::Truncate { node: n, len: 4 },
+                EventKind::Truncate { node: n, len: 4 },
+            ),
+            (
+                Typed::Commit { node: n, index: 3 },
+                EventKind::Commit { node: n, index: 3 },
+            ),
+            (
+                Typed::Fault {
+                    action: action.clone(),
+                },
+                EventKind::Fault { action },
+            ),
+            (
+                Typed::ClientRetry { req, attempt: 2 },
+                EventKind::ClientRetry { req, attempt: 2 },
+            ),
+            (
+                Typed::Note {
+                    node: n,
+                    note: note.clone(),
+                },
+                EventKind::Note {
+                    node: n,
+                    note: Rc::new(note),
+                },
+            ),
+        ];
+        assert_eq!(pairs.len(), 22, "one of each kind");
+        for (typed, kind) in pairs {
+            let event = TraceEvent { time: 1234, kind };
+            let mut h = StableHasher::default();
+            event.hash_into(&mut h);
+            assert_eq!(
+                h.finish(),
+                StableHasher::of(&(1234u64, &typed)),
+                "{:?}",
+                event.kind
+            );
+        }
+    }
+
     #[test]
     fn recorded_events_survive_chunking_in_order() {
-        use crate::protocols::raft::RaftNode;
-        let mut t = Trace::<RaftNode>::new(true);
+        let mut t = Trace::new(true);
         for i in 0..(CHUNK as u64 * 2 + 5) {
             t.push(i, EventKind::Resume { node: NodeId(0) });
         }

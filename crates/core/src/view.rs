@@ -3,20 +3,21 @@
 //! with their colour ([`Flying`]), countdowns worth drawing ([`Countdown`]), a node's
 //! faults and clocks ([`NodeView`]), and events and messages in words.
 //!
-//! Everything here is generic over the protocol once, behind [`crate::sim::Sim`], so the
-//! page's views are written once for every protocol instead of being instantiated per
-//! protocol.
+//! Nothing here knows a protocol's types: payloads describe themselves
+//! ([`crate::payload`]) and the rest is asked of the world's boundary, so the views are
+//! compiled once for every protocol.
 
-use crate::about::{Described, Scene};
+use crate::about::{About, Around};
 use crate::action::{Action, DiskFate};
 use crate::client::{KvOp, KvResult};
 use crate::clock::PhysicalClock;
 use crate::describe;
 use crate::ids::{MsgId, NodeId, RequestId};
-use crate::protocol::{field_changes, fields_text, Message, NodeStatus, Note, Protocol, Role};
+use crate::payload::{AnyMsg, Msg};
+use crate::protocol::{NodeStatus, Role};
 use crate::time::{Micros, Pretty};
 use crate::trace::{DropReason, EventKind, TraceEvent};
-use crate::world::World;
+use crate::world::Kernel;
 
 /// A trace event as a view sees it.
 #[derive(Clone, Copy, Debug)]
@@ -120,8 +121,8 @@ pub enum SeenKind<'a> {
     },
 }
 
-/// The neutral form of one of protocol `P`'s trace events.
-pub fn seen<P: Described>(e: &TraceEvent<P>) -> Seen<'_> {
+/// The neutral form of a trace event.
+pub fn seen(e: &TraceEvent) -> Seen<'_> {
     let kind = match &e.kind {
         EventKind::Send {
             id, from, to, msg, ..
@@ -130,7 +131,7 @@ pub fn seen<P: Described>(e: &TraceEvent<P>) -> Seen<'_> {
             from: *from,
             to: *to,
             kind: msg.kind(),
-            colour: P::colour_of(msg),
+            colour: msg.colour(),
         },
         EventKind::Deliver { id, from, to } => SeenKind::Deliver {
             id: *id,
@@ -310,14 +311,52 @@ pub const CLASSES: [(&str, &str); 8] = [
     ("note", "protocol notes"),
 ];
 
-/// Any event of protocol `P` in words ("n4's timer fires: election timeout", "n2 is the
-/// leader in term 3", "n0's log grows to 5 entries").
-pub fn text<P: Described>(e: &TraceEvent<P>) -> String {
+/// A message's fields as one line (`term 3 · granted yes`), each value cut at `max` characters.
+pub fn fields_text(msg: &dyn AnyMsg, max: usize) -> String {
+    let parts: Vec<String> = msg
+        .fields()
+        .into_iter()
+        .map(|(name, value)| {
+            let value = if value.chars().count() > max {
+                let cut: String = value.chars().take(max).collect();
+                format!("{cut}…")
+            } else {
+                value
+            };
+            format!("{name} {value}")
+        })
+        .collect();
+    parts.join(" · ")
+}
+
+/// The fields that differ between two messages, as "field old → new" (for showing what
+/// corruption changed), read from the protocol's own description of its messages.
+pub fn field_changes(before: &dyn AnyMsg, after: &dyn AnyMsg) -> String {
+    if before.kind() != after.kind() {
+        return format!("{} became {}", before.kind(), after.kind());
+    }
+    let (a, b) = (before.fields(), after.fields());
+    let diffs: Vec<String> = a
+        .iter()
+        .zip(&b)
+        .filter(|(x, y)| x != y)
+        .map(|((field, old), (_, new))| format!("{field} {old} → {new}"))
+        .collect();
+    if diffs.is_empty() {
+        "no visible change".into()
+    } else {
+        diffs.join(", ")
+    }
+}
+
+/// Any event of a run of the protocol `about` describes, in words ("n4's timer fires:
+/// election timeout", "n2 is the leader in term 3", "n0's log grows to 5 entries").
+pub fn text(e: &TraceEvent, about: &About) -> String {
     match &e.kind {
         EventKind::Send { from, to, msg, .. } => {
             // What the message says, briefly: the kind alone does not tell a relayed
             // "attack" from a relayed "retreat".
-            let fields = crate::protocol::fields_text(msg, 24);
+            let fields = fields_text(msg.as_ref(), 24);
             if fields.is_empty() {
                 format!("{from} → {to}: {}", msg.kind())
             } else {
@@ -336,7 +375,7 @@ pub fn text<P: Described>(e: &TraceEvent<P>) -> String {
         }
         EventKind::Duplicate { id, .. } => format!("message {} duplicated", id.0),
         EventKind::Timer { node, timer } => {
-            format!("{node}'s timer fires: {}", P::timer_text(timer))
+            format!("{node}'s timer fires: {}", timer.text())
         }
         EventKind::Crash { node, disk } => describe::crash(*node, *disk),
         EventKind::Restart { node } => format!("{node} restarted"),
@@ -353,7 +392,6 @@ pub fn text<P: Described>(e: &TraceEvent<P>) -> String {
             format!("{req} tried again (attempt {attempt})")
         }
         EventKind::RoleChange { node, role, term } => {
-            let about = P::ABOUT;
             let label = about
                 .role(*role)
                 .map_or("in a role its protocol does not name", |r| r.label);
@@ -399,7 +437,7 @@ impl Flying {
 }
 
 /// The messages in flight in `world` (not those waiting in a busy node's inbox).
-pub fn flying<P: Described>(world: &World<P>) -> Vec<Flying> {
+pub fn flying(world: &Kernel) -> Vec<Flying> {
     world
         .queue()
         .in_flight()
@@ -409,7 +447,7 @@ pub fn flying<P: Described>(world: &World<P>) -> Vec<Flying> {
             to: m.to,
             sent_at: m.sent_at,
             arrive,
-            colour: P::colour_of(&m.msg),
+            colour: m.msg.colour(),
             damaged: m.damaged,
         })
         .collect()
@@ -417,7 +455,7 @@ pub fn flying<P: Described>(world: &World<P>) -> Vec<Flying> {
 
 /// Message `id`, still in flight, in words for a tooltip: its kind, ends and times, its
 /// fields, and what corruption changed in it.
-pub fn message_text<P: Described>(world: &World<P>, id: MsgId) -> Option<String> {
+pub fn message_text(world: &Kernel, id: MsgId) -> Option<String> {
     let (arrive, m) = world.queue().in_flight().find(|(_, m)| m.id == id)?;
     let mut text = format!(
         "{} {} → {}, sent {}, arrives {}\n{}",
@@ -426,11 +464,11 @@ pub fn message_text<P: Described>(world: &World<P>, id: MsgId) -> Option<String>
         m.to,
         Pretty(m.sent_at),
         Pretty(arrive),
-        fields_text(&m.msg, 60)
+        fields_text(m.msg.as_ref(), 60)
     );
     if m.damaged {
         let change = original(world, m.id, m.sent_at)
-            .map(|o| field_changes(&o, &m.msg))
+            .map(|o| field_changes(o.as_ref(), m.msg.as_ref()))
             .unwrap_or_else(|| "contents changed".into());
         text.push_str(&format!("\ncorrupted in flight: {change}"));
     }
@@ -438,7 +476,7 @@ pub fn message_text<P: Described>(world: &World<P>, id: MsgId) -> Option<String>
 }
 
 /// The message as it was sent (the trace keeps the original in the send event).
-fn original<P: Protocol>(world: &World<P>, id: MsgId, sent_at: Micros) -> Option<P::Msg> {
+fn original(world: &Kernel, id: MsgId, sent_at: Micros) -> Option<Msg> {
     world
         .trace()
         .events()
@@ -462,20 +500,17 @@ pub struct Countdown {
 
 /// The armed timers the protocol draws as countdowns ([`Described::countdown`]), on nodes
 /// that are up and do not lead.
-pub fn countdowns<P: Described>(world: &World<P>) -> Vec<Countdown> {
-    let config = &world.config().protocol;
+pub fn countdowns(world: &Kernel) -> Vec<Countdown> {
     world
         .queue()
         .timers()
-        .filter_map(|(at, node, timer, generation)| {
-            let span = P::countdown(timer, config)?;
-            let slot = &world.nodes()[node.index()];
-            let live = slot
-                .timers()
-                .iter()
-                .any(|(t, g)| t == timer && *g == generation);
-            let role = slot.state.as_ref()?.status().role;
-            (live && !P::leads(role)).then_some(Countdown { node, at, span })
+        .filter_map(|(at, node, generation)| {
+            let role = world.nodes()[node.index()].status()?.role;
+            if world.leads(role) {
+                return None;
+            }
+            let span = world.host().countdown(node, generation)?;
+            Some(Countdown { node, at, span })
         })
         .collect()
 }
@@ -500,7 +535,7 @@ pub struct NodeView {
 }
 
 /// Node `i` of `world` as a view sees it.
-pub fn node_view<P: Described>(world: &World<P>, i: usize) -> NodeView {
+pub fn node_view(world: &Kernel, i: usize) -> NodeView {
     let now = world.now();
     let slot = &world.nodes()[i];
     NodeView {
@@ -509,7 +544,7 @@ pub fn node_view<P: Described>(world: &World<P>, i: usize) -> NodeView {
         paused_until: slot.paused_until,
         processing_us: slot.processing_us,
         inbox_len: slot.inbox_len(),
-        status: slot.state.as_ref().map(|s| s.status()),
+        status: slot.status(),
         clock: slot.clock,
         lamport: slot.lamport.0,
         vclock: slot.vclock.0.clone(),
@@ -528,7 +563,7 @@ const NARRATION_LOOKBACK: u64 = 5_000;
 ///
 /// A node that did two things worth telling in one instant (stepped down, then dropped the
 /// entries the new leader's log replaces) is told both, in order.
-pub fn narration<P: Described>(world: &World<P>) -> Option<(u64, Micros, String)> {
+pub fn narration(world: &Kernel) -> Option<(u64, Micros, String)> {
     let trace = world.trace();
     let len = trace.len();
     let mut story = (len.saturating_sub(NARRATION_LOOKBACK)..len)
@@ -548,7 +583,7 @@ pub fn narration<P: Described>(world: &World<P>) -> Option<(u64, Micros, String)
 }
 
 /// The node an event is about, if one.
-fn subject_of<P: Described>(e: &TraceEvent<P>) -> Option<NodeId> {
+fn subject_of(e: &TraceEvent) -> Option<NodeId> {
     match &e.kind {
         EventKind::Truncate { node, .. }
         | EventKind::Append { node, .. }
@@ -558,50 +593,35 @@ fn subject_of<P: Described>(e: &TraceEvent<P>) -> Option<NodeId> {
 }
 
 /// Event `e` as a step of the story, if it is one.
-fn told<P: Described>(world: &World<P>, e: &TraceEvent<P>) -> Option<String> {
-    let scene = At {
+fn told(world: &Kernel, e: &TraceEvent) -> Option<String> {
+    let around = At {
         world,
         event: &e.kind,
     };
-    if let Some(text) = P::narrate(&e.kind, &scene) {
+    if let Some(text) = world.host().narrate(&e.kind, &around) {
         return (!text.is_empty()).then_some(text);
     }
+    let about = world.about();
     match &e.kind {
-        EventKind::Note { note, .. } if !note.is_routine() => Some(text(e)),
+        EventKind::Note { note, .. } if !note.is_routine() => Some(text(e, about)),
         EventKind::Crash { .. }
         | EventKind::Restart { .. }
         | EventKind::Pause { .. }
-        | EventKind::Fault { .. } => Some(text(e)),
-        EventKind::RoleChange { role, .. } if P::leads(*role) => Some(text(e)),
+        | EventKind::Fault { .. } => Some(text(e, about)),
+        EventKind::RoleChange { role, .. } if world.leads(*role) => Some(text(e, about)),
         _ => None,
     }
 }
 
-/// The run as a protocol's narration sees it ([`Scene`]): the world, at the event told.
-struct At<'a, P: Protocol> {
-    world: &'a World<P>,
-    event: &'a EventKind<P>,
+/// The moment of the event a protocol's narration tells ([`Around`]).
+struct At<'a> {
+    world: &'a Kernel,
+    event: &'a EventKind,
 }
 
-impl<P: Described> Scene<P> for At<'_, P> {
+impl Around for At<'_> {
     fn now(&self) -> Micros {
         self.world.now()
-    }
-
-    fn config(&self) -> &P::Config {
-        &self.world.config().protocol
-    }
-
-    fn cluster_size(&self) -> usize {
-        self.world.nodes().len()
-    }
-
-    fn node(&self, id: NodeId) -> Option<&P> {
-        self.world.node(id)
-    }
-
-    fn disk(&self, id: NodeId) -> &P::Disk {
-        &self.world.nodes()[id.index()].disk
     }
 
     fn roles_before(&self, node: NodeId, max: usize) -> Vec<(Role, u64)> {
@@ -616,12 +636,7 @@ const ROLE_LOOKBACK: u64 = 50_000;
 /// event of `world`'s trace, among its last few thousand), newest first, at most `max`:
 /// for a narration that depends on where a node came from. Empty if the event is not
 /// found there.
-fn roles_before<P: Protocol>(
-    world: &World<P>,
-    kind: &EventKind<P>,
-    node: NodeId,
-    max: usize,
-) -> Vec<(Role, u64)> {
+fn roles_before(world: &Kernel, kind: &EventKind, node: NodeId, max: usize) -> Vec<(Role, u64)> {
     let trace = world.trace();
     let len = trace.len();
     let mut reached = false;
@@ -649,4 +664,39 @@ fn roles_before<P: Protocol>(
         }
     }
     roles
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{field_changes, fields_text};
+    use crate::payload::MsgOf;
+    use crate::protocols::raft::{RaftMsg, RaftNode};
+
+    #[test]
+    fn a_changed_field_is_named_with_both_values() {
+        let wrap = MsgOf::<RaftNode>::wrap;
+        let a = wrap(RaftMsg::Vote {
+            term: 3,
+            granted: true,
+        });
+        let b = wrap(RaftMsg::Vote {
+            term: 7,
+            granted: false,
+        });
+        assert_eq!(
+            field_changes(a.as_ref(), b.as_ref()),
+            "term 3 → 7, granted yes → no"
+        );
+        assert_eq!(field_changes(a.as_ref(), a.as_ref()), "no visible change");
+        let c = wrap(RaftMsg::AppendReply {
+            term: 3,
+            success: true,
+            match_index: 4,
+        });
+        assert_eq!(
+            field_changes(a.as_ref(), c.as_ref()),
+            "Vote became AppendReply"
+        );
+        assert_eq!(fields_text(a.as_ref(), 40), "term 3 · granted yes");
+    }
 }

@@ -364,8 +364,8 @@ fn primary_backup_applies_a_retried_write_once() {
     world.run_until(spec.until_us);
     let retries = retries_in(&world);
     assert!(retries > 10, "only {retries} retries");
-    for (i, slot) in world.nodes().iter().enumerate() {
-        let node: &PbNode = slot.state.as_ref().expect("up");
+    for i in 0..world.nodes().len() {
+        let node: &PbNode = world.node(NodeId(i as u32)).expect("up");
         let mut values: Vec<u64> = node.log().iter().map(|e| e.value).collect();
         let n = values.len();
         values.sort_unstable();
@@ -387,11 +387,10 @@ fn quorum_coordinator_writes_a_retried_request_once() {
     world.run_until(spec.until_us);
     let mut versions: BTreeMap<u64, Vec<String>> = BTreeMap::new();
     for e in world.trace().events() {
-        if let EventKind::Send {
-            msg: QuorumMsg::Write { req, version, .. },
-            ..
-        } = &e.kind
-        {
+        let EventKind::Send { msg, .. } = &e.kind else {
+            continue;
+        };
+        if let Some(QuorumMsg::Write { req, version, .. }) = msg.get::<QuorumNode>() {
             let seen = versions.entry(req.0).or_default();
             let v = format!("{version:?}");
             if !seen.contains(&v) {

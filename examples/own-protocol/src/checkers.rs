@@ -46,7 +46,7 @@ impl Invariant<AbdNode> for AnswersStandOnAMajority {
         let Some((id, node)) = view.actor() else {
             return Ok(());
         };
-        let disks: Vec<&AbdDisk> = view.nodes.iter().map(|slot| &slot.disk).collect();
+        let disks: Vec<&AbdDisk> = view.disks().iter().collect();
         for answer in self.read.unread(id, view.rebooted, node.answers()) {
             if let Some(holders) = short_of_majority(&disks, answer) {
                 return Err(format!(

@@ -187,7 +187,7 @@ pub trait Described: Protocol {
     /// of the run to say what the event means for it; `None` leaves the event to the engine's
     /// plain words (see [`crate::view::narration`]), or untold; an empty sentence keeps an
     /// event the engine would tell out of the story (one a note already told).
-    fn narrate(e: &crate::trace::EventKind<Self>, scene: &dyn Scene<Self>) -> Option<String> {
+    fn narrate(e: &crate::trace::EventKind, scene: &dyn Scene<Self>) -> Option<String> {
         let _ = (e, scene);
         None
     }
@@ -233,6 +233,16 @@ pub enum SystemModel {
     /// faults are the ones the protocol counts: its traitors and, with `crashes`, nodes that
     /// crash and stay down, at most [`Described::tolerates`] in all.
     Synchronous { crashes: bool },
+}
+
+/// What the engine tells a narration of the moment of the event it tells (the protocol's
+/// own side of the run, its nodes and configuration, it has itself).
+pub trait Around {
+    /// The time of the event.
+    fn now(&self) -> Micros;
+    /// The roles (with their terms) `node` took before this event, newest first, at most
+    /// `max`, as far as the kept trace tells.
+    fn roles_before(&self, node: NodeId, max: usize) -> Vec<(Role, u64)>;
 }
 
 /// What a protocol's narration may read of the run, at the moment of the event it tells:

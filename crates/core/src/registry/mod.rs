@@ -286,10 +286,8 @@ impl<P: Described> Entry for Of<P> {
         let config = Self::config(&spec.settings, &spec.bugs, &spec.env())?;
         let mut world = spec.world::<P>(config, false);
         world.run_until(until_us);
-        Ok(world
-            .nodes()
-            .iter()
-            .map(|n| n.state.as_ref().map(|s| s.card()))
+        Ok((0..spec.nodes as u32)
+            .map(|i| world.node(crate::ids::NodeId(i)).map(|s| s.card()))
             .collect())
     }
 
@@ -308,7 +306,7 @@ impl<P: Described> Entry for Of<P> {
 
     fn world(&self, spec: &RunSpec, record: bool) -> Result<Box<dyn Sim>, String> {
         let config = Self::config(&spec.settings, &spec.bugs, &spec.env())?;
-        Ok(Box::new(spec.world::<P>(config, record)))
+        Ok(Box::new(spec.world::<P>(config, record).into_kernel()))
     }
 
     fn model(&self, spec: &RunSpec) -> Result<SystemModel, String> {

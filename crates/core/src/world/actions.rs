@@ -1,12 +1,11 @@
 //! Carrying out user and schedule actions.
 
-use super::World;
+use super::Kernel;
 use crate::action::{Action, DiskFate};
 use crate::ids::NodeId;
-use crate::protocol::Protocol;
 use crate::trace::EventKind;
 
-impl<P: Protocol> World<P> {
+impl Kernel {
     /// Applies one action at the current time. Actions naming a node outside the cluster
     /// are ignored (schedules are validated before they get here).
     pub(super) fn apply(&mut self, action: Action) {
@@ -116,7 +115,7 @@ impl<P: Protocol> World<P> {
     /// the highest era (the lowest id among equals).
     pub(super) fn leader(&self) -> Option<NodeId> {
         self.statuses()
-            .filter(|(_, s)| P::leads(s.role))
+            .filter(|(_, s)| self.host.leads(s.role))
             .max_by_key(|(id, s)| (s.term, std::cmp::Reverse(id.0)))
             .map(|(id, _)| id)
     }
@@ -127,17 +126,14 @@ impl<P: Protocol> World<P> {
         }
         self.trace.push(self.now, EventKind::Crash { node, disk });
         self.discard_inbox(node);
+        self.host.crash(node, disk == DiskFate::Lose);
         let slot = &mut self.nodes[node.index()];
-        slot.state = None;
-        slot.timers.clear();
+        slot.up = false;
         slot.status = None;
         slot.paused_until = 0;
         slot.busy_until = 0;
         slot.crash_on_write = None;
         slot.crashed = Some((self.now, disk));
-        if disk == DiskFate::Lose {
-            slot.disk = P::Disk::default();
-        }
         self.check(None, false);
     }
 

@@ -1,18 +1,17 @@
 //! Clients: single operations, the steady workload, and the history of every operation.
 
-use super::dispatch::Input;
+use super::nodes::Input;
 use super::queue::Event;
-use super::World;
+use super::Kernel;
 use crate::client::{ClientRecord, KvOp, KvResult, Outcome, Retry, Workload};
 use crate::ids::{NodeId, RequestId};
-use crate::protocol::Protocol;
 use crate::time::MICROS_PER_SEC;
 use crate::trace::EventKind;
 
 /// Timeout for single operations sent by hand.
 const MANUAL_TIMEOUT_US: u64 = 2 * MICROS_PER_SEC;
 
-impl<P: Protocol> World<P> {
+impl Kernel {
     pub(super) fn client_invoke(&mut self, node: NodeId, op: KvOp) {
         let timeout = self.workload.map_or(MANUAL_TIMEOUT_US, |w| w.timeout_us);
         // Operations sent by hand make one attempt.

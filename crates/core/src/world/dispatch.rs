@@ -1,32 +1,19 @@
 //! Handing inputs to nodes and carrying out what they ask for.
 
+use super::nodes::{Input, Out};
 use super::queue::{Event, InFlight};
-use super::World;
-use crate::check::{CheckView, Violation};
-use crate::client::KvOp;
-use crate::ids::{MsgId, NodeId, RequestId};
-use crate::protocol::{Ctx, Durable, Effect, Message, Protocol};
+use super::Kernel;
+use crate::check::Violation;
+use crate::ids::{MsgId, NodeId};
+use crate::payload::Msg;
 use crate::trace::{DropReason, EventKind};
 
-/// One input for one node.
-pub(super) enum Input<P: Protocol> {
-    Start,
-    Recover,
-    Message { from: NodeId, msg: P::Msg },
-    Timer(P::Timer),
-    Client { req: RequestId, op: KvOp },
-}
-
-impl<P: Protocol> World<P> {
+impl Kernel {
     /// Boots a node from its disk: at world creation (`recover == false`) or on restart.
     pub(super) fn boot(&mut self, id: NodeId, recover: bool) {
+        self.host.boot(id);
         let slot = &mut self.nodes[id.index()];
-        slot.state = Some(P::boot(
-            id,
-            self.config.nodes,
-            &self.config.protocol,
-            &slot.disk,
-        ));
+        slot.up = true;
         slot.status = None;
         slot.paused_until = 0;
         slot.busy_until = 0;
@@ -38,7 +25,7 @@ impl<P: Protocol> World<P> {
         self.run_node(id, input, true);
     }
 
-    pub(super) fn handle(&mut self, event: Event<P>) {
+    pub(super) fn handle(&mut self, event: Event) {
         if let Some(node) = event.gated_node() {
             let slot = &self.nodes[node.index()];
             if slot.is_up() && (slot.ready_at() > self.now || !slot.inbox.is_empty()) {
@@ -52,7 +39,7 @@ impl<P: Protocol> World<P> {
     /// A paused or busy node's input waits in its inbox, in arrival order. A message has
     /// crossed the network once it is in the inbox, so it is checked against the network
     /// now and not again.
-    fn buffer(&mut self, node: NodeId, event: Event<P>) {
+    fn buffer(&mut self, node: NodeId, event: Event) {
         let event = match event {
             Event::Deliver(mut m) => {
                 if let Some(reason) = self.net.blocked(m.from, m.to) {
@@ -108,32 +95,19 @@ impl<P: Protocol> World<P> {
         }
     }
 
-    fn handle_ready(&mut self, event: Event<P>) {
+    fn handle_ready(&mut self, event: Event) {
         match event {
             Event::Deliver(m) => self.deliver(*m),
-            Event::Timer {
-                node,
-                timer,
-                generation,
-            } => {
-                let slot = &mut self.nodes[node.index()];
-                let Some(pos) = slot
-                    .timers
-                    .iter()
-                    .position(|(t, g)| *g == generation && *t == timer)
-                else {
+            Event::Timer { node, generation } => {
+                if !self.nodes[node.index()].up
+                    || !self
+                        .host
+                        .take_timer(node, generation, self.now, &mut self.trace)
+                {
                     return; // cancelled, re-armed or the node crashed since
-                };
-                slot.timers.swap_remove(pos);
+                }
                 self.counters.timers += 1;
-                self.trace.push(
-                    self.now,
-                    EventKind::Timer {
-                        node,
-                        timer: timer.clone(),
-                    },
-                );
-                self.run_node(node, Input::Timer(timer), false);
+                self.run_node(node, Input::Timer, false);
             }
             Event::ClientArrive { req, .. } => self.client_arrive(req),
             Event::ClientTimeout { req, attempt } => self.client_timeout(req, attempt),
@@ -150,7 +124,7 @@ impl<P: Protocol> World<P> {
         }
     }
 
-    fn deliver(&mut self, m: InFlight<P::Msg>) {
+    fn deliver(&mut self, m: InFlight) {
         let to = m.to;
         if !self.nodes[to.index()].is_up() {
             self.drop_msg(&m, DropReason::ReceiverDown);
@@ -192,7 +166,7 @@ impl<P: Protocol> World<P> {
         );
     }
 
-    fn drop_msg(&mut self, m: &InFlight<P::Msg>, reason: DropReason) {
+    fn drop_msg(&mut self, m: &InFlight, reason: DropReason) {
         self.counters.dropped += 1;
         self.trace.push(
             self.now,
@@ -207,9 +181,8 @@ impl<P: Protocol> World<P> {
 
     /// Runs one input on a node that is up, then applies its effects, reports status
     /// changes and runs the checkers.
-    pub(super) fn run_node(&mut self, id: NodeId, input: Input<P>, rebooted: bool) {
+    pub(super) fn run_node(&mut self, id: NodeId, input: Input, rebooted: bool) {
         let now = self.now;
-        let n = self.config.nodes;
         let mut out = std::mem::take(&mut self.effects);
         {
             let slot = &mut self.nodes[id.index()];
@@ -217,22 +190,15 @@ impl<P: Protocol> World<P> {
                 slot.lamport.tick();
                 slot.vclock.tick(id);
             }
-            let local = slot.clock.read(now);
-            let Some(state) = slot.state.as_mut() else {
+            if !slot.up {
                 self.effects = out;
                 return;
-            };
-            let mut ctx = Ctx::new(id, n, local, &mut self.rng, &mut out);
-            match input {
-                Input::Start => state.on_start(&mut ctx),
-                Input::Recover => state.on_recover(&mut ctx),
-                Input::Message { from, msg } => state.on_message(&mut ctx, from, msg),
-                Input::Timer(t) => state.on_timer(&mut ctx, t),
-                Input::Client { req, op } => state.on_client_request(&mut ctx, req, op),
             }
+            let local = slot.clock.read(now);
+            self.host.input(id, input, local, &mut self.rng, &mut out);
             slot.busy_until = now + slot.processing_us;
         }
-        let wrote = out.iter().any(|e| matches!(e, Effect::Persist(_)));
+        let wrote = out.iter().any(|e| matches!(e, Out::Persist));
         for effect in out.drain(..) {
             self.apply_effect(id, effect);
         }
@@ -250,49 +216,38 @@ impl<P: Protocol> World<P> {
         }
     }
 
-    fn apply_effect(&mut self, id: NodeId, effect: Effect<P>) {
+    fn apply_effect(&mut self, id: NodeId, effect: Out) {
         match effect {
-            Effect::Send { to, msg } => match &self.behaviours[id.index()] {
+            Out::Send { to, msg } => match &self.behaviours[id.index()] {
                 None => self.send(id, to, msg),
                 Some(behaviour) => {
-                    if let Some(lie) = P::lie(behaviour, id, to, msg, &mut self.rng) {
+                    if let Some(lie) = self.host.lie(behaviour, id, to, msg, &mut self.rng) {
                         self.send(id, to, lie);
                     }
                 }
             },
-            Effect::SetTimer { timer, after } => {
-                let slot = &mut self.nodes[id.index()];
-                let generation = slot.next_timer_generation;
-                slot.next_timer_generation += 1;
-                match slot.timers.iter_mut().find(|(t, _)| *t == timer) {
-                    Some(entry) => entry.1 = generation,
-                    None => slot.timers.push((timer.clone(), generation)),
-                }
+            Out::SetTimer { generation, after } => {
+                let slot = &self.nodes[id.index()];
                 let at = self.now + slot.clock.to_true_duration(after);
                 self.queue.push(
                     at,
                     Event::Timer {
                         node: id,
-                        timer,
                         generation,
                     },
                 );
             }
-            Effect::CancelTimer { timer } => {
-                self.nodes[id.index()].timers.retain(|(t, _)| *t != timer);
-            }
-            Effect::Persist(write) => {
-                self.nodes[id.index()].disk.apply(write);
+            Out::Persist => {
                 self.trace.push(self.now, EventKind::Persist { node: id });
             }
-            Effect::Reply { req, result } => self.client_reply(req, result),
-            Effect::Note(note) => self
+            Out::Reply { req, result } => self.client_reply(req, result),
+            Out::Note(note) => self
                 .trace
                 .push(self.now, EventKind::Note { node: id, note }),
         }
     }
 
-    fn send(&mut self, from: NodeId, to: NodeId, msg: P::Msg) {
+    fn send(&mut self, from: NodeId, to: NodeId, msg: Msg) {
         let id = MsgId(self.next_msg);
         self.next_msg += 1;
         self.counters.sent += 1;
@@ -300,7 +255,16 @@ impl<P: Protocol> World<P> {
         let lamport = slot.lamport.tick();
         slot.vclock.tick(from);
         let vclock = slot.vclock.clone();
-        self.trace.push_send(self.now, id, from, to, &msg, lamport);
+        self.trace.push(
+            self.now,
+            EventKind::Send {
+                id,
+                from,
+                to,
+                msg: msg.clone(),
+                lamport,
+            },
+        );
         let mut m = InFlight {
             id,
             from,
@@ -352,16 +316,19 @@ impl<P: Protocol> World<P> {
 
     /// Turns changes in a node's status into trace events.
     fn report_status(&mut self, id: NodeId) {
-        let slot = &mut self.nodes[id.index()];
-        let Some(new) = slot.state.as_ref().map(|s| s.status()) else {
+        let Some(new) = self.host.status(id) else {
             return;
         };
+        let slot = &mut self.nodes[id.index()];
         let old = slot.status.replace(new);
         let now = self.now;
         if old.is_none_or(|o| o.role != new.role || o.term != new.term) {
-            if P::leads(new.role) {
+            if self.host.leads(new.role) {
                 self.counters.leader_changes += 1;
-                let leaders = self.statuses().filter(|(_, s)| P::leads(s.role)).count();
+                let leaders = self
+                    .statuses()
+                    .filter(|(_, s)| self.host.leads(s.role))
+                    .count();
                 if leaders > self.most_leaders.0 {
                     self.most_leaders = (leaders, Some(now));
                 }
@@ -407,25 +374,30 @@ impl<P: Protocol> World<P> {
 
     /// Runs every invariant against the current state; records violations.
     pub(super) fn check(&mut self, acted: Option<NodeId>, rebooted: bool) {
-        let view = CheckView {
+        let mut broken = std::mem::take(&mut self.broken);
+        let facts = super::Facts {
+            nodes: &self.nodes,
+            now: self.now,
+        };
+        let moment = crate::check::Moment {
             now: self.now,
             acted,
             rebooted,
-            nodes: &self.nodes,
             honest: &self.honest,
+            facts: &facts,
         };
+        self.host.check(moment, &mut broken);
         let event = self.trace.len().saturating_sub(1);
-        for inv in &mut self.invariants {
-            if let Err(message) = inv.check(&view) {
-                self.violations.push(Violation {
-                    invariant: inv.name().to_string(),
-                    message,
-                    time_us: self.now,
-                    event,
-                    node: acted,
-                    at_end: false,
-                });
-            }
+        for (property, message) in broken.drain(..) {
+            self.violations.push(Violation {
+                invariant: property.to_string(),
+                message,
+                time_us: self.now,
+                event,
+                node: acted,
+                at_end: false,
+            });
         }
+        self.broken = broken;
     }
 }

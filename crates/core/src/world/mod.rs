@@ -1,27 +1,36 @@
 //! The world: nodes, network, clocks, clients and the event queue, advanced one event at a
 //! time. It owns every fault; protocols only see their own inputs.
 //!
-//! Call order: [`World::new`] boots every node; then any mix of [`World::schedule`] (or
-//! [`World::act`] for "now"), [`World::step`] and [`World::run_until`]. The world is `Clone`,
-//! so a snapshot is a clone and seeking backwards is "restore the nearest snapshot and
-//! replay".
+//! The engine is a kernel compiled once ([`Kernel`]: time, the queue, the network, clocks,
+//! clients, faults, the trace), which drives a protocol's nodes through one object-safe
+//! boundary ([`nodes::Nodes`]). [`World<P>`] is the same kernel with protocol `P`'s types
+//! known, for tests and tools that read a node's typed state.
+//!
+//! Call order: [`Kernel::new`] (or [`World::new`]) boots every node; then any mix of
+//! [`Kernel::schedule`] (or [`Kernel::act`] for "now"), [`Kernel::step`] and
+//! [`Kernel::run_until`]. The world is `Clone`, so a snapshot is a clone and seeking
+//! backwards is "restore the nearest snapshot and replay".
 
 mod actions;
 mod clients;
 mod dispatch;
+pub mod nodes;
 pub mod queue;
 
+use crate::about::Described;
 use crate::action::{Action, Schedule, Scheduled};
-use crate::check::{Invariant, Violation};
+use crate::check::Violation;
 use crate::client::{ClientRecord, Workload};
 use crate::clock::{Lamport, PhysicalClock, VectorClock};
 use crate::ids::NodeId;
 use crate::network::{LinkConfig, Network};
-use crate::protocol::{Effect, NodeStatus, Protocol};
+use crate::protocol::{NodeStatus, Protocol};
 use crate::rng::SimRng;
 use crate::time::Micros;
 use crate::trace::{Counters, Trace};
+use nodes::{Nodes, Out, Typed};
 use queue::EventQueue;
+use std::marker::PhantomData;
 
 /// Everything a run starts from (besides its schedule).
 #[derive(Clone, Debug)]
@@ -47,14 +56,37 @@ impl<P: Protocol> WorldConfig<P> {
             stop_on_violation: true,
         }
     }
+
+    /// The kernel's part, and the protocol's.
+    fn split(self) -> (Config, P::Config) {
+        (
+            Config {
+                nodes: self.nodes,
+                seed: self.seed,
+                link: self.link,
+                record: self.record,
+                stop_on_violation: self.stop_on_violation,
+            },
+            self.protocol,
+        )
+    }
 }
 
-/// One node as the world sees it: the protocol state (if up), its disk, clocks and timers.
+/// What the kernel starts from: [`WorldConfig`] without the protocol's configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct Config {
+    pub nodes: usize,
+    pub seed: u64,
+    pub link: LinkConfig,
+    pub record: bool,
+    pub stop_on_violation: bool,
+}
+
+/// One node as the kernel sees it: whether it is up, its clocks, faults and waiting
+/// inputs (its protocol state, disk and timers are behind the boundary).
 #[derive(Clone, Debug)]
-pub struct NodeSlot<P: Protocol> {
-    /// `None` while the node is crashed.
-    pub state: Option<P>,
-    pub disk: P::Disk,
+pub struct NodeSlot {
+    up: bool,
     pub clock: PhysicalClock,
     pub lamport: Lamport,
     pub vclock: VectorClock,
@@ -64,20 +96,25 @@ pub struct NodeSlot<P: Protocol> {
     pub processing_us: Micros,
     busy_until: Micros,
     /// Inputs that arrived while the node was paused or busy, in arrival order.
-    inbox: std::collections::VecDeque<queue::Event<P>>,
+    inbox: std::collections::VecDeque<queue::Event>,
     wake_pending: bool,
     /// While it is down: when it crashed and what became of its disk.
     pub crashed: Option<(Micros, crate::action::DiskFate)>,
     /// Armed by `Action::CrashOnWrite`: how to crash at the next disk write.
     crash_on_write: Option<(crate::action::DiskFate, Option<Micros>)>,
-    timers: Vec<(P::Timer, u64)>,
-    next_timer_generation: u64,
+    /// Its status as last reported (`None` while down); a node's status changes only in
+    /// its inputs, after each of which it is read again.
     status: Option<NodeStatus>,
 }
 
-impl<P: Protocol> NodeSlot<P> {
+impl NodeSlot {
     pub fn is_up(&self) -> bool {
-        self.state.is_some()
+        self.up
+    }
+
+    /// Its status, `None` while it is down.
+    pub fn status(&self) -> Option<NodeStatus> {
+        self.status
     }
 
     pub fn is_paused(&self, now: Micros) -> bool {
@@ -93,19 +130,17 @@ impl<P: Protocol> NodeSlot<P> {
     pub fn inbox_len(&self) -> usize {
         self.inbox.len()
     }
-
-    /// Armed timers and their generation.
-    pub fn timers(&self) -> &[(P::Timer, u64)] {
-        &self.timers
-    }
 }
 
+/// The engine, whatever the protocol: a world of nodes behind [`Nodes`].
 #[derive(Clone)]
-pub struct World<P: Protocol> {
-    config: WorldConfig<P>,
+pub struct Kernel {
+    config: Config,
     now: Micros,
-    queue: EventQueue<P>,
-    nodes: Vec<NodeSlot<P>>,
+    queue: EventQueue,
+    nodes: Vec<NodeSlot>,
+    /// The protocol's side of every node.
+    host: Box<dyn Nodes>,
     net: Network,
     rng: SimRng,
     schedule: Schedule,
@@ -120,11 +155,12 @@ pub struct World<P: Protocol> {
     workload: Option<Workload>,
     workload_generation: u64,
     workload_last_value: Vec<Option<u64>>,
-    trace: Trace<P>,
+    trace: Trace,
     counters: Counters,
-    invariants: Vec<Box<dyn Invariant<P>>>,
     violations: Vec<Violation>,
-    effects: Vec<Effect<P>>,
+    /// Reused buffers: a node's effects, and the properties one event broke.
+    effects: Vec<Out>,
+    broken: Vec<(&'static str, String)>,
     /// Per node: `None` while it runs its honest code, else its Byzantine behaviour.
     behaviours: Vec<Option<String>>,
     /// Per node: whether it is honest (the checkers' view of `behaviours`).
@@ -133,14 +169,14 @@ pub struct World<P: Protocol> {
     most_leaders: (usize, Option<Micros>),
 }
 
-impl<P: Protocol> World<P> {
-    pub fn new(config: WorldConfig<P>) -> Self {
+impl Kernel {
+    /// A world of `config.nodes` nodes behind `host`, every one booted.
+    pub fn new(config: Config, host: Box<dyn Nodes>) -> Self {
         assert!(config.nodes > 0, "a cluster needs at least one node");
         let n = config.nodes;
         let nodes = (0..n)
             .map(|_| NodeSlot {
-                state: None,
-                disk: P::Disk::default(),
+                up: false,
                 clock: PhysicalClock::default(),
                 lamport: Lamport::default(),
                 vclock: VectorClock::new(n),
@@ -151,16 +187,14 @@ impl<P: Protocol> World<P> {
                 wake_pending: false,
                 crashed: None,
                 crash_on_write: None,
-                timers: Vec::new(),
-                next_timer_generation: 0,
                 status: None,
             })
             .collect();
-        let mut world = World {
+        let mut world = Kernel {
             net: Network::new(n, config.link),
             rng: SimRng::new(config.seed),
             trace: Trace::new(config.record),
-            invariants: P::invariants(&config.protocol, n),
+            host,
             config,
             now: 0,
             queue: EventQueue::default(),
@@ -177,6 +211,7 @@ impl<P: Protocol> World<P> {
             counters: Counters::default(),
             violations: Vec::new(),
             effects: Vec::new(),
+            broken: Vec::new(),
             behaviours: vec![None; n],
             honest: vec![true; n],
             most_leaders: (0, None),
@@ -315,33 +350,39 @@ impl<P: Protocol> World<P> {
         self.now
     }
 
-    pub fn config(&self) -> &WorldConfig<P> {
+    pub fn config(&self) -> &Config {
         &self.config
     }
 
-    pub fn nodes(&self) -> &[NodeSlot<P>] {
+    pub fn nodes(&self) -> &[NodeSlot] {
         &self.nodes
     }
 
-    pub fn node(&self, id: NodeId) -> Option<&P> {
-        self.nodes[id.index()].state.as_ref()
+    /// The protocol's side of the nodes.
+    pub fn host(&self) -> &dyn Nodes {
+        self.host.as_ref()
+    }
+
+    /// The protocol's description.
+    pub fn about(&self) -> &'static crate::about::About {
+        self.host.about()
     }
 
     pub fn network(&self) -> &Network {
         &self.net
     }
 
-    pub fn queue(&self) -> &EventQueue<P> {
+    pub fn queue(&self) -> &EventQueue {
         &self.queue
     }
 
-    pub fn trace(&self) -> &Trace<P> {
+    pub fn trace(&self) -> &Trace {
         &self.trace
     }
 
     /// For forgetting old events ([`Trace::forget_before`]); the trace is only ever
     /// appended to by the world.
-    pub fn trace_mut(&mut self) -> &mut Trace<P> {
+    pub fn trace_mut(&mut self) -> &mut Trace {
         &mut self.trace
     }
 
@@ -386,8 +427,7 @@ impl<P: Protocol> World<P> {
     /// nodes get their speed back, the clients stop, and it runs `settle_us` more, so that "every live node caught up" asks
     /// about a run that had its chance; call it on a copy to keep the run itself as it was.
     pub fn check_end(&mut self, settle_us: Micros) -> Vec<Violation> {
-        let properties = P::end_properties(&self.config.protocol, self.config.nodes);
-        if properties.is_empty() {
+        if !self.host.has_end_properties() {
             return Vec::new();
         }
         if settle_us > 0 {
@@ -413,24 +453,27 @@ impl<P: Protocol> World<P> {
             let until = self.now + settle_us;
             self.run_until(until);
         }
-        let view = crate::check::CheckView {
+        let facts = Facts {
+            nodes: &self.nodes,
+            now: self.now,
+        };
+        let moment = crate::check::Moment {
             now: self.now,
             acted: None,
             rebooted: false,
-            nodes: &self.nodes,
             honest: &self.honest,
+            facts: &facts,
         };
-        properties
-            .iter()
-            .filter_map(|p| {
-                p.check_end(&view).err().map(|message| Violation {
-                    invariant: p.name().to_string(),
-                    message,
-                    time_us: self.now,
-                    event: self.trace.len(),
-                    node: None,
-                    at_end: true,
-                })
+        self.host
+            .check_end(moment)
+            .into_iter()
+            .map(|(property, message)| Violation {
+                invariant: property.to_string(),
+                message,
+                time_us: self.now,
+                event: self.trace.len(),
+                node: None,
+                at_end: true,
             })
             .collect()
     }
@@ -440,6 +483,119 @@ impl<P: Protocol> World<P> {
         self.nodes
             .iter()
             .enumerate()
-            .filter_map(|(i, s)| Some((NodeId(i as u32), s.state.as_ref()?.status())))
+            .filter_map(|(i, s)| Some((NodeId(i as u32), s.status?)))
+    }
+
+    /// Whether a node in `role` leads the others.
+    pub fn leads(&self, role: crate::protocol::Role) -> bool {
+        self.host.leads(role)
+    }
+}
+
+/// What checkers may ask of the kernel's side of the nodes, now.
+struct Facts<'a> {
+    nodes: &'a [NodeSlot],
+    now: Micros,
+}
+
+impl crate::check::NodeFacts for Facts<'_> {
+    fn crashed(&self, id: NodeId) -> Option<(Micros, crate::action::DiskFate)> {
+        self.nodes[id.index()].crashed
+    }
+
+    fn is_paused(&self, id: NodeId) -> bool {
+        self.nodes[id.index()].is_paused(self.now)
+    }
+
+    fn clock(&self, id: NodeId) -> i64 {
+        self.nodes[id.index()].clock.read(self.now)
+    }
+}
+
+/// A kernel running protocol `P`, with `P`'s types known: the typed face of a world, for
+/// tests and tools that read a node's state. Everything else is the kernel's (it derefs to
+/// [`Kernel`]).
+pub struct World<P> {
+    kernel: Kernel,
+    _protocol: PhantomData<fn() -> P>,
+}
+
+impl<P> Clone for World<P> {
+    fn clone(&self) -> Self {
+        World {
+            kernel: self.kernel.clone(),
+            _protocol: PhantomData,
+        }
+    }
+}
+
+impl<P: Described> World<P> {
+    pub fn new(config: WorldConfig<P>) -> Self {
+        let (config, protocol) = config.split();
+        let host = Box::new(Typed::<P>::new(protocol, config.nodes));
+        World {
+            kernel: Kernel::new(config, host),
+            _protocol: PhantomData,
+        }
+    }
+
+    fn typed(&self) -> &Typed<P> {
+        self.kernel
+            .host
+            .as_any()
+            .downcast_ref()
+            .expect("a world's nodes are of its protocol")
+    }
+
+    /// Node `id`'s state, `None` while it is down.
+    pub fn node(&self, id: NodeId) -> Option<&P> {
+        self.typed().node(id)
+    }
+
+    /// Node `id`'s disk.
+    pub fn disk(&self, id: NodeId) -> &P::Disk {
+        self.typed().disk(id)
+    }
+
+    /// Node `id`'s armed timers, each with its generation.
+    pub fn timers(&self, id: NodeId) -> &[(P::Timer, u64)] {
+        self.typed().timers(id)
+    }
+
+    /// The protocol's configuration.
+    pub fn protocol_config(&self) -> &P::Config {
+        self.typed().config()
+    }
+
+    /// The kernel alone, the protocol's types forgotten.
+    pub fn into_kernel(self) -> Kernel {
+        self.kernel
+    }
+
+    // The kernel's mutating calls, here as well so that `w.run_until(w.now() + d)` reads
+    // as it does on the kernel (a call through `DerefMut` cannot read `w` in its arguments).
+
+    /// See [`Kernel::run_until`].
+    pub fn run_until(&mut self, until: Micros) -> u64 {
+        self.kernel.run_until(until)
+    }
+
+    /// See [`Kernel::act`].
+    pub fn act(&mut self, action: Action) {
+        self.kernel.act(action)
+    }
+}
+
+impl<P> std::ops::Deref for World<P> {
+    type Target = Kernel;
+
+    fn deref(&self) -> &Kernel {
+        &self.kernel
+    }
+}
+
+impl<P> std::ops::DerefMut for World<P> {
+    fn deref_mut(&mut self) -> &mut Kernel {
+        &mut self.kernel
     }
 }

@@ -4,18 +4,18 @@
 
 use crate::clock::VectorClock;
 use crate::ids::{MsgId, NodeId, RequestId};
-use crate::protocol::Protocol;
+use crate::payload::Msg;
 use crate::time::Micros;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 /// A message on its way.
 #[derive(Clone, Debug)]
-pub struct InFlight<M> {
+pub struct InFlight {
     pub id: MsgId,
     pub from: NodeId,
     pub to: NodeId,
-    pub msg: M,
+    pub msg: Msg,
     pub sent_at: Micros,
     pub lamport: u64,
     pub vclock: VectorClock,
@@ -26,11 +26,12 @@ pub struct InFlight<M> {
 }
 
 #[derive(Clone, Debug)]
-pub enum Event<P: Protocol> {
-    Deliver(Box<InFlight<P::Msg>>),
+pub enum Event {
+    Deliver(Box<InFlight>),
+    /// Node `node`'s timer armed as `generation` is due (if it was not cancelled or armed
+    /// again since: the node's timers say which generation is live).
     Timer {
         node: NodeId,
-        timer: P::Timer,
         generation: u64,
     },
     /// A client operation reaches its node.
@@ -66,7 +67,7 @@ pub enum Event<P: Protocol> {
     },
 }
 
-impl<P: Protocol> Event<P> {
+impl Event {
     /// The node whose availability (paused, slow) gates this event.
     pub fn gated_node(&self) -> Option<NodeId> {
         match self {
@@ -84,24 +85,24 @@ impl<P: Protocol> Event<P> {
 }
 
 #[derive(Clone, Debug)]
-struct Queued<P: Protocol> {
+struct Queued {
     at: Micros,
     seq: u64,
-    event: Event<P>,
+    event: Event,
 }
 
-impl<P: Protocol> PartialEq for Queued<P> {
+impl PartialEq for Queued {
     fn eq(&self, other: &Self) -> bool {
         (self.at, self.seq) == (other.at, other.seq)
     }
 }
-impl<P: Protocol> Eq for Queued<P> {}
-impl<P: Protocol> PartialOrd for Queued<P> {
+impl Eq for Queued {}
+impl PartialOrd for Queued {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
-impl<P: Protocol> Ord for Queued<P> {
+impl Ord for Queued {
     fn cmp(&self, other: &Self) -> Ordering {
         // Reversed: BinaryHeap is a max-heap and we want the earliest event first.
         (other.at, other.seq).cmp(&(self.at, self.seq))
@@ -109,12 +110,12 @@ impl<P: Protocol> Ord for Queued<P> {
 }
 
 #[derive(Clone, Debug)]
-pub struct EventQueue<P: Protocol> {
-    heap: BinaryHeap<Queued<P>>,
+pub struct EventQueue {
+    heap: BinaryHeap<Queued>,
     next_seq: u64,
 }
 
-impl<P: Protocol> Default for EventQueue<P> {
+impl Default for EventQueue {
     fn default() -> Self {
         EventQueue {
             heap: BinaryHeap::new(),
@@ -123,8 +124,8 @@ impl<P: Protocol> Default for EventQueue<P> {
     }
 }
 
-impl<P: Protocol> EventQueue<P> {
-    pub fn push(&mut self, at: Micros, event: Event<P>) {
+impl EventQueue {
+    pub fn push(&mut self, at: Micros, event: Event) {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.heap.push(Queued { at, seq, event });
@@ -134,7 +135,7 @@ impl<P: Protocol> EventQueue<P> {
         self.heap.peek().map(|q| q.at)
     }
 
-    pub fn pop(&mut self) -> Option<(Micros, Event<P>)> {
+    pub fn pop(&mut self) -> Option<(Micros, Event)> {
         self.heap.pop().map(|q| (q.at, q.event))
     }
 
@@ -146,15 +147,11 @@ impl<P: Protocol> EventQueue<P> {
         self.heap.is_empty()
     }
 
-    /// Armed timers as (due time, node, timer, generation), in no particular order. A
-    /// timer whose generation is no longer armed at its node is stale and will not fire.
-    pub fn timers(&self) -> impl Iterator<Item = (Micros, NodeId, &P::Timer, u64)> {
+    /// Armed timers as (due time, node, generation), in no particular order. A timer whose
+    /// generation is no longer armed at its node is stale and will not fire.
+    pub fn timers(&self) -> impl Iterator<Item = (Micros, NodeId, u64)> + '_ {
         self.heap.iter().filter_map(|q| match &q.event {
-            Event::Timer {
-                node,
-                timer,
-                generation,
-            } => Some((q.at, *node, timer, *generation)),
+            Event::Timer { node, generation } => Some((q.at, *node, *generation)),
             _ => None,
         })
     }
@@ -162,7 +159,7 @@ impl<P: Protocol> EventQueue<P> {
     /// Messages currently in flight (not those waiting in a busy node's inbox), in no
     /// particular order.
     /// Each with the time it is due to arrive.
-    pub fn in_flight(&self) -> impl Iterator<Item = (Micros, &InFlight<P::Msg>)> {
+    pub fn in_flight(&self) -> impl Iterator<Item = (Micros, &InFlight)> {
         self.heap.iter().filter_map(|q| match &q.event {
             Event::Deliver(m) => Some((q.at, &**m)),
             _ => None,

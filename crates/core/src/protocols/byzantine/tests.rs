@@ -137,10 +137,8 @@ fn signatures_make_three_generals_enough() {
     assert_eq!(decisions(&w)[0], Some(Order::Attack));
     assert!(w.trace().events().any(|e| matches!(
         &e.kind,
-        crate::trace::EventKind::Note {
-            note: ByzNote::Forged { .. },
-            ..
-        }
+        crate::trace::EventKind::Note { note, .. }
+            if matches!(note.get::<ByzNote>(), Some(ByzNote::Forged { .. }))
     )));
     let w = run(&lying(signed(), 0, "two-faced"));
     assert!(w.violations().is_empty(), "{:?}", w.violations());

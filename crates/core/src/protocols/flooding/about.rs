@@ -187,7 +187,7 @@ impl Described for FloodNode {
     /// sends of that round (read from true time, as the rounds line up while clocks keep
     /// time together).
     fn narrate(
-        e: &crate::trace::EventKind<FloodNode>,
+        e: &crate::trace::EventKind,
         scene: &dyn crate::about::Scene<FloodNode>,
     ) -> Option<String> {
         let crate::trace::EventKind::Crash { node, .. } = e else {

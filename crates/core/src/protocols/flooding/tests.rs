@@ -125,7 +125,7 @@ fn in_the_asynchronous_model_slow_messages_break_agreement() {
     assert_eq!(names(w.violations()), ["agreement"]);
     let late = w.trace().events().any(|e| {
         matches!(&e.kind, crate::trace::EventKind::Note { note, .. }
-            if crate::protocol::Note::text(note).contains("too late"))
+            if note.text().contains("too late"))
     });
     assert!(late);
     // The same delays in the synchronous model leave the model: the failure detector is
@@ -135,7 +135,7 @@ fn in_the_asynchronous_model_slow_messages_break_agreement() {
     assert!(w.violations().is_empty(), "{:?}", w.violations());
     let told = w.trace().events().any(|e| {
         matches!(&e.kind, crate::trace::EventKind::Note { note, .. }
-            if crate::protocol::Note::text(note).contains("which the synchronous model rules out"))
+            if note.text().contains("which the synchronous model rules out"))
     });
     assert!(told);
     // Without the delays the asynchronous model agrees too.
@@ -160,14 +160,14 @@ fn the_story_tells_suspicions_and_decisions() {
     let config = Of::<FloodNode>::config(&s.settings, &s.bugs, &s.env()).unwrap();
     let mut w: World<FloodNode> = s.world(config, true);
     w.run_until(150 * crate::time::MICROS_PER_MS);
-    let (_, _, told) = Sim::narration(&w).unwrap();
+    let (_, _, told) = Sim::narration(&*w).unwrap();
     assert!(told.contains(&format!("suspects n{m}")), "{told}");
     let mut w: World<FloodNode> = s.world(
         Of::<FloodNode>::config(&s.settings, &s.bugs, &s.env()).unwrap(),
         true,
     );
     w.run_until(1600);
-    let (_, _, told) = Sim::narration(&w).unwrap();
+    let (_, _, told) = Sim::narration(&*w).unwrap();
     assert!(told.contains("in the middle of its sends"), "{told}");
 }
 
@@ -298,7 +298,7 @@ fn a_lost_message_is_a_wrong_suspicion_and_the_node_says_so() {
         .trace()
         .events()
         .filter_map(|e| match &e.kind {
-            crate::trace::EventKind::Note { note, .. } => Some(crate::protocol::Note::text(note)),
+            crate::trace::EventKind::Note { note, .. } => Some(note.text()),
             _ => None,
         })
         .collect();

@@ -48,7 +48,7 @@ fn notes_of(w: &World<MpNode>, who: NodeId) -> Vec<MpNote> {
     w.trace()
         .events()
         .filter_map(|e| match &e.kind {
-            EventKind::Note { node, note } if *node == who => Some(note.clone()),
+            EventKind::Note { node, note } if *node == who => note.get::<MpNote>().cloned(),
             _ => None,
         })
         .collect()

@@ -47,7 +47,7 @@ fn notes_of(w: &World<PaxosNode>, who: NodeId) -> Vec<PaxosNote> {
     w.trace()
         .events()
         .filter_map(|e| match &e.kind {
-            EventKind::Note { node, note } if *node == who => Some(note.clone()),
+            EventKind::Note { node, note } if *node == who => note.get::<PaxosNote>().cloned(),
             _ => None,
         })
         .collect()

@@ -118,7 +118,6 @@ fn an_equivocating_primary_and_a_two_faced_backup_split_four_replicas() {
 
 /// The notes of every replica, in words, in order.
 fn notes(w: &World<PbftNode>) -> Vec<String> {
-    use crate::protocol::Note;
     use crate::trace::EventKind;
     w.trace()
         .events()

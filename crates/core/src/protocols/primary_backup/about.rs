@@ -66,7 +66,7 @@ impl Described for PbNode {
     }
 
     fn narrate(
-        e: &crate::trace::EventKind<PbNode>,
+        e: &crate::trace::EventKind,
         scene: &dyn crate::about::Scene<PbNode>,
     ) -> Option<String> {
         match e {

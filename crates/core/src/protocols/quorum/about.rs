@@ -116,7 +116,7 @@ const ABOUT: About = About {
 
 impl Described for QuorumNode {
     fn narrate(
-        e: &crate::trace::EventKind<QuorumNode>,
+        e: &crate::trace::EventKind,
         scene: &dyn crate::about::Scene<QuorumNode>,
     ) -> Option<String> {
         let crate::trace::EventKind::Fault {

@@ -431,7 +431,7 @@ fn the_story_tells_what_a_partition_means_for_each_quorum_size() {
         w.act(Action::Partition {
             groups: vec![vec![NodeId(0), NodeId(1)], (2..5).map(NodeId).collect()],
         });
-        Sim::narration(&w).unwrap().2
+        Sim::narration(&*w).unwrap().2
     };
     let one = told(1, 1);
     assert!(

@@ -113,7 +113,7 @@ impl Described for RaftNode {
         (*timer == RaftTimer::Election).then_some(config.election_timeout_max_us)
     }
 
-    fn narrate(e: &EventKind<RaftNode>, scene: &dyn Scene<RaftNode>) -> Option<String> {
+    fn narrate(e: &EventKind, scene: &dyn Scene<RaftNode>) -> Option<String> {
         match e {
             EventKind::Fault {
                 action: Action::Partition { groups },

@@ -513,10 +513,10 @@ fn a_follower_that_lost_its_disk_is_sent_the_log_again_and_catches_up() {
     let noted = w.trace().events().any(|e| {
         matches!(
             &e.kind,
-            EventKind::Note {
-                note: super::RaftNote::FollowerLostEntries { follower, .. },
-                ..
-            } if *follower == NodeId(2)
+            EventKind::Note { note, .. } if matches!(
+                note.get::<super::RaftNote>(),
+                Some(super::RaftNote::FollowerLostEntries { follower, .. }) if *follower == NodeId(2)
+            )
         )
     });
     assert!(noted, "the leader's note about n2");
@@ -528,7 +528,7 @@ fn the_story_tells_an_election_and_then_a_crash() {
     use crate::sim::Sim;
     let mut w = world_with(5, 1, RaftConfig::default(), true);
     w.run_until(2 * MICROS_PER_SEC);
-    let (_, _, told) = Sim::narration(&w).expect("an election happened");
+    let (_, _, told) = Sim::narration(&*w).expect("an election happened");
     assert!(
         told.contains("has the votes of a majority: it leads term"),
         "{told}"
@@ -537,7 +537,7 @@ fn the_story_tells_an_election_and_then_a_crash() {
         node: NodeId(3),
         disk: DiskFate::Keep,
     });
-    let (_, at, told) = Sim::narration(&w).unwrap();
+    let (_, at, told) = Sim::narration(&*w).unwrap();
     assert_eq!(
         (at, told.as_str()),
         (w.now(), "n3 crashed (its disk is kept)")
@@ -558,7 +558,7 @@ fn the_story_tells_a_leader_cut_off_from_the_majority() {
     w.act(Action::Partition {
         groups: vec![vec![l, other], rest],
     });
-    let (_, _, told) = Sim::narration(&w).unwrap();
+    let (_, _, told) = Sim::narration(&*w).unwrap();
     assert!(
         told.contains(&format!(
             "{l} is cut off from the majority. It still thinks it leads"
@@ -573,7 +573,7 @@ fn the_story_tells_a_leader_cut_off_from_the_majority() {
     w.act(Action::Partition {
         groups: vec![others[..2].to_vec(), vec![l, others[2], others[3]]],
     });
-    let (_, _, told) = Sim::narration(&w).unwrap();
+    let (_, _, told) = Sim::narration(&*w).unwrap();
     assert!(
         told.starts_with("partition") && !told.contains("cut off"),
         "{told}"

@@ -83,7 +83,7 @@ impl EndProperty<RpcNode> for EveryCallAnswered {
                     client.gave_up()
                 ));
             }
-            let clock = view.nodes[id.index()].clock.read(view.now);
+            let clock = view.clock(id);
             let waited = clock.saturating_sub(client.waiting_since());
             if let Some(number) = client.waiting().filter(|_| waited > PATIENCE as i64) {
                 return Err(format!(

@@ -128,7 +128,7 @@ fn the_story_tells_retries_not_routine_calls() {
     let config = Of::<RpcNode>::config(&s.settings, &s.bugs, &s.env()).unwrap();
     let mut w: World<RpcNode> = s.world(config, true);
     w.run_until(650 * crate::time::MICROS_PER_MS);
-    let (_, _, told) = Sim::narration(&w).unwrap();
+    let (_, _, told) = Sim::narration(&*w).unwrap();
     assert!(
         told.contains("sends call 1 again") || told.contains("answers from its table"),
         "{told}"

@@ -72,11 +72,13 @@ impl Invariant<General> for AttacksRestOnRealMessengers {
             return Ok(());
         }
         let other = NodeId(1 - id.0.min(1));
-        let Some(slot) = view.nodes.get(other.index()) else {
+        if other.index() >= view.len() {
             return Ok(());
-        };
+        }
         let needed = general.heard().saturating_sub(1);
-        let other_heard = slot.state.as_ref().map_or(slot.disk.heard, |g| g.heard());
+        let other_heard = view
+            .node(other)
+            .map_or(view.disk(other).heard, |g| g.heard());
         if general.heard() > 1 && other_heard < needed {
             return Err(format!(
                 "{id} attacks on messenger {}, but {other} never received messenger {needed}, so never sent it",
@@ -103,7 +105,7 @@ impl EndProperty<General> for EveryGeneralDecides {
 
     fn check_end(&self, view: &CheckView<'_, General>) -> Result<(), String> {
         for (id, g) in view.up_nodes() {
-            let clock = view.nodes[id.index()].clock.read(view.now);
+            let clock = view.clock(id);
             let due = g.plan().is_some_and(|at| clock >= at as i64);
             if view.is_honest(id) && due && g.decision().is_none() {
                 return Err(format!(
@@ -127,14 +129,14 @@ impl EndProperty<General> for GeneralsDecideAlike {
     }
 
     fn check_end(&self, view: &CheckView<'_, General>) -> Result<(), String> {
-        if view.nodes.len() < 2 {
+        if view.len() < 2 {
             return Ok(());
         }
         let outcome = |i: usize| {
-            let slot = &view.nodes[i];
-            let (decision, plan) = match slot.state.as_ref() {
+            let id = NodeId(i as u32);
+            let (decision, plan) = match view.node(id) {
                 Some(g) => (g.decision(), g.plan()),
-                None => (slot.disk.decision, slot.disk.plan),
+                None => (view.disk(id).decision, view.disk(id).plan),
             };
             match decision {
                 Some(Decision::Attack) => Some(plan.unwrap_or(0)),

@@ -110,7 +110,7 @@ impl Described for TpcNode {
     }
 
     fn narrate(
-        e: &crate::trace::EventKind<TpcNode>,
+        e: &crate::trace::EventKind,
         scene: &dyn crate::about::Scene<TpcNode>,
     ) -> Option<String> {
         match e {

@@ -35,9 +35,7 @@ fn notes(w: &World<TpcNode>) -> Vec<String> {
     w.trace()
         .events()
         .filter_map(|e| match &e.kind {
-            crate::trace::EventKind::Note { node, note } => {
-                Some(format!("{node} {}", crate::protocol::Note::text(note)))
-            }
+            crate::trace::EventKind::Note { node, note } => Some(format!("{node} {}", note.text())),
             _ => None,
         })
         .collect()

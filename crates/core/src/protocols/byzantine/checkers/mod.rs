@@ -54,10 +54,9 @@ impl Faulty {
     /// whose messages are lost, breaks the synchronous model too; the fuzzer keeps to the
     /// model, and on the page a violation after such faults is the model's limit shown.)
     pub fn look(&mut self, view: &CheckView<'_, ByzGeneral>) {
-        for (i, slot) in view.nodes.iter().enumerate() {
-            let id = NodeId(i as u32);
+        for id in (0..view.len() as u32).map(NodeId) {
             // Crashed (a node not booted yet is neither).
-            if slot.crashed.is_some() || !view.is_honest(id) {
+            if view.crashed(id).is_some() || !view.is_honest(id) {
                 self.seen.insert(id);
             }
         }

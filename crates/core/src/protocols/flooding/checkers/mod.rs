@@ -49,15 +49,14 @@ impl<'a> Seen<'a> {
 }
 
 pub fn seen<'a>(view: &CheckView<'a, FloodNode>) -> Vec<Seen<'a>> {
-    view.nodes
-        .iter()
-        .enumerate()
-        .map(|(i, slot)| {
-            let id = NodeId(i as u32);
+    (0..view.len() as u32)
+        .map(NodeId)
+        .map(|id| {
+            let state = view.node(id);
             Seen {
                 id,
-                state: slot.state.as_ref(),
-                crashed: slot.state.is_none() && slot.crashed.is_some(),
+                state,
+                crashed: state.is_none() && view.crashed(id).is_some(),
                 honest: view.is_honest(id),
             }
         })

@@ -71,9 +71,9 @@ impl Invariant<PbftNode> for HonestAgree {
     }
 
     fn check(&mut self, view: &CheckView<'_, PbftNode>) -> Result<(), String> {
-        for (i, honest) in view.honest.iter().enumerate() {
-            if !honest {
-                self.liars.insert(NodeId(i as u32));
+        for id in (0..view.len() as u32).map(NodeId) {
+            if !view.is_honest(id) {
+                self.liars.insert(id);
             }
         }
         let Some((id, node)) = view.actor() else {

@@ -19,16 +19,16 @@ impl EndProperty<RaftNode> for EveryLiveNodeCatchesUp {
     fn check_end(&self, view: &CheckView<'_, RaftNode>) -> Result<(), String> {
         let up: Vec<_> = view
             .up_nodes()
-            .filter(|(id, _)| !view.nodes[id.index()].is_paused(view.now))
+            .filter(|(id, _)| !view.is_paused(*id))
             .collect();
-        if up.len() * 2 <= view.nodes.len() {
+        if up.len() * 2 <= view.len() {
             return Ok(()); // no majority: Raft promises no progress
         }
         if !up.iter().any(|(_, n)| n.role() == roles::LEADER) {
             return Err(format!(
                 "{} of {} nodes are up and connected, yet none leads",
                 up.len(),
-                view.nodes.len()
+                view.len()
             ));
         }
         let furthest = up.iter().map(|(_, n)| n.commit_index()).max().unwrap_or(0);

@@ -1,0 +1,164 @@
+//! What a protocol hands the engine to carry, trace and show (a message, a timer, a note),
+//! behind object-safe traits, so that the engine is compiled once for every protocol.
+//!
+//! The engine never looks inside a payload: it asks the payload to hash itself (the same
+//! postcard bytes a typed value would give, so trace hashes do not depend on the erasure),
+//! to describe itself in words, and, for a message, to corrupt itself. Only the typed layer
+//! behind the engine's boundary (and tests) takes the protocol's own type back out, with
+//! [`AnyMsg::get`] and friends.
+
+use crate::about::Described;
+use crate::protocol::{Message, Note, Protocol};
+use crate::rng::SimRng;
+use crate::trace::StableHasher;
+use std::any::Any;
+use std::fmt::Debug;
+use std::rc::Rc;
+
+/// A message of some protocol, as the engine carries it: shared, so that the trace, a
+/// duplicate and the copy in flight are one allocation.
+pub type Msg = Rc<dyn AnyMsg>;
+
+/// A protocol's message with its type erased.
+pub trait AnyMsg: Debug {
+    /// Its type's label (`AppendEntries`), from [`Message::kind`].
+    fn kind(&self) -> &'static str;
+    /// Its contents in words, field by field (see [`Message::fields`]).
+    fn fields(&self) -> Vec<(&'static str, String)>;
+    /// Which of the protocol's four message colours it has.
+    fn colour(&self) -> u8;
+    /// Folds its postcard encoding into `h`.
+    fn hash_into(&self, h: &mut StableHasher);
+    /// A damaged copy (see [`Message::corrupt`]).
+    fn corrupt(&self, rng: &mut SimRng) -> Msg;
+    fn as_any(&self) -> &dyn Any;
+    /// For taking the typed message back out without a copy when nothing else holds it.
+    fn into_any(self: Rc<Self>) -> Rc<dyn Any>;
+}
+
+impl dyn AnyMsg {
+    /// The message as protocol `P`'s type, if it is one of `P`'s.
+    pub fn get<P: Protocol>(&self) -> Option<&P::Msg> {
+        self.as_any().downcast_ref::<MsgOf<P>>().map(|m| &m.0)
+    }
+}
+
+/// Protocol `P`'s message, behind [`AnyMsg`].
+#[derive(Debug)]
+pub struct MsgOf<P: Protocol>(pub P::Msg);
+
+impl<P: Described> MsgOf<P> {
+    pub fn wrap(msg: P::Msg) -> Msg {
+        Rc::new(MsgOf::<P>(msg))
+    }
+
+    /// The typed message: moved out if `msg` is the only holder, else cloned.
+    ///
+    /// # Panics
+    /// If `msg` is not one of `P`'s messages: the engine gives a protocol only its own.
+    pub fn unwrap(msg: Msg) -> P::Msg {
+        let any = msg.into_any();
+        let typed = any
+            .downcast::<MsgOf<P>>()
+            .unwrap_or_else(|_| panic!("a message of another protocol than {}", P::ABOUT.name));
+        Rc::try_unwrap(typed).map_or_else(|shared| shared.0.clone(), |m| m.0)
+    }
+}
+
+impl<P: Described> AnyMsg for MsgOf<P> {
+    fn kind(&self) -> &'static str {
+        self.0.kind()
+    }
+
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        self.0.fields()
+    }
+
+    fn colour(&self) -> u8 {
+        P::colour_of(&self.0)
+    }
+
+    fn hash_into(&self, h: &mut StableHasher) {
+        h.write_value(&self.0);
+    }
+
+    fn corrupt(&self, rng: &mut SimRng) -> Msg {
+        Self::wrap(self.0.corrupt(rng))
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn into_any(self: Rc<Self>) -> Rc<dyn Any> {
+        self
+    }
+}
+
+/// A timer that fired, as a recorded trace keeps it.
+pub trait AnyTimer: Debug {
+    /// What it is for, in words (see [`Protocol::timer_text`]).
+    fn text(&self) -> String;
+    fn hash_into(&self, h: &mut StableHasher);
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// Protocol `P`'s timer, behind [`AnyTimer`].
+#[derive(Debug)]
+pub struct TimerOf<P: Protocol>(pub P::Timer);
+
+impl<P: Protocol> AnyTimer for TimerOf<P> {
+    fn text(&self) -> String {
+        P::timer_text(&self.0)
+    }
+
+    fn hash_into(&self, h: &mut StableHasher) {
+        h.write_value(&self.0);
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl dyn AnyTimer {
+    /// The timer as protocol `P`'s type, if it is one of `P`'s.
+    pub fn get<P: Protocol>(&self) -> Option<&P::Timer> {
+        self.as_any().downcast_ref::<TimerOf<P>>().map(|t| &t.0)
+    }
+}
+
+/// A protocol's note with its type erased.
+pub trait AnyNote: Debug {
+    /// The note in words (see [`Note::text`]).
+    fn text(&self) -> String;
+    /// Whether it is routine (see [`Note::is_routine`]).
+    fn is_routine(&self) -> bool;
+    fn hash_into(&self, h: &mut StableHasher);
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl<N: Note + 'static> AnyNote for N {
+    fn text(&self) -> String {
+        Note::text(self)
+    }
+
+    fn is_routine(&self) -> bool {
+        Note::is_routine(self)
+    }
+
+    fn hash_into(&self, h: &mut StableHasher) {
+        h.write_value(self);
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl dyn AnyNote {
+    /// The note as type `N` (a protocol's `Note` type), if it is one.
+    pub fn get<N: 'static>(&self) -> Option<&N> {
+        self.as_any().downcast_ref::<N>()
+    }
+}

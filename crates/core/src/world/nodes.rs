@@ -1,0 +1,381 @@
+//! The boundary between the kernel, which knows no protocol, and a protocol's nodes.
+//!
+//! The kernel ([`super::Kernel`]) owns time, the event queue, the network, clocks, clients,
+//! faults and the trace, and is compiled once. Everything of one protocol sits behind
+//! [`Nodes`], an object-safe trait: the kernel hands a node an input and takes back its
+//! effects ([`Out`]) with the protocol's payloads erased ([`crate::payload`]), and asks for
+//! what it must check and show. [`Typed`] is the thin layer that implements it for protocol
+//! `P`; with the protocol's own code, it is all that is compiled once per protocol.
+
+use crate::about::{Around, Described, Scene};
+use crate::card::Card;
+use crate::check::{CheckView, EndProperty, Invariant, Moment};
+use crate::client::{Key, KvOp, KvResult, Value};
+use crate::ids::{NodeId, RequestId};
+use crate::payload::{AnyNote, Msg, MsgOf, TimerOf};
+use crate::protocol::{Ctx, Durable, Effect, NodeStatus, Role};
+use crate::rng::SimRng;
+use crate::time::Micros;
+use crate::trace::{EventKind, Trace};
+use std::any::Any;
+use std::rc::Rc;
+
+/// One input for one node.
+pub enum Input {
+    Start,
+    Recover,
+    Message {
+        from: NodeId,
+        msg: Msg,
+    },
+    /// The timer taken by the last [`Nodes::take_timer`].
+    Timer,
+    Client {
+        req: RequestId,
+        op: KvOp,
+    },
+}
+
+/// One effect of an input, for the kernel to carry out in order. A timer's identity and a
+/// disk write stay behind the boundary: the kernel sees a timer as a generation to wake the
+/// node at, and a write as the fact that the node wrote.
+#[derive(Clone)]
+pub enum Out {
+    Send { to: NodeId, msg: Msg },
+    SetTimer { generation: u64, after: Micros },
+    Persist,
+    Reply { req: RequestId, result: KvResult },
+    Note(Rc<dyn AnyNote>),
+}
+
+/// A protocol's nodes, as the kernel drives them.
+pub trait Nodes {
+    fn box_clone(&self) -> Box<dyn Nodes>;
+    /// For the typed view of a world ([`super::World`]) and tests.
+    fn as_any(&self) -> &dyn Any;
+    fn about(&self) -> &'static crate::about::About;
+
+    /// Builds node `id` from its disk (at the world's start or on a restart).
+    fn boot(&mut self, id: NodeId);
+    /// Node `id` crashes: its state and timers go; its disk too if `lose_disk`.
+    fn crash(&mut self, id: NodeId, lose_disk: bool);
+    /// Runs one input on node `id`, which is up, and appends its effects to `out`.
+    fn input(
+        &mut self,
+        id: NodeId,
+        input: Input,
+        local_now: i64,
+        rng: &mut SimRng,
+        out: &mut Vec<Out>,
+    );
+    /// Node `id`'s status, `None` while it is down.
+    fn status(&self, id: NodeId) -> Option<NodeStatus>;
+    /// Whether a node in `role` leads the others.
+    fn leads(&self, role: Role) -> bool;
+    /// Takes node `id`'s timer armed as `generation` for the next [`Input::Timer`] and
+    /// records it firing in `trace`; false if it was cancelled or armed again since.
+    fn take_timer(&mut self, id: NodeId, generation: u64, now: Micros, trace: &mut Trace) -> bool;
+    /// What Byzantine node `from` sends instead of `msg` (see [`crate::protocol::Protocol::lie`]).
+    fn lie(
+        &self,
+        behaviour: &str,
+        from: NodeId,
+        to: NodeId,
+        msg: Msg,
+        rng: &mut SimRng,
+    ) -> Option<Msg>;
+
+    /// Runs every safety property at `moment`; appends (property, message) for each broken.
+    fn check(&mut self, moment: Moment<'_>, broken: &mut Vec<(&'static str, String)>);
+    /// Whether the protocol has properties to check at the end of a run.
+    fn has_end_properties(&self) -> bool;
+    /// Runs the end properties at `moment`: (property, message) for each broken.
+    fn check_end(&self, moment: Moment<'_>) -> Vec<(&'static str, String)>;
+
+    /// The span to draw node `id`'s timer armed as `generation` with, if it is still armed
+    /// and worth drawing (see [`Described::countdown`]).
+    fn countdown(&self, id: NodeId, generation: u64) -> Option<Micros>;
+    /// Node `id`'s card, `None` while it is down.
+    fn card(&self, id: NodeId) -> Option<Card>;
+    /// What node `id` stores for `key` (empty while it is down).
+    fn stored(&self, id: NodeId, key: Key) -> Vec<Value>;
+    /// Key `key` as node `id` holds it.
+    fn local_value(&self, id: NodeId, key: Key) -> Option<Value>;
+    /// Event `e` told in the protocol's words (see [`Described::narrate`]).
+    fn narrate(&self, e: &EventKind, around: &dyn Around) -> Option<String>;
+}
+
+impl Clone for Box<dyn Nodes> {
+    fn clone(&self) -> Self {
+        self.box_clone()
+    }
+}
+
+/// Protocol `P`'s nodes: their states, disks and armed timers, its configuration and
+/// checkers.
+pub struct Typed<P: Described> {
+    config: P::Config,
+    states: Vec<Option<P>>,
+    disks: Vec<P::Disk>,
+    /// Per node: armed timers and the generation each was last armed as.
+    timers: Vec<Vec<(P::Timer, u64)>>,
+    next_generation: Vec<u64>,
+    invariants: Vec<Box<dyn Invariant<P>>>,
+    effects: Vec<Effect<P>>,
+    /// The timer taken by [`Nodes::take_timer`], for the next [`Input::Timer`].
+    fired: Option<P::Timer>,
+}
+
+impl<P: Described> Clone for Typed<P> {
+    fn clone(&self) -> Self {
+        Typed {
+            config: self.config.clone(),
+            states: self.states.clone(),
+            disks: self.disks.clone(),
+            timers: self.timers.clone(),
+            next_generation: self.next_generation.clone(),
+            invariants: self.invariants.clone(),
+            effects: Vec::new(),
+            fired: self.fired.clone(),
+        }
+    }
+}
+
+impl<P: Described> Typed<P> {
+    /// `nodes` nodes of protocol `P`, none booted yet, their disks empty.
+    pub fn new(config: P::Config, nodes: usize) -> Self {
+        Typed {
+            invariants: P::invariants(&config, nodes),
+            config,
+            states: vec![None; nodes],
+            disks: vec![P::Disk::default(); nodes],
+            timers: vec![Vec::new(); nodes],
+            next_generation: vec![0; nodes],
+            effects: Vec::new(),
+            fired: None,
+        }
+    }
+
+    pub fn config(&self) -> &P::Config {
+        &self.config
+    }
+
+    pub fn node(&self, id: NodeId) -> Option<&P> {
+        self.states.get(id.index())?.as_ref()
+    }
+
+    pub fn disk(&self, id: NodeId) -> &P::Disk {
+        &self.disks[id.index()]
+    }
+
+    /// Node `id`'s armed timers, each with the generation it was last armed as.
+    pub fn timers(&self, id: NodeId) -> &[(P::Timer, u64)] {
+        &self.timers[id.index()]
+    }
+
+    /// Carries out what the kernel need not see (timers' identities, disk writes) and
+    /// hands it the rest, in order.
+    fn hand_over(&mut self, id: NodeId, out: &mut Vec<Out>) {
+        let i = id.index();
+        for effect in self.effects.drain(..) {
+            out.push(match effect {
+                Effect::Send { to, msg } => Out::Send {
+                    to,
+                    msg: MsgOf::<P>::wrap(msg),
+                },
+                Effect::SetTimer { timer, after } => {
+                    let generation = self.next_generation[i];
+                    self.next_generation[i] += 1;
+                    let timers = &mut self.timers[i];
+                    match timers.iter_mut().find(|(t, _)| *t == timer) {
+                        Some(entry) => entry.1 = generation,
+                        None => timers.push((timer, generation)),
+                    }
+                    Out::SetTimer { generation, after }
+                }
+                Effect::CancelTimer { timer } => {
+                    self.timers[i].retain(|(t, _)| *t != timer);
+                    continue;
+                }
+                Effect::Persist(write) => {
+                    self.disks[i].apply(write);
+                    Out::Persist
+                }
+                Effect::Reply { req, result } => Out::Reply { req, result },
+                Effect::Note(note) => Out::Note(Rc::new(note)),
+            });
+        }
+    }
+}
+
+impl<P: Described> Nodes for Typed<P> {
+    fn box_clone(&self) -> Box<dyn Nodes> {
+        Box::new(self.clone())
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn about(&self) -> &'static crate::about::About {
+        P::ABOUT
+    }
+
+    fn boot(&mut self, id: NodeId) {
+        let n = self.states.len();
+        let i = id.index();
+        self.states[i] = Some(P::boot(id, n, &self.config, &self.disks[i]));
+    }
+
+    fn crash(&mut self, id: NodeId, lose_disk: bool) {
+        let i = id.index();
+        self.states[i] = None;
+        self.timers[i].clear();
+        if lose_disk {
+            self.disks[i] = P::Disk::default();
+        }
+    }
+
+    fn input(
+        &mut self,
+        id: NodeId,
+        input: Input,
+        local_now: i64,
+        rng: &mut SimRng,
+        out: &mut Vec<Out>,
+    ) {
+        let n = self.states.len();
+        let Some(state) = self.states[id.index()].as_mut() else {
+            return;
+        };
+        let mut ctx = Ctx::new(id, n, local_now, rng, &mut self.effects);
+        match input {
+            Input::Start => state.on_start(&mut ctx),
+            Input::Recover => state.on_recover(&mut ctx),
+            Input::Message { from, msg } => {
+                state.on_message(&mut ctx, from, MsgOf::<P>::unwrap(msg))
+            }
+            Input::Timer => {
+                let timer = self.fired.take().expect("a timer taken before its input");
+                state.on_timer(&mut ctx, timer)
+            }
+            Input::Client { req, op } => state.on_client_request(&mut ctx, req, op),
+        }
+        self.hand_over(id, out);
+    }
+
+    fn status(&self, id: NodeId) -> Option<NodeStatus> {
+        self.node(id).map(|s| s.status())
+    }
+
+    fn leads(&self, role: Role) -> bool {
+        P::leads(role)
+    }
+
+    fn take_timer(&mut self, id: NodeId, generation: u64, now: Micros, trace: &mut Trace) -> bool {
+        let timers = &mut self.timers[id.index()];
+        let Some(pos) = timers.iter().position(|(_, g)| *g == generation) else {
+            return false; // cancelled, re-armed or the node crashed since
+        };
+        let (timer, _) = timers.swap_remove(pos);
+        trace.push_timer(now, id, &timer, || Rc::new(TimerOf::<P>(timer.clone())));
+        self.fired = Some(timer);
+        true
+    }
+
+    fn lie(
+        &self,
+        behaviour: &str,
+        from: NodeId,
+        to: NodeId,
+        msg: Msg,
+        rng: &mut SimRng,
+    ) -> Option<Msg> {
+        P::lie(behaviour, from, to, MsgOf::<P>::unwrap(msg), rng).map(MsgOf::<P>::wrap)
+    }
+
+    fn check(&mut self, moment: Moment<'_>, broken: &mut Vec<(&'static str, String)>) {
+        let view = CheckView::new(moment, &self.states, &self.disks);
+        for inv in &mut self.invariants {
+            if let Err(message) = inv.check(&view) {
+                broken.push((inv.name(), message));
+            }
+        }
+    }
+
+    fn has_end_properties(&self) -> bool {
+        !P::end_properties(&self.config, self.states.len()).is_empty()
+    }
+
+    fn check_end(&self, moment: Moment<'_>) -> Vec<(&'static str, String)> {
+        let view = CheckView::new(moment, &self.states, &self.disks);
+        let properties: Vec<Box<dyn EndProperty<P>>> =
+            P::end_properties(&self.config, self.states.len());
+        properties
+            .iter()
+            .filter_map(|p| p.check_end(&view).err().map(|message| (p.name(), message)))
+            .collect()
+    }
+
+    fn countdown(&self, id: NodeId, generation: u64) -> Option<Micros> {
+        let (timer, _) = self.timers[id.index()]
+            .iter()
+            .find(|(_, g)| *g == generation)?;
+        P::countdown(timer, &self.config)
+    }
+
+    fn card(&self, id: NodeId) -> Option<Card> {
+        self.node(id).map(|s| s.card())
+    }
+
+    fn stored(&self, id: NodeId, key: Key) -> Vec<Value> {
+        self.node(id).map(|n| n.stored(key)).unwrap_or_default()
+    }
+
+    fn local_value(&self, id: NodeId, key: Key) -> Option<Value> {
+        self.node(id)?.local_value(key)
+    }
+
+    fn narrate(&self, e: &EventKind, around: &dyn Around) -> Option<String> {
+        P::narrate(
+            e,
+            &Told {
+                nodes: self,
+                around,
+            },
+        )
+    }
+}
+
+/// The run as protocol `P`'s narration sees it ([`Scene`]): its nodes, and the kernel's
+/// side of the moment.
+struct Told<'a, P: Described> {
+    nodes: &'a Typed<P>,
+    around: &'a dyn Around,
+}
+
+impl<P: Described> Scene<P> for Told<'_, P> {
+    fn now(&self) -> Micros {
+        self.around.now()
+    }
+
+    fn config(&self) -> &P::Config {
+        &self.nodes.config
+    }
+
+    fn cluster_size(&self) -> usize {
+        self.nodes.states.len()
+    }
+
+    fn node(&self, id: NodeId) -> Option<&P> {
+        self.nodes.node(id)
+    }
+
+    fn disk(&self, id: NodeId) -> &P::Disk {
+        self.nodes.disk(id)
+    }
+
+    fn roles_before(&self, node: NodeId, max: usize) -> Vec<(Role, u64)> {
+        self.around.roles_before(node, max)
+    }
+}
