@@ -32,8 +32,6 @@ pub trait AnyMsg: Debug {
     /// A damaged copy (see [`Message::corrupt`]).
     fn corrupt(&self, rng: &mut SimRng) -> Msg;
     fn as_any(&self) -> &dyn Any;
-    /// For taking the typed message back out without a copy when nothing else holds it.
-    fn into_any(self: Rc<Self>) -> Rc<dyn Any>;
 }
 
 impl dyn AnyMsg {
@@ -50,18 +48,6 @@ pub struct MsgOf<P: Protocol>(pub P::Msg);
 impl<P: Described> MsgOf<P> {
     pub fn wrap(msg: P::Msg) -> Msg {
         Rc::new(MsgOf::<P>(msg))
-    }
-
-    /// The typed message: moved out if `msg` is the only holder, else cloned.
-    ///
-    /// # Panics
-    /// If `msg` is not one of `P`'s messages: the engine gives a protocol only its own.
-    pub fn unwrap(msg: Msg) -> P::Msg {
-        let any = msg.into_any();
-        let typed = any
-            .downcast::<MsgOf<P>>()
-            .unwrap_or_else(|_| panic!("a message of another protocol than {}", P::ABOUT.name));
-        Rc::try_unwrap(typed).map_or_else(|shared| shared.0.clone(), |m| m.0)
     }
 }
 
@@ -87,10 +73,6 @@ impl<P: Described> AnyMsg for MsgOf<P> {
     }
 
     fn as_any(&self) -> &dyn Any {
-        self
-    }
-
-    fn into_any(self: Rc<Self>) -> Rc<dyn Any> {
         self
     }
 }

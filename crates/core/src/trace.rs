@@ -10,7 +10,7 @@ use crate::chunked::Chunked;
 use crate::client::{KvOp, KvResult};
 use crate::ids::{MsgId, NodeId, RequestId};
 use crate::network::Blocked;
-use crate::payload::{AnyNote, AnyTimer, Msg};
+use crate::payload::{AnyMsg, AnyNote, AnyTimer, Msg};
 use crate::protocol::Role;
 use crate::time::Micros;
 use serde::Serialize;
@@ -183,12 +183,10 @@ impl EventKind {
                 to,
                 msg,
                 lamport,
-            } => {
-                h.write_value(&(v::SEND, id, from, to));
-                msg.hash_into(h);
-                h.write_value(lamport);
+            } => hash_send(h, *id, *from, *to, msg.as_ref(), *lamport),
+            EventKind::Deliver { id, from, to } => {
+                h.ids(v::DELIVER, &[id.0, from.0.into(), to.0.into()])
             }
-            EventKind::Deliver { id, from, to } => h.write_value(&(v::DELIVER, id, from, to)),
             EventKind::Drop {
                 id,
                 from,
@@ -196,13 +194,10 @@ impl EventKind {
                 reason,
             } => h.write_value(&(v::DROP, id, from, to, reason)),
             EventKind::Duplicate { id, copy } => h.write_value(&(v::DUPLICATE, id, copy)),
-            EventKind::Corrupt { id, msg } => {
-                h.write_value(&(v::CORRUPT, id));
-                msg.hash_into(h);
-            }
+            EventKind::Corrupt { id, msg } => hash_corrupt(h, *id, msg.as_ref()),
             EventKind::CorruptUndetected { id } => h.write_value(&(v::CORRUPT_UNDETECTED, id)),
             EventKind::Timer { node, timer } => {
-                h.write_value(&(v::TIMER, node));
+                h.ids(v::TIMER, &[node.0.into()]);
                 timer.hash_into(h);
             }
             EventKind::Crash { node, disk } => h.write_value(&(v::CRASH, node, disk)),
@@ -216,23 +211,44 @@ impl EventKind {
                 h.write_value(&(v::CLIENT_REPLY, req, result))
             }
             EventKind::ClientTimeout { req } => h.write_value(&(v::CLIENT_TIMEOUT, req)),
-            EventKind::Persist { node } => h.write_value(&(v::PERSIST, node)),
+            EventKind::Persist { node } => h.ids(v::PERSIST, &[node.0.into()]),
             EventKind::RoleChange { node, role, term } => {
                 h.write_value(&(v::ROLE_CHANGE, node, role, term))
             }
-            EventKind::Append { node, len } => h.write_value(&(v::APPEND, node, len)),
-            EventKind::Truncate { node, len } => h.write_value(&(v::TRUNCATE, node, len)),
-            EventKind::Commit { node, index } => h.write_value(&(v::COMMIT, node, index)),
+            EventKind::Append { node, len } => h.ids(v::APPEND, &[node.0.into(), *len]),
+            EventKind::Truncate { node, len } => h.ids(v::TRUNCATE, &[node.0.into(), *len]),
+            EventKind::Commit { node, index } => h.ids(v::COMMIT, &[node.0.into(), *index]),
             EventKind::Fault { action } => h.write_value(&(v::FAULT, action)),
             EventKind::ClientRetry { req, attempt } => {
                 h.write_value(&(v::CLIENT_RETRY, req, attempt))
             }
             EventKind::Note { node, note } => {
-                h.write_value(&(v::NOTE, node));
+                h.ids(v::NOTE, &[node.0.into()]);
                 note.hash_into(h);
             }
         }
     }
+}
+
+/// The encoding of [`EventKind::Send`], written once for the event and for
+/// [`Trace::push_send`].
+fn hash_send(
+    h: &mut StableHasher,
+    id: MsgId,
+    from: NodeId,
+    to: NodeId,
+    msg: &dyn AnyMsg,
+    lamport: u64,
+) {
+    h.ids(variant::SEND, &[id.0, from.0.into(), to.0.into()]);
+    msg.hash_into(h);
+    h.varint(lamport);
+}
+
+/// The encoding of [`EventKind::Corrupt`].
+fn hash_corrupt(h: &mut StableHasher, id: MsgId, msg: &dyn AnyMsg) {
+    h.ids(variant::CORRUPT, &[id.0]);
+    msg.hash_into(h);
 }
 
 #[derive(Clone, Debug)]
@@ -244,7 +260,7 @@ pub struct TraceEvent {
 impl TraceEvent {
     /// Folds the event's canonical encoding (its time, then its kind) into `h`.
     pub fn hash_into(&self, h: &mut StableHasher) {
-        h.write_value(&self.time);
+        h.varint(self.time);
         self.kind.hash_into(h);
     }
 }
@@ -262,13 +278,30 @@ impl Default for StableHasher {
 impl StableHasher {
     pub fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+            self.byte(b);
         }
     }
 
     pub fn finish(&self) -> u64 {
         self.0
+    }
+
+    /// Folds an unsigned integer in as postcard encodes a `u16` to `u64` (LEB128: seven
+    /// bits a byte, low bits first, the top bit set on all but the last), without going
+    /// through a serializer: the hot fields of the hot events.
+    #[inline]
+    pub fn varint(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.byte(v as u8 | 0x80);
+            v >>= 7;
+        }
+        self.byte(v as u8);
+    }
+
+    #[inline]
+    fn byte(&mut self, b: u8) {
+        self.0 ^= u64::from(b);
+        self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
     }
 
     /// Folds a value's canonical (postcard) encoding into the hash.
@@ -283,6 +316,18 @@ impl StableHasher {
         let mut h = StableHasher::default();
         h.write_value(value);
         h.finish()
+    }
+}
+
+impl StableHasher {
+    /// Folds in a variant index and then integer fields (ids, lengths), each as postcard
+    /// encodes it.
+    #[inline]
+    fn ids(&mut self, variant: u32, fields: &[u64]) {
+        self.varint(variant.into());
+        for &f in fields {
+            self.varint(f);
+        }
     }
 }
 
@@ -355,6 +400,57 @@ impl Trace {
         if self.record {
             self.events.push(event);
         }
+    }
+
+    /// Records a send. Unless events are kept, the message is hashed where it lies instead
+    /// of being copied for keeping (`share` makes the copy).
+    #[allow(clippy::too_many_arguments)]
+    pub fn push_send(
+        &mut self,
+        time: Micros,
+        id: MsgId,
+        from: NodeId,
+        to: NodeId,
+        msg: &dyn AnyMsg,
+        lamport: u64,
+        share: impl FnOnce() -> Msg,
+    ) {
+        if self.record {
+            let msg = share();
+            self.push(
+                time,
+                EventKind::Send {
+                    id,
+                    from,
+                    to,
+                    msg,
+                    lamport,
+                },
+            );
+            return;
+        }
+        self.hash.varint(time);
+        hash_send(&mut self.hash, id, from, to, msg, lamport);
+        self.len += 1;
+    }
+
+    /// Records that message `id` was damaged into `msg`, hashed where it lies unless
+    /// events are kept (see [`Trace::push_send`]).
+    pub fn push_corrupt(
+        &mut self,
+        time: Micros,
+        id: MsgId,
+        msg: &dyn AnyMsg,
+        share: impl FnOnce() -> Msg,
+    ) {
+        if self.record {
+            let msg = share();
+            self.push(time, EventKind::Corrupt { id, msg });
+            return;
+        }
+        self.hash.varint(time);
+        hash_corrupt(&mut self.hash, id, msg);
+        self.len += 1;
     }
 
     /// Records that `node`'s timer `timer` fired. Unless events are kept, the timer is
@@ -801,6 +897,29 @@ mod tests {
         }
         let times: Vec<u64> = t.events().map(|e| e.time).collect();
         assert_eq!(times, (0..(CHUNK as u64 * 2 + 5)).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_varint_hashes_as_postcard_encodes_an_integer() {
+        for v in [
+            0,
+            1,
+            127,
+            128,
+            255,
+            300,
+            16_383,
+            16_384,
+            u32::MAX.into(),
+            u64::MAX,
+        ] {
+            let mut h = StableHasher::default();
+            h.varint(v);
+            assert_eq!(h.finish(), StableHasher::of(&v), "{v}");
+            if let Ok(small) = u32::try_from(v) {
+                assert_eq!(h.finish(), StableHasher::of(&small), "{v} as a u32");
+            }
+        }
     }
 
     #[test]

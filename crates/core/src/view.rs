@@ -441,13 +441,13 @@ pub fn flying(world: &Kernel) -> Vec<Flying> {
     world
         .queue()
         .in_flight()
-        .map(|(arrive, m)| Flying {
+        .map(|(arrive, m, msg)| Flying {
             id: m.id,
             from: m.from,
             to: m.to,
             sent_at: m.sent_at,
             arrive,
-            colour: m.msg.colour(),
+            colour: msg.colour(),
             damaged: m.damaged,
         })
         .collect()
@@ -456,19 +456,19 @@ pub fn flying(world: &Kernel) -> Vec<Flying> {
 /// Message `id`, still in flight, in words for a tooltip: its kind, ends and times, its
 /// fields, and what corruption changed in it.
 pub fn message_text(world: &Kernel, id: MsgId) -> Option<String> {
-    let (arrive, m) = world.queue().in_flight().find(|(_, m)| m.id == id)?;
+    let (arrive, m, msg) = world.queue().in_flight().find(|(_, m, _)| m.id == id)?;
     let mut text = format!(
         "{} {} → {}, sent {}, arrives {}\n{}",
-        m.msg.kind(),
+        msg.kind(),
         m.from,
         m.to,
         Pretty(m.sent_at),
         Pretty(arrive),
-        fields_text(m.msg.as_ref(), 60)
+        fields_text(msg, 60)
     );
     if m.damaged {
         let change = original(world, m.id, m.sent_at)
-            .map(|o| field_changes(o.as_ref(), m.msg.as_ref()))
+            .map(|o| field_changes(o.as_ref(), msg))
             .unwrap_or_else(|| "contents changed".into());
         text.push_str(&format!("\ncorrupted in flight: {change}"));
     }

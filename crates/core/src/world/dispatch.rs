@@ -1,11 +1,10 @@
 //! Handing inputs to nodes and carrying out what they ask for.
 
 use super::nodes::{Input, Out};
-use super::queue::{Event, InFlight};
+use super::queue::{Event, InFlight, Parcel};
 use super::Kernel;
 use crate::check::Violation;
 use crate::ids::{MsgId, NodeId};
-use crate::payload::Msg;
 use crate::trace::{DropReason, EventKind};
 
 impl Kernel {
@@ -42,11 +41,12 @@ impl Kernel {
     fn buffer(&mut self, node: NodeId, event: Event) {
         let event = match event {
             Event::Deliver(mut m) => {
-                if let Some(reason) = self.net.blocked(m.from, m.to) {
-                    self.drop_msg(&m, reason.into());
+                let meta = m.meta();
+                if let Some(reason) = self.net.blocked(meta.from, meta.to) {
+                    self.drop_msg(m.meta(), reason.into());
                     return;
                 }
-                m.arrived = true;
+                m.meta_mut().arrived = true;
                 Event::Deliver(m)
             }
             other => other,
@@ -90,14 +90,14 @@ impl Kernel {
         self.nodes[node.index()].wake_pending = false;
         for event in inbox {
             if let Event::Deliver(m) = event {
-                self.drop_msg(&m, DropReason::ReceiverDown);
+                self.drop_msg(m.meta(), DropReason::ReceiverDown);
             }
         }
     }
 
     fn handle_ready(&mut self, event: Event) {
         match event {
-            Event::Deliver(m) => self.deliver(*m),
+            Event::Deliver(m) => self.deliver(m),
             Event::Timer { node, generation } => {
                 if !self.nodes[node.index()].up
                     || !self
@@ -124,46 +124,34 @@ impl Kernel {
         }
     }
 
-    fn deliver(&mut self, m: InFlight) {
-        let to = m.to;
+    fn deliver(&mut self, parcel: Box<dyn Parcel>) {
+        let m = parcel.meta();
+        let (id, from, to) = (m.id, m.from, m.to);
         if !self.nodes[to.index()].is_up() {
-            self.drop_msg(&m, DropReason::ReceiverDown);
+            self.drop_msg(m, DropReason::ReceiverDown);
             return;
         }
         if !m.arrived {
-            if let Some(reason) = self.net.blocked(m.from, to) {
-                self.drop_msg(&m, reason.into());
+            if let Some(reason) = self.net.blocked(from, to) {
+                self.drop_msg(m, reason.into());
                 return;
             }
         }
         if m.damaged {
             if self.net.checksums {
-                self.drop_msg(&m, DropReason::CorruptDetected);
+                self.drop_msg(m, DropReason::CorruptDetected);
                 return;
             }
             self.trace
-                .push(self.now, EventKind::CorruptUndetected { id: m.id });
+                .push(self.now, EventKind::CorruptUndetected { id });
         }
         self.counters.delivered += 1;
-        self.trace.push(
-            self.now,
-            EventKind::Deliver {
-                id: m.id,
-                from: m.from,
-                to,
-            },
-        );
+        self.trace
+            .push(self.now, EventKind::Deliver { id, from, to });
         let slot = &mut self.nodes[to.index()];
         slot.lamport.merge(m.lamport);
         slot.vclock.merge(&m.vclock, to);
-        self.run_node(
-            to,
-            Input::Message {
-                from: m.from,
-                msg: m.msg,
-            },
-            false,
-        );
+        self.run_node(to, Input::Message { from, parcel }, false);
     }
 
     fn drop_msg(&mut self, m: &InFlight, reason: DropReason) {
@@ -183,7 +171,6 @@ impl Kernel {
     /// changes and runs the checkers.
     pub(super) fn run_node(&mut self, id: NodeId, input: Input, rebooted: bool) {
         let now = self.now;
-        let mut out = std::mem::take(&mut self.effects);
         {
             let slot = &mut self.nodes[id.index()];
             if !matches!(input, Input::Message { .. }) {
@@ -191,18 +178,17 @@ impl Kernel {
                 slot.vclock.tick(id);
             }
             if !slot.up {
-                self.effects = out;
                 return;
             }
             let local = slot.clock.read(now);
-            self.host.input(id, input, local, &mut self.rng, &mut out);
+            self.host.input(id, input, local, &mut self.rng);
             slot.busy_until = now + slot.processing_us;
         }
-        let wrote = out.iter().any(|e| matches!(e, Out::Persist));
-        for effect in out.drain(..) {
+        let mut wrote = false;
+        while let Some(effect) = self.host.next_effect(id) {
+            wrote |= matches!(effect, Out::Persist);
             self.apply_effect(id, effect);
         }
-        self.effects = out;
         self.report_status(id);
         self.check(Some(id), rebooted);
         if wrote {
@@ -218,10 +204,10 @@ impl Kernel {
 
     fn apply_effect(&mut self, id: NodeId, effect: Out) {
         match effect {
-            Out::Send { to, msg } => match &self.behaviours[id.index()] {
-                None => self.send(id, to, msg),
+            Out::Send { to, parcel } => match &self.behaviours[id.index()] {
+                None => self.send(id, to, parcel),
                 Some(behaviour) => {
-                    if let Some(lie) = self.host.lie(behaviour, id, to, msg, &mut self.rng) {
+                    if let Some(lie) = self.host.lie(behaviour, id, to, parcel, &mut self.rng) {
                         self.send(id, to, lie);
                     }
                 }
@@ -247,70 +233,59 @@ impl Kernel {
         }
     }
 
-    fn send(&mut self, from: NodeId, to: NodeId, msg: Msg) {
+    fn send(&mut self, from: NodeId, to: NodeId, mut parcel: Box<dyn Parcel>) {
         let id = MsgId(self.next_msg);
         self.next_msg += 1;
         self.counters.sent += 1;
         let slot = &mut self.nodes[from.index()];
         let lamport = slot.lamport.tick();
         slot.vclock.tick(from);
-        let vclock = slot.vclock.clone();
-        self.trace.push(
-            self.now,
-            EventKind::Send {
-                id,
-                from,
-                to,
-                msg: msg.clone(),
-                lamport,
-            },
-        );
-        let mut m = InFlight {
+        let m = parcel.meta_mut();
+        *m = InFlight {
             id,
             from,
             to,
-            msg,
             sent_at: self.now,
             lamport,
-            vclock,
+            vclock: slot.vclock.clone(),
             damaged: false,
             arrived: false,
         };
+        self.trace
+            .push_send(self.now, id, from, to, parcel.msg(), lamport, || {
+                parcel.share()
+            });
         if let Some(reason) = self.net.blocked(from, to) {
-            self.drop_msg(&m, reason.into());
+            self.drop_msg(parcel.meta(), reason.into());
             return;
         }
         let link = *self.net.link(from, to);
         if self.rng.chance(link.loss) {
-            self.drop_msg(&m, DropReason::Loss);
+            self.drop_msg(parcel.meta(), DropReason::Loss);
             return;
         }
         if self.rng.chance(link.corrupt) {
-            m.msg = m.msg.corrupt(&mut self.rng);
-            m.damaged = true;
+            parcel.corrupt(&mut self.rng);
+            parcel.meta_mut().damaged = true;
             self.counters.corrupted += 1;
-            self.trace.push(
-                self.now,
-                EventKind::Corrupt {
-                    id,
-                    msg: m.msg.clone(),
-                },
-            );
+            self.trace
+                .push_corrupt(self.now, id, parcel.msg(), || parcel.share());
         }
         let duplicate = self.rng.chance(link.duplicate).then(|| {
-            let mut copy = m.clone();
-            copy.id = MsgId(self.next_msg);
+            let mut copy = parcel.clone();
+            copy.meta_mut().id = MsgId(self.next_msg);
             self.next_msg += 1;
             copy
         });
         let at = self.now + link.draw_latency(&mut self.rng);
-        self.queue.push(at, Event::Deliver(Box::new(m)));
+        self.queue.push(at, Event::Deliver(parcel));
         if let Some(copy) = duplicate {
             self.counters.duplicated += 1;
+            let copy_id = copy.meta().id;
             self.trace
-                .push(self.now, EventKind::Duplicate { id, copy: copy.id });
+                .push(self.now, EventKind::Duplicate { id, copy: copy_id });
             let at = self.now + link.draw_latency(&mut self.rng);
-            self.queue.push(at, Event::Deliver(Box::new(copy)));
+            self.queue.push(at, Event::Deliver(copy));
         }
     }
 

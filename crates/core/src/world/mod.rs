@@ -28,7 +28,7 @@ use crate::protocol::{NodeStatus, Protocol};
 use crate::rng::SimRng;
 use crate::time::Micros;
 use crate::trace::{Counters, Trace};
-use nodes::{Nodes, Out, Typed};
+use nodes::{Nodes, Typed};
 use queue::EventQueue;
 use std::marker::PhantomData;
 
@@ -158,8 +158,7 @@ pub struct Kernel {
     trace: Trace,
     counters: Counters,
     violations: Vec<Violation>,
-    /// Reused buffers: a node's effects, and the properties one event broke.
-    effects: Vec<Out>,
+    /// A reused buffer: the properties one event broke.
     broken: Vec<(&'static str, String)>,
     /// Per node: `None` while it runs its honest code, else its Byzantine behaviour.
     behaviours: Vec<Option<String>>,
@@ -210,7 +209,6 @@ impl Kernel {
             workload_last_value: Vec::new(),
             counters: Counters::default(),
             violations: Vec::new(),
-            effects: Vec::new(),
             broken: Vec::new(),
             behaviours: vec![None; n],
             honest: vec![true; n],

@@ -7,13 +7,14 @@
 //! what it must check and show. [`Typed`] is the thin layer that implements it for protocol
 //! `P`; with the protocol's own code, it is all that is compiled once per protocol.
 
+use super::queue::{InFlight, Parcel};
 use crate::about::{Around, Described, Scene};
 use crate::card::Card;
 use crate::check::{CheckView, EndProperty, Invariant, Moment};
 use crate::client::{Key, KvOp, KvResult, Value};
 use crate::ids::{NodeId, RequestId};
-use crate::payload::{AnyNote, Msg, MsgOf, TimerOf};
-use crate::protocol::{Ctx, Durable, Effect, NodeStatus, Role};
+use crate::payload::{AnyMsg, AnyNote, Msg, MsgOf, TimerOf};
+use crate::protocol::{Ctx, Durable, Effect, Message, NodeStatus, Role};
 use crate::rng::SimRng;
 use crate::time::Micros;
 use crate::trace::{EventKind, Trace};
@@ -26,7 +27,7 @@ pub enum Input {
     Recover,
     Message {
         from: NodeId,
-        msg: Msg,
+        parcel: Box<dyn Parcel>,
     },
     /// The timer taken by the last [`Nodes::take_timer`].
     Timer,
@@ -41,7 +42,7 @@ pub enum Input {
 /// node at, and a write as the fact that the node wrote.
 #[derive(Clone)]
 pub enum Out {
-    Send { to: NodeId, msg: Msg },
+    Send { to: NodeId, parcel: Box<dyn Parcel> },
     SetTimer { generation: u64, after: Micros },
     Persist,
     Reply { req: RequestId, result: KvResult },
@@ -59,15 +60,11 @@ pub trait Nodes {
     fn boot(&mut self, id: NodeId);
     /// Node `id` crashes: its state and timers go; its disk too if `lose_disk`.
     fn crash(&mut self, id: NodeId, lose_disk: bool);
-    /// Runs one input on node `id`, which is up, and appends its effects to `out`.
-    fn input(
-        &mut self,
-        id: NodeId,
-        input: Input,
-        local_now: i64,
-        rng: &mut SimRng,
-        out: &mut Vec<Out>,
-    );
+    /// Runs one input on node `id`, which is up; its effects wait for [`Nodes::next_effect`].
+    fn input(&mut self, id: NodeId, input: Input, local_now: i64, rng: &mut SimRng);
+    /// The next effect of node `id`'s last input, in the order the node asked for them
+    /// (taken one at a time, so that the kernel carries each out before the next exists).
+    fn next_effect(&mut self, id: NodeId) -> Option<Out>;
     /// Node `id`'s status, `None` while it is down.
     fn status(&self, id: NodeId) -> Option<NodeStatus>;
     /// Whether a node in `role` leads the others.
@@ -81,9 +78,9 @@ pub trait Nodes {
         behaviour: &str,
         from: NodeId,
         to: NodeId,
-        msg: Msg,
+        parcel: Box<dyn Parcel>,
         rng: &mut SimRng,
-    ) -> Option<Msg>;
+    ) -> Option<Box<dyn Parcel>>;
 
     /// Runs every safety property at `moment`; appends (property, message) for each broken.
     fn check(&mut self, moment: Moment<'_>, broken: &mut Vec<(&'static str, String)>);
@@ -173,38 +170,36 @@ impl<P: Described> Typed<P> {
         &self.timers[id.index()]
     }
 
-    /// Carries out what the kernel need not see (timers' identities, disk writes) and
-    /// hands it the rest, in order.
-    fn hand_over(&mut self, id: NodeId, out: &mut Vec<Out>) {
+    /// Carries out an effect the kernel need not see (a timer's identity, a disk write),
+    /// and turns the rest into what the kernel carries out.
+    fn hand_over(&mut self, id: NodeId, effect: Effect<P>) -> Option<Out> {
         let i = id.index();
-        for effect in self.effects.drain(..) {
-            out.push(match effect {
-                Effect::Send { to, msg } => Out::Send {
-                    to,
-                    msg: MsgOf::<P>::wrap(msg),
-                },
-                Effect::SetTimer { timer, after } => {
-                    let generation = self.next_generation[i];
-                    self.next_generation[i] += 1;
-                    let timers = &mut self.timers[i];
-                    match timers.iter_mut().find(|(t, _)| *t == timer) {
-                        Some(entry) => entry.1 = generation,
-                        None => timers.push((timer, generation)),
-                    }
-                    Out::SetTimer { generation, after }
+        Some(match effect {
+            Effect::Send { to, msg } => Out::Send {
+                to,
+                parcel: ParcelOf::<P>::pack(msg),
+            },
+            Effect::SetTimer { timer, after } => {
+                let generation = self.next_generation[i];
+                self.next_generation[i] += 1;
+                let timers = &mut self.timers[i];
+                match timers.iter_mut().find(|(t, _)| *t == timer) {
+                    Some(entry) => entry.1 = generation,
+                    None => timers.push((timer, generation)),
                 }
-                Effect::CancelTimer { timer } => {
-                    self.timers[i].retain(|(t, _)| *t != timer);
-                    continue;
-                }
-                Effect::Persist(write) => {
-                    self.disks[i].apply(write);
-                    Out::Persist
-                }
-                Effect::Reply { req, result } => Out::Reply { req, result },
-                Effect::Note(note) => Out::Note(Rc::new(note)),
-            });
-        }
+                Out::SetTimer { generation, after }
+            }
+            Effect::CancelTimer { timer } => {
+                self.timers[i].retain(|(t, _)| *t != timer);
+                return None;
+            }
+            Effect::Persist(write) => {
+                self.disks[i].apply(write);
+                Out::Persist
+            }
+            Effect::Reply { req, result } => Out::Reply { req, result },
+            Effect::Note(note) => Out::Note(Rc::new(note)),
+        })
     }
 }
 
@@ -236,14 +231,7 @@ impl<P: Described> Nodes for Typed<P> {
         }
     }
 
-    fn input(
-        &mut self,
-        id: NodeId,
-        input: Input,
-        local_now: i64,
-        rng: &mut SimRng,
-        out: &mut Vec<Out>,
-    ) {
+    fn input(&mut self, id: NodeId, input: Input, local_now: i64, rng: &mut SimRng) {
         let n = self.states.len();
         let Some(state) = self.states[id.index()].as_mut() else {
             return;
@@ -252,8 +240,8 @@ impl<P: Described> Nodes for Typed<P> {
         match input {
             Input::Start => state.on_start(&mut ctx),
             Input::Recover => state.on_recover(&mut ctx),
-            Input::Message { from, msg } => {
-                state.on_message(&mut ctx, from, MsgOf::<P>::unwrap(msg))
+            Input::Message { from, parcel } => {
+                state.on_message(&mut ctx, from, ParcelOf::<P>::unpack(parcel))
             }
             Input::Timer => {
                 let timer = self.fired.take().expect("a timer taken before its input");
@@ -261,7 +249,17 @@ impl<P: Described> Nodes for Typed<P> {
             }
             Input::Client { req, op } => state.on_client_request(&mut ctx, req, op),
         }
-        self.hand_over(id, out);
+        // Taken from the back, one at a time.
+        self.effects.reverse();
+    }
+
+    fn next_effect(&mut self, id: NodeId) -> Option<Out> {
+        while let Some(effect) = self.effects.pop() {
+            if let Some(out) = self.hand_over(id, effect) {
+                return Some(out);
+            }
+        }
+        None
     }
 
     fn status(&self, id: NodeId) -> Option<NodeStatus> {
@@ -288,10 +286,10 @@ impl<P: Described> Nodes for Typed<P> {
         behaviour: &str,
         from: NodeId,
         to: NodeId,
-        msg: Msg,
+        parcel: Box<dyn Parcel>,
         rng: &mut SimRng,
-    ) -> Option<Msg> {
-        P::lie(behaviour, from, to, MsgOf::<P>::unwrap(msg), rng).map(MsgOf::<P>::wrap)
+    ) -> Option<Box<dyn Parcel>> {
+        P::lie(behaviour, from, to, ParcelOf::<P>::unpack(parcel), rng).map(ParcelOf::<P>::pack)
     }
 
     fn check(&mut self, moment: Moment<'_>, broken: &mut Vec<(&'static str, String)>) {
@@ -377,5 +375,65 @@ impl<P: Described> Scene<P> for Told<'_, P> {
 
     fn roles_before(&self, node: NodeId, max: usize) -> Vec<(Role, u64)> {
         self.around.roles_before(node, max)
+    }
+}
+
+/// Protocol `P`'s message in its envelope (see [`Parcel`]).
+#[derive(Debug)]
+struct ParcelOf<P: Described> {
+    meta: InFlight,
+    msg: MsgOf<P>,
+}
+
+impl<P: Described> ParcelOf<P> {
+    fn pack(msg: P::Msg) -> Box<dyn Parcel> {
+        Box::new(ParcelOf::<P> {
+            meta: InFlight::unsent(),
+            msg: MsgOf(msg),
+        })
+    }
+
+    /// # Panics
+    /// If `parcel` holds another protocol's message: the kernel gives a protocol only its
+    /// own.
+    fn unpack(parcel: Box<dyn Parcel>) -> P::Msg {
+        let parcel = parcel
+            .into_any()
+            .downcast::<ParcelOf<P>>()
+            .unwrap_or_else(|_| panic!("a message of another protocol than {}", P::ABOUT.name));
+        parcel.msg.0
+    }
+}
+
+impl<P: Described> Parcel for ParcelOf<P> {
+    fn meta(&self) -> &InFlight {
+        &self.meta
+    }
+
+    fn meta_mut(&mut self) -> &mut InFlight {
+        &mut self.meta
+    }
+
+    fn msg(&self) -> &dyn AnyMsg {
+        &self.msg
+    }
+
+    fn share(&self) -> Msg {
+        MsgOf::<P>::wrap(self.msg.0.clone())
+    }
+
+    fn corrupt(&mut self, rng: &mut SimRng) {
+        self.msg.0 = self.msg.0.corrupt(rng);
+    }
+
+    fn box_clone(&self) -> Box<dyn Parcel> {
+        Box::new(ParcelOf::<P> {
+            meta: self.meta.clone(),
+            msg: MsgOf(self.msg.0.clone()),
+        })
+    }
+
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
     }
 }

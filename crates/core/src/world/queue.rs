@@ -4,18 +4,20 @@
 
 use crate::clock::VectorClock;
 use crate::ids::{MsgId, NodeId, RequestId};
-use crate::payload::Msg;
+use crate::payload::{AnyMsg, Msg};
+use crate::rng::SimRng;
 use crate::time::Micros;
+use std::any::Any;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-/// A message on its way.
+/// A message on its way: what the kernel knows of it (the message itself is in its
+/// [`Parcel`]).
 #[derive(Clone, Debug)]
 pub struct InFlight {
     pub id: MsgId,
     pub from: NodeId,
     pub to: NodeId,
-    pub msg: Msg,
     pub sent_at: Micros,
     pub lamport: u64,
     pub vclock: VectorClock,
@@ -25,9 +27,48 @@ pub struct InFlight {
     pub arrived: bool,
 }
 
+impl InFlight {
+    /// An envelope not yet addressed: the kernel fills it in when it sends the message.
+    pub fn unsent() -> Self {
+        InFlight {
+            id: MsgId(0),
+            from: NodeId(0),
+            to: NodeId(0),
+            sent_at: 0,
+            lamport: 0,
+            vclock: VectorClock(Vec::new()),
+            damaged: false,
+            arrived: false,
+        }
+    }
+}
+
+/// A message and its envelope in one allocation: the typed layer packs a protocol's
+/// message with the kernel's [`InFlight`] so that the kernel can carry it without knowing
+/// its type.
+pub trait Parcel: std::fmt::Debug {
+    fn meta(&self) -> &InFlight;
+    fn meta_mut(&mut self) -> &mut InFlight;
+    /// The message, to hash and describe.
+    fn msg(&self) -> &dyn AnyMsg;
+    /// A shared copy of the message, for a recorded trace.
+    fn share(&self) -> Msg;
+    /// Damages the message (see [`crate::protocol::Message::corrupt`]).
+    fn corrupt(&mut self, rng: &mut SimRng);
+    fn box_clone(&self) -> Box<dyn Parcel>;
+    /// For the typed layer to take its message back out.
+    fn into_any(self: Box<Self>) -> Box<dyn Any>;
+}
+
+impl Clone for Box<dyn Parcel> {
+    fn clone(&self) -> Self {
+        self.box_clone()
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum Event {
-    Deliver(Box<InFlight>),
+    Deliver(Box<dyn Parcel>),
     /// Node `node`'s timer armed as `generation` is due (if it was not cancelled or armed
     /// again since: the node's timers say which generation is live).
     Timer {
@@ -71,7 +112,7 @@ impl Event {
     /// The node whose availability (paused, slow) gates this event.
     pub fn gated_node(&self) -> Option<NodeId> {
         match self {
-            Event::Deliver(m) => Some(m.to),
+            Event::Deliver(m) => Some(m.meta().to),
             Event::Timer { node, .. } => Some(*node),
             Event::ClientArrive { node, .. } => Some(*node),
             Event::ClientTimeout { .. }
@@ -86,14 +127,21 @@ impl Event {
 
 #[derive(Clone, Debug)]
 struct Queued {
-    at: Micros,
-    seq: u64,
+    /// The time in the high 64 bits and the sequence number in the low: one comparison
+    /// orders by (time, sequence number).
+    key: u128,
     event: Event,
+}
+
+impl Queued {
+    fn at(&self) -> Micros {
+        (self.key >> 64) as Micros
+    }
 }
 
 impl PartialEq for Queued {
     fn eq(&self, other: &Self) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
+        self.key == other.key
     }
 }
 impl Eq for Queued {}
@@ -105,38 +153,32 @@ impl PartialOrd for Queued {
 impl Ord for Queued {
     fn cmp(&self, other: &Self) -> Ordering {
         // Reversed: BinaryHeap is a max-heap and we want the earliest event first.
-        (other.at, other.seq).cmp(&(self.at, self.seq))
+        other.key.cmp(&self.key)
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct EventQueue {
     heap: BinaryHeap<Queued>,
     next_seq: u64,
-}
-
-impl Default for EventQueue {
-    fn default() -> Self {
-        EventQueue {
-            heap: BinaryHeap::new(),
-            next_seq: 0,
-        }
-    }
 }
 
 impl EventQueue {
     pub fn push(&mut self, at: Micros, event: Event) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Queued { at, seq, event });
+        self.heap.push(Queued {
+            key: (u128::from(at) << 64) | u128::from(seq),
+            event,
+        });
     }
 
     pub fn peek_time(&self) -> Option<Micros> {
-        self.heap.peek().map(|q| q.at)
+        self.heap.peek().map(Queued::at)
     }
 
     pub fn pop(&mut self) -> Option<(Micros, Event)> {
-        self.heap.pop().map(|q| (q.at, q.event))
+        self.heap.pop().map(|q| (q.at(), q.event))
     }
 
     pub fn len(&self) -> usize {
@@ -151,7 +193,7 @@ impl EventQueue {
     /// generation is no longer armed at its node is stale and will not fire.
     pub fn timers(&self) -> impl Iterator<Item = (Micros, NodeId, u64)> + '_ {
         self.heap.iter().filter_map(|q| match &q.event {
-            Event::Timer { node, generation } => Some((q.at, *node, *generation)),
+            Event::Timer { node, generation } => Some((q.at(), *node, *generation)),
             _ => None,
         })
     }
@@ -159,9 +201,9 @@ impl EventQueue {
     /// Messages currently in flight (not those waiting in a busy node's inbox), in no
     /// particular order.
     /// Each with the time it is due to arrive.
-    pub fn in_flight(&self) -> impl Iterator<Item = (Micros, &InFlight)> {
+    pub fn in_flight(&self) -> impl Iterator<Item = (Micros, &InFlight, &dyn AnyMsg)> {
         self.heap.iter().filter_map(|q| match &q.event {
-            Event::Deliver(m) => Some((q.at, &**m)),
+            Event::Deliver(m) => Some((q.at(), m.meta(), m.msg())),
             _ => None,
         })
     }
