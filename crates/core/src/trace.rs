@@ -601,7 +601,7 @@ mod tests {
         let mut hashed = Trace::new(false);
         for t in [&mut kept, &mut hashed] {
             t.push_timer(7, NodeId(2), &timer, || {
-                Rc::new(TimerOf::<RaftNode>(timer.clone()))
+                Rc::new(TimerOf::<RaftNode>(timer))
             });
         }
         assert_eq!(kept.hash(), hashed.hash());
