@@ -19,8 +19,11 @@ use std::rc::Rc;
 /// duplicate and the copy in flight are one allocation.
 pub type Msg = Rc<dyn AnyMsg>;
 
+// The traits below have no `Debug` supertrait: a trait object's table would keep every
+// protocol's derived `Debug` code in the page. Their `Debug` is written once, in words.
+
 /// A protocol's message with its type erased.
-pub trait AnyMsg: Debug {
+pub trait AnyMsg {
     /// Its type's label (`AppendEntries`), from [`Message::kind`].
     fn kind(&self) -> &'static str;
     /// Its contents in words, field by field (see [`Message::fields`]).
@@ -32,6 +35,12 @@ pub trait AnyMsg: Debug {
     /// A damaged copy (see [`Message::corrupt`]).
     fn corrupt(&self, rng: &mut SimRng) -> Msg;
     fn as_any(&self) -> &dyn Any;
+}
+
+impl Debug for dyn AnyMsg + '_ {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {:?}", self.kind(), self.fields())
+    }
 }
 
 impl dyn AnyMsg {
@@ -78,7 +87,7 @@ impl<P: Described> AnyMsg for MsgOf<P> {
 }
 
 /// A timer that fired, as a recorded trace keeps it.
-pub trait AnyTimer: Debug {
+pub trait AnyTimer {
     /// What it is for, in words (see [`Protocol::timer_text`]).
     fn text(&self) -> String;
     fn hash_into(&self, h: &mut StableHasher);
@@ -103,6 +112,12 @@ impl<P: Protocol> AnyTimer for TimerOf<P> {
     }
 }
 
+impl Debug for dyn AnyTimer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "timer {}", self.text())
+    }
+}
+
 impl dyn AnyTimer {
     /// The timer as protocol `P`'s type, if it is one of `P`'s.
     pub fn get<P: Protocol>(&self) -> Option<&P::Timer> {
@@ -111,7 +126,7 @@ impl dyn AnyTimer {
 }
 
 /// A protocol's note with its type erased.
-pub trait AnyNote: Debug {
+pub trait AnyNote {
     /// The note in words (see [`Note::text`]).
     fn text(&self) -> String;
     /// Whether it is routine (see [`Note::is_routine`]).
@@ -135,6 +150,12 @@ impl<N: Note + 'static> AnyNote for N {
 
     fn as_any(&self) -> &dyn Any {
         self
+    }
+}
+
+impl Debug for dyn AnyNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "note {}", self.text())
     }
 }
 

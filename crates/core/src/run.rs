@@ -115,11 +115,16 @@ impl RunSpec {
         let mut wc = WorldConfig::new(self.nodes, self.seed, config);
         wc.record = record;
         let mut world = World::new(wc);
+        self.load(&mut world);
+        world
+    }
+
+    /// Plans this spec's workload and schedule in `world`.
+    fn load(&self, world: &mut Kernel) {
         if let Some(workload) = self.workload {
             world.schedule([Scheduled::at(0, Action::SetWorkload { workload })]);
         }
         world.schedule(self.schedule.iter().cloned());
-        world
     }
 
     /// This spec with a schedule in the link's text form, and bugs and settings switched

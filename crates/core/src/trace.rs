@@ -600,9 +600,7 @@ mod tests {
         let mut kept = Trace::new(true);
         let mut hashed = Trace::new(false);
         for t in [&mut kept, &mut hashed] {
-            t.push_timer(7, NodeId(2), &timer, || {
-                Rc::new(TimerOf::<RaftNode>(timer))
-            });
+            t.push_timer(7, NodeId(2), &timer, || Rc::new(TimerOf::<RaftNode>(timer)));
         }
         assert_eq!(kept.hash(), hashed.hash());
         assert_eq!(kept.events().count(), 1);

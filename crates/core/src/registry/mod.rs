@@ -13,9 +13,8 @@
 //! tests, or in a page built with it); from then on it is found by name like the built-in
 //! ones, so runs, links, the fuzzer and the page work for it unchanged.
 //!
-//! The simulator's step stays monomorphic (`World<P>`); the registry hands out worlds as
-//! [`Sim`] trait objects, so dynamic dispatch happens once per call at the boundary, not per
-//! event.
+//! The registry hands out worlds as [`Sim`] trait objects: the kernel, compiled once,
+//! driving the protocol's nodes through its typed layer (see [`crate::world`]).
 
 pub use crate::protocol::RoleDesc;
 use crate::protocols::byzantine::ByzGeneral;
@@ -179,14 +178,6 @@ pub trait Entry: Sync {
     /// description's properties must match.
     fn checkers(&self, spec: &RunSpec) -> Result<Vec<(&'static str, PropertyKind)>, String>;
 
-    /// Each node's card (see [`Described::card`]) after running `spec` to `until_us`
-    /// (`None` for a node that is down).
-    fn cards(
-        &self,
-        spec: &RunSpec,
-        until_us: crate::time::Micros,
-    ) -> Result<Vec<Option<crate::card::Card>>, String>;
-
     /// What the settings mean together, if the protocol has something to say (see
     /// [`Described::remark`]); `None` also when they are not valid.
     fn remark(&self, settings: &Settings, bugs: &[String], env: &Env) -> Option<String>;
@@ -198,6 +189,20 @@ pub trait Entry: Sync {
     /// How many faulty nodes `spec`'s configuration tolerates (see
     /// [`Described::tolerates`]).
     fn tolerates(&self, spec: &RunSpec) -> Result<u32, String>;
+}
+
+impl dyn Entry {
+    /// Each node's card (see [`Described::card`]) after running `spec` to `until_us`
+    /// (`None` for a node that is down).
+    pub fn cards(
+        &self,
+        spec: &RunSpec,
+        until_us: crate::time::Micros,
+    ) -> Result<Vec<Option<crate::card::Card>>, String> {
+        let mut world = self.world(spec, false)?;
+        world.run_until(until_us);
+        Ok((0..world.node_count()).map(|i| world.card(i)).collect())
+    }
 }
 
 /// The registry's handle on protocol `P`.
@@ -278,19 +283,6 @@ impl<P: Described> Entry for Of<P> {
         Ok(safety.chain(at_end).collect())
     }
 
-    fn cards(
-        &self,
-        spec: &RunSpec,
-        until_us: crate::time::Micros,
-    ) -> Result<Vec<Option<crate::card::Card>>, String> {
-        let config = Self::config(&spec.settings, &spec.bugs, &spec.env())?;
-        let mut world = spec.world::<P>(config, false);
-        world.run_until(until_us);
-        Ok((0..spec.nodes as u32)
-            .map(|i| world.node(crate::ids::NodeId(i)).map(|s| s.card()))
-            .collect())
-    }
-
     fn remark(&self, settings: &Settings, bugs: &[String], env: &Env) -> Option<String> {
         Self::config(settings, bugs, env).ok()?;
         let settings = check_settings(P::ABOUT, settings).ok()?;
@@ -323,7 +315,6 @@ impl<P: Described> Entry for Of<P> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::Micros;
 
     #[test]
     fn names_are_unique_and_every_protocol_describes_itself() {
@@ -376,9 +367,6 @@ mod tests {
             unreachable!()
         }
         fn checkers(&self, _: &RunSpec) -> Result<Vec<(&'static str, PropertyKind)>, String> {
-            unreachable!()
-        }
-        fn cards(&self, _: &RunSpec, _: Micros) -> Result<Vec<Option<crate::card::Card>>, String> {
             unreachable!()
         }
         fn remark(&self, _: &Settings, _: &[String], _: &Env) -> Option<String> {

@@ -46,7 +46,7 @@ impl InFlight {
 /// A message and its envelope in one allocation: the typed layer packs a protocol's
 /// message with the kernel's [`InFlight`] so that the kernel can carry it without knowing
 /// its type.
-pub trait Parcel: std::fmt::Debug {
+pub trait Parcel {
     fn meta(&self) -> &InFlight;
     fn meta_mut(&mut self) -> &mut InFlight;
     /// The message, to hash and describe.
@@ -58,6 +58,12 @@ pub trait Parcel: std::fmt::Debug {
     fn box_clone(&self) -> Box<dyn Parcel>;
     /// For the typed layer to take its message back out.
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
+}
+
+impl std::fmt::Debug for dyn Parcel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?} {:?}", self.meta(), self.msg())
+    }
 }
 
 impl Clone for Box<dyn Parcel> {
