@@ -114,6 +114,8 @@ impl RunSpec {
     pub fn world<P: registry::Described>(&self, config: P::Config, record: bool) -> World<P> {
         let mut wc = WorldConfig::new(self.nodes, self.seed, config);
         wc.record = record;
+        // Vector clocks are for viewers, and a world that records is one a viewer reads.
+        wc.vector_clocks = record;
         let mut world = World::new(wc);
         self.load(&mut world);
         world

@@ -174,6 +174,7 @@ mod variant {
 impl EventKind {
     /// Folds the event's canonical encoding into `h`: its variant index, then its fields
     /// in order, a payload as its own typed encoding.
+    #[inline]
     fn hash_into(&self, h: &mut StableHasher) {
         use variant as v;
         match self {
@@ -259,6 +260,7 @@ pub struct TraceEvent {
 
 impl TraceEvent {
     /// Folds the event's canonical encoding (its time, then its kind) into `h`.
+    #[inline]
     pub fn hash_into(&self, h: &mut StableHasher) {
         h.varint(self.time);
         self.kind.hash_into(h);
@@ -393,6 +395,9 @@ impl Trace {
         }
     }
 
+    /// Records an event. Inlined, so that where the kind is known the hashing of the other
+    /// kinds is not looked through at every event.
+    #[inline]
     pub fn push(&mut self, time: Micros, kind: EventKind) {
         let event = TraceEvent { time, kind };
         event.hash_into(&mut self.hash);

@@ -150,7 +150,9 @@ impl Kernel {
             .push(self.now, EventKind::Deliver { id, from, to });
         let slot = &mut self.nodes[to.index()];
         slot.lamport.merge(m.lamport);
-        slot.vclock.merge(&m.vclock, to);
+        if self.config.vector_clocks {
+            slot.vclock.merge(&m.vclock, to);
+        }
         self.run_node(to, Input::Message { from, parcel }, false);
     }
 
@@ -175,7 +177,9 @@ impl Kernel {
             let slot = &mut self.nodes[id.index()];
             if !matches!(input, Input::Message { .. }) {
                 slot.lamport.tick();
-                slot.vclock.tick(id);
+                if self.config.vector_clocks {
+                    slot.vclock.tick(id);
+                }
             }
             if !slot.up {
                 return;
@@ -239,7 +243,12 @@ impl Kernel {
         self.counters.sent += 1;
         let slot = &mut self.nodes[from.index()];
         let lamport = slot.lamport.tick();
-        slot.vclock.tick(from);
+        let vclock = if self.config.vector_clocks {
+            slot.vclock.tick(from);
+            slot.vclock.clone()
+        } else {
+            crate::clock::VectorClock(Vec::new())
+        };
         let m = parcel.meta_mut();
         *m = InFlight {
             id,
@@ -247,7 +256,7 @@ impl Kernel {
             to,
             sent_at: self.now,
             lamport,
-            vclock: slot.vclock.clone(),
+            vclock,
             damaged: false,
             arrived: false,
         };

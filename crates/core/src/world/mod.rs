@@ -41,6 +41,9 @@ pub struct WorldConfig<P: Protocol> {
     pub protocol: P::Config,
     /// Keep every trace event (for viewers); batch runs keep only hash and counters.
     pub record: bool,
+    /// Keep vector clocks (for viewers: they are in no trace event and judged by no
+    /// checker, and cost a copy of a clock with every message).
+    pub vector_clocks: bool,
     /// Stop at the first invariant violation.
     pub stop_on_violation: bool,
 }
@@ -53,6 +56,7 @@ impl<P: Protocol> WorldConfig<P> {
             link: LinkConfig::default(),
             protocol,
             record: false,
+            vector_clocks: true,
             stop_on_violation: true,
         }
     }
@@ -65,6 +69,7 @@ impl<P: Protocol> WorldConfig<P> {
                 seed: self.seed,
                 link: self.link,
                 record: self.record,
+                vector_clocks: self.vector_clocks,
                 stop_on_violation: self.stop_on_violation,
             },
             self.protocol,
@@ -79,6 +84,7 @@ pub struct Config {
     pub seed: u64,
     pub link: LinkConfig,
     pub record: bool,
+    pub vector_clocks: bool,
     pub stop_on_violation: bool,
 }
 
@@ -178,7 +184,7 @@ impl Kernel {
                 up: false,
                 clock: PhysicalClock::default(),
                 lamport: Lamport::default(),
-                vclock: VectorClock::new(n),
+                vclock: VectorClock::new(if config.vector_clocks { n } else { 0 }),
                 paused_until: 0,
                 processing_us: 0,
                 busy_until: 0,

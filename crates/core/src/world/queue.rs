@@ -133,21 +133,20 @@ impl Event {
 
 #[derive(Clone, Debug)]
 struct Queued {
-    /// The time in the high 64 bits and the sequence number in the low: one comparison
-    /// orders by (time, sequence number).
-    key: u128,
+    at: Micros,
+    seq: u64,
     event: Event,
 }
 
 impl Queued {
     fn at(&self) -> Micros {
-        (self.key >> 64) as Micros
+        self.at
     }
 }
 
 impl PartialEq for Queued {
     fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
+        (self.at, self.seq) == (other.at, other.seq)
     }
 }
 impl Eq for Queued {}
@@ -159,7 +158,7 @@ impl PartialOrd for Queued {
 impl Ord for Queued {
     fn cmp(&self, other: &Self) -> Ordering {
         // Reversed: BinaryHeap is a max-heap and we want the earliest event first.
-        other.key.cmp(&self.key)
+        (other.at, other.seq).cmp(&(self.at, self.seq))
     }
 }
 
@@ -173,10 +172,7 @@ impl EventQueue {
     pub fn push(&mut self, at: Micros, event: Event) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Queued {
-            key: (u128::from(at) << 64) | u128::from(seq),
-            event,
-        });
+        self.heap.push(Queued { at, seq, event });
     }
 
     pub fn peek_time(&self) -> Option<Micros> {
