@@ -232,7 +232,7 @@ impl EventKind {
 }
 
 /// The encoding of [`EventKind::Send`], written once for the event and for
-/// [`Trace::push_send`].
+/// [`Trace::hash_send`].
 fn hash_send(
     h: &mut StableHasher,
     id: MsgId,
@@ -407,10 +407,9 @@ impl Trace {
         }
     }
 
-    /// Records a send. Unless events are kept, the message is hashed where it lies instead
-    /// of being copied for keeping (`share` makes the copy).
-    #[allow(clippy::too_many_arguments)]
-    pub fn push_send(
+    /// Counts and hashes a send without keeping it, where the message lies (a world that
+    /// keeps its events pushes [`EventKind::Send`] instead): the same bytes as the event.
+    pub fn hash_send(
         &mut self,
         time: Micros,
         id: MsgId,
@@ -418,41 +417,17 @@ impl Trace {
         to: NodeId,
         msg: &dyn AnyMsg,
         lamport: u64,
-        share: impl FnOnce() -> Msg,
     ) {
-        if self.record {
-            let msg = share();
-            self.push(
-                time,
-                EventKind::Send {
-                    id,
-                    from,
-                    to,
-                    msg,
-                    lamport,
-                },
-            );
-            return;
-        }
+        debug_assert!(!self.record, "a kept send is pushed as an event");
         self.hash.varint(time);
         hash_send(&mut self.hash, id, from, to, msg, lamport);
         self.len += 1;
     }
 
-    /// Records that message `id` was damaged into `msg`, hashed where it lies unless
-    /// events are kept (see [`Trace::push_send`]).
-    pub fn push_corrupt(
-        &mut self,
-        time: Micros,
-        id: MsgId,
-        msg: &dyn AnyMsg,
-        share: impl FnOnce() -> Msg,
-    ) {
-        if self.record {
-            let msg = share();
-            self.push(time, EventKind::Corrupt { id, msg });
-            return;
-        }
+    /// Counts and hashes a message damaged into `msg` without keeping it (see
+    /// [`Trace::hash_send`]).
+    pub fn hash_corrupt(&mut self, time: Micros, id: MsgId, msg: &dyn AnyMsg) {
+        debug_assert!(!self.record, "a kept corruption is pushed as an event");
         self.hash.varint(time);
         hash_corrupt(&mut self.hash, id, msg);
         self.len += 1;

@@ -260,10 +260,22 @@ impl Kernel {
             damaged: false,
             arrived: false,
         };
-        self.trace
-            .push_send(self.now, id, from, to, parcel.msg(), lamport, || {
-                parcel.share()
-            });
+        if self.trace.is_recording() {
+            let msg = parcel.share();
+            self.trace.push(
+                self.now,
+                EventKind::Send {
+                    id,
+                    from,
+                    to,
+                    msg,
+                    lamport,
+                },
+            );
+        } else {
+            self.trace
+                .hash_send(self.now, id, from, to, parcel.msg(), lamport);
+        }
         if let Some(reason) = self.net.blocked(from, to) {
             self.drop_msg(parcel.meta(), reason.into());
             return;
@@ -277,8 +289,12 @@ impl Kernel {
             parcel.corrupt(&mut self.rng);
             parcel.meta_mut().damaged = true;
             self.counters.corrupted += 1;
-            self.trace
-                .push_corrupt(self.now, id, parcel.msg(), || parcel.share());
+            if self.trace.is_recording() {
+                let msg = parcel.share();
+                self.trace.push(self.now, EventKind::Corrupt { id, msg });
+            } else {
+                self.trace.hash_corrupt(self.now, id, parcel.msg());
+            }
         }
         let duplicate = self.rng.chance(link.duplicate).then(|| {
             let mut copy = parcel.clone();

@@ -378,18 +378,25 @@ impl<P: Described> Scene<P> for Told<'_, P> {
     }
 }
 
-/// Protocol `P`'s message in its envelope (see [`Parcel`]).
-#[derive(Debug)]
+/// Protocol `P`'s message in its envelope (see [`Parcel`]): owned, or shared with a
+/// recorded trace.
 struct ParcelOf<P: Described> {
     meta: InFlight,
-    msg: MsgOf<P>,
+    msg: Held<P>,
+}
+
+enum Held<P: Described> {
+    Own(MsgOf<P>),
+    Shared(Rc<MsgOf<P>>),
+    /// Only while [`Parcel::share`] moves an owned message into a shared allocation.
+    Moving,
 }
 
 impl<P: Described> ParcelOf<P> {
     fn pack(msg: P::Msg) -> Box<dyn Parcel> {
         Box::new(ParcelOf::<P> {
             meta: InFlight::unsent(),
-            msg: MsgOf(msg),
+            msg: Held::Own(MsgOf(msg)),
         })
     }
 
@@ -401,7 +408,19 @@ impl<P: Described> ParcelOf<P> {
             .into_any()
             .downcast::<ParcelOf<P>>()
             .unwrap_or_else(|_| panic!("a message of another protocol than {}", P::ABOUT.name));
-        parcel.msg.0
+        match parcel.msg {
+            Held::Own(m) => m.0,
+            Held::Shared(rc) => Rc::try_unwrap(rc).map_or_else(|rc| rc.0.clone(), |m| m.0),
+            Held::Moving => unreachable!("a parcel is whole between calls"),
+        }
+    }
+
+    fn typed(&self) -> &MsgOf<P> {
+        match &self.msg {
+            Held::Own(m) => m,
+            Held::Shared(rc) => rc,
+            Held::Moving => unreachable!("a parcel is whole between calls"),
+        }
     }
 }
 
@@ -415,21 +434,33 @@ impl<P: Described> Parcel for ParcelOf<P> {
     }
 
     fn msg(&self) -> &dyn AnyMsg {
-        &self.msg
+        self.typed()
     }
 
-    fn share(&self) -> Msg {
-        MsgOf::<P>::wrap(self.msg.0.clone())
+    fn share(&mut self) -> Msg {
+        self.msg = match std::mem::replace(&mut self.msg, Held::Moving) {
+            Held::Own(m) => Held::Shared(Rc::new(m)),
+            shared => shared,
+        };
+        match &self.msg {
+            Held::Shared(rc) => rc.clone(),
+            _ => unreachable!("shared above"),
+        }
     }
 
     fn corrupt(&mut self, rng: &mut SimRng) {
-        self.msg.0 = self.msg.0.corrupt(rng);
+        let damaged = self.typed().0.corrupt(rng);
+        self.msg = Held::Own(MsgOf(damaged));
     }
 
     fn box_clone(&self) -> Box<dyn Parcel> {
         Box::new(ParcelOf::<P> {
             meta: self.meta.clone(),
-            msg: MsgOf(self.msg.0.clone()),
+            msg: match &self.msg {
+                Held::Own(m) => Held::Own(MsgOf(m.0.clone())),
+                Held::Shared(rc) => Held::Shared(rc.clone()),
+                Held::Moving => unreachable!("a parcel is whole between calls"),
+            },
         })
     }
 

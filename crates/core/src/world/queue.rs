@@ -51,8 +51,9 @@ pub trait Parcel {
     fn meta_mut(&mut self) -> &mut InFlight;
     /// The message, to hash and describe.
     fn msg(&self) -> &dyn AnyMsg;
-    /// A shared copy of the message, for a recorded trace.
-    fn share(&self) -> Msg;
+    /// The message shared with a recorded trace (moved into a shared allocation the first
+    /// time, so that keeping it costs no copy).
+    fn share(&mut self) -> Msg;
     /// Damages the message (see [`crate::protocol::Message::corrupt`]).
     fn corrupt(&mut self, rng: &mut SimRng);
     fn box_clone(&self) -> Box<dyn Parcel>;
