@@ -8,6 +8,7 @@ use crate::protocol::{Protocol, Role, RoleDesc};
 use crate::time::Micros;
 use serde::Serialize;
 
+mod bugs;
 mod settings;
 pub(crate) use settings::normalise;
 pub use settings::{Choice, Env, SettingDesc, SettingKind, Settings, Values};

@@ -3,8 +3,8 @@
 use super::node::path_text;
 use super::{ByzBug, ByzConfig, ByzGeneral, ByzMsg, ByzTimer, Order};
 use crate::about::{
-    About, BehaviourDesc, BugDesc, Choice, Described, Env, Look, PropertyDesc, PropertyKind,
-    SettingDesc, SettingKind, SystemModel, Values,
+    About, BehaviourDesc, Choice, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc,
+    SettingKind, SystemModel, Values,
 };
 use crate::card::Card;
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
@@ -63,10 +63,7 @@ const ABOUT: About = About {
             help: "how long a round lasts: every message between loyal generals arrives within it",
         },
     ],
-    bugs: &[BugDesc {
-        name: "one-round-short",
-        breaks: "lieutenants decide one round of relaying short (with m = 1 each obeys what the commander told it), so a two-faced commander splits them",
-    }],
+    bugs: ByzBug::TABLE,
     behaviours: &[
         BehaviourDesc {
             name: "two-faced",
@@ -198,7 +195,7 @@ impl Described for ByzGeneral {
             },
             signed: values.flag("signed"),
             round_us: values.duration("round").expect("has a default"),
-            bugs: values.bugs(|name| (name == "one-round-short").then_some(ByzBug::OneRoundShort)),
+            bugs: values.bugs(ByzBug::parse),
         })
     }
 

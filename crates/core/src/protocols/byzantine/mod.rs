@@ -69,18 +69,17 @@ mod node;
 pub use node::{ByzDisk, ByzGeneral, ByzMsg, ByzNote, ByzTimer, Order};
 
 use crate::time::{Micros, MICROS_PER_MS};
-use serde::{Deserialize, Serialize};
 
 /// When the commander gives its order.
 pub const START_US: Micros = MICROS_PER_MS;
 
-/// A deliberate departure from the algorithm.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ByzBug {
-    /// Lieutenants decide one round of relaying short: OM(m - 1)'s answer for m traitors
-    /// (with m = 1, each simply obeys what the commander told it).
-    OneRoundShort,
+crate::bugs! {
+    /// A deliberate departure from the algorithm.
+    pub enum ByzBug {
+        /// Lieutenants decide one round of relaying short: OM(m - 1)'s answer for m traitors
+        /// (with m = 1, each simply obeys what the commander told it).
+        OneRoundShort = "one-round-short": "lieutenants decide one round of relaying short (with m = 1 each obeys what the commander told it), so a two-faced commander splits them",
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -3,8 +3,8 @@
 use super::node::values_text;
 use super::{FloodBug, FloodConfig, FloodMsg, FloodNode, FloodTimer, Model, SEND_GAP};
 use crate::about::{
-    About, BugDesc, Choice, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc,
-    SettingKind, SystemModel, Values, SILENT,
+    About, Choice, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
+    SystemModel, Values, SILENT,
 };
 use crate::card::Card;
 use crate::time::{Micros, Pretty, MICROS_PER_MS, MICROS_PER_SEC};
@@ -56,10 +56,7 @@ const ABOUT: About = About {
             help: "what the network promises about time; in the asynchronous model the round is what you set, whatever the network's delays",
         },
     ],
-    bugs: &[BugDesc {
-        name: "f-rounds",
-        breaks: "agreement: nodes decide after f rounds instead of f + 1, so a crash in the middle of a round's sends leaves a value known to some nodes only",
-    }],
+    bugs: FloodBug::TABLE,
     behaviours: &[SILENT],
     roles: super::roles::ALL,
     operations: &[],
@@ -275,7 +272,7 @@ impl Described for FloodNode {
             round_us,
             f,
             model,
-            bugs: values.bugs(|name| (name == "f-rounds").then_some(FloodBug::FRounds)),
+            bugs: values.bugs(FloodBug::parse),
         })
     }
 }

@@ -68,12 +68,12 @@ use serde::{Deserialize, Serialize};
 /// How far apart a node's sends within a round go out.
 pub const SEND_GAP: Micros = MICROS_PER_MS;
 
-/// A deliberate departure from the protocol.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FloodBug {
-    /// Decide after `f` rounds instead of `f + 1`.
-    FRounds,
+crate::bugs! {
+    /// A deliberate departure from the protocol.
+    pub enum FloodBug {
+        /// Decide after `f` rounds instead of `f + 1`.
+        FRounds = "f-rounds": "agreement: nodes decide after f rounds instead of f + 1, so a crash in the middle of a round's sends leaves a value known to some nodes only",
+    }
 }
 
 /// What the network promises about time.

@@ -3,8 +3,8 @@
 use super::node::command_text;
 use super::{MpBug, MpConfig, MpMsg, MpNode, MpTimer};
 use crate::about::{
-    About, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
-    Values, KV_OPERATIONS, SILENT,
+    About, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind, Values,
+    KV_OPERATIONS, SILENT,
 };
 use crate::card::{store_text, Card, Row};
 use crate::ids::MAX_NODES;
@@ -26,16 +26,7 @@ const ABOUT: About = About {
         default: Some("150ms"),
         help: "how long a node waits without word from a leader before it prepares a higher ballot; each wait is drawn between it and twice it (raised to outlast three round trips on slow links)",
     }],
-    bugs: &[
-        BugDesc {
-            name: "forget-accepted",
-            breaks: "acceptors keep their promise and acceptances in memory only, so after a restart a new leader may not hear of a chosen command and fill its slot with another",
-        },
-        BugDesc {
-            name: "leader-ignores-accepted",
-            breaks: "a new leader does not re-propose the values its promises reported; it gives the open slots to no-ops and new commands, overwriting commands already chosen",
-        },
-    ],
+    bugs: MpBug::TABLE,
     behaviours: &[SILENT],
     roles: super::roles::ALL,
     operations: KV_OPERATIONS,
@@ -149,11 +140,7 @@ impl Described for MpNode {
         let election = values.duration("election").expect("has a default");
         Ok(MpConfig {
             election_us: election.max(3 * env.round_trip_us),
-            bugs: values.bugs(|name| match name {
-                "forget-accepted" => Some(MpBug::ForgetAccepted),
-                "leader-ignores-accepted" => Some(MpBug::LeaderIgnoresAccepted),
-                _ => None,
-            }),
+            bugs: values.bugs(MpBug::parse),
         })
     }
 }

@@ -55,16 +55,15 @@ mod node;
 pub use node::{MpDisk, MpMsg, MpNode, MpNote, MpTimer, MpWrite};
 
 use crate::time::{Micros, MICROS_PER_MS};
-use serde::{Deserialize, Serialize};
 
-/// A deliberate departure from the protocol.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum MpBug {
-    /// Acceptors keep promises and acceptances in memory only.
-    ForgetAccepted,
-    /// A new leader ignores the acceptances its promises report.
-    LeaderIgnoresAccepted,
+crate::bugs! {
+    /// A deliberate departure from the protocol.
+    pub enum MpBug {
+        /// Acceptors keep promises and acceptances in memory only.
+        ForgetAccepted = "forget-accepted": "acceptors keep their promise and acceptances in memory only, so after a restart a new leader may not hear of a chosen command and fill its slot with another",
+        /// A new leader ignores the acceptances its promises report.
+        LeaderIgnoresAccepted = "leader-ignores-accepted": "a new leader does not re-propose the values its promises reported; it gives the open slots to no-ops and new commands, overwriting commands already chosen",
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -3,8 +3,8 @@
 use super::node::{accepted_text, Phase};
 use super::{PaxosBug, PaxosConfig, PaxosMsg, PaxosNode, PaxosTimer, RetryWait};
 use crate::about::{
-    About, BugDesc, Choice, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc,
-    SettingKind, Values, SILENT,
+    About, Choice, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
+    Values, SILENT,
 };
 use crate::card::Card;
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
@@ -54,16 +54,7 @@ const ABOUT: About = About {
             help: "each proposer starts this long after the one before it (n1 after n0, n2 after n1); a little over a round trip lets a later, higher ballot cut in between an earlier one's promises and its accepts",
         },
     ],
-    bugs: &[
-        BugDesc {
-            name: "forget-promise",
-            breaks: "acceptors keep their promises and accepted values in memory only, so an acceptor that restarts forgets them and a second value can be chosen",
-        },
-        BugDesc {
-            name: "ignore-promised-values",
-            breaks: "a proposer proposes its own value even when a promise reported an accepted one, so it can overwrite a value already chosen",
-        },
-    ],
+    bugs: PaxosBug::TABLE,
     behaviours: &[SILENT],
     roles: super::roles::ALL,
     operations: &[],
@@ -191,11 +182,7 @@ impl Described for PaxosNode {
                 _ => RetryWait::Random,
             },
             stagger_us: values.duration("stagger").expect("has a default"),
-            bugs: values.bugs(|name| match name {
-                "forget-promise" => Some(PaxosBug::ForgetPromise),
-                "ignore-promised-values" => Some(PaxosBug::IgnorePromisedValues),
-                _ => None,
-            }),
+            bugs: values.bugs(PaxosBug::parse),
         })
     }
 

@@ -65,16 +65,15 @@ mod node;
 pub use node::{Ballot, PaxosDisk, PaxosMsg, PaxosNode, PaxosNote, PaxosTimer, PaxosWrite, Val};
 
 use crate::time::{Micros, MICROS_PER_MS};
-use serde::{Deserialize, Serialize};
 
-/// A deliberate departure from the paper.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PaxosBug {
-    /// Acceptors keep promises and accepted values in memory only.
-    ForgetPromise,
-    /// A proposer always proposes its own value, whatever the promises reported.
-    IgnorePromisedValues,
+crate::bugs! {
+    /// A deliberate departure from the paper.
+    pub enum PaxosBug {
+        /// Acceptors keep promises and accepted values in memory only.
+        ForgetPromise = "forget-promise": "acceptors keep their promises and accepted values in memory only, so an acceptor that restarts forgets them and a second value can be chosen",
+        /// A proposer always proposes its own value, whatever the promises reported.
+        IgnorePromisedValues = "ignore-promised-values": "a proposer proposes its own value even when a promise reported an accepted one, so it can overwrite a value already chosen",
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

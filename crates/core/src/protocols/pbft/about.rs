@@ -3,7 +3,7 @@
 use super::node::command_text;
 use super::{faults, PbftBug, PbftConfig, PbftMsg, PbftNode, PbftTimer};
 use crate::about::{
-    About, BehaviourDesc, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc,
+    About, BehaviourDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc,
     SettingKind, SystemModel, Values, KV_OPERATIONS,
 };
 use crate::card::{store_text, Card, Row};
@@ -24,20 +24,7 @@ const ABOUT: About = About {
         default: Some("100ms"),
         help: "how often a replica resends what is pending (requests, its prepares and commits, how far it executed)",
     }],
-    bugs: &[
-        BugDesc {
-            name: "prepare-quorum-f",
-            breaks: "a replica counts a request prepared with f matching prepares instead of 2f, so an equivocating primary alone gets two requests committed at one sequence number",
-        },
-        BugDesc {
-            name: "view-change-from-executed",
-            breaks: "a view change carries only the certificates past what the replica executed, not past its stable checkpoint, so a request committed by replicas that executed it can be replaced by a no-op in the next view",
-        },
-        BugDesc {
-            name: "unchecked-new-view",
-            breaks: "backups take a NEW-VIEW without recomputing it from the view changes it carries, so a lying new primary can replace a prepared request with a no-op",
-        },
-    ],
+    bugs: PbftBug::TABLE,
     behaviours: &[
         BehaviourDesc {
             name: "equivocate",
@@ -206,12 +193,7 @@ impl Described for PbftNode {
         Ok(PbftConfig {
             tick_us: tick.max(env.round_trip_us),
             patience: PbftConfig::default().patience,
-            bugs: values.bugs(|name| match name {
-                "prepare-quorum-f" => Some(PbftBug::PrepareQuorumF),
-                "view-change-from-executed" => Some(PbftBug::ViewChangeFromExecuted),
-                "unchecked-new-view" => Some(PbftBug::UncheckedNewView),
-                _ => None,
-            }),
+            bugs: values.bugs(PbftBug::parse),
         })
     }
 

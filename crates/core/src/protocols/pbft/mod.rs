@@ -86,18 +86,17 @@ mod node;
 pub use node::{PbftDisk, PbftMsg, PbftNode, PbftNote, PbftTimer, PbftWrite};
 
 use crate::time::{Micros, MICROS_PER_MS};
-use serde::{Deserialize, Serialize};
 
-/// A deliberate departure from the protocol.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PbftBug {
-    /// Prepared with f matching prepares instead of 2f.
-    PrepareQuorumF,
-    /// A view change carries only the certificates past what the replica executed.
-    ViewChangeFromExecuted,
-    /// Backups take a NEW-VIEW without recomputing it from its view changes.
-    UncheckedNewView,
+crate::bugs! {
+    /// A deliberate departure from the protocol.
+    pub enum PbftBug {
+        /// Prepared with f matching prepares instead of 2f.
+        PrepareQuorumF = "prepare-quorum-f": "a replica counts a request prepared with f matching prepares instead of 2f, so an equivocating primary alone gets two requests committed at one sequence number",
+        /// A view change carries only the certificates past what the replica executed.
+        ViewChangeFromExecuted = "view-change-from-executed": "a view change carries only the certificates past what the replica executed, not past its stable checkpoint, so a request committed by replicas that executed it can be replaced by a no-op in the next view",
+        /// Backups take a NEW-VIEW without recomputing it from its view changes.
+        UncheckedNewView = "unchecked-new-view": "backups take a NEW-VIEW without recomputing it from the view changes it carries, so a lying new primary can replace a prepared request with a no-op",
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

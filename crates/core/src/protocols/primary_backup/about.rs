@@ -2,8 +2,8 @@
 
 use super::{PbBug, PbConfig, PbMsg, PbNode};
 use crate::about::{
-    About, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
-    Values, KV_OPERATIONS, SILENT,
+    About, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind, Values,
+    KV_OPERATIONS, SILENT,
 };
 use crate::card::{store_text, Card, Row};
 use crate::client::{Key, Value};
@@ -21,10 +21,7 @@ const ABOUT: About = About {
         default: Some("0"),
         help: "one synchronous backup: the primary answers a write only once that backup has it",
     }],
-    bugs: &[BugDesc {
-        name: "forget-epoch",
-        breaks: "the epoch is not written to disk, so a restarted node forgets it and can go back to an older one",
-    }],
+    bugs: PbBug::TABLE,
     behaviours: &[SILENT],
     roles: super::roles::ALL,
     operations: KV_OPERATIONS,
@@ -137,7 +134,7 @@ impl Described for PbNode {
     fn configure(values: &Values<'_>, env: &Env) -> Result<PbConfig, String> {
         let mut config = PbConfig {
             sync_follower: values.flag("sync"),
-            bugs: values.bugs(|name| PbBug::ALL.into_iter().find(|b| b.name() == name)),
+            bugs: values.bugs(PbBug::parse),
             ..PbConfig::default()
         };
         let round_trip = env.round_trip_us;

@@ -56,12 +56,12 @@ pub use node::{PbNode, PbTimer};
 use crate::time::{Micros, MICROS_PER_MS};
 use serde::{Deserialize, Serialize};
 
-/// A deliberate departure from the design, for showing what the checkers catch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PbBug {
-    /// The epoch is not written to disk, so a restarted node forgets it.
-    ForgetEpoch,
+crate::bugs! {
+    /// A deliberate departure from the design, for showing what the checkers catch.
+    pub enum PbBug {
+        /// The epoch is not written to disk, so a restarted node forgets it.
+        ForgetEpoch = "forget-epoch": "the epoch is not written to disk, so a restarted node forgets it and can go back to an older one",
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,24 +86,6 @@ impl Default for PbConfig {
             failover_timeout_us: 300 * MICROS_PER_MS,
             max_batch: 64,
             bugs: Vec::new(),
-        }
-    }
-}
-
-impl PbBug {
-    pub const ALL: [PbBug; 1] = [PbBug::ForgetEpoch];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            PbBug::ForgetEpoch => "forget-epoch",
-        }
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            PbBug::ForgetEpoch => {
-                "the epoch is not written to disk, so a restarted node forgets it and can go back to an older one"
-            }
         }
     }
 }

@@ -2,8 +2,8 @@
 
 use super::{Conflict, QuorumBug, QuorumConfig, QuorumMsg, QuorumNode, ReadRepair};
 use crate::about::{
-    About, BugDesc, Choice, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc,
-    SettingKind, Values, KV_OPERATIONS, SILENT,
+    About, Choice, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
+    Values, KV_OPERATIONS, SILENT,
 };
 use crate::card::{Card, Row};
 use crate::ids::MAX_NODES;
@@ -88,10 +88,7 @@ const ABOUT: About = About {
             help: "read repair: what a read does about replicas that answered with an older version. async sends them the newest one and answers at once, so a read that meets a write still under way can return the new value and a later read the old one, even with R + W > N. wait writes the newest version back to W replicas first (those that already hold it count, and stand-ins with sloppy quorums) and answers only then, as in the algorithm of Attiya, Bar-Noy and Dolev: with R + W > N and no sloppy quorums, gets and puts of a key are linearizable (under lww, while the coordinators' clocks are right). It does not make compare-and-set atomic: that needs consensus",
         },
     ],
-    bugs: &[BugDesc {
-        name: "blind-overwrite",
-        breaks: "replicas keep whatever write arrives last without comparing versions, so an older write can replace a newer one",
-    }],
+    bugs: QuorumBug::TABLE,
     behaviours: &[SILENT],
     roles: super::roles::ALL,
     operations: KV_OPERATIONS,
@@ -222,7 +219,7 @@ impl Described for QuorumNode {
             conflict: Conflict::parse(values.choice("conflict"))?,
             sloppy: values.flag("sloppy"),
             repair: ReadRepair::parse(values.choice("repair"))?,
-            bugs: values.bugs(|name| QuorumBug::ALL.into_iter().find(|b| b.name() == name)),
+            bugs: values.bugs(QuorumBug::parse),
             ..QuorumConfig::default()
         };
         let round_trip = env.round_trip_us;

@@ -112,12 +112,12 @@ impl ReadRepair {
     }
 }
 
-/// A deliberate departure from the design, for showing what the checkers catch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum QuorumBug {
-    /// Replicas store whatever write arrives last, without comparing versions.
-    BlindOverwrite,
+crate::bugs! {
+    /// A deliberate departure from the design, for showing what the checkers catch.
+    pub enum QuorumBug {
+        /// Replicas store whatever write arrives last, without comparing versions.
+        BlindOverwrite = "blind-overwrite": "replicas keep whatever write arrives last without comparing versions, so an older write can replace a newer one",
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,24 +159,6 @@ impl Default for QuorumConfig {
             handoff_every_us: 250 * MICROS_PER_MS,
             request_timeout_us: 500 * MICROS_PER_MS,
             bugs: Vec::new(),
-        }
-    }
-}
-
-impl QuorumBug {
-    pub const ALL: [QuorumBug; 1] = [QuorumBug::BlindOverwrite];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            QuorumBug::BlindOverwrite => "blind-overwrite",
-        }
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            QuorumBug::BlindOverwrite => {
-                "replicas keep whatever write arrives last without comparing versions, so an older write can replace a newer one"
-            }
         }
     }
 }

@@ -3,8 +3,8 @@
 
 use super::{Command, RaftBug, RaftConfig, RaftMsg, RaftNode, RaftTimer};
 use crate::about::{
-    About, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, Scene, SettingDesc,
-    SettingKind, Values, KV_OPERATIONS, SILENT,
+    About, Described, Env, Look, PropertyDesc, PropertyKind, Scene, SettingDesc, SettingKind,
+    Values, KV_OPERATIONS, SILENT,
 };
 use crate::action::Action;
 use crate::card::{store_text, Card, Row};
@@ -31,20 +31,7 @@ const ABOUT: About = About {
         default: Some("150ms"),
         help: "the shortest election timeout; each timeout is drawn between it and twice it (raised to outlast three round trips on slow links); the leader's heartbeats come at most a third of it apart",
     }],
-    bugs: &[
-        BugDesc {
-            name: "vote-without-log-check",
-            breaks: "voters skip the up-to-date log check, so a stale candidate can win and erase committed entries",
-        },
-        BugDesc {
-            name: "commit-old-term",
-            breaks: "a leader commits an entry from an earlier term by counting replicas, and appends no blank entry on election (the paper's Figure 8)",
-        },
-        BugDesc {
-            name: "forget-vote",
-            breaks: "votes are not written to disk, so a node that restarts can vote twice in one term",
-        },
-    ],
+    bugs: RaftBug::TABLE,
     behaviours: &[SILENT],
     roles: super::roles::ALL,
     operations: KV_OPERATIONS,
@@ -208,7 +195,7 @@ impl Described for RaftNode {
 
     fn configure(values: &Values<'_>, env: &Env) -> Result<RaftConfig, String> {
         let mut config = RaftConfig {
-            bugs: values.bugs(|name| RaftBug::ALL.into_iter().find(|b| b.name() == name)),
+            bugs: values.bugs(RaftBug::parse),
             ..RaftConfig::default()
         };
         let min = values

@@ -55,55 +55,15 @@ pub use state_machine::KvStore;
 use crate::time::MICROS_PER_MS;
 use serde::{Deserialize, Serialize};
 
-/// A deliberate departure from the paper.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum RaftBug {
-    /// Grant votes without the "at least as up-to-date" log check (§5.4.1).
-    VoteWithoutLogCheck,
-    /// Commit an entry from an earlier term once it is on a majority (§5.4.2, Figure 8).
-    CommitOldTerm,
-    /// Do not write the vote to stable storage before answering (Figure 2).
-    ForgetVote,
-}
-
-impl RaftBug {
-    pub const ALL: [RaftBug; 3] = [
-        RaftBug::VoteWithoutLogCheck,
-        RaftBug::CommitOldTerm,
-        RaftBug::ForgetVote,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            RaftBug::VoteWithoutLogCheck => "vote-without-log-check",
-            RaftBug::CommitOldTerm => "commit-old-term",
-            RaftBug::ForgetVote => "forget-vote",
-        }
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            RaftBug::VoteWithoutLogCheck => {
-                "voters skip the up-to-date log check, so a stale candidate can win and erase committed entries"
-            }
-            RaftBug::CommitOldTerm => {
-                "a leader commits an entry from an earlier term by counting replicas, and appends no blank entry on election (the paper's Figure 8)"
-            }
-            RaftBug::ForgetVote => {
-                "votes are not written to disk, so a node that restarts can vote twice in one term"
-            }
-        }
-    }
-
-    pub fn parse(name: &str) -> Result<RaftBug, String> {
-        RaftBug::ALL
-            .into_iter()
-            .find(|b| b.name() == name)
-            .ok_or_else(|| {
-                let names: Vec<_> = RaftBug::ALL.iter().map(|b| b.name()).collect();
-                format!("unknown bug {name:?}; known bugs: {}", names.join(", "))
-            })
+crate::bugs! {
+    /// A deliberate departure from the paper.
+    pub enum RaftBug {
+        /// Grant votes without the "at least as up-to-date" log check (§5.4.1).
+        VoteWithoutLogCheck = "vote-without-log-check": "voters skip the up-to-date log check, so a stale candidate can win and erase committed entries",
+        /// Commit an entry from an earlier term once it is on a majority (§5.4.2, Figure 8).
+        CommitOldTerm = "commit-old-term": "a leader commits an entry from an earlier term by counting replicas, and appends no blank entry on election (the paper's Figure 8)",
+        /// Do not write the vote to stable storage before answering (Figure 2).
+        ForgetVote = "forget-vote": "votes are not written to disk, so a node that restarts can vote twice in one term",
     }
 }
 

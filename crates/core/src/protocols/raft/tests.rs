@@ -360,10 +360,10 @@ fn single_node_cluster_serves_clients() {
 
 #[test]
 fn bug_names_round_trip() {
-    for bug in RaftBug::ALL {
-        assert_eq!(RaftBug::parse(bug.name()), Ok(bug));
+    for &bug in RaftBug::ALL {
+        assert_eq!(RaftBug::parse(bug.name()), Some(bug));
     }
-    assert!(RaftBug::parse("nope").unwrap_err().contains("forget-vote"));
+    assert_eq!(RaftBug::parse("nope"), None);
 }
 
 /// The forget-vote variant: a voter that crashes right after voting comes back with its

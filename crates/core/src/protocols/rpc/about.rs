@@ -2,8 +2,8 @@
 
 use super::{RpcBug, RpcConfig, RpcMsg, RpcNode, RpcTimer};
 use crate::about::{
-    About, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
-    Values, SILENT,
+    About, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind, Values,
+    SILENT,
 };
 use crate::card::{Card, Row};
 use crate::ids::MAX_NODES;
@@ -43,20 +43,7 @@ const ABOUT: About = About {
             help: "how long a client waits after an answer before its next call",
         },
     ],
-    bugs: &[
-        BugDesc {
-            name: "no-retry",
-            breaks: "at-most-once: each call is sent once and given up after the timeout, so a lost request never takes effect and the client cannot know",
-        },
-        BugDesc {
-            name: "no-dedup",
-            breaks: "at-least-once: the server applies every request it receives, so the retry after a lost reply deposits again",
-        },
-        BugDesc {
-            name: "forget-keys",
-            breaks: "the server keeps its table of answered calls in memory only, so after a restart it applies a retried call again",
-        },
-    ],
+    bugs: RpcBug::TABLE,
     behaviours: &[SILENT],
     roles: super::roles::ALL,
     operations: &[],
@@ -154,12 +141,7 @@ impl Described for RpcNode {
             // A retry sooner than a round trip would only ever resend.
             timeout_us: timeout.max(3 * env.round_trip_us),
             pause_us: values.duration("pause").expect("has a default"),
-            bugs: values.bugs(|name| match name {
-                "no-retry" => Some(RpcBug::NoRetry),
-                "no-dedup" => Some(RpcBug::NoDedup),
-                "forget-keys" => Some(RpcBug::ForgetKeys),
-                _ => None,
-            }),
+            bugs: values.bugs(RpcBug::parse),
         })
     }
 }

@@ -52,21 +52,20 @@ mod node;
 pub use node::{CallId, RpcDisk, RpcMsg, RpcNode, RpcNote, RpcTimer, RpcWrite};
 
 use crate::time::{Micros, MICROS_PER_MS};
-use serde::{Deserialize, Serialize};
 
 /// How much each call deposits.
 pub const AMOUNT: u64 = 10;
 
-/// A deliberate departure from exactly-once calls.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum RpcBug {
-    /// At-most-once: each call is sent once; after the timeout the client gives up.
-    NoRetry,
-    /// At-least-once: the server applies every request it receives, retries included.
-    NoDedup,
-    /// The server's table of answered calls is kept in memory only, so a restart forgets it.
-    ForgetKeys,
+crate::bugs! {
+    /// A deliberate departure from exactly-once calls.
+    pub enum RpcBug {
+        /// At-most-once: each call is sent once; after the timeout the client gives up.
+        NoRetry = "no-retry": "at-most-once: each call is sent once and given up after the timeout, so a lost request never takes effect and the client cannot know",
+        /// At-least-once: the server applies every request it receives, retries included.
+        NoDedup = "no-dedup": "at-least-once: the server applies every request it receives, so the retry after a lost reply deposits again",
+        /// The server's table of answered calls is kept in memory only, so a restart forgets it.
+        ForgetKeys = "forget-keys": "the server keeps its table of answered calls in memory only, so after a restart it applies a retried call again",
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 
 use super::{Decision, General, GeneralsBug, GeneralsConfig, GeneralsMsg, GeneralsTimer};
 use crate::about::{
-    About, BehaviourDesc, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc,
+    About, BehaviourDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc,
     SettingKind, Values,
 };
 use crate::card::Card;
@@ -43,10 +43,7 @@ const ABOUT: About = About {
             help: "how often a general sends again the messenger it owes",
         },
     ],
-    bugs: &[BugDesc {
-        name: "forget-decision",
-        breaks: "the decision is not written down, so a general that restarts after the moment decides again and can take back an attack",
-    }],
+    bugs: GeneralsBug::TABLE,
     behaviours: &[
         BehaviourDesc {
             name: "silent",
@@ -154,8 +151,7 @@ impl Described for General {
             messages: values.number("messages") as u32,
             attack_at_us: values.duration("attack").expect("has a default"),
             resend_us: values.duration("resend").expect("has a default"),
-            bugs: values
-                .bugs(|name| (name == "forget-decision").then_some(GeneralsBug::ForgetDecision)),
+            bugs: values.bugs(GeneralsBug::parse),
         })
     }
 }

@@ -46,15 +46,14 @@ mod node;
 pub use node::{Decision, General, GeneralsDisk, GeneralsMsg, GeneralsNote, GeneralsTimer};
 
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
-use serde::{Deserialize, Serialize};
 
-/// A deliberate departure from the protocol.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum GeneralsBug {
-    /// The decision is not written to disk, so a general that restarts after the moment
-    /// has passed decides again, and can take back an attack.
-    ForgetDecision,
+crate::bugs! {
+    /// A deliberate departure from the protocol.
+    pub enum GeneralsBug {
+        /// The decision is not written to disk, so a general that restarts after the moment
+        /// has passed decides again, and can take back an attack.
+        ForgetDecision = "forget-decision": "the decision is not written down, so a general that restarts after the moment decides again and can take back an attack",
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,8 +4,8 @@ use super::msg::TpcMsg;
 use super::node::COORDINATOR;
 use super::{TpcBug, TpcConfig, TpcNode, TpcTimer};
 use crate::about::{
-    About, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
-    Values, SILENT,
+    About, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind, Values,
+    SILENT,
 };
 use crate::card::{Card, Row};
 use crate::ids::NodeId;
@@ -49,20 +49,7 @@ const ABOUT: About = About {
             help: "a participant in doubt asks the other participants too: one that knows the outcome tells it, one that never voted aborts",
         },
     ],
-    bugs: &[
-        BugDesc {
-            name: "unlogged-decision",
-            breaks: "all decide alike: the coordinator sends its decision without writing it down, so after a crash it aborts a transaction some participants already committed",
-        },
-        BugDesc {
-            name: "unilateral-abort",
-            breaks: "all decide alike: a participant in doubt gives up and aborts on its own, while the coordinator may have decided to commit",
-        },
-        BugDesc {
-            name: "timeout-commits",
-            breaks: "commit needs every yes: a coordinator whose votes do not all arrive in time commits anyway",
-        },
-    ],
+    bugs: TpcBug::TABLE,
     behaviours: &[SILENT],
     roles: super::roles::ALL,
     operations: &[],
@@ -105,7 +92,7 @@ impl Described for TpcNode {
             no_percent: values.number("no"),
             timeout_us,
             cooperative: values.flag("cooperative"),
-            bugs: values.bugs(|name| TpcBug::ALL.into_iter().find(|b| b.name() == name)),
+            bugs: values.bugs(TpcBug::parse),
         })
     }
 

@@ -64,36 +64,19 @@ pub use msg::{TpcDisk, TpcMsg, TpcNote, TpcTimer, TpcWrite};
 pub use node::TpcNode;
 
 use crate::time::{Micros, MICROS_PER_MS};
-use serde::{Deserialize, Serialize};
 
 /// How long after one transaction is decided the coordinator begins the next.
 pub const GAP_US: Micros = 400 * MICROS_PER_MS;
 
-/// A deliberate departure from the protocol.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum TpcBug {
-    /// The coordinator tells its decision before (without) writing it to disk.
-    ForgetDecision,
-    /// A participant in doubt gives up waiting and aborts on its own.
-    UnilateralAbort,
-    /// A coordinator whose votes do not all arrive in time commits anyway.
-    TimeoutCommits,
-}
-
-impl TpcBug {
-    pub const ALL: [TpcBug; 3] = [
-        TpcBug::ForgetDecision,
-        TpcBug::UnilateralAbort,
-        TpcBug::TimeoutCommits,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            TpcBug::ForgetDecision => "unlogged-decision",
-            TpcBug::UnilateralAbort => "unilateral-abort",
-            TpcBug::TimeoutCommits => "timeout-commits",
-        }
+crate::bugs! {
+    /// A deliberate departure from the protocol.
+    pub enum TpcBug {
+        /// The coordinator tells its decision before (without) writing it to disk.
+        ForgetDecision = "unlogged-decision": "all decide alike: the coordinator sends its decision without writing it down, so after a crash it aborts a transaction some participants already committed",
+        /// A participant in doubt gives up waiting and aborts on its own.
+        UnilateralAbort = "unilateral-abort": "all decide alike: a participant in doubt gives up and aborts on its own, while the coordinator may have decided to commit",
+        /// A coordinator whose votes do not all arrive in time commits anyway.
+        TimeoutCommits = "timeout-commits": "commit needs every yes: a coordinator whose votes do not all arrive in time commits anyway",
     }
 }
 
