@@ -23,7 +23,7 @@ pub use node::AbdNode;
 
 use splitbrain_core::card::{Card, Row};
 use splitbrain_core::registry::{
-    self, About, BugDesc, Described, Env, Look, PropertyDesc, PropertyKind, RoleDesc, SettingDesc,
+    self, About, Described, Env, Look, PropertyDesc, PropertyKind, RoleDesc, SettingDesc,
     SettingKind, Values, KV_OPERATIONS, SILENT,
 };
 use splitbrain_core::time::MICROS_PER_MS;
@@ -33,35 +33,18 @@ pub fn register() {
     registry::register(&registry::Of::<AbdNode>::IT).expect("the name abd is free");
 }
 
-/// The deliberate bugs: each breaks a property the fuzzer must find broken.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AbdBug {
-    /// A read answers after its query phase, without storing back what it read.
-    SkipWriteBack,
-    /// Phases finish with one answer fewer than a majority.
-    MinorityQuorum,
-    /// A replica acknowledges a store it keeps only in memory.
-    StoreInMemory,
-    /// A write's tag comes from what its query heard only, so two concurrent writes at one
-    /// coordinator can take the same tag.
-    SameTag,
-}
-
-impl AbdBug {
-    const ALL: [AbdBug; 4] = [
-        AbdBug::SkipWriteBack,
-        AbdBug::MinorityQuorum,
-        AbdBug::StoreInMemory,
-        AbdBug::SameTag,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            AbdBug::SkipWriteBack => "skip-write-back",
-            AbdBug::MinorityQuorum => "minority-quorum",
-            AbdBug::StoreInMemory => "store-in-memory",
-            AbdBug::SameTag => "same-tag",
-        }
+splitbrain_core::bugs! {
+    /// The deliberate bugs: each breaks a property the fuzzer must find broken.
+    pub enum AbdBug {
+        /// A read answers after its query phase, without storing back what it read.
+        SkipWriteBack = "skip-write-back": "a read answers without storing back what it read, so a later read can return an older value",
+        /// Phases finish with one answer fewer than a majority.
+        MinorityQuorum = "minority-quorum": "phases finish with one answer fewer than a majority, so a read's replicas can miss a write's",
+        /// A replica acknowledges a store it keeps only in memory.
+        StoreInMemory = "store-in-memory": "replicas acknowledge stores before they are on disk, so a crash forgets acknowledged writes",
+        /// A write's tag comes from what its query heard only, so two concurrent writes at one
+        /// coordinator can take the same tag.
+        SameTag = "same-tag": "two concurrent writes at one replica can take the same tag, so replicas keep different values under one version; only the clients' history shows it",
     }
 }
 
@@ -104,24 +87,7 @@ const ABOUT: About = About {
         default: Some("100ms"),
         help: "how long a coordinator waits for answers before asking again",
     }],
-    bugs: &[
-        BugDesc {
-            name: "skip-write-back",
-            breaks: "a read answers without storing back what it read, so a later read can return an older value",
-        },
-        BugDesc {
-            name: "minority-quorum",
-            breaks: "phases finish with one answer fewer than a majority, so a read's replicas can miss a write's",
-        },
-        BugDesc {
-            name: "store-in-memory",
-            breaks: "replicas acknowledge stores before they are on disk, so a crash forgets acknowledged writes",
-        },
-        BugDesc {
-            name: "same-tag",
-            breaks: "two concurrent writes at one replica can take the same tag, so replicas keep different values under one version; only the clients' history shows it",
-        },
-    ],
+    bugs: AbdBug::TABLE,
     behaviours: &[SILENT],
     roles: ROLES,
     // Get and put; not compare-and-set, which needs the replicas to agree on an order.
@@ -154,7 +120,7 @@ impl Described for AbdNode {
     fn configure(values: &Values<'_>, _env: &Env) -> Result<AbdConfig, String> {
         Ok(AbdConfig {
             resend_us: values.duration("resend").unwrap_or(100 * MICROS_PER_MS),
-            bugs: values.bugs(|name| AbdBug::ALL.into_iter().find(|b| b.name() == name)),
+            bugs: values.bugs(AbdBug::parse),
         })
     }
 
