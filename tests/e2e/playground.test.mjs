@@ -16,7 +16,7 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-const leaders = () => page.$$eval('svg.topology .node.leader', (ns) => ns.map((n) => n.getAttribute('aria-label')));
+const leaders = () => page.$$eval('svg.topology .node.tone-lead', (ns) => ns.map((n) => n.getAttribute('aria-label')));
 const nodeName = (label) => label.match(/node (\d+)/)[1];
 
 async function waitFor(predicate, what, ms = 15000) {
@@ -54,7 +54,7 @@ test('healing the network converges to one leader and safety holds', async () =>
 test('a node crashes and restarts', async () => {
   // Paused, so that the node clicked keeps its role while the test looks at it.
   await page.getByRole('button', { name: 'Play or pause' }).click();
-  const follower = page.locator('svg.topology g.node.follower:not(.selected)').first();
+  const follower = page.locator('svg.topology g.node.tone-steady:not(.selected)').first();
   const label = await follower.getAttribute('aria-label');
   const n = nodeName(label);
   await follower.click();

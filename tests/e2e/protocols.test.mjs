@@ -44,8 +44,8 @@ test('the protocol selector starts runs of each protocol, with its own inspector
   await page.selectOption('select[aria-label="Protocol"]', 'primary-backup');
   await page.waitForFunction(() => document.querySelector('.tagline').textContent.includes('primary-backup'));
   // One node becomes primary (drawn as a leader) and the inspector shows epochs.
-  await page.waitForSelector('svg.topology .node.leader', { timeout: 15000 });
-  await page.locator('svg.topology .node.leader').first().click();
+  await page.waitForSelector('svg.topology .node.tone-lead', { timeout: 15000 });
+  await page.locator('svg.topology .node.tone-lead').first().click();
   await page.waitForFunction(() => document.querySelector('.inspector dl.facts:not(.clocks)')?.textContent.includes('primary'));
   assert.match(await page.textContent('.inspector'), /epoch/);
   assert.match(location(page), /protocol=primary-backup/);
@@ -163,7 +163,7 @@ test('two-phase commit: a coordinator that crashes between the phases leaves its
   const { page, errors } = await open(`${url}#v=1&protocol=two-phase-commit&nodes=4&seed=1&no=0&transactions=1&actions=203ms@crash:0:keep&t=1s`);
   await page.waitForFunction(() => document.querySelector('.tagline').textContent.includes('two-phase commit'));
   // The participants are drawn in doubt, with the role's meaning in the legend.
-  await page.waitForSelector('svg.topology g.node[aria-label^="node 1,"].candidate');
+  await page.waitForSelector('svg.topology g.node[aria-label^="node 1,"].tone-restless');
   await page.locator('svg.topology g.node[aria-label^="node 1,"]').click();
   await page.waitForSelector('.inspector table.log caption');
   assert.match(await page.textContent('.inspector'), /in doubt about\s*t1/);

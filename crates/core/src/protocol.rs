@@ -248,10 +248,40 @@ pub fn yes_no(b: bool) -> String {
 pub struct RoleDesc {
     /// The role's code in the trace (see [`crate::protocol::Role`]).
     pub code: u8,
-    /// The role's name, and the page's colour class (`leader`).
+    /// The role's own name, in its protocol's words (`leader`, `in-doubt`), for exported
+    /// traces and the command line.
     pub name: &'static str,
     /// What the role means, for a legend.
     pub label: &'static str,
     /// Whether this role leads the others (counted as "leaders at once").
     pub leads: bool,
+    /// The colour it is drawn in.
+    pub tone: Tone,
+}
+
+/// The colour a role is drawn in, named for what it says about a node in any protocol (each
+/// protocol's legend says what it means there).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tone {
+    /// The role the run turns on: a leader or primary, a commander, a decision reached.
+    Lead,
+    /// At rest: following, serving, having acted.
+    Steady,
+    /// Between states: standing for election, preparing a ballot, in doubt, left out.
+    Restless,
+    /// Set against the others: a lieutenant that retreats.
+    Contrary,
+}
+
+impl Tone {
+    /// The page's colour class for it.
+    pub fn class(self) -> &'static str {
+        match self {
+            Tone::Lead => "tone-lead",
+            Tone::Steady => "tone-steady",
+            Tone::Restless => "tone-restless",
+            Tone::Contrary => "tone-contrary",
+        }
+    }
 }

@@ -465,7 +465,7 @@ pub fn App(props: &AppProps) -> Html {
                 <p class="muted small">{"Keys: space play/pause · → step · ← back 100 ms · 0-9 select a node · c crash · x crash and lose disk · r restart · p pause · s slow · i isolate · b lie or stop lying · g split · h heal · Esc deselect"}</p>
                 <ul class="legend-list">
                     { for about.roles.iter().map(|r| html! {
-                        <li><span class={classes!("dot", r.name)}></span>{ r.label }</li>
+                        <li><span class={classes!("dot", r.tone.class())}></span>{ r.label }</li>
                     }) }
                     <li><span class="dot paused"></span>{"paused"}</li>
                     <li><span class="dot slow"></span>{"slow"}</li>

@@ -10,6 +10,7 @@ use splitbrain_core::cap::Design;
 use splitbrain_core::checkers::linearizability;
 use splitbrain_core::client::{ClientRecord, Outcome};
 use splitbrain_core::ids::{NodeId, RequestId};
+use splitbrain_core::registry::Tone;
 use splitbrain_core::sim::Sim;
 use splitbrain_core::time::{Micros, Pretty, MICROS_PER_SEC};
 use std::cell::RefCell;
@@ -118,12 +119,11 @@ impl Live for LiveWorld {
             let (x, y) = position(i, n);
             let node = world.node_view(i);
             let role = node.status.and_then(|s| about.role(s.role));
-            let colour = match role.map(|r| r.name) {
+            let colour = match role.map(|r| r.tone) {
                 None => "#8a8a8a",
-                Some("leader") => "#0072b2",
-                Some("candidate") => "#e69f00",
+                Some(tone @ (Tone::Lead | Tone::Restless)) => crate::spacetime::tone_colour(tone),
                 Some(_) if node.paused => "#7f6bb3",
-                Some(_) => "#009e73",
+                Some(tone) => crate::spacetime::tone_colour(tone),
             };
             ctx.begin_path();
             ctx.arc(x, y, radius, 0.0, std::f64::consts::TAU).ok();

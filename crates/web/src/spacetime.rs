@@ -12,6 +12,7 @@ use crate::flight::{colour, context};
 use crate::pen::{Pen, Strokes, SvgPen};
 use crate::state::{Control, Msg, Sim};
 use splitbrain_core::ids::{MsgId, NodeId};
+use splitbrain_core::registry::Tone;
 use splitbrain_core::sim::Sim as World;
 use splitbrain_core::time::{Micros, Pretty, MICROS_PER_MS};
 use splitbrain_core::view::{Seen, SeenKind};
@@ -483,13 +484,13 @@ fn draw_with(
                 let has_leaders = about.roles.iter().any(|r| r.leads);
                 let Some(r) = about
                     .role(*role)
-                    .filter(|r| !has_leaders || (r.name != "follower" && r.name != "replica"))
+                    .filter(|r| !has_leaders || r.tone != Tone::Steady)
                 else {
                     continue;
                 };
                 let leads = r.leads;
                 let (x, y) = (x_of(e.time), y_of(*node));
-                ctx.set_fill_style_str(colour_of(rel, role_colour(r.name)));
+                ctx.set_fill_style_str(colour_of(rel, tone_colour(r.tone)));
                 let s = (lane_h * 0.35).clamp(3.0, 7.0);
                 ctx.fill_rect(x - s, y - s, 2.0 * s, 2.0 * s);
                 if leads && lane_h >= 18.0 {
@@ -664,12 +665,11 @@ pub fn SpaceTime(props: &Props) -> Html {
 }
 
 /// A role's colour, as the page's stylesheet gives it to nodes and legend dots.
-fn role_colour(name: &str) -> &'static str {
-    match name {
-        "leader" => "#0072b2",
-        "follower" | "replica" => "#009e73",
-        "retreats" => "#cc79a7",
-        "crashed" => "#8a8a8a",
-        _ => "#e69f00",
+pub fn tone_colour(tone: Tone) -> &'static str {
+    match tone {
+        Tone::Lead => "#0072b2",
+        Tone::Steady => "#009e73",
+        Tone::Restless => "#e69f00",
+        Tone::Contrary => "#cc79a7",
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::state::{Msg, Sim};
 use splitbrain_core::ids::NodeId;
-use splitbrain_core::registry::RoleDesc;
+use splitbrain_core::registry::{RoleDesc, Tone};
 use splitbrain_core::time::Pretty;
 use yew::prelude::*;
 
@@ -55,10 +55,10 @@ pub fn role_class(
     match (up, paused, role) {
         (false, _, _) => "crashed",
         (true, true, _) => "paused",
-        (true, false, Some(r)) if r.leads || r.name == "candidate" => r.name,
+        (true, false, Some(r)) if r.leads || r.tone == Tone::Restless => r.tone.class(),
         _ if slow => "slow",
-        (true, false, Some(r)) => r.name,
-        (true, false, None) => "follower",
+        (true, false, Some(r)) => r.tone.class(),
+        (true, false, None) => Tone::Steady.class(),
     }
 }
 

@@ -22,6 +22,7 @@ pub use msg::{AbdMsg, Tag};
 pub use node::AbdNode;
 
 use splitbrain_core::card::{Card, Row};
+use splitbrain_core::protocol::Tone;
 use splitbrain_core::registry::{
     self, About, Described, Env, Look, PropertyDesc, PropertyKind, RoleDesc, SettingDesc,
     SettingKind, Values, KV_OPERATIONS, SILENT,
@@ -67,9 +68,10 @@ impl Default for AbdConfig {
 /// One role: every node is a replica, and coordinates its own clients' operations.
 pub const ROLES: &[RoleDesc] = &[RoleDesc {
     code: 0,
-    name: "follower",
+    name: "replica",
     label: "replica",
     leads: false,
+    tone: Tone::Steady,
 }];
 
 const ABOUT: About = About {

@@ -16,7 +16,7 @@
 //! The registry hands out worlds as [`Sim`] trait objects: the kernel, compiled once,
 //! driving the protocol's nodes through its typed layer (see [`crate::world`]).
 
-pub use crate::protocol::RoleDesc;
+pub use crate::protocol::{RoleDesc, Tone};
 use crate::protocols::byzantine::ByzGeneral;
 use crate::protocols::flooding::FloodNode;
 use crate::protocols::multi_paxos::MpNode;

@@ -27,7 +27,7 @@
 /// Its roles, by code (the codes are part of every trace).
 pub mod roles {
     use crate::protocol::Role;
-    use crate::protocol::RoleDesc;
+    use crate::protocol::{RoleDesc, Tone};
 
     pub const COMMANDER: Role = Role(2);
     pub const LIEUTENANT: Role = Role(0);
@@ -37,27 +37,31 @@ pub mod roles {
     pub const ALL: &[RoleDesc] = &[
         RoleDesc {
             code: 2,
-            name: "leader",
+            name: "commander",
             label: "commander (gives the order)",
             leads: false,
+            tone: Tone::Lead,
         },
         RoleDesc {
             code: 0,
-            name: "candidate",
+            name: "undecided",
             label: "lieutenant, undecided",
             leads: false,
+            tone: Tone::Restless,
         },
         RoleDesc {
             code: 3,
-            name: "follower",
+            name: "attacks",
             label: "lieutenant: attacks",
             leads: false,
+            tone: Tone::Steady,
         },
         RoleDesc {
             code: 4,
             name: "retreats",
             label: "lieutenant: retreats",
             leads: false,
+            tone: Tone::Contrary,
         },
     ];
 }

@@ -28,7 +28,7 @@
 /// colour classes.
 pub mod roles {
     use crate::protocol::Role;
-    use crate::protocol::RoleDesc;
+    use crate::protocol::{RoleDesc, Tone};
 
     pub const IN_ROUND: Role = Role(0);
     pub const DECIDED: Role = Role(2);
@@ -37,21 +37,24 @@ pub mod roles {
     pub const ALL: &[RoleDesc] = &[
         RoleDesc {
             code: 0,
-            name: "follower",
+            name: "gathering",
             label: "in a round: gathering values",
             leads: false,
+            tone: Tone::Steady,
         },
         RoleDesc {
             code: 2,
-            name: "leader",
+            name: "decided",
             label: "decided",
             leads: false,
+            tone: Tone::Lead,
         },
         RoleDesc {
             code: 1,
-            name: "candidate",
+            name: "out",
             label: "out: came back after a crash and takes no part",
             leads: false,
+            tone: Tone::Restless,
         },
     ];
 }

@@ -20,7 +20,7 @@
 /// Its roles, by code (the codes are part of every trace).
 pub mod roles {
     use crate::protocol::Role;
-    use crate::protocol::RoleDesc;
+    use crate::protocol::{RoleDesc, Tone};
 
     pub const FOLLOWER: Role = Role(0);
     pub const CANDIDATE: Role = Role(1);
@@ -32,18 +32,21 @@ pub mod roles {
             name: "leader",
             label: "leader (its ballot is promised by a majority; proposes commands)",
             leads: true,
+            tone: Tone::Lead,
         },
         RoleDesc {
             code: 1,
             name: "candidate",
             label: "candidate (prepares a ballot for every open slot)",
             leads: false,
+            tone: Tone::Restless,
         },
         RoleDesc {
             code: 0,
             name: "follower",
             label: "follower (acceptor and learner)",
             leads: false,
+            tone: Tone::Steady,
         },
     ];
 }

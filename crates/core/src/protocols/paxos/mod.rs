@@ -30,7 +30,7 @@
 /// colour classes.
 pub mod roles {
     use crate::protocol::Role;
-    use crate::protocol::RoleDesc;
+    use crate::protocol::{RoleDesc, Tone};
 
     pub const ACCEPTOR: Role = Role(0);
     pub const PREPARING: Role = Role(1);
@@ -39,21 +39,24 @@ pub mod roles {
     pub const ALL: &[RoleDesc] = &[
         RoleDesc {
             code: 2,
-            name: "leader",
+            name: "proposer-phase-2",
             label: "proposer in phase 2 (asks the acceptors to accept its value)",
             leads: true,
+            tone: Tone::Lead,
         },
         RoleDesc {
             code: 1,
-            name: "candidate",
+            name: "proposer-phase-1",
             label: "proposer in phase 1 (prepares a ballot, or waits to try again)",
             leads: false,
+            tone: Tone::Restless,
         },
         RoleDesc {
             code: 0,
-            name: "follower",
+            name: "acceptor",
             label: "acceptor and learner",
             leads: false,
+            tone: Tone::Steady,
         },
     ];
 }

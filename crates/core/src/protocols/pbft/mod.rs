@@ -57,7 +57,7 @@
 /// Its roles, by code (the codes are part of every trace).
 pub mod roles {
     use crate::protocol::Role;
-    use crate::protocol::RoleDesc;
+    use crate::protocol::{RoleDesc, Tone};
 
     pub const BACKUP: Role = Role(0);
     pub const PRIMARY: Role = Role(2);
@@ -65,15 +65,17 @@ pub mod roles {
     pub const ALL: &[RoleDesc] = &[
         RoleDesc {
             code: 2,
-            name: "leader",
+            name: "primary",
             label: "primary of the current view (orders the requests)",
             leads: true,
+            tone: Tone::Lead,
         },
         RoleDesc {
             code: 0,
-            name: "follower",
+            name: "backup",
             label: "backup",
             leads: false,
+            tone: Tone::Steady,
         },
     ];
 }

@@ -39,7 +39,7 @@
 /// Its roles, by code (the codes are part of every trace).
 pub mod roles {
     use crate::protocol::Role;
-    use crate::protocol::RoleDesc;
+    use crate::protocol::{RoleDesc, Tone};
 
     pub const REPLICA: Role = Role(3);
 
@@ -48,6 +48,7 @@ pub mod roles {
         name: "replica",
         label: "replica (each coordinates its clients' requests)",
         leads: false,
+        tone: Tone::Steady,
     }];
 }
 

@@ -10,7 +10,7 @@
 /// Its roles, by code (the codes are part of every trace).
 pub mod roles {
     use crate::protocol::Role;
-    use crate::protocol::RoleDesc;
+    use crate::protocol::{RoleDesc, Tone};
 
     pub const LEADER: Role = Role(2);
     pub const FOLLOWER: Role = Role(0);
@@ -22,18 +22,21 @@ pub mod roles {
             name: "leader",
             label: "leader",
             leads: true,
+            tone: Tone::Lead,
         },
         RoleDesc {
             code: 0,
             name: "follower",
             label: "follower",
             leads: false,
+            tone: Tone::Steady,
         },
         RoleDesc {
             code: 1,
             name: "candidate",
             label: "candidate",
             leads: false,
+            tone: Tone::Restless,
         },
     ];
 }

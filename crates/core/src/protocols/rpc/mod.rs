@@ -24,7 +24,7 @@
 /// colour classes.
 pub mod roles {
     use crate::protocol::Role;
-    use crate::protocol::RoleDesc;
+    use crate::protocol::{RoleDesc, Tone};
 
     pub const CLIENT: Role = Role(0);
     pub const SERVER: Role = Role(2);
@@ -32,15 +32,17 @@ pub mod roles {
     pub const ALL: &[RoleDesc] = &[
         RoleDesc {
             code: 2,
-            name: "leader",
+            name: "server",
             label: "server (keeps the account)",
             leads: false,
+            tone: Tone::Lead,
         },
         RoleDesc {
             code: 0,
-            name: "follower",
+            name: "client",
             label: "client (calls the server)",
             leads: false,
+            tone: Tone::Steady,
         },
     ];
 }

@@ -18,7 +18,7 @@
 /// Its roles, by code (the codes are part of every trace).
 pub mod roles {
     use crate::protocol::Role;
-    use crate::protocol::RoleDesc;
+    use crate::protocol::{RoleDesc, Tone};
 
     pub const FIRST: Role = Role(2);
     pub const SECOND: Role = Role(0);
@@ -26,15 +26,17 @@ pub mod roles {
     pub const ALL: &[RoleDesc] = &[
         RoleDesc {
             code: 2,
-            name: "leader",
+            name: "first-general",
             label: "first general (picks the moment)",
             leads: false,
+            tone: Tone::Lead,
         },
         RoleDesc {
             code: 0,
-            name: "follower",
+            name: "second-general",
             label: "second general",
             leads: false,
+            tone: Tone::Steady,
         },
     ];
 }

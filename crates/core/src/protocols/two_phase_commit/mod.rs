@@ -25,7 +25,7 @@
 /// colour classes.
 pub mod roles {
     use crate::protocol::Role;
-    use crate::protocol::RoleDesc;
+    use crate::protocol::{RoleDesc, Tone};
 
     pub const COORDINATOR: Role = Role(2);
     pub const PARTICIPANT: Role = Role(0);
@@ -34,21 +34,24 @@ pub mod roles {
     pub const ALL: &[RoleDesc] = &[
         RoleDesc {
             code: 2,
-            name: "leader",
+            name: "coordinator",
             label: "coordinator (transaction manager)",
             leads: true,
+            tone: Tone::Lead,
         },
         RoleDesc {
             code: 0,
-            name: "follower",
+            name: "participant",
             label: "participant",
             leads: false,
+            tone: Tone::Steady,
         },
         RoleDesc {
             code: 1,
-            name: "candidate",
+            name: "in-doubt",
             label: "in doubt: voted yes and knows no decision",
             leads: false,
+            tone: Tone::Restless,
         },
     ];
 }
