@@ -197,7 +197,12 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
     fn on_recover(&mut self, ctx: &mut Ctx<'_, Self>);
     fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, msg: Self::Msg);
     fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, timer: Self::Timer);
-    fn on_client_request(&mut self, ctx: &mut Ctx<'_, Self>, req: RequestId, op: KvOp);
+    /// A key-value client's operation. The default, for a protocol that serves no key-value
+    /// clients, answers "unavailable" (the operation certainly did nothing).
+    fn on_client_request(&mut self, ctx: &mut Ctx<'_, Self>, req: RequestId, op: KvOp) {
+        let _ = op;
+        ctx.reply(req, KvResult::Unavailable);
+    }
 
     fn status(&self) -> NodeStatus;
 

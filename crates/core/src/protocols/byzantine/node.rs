@@ -2,8 +2,7 @@
 
 use super::{ByzBug, ByzConfig};
 use crate::check::{EndProperty, Invariant};
-use crate::client::{KvOp, KvResult};
-use crate::ids::{NodeId, RequestId};
+use crate::ids::NodeId;
 use crate::protocol::{Ctx, Durable, Message, NodeStatus, Note, Protocol};
 use crate::rng::{Ppm, SimRng};
 use crate::trace::StableHasher;
@@ -404,10 +403,6 @@ impl Protocol for ByzGeneral {
             ByzTimer::Send => self.send_along(ctx, &[], self.config.order, &[]),
             ByzTimer::Decide => self.decide(ctx),
         }
-    }
-
-    fn on_client_request(&mut self, ctx: &mut BCtx, req: RequestId, _op: KvOp) {
-        ctx.reply(req, KvResult::Unavailable);
     }
 
     fn timer_text(timer: &ByzTimer) -> String {

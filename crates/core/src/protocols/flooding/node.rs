@@ -3,8 +3,7 @@
 
 use super::{FloodConfig, Model, SEND_GAP};
 use crate::check::{EndProperty, Invariant};
-use crate::client::{KvOp, KvResult};
-use crate::ids::{NodeId, RequestId};
+use crate::ids::NodeId;
 use crate::protocol::{Ctx, Durable, Message, NodeStatus, Note, Protocol};
 use crate::rng::SimRng;
 use serde::{Deserialize, Serialize};
@@ -443,10 +442,6 @@ impl Protocol for FloodNode {
             FloodTimer::Send => self.send_next(ctx),
             FloodTimer::RoundEnd => self.end_round(ctx),
         }
-    }
-
-    fn on_client_request(&mut self, ctx: &mut FCtx, req: RequestId, _op: KvOp) {
-        ctx.reply(req, KvResult::Unavailable);
     }
 
     fn timer_text(timer: &FloodTimer) -> String {

@@ -2,8 +2,7 @@
 
 use super::{PaxosBug, PaxosConfig, RetryWait};
 use crate::check::{EndProperty, Invariant};
-use crate::client::{KvOp, KvResult};
-use crate::ids::{NodeId, RequestId};
+use crate::ids::NodeId;
 use crate::protocol::{Ctx, Durable, Message, NodeStatus, Note, Protocol};
 use crate::rng::SimRng;
 use crate::time::{Micros, Pretty};
@@ -708,11 +707,6 @@ impl Protocol for PaxosNode {
                 ctx.set_timer(PaxosTimer::Ask, wait);
             }
         }
-    }
-
-    fn on_client_request(&mut self, ctx: &mut PCtx, req: RequestId, _op: KvOp) {
-        // It chooses one value among its proposers'; key-value clients get no service.
-        ctx.reply(req, KvResult::Unavailable);
     }
 
     fn timer_text(timer: &PaxosTimer) -> String {

@@ -2,8 +2,7 @@
 
 use super::{RpcBug, RpcConfig, AMOUNT};
 use crate::check::{EndProperty, Invariant};
-use crate::client::{KvOp, KvResult};
-use crate::ids::{NodeId, RequestId};
+use crate::ids::NodeId;
 use crate::protocol::{Ctx, Durable, Message, NodeStatus, Note, Protocol};
 use crate::rng::SimRng;
 use serde::{Deserialize, Serialize};
@@ -445,11 +444,6 @@ impl Protocol for RpcNode {
             }
             RpcTimer::Next => self.start_next(ctx),
         }
-    }
-
-    fn on_client_request(&mut self, ctx: &mut RCtx, req: RequestId, _op: KvOp) {
-        // Its clients are nodes of the cluster; the key-value clients get no service.
-        ctx.reply(req, KvResult::Unavailable);
     }
 
     fn timer_text(timer: &RpcTimer) -> String {

@@ -3,8 +3,7 @@
 
 use super::{GeneralsBug, GeneralsConfig};
 use crate::check::{EndProperty, Invariant};
-use crate::client::{KvOp, KvResult};
-use crate::ids::{NodeId, RequestId};
+use crate::ids::NodeId;
 use crate::protocol::{Ctx, Durable, Message, NodeStatus, Note, Protocol};
 use crate::rng::SimRng;
 use crate::time::Micros;
@@ -293,10 +292,6 @@ impl Protocol for General {
             }
             GeneralsTimer::Deadline => self.decide(ctx, true),
         }
-    }
-
-    fn on_client_request(&mut self, ctx: &mut GCtx, req: RequestId, _op: KvOp) {
-        ctx.reply(req, KvResult::Unavailable);
     }
 
     fn timer_text(timer: &GeneralsTimer) -> String {
