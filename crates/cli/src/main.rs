@@ -148,6 +148,11 @@ struct FuzzArgs {
     /// says it tolerates with these settings (none for the crash-fault protocols).
     #[arg(long)]
     traitors: Option<u32>,
+    /// Only these kinds of fault, comma-separated (`--faults partition,crash,pause`), of
+    /// partition, cut, crash, pause, slow, clock-step, clock-drift and network [default:
+    /// every kind the protocol's promises allow].
+    #[arg(long, value_name = "KINDS")]
+    faults: Option<String>,
     /// Runs at once, on as many threads [default: every core]; the report is the same
     /// for any number.
     #[arg(long)]

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use splitbrain_core::checkers::linearizability::Verdict;
 use splitbrain_core::fuzz::{fuzz_run, FaultMix, FuzzReport, FuzzSpec, RunOutcome};
 use splitbrain_core::recipe::Recipe;
+use splitbrain_core::registry::Faults;
 use splitbrain_core::time::parse_duration;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,6 +28,7 @@ struct Sweep {
     until: String,
     disk_loss: bool,
     traitors: Option<u32>,
+    faults: Option<Faults>,
     stop_at_first: bool,
 }
 
@@ -49,6 +51,7 @@ impl Sweep {
             mix: FaultMix {
                 disk_loss: self.disk_loss,
                 traitors: self.traitors,
+                faults: self.faults,
             },
             stop_at_first: self.stop_at_first,
         })
@@ -82,6 +85,7 @@ pub fn fuzz(args: FuzzArgs) -> Result<Value, String> {
         until: args.until.clone(),
         disk_loss: args.disk_loss,
         traitors: args.traitors,
+        faults: args.faults.as_deref().map(Faults::parse).transpose()?,
         stop_at_first: args.stop_at_first,
     };
     let spec = sweep.spec()?;

@@ -7,7 +7,7 @@ use crate::action::{Action, DiskFate, Schedule, Scheduled};
 use crate::check::Violation;
 use crate::ids::NodeId;
 use crate::network::LinkConfig;
-use crate::registry::SystemModel;
+use crate::registry::{FaultKind, Faults, SystemModel};
 use crate::rng::{Ppm, SimRng};
 use crate::run::{run, RunSpec};
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
@@ -22,6 +22,10 @@ pub struct FaultMix {
     /// `None`: as many as the protocol tolerates ([`crate::registry::Described::tolerates`]).
     #[serde(default)]
     pub traitors: Option<u32>,
+    /// The kinds of fault the generator may use; `None`: every kind. A fuzz run uses only
+    /// those the protocol's promises also allow ([`crate::registry::Described::faults`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faults: Option<Faults>,
 }
 
 impl FaultMix {
@@ -66,15 +70,18 @@ pub fn random_schedule_in(
         return synchronous_schedule(rng, nodes, until, mix.traitors.unwrap_or(0), crashes, about);
     }
     let traitors = mix.traitors.unwrap_or(0);
+    let allowed = mix.faults.unwrap_or(Faults::ALL);
     let behaviours: Vec<&str> = about.behaviours.iter().map(|b| b.name).collect();
     let mut s = Schedule::new();
     let mut at = |t: Micros, action: Action| s.push(Scheduled::at(t, action));
-    at(
-        0,
-        Action::SetNetwork {
-            link: random_link(rng),
-        },
-    );
+    if allowed.has(FaultKind::Network) {
+        at(
+            0,
+            Action::SetNetwork {
+                link: random_link(rng),
+            },
+        );
+    }
     at(0, Action::SetChecksums { on: true });
     let node = |rng: &mut SimRng| NodeId(rng.below(nodes as u64) as u32);
     let horizon = until.saturating_sub(MICROS_PER_SEC).max(1);
@@ -90,15 +97,22 @@ pub fn random_schedule_in(
         if mix.disk_loss {
             all.push(DISK_LOSS);
         }
-        let chosen: Vec<u64> = all
-            .iter()
-            .copied()
-            .filter(|_| rng.chance(Ppm::percent(50)))
-            .collect();
-        if chosen.is_empty() {
-            vec![*rng.pick(&all)]
+        // Only the kinds of fault allowed (with every kind allowed, the list and so the run
+        // are as they always were).
+        all.retain(|&k| episode_allowed(k, allowed));
+        if all.is_empty() {
+            Vec::new()
         } else {
-            chosen
+            let chosen: Vec<u64> = all
+                .iter()
+                .copied()
+                .filter(|_| rng.chance(Ppm::percent(50)))
+                .collect();
+            if chosen.is_empty() {
+                vec![*rng.pick(&all)]
+            } else {
+                chosen
+            }
         }
     };
     // Nodes made Byzantine; a protocol that tolerates f faulty nodes counts them against
@@ -135,7 +149,11 @@ pub fn random_schedule_in(
             }
         }
     }
-    let episodes = rng.range(4, 24);
+    let episodes = if kinds.is_empty() {
+        0
+    } else {
+        rng.range(4, 24)
+    };
     for _ in 0..episodes {
         let start = rng.range(200 * MICROS_PER_MS, horizon);
         let length = rng.range(MICROS_PER_MS, 3 * MICROS_PER_SEC);
@@ -199,7 +217,15 @@ pub fn random_schedule_in(
             }
             6 => {
                 let n = node(rng);
-                if rng.chance(Ppm::percent(50)) {
+                let step = rng.chance(Ppm::percent(50));
+                let step = if !allowed.has(FaultKind::ClockDrift) {
+                    true
+                } else if !allowed.has(FaultKind::ClockStep) {
+                    false
+                } else {
+                    step
+                };
+                if step {
                     let by = rng.range(0, 2 * MICROS_PER_SEC) as i64 - MICROS_PER_SEC as i64;
                     at(start, Action::SkewClock { node: n, by_us: by });
                 } else {
@@ -353,7 +379,7 @@ pub fn random_schedule_in(
     // first message of a broadcast (a round's values, a vote request, a call), so that
     // the broadcast reaches only some of the peers. Drawn after everything above, so the
     // rest of a run's schedule is the same with it or without it.
-    if rng.chance(Ppm::percent(30)) {
+    if allowed.has(FaultKind::Crash) && rng.chance(Ppm::percent(30)) {
         let n = node(rng);
         let restart_after_us = if rng.chance(Ppm::percent(50)) {
             Some(rng.range(MICROS_PER_MS, 300 * MICROS_PER_MS))
@@ -454,6 +480,22 @@ fn load_of(rate_per_s: u32) -> Action {
 }
 
 /// The fault kind that wipes disks (drawn only with `FaultMix::disk_loss`).
+/// Whether the numbered kind of episode `kind` uses only faults in `allowed`.
+fn episode_allowed(kind: u64, allowed: Faults) -> bool {
+    use FaultKind as F;
+    match kind {
+        0 | 10 => allowed.has(F::Partition),
+        1 => allowed.has(F::Cut),
+        2 | 3 | 8 | 9 | 11 | FIRST_WRITES | DISK_LOSS => allowed.has(F::Crash),
+        4 => allowed.has(F::Pause),
+        5 => allowed.has(F::Slow),
+        6 => allowed.has(F::ClockStep) || allowed.has(F::ClockDrift),
+        7 => allowed.has(F::Network),
+        12 => allowed.has(F::Partition) && allowed.has(F::Crash),
+        _ => true, // client load: not a fault
+    }
+}
+
 const DISK_LOSS: u64 = 20;
 /// The fault kind that changes the client load (for protocols that serve clients).
 const LOAD: u64 = 21;
@@ -547,8 +589,10 @@ pub fn fuzz_run_spec(spec: &FuzzSpec, i: u64) -> RunSpec {
     let mut run = spec.base.clone();
     run.seed = seed;
     let entry = crate::registry::find(&run.protocol).unwrap_or(crate::registry::PROTOCOLS[0]);
+    let allowed = entry.faults(&run).unwrap_or(Faults::ALL);
     let mix = FaultMix {
         traitors: spec.mix.traitors.or_else(|| entry.tolerates(&run).ok()),
+        faults: Some(spec.mix.faults.unwrap_or(Faults::ALL).and(allowed)),
         ..spec.mix
     };
     run.schedule = random_schedule_in(

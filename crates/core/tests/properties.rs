@@ -90,7 +90,7 @@ proptest! {
             &mut rng,
             nodes,
             20 * MICROS_PER_SEC,
-            FaultMix { disk_loss: true, traitors: Some(2) },
+            FaultMix { disk_loss: true, traitors: Some(2), faults: None },
             splitbrain_core::registry::find("two-generals").unwrap().about(),
         );
         let text = serde_json::to_string(&schedule).unwrap();
@@ -152,5 +152,42 @@ proptest! {
         value in "[0-9a-z@:,./_~%-]{0,40}",
     ) {
         let _ = splitbrain_core::recipe::Recipe::from_query(&format!("{name}={value}"));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A fuzz that names its kinds of fault gets only those: every action of its
+    /// schedules is one of them (or no fault at all: client load, checksums, lies).
+    #[test]
+    fn a_fuzz_uses_only_the_fault_kinds_it_names(seed: u64, run in 0u64..1000, bits in 0u16..256) {
+        use splitbrain_core::action::Action;
+        use splitbrain_core::fuzz::{fuzz_run_spec, FaultMix, FuzzSpec};
+        use splitbrain_core::registry::{FaultKind as F, Faults};
+        let kinds: Vec<F> = F::ALL.into_iter().filter(|k| bits & (1 << (*k as u16)) != 0).collect();
+        let allowed = Faults::of(&kinds);
+        let fuzz = FuzzSpec {
+            base: RunSpec::new(5, 0, 20 * MICROS_PER_SEC),
+            runs: 1000,
+            seed,
+            mix: FaultMix { faults: Some(allowed), ..FaultMix::default() },
+            stop_at_first: false,
+        };
+        for s in fuzz_run_spec(&fuzz, run).schedule {
+            let kind = match &s.action {
+                Action::Partition { .. } | Action::PartitionLeader { .. } | Action::Heal => F::Partition,
+                Action::CutLink { .. } | Action::RestoreLink { .. } => F::Cut,
+                Action::Crash { .. } | Action::Restart { .. } | Action::CrashOnWrite { .. }
+                | Action::CrashLeader { .. } => F::Crash,
+                Action::Pause { .. } => F::Pause,
+                Action::Slow { .. } => F::Slow,
+                Action::SkewClock { .. } => F::ClockStep,
+                Action::SetDrift { .. } => F::ClockDrift,
+                Action::SetNetwork { .. } | Action::SetLink { .. } => F::Network,
+                _ => continue,
+            };
+            prop_assert!(allowed.has(kind), "{:?} with only {}", s.action, allowed);
+        }
     }
 }

@@ -9,7 +9,9 @@ use crate::time::Micros;
 use serde::Serialize;
 
 mod bugs;
+mod faults;
 mod settings;
+pub use faults::{FaultKind, Faults};
 pub(crate) use settings::normalise;
 pub use settings::{Choice, Env, SettingDesc, SettingKind, Settings, Values};
 
@@ -210,6 +212,14 @@ pub trait Described: Protocol {
     fn model(config: &Self::Config) -> SystemModel {
         let _ = config;
         SystemModel::Asynchronous
+    }
+
+    /// The kinds of fault the protocol's promises allow with this configuration, which the
+    /// fuzzer keeps to (a lease that assumes clocks never jump leaves out
+    /// [`FaultKind::ClockStep`]); every kind by default.
+    fn faults(config: &Self::Config) -> Faults {
+        let _ = config;
+        Faults::ALL
     }
 
     /// How many nodes may be faulty (lie, or crash under a crash-stop model) while the

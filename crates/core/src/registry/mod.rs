@@ -186,6 +186,9 @@ pub trait Entry: Sync {
     /// [`Described::model`]).
     fn model(&self, spec: &RunSpec) -> Result<SystemModel, String>;
 
+    /// The kinds of fault `spec`'s configuration allows (see [`Described::faults`]).
+    fn faults(&self, spec: &RunSpec) -> Result<Faults, String>;
+
     /// How many faulty nodes `spec`'s configuration tolerates (see
     /// [`Described::tolerates`]).
     fn tolerates(&self, spec: &RunSpec) -> Result<u32, String>;
@@ -306,6 +309,11 @@ impl<P: Described> Entry for Of<P> {
         Ok(P::model(&config))
     }
 
+    fn faults(&self, spec: &RunSpec) -> Result<Faults, String> {
+        let config = Self::config(&spec.settings, &spec.bugs, &spec.env())?;
+        Ok(P::faults(&config))
+    }
+
     fn tolerates(&self, spec: &RunSpec) -> Result<u32, String> {
         let config = Self::config(&spec.settings, &spec.bugs, &spec.env())?;
         Ok(P::tolerates(&config, spec.nodes))
@@ -373,6 +381,9 @@ mod tests {
             unreachable!()
         }
         fn model(&self, _: &RunSpec) -> Result<SystemModel, String> {
+            unreachable!()
+        }
+        fn faults(&self, _: &RunSpec) -> Result<Faults, String> {
             unreachable!()
         }
         fn tolerates(&self, _: &RunSpec) -> Result<u32, String> {
