@@ -105,12 +105,7 @@ impl Faults {
             let kind = FaultKind::ALL
                 .into_iter()
                 .find(|k| k.name() == name)
-                .ok_or_else(|| {
-                    format!(
-                        "no fault kind {name:?}; the kinds are {}",
-                        Faults::ALL.to_string()
-                    )
-                })?;
+                .ok_or_else(|| format!("no fault kind {name:?}; the kinds are {}", Faults::ALL))?;
             set = Faults(set.0 | kind.bit());
         }
         Ok(set)
