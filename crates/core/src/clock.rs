@@ -16,6 +16,9 @@ pub struct PhysicalClock {
     anchor_true: Micros,
     anchor_local: i64,
     drift_ppm: i32,
+    /// Every step so far, added up (what [`PhysicalClock::monotonic`] leaves out).
+    #[serde(default)]
+    stepped: i64,
 }
 
 impl PhysicalClock {
@@ -25,6 +28,13 @@ impl PhysicalClock {
         let elapsed = i128::from(now.saturating_sub(self.anchor_true));
         let local = elapsed * (PPM + i128::from(self.drift_ppm)) / PPM;
         self.anchor_local.saturating_add(local as i64)
+    }
+
+    /// The node's monotonic clock at true time `now`: its reading without the steps, so it
+    /// never goes back (it still runs fast or slow with the drift), as an operating system's
+    /// monotonic clock measures intervals whatever is done to the time of day.
+    pub fn monotonic(&self, now: Micros) -> i64 {
+        self.read(now).saturating_sub(self.stepped)
     }
 
     /// Offset from true time at `now`.
@@ -40,6 +50,7 @@ impl PhysicalClock {
     pub fn step(&mut self, now: Micros, delta: i64) {
         self.anchor_local = self.read(now).saturating_add(delta);
         self.anchor_true = now;
+        self.stepped = self.stepped.saturating_add(delta);
     }
 
     /// Sets the drift rate from `now` on. Drift is bounded to ±50% so timers stay sane.
@@ -135,6 +146,25 @@ mod tests {
         assert_eq!(c.offset(2_000_000), -4_000);
         // A fast clock's 1 s timer fires before 1 s of true time has passed.
         assert!(c.to_true_duration(1_000_000) < 1_000_000);
+    }
+
+    #[test]
+    fn the_monotonic_clock_keeps_the_drift_and_leaves_out_the_steps() {
+        let mut c = PhysicalClock::default();
+        c.set_drift(1_000_000, 1_000);
+        c.step(2_000_000, -500_000); // the time of day jumps back half a second
+        assert_eq!(c.read(2_000_000), 1_501_000);
+        assert_eq!(c.monotonic(2_000_000), 2_001_000, "no jump back");
+        assert_eq!(c.monotonic(3_000_000), 3_002_000, "still 1000 ppm fast");
+        c.step(3_000_000, 2_000_000);
+        c.set_drift(3_000_000, -2_000);
+        assert_eq!(c.monotonic(3_000_000), 3_002_000, "no jump forwards");
+        assert_eq!(c.monotonic(4_000_000), 4_000_000);
+        let mut last = i64::MIN;
+        for t in (0..5_000_000).step_by(250_000) {
+            assert!(c.monotonic(t) >= last);
+            last = c.monotonic(t);
+        }
     }
 
     #[test]

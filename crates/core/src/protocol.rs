@@ -98,6 +98,7 @@ pub struct Ctx<'a, P: Protocol> {
     id: NodeId,
     nodes: usize,
     local_now: i64,
+    monotonic_now: i64,
     rng: &'a mut SimRng,
     out: &'a mut Vec<Effect<P>>,
 }
@@ -106,7 +107,7 @@ impl<'a, P: Protocol> Ctx<'a, P> {
     pub(crate) fn new(
         id: NodeId,
         nodes: usize,
-        local_now: i64,
+        (local_now, monotonic_now): (i64, i64),
         rng: &'a mut SimRng,
         out: &'a mut Vec<Effect<P>>,
     ) -> Self {
@@ -114,6 +115,7 @@ impl<'a, P: Protocol> Ctx<'a, P> {
             id,
             nodes,
             local_now,
+            monotonic_now,
             rng,
             out,
         }
@@ -134,9 +136,17 @@ impl<'a, P: Protocol> Ctx<'a, P> {
         (0..self.nodes as u32).map(NodeId).filter(move |&p| p != me)
     }
 
-    /// The node's own physical clock (offset and drift included), in microseconds.
+    /// The node's own physical clock, its time of day (offset and drift included; a clock
+    /// step moves it, backwards too), in microseconds.
     pub fn clock(&self) -> i64 {
         self.local_now
+    }
+
+    /// The node's monotonic clock: the physical clock without its steps, so it never goes
+    /// back, for measuring intervals (a lease, a timeout); it still runs fast or slow with
+    /// the node's drift. Microseconds, from an arbitrary start.
+    pub fn monotonic_clock(&self) -> i64 {
+        self.monotonic_now
     }
 
     /// A random duration in `lo..=hi`, from the simulation's seeded PRNG.

@@ -184,8 +184,8 @@ impl Kernel {
             if !slot.up {
                 return;
             }
-            let local = slot.clock.read(now);
-            self.host.input(id, input, local, &mut self.rng);
+            let clocks = (slot.clock.read(now), slot.clock.monotonic(now));
+            self.host.input(id, input, clocks, &mut self.rng);
             slot.busy_until = now + slot.processing_us;
         }
         let mut wrote = false;

@@ -60,8 +60,9 @@ pub trait Nodes {
     fn boot(&mut self, id: NodeId);
     /// Node `id` crashes: its state and timers go; its disk too if `lose_disk`.
     fn crash(&mut self, id: NodeId, lose_disk: bool);
-    /// Runs one input on node `id`, which is up; its effects wait for [`Nodes::next_effect`].
-    fn input(&mut self, id: NodeId, input: Input, local_now: i64, rng: &mut SimRng);
+    /// Runs one input on node `id`, which is up, with its (physical, monotonic) clock
+    /// readings; its effects wait for [`Nodes::next_effect`].
+    fn input(&mut self, id: NodeId, input: Input, clocks: (i64, i64), rng: &mut SimRng);
     /// The next effect of node `id`'s last input, in the order the node asked for them
     /// (taken one at a time, so that the kernel carries each out before the next exists).
     fn next_effect(&mut self, id: NodeId) -> Option<Out>;
@@ -231,12 +232,12 @@ impl<P: Described> Nodes for Typed<P> {
         }
     }
 
-    fn input(&mut self, id: NodeId, input: Input, local_now: i64, rng: &mut SimRng) {
+    fn input(&mut self, id: NodeId, input: Input, clocks: (i64, i64), rng: &mut SimRng) {
         let n = self.states.len();
         let Some(state) = self.states[id.index()].as_mut() else {
             return;
         };
-        let mut ctx = Ctx::new(id, n, local_now, rng, &mut self.effects);
+        let mut ctx = Ctx::new(id, n, clocks, rng, &mut self.effects);
         match input {
             Input::Start => state.on_start(&mut ctx),
             Input::Recover => state.on_recover(&mut ctx),

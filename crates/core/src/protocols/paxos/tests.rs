@@ -98,7 +98,7 @@ fn a_delayed_accept_from_an_old_ballot_is_refused() {
     };
     let mut deliver = |node: &mut PaxosNode, from: u32, msg: PaxosMsg| {
         out.clear();
-        let mut ctx = Ctx::new(NodeId(3), 5, 0, &mut rng, &mut out);
+        let mut ctx = Ctx::new(NodeId(3), 5, (0, 0), &mut rng, &mut out);
         node.on_message(&mut ctx, NodeId(from), msg);
         out.clone()
     };
@@ -238,7 +238,7 @@ fn a_promise_survives_a_restart_only_on_disk() {
         let mut node = PaxosNode::boot(NodeId(3), 5, &config, &disk);
         let mut deliver = |node: &mut PaxosNode, disk: &mut PaxosDisk, from: u32, msg| {
             let mut out: Vec<Effect<PaxosNode>> = Vec::new();
-            let mut ctx = Ctx::new(NodeId(3), 5, 0, &mut rng, &mut out);
+            let mut ctx = Ctx::new(NodeId(3), 5, (0, 0), &mut rng, &mut out);
             node.on_message(&mut ctx, NodeId(from), msg);
             for e in out {
                 if let Effect::Persist(w) = e {
