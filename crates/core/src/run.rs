@@ -89,13 +89,26 @@ impl RunSpec {
 
     /// Checks every setting, normalises the protocol's settings and sorts the schedule.
     pub fn validate(&mut self) -> Result<(), String> {
+        let entry = registry::find(&self.protocol)?;
+        self.validate_for(entry)
+    }
+
+    /// [`RunSpec::validate`] against `entry`, which must be the protocol the spec names:
+    /// every world is built through this (see [`registry::Entry::world`]).
+    pub fn validate_for(&mut self, entry: &dyn registry::Entry) -> Result<(), String> {
         if self.nodes == 0 || self.nodes > MAX_NODES {
             return Err(format!(
                 "--nodes must be between 1 and {MAX_NODES}, not {}",
                 self.nodes
             ));
         }
-        let entry = registry::find(&self.protocol)?;
+        if entry.about().name != self.protocol {
+            return Err(format!(
+                "this run is of {}, not of {}",
+                self.protocol,
+                entry.about().name
+            ));
+        }
         self.settings = entry.check(&self.settings, &self.bugs, &self.env())?;
         let about = entry.about();
         if !about.serves_clients() {
@@ -148,11 +161,9 @@ impl RunSpec {
         self
     }
 
-    /// The world of this spec's protocol, checked.
+    /// The world of this spec's protocol, checked (by [`registry::Entry::world`]).
     pub fn sim(&self, record: bool) -> Result<Box<dyn Sim>, String> {
-        let mut spec = self.clone();
-        spec.validate()?;
-        registry::find(&spec.protocol)?.world(&spec, record)
+        registry::find(&self.protocol)?.world(self, record)
     }
 
     /// The world of protocol `P`, configured from this spec's settings (whatever
@@ -308,6 +319,23 @@ mod tests {
                 assert_eq!(a.counters.client_ops, 0, "{name}: no client load");
             }
         }
+    }
+
+    #[test]
+    fn a_world_built_by_its_entry_is_the_world_the_spec_runs() {
+        // Settings in a form that needs normalising, and a workload the protocol ignores.
+        let spec = RunSpec::new(3, 7, 2 * MICROS_PER_SEC)
+            .with_protocol("paxos")
+            .set("proposers", 2);
+        let entry = registry::find("paxos").unwrap();
+        let mut by_entry = entry.world(&spec, false).unwrap();
+        let mut by_spec = spec.sim(false).unwrap();
+        by_entry.run_until(spec.until_us);
+        by_spec.run_until(spec.until_us);
+        assert_eq!(by_entry.trace_hash(), by_spec.trace_hash());
+        assert_eq!(by_entry.counters().client_ops, 0, "paxos takes no client load");
+        let err = registry::find("raft").unwrap().world(&spec, false).err();
+        assert_eq!(err.as_deref(), Some("this run is of paxos, not of raft"));
     }
 
     #[test]

@@ -171,7 +171,9 @@ pub trait Entry: Sync {
     /// Checks settings and bugs and returns the settings normalised.
     fn check(&self, settings: &Settings, bugs: &[String], env: &Env) -> Result<Settings, String>;
 
-    /// The world `spec` describes (settings already checked by `RunSpec::validate`).
+    /// The world `spec` describes, checked first ([`RunSpec::validate_for`]: the same
+    /// check `RunSpec::sim` makes, which builds its world here), so that a spec runs the
+    /// same run whichever way its world is built; a spec of another protocol is refused.
     fn world(&self, spec: &RunSpec, record: bool) -> Result<Box<dyn Sim>, String>;
 
     /// The names of the checkers a world of `spec` runs, with when they check: what the
@@ -300,6 +302,8 @@ impl<P: Described> Entry for Of<P> {
     }
 
     fn world(&self, spec: &RunSpec, record: bool) -> Result<Box<dyn Sim>, String> {
+        let mut spec = spec.clone();
+        spec.validate_for(self)?;
         let config = Self::config(&spec.settings, &spec.bugs, &spec.env())?;
         Ok(Box::new(spec.world::<P>(config, record).into_kernel()))
     }
