@@ -333,7 +333,11 @@ mod tests {
         by_entry.run_until(spec.until_us);
         by_spec.run_until(spec.until_us);
         assert_eq!(by_entry.trace_hash(), by_spec.trace_hash());
-        assert_eq!(by_entry.counters().client_ops, 0, "paxos takes no client load");
+        assert_eq!(
+            by_entry.counters().client_ops,
+            0,
+            "paxos takes no client load"
+        );
         let err = registry::find("raft").unwrap().world(&spec, false).err();
         assert_eq!(err.as_deref(), Some("this run is of paxos, not of raft"));
     }

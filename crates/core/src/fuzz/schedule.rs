@@ -1,41 +1,13 @@
-//! Randomised fault schedules, and the loop that runs many of them looking for violations.
-//!
-//! Each fuzz run is an ordinary [`RunSpec`] whose seed and schedule come from the fuzz seed
-//! and the run number, so any failing run can be replayed on its own with `run`.
+//! Random fault schedules: the episodes a fuzz run draws, kept to the faults its protocol
+//! and the fuzz allow.
 
+use super::FaultMix;
 use crate::action::{Action, DiskFate, Schedule, Scheduled};
-use crate::check::Violation;
 use crate::ids::NodeId;
 use crate::network::LinkConfig;
 use crate::registry::{FaultKind, Faults, SystemModel};
 use crate::rng::{Ppm, SimRng};
-use crate::run::{run, RunSpec};
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
-use serde::{Deserialize, Serialize};
-
-/// Which faults the generator may use.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FaultMix {
-    /// Crashes that wipe the disk: outside the crash-recovery model, so off by default.
-    pub disk_loss: bool,
-    /// Nodes the generator may make Byzantine (with the protocol's behaviours), at most;
-    /// `None`: as many as the protocol tolerates ([`crate::registry::Described::tolerates`]).
-    #[serde(default)]
-    pub traitors: Option<u32>,
-    /// The kinds of fault the generator may use; `None`: every kind. A fuzz run uses only
-    /// those the protocol's promises also allow ([`crate::registry::Described::faults`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub faults: Option<Faults>,
-}
-
-impl FaultMix {
-    pub fn disk_loss(disk_loss: bool) -> Self {
-        FaultMix {
-            disk_loss,
-            ..FaultMix::default()
-        }
-    }
-}
 
 /// Draws a random fault schedule for `nodes` nodes over `until` microseconds: network
 /// degradation, partitions, one-way cuts, crash-recovery, pauses, slow nodes, clock skew
@@ -479,7 +451,6 @@ fn load_of(rate_per_s: u32) -> Action {
     }
 }
 
-/// The fault kind that wipes disks (drawn only with `FaultMix::disk_loss`).
 /// Whether the numbered kind of episode `kind` uses only faults in `allowed`.
 fn episode_allowed(kind: u64, allowed: Faults) -> bool {
     use FaultKind as F;
@@ -496,6 +467,7 @@ fn episode_allowed(kind: u64, allowed: Faults) -> bool {
     }
 }
 
+/// The fault kind that wipes disks (drawn only with `FaultMix::disk_loss`).
 const DISK_LOSS: u64 = 20;
 /// The fault kind that changes the client load (for protocols that serve clients).
 const LOAD: u64 = 21;
@@ -542,180 +514,4 @@ fn random_groups(rng: &mut SimRng, nodes: usize) -> Vec<Vec<NodeId>> {
         groups[g].push(NodeId(i as u32));
     }
     groups
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FuzzSpec {
-    /// The run every fuzz run starts from (protocol, nodes, length, bugs, workload);
-    /// its seed and schedule are replaced per run.
-    pub base: RunSpec,
-    pub runs: u64,
-    pub seed: u64,
-    pub mix: FaultMix,
-    /// Stop at the first failing run.
-    pub stop_at_first: bool,
-}
-
-/// A failing run, with everything needed to replay it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Failure {
-    pub run: u64,
-    pub seed: u64,
-    pub violation: Violation,
-    pub schedule: Schedule,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FuzzReport {
-    pub runs: u64,
-    /// Runs that broke a safety property the protocol promises, at an event.
-    pub violations: u64,
-    /// Runs that broke a property the protocol promises for the end of a run.
-    pub end_violations: u64,
-    /// Runs that broke only properties the protocol does not promise (what it cannot
-    /// keep under these faults, such as two generals deciding alike).
-    pub unpromised: u64,
-    pub events: u64,
-    /// The first run that broke a promised property.
-    pub first_failure: Option<Failure>,
-    /// The first run that broke a property the protocol does not promise.
-    pub first_unpromised: Option<Failure>,
-}
-
-/// The spec of fuzz run `i`.
-pub fn fuzz_run_spec(spec: &FuzzSpec, i: u64) -> RunSpec {
-    let seed = SimRng::derive_seed(spec.seed, i);
-    let mut rng = SimRng::new(seed ^ 0x5c4e_d01e);
-    let mut run = spec.base.clone();
-    run.seed = seed;
-    let entry = crate::registry::find(&run.protocol).unwrap_or(crate::registry::PROTOCOLS[0]);
-    let allowed = entry.faults(&run).unwrap_or(Faults::ALL);
-    let mix = FaultMix {
-        traitors: spec.mix.traitors.or_else(|| entry.tolerates(&run).ok()),
-        faults: Some(spec.mix.faults.unwrap_or(Faults::ALL).and(allowed)),
-        ..spec.mix
-    };
-    run.schedule = random_schedule_in(
-        &mut rng,
-        run.nodes,
-        run.until_us,
-        mix,
-        entry.about(),
-        entry.model(&run).unwrap_or(SystemModel::Asynchronous),
-    );
-    run
-}
-
-/// What one fuzz run found: its events, and the first property it broke that the protocol
-/// promises (or, failing that, one it does not), with everything needed to replay it.
-#[derive(Clone, Debug)]
-pub struct RunOutcome {
-    pub events: u64,
-    pub promised: Option<Failure>,
-    pub unpromised: Option<Failure>,
-    /// Client operations issued, and answered with success.
-    pub client_ops: u64,
-    pub client_ok: u64,
-    /// The linearizability checker's verdict on the clients' history.
-    pub linearizability: crate::checkers::linearizability::Verdict,
-}
-
-/// Fuzz run `i` of `spec`, on its own: runs of one sweep can go to any thread or machine,
-/// and [`FuzzReport::absorb`] puts their outcomes together in the order of `i`.
-pub fn fuzz_run(spec: &FuzzSpec, i: u64) -> Result<RunOutcome, String> {
-    let about = crate::registry::find(&spec.base.protocol)?.about();
-    let run_spec = fuzz_run_spec(spec, i);
-    let result = run(&run_spec)?;
-    let all = || result.violations.iter().chain(&result.end_violations);
-    let failure = |v: &Violation| Failure {
-        run: i,
-        seed: run_spec.seed,
-        violation: v.clone(),
-        schedule: run_spec.schedule.clone(),
-    };
-    let promised = all().find(|v| about.promises(&v.invariant)).map(failure);
-    let unpromised = match promised {
-        Some(_) => None,
-        None => all().next().map(failure),
-    };
-    Ok(RunOutcome {
-        events: result.events,
-        promised,
-        unpromised,
-        client_ops: result.counters.client_ops,
-        client_ok: result.counters.client_ok,
-        linearizability: result.linearizability,
-    })
-}
-
-impl FuzzReport {
-    pub fn empty() -> FuzzReport {
-        FuzzReport {
-            runs: 0,
-            violations: 0,
-            end_violations: 0,
-            unpromised: 0,
-            events: 0,
-            first_failure: None,
-            first_unpromised: None,
-        }
-    }
-
-    /// Counts the next run's outcome (runs must come in the order of their index); true if
-    /// the sweep stops here (`stop_at_first` and a promised property broken).
-    pub fn absorb(&mut self, outcome: RunOutcome, stop_at_first: bool) -> bool {
-        self.runs += 1;
-        self.events += outcome.events;
-        if let Some(f) = outcome.promised {
-            if f.violation.at_end {
-                self.end_violations += 1;
-            } else {
-                self.violations += 1;
-            }
-            if self.first_failure.is_none() {
-                self.first_failure = Some(f);
-            }
-            return stop_at_first;
-        }
-        if let Some(f) = outcome.unpromised {
-            self.unpromised += 1;
-            if self.first_unpromised.is_none() {
-                self.first_unpromised = Some(f);
-            }
-        }
-        false
-    }
-
-    /// The report of a whole sweep from the reports of its consecutive slices, in order
-    /// (each run every run of its slice): counts add up, and the first failures are the
-    /// earliest slice's.
-    pub fn merge(slices: impl IntoIterator<Item = FuzzReport>) -> FuzzReport {
-        let mut whole = FuzzReport::empty();
-        for s in slices {
-            whole.runs += s.runs;
-            whole.violations += s.violations;
-            whole.end_violations += s.end_violations;
-            whole.unpromised += s.unpromised;
-            whole.events += s.events;
-            whole.first_failure = whole.first_failure.or(s.first_failure);
-            whole.first_unpromised = whole.first_unpromised.or(s.first_unpromised);
-        }
-        whole
-    }
-}
-
-pub fn fuzz(spec: &FuzzSpec) -> Result<FuzzReport, String> {
-    fuzz_slice(spec, 0..spec.runs)
-}
-
-/// Runs `range` of the sweep `spec` describes, one after another.
-pub fn fuzz_slice(spec: &FuzzSpec, range: std::ops::Range<u64>) -> Result<FuzzReport, String> {
-    spec.base.clone().validate()?;
-    let mut report = FuzzReport::empty();
-    for i in range {
-        if report.absorb(fuzz_run(spec, i)?, spec.stop_at_first) {
-            break;
-        }
-    }
-    Ok(report)
 }
