@@ -1,6 +1,7 @@
 //! The shape shared by all safety checkers. Checkers live apart from the protocols they
 //! judge: they only read node state, after every event, and never change it.
 
+use crate::about::PropertyDesc;
 use crate::action::DiskFate;
 use crate::ids::NodeId;
 use crate::protocol::Protocol;
@@ -121,7 +122,15 @@ impl<'a, P: Protocol> CheckView<'a, P> {
 /// A safety property. `check` may keep history between calls (for example every leader
 /// seen so far), so it receives `&mut self`; `clone_box` lets the world be snapshotted.
 pub trait Invariant<P: Protocol>: 'static {
-    fn name(&self) -> &'static str;
+    /// What the property promises, as the protocol's description lists it: declared once,
+    /// beside the checker, and read by the description (`About::properties`).
+    fn property(&self) -> &'static PropertyDesc;
+
+    /// The property's name, as violations name it.
+    fn name(&self) -> &'static str {
+        self.property().name
+    }
+
     fn check(&mut self, view: &CheckView<'_, P>) -> Result<(), String>;
     fn clone_box(&self) -> Box<dyn Invariant<P>>;
 }
@@ -135,7 +144,14 @@ impl<P: Protocol> Clone for Box<dyn Invariant<P>> {
 /// A property checked once, at the end of a run (see [`Protocol::end_properties`]); it
 /// keeps no history, since it judges the final state alone.
 pub trait EndProperty<P: Protocol>: 'static {
-    fn name(&self) -> &'static str;
+    /// What the property promises (see [`Invariant::property`]).
+    fn property(&self) -> &'static PropertyDesc;
+
+    /// The property's name, as violations name it.
+    fn name(&self) -> &'static str {
+        self.property().name
+    }
+
     fn check_end(&self, view: &CheckView<'_, P>) -> Result<(), String>;
 }
 

@@ -4,6 +4,7 @@
 //! it can be tested on states built by hand, including broken ones.
 
 use crate::node::{AbdDisk, AbdNode, Answer};
+use splitbrain_core::about::{PropertyDesc, PropertyKind};
 use splitbrain_core::check::{CheckView, Invariant, LogCursor};
 use splitbrain_core::ids::NodeId;
 use std::collections::BTreeMap;
@@ -37,9 +38,18 @@ fn names(nodes: &[NodeId]) -> String {
     }
 }
 
+impl AnswersStandOnAMajority {
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "answers stand on a majority",
+        kind: PropertyKind::Safety,
+        promised: true,
+        promise: "when a replica answers a read or a write, a majority of disks hold that write or a newer one",
+    };
+}
+
 impl Invariant<AbdNode> for AnswersStandOnAMajority {
-    fn name(&self) -> &'static str {
-        "answers stand on a majority"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, AbdNode>) -> Result<(), String> {
@@ -73,9 +83,18 @@ pub struct TagsNeverGoBack {
     seen: BTreeMap<(NodeId, splitbrain_core::client::Key), crate::msg::Tag>,
 }
 
+impl TagsNeverGoBack {
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "tags never go back",
+        kind: PropertyKind::Safety,
+        promised: true,
+        promise: "a replica never goes back to an older write of a key, across crashes too",
+    };
+}
+
 impl Invariant<AbdNode> for TagsNeverGoBack {
-    fn name(&self) -> &'static str {
-        "tags never go back"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, AbdNode>) -> Result<(), String> {

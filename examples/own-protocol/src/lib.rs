@@ -24,8 +24,8 @@ pub use node::AbdNode;
 use splitbrain_core::card::{Card, Row};
 use splitbrain_core::protocol::Tone;
 use splitbrain_core::registry::{
-    self, About, Described, Env, Look, PropertyDesc, PropertyKind, RoleDesc, SettingDesc,
-    SettingKind, Values, KV_OPERATIONS, SILENT,
+    self, About, Described, Env, Look, RoleDesc, SettingDesc, SettingKind, Values, KV_OPERATIONS,
+    SILENT,
 };
 use splitbrain_core::time::MICROS_PER_MS;
 
@@ -95,18 +95,8 @@ const ABOUT: About = About {
     // Get and put; not compare-and-set, which needs the replicas to agree on an order.
     operations: KV_OPERATIONS.split_at(2).0,
     properties: &[
-        PropertyDesc {
-            name: "answers stand on a majority",
-            kind: PropertyKind::Safety,
-            promised: true,
-            promise: "when a replica answers a read or a write, a majority of disks hold that write or a newer one",
-        },
-        PropertyDesc {
-            name: "tags never go back",
-            kind: PropertyKind::Safety,
-            promised: true,
-            promise: "a replica never goes back to an older write of a key, across crashes too",
-        },
+        checkers::AnswersStandOnAMajority::PROPERTY,
+        checkers::TagsNeverGoBack::PROPERTY,
     ],
     look: Look {
         called: "the majority register",

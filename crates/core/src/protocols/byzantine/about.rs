@@ -3,8 +3,8 @@
 use super::node::path_text;
 use super::{ByzBug, ByzConfig, ByzGeneral, ByzMsg, ByzTimer, Order};
 use crate::about::{
-    About, BehaviourDesc, Choice, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc,
-    SettingKind, SystemModel, Values,
+    About, BehaviourDesc, Choice, Described, Env, Look, SettingDesc, SettingKind, SystemModel,
+    Values,
 };
 use crate::card::Card;
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
@@ -85,24 +85,9 @@ const ABOUT: About = About {
     roles: super::roles::ALL,
     operations: &[],
     properties: &[
-        PropertyDesc {
-            name: "loyal lieutenants agree",
-            kind: PropertyKind::Safety,
-            promise: "IC1: every loyal lieutenant obeys the same order (with at most m faulty generals, and more than 3m generals for oral messages)",
-            promised: true,
-        },
-        PropertyDesc {
-            name: "loyal lieutenants obey a loyal commander",
-            kind: PropertyKind::Safety,
-            promise: "IC2: if the commander is loyal, every loyal lieutenant obeys its order",
-            promised: true,
-        },
-        PropertyDesc {
-            name: "every loyal lieutenant decides",
-            kind: PropertyKind::AtEnd,
-            promise: "every honest lieutenant that is up has decided once the rounds are over",
-            promised: true,
-        },
+        super::checkers::LoyalAgree::PROPERTY,
+        super::checkers::LoyalObey::PROPERTY,
+        super::checkers::EveryLoyalDecides::PROPERTY,
     ],
     look: Look {
         called: "the Byzantine generals",

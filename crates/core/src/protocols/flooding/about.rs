@@ -3,8 +3,7 @@
 use super::node::values_text;
 use super::{FloodBug, FloodConfig, FloodMsg, FloodNode, FloodTimer, Model, SEND_GAP};
 use crate::about::{
-    About, Choice, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
-    SystemModel, Values, SILENT,
+    About, Choice, Described, Env, Look, SettingDesc, SettingKind, SystemModel, Values, SILENT,
 };
 use crate::card::Card;
 use crate::time::{Micros, Pretty, MICROS_PER_MS, MICROS_PER_SEC};
@@ -61,24 +60,9 @@ const ABOUT: About = About {
     roles: super::roles::ALL,
     operations: &[],
     properties: &[
-        PropertyDesc {
-            name: "agreement",
-            kind: PropertyKind::Safety,
-            promise: "no two nodes decide differently, counting a node that decided and then crashed (uniform agreement); promised for at most f crashes in the synchronous model, so the checker judges a run only while at most f nodes have been faulty and, in the synchronous model, while no node has been suspected before it crashed (a lost or late message leaves the model); with model=asynchronous it judges late messages too, and finds agreement broken",
-            promised: true,
-        },
-        PropertyDesc {
-            name: "validity",
-            kind: PropertyKind::Safety,
-            promise: "a node decides only a value that some node proposed",
-            promised: true,
-        },
-        PropertyDesc {
-            name: "termination",
-            kind: PropertyKind::AtEnd,
-            promise: "every node that is up and never crashed has decided (a node back from a crash stays out of the run)",
-            promised: true,
-        },
+        super::checkers::Agreement::PROPERTY,
+        super::checkers::Validity::PROPERTY,
+        super::checkers::Termination::PROPERTY,
     ],
     look: Look {
         called: "flooding consensus",

@@ -3,8 +3,7 @@
 use super::node::command_text;
 use super::{MpBug, MpConfig, MpMsg, MpNode, MpTimer};
 use crate::about::{
-    About, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind, Values,
-    KV_OPERATIONS, SILENT,
+    About, Described, Env, Look, SettingDesc, SettingKind, Values, KV_OPERATIONS, SILENT,
 };
 use crate::card::{store_text, Card, Row};
 use crate::ids::MAX_NODES;
@@ -31,24 +30,9 @@ const ABOUT: About = About {
     roles: super::roles::ALL,
     operations: KV_OPERATIONS,
     properties: &[
-        PropertyDesc {
-            name: "one command per slot",
-            kind: PropertyKind::Safety,
-            promise: "once a majority of acceptors accepted a command for a slot in one ballot, no other command is ever chosen for that slot",
-            promised: true,
-        },
-        PropertyDesc {
-            name: "replicas apply the same command in each slot",
-            kind: PropertyKind::Safety,
-            promise: "no node applies, in any slot, a different command than another node applied there",
-            promised: true,
-        },
-        PropertyDesc {
-            name: "every node that is up catches up",
-            kind: PropertyKind::AtEnd,
-            promise: "once the network heals, every node that is up applies every chosen slot",
-            promised: true,
-        },
+        super::checkers::OneCommandPerSlot::PROPERTY,
+        super::checkers::SameCommandsApplied::PROPERTY,
+        super::checkers::EveryNodeCatchesUp::PROPERTY,
     ],
     look: Look {
         called: "Multi-Paxos",

@@ -2,10 +2,7 @@
 
 use super::node::{accepted_text, Phase};
 use super::{PaxosBug, PaxosConfig, PaxosMsg, PaxosNode, PaxosTimer, RetryWait};
-use crate::about::{
-    About, Choice, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
-    Values, SILENT,
-};
+use crate::about::{About, Choice, Described, Env, Look, SettingDesc, SettingKind, Values, SILENT};
 use crate::card::Card;
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
 
@@ -59,30 +56,10 @@ const ABOUT: About = About {
     roles: super::roles::ALL,
     operations: &[],
     properties: &[
-        PropertyDesc {
-            name: "only one value is chosen",
-            kind: PropertyKind::Safety,
-            promise: "once a majority of acceptors accepted a value in one ballot, no other value is ever accepted by a majority in any ballot",
-            promised: true,
-        },
-        PropertyDesc {
-            name: "a learned value was proposed",
-            kind: PropertyKind::Safety,
-            promise: "a node learns only a value some proposer proposed",
-            promised: true,
-        },
-        PropertyDesc {
-            name: "learners agree",
-            kind: PropertyKind::Safety,
-            promise: "no two nodes learn different values, and no node changes what it learned",
-            promised: true,
-        },
-        PropertyDesc {
-            name: "every node learns the chosen value",
-            kind: PropertyKind::AtEnd,
-            promise: "once the network heals and a proposer is up, every node that is up learns the chosen value",
-            promised: true,
-        },
+        super::checkers::OnlyOneValueChosen::PROPERTY,
+        super::checkers::LearnedWasProposed::PROPERTY,
+        super::checkers::LearnersAgree::PROPERTY,
+        super::checkers::EveryNodeLearns::PROPERTY,
     ],
     look: Look {
         called: "Paxos",

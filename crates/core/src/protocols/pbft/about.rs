@@ -3,8 +3,8 @@
 use super::node::command_text;
 use super::{faults, PbftBug, PbftConfig, PbftMsg, PbftNode, PbftTimer};
 use crate::about::{
-    About, BehaviourDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc,
-    SettingKind, SystemModel, Values, KV_OPERATIONS,
+    About, BehaviourDesc, Described, Env, Look, SettingDesc, SettingKind, SystemModel, Values,
+    KV_OPERATIONS,
 };
 use crate::card::{store_text, Card, Row};
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
@@ -54,24 +54,9 @@ const ABOUT: About = About {
     roles: super::roles::ALL,
     operations: KV_OPERATIONS,
     properties: &[
-        PropertyDesc {
-            name: "honest replicas agree on each sequence number",
-            kind: PropertyKind::Safety,
-            promise: "no two honest replicas commit different requests at the same sequence number (with at most f faulty replicas)",
-            promised: true,
-        },
-        PropertyDesc {
-            name: "clients accept only f + 1 matching replies",
-            kind: PropertyKind::Safety,
-            promise: "an honest proxy answers a client only with a result f + 1 replicas sent it, so at least one honest replica vouches for it",
-            promised: true,
-        },
-        PropertyDesc {
-            name: "every request is answered",
-            kind: PropertyKind::AtEnd,
-            promise: "once the network settles, every request an honest replica took from a client is answered",
-            promised: true,
-        },
+        super::checkers::HonestAgree::PROPERTY,
+        super::checkers::MatchingReplies::PROPERTY,
+        super::checkers::EveryRequestAnswered::PROPERTY,
     ],
     look: Look {
         called: "PBFT",

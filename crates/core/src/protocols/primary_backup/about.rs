@@ -2,8 +2,7 @@
 
 use super::{PbBug, PbConfig, PbMsg, PbNode};
 use crate::about::{
-    About, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind, Values,
-    KV_OPERATIONS, SILENT,
+    About, Described, Env, Look, SettingDesc, SettingKind, Values, KV_OPERATIONS, SILENT,
 };
 use crate::card::{store_text, Card, Row};
 use crate::client::{Key, Value};
@@ -26,18 +25,8 @@ const ABOUT: About = About {
     roles: super::roles::ALL,
     operations: KV_OPERATIONS,
     properties: &[
-        PropertyDesc {
-            name: "epochs never decrease",
-            kind: PropertyKind::Safety,
-            promised: true,
-            promise: "a node's epoch never goes back",
-        },
-        PropertyDesc {
-            name: "primary append-only",
-            kind: PropertyKind::Safety,
-            promised: true,
-            promise: "a primary never rewrites its own log during its epoch",
-        },
+        super::checkers::EpochsNeverDecrease::PROPERTY,
+        super::checkers::PrimaryAppendOnly::PROPERTY,
     ],
     look: Look {
         called: "primary-backup",

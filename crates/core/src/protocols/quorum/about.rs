@@ -2,8 +2,7 @@
 
 use super::{Conflict, QuorumBug, QuorumConfig, QuorumMsg, QuorumNode, ReadRepair};
 use crate::about::{
-    About, Choice, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind,
-    Values, KV_OPERATIONS, SILENT,
+    About, Choice, Described, Env, Look, SettingDesc, SettingKind, Values, KV_OPERATIONS, SILENT,
 };
 use crate::card::{Card, Row};
 use crate::ids::MAX_NODES;
@@ -92,12 +91,9 @@ const ABOUT: About = About {
     behaviours: &[SILENT],
     roles: super::roles::ALL,
     operations: KV_OPERATIONS,
-    properties: &[PropertyDesc {
-        name: "replica versions never regress",
-        kind: PropertyKind::Safety,
-            promised: true,
-        promise: "a replica never replaces a version of a key with one that is older",
-    }],
+    properties: &[
+        super::checkers::VersionsNeverRegress::PROPERTY,
+    ],
     look: Look {
         called: "the quorum store",
         holds: "No replica's version of a key has gone backwards so far",

@@ -3,8 +3,7 @@
 
 use super::{Command, RaftBug, RaftConfig, RaftMsg, RaftNode, RaftTimer};
 use crate::about::{
-    About, Described, Env, Look, PropertyDesc, PropertyKind, Scene, SettingDesc, SettingKind,
-    Values, KV_OPERATIONS, SILENT,
+    About, Described, Env, Look, Scene, SettingDesc, SettingKind, Values, KV_OPERATIONS, SILENT,
 };
 use crate::action::Action;
 use crate::card::{store_text, Card, Row};
@@ -36,42 +35,12 @@ const ABOUT: About = About {
     roles: super::roles::ALL,
     operations: KV_OPERATIONS,
     properties: &[
-        PropertyDesc {
-            name: "election safety",
-            kind: PropertyKind::Safety,
-            promised: true,
-            promise: "at most one leader is elected in a term (§5.2)",
-        },
-        PropertyDesc {
-            name: "leader append-only",
-            kind: PropertyKind::Safety,
-            promised: true,
-            promise: "a leader never overwrites or deletes entries in its log (§5.3)",
-        },
-        PropertyDesc {
-            name: "log matching",
-            kind: PropertyKind::Safety,
-            promised: true,
-            promise: "two logs with an entry of the same index and term are identical up to it (§5.3)",
-        },
-        PropertyDesc {
-            name: "leader completeness",
-            kind: PropertyKind::Safety,
-            promised: true,
-            promise: "an entry committed in a term is in the log of every leader of a later term (§5.4)",
-        },
-        PropertyDesc {
-            name: "state machine safety",
-            kind: PropertyKind::Safety,
-            promised: true,
-            promise: "no two nodes apply different commands at the same index (§5.4.3)",
-        },
-        PropertyDesc {
-            name: "every live node catches up",
-            kind: PropertyKind::AtEnd,
-            promised: true,
-            promise: "once the network heals and a majority is up, one node leads and every node that is up commits as far as the furthest",
-        },
+        super::checkers::ElectionSafety::PROPERTY,
+        super::checkers::LeaderAppendOnly::PROPERTY,
+        super::checkers::LogMatching::PROPERTY,
+        super::checkers::LeaderCompleteness::PROPERTY,
+        super::checkers::StateMachineSafety::PROPERTY,
+        super::checkers::EveryLiveNodeCatchesUp::PROPERTY,
     ],
     look: Look {
         called: "Raft",

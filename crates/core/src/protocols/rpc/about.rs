@@ -1,10 +1,7 @@
 //! What the calls say about themselves to the registry.
 
 use super::{RpcBug, RpcConfig, RpcMsg, RpcNode, RpcTimer};
-use crate::about::{
-    About, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind, Values,
-    SILENT,
-};
+use crate::about::{About, Described, Env, Look, SettingDesc, SettingKind, Values, SILENT};
 use crate::card::{Card, Row};
 use crate::ids::MAX_NODES;
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
@@ -48,18 +45,8 @@ const ABOUT: About = About {
     roles: super::roles::ALL,
     operations: &[],
     properties: &[
-        PropertyDesc {
-            name: "each call takes effect at most once",
-            kind: PropertyKind::Safety,
-            promise: "the server never applies the same call twice, retries and restarts included",
-            promised: true,
-        },
-        PropertyDesc {
-            name: "every call is answered",
-            kind: PropertyKind::AtEnd,
-            promise: "once the network heals and the server is up, every call of a client that is up is answered; none is given up",
-            promised: true,
-        },
+        super::checkers::EffectAtMostOnce::PROPERTY,
+        super::checkers::EveryCallAnswered::PROPERTY,
     ],
     look: Look {
         called: "the remote calls",

@@ -1,6 +1,7 @@
 //! What exactly-once calls promise: no call takes effect twice, and every call is answered.
 
 use super::{CallId, RpcNode};
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, EndProperty, Invariant};
 use std::collections::BTreeSet;
 
@@ -27,9 +28,19 @@ pub struct EffectAtMostOnce {
     checked: usize,
 }
 
+impl EffectAtMostOnce {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "each call takes effect at most once",
+        kind: PropertyKind::Safety,
+        promise: "the server never applies the same call twice, retries and restarts included",
+        promised: true,
+    };
+}
+
 impl Invariant<RpcNode> for EffectAtMostOnce {
-    fn name(&self) -> &'static str {
-        "each call takes effect at most once"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, RpcNode>) -> Result<(), String> {
@@ -66,9 +77,19 @@ impl Invariant<RpcNode> for EffectAtMostOnce {
 #[derive(Clone, Debug)]
 pub struct EveryCallAnswered;
 
+impl EveryCallAnswered {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "every call is answered",
+        kind: PropertyKind::AtEnd,
+        promise: "once the network heals and the server is up, every call of a client that is up is answered; none is given up",
+        promised: true,
+    };
+}
+
 impl EndProperty<RpcNode> for EveryCallAnswered {
-    fn name(&self) -> &'static str {
-        "every call is answered"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check_end(&self, view: &CheckView<'_, RpcNode>) -> Result<(), String> {

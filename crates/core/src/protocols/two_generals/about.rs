@@ -1,10 +1,7 @@
 //! What the two generals say about themselves to the registry.
 
 use super::{Decision, General, GeneralsBug, GeneralsConfig, GeneralsMsg, GeneralsTimer};
-use crate::about::{
-    About, BehaviourDesc, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc,
-    SettingKind, Values,
-};
+use crate::about::{About, BehaviourDesc, Described, Env, Look, SettingDesc, SettingKind, Values};
 use crate::card::Card;
 use crate::time::Micros;
 use crate::time::{MICROS_PER_MS, MICROS_PER_SEC};
@@ -57,30 +54,10 @@ const ABOUT: About = About {
     roles: super::roles::ALL,
     operations: &[],
     properties: &[
-        PropertyDesc {
-            name: "decisions are final",
-            kind: PropertyKind::Safety,
-            promise: "a general never changes its decision, across crashes too",
-            promised: true,
-        },
-        PropertyDesc {
-            name: "attacks rest on real messengers",
-            kind: PropertyKind::Safety,
-            promise: "an honest general attacks only on messengers the other general really sent",
-            promised: true,
-        },
-        PropertyDesc {
-            name: "every general decides",
-            kind: PropertyKind::AtEnd,
-            promise: "every general that knows the plan decides once its clock passes the moment",
-            promised: true,
-        },
-        PropertyDesc {
-            name: "the generals decide alike",
-            kind: PropertyKind::AtEnd,
-            promise: "both attack or both hold: what the generals want, and what no protocol that attacks when every messenger gets through can promise over a link that may lose any message",
-            promised: false,
-        },
+        super::checkers::DecisionsAreFinal::PROPERTY,
+        super::checkers::AttacksRestOnRealMessengers::PROPERTY,
+        super::checkers::EveryGeneralDecides::PROPERTY,
+        super::checkers::GeneralsDecideAlike::PROPERTY,
     ],
     look: Look {
         called: "the two generals",

@@ -1,6 +1,7 @@
 //! What the two generals promise, and the one thing they cannot.
 
 use super::{Decision, General};
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, EndProperty, Invariant};
 use crate::ids::NodeId;
 
@@ -21,9 +22,19 @@ pub struct DecisionsAreFinal {
     seen: Vec<Option<Decision>>,
 }
 
+impl DecisionsAreFinal {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "decisions are final",
+        kind: PropertyKind::Safety,
+        promise: "a general never changes its decision, across crashes too",
+        promised: true,
+    };
+}
+
 impl Invariant<General> for DecisionsAreFinal {
-    fn name(&self) -> &'static str {
-        "decisions are final"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, General>) -> Result<(), String> {
@@ -59,9 +70,19 @@ impl Invariant<General> for DecisionsAreFinal {
 #[derive(Clone, Debug)]
 pub struct AttacksRestOnRealMessengers;
 
+impl AttacksRestOnRealMessengers {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "attacks rest on real messengers",
+        kind: PropertyKind::Safety,
+        promise: "an honest general attacks only on messengers the other general really sent",
+        promised: true,
+    };
+}
+
 impl Invariant<General> for AttacksRestOnRealMessengers {
-    fn name(&self) -> &'static str {
-        "attacks rest on real messengers"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, General>) -> Result<(), String> {
@@ -98,9 +119,19 @@ impl Invariant<General> for AttacksRestOnRealMessengers {
 #[derive(Clone, Debug)]
 pub struct EveryGeneralDecides;
 
+impl EveryGeneralDecides {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "every general decides",
+        kind: PropertyKind::AtEnd,
+        promise: "every general that knows the plan decides once its clock passes the moment",
+        promised: true,
+    };
+}
+
 impl EndProperty<General> for EveryGeneralDecides {
-    fn name(&self) -> &'static str {
-        "every general decides"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check_end(&self, view: &CheckView<'_, General>) -> Result<(), String> {
@@ -123,9 +154,19 @@ impl EndProperty<General> for EveryGeneralDecides {
 #[derive(Clone, Debug)]
 pub struct GeneralsDecideAlike;
 
+impl GeneralsDecideAlike {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "the generals decide alike",
+        kind: PropertyKind::AtEnd,
+        promise: "both attack or both hold: what the generals want, and what no protocol that attacks when every messenger gets through can promise over a link that may lose any message",
+        promised: false,
+    };
+}
+
 impl EndProperty<General> for GeneralsDecideAlike {
-    fn name(&self) -> &'static str {
-        "the generals decide alike"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check_end(&self, view: &CheckView<'_, General>) -> Result<(), String> {

@@ -3,10 +3,7 @@
 use super::msg::TpcMsg;
 use super::node::COORDINATOR;
 use super::{TpcBug, TpcConfig, TpcNode, TpcTimer};
-use crate::about::{
-    About, Described, Env, Look, PropertyDesc, PropertyKind, SettingDesc, SettingKind, Values,
-    SILENT,
-};
+use crate::about::{About, Described, Env, Look, SettingDesc, SettingKind, Values, SILENT};
 use crate::card::{Card, Row};
 use crate::ids::NodeId;
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
@@ -54,24 +51,9 @@ const ABOUT: About = About {
     roles: super::roles::ALL,
     operations: &[],
     properties: &[
-        PropertyDesc {
-            name: "all decide alike",
-            kind: PropertyKind::Safety,
-            promise: "no two nodes decide a transaction differently, and no node changes its decision, across crashes too (atomicity)",
-            promised: true,
-        },
-        PropertyDesc {
-            name: "commit needs every yes",
-            kind: PropertyKind::Safety,
-            promise: "a transaction commits only if every participant voted yes on it",
-            promised: true,
-        },
-        PropertyDesc {
-            name: "every transaction is decided",
-            kind: PropertyKind::AtEnd,
-            promise: "every transaction begun is decided, and every participant that voted yes knows the outcome; not promised: while the coordinator is down, participants in doubt can only wait (two-phase commit blocks)",
-            promised: false,
-        },
+        super::checkers::DecideAlike::PROPERTY,
+        super::checkers::CommitNeedsEveryYes::PROPERTY,
+        super::checkers::EveryTransactionDecided::PROPERTY,
     ],
     look: Look {
         called: "two-phase commit",

@@ -1,6 +1,7 @@
 //! IC1: all loyal lieutenants obey the same order.
 
 use super::{loyal_decisions, Faulty};
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
 use crate::protocols::byzantine::{ByzConfig, ByzGeneral};
 
@@ -17,9 +18,19 @@ impl LoyalAgree {
     }
 }
 
+impl LoyalAgree {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "loyal lieutenants agree",
+        kind: PropertyKind::Safety,
+        promise: "IC1: every loyal lieutenant obeys the same order (with at most m faulty generals, and more than 3m generals for oral messages)",
+        promised: true,
+    };
+}
+
 impl Invariant<ByzGeneral> for LoyalAgree {
-    fn name(&self) -> &'static str {
-        "loyal lieutenants agree"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, ByzGeneral>) -> Result<(), String> {

@@ -1,6 +1,7 @@
 //! IC2: if the commander is loyal, every loyal lieutenant obeys its order.
 
 use super::{loyal_decisions, Faulty};
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
 use crate::ids::NodeId;
 use crate::protocols::byzantine::{ByzConfig, ByzGeneral, Order};
@@ -20,9 +21,19 @@ impl LoyalObey {
     }
 }
 
+impl LoyalObey {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "loyal lieutenants obey a loyal commander",
+        kind: PropertyKind::Safety,
+        promise: "IC2: if the commander is loyal, every loyal lieutenant obeys its order",
+        promised: true,
+    };
+}
+
 impl Invariant<ByzGeneral> for LoyalObey {
-    fn name(&self) -> &'static str {
-        "loyal lieutenants obey a loyal commander"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, ByzGeneral>) -> Result<(), String> {

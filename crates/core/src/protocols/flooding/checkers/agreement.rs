@@ -2,6 +2,7 @@
 //! crashed included.
 
 use super::{seen, Seen};
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
 use crate::ids::NodeId;
 use crate::protocols::flooding::{FloodConfig, FloodNode, Model};
@@ -94,9 +95,19 @@ impl Agreement {
     }
 }
 
+impl Agreement {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "agreement",
+        kind: PropertyKind::Safety,
+        promise: "no two nodes decide differently, counting a node that decided and then crashed (uniform agreement); promised for at most f crashes in the synchronous model, so the checker judges a run only while at most f nodes have been faulty and, in the synchronous model, while no node has been suspected before it crashed (a lost or late message leaves the model); with model=asynchronous it judges late messages too, and finds agreement broken",
+        promised: true,
+    };
+}
+
 impl Invariant<FloodNode> for Agreement {
-    fn name(&self) -> &'static str {
-        "agreement"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, FloodNode>) -> Result<(), String> {

@@ -1,6 +1,7 @@
 //! Termination: at the end of a run, every node that is up and never crashed has decided.
 
 use super::{seen, Seen};
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, EndProperty};
 use crate::protocols::flooding::FloodNode;
 
@@ -26,9 +27,19 @@ impl Termination {
     }
 }
 
+impl Termination {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "termination",
+        kind: PropertyKind::AtEnd,
+        promise: "every node that is up and never crashed has decided (a node back from a crash stays out of the run)",
+        promised: true,
+    };
+}
+
 impl EndProperty<FloodNode> for Termination {
-    fn name(&self) -> &'static str {
-        "termination"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check_end(&self, view: &CheckView<'_, FloodNode>) -> Result<(), String> {

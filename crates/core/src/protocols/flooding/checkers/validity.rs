@@ -1,6 +1,7 @@
 //! Validity: a node decides only a value that some node proposed.
 
 use super::{seen, Seen};
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
 use crate::protocols::flooding::FloodNode;
 use std::collections::BTreeSet;
@@ -31,9 +32,19 @@ impl Validity {
     }
 }
 
+impl Validity {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "validity",
+        kind: PropertyKind::Safety,
+        promise: "a node decides only a value that some node proposed",
+        promised: true,
+    };
+}
+
 impl Invariant<FloodNode> for Validity {
-    fn name(&self) -> &'static str {
-        "validity"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, FloodNode>) -> Result<(), String> {

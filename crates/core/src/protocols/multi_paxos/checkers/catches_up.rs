@@ -1,6 +1,7 @@
 //! In the end every node that is up catches up: after the calm before the end check, all
 //! of them have applied the same slots.
 
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, EndProperty};
 use crate::ids::NodeId;
 use crate::protocols::multi_paxos::MpNode;
@@ -31,9 +32,19 @@ pub fn judge(applied: &[(NodeId, u64)]) -> Result<(), String> {
     }
 }
 
+impl EveryNodeCatchesUp {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "every node that is up catches up",
+        kind: PropertyKind::AtEnd,
+        promise: "once the network heals, every node that is up applies every chosen slot",
+        promised: true,
+    };
+}
+
 impl EndProperty<MpNode> for EveryNodeCatchesUp {
-    fn name(&self) -> &'static str {
-        "every node that is up catches up"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check_end(&self, view: &CheckView<'_, MpNode>) -> Result<(), String> {

@@ -2,6 +2,7 @@
 //! one ballot (it is chosen), no other command is ever chosen there. The check keeps a
 //! ghost of every acceptance ever made, read from the acceptors as the run goes.
 
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant, LogCursor};
 use crate::ids::NodeId;
 use crate::protocols::multi_paxos::node::{command_text, Report};
@@ -57,9 +58,19 @@ impl OneCommandPerSlot {
     }
 }
 
+impl OneCommandPerSlot {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "one command per slot",
+        kind: PropertyKind::Safety,
+        promise: "once a majority of acceptors accepted a command for a slot in one ballot, no other command is ever chosen for that slot",
+        promised: true,
+    };
+}
+
 impl Invariant<MpNode> for OneCommandPerSlot {
-    fn name(&self) -> &'static str {
-        "one command per slot"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, MpNode>) -> Result<(), String> {

@@ -1,6 +1,7 @@
 //! Replicas apply the same command in each slot: no node applies, in some slot, another
 //! command than one applied there before by any node (and so the stores agree).
 
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
 use crate::ids::NodeId;
 use crate::protocols::multi_paxos::node::command_text;
@@ -33,9 +34,20 @@ impl SameCommandsApplied {
     }
 }
 
+impl SameCommandsApplied {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "replicas apply the same command in each slot",
+        kind: PropertyKind::Safety,
+        promise:
+            "no node applies, in any slot, a different command than another node applied there",
+        promised: true,
+    };
+}
+
 impl Invariant<MpNode> for SameCommandsApplied {
-    fn name(&self) -> &'static str {
-        "replicas apply the same command in each slot"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, MpNode>) -> Result<(), String> {

@@ -1,6 +1,7 @@
 //! Learners agree: no two nodes ever learn different values, and no node changes what it
 //! learned.
 
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
 use crate::ids::NodeId;
 use crate::protocols::paxos::{PaxosNode, Val};
@@ -30,9 +31,19 @@ impl LearnersAgree {
     }
 }
 
+impl LearnersAgree {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "learners agree",
+        kind: PropertyKind::Safety,
+        promise: "no two nodes learn different values, and no node changes what it learned",
+        promised: true,
+    };
+}
+
 impl Invariant<PaxosNode> for LearnersAgree {
-    fn name(&self) -> &'static str {
-        "learners agree"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, PaxosNode>) -> Result<(), String> {

@@ -2,6 +2,7 @@
 //! every node that is up has learned, and they learned the same value. A run that ends
 //! with every proposer down may have chosen nothing at all, and then nobody can learn.
 
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, EndProperty};
 use crate::ids::NodeId;
 use crate::protocols::paxos::{PaxosNode, Val};
@@ -43,9 +44,19 @@ pub fn judge(nodes: &[(NodeId, bool, Option<Val>)]) -> Result<(), String> {
     }
 }
 
+impl EveryNodeLearns {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "every node learns the chosen value",
+        kind: PropertyKind::AtEnd,
+        promise: "once the network heals and a proposer is up, every node that is up learns the chosen value",
+        promised: true,
+    };
+}
+
 impl EndProperty<PaxosNode> for EveryNodeLearns {
-    fn name(&self) -> &'static str {
-        "every node learns the chosen value"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check_end(&self, view: &CheckView<'_, PaxosNode>) -> Result<(), String> {

@@ -6,6 +6,7 @@
 //! when no learner has heard of it yet. An acceptance counts forever once made: an
 //! acceptor that later forgets it, or accepts something else, does not unchoose a value.
 
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
 use crate::ids::NodeId;
 use crate::protocols::paxos::node::names;
@@ -63,9 +64,19 @@ impl OnlyOneValueChosen {
     }
 }
 
+impl OnlyOneValueChosen {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "only one value is chosen",
+        kind: PropertyKind::Safety,
+        promise: "once a majority of acceptors accepted a value in one ballot, no other value is ever accepted by a majority in any ballot",
+        promised: true,
+    };
+}
+
 impl Invariant<PaxosNode> for OnlyOneValueChosen {
-    fn name(&self) -> &'static str {
-        "only one value is chosen"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, PaxosNode>) -> Result<(), String> {

@@ -2,6 +2,7 @@
 //! a corrupted message for instance). The check records every value a proposer asks the
 //! acceptors to accept, from the proposers' states.
 
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
 use crate::ids::NodeId;
 use crate::protocols::paxos::{PaxosNode, Val};
@@ -38,9 +39,19 @@ impl LearnedWasProposed {
     }
 }
 
+impl LearnedWasProposed {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "a learned value was proposed",
+        kind: PropertyKind::Safety,
+        promise: "a node learns only a value some proposer proposed",
+        promised: true,
+    };
+}
+
 impl Invariant<PaxosNode> for LearnedWasProposed {
-    fn name(&self) -> &'static str {
-        "a learned value was proposed"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, PaxosNode>) -> Result<(), String> {

@@ -1,6 +1,7 @@
 //! Honest replicas agree on each sequence number: no two honest replicas commit (or
 //! execute) different requests at the same sequence number, in any views.
 
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant, LogCursor};
 use crate::ids::NodeId;
 use crate::protocols::pbft::node::command_text;
@@ -65,9 +66,19 @@ impl HonestAgree {
     }
 }
 
+impl HonestAgree {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "honest replicas agree on each sequence number",
+        kind: PropertyKind::Safety,
+        promise: "no two honest replicas commit different requests at the same sequence number (with at most f faulty replicas)",
+        promised: true,
+    };
+}
+
 impl Invariant<PbftNode> for HonestAgree {
-    fn name(&self) -> &'static str {
-        "honest replicas agree on each sequence number"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, PbftNode>) -> Result<(), String> {

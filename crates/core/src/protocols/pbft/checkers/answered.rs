@@ -1,5 +1,6 @@
 //! At the end: every request an honest replica that is up took from a client is answered.
 
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, EndProperty};
 use crate::ids::{NodeId, RequestId};
 use crate::protocols::pbft::PbftNode;
@@ -27,9 +28,19 @@ pub fn judge(open: &[(NodeId, RequestId)]) -> Result<(), String> {
     ))
 }
 
+impl EveryRequestAnswered {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "every request is answered",
+        kind: PropertyKind::AtEnd,
+        promise: "once the network settles, every request an honest replica took from a client is answered",
+        promised: true,
+    };
+}
+
 impl EndProperty<PbftNode> for EveryRequestAnswered {
-    fn name(&self) -> &'static str {
-        "every request is answered"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check_end(&self, view: &CheckView<'_, PbftNode>) -> Result<(), String> {

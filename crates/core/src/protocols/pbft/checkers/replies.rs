@@ -1,6 +1,7 @@
 //! Clients accept only f + 1 matching replies: an honest proxy answers a client only with
 //! a result that at least f + 1 distinct replicas sent it.
 
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant, LogCursor};
 use crate::client::KvResult;
 use crate::describe;
@@ -52,9 +53,19 @@ pub fn judge(
     ))
 }
 
+impl MatchingReplies {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "clients accept only f + 1 matching replies",
+        kind: PropertyKind::Safety,
+        promise: "an honest proxy answers a client only with a result f + 1 replicas sent it, so at least one honest replica vouches for it",
+        promised: true,
+    };
+}
+
 impl Invariant<PbftNode> for MatchingReplies {
-    fn name(&self) -> &'static str {
-        "clients accept only f + 1 matching replies"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, PbftNode>) -> Result<(), String> {

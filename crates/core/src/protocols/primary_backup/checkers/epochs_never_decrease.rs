@@ -2,6 +2,7 @@
 //! node acts in the new epoch, so a restarted node cannot go back to following, or being,
 //! a primary it had already seen replaced.
 
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
 use crate::protocols::primary_backup::PbNode;
 
@@ -11,9 +12,19 @@ pub struct EpochsNeverDecrease {
     seen: Vec<u64>,
 }
 
+impl EpochsNeverDecrease {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "epochs never decrease",
+        kind: PropertyKind::Safety,
+        promised: true,
+        promise: "a node's epoch never goes back",
+    };
+}
+
 impl Invariant<PbNode> for EpochsNeverDecrease {
-    fn name(&self) -> &'static str {
-        "epochs never decrease"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, PbNode>) -> Result<(), String> {

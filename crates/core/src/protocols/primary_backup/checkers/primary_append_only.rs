@@ -2,6 +2,7 @@
 //! an entry it holds, so what it has acknowledged stays in its own log until it steps
 //! down. (Whether the entries survive its replacement is another matter.)
 
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
 use crate::protocols::primary_backup::{Entry, PbNode};
 
@@ -18,9 +19,19 @@ pub struct PrimaryAppendOnly {
     leading: Vec<Option<Leading>>,
 }
 
+impl PrimaryAppendOnly {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "primary append-only",
+        kind: PropertyKind::Safety,
+        promised: true,
+        promise: "a primary never rewrites its own log during its epoch",
+    };
+}
+
 impl Invariant<PbNode> for PrimaryAppendOnly {
-    fn name(&self) -> &'static str {
-        "primary append-only"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, PbNode>) -> Result<(), String> {

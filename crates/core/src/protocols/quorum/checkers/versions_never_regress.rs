@@ -4,6 +4,7 @@
 //! Crash-recovery with a kept disk is included, so forgetting to persist a write shows up
 //! here after the restart.
 
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
 use crate::client::Key;
 use crate::protocols::quorum::{QuorumNode, Register};
@@ -15,9 +16,19 @@ pub struct VersionsNeverRegress {
     seen: Vec<BTreeMap<Key, Register>>,
 }
 
+impl VersionsNeverRegress {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "replica versions never regress",
+        kind: PropertyKind::Safety,
+        promised: true,
+        promise: "a replica never replaces a version of a key with one that is older",
+    };
+}
+
 impl Invariant<QuorumNode> for VersionsNeverRegress {
-    fn name(&self) -> &'static str {
-        "replica versions never regress"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, QuorumNode>) -> Result<(), String> {

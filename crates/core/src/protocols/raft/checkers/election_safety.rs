@@ -1,5 +1,6 @@
 //! Election Safety (Raft §5.2, Figure 3): at most one leader can be elected in a given term.
 
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
 use crate::ids::NodeId;
 use crate::protocols::raft::roles;
@@ -12,9 +13,19 @@ pub struct ElectionSafety {
     leaders: BTreeMap<u64, NodeId>,
 }
 
+impl ElectionSafety {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "election safety",
+        kind: PropertyKind::Safety,
+        promised: true,
+        promise: "at most one leader is elected in a term (§5.2)",
+    };
+}
+
 impl Invariant<RaftNode> for ElectionSafety {
-    fn name(&self) -> &'static str {
-        "election safety"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, RaftNode>) -> Result<(), String> {

@@ -4,6 +4,7 @@
 //! AppendEntries until every follower's log matches its own); a follower that can never
 //! rejoin breaks it.
 
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, EndProperty};
 use crate::protocols::raft::roles;
 use crate::protocols::raft::RaftNode;
@@ -11,9 +12,19 @@ use crate::protocols::raft::RaftNode;
 #[derive(Clone, Debug, Default)]
 pub struct EveryLiveNodeCatchesUp;
 
+impl EveryLiveNodeCatchesUp {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "every live node catches up",
+        kind: PropertyKind::AtEnd,
+        promised: true,
+        promise: "once the network heals and a majority is up, one node leads and every node that is up commits as far as the furthest",
+    };
+}
+
 impl EndProperty<RaftNode> for EveryLiveNodeCatchesUp {
-    fn name(&self) -> &'static str {
-        "every live node catches up"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check_end(&self, view: &CheckView<'_, RaftNode>) -> Result<(), String> {

@@ -2,6 +2,7 @@
 //! in its log; it only appends new entries.
 
 use super::slot;
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
 use crate::protocols::raft::roles;
 use crate::protocols::raft::RaftNode;
@@ -18,9 +19,19 @@ pub struct LeaderAppendOnly {
     seen: Vec<Option<Seen>>,
 }
 
+impl LeaderAppendOnly {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "leader append-only",
+        kind: PropertyKind::Safety,
+        promised: true,
+        promise: "a leader never overwrites or deletes entries in its log (§5.3)",
+    };
+}
+
 impl Invariant<RaftNode> for LeaderAppendOnly {
-    fn name(&self) -> &'static str {
-        "leader append-only"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, RaftNode>) -> Result<(), String> {

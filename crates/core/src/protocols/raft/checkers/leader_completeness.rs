@@ -12,6 +12,7 @@
 //! current leader of a higher term must already hold them).
 
 use super::{slot, EntryId};
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
 use crate::protocols::raft::roles;
 use crate::protocols::raft::RaftNode;
@@ -45,9 +46,20 @@ impl LeaderCompleteness {
     }
 }
 
+impl LeaderCompleteness {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "leader completeness",
+        kind: PropertyKind::Safety,
+        promised: true,
+        promise:
+            "an entry committed in a term is in the log of every leader of a later term (§5.4)",
+    };
+}
+
 impl Invariant<RaftNode> for LeaderCompleteness {
-    fn name(&self) -> &'static str {
-        "leader completeness"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, RaftNode>) -> Result<(), String> {

@@ -7,6 +7,7 @@
 //! the same whole prefix.
 
 use super::{slot, EntryId};
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
 use crate::protocols::raft::RaftNode;
 use std::collections::HashMap;
@@ -19,9 +20,19 @@ pub struct LogMatching {
     checked: Vec<u64>,
 }
 
+impl LogMatching {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "log matching",
+        kind: PropertyKind::Safety,
+        promised: true,
+        promise: "two logs with an entry of the same index and term are identical up to it (§5.3)",
+    };
+}
+
 impl Invariant<RaftNode> for LogMatching {
-    fn name(&self) -> &'static str {
-        "log matching"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, RaftNode>) -> Result<(), String> {

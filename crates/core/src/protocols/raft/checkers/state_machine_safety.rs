@@ -3,6 +3,7 @@
 //! for the same index. Also catches a server changing an entry it had already committed.
 
 use super::{slot, EntryId};
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
 use crate::protocols::raft::RaftNode;
 
@@ -32,9 +33,19 @@ impl StateMachineSafety {
     }
 }
 
+impl StateMachineSafety {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "state machine safety",
+        kind: PropertyKind::Safety,
+        promised: true,
+        promise: "no two nodes apply different commands at the same index (§5.4.3)",
+    };
+}
+
 impl Invariant<RaftNode> for StateMachineSafety {
-    fn name(&self) -> &'static str {
-        "state machine safety"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, RaftNode>) -> Result<(), String> {

@@ -1,6 +1,7 @@
 //! Atomicity: no two nodes decide a transaction differently, and no node changes its mind
 //! (across crashes too). A ghost keeps the first decision seen for each transaction.
 
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant, LogCursor};
 use crate::ids::NodeId;
 use crate::protocols::two_phase_commit::msg::{outcome, Txn};
@@ -37,9 +38,19 @@ impl DecideAlike {
     }
 }
 
+impl DecideAlike {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "all decide alike",
+        kind: PropertyKind::Safety,
+        promise: "no two nodes decide a transaction differently, and no node changes its decision, across crashes too (atomicity)",
+        promised: true,
+    };
+}
+
 impl Invariant<TpcNode> for DecideAlike {
-    fn name(&self) -> &'static str {
-        "all decide alike"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, TpcNode>) -> Result<(), String> {

@@ -2,6 +2,7 @@
 //! transaction the coordinator began is decided, and every participant that voted yes
 //! knows the outcome. A coordinator that stays down leaves them in doubt.
 
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, EndProperty};
 use crate::ids::NodeId;
 use crate::protocols::two_phase_commit::msg::Txn;
@@ -45,9 +46,19 @@ impl EveryTransactionDecided {
     }
 }
 
+impl EveryTransactionDecided {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "every transaction is decided",
+        kind: PropertyKind::AtEnd,
+        promise: "every transaction begun is decided, and every participant that voted yes knows the outcome; not promised: while the coordinator is down, participants in doubt can only wait (two-phase commit blocks)",
+        promised: false,
+    };
+}
+
 impl EndProperty<TpcNode> for EveryTransactionDecided {
-    fn name(&self) -> &'static str {
-        "every transaction is decided"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check_end(&self, view: &CheckView<'_, TpcNode>) -> Result<(), String> {

@@ -1,6 +1,7 @@
 //! Validity: a transaction commits only if every participant voted yes on it. A ghost keeps
 //! every vote ever cast (a no stays a no).
 
+use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant, LogCursor};
 use crate::ids::NodeId;
 use crate::protocols::two_phase_commit::msg::Txn;
@@ -44,9 +45,19 @@ impl CommitNeedsEveryYes {
     }
 }
 
+impl CommitNeedsEveryYes {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "commit needs every yes",
+        kind: PropertyKind::Safety,
+        promise: "a transaction commits only if every participant voted yes on it",
+        promised: true,
+    };
+}
+
 impl Invariant<TpcNode> for CommitNeedsEveryYes {
-    fn name(&self) -> &'static str {
-        "commit needs every yes"
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
     }
 
     fn check(&mut self, view: &CheckView<'_, TpcNode>) -> Result<(), String> {
