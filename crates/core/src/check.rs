@@ -120,8 +120,9 @@ impl<'a, P: Protocol> CheckView<'a, P> {
 }
 
 /// A safety property. `check` may keep history between calls (for example every leader
-/// seen so far), so it receives `&mut self`; `clone_box` lets the world be snapshotted.
-pub trait Invariant<P: Protocol>: 'static {
+/// seen so far), so it receives `&mut self`; a checker is `Clone` so that the world can be
+/// snapshotted ([`CloneInvariant`] boxes the copy, for every checker).
+pub trait Invariant<P: Protocol>: CloneInvariant<P> + 'static {
     /// What the property promises, as the protocol's description lists it: declared once,
     /// beside the checker, and read by the description (`About::properties`).
     fn property(&self) -> &'static PropertyDesc;
@@ -132,7 +133,17 @@ pub trait Invariant<P: Protocol>: 'static {
     }
 
     fn check(&mut self, view: &CheckView<'_, P>) -> Result<(), String>;
+}
+
+/// A boxed copy of a checker, written once for every checker that is `Clone`.
+pub trait CloneInvariant<P: Protocol> {
     fn clone_box(&self) -> Box<dyn Invariant<P>>;
+}
+
+impl<P: Protocol, T: Invariant<P> + Clone> CloneInvariant<P> for T {
+    fn clone_box(&self) -> Box<dyn Invariant<P>> {
+        Box::new(self.clone())
+    }
 }
 
 impl<P: Protocol> Clone for Box<dyn Invariant<P>> {

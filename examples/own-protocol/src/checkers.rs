@@ -71,10 +71,6 @@ impl Invariant<AbdNode> for AnswersStandOnAMajority {
         }
         Ok(())
     }
-
-    fn clone_box(&self) -> Box<dyn Invariant<AbdNode>> {
-        Box::new(self.clone())
-    }
 }
 
 /// A replica never goes back to an older write of a key, across crashes too.
@@ -127,9 +123,5 @@ impl Invariant<AbdNode> for TagsNeverGoBack {
             self.seen.insert((id, key), tag);
         }
         Ok(())
-    }
-
-    fn clone_box(&self) -> Box<dyn Invariant<AbdNode>> {
-        Box::new(self.clone())
     }
 }

@@ -65,10 +65,6 @@ impl Invariant<RpcNode> for EffectAtMostOnce {
         self.checked = ledger.len();
         Ok(())
     }
-
-    fn clone_box(&self) -> Box<dyn Invariant<RpcNode>> {
-        Box::new(self.clone())
-    }
 }
 
 /// Once the network heals, while the server is up, every call of every client that is up

@@ -58,10 +58,6 @@ impl Invariant<General> for DecisionsAreFinal {
             _ => Ok(()),
         }
     }
-
-    fn clone_box(&self) -> Box<dyn Invariant<General>> {
-        Box::new(self.clone())
-    }
 }
 
 /// An honest general attacks only when the messengers it counts on were really sent: the
@@ -107,10 +103,6 @@ impl Invariant<General> for AttacksRestOnRealMessengers {
             ));
         }
         Ok(())
-    }
-
-    fn clone_box(&self) -> Box<dyn Invariant<General>> {
-        Box::new(self.clone())
     }
 }
 

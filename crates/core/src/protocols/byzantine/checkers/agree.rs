@@ -49,8 +49,4 @@ impl Invariant<ByzGeneral> for LoyalAgree {
             )),
         }
     }
-
-    fn clone_box(&self) -> Box<dyn Invariant<ByzGeneral>> {
-        Box::new(self.clone())
-    }
 }

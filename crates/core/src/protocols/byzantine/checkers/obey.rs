@@ -51,8 +51,4 @@ impl Invariant<ByzGeneral> for LoyalObey {
             )),
         }
     }
-
-    fn clone_box(&self) -> Box<dyn Invariant<ByzGeneral>> {
-        Box::new(self.clone())
-    }
 }

@@ -113,10 +113,6 @@ impl Invariant<FloodNode> for Agreement {
     fn check(&mut self, view: &CheckView<'_, FloodNode>) -> Result<(), String> {
         self.observe(&seen(view))
     }
-
-    fn clone_box(&self) -> Box<dyn Invariant<FloodNode>> {
-        Box::new(self.clone())
-    }
 }
 
 #[cfg(test)]

@@ -50,10 +50,6 @@ impl Invariant<FloodNode> for Validity {
     fn check(&mut self, view: &CheckView<'_, FloodNode>) -> Result<(), String> {
         self.observe(&seen(view))
     }
-
-    fn clone_box(&self) -> Box<dyn Invariant<FloodNode>> {
-        Box::new(self.clone())
-    }
 }
 
 #[cfg(test)]

@@ -82,10 +82,6 @@ impl Invariant<MpNode> for OneCommandPerSlot {
         }
         Ok(())
     }
-
-    fn clone_box(&self) -> Box<dyn Invariant<MpNode>> {
-        Box::new(self.clone())
-    }
 }
 
 #[cfg(test)]

@@ -67,10 +67,6 @@ impl Invariant<MpNode> for SameCommandsApplied {
         self.seen.insert(id, seen);
         Ok(())
     }
-
-    fn clone_box(&self) -> Box<dyn Invariant<MpNode>> {
-        Box::new(self.clone())
-    }
 }
 
 #[cfg(test)]

@@ -52,10 +52,6 @@ impl Invariant<PaxosNode> for LearnersAgree {
             None => Ok(()),
         }
     }
-
-    fn clone_box(&self) -> Box<dyn Invariant<PaxosNode>> {
-        Box::new(self.clone())
-    }
 }
 
 #[cfg(test)]

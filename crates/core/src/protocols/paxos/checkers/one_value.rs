@@ -85,10 +85,6 @@ impl Invariant<PaxosNode> for OnlyOneValueChosen {
             None => Ok(()),
         }
     }
-
-    fn clone_box(&self) -> Box<dyn Invariant<PaxosNode>> {
-        Box::new(self.clone())
-    }
 }
 
 #[cfg(test)]

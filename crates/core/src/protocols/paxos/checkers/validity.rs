@@ -60,10 +60,6 @@ impl Invariant<PaxosNode> for LearnedWasProposed {
             None => Ok(()),
         }
     }
-
-    fn clone_box(&self) -> Box<dyn Invariant<PaxosNode>> {
-        Box::new(self.clone())
-    }
 }
 
 #[cfg(test)]

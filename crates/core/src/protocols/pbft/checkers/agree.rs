@@ -98,10 +98,6 @@ impl Invariant<PbftNode> for HonestAgree {
         }
         Ok(())
     }
-
-    fn clone_box(&self) -> Box<dyn Invariant<PbftNode>> {
-        Box::new(self.clone())
-    }
 }
 
 #[cfg(test)]

@@ -80,10 +80,6 @@ impl Invariant<PbftNode> for MatchingReplies {
         }
         Ok(())
     }
-
-    fn clone_box(&self) -> Box<dyn Invariant<PbftNode>> {
-        Box::new(self.clone())
-    }
 }
 
 #[cfg(test)]

@@ -50,8 +50,4 @@ impl Invariant<PbNode> for EpochsNeverDecrease {
         self.seen[i] = node.epoch();
         Ok(())
     }
-
-    fn clone_box(&self) -> Box<dyn Invariant<PbNode>> {
-        Box::new(self.clone())
-    }
 }

@@ -62,8 +62,4 @@ impl Invariant<PbNode> for PrimaryAppendOnly {
         self.leading[i] = now;
         Ok(())
     }
-
-    fn clone_box(&self) -> Box<dyn Invariant<PbNode>> {
-        Box::new(self.clone())
-    }
 }

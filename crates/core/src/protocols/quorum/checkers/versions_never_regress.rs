@@ -65,8 +65,4 @@ impl Invariant<QuorumNode> for VersionsNeverRegress {
         }
         Ok(())
     }
-
-    fn clone_box(&self) -> Box<dyn Invariant<QuorumNode>> {
-        Box::new(self.clone())
-    }
 }

@@ -44,8 +44,4 @@ impl Invariant<RaftNode> for ElectionSafety {
         }
         Ok(())
     }
-
-    fn clone_box(&self) -> Box<dyn Invariant<RaftNode>> {
-        Box::new(self.clone())
-    }
 }

@@ -65,8 +65,4 @@ impl Invariant<RaftNode> for LeaderAppendOnly {
         });
         Ok(())
     }
-
-    fn clone_box(&self) -> Box<dyn Invariant<RaftNode>> {
-        Box::new(self.clone())
-    }
 }

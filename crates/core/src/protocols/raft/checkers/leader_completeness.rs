@@ -113,8 +113,4 @@ impl Invariant<RaftNode> for LeaderCompleteness {
         }
         Ok(())
     }
-
-    fn clone_box(&self) -> Box<dyn Invariant<RaftNode>> {
-        Box::new(self.clone())
-    }
 }

@@ -67,8 +67,4 @@ impl Invariant<RaftNode> for LogMatching {
         *checked = log.max_stamp();
         Ok(())
     }
-
-    fn clone_box(&self) -> Box<dyn Invariant<RaftNode>> {
-        Box::new(self.clone())
-    }
 }

@@ -80,8 +80,4 @@ impl Invariant<RaftNode> for StateMachineSafety {
         *slot(&mut self.seen, id.index()) = (commit.max(commit_seen), log.max_stamp());
         Ok(())
     }
-
-    fn clone_box(&self) -> Box<dyn Invariant<RaftNode>> {
-        Box::new(self.clone())
-    }
 }

@@ -60,10 +60,6 @@ impl Invariant<TpcNode> for DecideAlike {
         let new = self.read.unread(id, view.rebooted, node.decision_log());
         Self::judge(&mut self.first, id, new)
     }
-
-    fn clone_box(&self) -> Box<dyn Invariant<TpcNode>> {
-        Box::new(self.clone())
-    }
 }
 
 #[cfg(test)]

@@ -78,10 +78,6 @@ impl Invariant<TpcNode> for CommitNeedsEveryYes {
         }
         Ok(())
     }
-
-    fn clone_box(&self) -> Box<dyn Invariant<TpcNode>> {
-        Box::new(self.clone())
-    }
 }
 
 #[cfg(test)]
