@@ -43,10 +43,48 @@ impl Debug for dyn AnyMsg + '_ {
     }
 }
 
-impl dyn AnyMsg {
+impl<'a> dyn AnyMsg + 'a {
     /// The message as protocol `P`'s type, if it is one of `P`'s.
     pub fn get<P: Protocol>(&self) -> Option<&P::Msg> {
         self.as_any().downcast_ref::<MsgOf<P>>().map(|m| &m.0)
+    }
+
+    /// Its fields as one line (`term 3 · granted yes`), each value cut at `max` characters.
+    pub fn fields_text(&self, max: usize) -> String {
+        let parts: Vec<String> = self
+            .fields()
+            .into_iter()
+            .map(|(name, value)| {
+                let value = if value.chars().count() > max {
+                    let cut: String = value.chars().take(max).collect();
+                    format!("{cut}…")
+                } else {
+                    value
+                };
+                format!("{name} {value}")
+            })
+            .collect();
+        parts.join(" · ")
+    }
+
+    /// The fields that differ in `after`, as "field old → new" (for showing what
+    /// corruption changed), read from the protocol's own description of its messages.
+    pub fn changes_to(&self, after: &dyn AnyMsg) -> String {
+        if self.kind() != after.kind() {
+            return format!("{} became {}", self.kind(), after.kind());
+        }
+        let (a, b) = (self.fields(), after.fields());
+        let diffs: Vec<String> = a
+            .iter()
+            .zip(&b)
+            .filter(|(x, y)| x != y)
+            .map(|((field, old), (_, new))| format!("{field} {old} → {new}"))
+            .collect();
+        if diffs.is_empty() {
+            "no visible change".into()
+        } else {
+            diffs.join(", ")
+        }
     }
 }
 
@@ -163,5 +201,33 @@ impl dyn AnyNote {
     /// The note as type `N` (a protocol's `Note` type), if it is one.
     pub fn get<N: 'static>(&self) -> Option<&N> {
         self.as_any().downcast_ref::<N>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MsgOf;
+    use crate::protocols::raft::{RaftMsg, RaftNode};
+
+    #[test]
+    fn a_changed_field_is_named_with_both_values() {
+        let wrap = MsgOf::<RaftNode>::wrap;
+        let a = wrap(RaftMsg::Vote {
+            term: 3,
+            granted: true,
+        });
+        let b = wrap(RaftMsg::Vote {
+            term: 7,
+            granted: false,
+        });
+        assert_eq!(a.changes_to(b.as_ref()), "term 3 → 7, granted yes → no");
+        assert_eq!(a.changes_to(a.as_ref()), "no visible change");
+        let c = wrap(RaftMsg::AppendReply {
+            term: 3,
+            success: true,
+            match_index: 4,
+        });
+        assert_eq!(a.changes_to(c.as_ref()), "Vote became AppendReply");
+        assert_eq!(a.fields_text(40), "term 3 · granted yes");
     }
 }

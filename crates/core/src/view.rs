@@ -13,7 +13,7 @@ use crate::client::{KvOp, KvResult};
 use crate::clock::PhysicalClock;
 use crate::describe;
 use crate::ids::{MsgId, NodeId, RequestId};
-use crate::payload::{AnyMsg, Msg};
+use crate::payload::Msg;
 use crate::protocol::{NodeStatus, Role};
 use crate::time::{Micros, Pretty};
 use crate::trace::{DropReason, EventKind, TraceEvent};
@@ -311,44 +311,6 @@ pub const CLASSES: [(&str, &str); 8] = [
     ("note", "protocol notes"),
 ];
 
-/// A message's fields as one line (`term 3 · granted yes`), each value cut at `max` characters.
-pub fn fields_text(msg: &dyn AnyMsg, max: usize) -> String {
-    let parts: Vec<String> = msg
-        .fields()
-        .into_iter()
-        .map(|(name, value)| {
-            let value = if value.chars().count() > max {
-                let cut: String = value.chars().take(max).collect();
-                format!("{cut}…")
-            } else {
-                value
-            };
-            format!("{name} {value}")
-        })
-        .collect();
-    parts.join(" · ")
-}
-
-/// The fields that differ between two messages, as "field old → new" (for showing what
-/// corruption changed), read from the protocol's own description of its messages.
-pub fn field_changes(before: &dyn AnyMsg, after: &dyn AnyMsg) -> String {
-    if before.kind() != after.kind() {
-        return format!("{} became {}", before.kind(), after.kind());
-    }
-    let (a, b) = (before.fields(), after.fields());
-    let diffs: Vec<String> = a
-        .iter()
-        .zip(&b)
-        .filter(|(x, y)| x != y)
-        .map(|((field, old), (_, new))| format!("{field} {old} → {new}"))
-        .collect();
-    if diffs.is_empty() {
-        "no visible change".into()
-    } else {
-        diffs.join(", ")
-    }
-}
-
 /// Any event of a run of the protocol `about` describes, in words ("n4's timer fires:
 /// election timeout", "n2 is the leader in term 3", "n0's log grows to 5 entries").
 pub fn text(e: &TraceEvent, about: &About) -> String {
@@ -356,7 +318,7 @@ pub fn text(e: &TraceEvent, about: &About) -> String {
         EventKind::Send { from, to, msg, .. } => {
             // What the message says, briefly: the kind alone does not tell a relayed
             // "attack" from a relayed "retreat".
-            let fields = fields_text(msg.as_ref(), 24);
+            let fields = msg.fields_text(24);
             if fields.is_empty() {
                 format!("{from} → {to}: {}", msg.kind())
             } else {
@@ -464,11 +426,11 @@ pub fn message_text(world: &Kernel, id: MsgId) -> Option<String> {
         m.to,
         Pretty(m.sent_at),
         Pretty(arrive),
-        fields_text(msg, 60)
+        msg.fields_text(60)
     );
     if m.damaged {
         let change = original(world, m.id, m.sent_at)
-            .map(|o| field_changes(o.as_ref(), msg))
+            .map(|o| o.changes_to(msg))
             .unwrap_or_else(|| "contents changed".into());
         text.push_str(&format!("\ncorrupted in flight: {change}"));
     }
@@ -664,39 +626,4 @@ fn roles_before(world: &Kernel, kind: &EventKind, node: NodeId, max: usize) -> V
         }
     }
     roles
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{field_changes, fields_text};
-    use crate::payload::MsgOf;
-    use crate::protocols::raft::{RaftMsg, RaftNode};
-
-    #[test]
-    fn a_changed_field_is_named_with_both_values() {
-        let wrap = MsgOf::<RaftNode>::wrap;
-        let a = wrap(RaftMsg::Vote {
-            term: 3,
-            granted: true,
-        });
-        let b = wrap(RaftMsg::Vote {
-            term: 7,
-            granted: false,
-        });
-        assert_eq!(
-            field_changes(a.as_ref(), b.as_ref()),
-            "term 3 → 7, granted yes → no"
-        );
-        assert_eq!(field_changes(a.as_ref(), a.as_ref()), "no visible change");
-        let c = wrap(RaftMsg::AppendReply {
-            term: 3,
-            success: true,
-            match_index: 4,
-        });
-        assert_eq!(
-            field_changes(a.as_ref(), c.as_ref()),
-            "Vote became AppendReply"
-        );
-        assert_eq!(fields_text(a.as_ref(), 40), "term 3 · granted yes");
-    }
 }

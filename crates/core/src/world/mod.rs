@@ -561,16 +561,6 @@ impl<P: Described> World<P> {
         self.typed().disk(id)
     }
 
-    /// Node `id`'s armed timers, each with its generation.
-    pub fn timers(&self, id: NodeId) -> &[(P::Timer, u64)] {
-        self.typed().timers(id)
-    }
-
-    /// The protocol's configuration.
-    pub fn protocol_config(&self) -> &P::Config {
-        self.typed().config()
-    }
-
     /// The kernel alone, the protocol's types forgotten.
     pub fn into_kernel(self) -> Kernel {
         self.kernel

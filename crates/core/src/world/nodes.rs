@@ -40,7 +40,6 @@ pub enum Input {
 /// One effect of an input, for the kernel to carry out in order. A timer's identity and a
 /// disk write stay behind the boundary: the kernel sees a timer as a generation to wake the
 /// node at, and a write as the fact that the node wrote.
-#[derive(Clone)]
 pub enum Out {
     Send { to: NodeId, parcel: Box<dyn Parcel> },
     SetTimer { generation: u64, after: Micros },
@@ -154,21 +153,12 @@ impl<P: Described> Typed<P> {
         }
     }
 
-    pub fn config(&self) -> &P::Config {
-        &self.config
-    }
-
     pub fn node(&self, id: NodeId) -> Option<&P> {
         self.states.get(id.index())?.as_ref()
     }
 
     pub fn disk(&self, id: NodeId) -> &P::Disk {
         &self.disks[id.index()]
-    }
-
-    /// Node `id`'s armed timers, each with the generation it was last armed as.
-    pub fn timers(&self, id: NodeId) -> &[(P::Timer, u64)] {
-        &self.timers[id.index()]
     }
 
     /// Carries out an effect the kernel need not see (a timer's identity, a disk write),
