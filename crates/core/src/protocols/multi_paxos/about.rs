@@ -1,6 +1,6 @@
 //! What Multi-Paxos says about itself to the registry.
 
-use super::node::command_text;
+use super::command_text;
 use super::{MpBug, MpConfig, MpMsg, MpNode, MpTimer};
 use crate::about::{
     About, Described, Env, Look, SettingDesc, SettingKind, Values, KV_OPERATIONS, SILENT,

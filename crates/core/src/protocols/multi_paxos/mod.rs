@@ -53,9 +53,11 @@ pub mod roles {
 
 mod about;
 pub mod checkers;
+mod msg;
 mod node;
 
-pub use node::{MpDisk, MpMsg, MpNode, MpNote, MpTimer, MpWrite};
+pub use msg::{command_text, MpDisk, MpMsg, MpNote, MpTimer, MpWrite, Report};
+pub use node::MpNode;
 
 use crate::time::{Micros, MICROS_PER_MS};
 

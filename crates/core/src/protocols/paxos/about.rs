@@ -1,6 +1,6 @@
 //! What Paxos says about itself to the registry.
 
-use super::node::{accepted_text, Phase};
+use super::{accepted_text, Phase};
 use super::{PaxosBug, PaxosConfig, PaxosMsg, PaxosNode, PaxosTimer, RetryWait};
 use crate::about::{About, Choice, Described, Env, Look, SettingDesc, SettingKind, Values, SILENT};
 use crate::card::Card;

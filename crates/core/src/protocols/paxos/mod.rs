@@ -63,9 +63,13 @@ pub mod roles {
 
 mod about;
 pub mod checkers;
+mod msg;
 mod node;
 
-pub use node::{Ballot, PaxosDisk, PaxosMsg, PaxosNode, PaxosNote, PaxosTimer, PaxosWrite, Val};
+pub use msg::{
+    accepted_text, names, Ballot, PaxosDisk, PaxosMsg, PaxosNote, PaxosTimer, PaxosWrite, Val,
+};
+pub use node::{PaxosNode, Phase};
 
 use crate::time::{Micros, MICROS_PER_MS};
 

@@ -60,8 +60,8 @@ mod node;
 mod register;
 
 pub use disk::{QuorumDisk, QuorumWrite};
-pub use msg::QuorumMsg;
-pub use node::{QuorumNode, QuorumTimer};
+pub use msg::{QuorumMsg, QuorumTimer};
+pub use node::QuorumNode;
 pub use register::{Causality, Clock, Register, Version};
 
 use crate::time::{Micros, MICROS_PER_MS};

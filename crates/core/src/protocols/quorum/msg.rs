@@ -1,4 +1,5 @@
-//! Messages between a coordinator (the node a client talks to) and a key's replicas.
+//! Messages between a coordinator (the node a client talks to) and a key's replicas, and the
+//! coordinator's and stand-ins' timers.
 
 use super::register::{Clock, Register, Version};
 use crate::client::Key;
@@ -338,4 +339,14 @@ mod tests {
             }
         }
     }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum QuorumTimer {
+    /// The coordinator's deadline for one client request.
+    Request(RequestId),
+    /// Sloppy quorums: time to ask stand-ins for the home replicas that have not answered.
+    Sloppy(RequestId),
+    /// Sloppy quorums: time to offer held hints to their home replicas again.
+    Handoff,
 }

@@ -5,8 +5,8 @@
 use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant, LogCursor};
 use crate::ids::NodeId;
-use crate::protocols::multi_paxos::node::{command_text, Report};
 use crate::protocols::multi_paxos::MpNode;
+use crate::protocols::multi_paxos::{command_text, Report};
 use crate::protocols::paxos::Ballot;
 use crate::protocols::raft::Command;
 use crate::trace::StableHasher;

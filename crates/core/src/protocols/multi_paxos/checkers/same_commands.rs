@@ -4,7 +4,7 @@
 use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
 use crate::ids::NodeId;
-use crate::protocols::multi_paxos::node::command_text;
+use crate::protocols::multi_paxos::command_text;
 use crate::protocols::multi_paxos::MpNode;
 use crate::protocols::raft::Command;
 use std::collections::BTreeMap;

@@ -9,7 +9,7 @@
 use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
 use crate::ids::NodeId;
-use crate::protocols::paxos::node::names;
+use crate::protocols::paxos::names;
 use crate::protocols::paxos::{Ballot, PaxosNode, Val};
 use std::collections::{BTreeMap, BTreeSet};
 
