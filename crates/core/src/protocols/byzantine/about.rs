@@ -1,6 +1,6 @@
 //! What the Byzantine generals say about themselves to the registry.
 
-use super::node::path_text;
+use super::msg::path_text;
 use super::{ByzBug, ByzConfig, ByzGeneral, ByzMsg, ByzTimer, Order};
 use crate::about::{
     About, BehaviourDesc, Choice, Described, Env, Look, SettingDesc, SettingKind, SystemModel,

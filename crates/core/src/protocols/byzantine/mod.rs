@@ -68,9 +68,11 @@ pub mod roles {
 
 mod about;
 mod checkers;
+mod msg;
 mod node;
 
-pub use node::{ByzDisk, ByzGeneral, ByzMsg, ByzNote, ByzTimer, Order};
+pub use msg::{ByzDisk, ByzMsg, ByzNote, ByzTimer, Order};
+pub use node::ByzGeneral;
 
 use crate::time::{Micros, MICROS_PER_MS};
 

@@ -1,6 +1,6 @@
 //! What flooding consensus says about itself to the registry.
 
-use super::node::values_text;
+use super::msg::values_text;
 use super::{FloodBug, FloodConfig, FloodMsg, FloodNode, FloodTimer, Model, SEND_GAP};
 use crate::about::{
     About, Choice, Described, Env, Look, SettingDesc, SettingKind, SystemModel, Values, SILENT,

@@ -61,9 +61,11 @@ pub mod roles {
 
 mod about;
 mod checkers;
+mod msg;
 mod node;
 
-pub use node::{FloodDisk, FloodMsg, FloodNode, FloodNote, FloodTimer, FloodWrite};
+pub use msg::{FloodDisk, FloodMsg, FloodNote, FloodTimer, FloodWrite};
+pub use node::FloodNode;
 
 use crate::time::{Micros, MICROS_PER_MS};
 use serde::{Deserialize, Serialize};

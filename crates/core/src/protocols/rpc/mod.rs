@@ -49,9 +49,11 @@ pub mod roles {
 
 mod about;
 mod checkers;
+mod msg;
 mod node;
 
-pub use node::{CallId, RpcDisk, RpcMsg, RpcNode, RpcNote, RpcTimer, RpcWrite};
+pub use msg::{CallId, RpcDisk, RpcMsg, RpcNote, RpcTimer, RpcWrite};
+pub use node::RpcNode;
 
 use crate::time::{Micros, MICROS_PER_MS};
 

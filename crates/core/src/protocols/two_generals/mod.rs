@@ -43,9 +43,11 @@ pub mod roles {
 
 mod about;
 mod checkers;
+mod msg;
 mod node;
 
-pub use node::{Decision, General, GeneralsDisk, GeneralsMsg, GeneralsNote, GeneralsTimer};
+pub use msg::{Decision, GeneralsDisk, GeneralsMsg, GeneralsNote, GeneralsTimer};
+pub use node::General;
 
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
 

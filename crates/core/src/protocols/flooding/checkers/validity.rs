@@ -24,7 +24,7 @@ impl Validity {
                 return Err(format!(
                     "{} decides {value}, which no node proposed (the proposals: {})",
                     n.id,
-                    super::super::node::values_text(&self.proposed)
+                    super::super::msg::values_text(&self.proposed)
                 ));
             }
         }
