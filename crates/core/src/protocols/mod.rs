@@ -10,5 +10,6 @@ pub mod primary_backup;
 pub mod quorum;
 pub mod raft;
 pub mod rpc;
+pub mod shared;
 pub mod two_generals;
 pub mod two_phase_commit;

@@ -11,6 +11,7 @@ use crate::ids::{NodeId, RequestId};
 use crate::protocol::{Ctx, NodeStatus, Protocol, Role};
 use crate::protocols::paxos::Ballot;
 use crate::protocols::raft::{Command, KvStore};
+use crate::protocols::shared::{route, Route};
 use crate::time::Micros;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -131,27 +132,27 @@ impl MpNode {
     }
 
     fn submit(&mut self, ctx: &mut MCtx, req: RequestId, origin: NodeId, op: KvOp, hops: u8) {
-        match (self.role, self.leader) {
-            (LEADER, _) => {
+        match route(self.id, self.role == LEADER, self.leader, hops) {
+            Route::Here => {
                 let slot = self.next_slot;
                 self.next_slot += 1;
                 self.propose(ctx, slot, Command::Client { req, origin, op });
             }
-            (_, Some(leader)) if leader != self.id && hops < 3 => ctx.send(
-                leader,
+            Route::Forward { to, hops } => ctx.send(
+                to,
                 MpMsg::Forward {
                     req,
                     origin,
                     op,
-                    hops: hops + 1,
+                    hops,
                 },
             ),
-            _ if origin == self.id => {
+            Route::Nowhere if origin == self.id => {
                 // Proposed nowhere: a definite failure is the truth.
                 self.waiting.remove(&req);
                 ctx.reply(req, KvResult::Unavailable);
             }
-            _ => {}
+            Route::Nowhere => {} // a forward with nowhere to go; the client will time out
         }
     }
 

@@ -8,6 +8,7 @@ use crate::check::Invariant;
 use crate::client::{Key, KvOp, KvResult, Value};
 use crate::ids::{NodeId, RequestId};
 use crate::protocol::{Ctx, NodeStatus, Protocol, Role};
+use crate::protocols::shared::{first_difference, route, Difference, Route};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -260,19 +261,19 @@ impl PbNode {
 
     /// A client write that arrived here (`hops` = 0) or was forwarded here.
     fn route(&mut self, ctx: &mut PbCtx, req: RequestId, origin: NodeId, op: KvOp, hops: u8) {
-        match self.primary {
-            _ if self.is_primary() => self.execute(ctx, req, origin, op),
-            Some(p) if p != self.id && hops < 3 => ctx.send(
-                p,
+        match route(self.id, self.is_primary(), self.primary, hops) {
+            Route::Here => self.execute(ctx, req, origin, op),
+            Route::Forward { to, hops } => ctx.send(
+                to,
                 PbMsg::Forward {
                     req,
                     origin,
                     op,
-                    hops: hops + 1,
+                    hops,
                 },
             ),
             // Nothing was written anywhere.
-            _ => self.answer(ctx, req, origin, KvResult::Unavailable),
+            Route::Nowhere => self.answer(ctx, req, origin, KvResult::Unavailable),
         }
     }
 
@@ -319,24 +320,15 @@ impl PbNode {
         }
         // Entries that match stay; from the first that differs, the primary's log wins,
         // even over writes this node acknowledged while it was a primary itself.
-        let mut first_new = None;
-        for (k, entry) in entries.iter().enumerate() {
-            let index = prev_index + 1 + k as u64;
-            match self.epoch_at(index) {
-                Some(e) if e == entry.epoch && self.log[index as usize - 1] == *entry => {}
-                Some(_) => {
-                    self.log.truncate(index as usize - 1);
-                    self.rebuild_store();
-                    first_new = Some(k);
-                    break;
-                }
-                None => {
-                    first_new = Some(k);
-                    break;
-                }
-            }
+        let first_new = first_difference(&entries, prev_index, |index, entry| {
+            let same = |e: u64| e == entry.epoch && self.log[index as usize - 1] == *entry;
+            self.epoch_at(index).map(same)
+        });
+        if let Some((k, Difference::Conflict)) = first_new {
+            self.log.truncate(prev_index as usize + k);
+            self.rebuild_store();
         }
-        if let Some(k) = first_new {
+        if let Some((k, _)) = first_new {
             let fresh = entries[k..].to_vec();
             ctx.persist(PbWrite::Splice {
                 after: prev_index + k as u64,

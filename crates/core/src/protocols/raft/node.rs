@@ -10,6 +10,7 @@ use crate::check::Invariant;
 use crate::client::{Key, KvOp, KvResult, Value};
 use crate::ids::{NodeId, RequestId};
 use crate::protocol::{Ctx, NodeStatus, Protocol, Role};
+use crate::protocols::shared::{first_difference, route, Difference, Route};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -345,30 +346,22 @@ impl RaftNode {
         // Delete a conflicting entry and all that follow it; append entries not already
         // in the log (§5.3). Entries that match stay, so a delayed, shorter AppendEntries
         // never shortens the log.
-        let mut first_new = None;
-        for (k, entry) in entries.iter().enumerate() {
+        let first_new = first_difference(&entries, prev_index, |index, entry| {
+            self.log.term_at(index).map(|t| t == entry.term)
+        });
+        if let Some((k, Difference::Conflict)) = first_new {
             let index = prev_index + 1 + k as u64;
-            match self.log.term_at(index) {
-                Some(t) if t == entry.term => continue,
-                Some(t) => {
-                    let count = self.log.last_index() - index + 1;
-                    ctx.note(RaftNote::DroppedConflicting {
-                        from: index,
-                        count,
-                        term: t,
-                        leader,
-                    });
-                    self.log.truncate_after(index - 1);
-                    first_new = Some(k);
-                    break;
-                }
-                None => {
-                    first_new = Some(k);
-                    break;
-                }
-            }
+            let count = self.log.last_index() - index + 1;
+            let term = self.log.term_at(index).unwrap_or_default();
+            ctx.note(RaftNote::DroppedConflicting {
+                from: index,
+                count,
+                term,
+                leader,
+            });
+            self.log.truncate_after(index - 1);
         }
-        if let Some(k) = first_new {
+        if let Some((k, _)) = first_new {
             let fresh = entries[k..].to_vec();
             ctx.persist(RaftWrite::Splice {
                 after: prev_index + k as u64,
@@ -496,29 +489,29 @@ impl RaftNode {
 
     /// A client operation, from a local client or forwarded by another node.
     fn submit(&mut self, ctx: &mut RaftCtx, req: RequestId, origin: NodeId, op: KvOp, hops: u8) {
-        match (self.role, self.leader) {
-            (roles::LEADER, _) => {
+        match route(self.id, self.role == roles::LEADER, self.leader, hops) {
+            Route::Here => {
                 self.append_local(ctx, Command::Client { req, origin, op });
                 self.broadcast_append(ctx);
                 self.advance_commit(ctx);
             }
-            (_, Some(leader)) if leader != self.id && hops < 3 => {
+            Route::Forward { to, hops } => {
                 ctx.send(
-                    leader,
+                    to,
                     RaftMsg::Forward {
                         req,
                         origin,
                         op,
-                        hops: hops + 1,
+                        hops,
                     },
                 );
             }
-            _ if origin == self.id => {
+            Route::Nowhere if origin == self.id => {
                 // Nothing was appended anywhere, so a definite failure is the truth.
                 self.waiting.remove(&req);
                 ctx.reply(req, KvResult::Unavailable);
             }
-            _ => {} // a forward with nowhere to go; the client will time out
+            Route::Nowhere => {} // a forward with nowhere to go; the client will time out
         }
     }
 }
