@@ -27,6 +27,7 @@ use splitbrain_core::registry::{
     self, About, Described, Env, Look, RoleDesc, SettingDesc, SettingKind, Values, KV_OPERATIONS,
     SILENT,
 };
+use splitbrain_core::registry::{Duration, Setting};
 use splitbrain_core::time::MICROS_PER_MS;
 
 /// Adds the register to splitbrain's registry (doing it again changes nothing).
@@ -74,21 +75,23 @@ pub const ROLES: &[RoleDesc] = &[RoleDesc {
     tone: Tone::Steady,
 }];
 
+const RESEND: Setting<Duration> = Setting::<Duration>::new(SettingDesc {
+    name: "resend",
+    label: "resend after",
+    kind: SettingKind::Duration {
+        min_us: 10 * MICROS_PER_MS,
+        max_us: 1_000 * MICROS_PER_MS,
+    },
+    default: Some("100ms"),
+    help: "how long a coordinator waits for answers before asking again",
+});
+
 const ABOUT: About = About {
     name: "abd",
     title: "Majority register (ABD, built outside the core)",
     summary: "reads and writes each ask a majority of replicas, in two phases, with no leader; a read writes back what it read",
     nodes: (1, 15, 5),
-    settings: &[SettingDesc {
-        name: "resend",
-        label: "resend after",
-        kind: SettingKind::Duration {
-            min_us: 10 * MICROS_PER_MS,
-            max_us: 1_000 * MICROS_PER_MS,
-        },
-        default: Some("100ms"),
-        help: "how long a coordinator waits for answers before asking again",
-    }],
+    settings: &[RESEND.desc],
     bugs: AbdBug::TABLE,
     behaviours: &[SILENT],
     roles: ROLES,
@@ -111,7 +114,7 @@ impl Described for AbdNode {
 
     fn configure(values: &Values<'_>, _env: &Env) -> Result<AbdConfig, String> {
         Ok(AbdConfig {
-            resend_us: values.duration("resend").unwrap_or(100 * MICROS_PER_MS),
+            resend_us: values.get(&RESEND),
             bugs: values.bugs(AbdBug::parse),
         })
     }

@@ -13,7 +13,10 @@ mod faults;
 mod settings;
 pub use faults::{FaultKind, Faults};
 pub(crate) use settings::normalise;
-pub use settings::{Choice, Env, SettingDesc, SettingKind, Settings, Values};
+pub use settings::{
+    Choice, Duration, Env, Flag, Maybe, Number, Pick, Reads, Setting, SettingDesc, SettingKind,
+    Settings, Values,
+};
 
 /// What a protocol says about itself.
 #[derive(Debug, Serialize)]

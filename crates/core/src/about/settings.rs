@@ -7,6 +7,7 @@ use crate::time::format_duration;
 use crate::time::{parse_duration, Micros};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::marker::PhantomData;
 
 /// One setting of a protocol.
 #[derive(Debug, Serialize)]
@@ -46,6 +47,142 @@ pub struct Choice {
     /// links: `1` and `0` still mean what they meant).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub also: &'static [&'static str],
+}
+
+/// A setting declared with what it reads as: a protocol writes each setting once, as a
+/// constant of this type, lists its `desc` in its description, and reads it with
+/// [`Values::get`], so a mistyped name is a compile error and the value comes back as the
+/// kind the setting declares (a whole number, a flag, a duration, a choice), with the
+/// declared default filled in.
+///
+/// The constructors check at compile time that the description's kind is the one the type
+/// reads, and that a setting read without an `Option` has a default.
+pub struct Setting<K> {
+    pub desc: SettingDesc,
+    reads: PhantomData<K>,
+}
+
+/// How a setting's checked text becomes a value of its kind.
+pub trait Reads {
+    type Value;
+    /// `text` is the value given or the default, already checked and normalised against
+    /// `desc` (`None`: neither given nor defaulted).
+    fn read(desc: &SettingDesc, text: Option<&str>) -> Self::Value;
+}
+
+/// A whole number (a [`SettingKind::Number`] or [`SettingKind::NodeCount`]).
+pub struct Number;
+/// On or off.
+pub struct Flag;
+/// A duration in microseconds.
+pub struct Duration;
+/// One of the named choices (the canonical spelling).
+pub struct Pick;
+/// A setting whose default depends on the cluster: `None` when it is not given.
+pub struct Maybe<K>(PhantomData<K>);
+
+fn given<'a>(desc: &SettingDesc, text: Option<&'a str>) -> &'a str {
+    text.unwrap_or_else(|| panic!("{} has a default, checked when declared", desc.name))
+}
+
+impl Reads for Number {
+    type Value = u64;
+    fn read(desc: &SettingDesc, text: Option<&str>) -> u64 {
+        given(desc, text)
+            .parse()
+            .expect("checked as a whole number")
+    }
+}
+
+impl Reads for Flag {
+    type Value = bool;
+    fn read(desc: &SettingDesc, text: Option<&str>) -> bool {
+        given(desc, text) == "1"
+    }
+}
+
+impl Reads for Duration {
+    type Value = Micros;
+    fn read(desc: &SettingDesc, text: Option<&str>) -> Micros {
+        parse_duration(given(desc, text)).expect("checked as a duration")
+    }
+}
+
+impl Reads for Pick {
+    type Value = &'static str;
+    fn read(desc: &SettingDesc, text: Option<&str>) -> &'static str {
+        let text = given(desc, text);
+        match &desc.kind {
+            SettingKind::Choice { choices } => choices
+                .iter()
+                .find(|c| c.value == text)
+                .map(|c| c.value)
+                .expect("checked against the choices"),
+            _ => unreachable!("a Pick is declared with SettingKind::Choice"),
+        }
+    }
+}
+
+impl<K: Reads> Reads for Maybe<K> {
+    type Value = Option<K::Value>;
+    fn read(desc: &SettingDesc, text: Option<&str>) -> Option<K::Value> {
+        text.map(|t| K::read(desc, Some(t)))
+    }
+}
+
+impl<K> Setting<K> {
+    const fn declared(desc: SettingDesc, fits: bool, defaulted: bool) -> Self {
+        assert!(fits, "the setting's kind is not what its type reads");
+        assert!(
+            defaulted == desc.default.is_some(),
+            "a setting read without an Option needs a default, and one read as Maybe has none"
+        );
+        Setting {
+            desc,
+            reads: PhantomData,
+        }
+    }
+}
+
+impl Setting<Number> {
+    pub const fn new(desc: SettingDesc) -> Self {
+        let fits = matches!(
+            desc.kind,
+            SettingKind::Number { .. } | SettingKind::NodeCount { .. }
+        );
+        Setting::declared(desc, fits, true)
+    }
+}
+
+impl Setting<Maybe<Number>> {
+    pub const fn new(desc: SettingDesc) -> Self {
+        let fits = matches!(
+            desc.kind,
+            SettingKind::Number { .. } | SettingKind::NodeCount { .. }
+        );
+        Setting::declared(desc, fits, false)
+    }
+}
+
+impl Setting<Flag> {
+    pub const fn new(desc: SettingDesc) -> Self {
+        let fits = matches!(desc.kind, SettingKind::Flag);
+        Setting::declared(desc, fits, true)
+    }
+}
+
+impl Setting<Duration> {
+    pub const fn new(desc: SettingDesc) -> Self {
+        let fits = matches!(desc.kind, SettingKind::Duration { .. });
+        Setting::declared(desc, fits, true)
+    }
+}
+
+impl Setting<Pick> {
+    pub const fn new(desc: SettingDesc) -> Self {
+        let fits = matches!(desc.kind, SettingKind::Choice { .. });
+        Setting::declared(desc, fits, true)
+    }
 }
 
 /// A protocol's settings as `name=value` pairs, only those that differ from the default,
@@ -168,28 +305,9 @@ impl<'a> Values<'a> {
         self.settings.get(name).or(desc.default)
     }
 
-    /// A number setting (its default if not given).
-    pub fn number(&self, name: &str) -> u64 {
-        self.optional_number(name)
-            .unwrap_or_else(|| panic!("{name} has no default"))
-    }
-
-    /// A number setting whose default depends on the cluster (`None` if not given).
-    pub fn optional_number(&self, name: &str) -> Option<u64> {
-        self.raw(name).map(|v| v.parse().expect("checked"))
-    }
-
-    pub fn flag(&self, name: &str) -> bool {
-        self.raw(name) == Some("1")
-    }
-
-    pub fn choice(&self, name: &str) -> &str {
-        self.raw(name).expect("a choice has a default")
-    }
-
-    /// A duration setting, if given or defaulted.
-    pub fn duration(&self, name: &str) -> Option<Micros> {
-        self.raw(name).map(|v| parse_duration(v).expect("checked"))
+    /// Setting `setting`'s value: as given, or its default.
+    pub fn get<K: Reads>(&self, setting: &Setting<K>) -> K::Value {
+        K::read(&setting.desc, self.raw(setting.desc.name))
     }
 
     /// The bugs switched on, as the protocol's own type (names were checked against
@@ -230,5 +348,57 @@ mod tests {
             let err = check_settings(about, &s).unwrap_err();
             assert!(err.contains(want), "{name}={value}: {err}");
         }
+    }
+
+    const ROUNDS: Setting<Number> = Setting::<Number>::new(SettingDesc {
+        name: "rounds",
+        label: "rounds",
+        kind: SettingKind::Number { min: 1, max: 9 },
+        default: Some("3"),
+        help: "",
+    });
+
+    const SPARE: Setting<Maybe<Number>> = Setting::<Maybe<Number>>::new(SettingDesc {
+        name: "spare",
+        label: "spare",
+        kind: SettingKind::NodeCount { min: 0 },
+        default: None,
+        help: "",
+    });
+
+    #[test]
+    fn typed_settings_read_as_their_kind_with_the_declared_default() {
+        // The value given, else the declared default; `Maybe` has none.
+        assert_eq!(Number::read(&ROUNDS.desc, ROUNDS.desc.default), 3);
+        assert_eq!(Number::read(&ROUNDS.desc, Some("7")), 7);
+        assert_eq!(<Maybe<Number>>::read(&SPARE.desc, SPARE.desc.default), None);
+        assert_eq!(<Maybe<Number>>::read(&SPARE.desc, Some("2")), Some(2));
+    }
+
+    #[test]
+    #[should_panic(expected = "not what its type reads")]
+    fn a_setting_declared_with_another_kind_is_refused() {
+        let _ = Setting::<Flag>::new(SettingDesc {
+            name: "x",
+            label: "x",
+            kind: SettingKind::Number { min: 0, max: 1 },
+            default: Some("0"),
+            help: "",
+        });
+    }
+
+    #[test]
+    #[should_panic(expected = "needs a default")]
+    fn a_setting_read_without_an_option_needs_a_default() {
+        let _ = Setting::<Duration>::new(SettingDesc {
+            name: "x",
+            label: "x",
+            kind: SettingKind::Duration {
+                min_us: 0,
+                max_us: 1,
+            },
+            default: None,
+            help: "",
+        });
     }
 }

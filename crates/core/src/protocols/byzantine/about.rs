@@ -6,63 +6,68 @@ use crate::about::{
     About, BehaviourDesc, Choice, Described, Env, Look, SettingDesc, SettingKind, SystemModel,
     Values,
 };
+use crate::about::{Duration, Flag, Number, Pick, Setting};
 use crate::card::Card;
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
 
 /// Most orders one run may send: OM(m) sends about (n - 1)^(m + 1).
 const MAX_MESSAGES: u64 = 20_000;
 
+const M: Setting<Number> = Setting::<Number>::new(SettingDesc {
+    name: "m",
+    label: "m (traitors)",
+    kind: SettingKind::Number { min: 0, max: 3 },
+    default: Some("1"),
+    help: "the traitors the algorithm is run for: m + 1 rounds of messages, the commander's and m of relaying",
+});
+
+const ORDER: Setting<Pick> = Setting::<Pick>::new(SettingDesc {
+    name: "order",
+    label: "order",
+    kind: SettingKind::Choice {
+        choices: &[
+            Choice {
+                value: "attack",
+                meaning: "the loyal commander orders an attack",
+                also: &[],
+            },
+            Choice {
+                value: "retreat",
+                meaning: "the loyal commander orders a retreat",
+                also: &[],
+            },
+        ],
+    },
+    default: Some("attack"),
+    help: "what a loyal commander orders",
+});
+
+const SIGNED: Setting<Flag> = Setting::<Flag>::new(SettingDesc {
+    name: "signed",
+    label: "signed",
+    kind: SettingKind::Flag,
+    default: Some("0"),
+    help:
+        "signed messages, SM(m): orders carry unforgeable signatures, so a relay cannot change them",
+});
+
+const ROUND: Setting<Duration> = Setting::<Duration>::new(SettingDesc {
+    name: "round",
+    label: "round",
+    kind: SettingKind::Duration {
+        min_us: 20 * MICROS_PER_MS,
+        max_us: 5 * MICROS_PER_SEC,
+    },
+    default: Some("100ms"),
+    help: "how long a round lasts: every message between loyal generals arrives within it",
+});
+
 const ABOUT: About = About {
     name: "byzantine-generals",
     title: "Byzantine generals (oral or signed messages)",
     summary: "a commander's order relayed among lieutenants, some of whom may lie; OM(m) keeps the loyal ones agreeing with more than 3m generals, SM(m) with signatures and any number",
     nodes: (3, 10, 4),
-    settings: &[
-        SettingDesc {
-            name: "m",
-            label: "m (traitors)",
-            kind: SettingKind::Number { min: 0, max: 3 },
-            default: Some("1"),
-            help: "the traitors the algorithm is run for: m + 1 rounds of messages, the commander's and m of relaying",
-        },
-        SettingDesc {
-            name: "order",
-            label: "order",
-            kind: SettingKind::Choice {
-                choices: &[
-                    Choice {
-                        value: "attack",
-                        meaning: "the loyal commander orders an attack",
-                        also: &[],
-                    },
-                    Choice {
-                        value: "retreat",
-                        meaning: "the loyal commander orders a retreat",
-                        also: &[],
-                    },
-                ],
-            },
-            default: Some("attack"),
-            help: "what a loyal commander orders",
-        },
-        SettingDesc {
-            name: "signed",
-            label: "signed",
-            kind: SettingKind::Flag,
-            default: Some("0"),
-            help: "signed messages, SM(m): orders carry unforgeable signatures, so a relay cannot change them",
-        },
-        SettingDesc {
-            name: "round",
-            label: "round",
-            kind: SettingKind::Duration {
-                min_us: 20 * MICROS_PER_MS,
-                max_us: 5 * MICROS_PER_SEC,
-            },
-            default: Some("100ms"),
-            help: "how long a round lasts: every message between loyal generals arrives within it",
-        },
-    ],
+    settings: &[M.desc, ORDER.desc, SIGNED.desc, ROUND.desc],
     bugs: ByzBug::TABLE,
     behaviours: &[
         BehaviourDesc {
@@ -156,7 +161,7 @@ impl Described for ByzGeneral {
     }
 
     fn configure(values: &Values<'_>, env: &Env) -> Result<ByzConfig, String> {
-        let m = values.number("m") as u32;
+        let m = values.get(&M) as u32;
         // Orders sent in all: the commander's n - 1, then each relay fans out.
         let lieutenants = env.nodes as u64 - 1;
         let mut messages = 0u64;
@@ -173,22 +178,22 @@ impl Described for ByzGeneral {
         }
         Ok(ByzConfig {
             m,
-            order: if values.choice("order") == "retreat" {
+            order: if values.get(&ORDER) == "retreat" {
                 Order::Retreat
             } else {
                 Order::Attack
             },
-            signed: values.flag("signed"),
-            round_us: values.duration("round").expect("has a default"),
+            signed: values.get(&SIGNED),
+            round_us: values.get(&ROUND),
             bugs: values.bugs(ByzBug::parse),
         })
     }
 
     fn remark(values: &Values<'_>, env: &Env) -> Option<String> {
-        let m = values.number("m") as usize;
+        let m = values.get(&M) as usize;
         let n = env.nodes;
         let traitors = |k: usize| format!("{k} traitor{}", if k == 1 { "" } else { "s" });
-        Some(if values.flag("signed") {
+        Some(if values.get(&SIGNED) {
             format!("SM({m}): signed orders keep the loyal lieutenants agreeing against up to {}, however few the generals", traitors(m))
         } else if n > 3 * m {
             format!("OM({m}) with {n} generals, more than 3m = {}: the loyal lieutenants agree against up to {}", 3 * m, traitors(m))

@@ -5,56 +5,59 @@ use super::{FloodBug, FloodConfig, FloodMsg, FloodNode, FloodTimer, Model, SEND_
 use crate::about::{
     About, Choice, Described, Env, Look, SettingDesc, SettingKind, SystemModel, Values, SILENT,
 };
+use crate::about::{Duration, Number, Pick, Setting};
 use crate::card::Card;
 use crate::time::{Micros, Pretty, MICROS_PER_MS, MICROS_PER_SEC};
 
 /// The most nodes it runs on: a round's sends, a millisecond apart, must fit well inside it.
 const MAX_FLOOD_NODES: usize = 16;
 
+const F: Setting<Number> = Setting::<Number>::new(SettingDesc {
+    name: "f",
+    label: "crashes tolerated (f)",
+    kind: SettingKind::Number { min: 0, max: 15 },
+    default: Some("1"),
+    help: "how many crashes the protocol must survive: it runs f + 1 rounds (f must be below the number of nodes)",
+});
+
+const ROUND: Setting<Duration> = Setting::<Duration>::new(SettingDesc {
+    name: "round",
+    label: "round length",
+    kind: SettingKind::Duration {
+        min_us: 20 * MICROS_PER_MS,
+        max_us: 10 * MICROS_PER_SEC,
+    },
+    default: Some("100ms"),
+    help: "how long a round lasts; in the synchronous model every message arrives within one (it is raised above the network's round trip)",
+});
+
+const MODEL: Setting<Pick> = Setting::<Pick>::new(SettingDesc {
+    name: "model",
+    label: "timing model",
+    kind: SettingKind::Choice {
+        choices: &[
+            Choice {
+                value: "synchronous",
+                meaning: "a message arrives within its round, so silence means a crash",
+                also: &[],
+            },
+            Choice {
+                value: "asynchronous",
+                meaning: "a message may take longer than a round, so silence may only mean slowness",
+                also: &[],
+            },
+        ],
+    },
+    default: Some("synchronous"),
+    help: "what the network promises about time; in the asynchronous model the round is what you set, whatever the network's delays",
+});
+
 const ABOUT: About = About {
     name: "flooding",
     title: "Flooding consensus (synchronous rounds)",
     summary: "every node proposes a number; in rounds of fixed length each tells the others every value it has seen, and after f + 1 rounds all decide the smallest, despite up to f crashes",
     nodes: (2, MAX_FLOOD_NODES, 4),
-    settings: &[
-        SettingDesc {
-            name: "f",
-            label: "crashes tolerated (f)",
-            kind: SettingKind::Number { min: 0, max: 15 },
-            default: Some("1"),
-            help: "how many crashes the protocol must survive: it runs f + 1 rounds (f must be below the number of nodes)",
-        },
-        SettingDesc {
-            name: "round",
-            label: "round length",
-            kind: SettingKind::Duration {
-                min_us: 20 * MICROS_PER_MS,
-                max_us: 10 * MICROS_PER_SEC,
-            },
-            default: Some("100ms"),
-            help: "how long a round lasts; in the synchronous model every message arrives within one (it is raised above the network's round trip)",
-        },
-        SettingDesc {
-            name: "model",
-            label: "timing model",
-            kind: SettingKind::Choice {
-                choices: &[
-                    Choice {
-                        value: "synchronous",
-                        meaning: "a message arrives within its round, so silence means a crash",
-                        also: &[],
-                    },
-                    Choice {
-                        value: "asynchronous",
-                        meaning: "a message may take longer than a round, so silence may only mean slowness",
-                        also: &[],
-                    },
-                ],
-            },
-            default: Some("synchronous"),
-            help: "what the network promises about time; in the asynchronous model the round is what you set, whatever the network's delays",
-        },
-    ],
+    settings: &[F.desc, ROUND.desc, MODEL.desc],
     bugs: FloodBug::TABLE,
     behaviours: &[SILENT],
     roles: super::roles::ALL,
@@ -204,7 +207,7 @@ impl Described for FloodNode {
     fn remark(values: &Values<'_>, env: &Env) -> Option<String> {
         let config = Self::configure(values, env).ok()?;
         let (f, rounds) = (u64::from(config.f), u64::from(config.decide_after()));
-        let asked = values.duration("round").expect("has a default");
+        let asked = values.get(&ROUND);
         let mut text = format!(
             "{} nodes, f = {f}: {rounds} round{} of {}, decisions at {}",
             env.nodes,
@@ -225,7 +228,7 @@ impl Described for FloodNode {
     }
 
     fn configure(values: &Values<'_>, env: &Env) -> Result<FloodConfig, String> {
-        let f = values.number("f") as u32;
+        let f = values.get(&F) as u32;
         if f as usize >= env.nodes {
             return Err(format!(
                 "f = {f} crashes need at least {} nodes, not {}",
@@ -233,11 +236,11 @@ impl Described for FloodNode {
                 env.nodes
             ));
         }
-        let model = match values.choice("model") {
+        let model = match values.get(&MODEL) {
             "asynchronous" => Model::Asynchronous,
             _ => Model::Synchronous,
         };
-        let mut round_us = values.duration("round").expect("has a default");
+        let mut round_us = values.get(&ROUND);
         let sends = env.nodes as Micros * SEND_GAP;
         if model == Model::Synchronous {
             // The model's promise: a message sent in a round arrives before it ends.

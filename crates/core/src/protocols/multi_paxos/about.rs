@@ -5,26 +5,29 @@ use super::{MpBug, MpConfig, MpMsg, MpNode, MpTimer};
 use crate::about::{
     About, Described, Env, Look, SettingDesc, SettingKind, Values, KV_OPERATIONS, SILENT,
 };
+use crate::about::{Duration, Setting};
 use crate::card::{store_text, Card, Row};
 use crate::ids::MAX_NODES;
 use crate::protocol::Protocol;
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
+
+const ELECTION: Setting<Duration> = Setting::<Duration>::new(SettingDesc {
+    name: "election",
+    label: "election timeout",
+    kind: SettingKind::Duration {
+        min_us: 10 * MICROS_PER_MS,
+        max_us: 60 * MICROS_PER_SEC,
+    },
+    default: Some("150ms"),
+    help: "how long a node waits without word from a leader before it prepares a higher ballot; each wait is drawn between it and twice it (raised to outlast three round trips on slow links)",
+});
 
 const ABOUT: About = About {
     name: "multi-paxos",
     title: "Multi-Paxos (a replicated log)",
     summary: "a leader runs phase 1 once for every open slot, then gives each client command a slot with phase 2 alone; replicas apply the chosen slots in order",
     nodes: (1, MAX_NODES, 5),
-    settings: &[SettingDesc {
-        name: "election",
-        label: "election timeout",
-        kind: SettingKind::Duration {
-            min_us: 10 * MICROS_PER_MS,
-            max_us: 60 * MICROS_PER_SEC,
-        },
-        default: Some("150ms"),
-        help: "how long a node waits without word from a leader before it prepares a higher ballot; each wait is drawn between it and twice it (raised to outlast three round trips on slow links)",
-    }],
+    settings: &[ELECTION.desc],
     bugs: MpBug::TABLE,
     behaviours: &[SILENT],
     roles: super::roles::ALL,
@@ -121,7 +124,7 @@ impl Described for MpNode {
     }
 
     fn configure(values: &Values<'_>, env: &Env) -> Result<MpConfig, String> {
-        let election = values.duration("election").expect("has a default");
+        let election = values.get(&ELECTION);
         Ok(MpConfig {
             election_us: election.max(3 * env.round_trip_us),
             bugs: values.bugs(MpBug::parse),

@@ -3,54 +3,58 @@
 use super::{accepted_text, Phase};
 use super::{PaxosBug, PaxosConfig, PaxosMsg, PaxosNode, PaxosTimer, RetryWait};
 use crate::about::{About, Choice, Described, Env, Look, SettingDesc, SettingKind, Values, SILENT};
+use crate::about::{Duration, Number, Pick, Setting};
 use crate::card::Card;
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
+
+const PROPOSERS: Setting<Number> = Setting::<Number>::new(SettingDesc {
+    name: "proposers",
+    label: "proposers",
+    kind: SettingKind::Number { min: 1, max: 9 },
+    default: Some("2"),
+    help: "how many nodes propose (n0, n1, ...), each its own value; every node accepts and learns",
+});
+
+const BACKOFF: Setting<Duration> = Setting::<Duration>::new(SettingDesc {
+    name: "backoff",
+    label: "retry after",
+    kind: SettingKind::Duration {
+        min_us: MICROS_PER_MS,
+        max_us: 60 * MICROS_PER_SEC,
+    },
+    default: Some("100ms"),
+    help: "the shortest wait before a proposer tries a higher ballot; each wait is drawn between it and twice it (raised to outlast three round trips on slow links)",
+});
+
+const WAIT: Setting<Pick> = Setting::<Pick>::new(SettingDesc {
+    name: "wait",
+    label: "after being overtaken",
+    kind: SettingKind::Choice { choices: &[
+        Choice { value: "random", meaning: "wait a random while between the backoff and twice it, so two duelling proposers soon fall out of step", also: &[] },
+        Choice { value: "fixed", meaning: "wait exactly the backoff", also: &[] },
+        Choice { value: "at-once", meaning: "prepare a higher ballot at once: two proposers can overtake each other for ever (a livelock)", also: &[] },
+    ] },
+    default: Some("random"),
+    help: "what a proposer does when a higher ballot overtakes its own",
+});
+
+const STAGGER: Setting<Duration> = Setting::<Duration>::new(SettingDesc {
+    name: "stagger",
+    label: "start apart",
+    kind: SettingKind::Duration {
+        min_us: 0,
+        max_us: 10 * MICROS_PER_SEC,
+    },
+    default: Some("0ms"),
+    help: "each proposer starts this long after the one before it (n1 after n0, n2 after n1); a little over a round trip lets a later, higher ballot cut in between an earlier one's promises and its accepts",
+});
 
 const ABOUT: About = About {
     name: "paxos",
     title: "Paxos (single-decree consensus)",
     summary: "proposers ask a majority of acceptors to promise a ballot, then to accept a value; once a majority accepts one value in one ballot it is chosen, for good",
     nodes: (3, 9, 5),
-    settings: &[
-        SettingDesc {
-            name: "proposers",
-            label: "proposers",
-            kind: SettingKind::Number { min: 1, max: 9 },
-            default: Some("2"),
-            help: "how many nodes propose (n0, n1, ...), each its own value; every node accepts and learns",
-        },
-        SettingDesc {
-            name: "backoff",
-            label: "retry after",
-            kind: SettingKind::Duration {
-                min_us: MICROS_PER_MS,
-                max_us: 60 * MICROS_PER_SEC,
-            },
-            default: Some("100ms"),
-            help: "the shortest wait before a proposer tries a higher ballot; each wait is drawn between it and twice it (raised to outlast three round trips on slow links)",
-        },
-        SettingDesc {
-            name: "wait",
-            label: "after being overtaken",
-            kind: SettingKind::Choice { choices: &[
-                Choice { value: "random", meaning: "wait a random while between the backoff and twice it, so two duelling proposers soon fall out of step", also: &[] },
-                Choice { value: "fixed", meaning: "wait exactly the backoff", also: &[] },
-                Choice { value: "at-once", meaning: "prepare a higher ballot at once: two proposers can overtake each other for ever (a livelock)", also: &[] },
-            ] },
-            default: Some("random"),
-            help: "what a proposer does when a higher ballot overtakes its own",
-        },
-        SettingDesc {
-            name: "stagger",
-            label: "start apart",
-            kind: SettingKind::Duration {
-                min_us: 0,
-                max_us: 10 * MICROS_PER_SEC,
-            },
-            default: Some("0ms"),
-            help: "each proposer starts this long after the one before it (n1 after n0, n2 after n1); a little over a round trip lets a later, higher ballot cut in between an earlier one's promises and its accepts",
-        },
-    ],
+    settings: &[PROPOSERS.desc, BACKOFF.desc, WAIT.desc, STAGGER.desc],
     bugs: PaxosBug::TABLE,
     behaviours: &[SILENT],
     roles: super::roles::ALL,
@@ -141,30 +145,30 @@ impl Described for PaxosNode {
     }
 
     fn configure(values: &Values<'_>, env: &Env) -> Result<PaxosConfig, String> {
-        let proposers = values.number("proposers") as u32;
+        let proposers = values.get(&PROPOSERS) as u32;
         if proposers as usize > env.nodes {
             return Err(format!(
                 "{proposers} proposers need at least {proposers} nodes, not {}",
                 env.nodes
             ));
         }
-        let retry = values.duration("backoff").expect("has a default");
+        let retry = values.get(&BACKOFF);
         Ok(PaxosConfig {
             proposers,
             // A retry sooner than a round trip would preempt every ballot it starts.
             retry_us: retry.max(3 * env.round_trip_us),
-            retry: match values.choice("wait") {
+            retry: match values.get(&WAIT) {
                 "fixed" => RetryWait::Fixed,
                 "at-once" => RetryWait::AtOnce,
                 _ => RetryWait::Random,
             },
-            stagger_us: values.duration("stagger").expect("has a default"),
+            stagger_us: values.get(&STAGGER),
             bugs: values.bugs(PaxosBug::parse),
         })
     }
 
     fn remark(values: &Values<'_>, env: &Env) -> Option<String> {
-        let proposers = values.number("proposers");
+        let proposers = values.get(&PROPOSERS);
         let majority = env.nodes / 2 + 1;
         Some(format!(
             "{proposers} of {} nodes propose; a ballot needs promises, and a value acceptances, from {majority} acceptors, so any two majorities share a node",

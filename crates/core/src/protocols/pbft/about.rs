@@ -6,24 +6,27 @@ use crate::about::{
     About, BehaviourDesc, Described, Env, Look, SettingDesc, SettingKind, SystemModel, Values,
     KV_OPERATIONS,
 };
+use crate::about::{Duration, Setting};
 use crate::card::{store_text, Card, Row};
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
+
+const TICK: Setting<Duration> = Setting::<Duration>::new(SettingDesc {
+    name: "tick",
+    label: "resend interval",
+    kind: SettingKind::Duration {
+        min_us: 10 * MICROS_PER_MS,
+        max_us: 10 * MICROS_PER_SEC,
+    },
+    default: Some("100ms"),
+    help: "how often a replica resends what is pending (requests, its prepares and commits, how far it executed)",
+});
 
 const ABOUT: About = About {
     name: "pbft",
     title: "PBFT (Practical Byzantine Fault Tolerance)",
     summary: "3f + 1 replicas order client requests through a primary with pre-prepare, prepare and commit, so that f of them may lie; a client trusts a result once f + 1 replicas sent it",
     nodes: (4, 10, 4),
-    settings: &[SettingDesc {
-        name: "tick",
-        label: "resend interval",
-        kind: SettingKind::Duration {
-            min_us: 10 * MICROS_PER_MS,
-            max_us: 10 * MICROS_PER_SEC,
-        },
-        default: Some("100ms"),
-        help: "how often a replica resends what is pending (requests, its prepares and commits, how far it executed)",
-    }],
+    settings: &[TICK.desc],
     bugs: PbftBug::TABLE,
     behaviours: &[
         BehaviourDesc {
@@ -174,7 +177,7 @@ impl Described for PbftNode {
     }
 
     fn configure(values: &Values<'_>, env: &Env) -> Result<PbftConfig, String> {
-        let tick = values.duration("tick").expect("has a default");
+        let tick = values.get(&TICK);
         Ok(PbftConfig {
             tick_us: tick.max(env.round_trip_us),
             patience: PbftConfig::default().patience,

@@ -4,22 +4,25 @@ use super::{PbBug, PbConfig, PbMsg, PbNode};
 use crate::about::{
     About, Described, Env, Look, SettingDesc, SettingKind, Values, KV_OPERATIONS, SILENT,
 };
+use crate::about::{Flag, Setting};
 use crate::card::{store_text, Card, Row};
 use crate::client::{Key, Value};
 use crate::ids::MAX_NODES;
+
+const SYNC: Setting<Flag> = Setting::<Flag>::new(SettingDesc {
+    name: "sync",
+    label: "synchronous backup",
+    kind: SettingKind::Flag,
+    default: Some("0"),
+    help: "one synchronous backup: the primary answers a write only once that backup has it",
+});
 
 const ABOUT: About = About {
     name: "primary-backup",
     title: "Primary-backup",
     summary: "one primary streams its writes to backups; a backup that stops hearing from it takes over without a vote",
     nodes: (1, MAX_NODES, 5),
-    settings: &[SettingDesc {
-        name: "sync",
-        label: "synchronous backup",
-        kind: SettingKind::Flag,
-        default: Some("0"),
-        help: "one synchronous backup: the primary answers a write only once that backup has it",
-    }],
+    settings: &[SYNC.desc],
     bugs: PbBug::TABLE,
     behaviours: &[SILENT],
     roles: super::roles::ALL,
@@ -122,7 +125,7 @@ impl Described for PbNode {
 
     fn configure(values: &Values<'_>, env: &Env) -> Result<PbConfig, String> {
         let mut config = PbConfig {
-            sync_follower: values.flag("sync"),
+            sync_follower: values.get(&SYNC),
             bugs: values.bugs(PbBug::parse),
             ..PbConfig::default()
         };

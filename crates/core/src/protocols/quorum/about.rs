@@ -4,96 +4,109 @@ use super::{Conflict, QuorumBug, QuorumConfig, QuorumMsg, QuorumNode, ReadRepair
 use crate::about::{
     About, Choice, Described, Env, Look, SettingDesc, SettingKind, Values, KV_OPERATIONS, SILENT,
 };
+use crate::about::{Flag, Maybe, Number, Pick, Setting};
 use crate::card::{Card, Row};
 use crate::ids::MAX_NODES;
+
+const N: Setting<Maybe<Number>> = Setting::<Maybe<Number>>::new(SettingDesc {
+    name: "n",
+    label: "N",
+    kind: SettingKind::NodeCount { min: 1 },
+    default: None,
+    help: "replicas per key (every node if not given)",
+});
+
+const R: Setting<Number> = Setting::<Number>::new(SettingDesc {
+    name: "r",
+    label: "R",
+    kind: SettingKind::NodeCount { min: 1 },
+    default: Some("1"),
+    help: "read quorum: replicas that must answer a read",
+});
+
+const W: Setting<Number> = Setting::<Number>::new(SettingDesc {
+    name: "w",
+    label: "W",
+    kind: SettingKind::NodeCount { min: 1 },
+    default: Some("1"),
+    help: "write quorum: replicas that must acknowledge a write",
+});
+
+const CONFLICT: Setting<Pick> = Setting::<Pick>::new(SettingDesc {
+    name: "conflict",
+    label: "conflicts",
+    kind: SettingKind::Choice {
+        choices: &[
+            Choice {
+                value: "lww",
+                meaning: "last writer wins, on the coordinator's clock",
+                also: &[],
+            },
+            Choice {
+                value: "vv",
+                meaning: "version vectors, keeping concurrent writes as siblings",
+                also: &[],
+            },
+        ],
+    },
+    default: Some("lww"),
+    help: "how replicas settle concurrent writes",
+});
+
+const SLOPPY: Setting<Flag> = Setting::<Flag>::new(SettingDesc {
+    name: "sloppy",
+    label: "sloppy quorums",
+    kind: SettingKind::Flag,
+    default: Some("0"),
+    help:
+        "sloppy quorums: stand-in replicas take writes for unreachable ones and hand them off later",
+});
+
+const REPAIR: Setting<Pick> = Setting::<Pick>::new(SettingDesc {
+    name: "repair",
+    label: "read repair",
+    kind: SettingKind::Choice {
+        choices: &[
+            Choice {
+                value: "off",
+                meaning: "none: replicas that answered with an older version stay behind",
+                also: &["0", "false"],
+            },
+            Choice {
+                value: "async",
+                meaning: "sent to them, not waited for: a later read can return an older value",
+                also: &["1", "true", "on"],
+            },
+            Choice {
+                value: "wait",
+                meaning: "written back to W replicas before the read answers (ABD)",
+                also: &[],
+            },
+        ],
+    },
+    default: Some("async"),
+    help: "read repair: what a read does about replicas that answered with an older version. async sends them the newest one and answers at once, so a read that meets a write still under way can return the new value and a later read the old one, even with R + W > N. wait writes the newest version back to W replicas first (those that already hold it count, and stand-ins with sloppy quorums) and answers only then, as in the algorithm of Attiya, Bar-Noy and Dolev: with R + W > N and no sloppy quorums, gets and puts of a key are linearizable (under lww, while the coordinators' clocks are right). It does not make compare-and-set atomic: that needs consensus",
+});
 
 const ABOUT: About = About {
     name: "quorum",
     title: "Quorum store (leaderless)",
-    summary: "Dynamo-style replication: any node coordinates, writes wait for W replicas and reads for R",
+    summary:
+        "Dynamo-style replication: any node coordinates, writes wait for W replicas and reads for R",
     nodes: (1, MAX_NODES, 5),
     settings: &[
-        SettingDesc {
-            name: "n",
-            label: "N",
-            kind: SettingKind::NodeCount { min: 1 },
-            default: None,
-            help: "replicas per key (every node if not given)",
-        },
-        SettingDesc {
-            name: "r",
-            label: "R",
-            kind: SettingKind::NodeCount { min: 1 },
-            default: Some("1"),
-            help: "read quorum: replicas that must answer a read",
-        },
-        SettingDesc {
-            name: "w",
-            label: "W",
-            kind: SettingKind::NodeCount { min: 1 },
-            default: Some("1"),
-            help: "write quorum: replicas that must acknowledge a write",
-        },
-        SettingDesc {
-            name: "conflict",
-            label: "conflicts",
-            kind: SettingKind::Choice {
-                choices: &[
-                    Choice {
-                        value: "lww",
-                        meaning: "last writer wins, on the coordinator's clock",
-                        also: &[],
-                    },
-                    Choice {
-                        value: "vv",
-                        meaning: "version vectors, keeping concurrent writes as siblings",
-                        also: &[],
-                    },
-                ],
-            },
-            default: Some("lww"),
-            help: "how replicas settle concurrent writes",
-        },
-        SettingDesc {
-            name: "sloppy",
-            label: "sloppy quorums",
-            kind: SettingKind::Flag,
-            default: Some("0"),
-            help: "sloppy quorums: stand-in replicas take writes for unreachable ones and hand them off later",
-        },
-        SettingDesc {
-            name: "repair",
-            label: "read repair",
-            kind: SettingKind::Choice {
-                choices: &[
-                    Choice {
-                        value: "off",
-                        meaning: "none: replicas that answered with an older version stay behind",
-                        also: &["0", "false"],
-                    },
-                    Choice {
-                        value: "async",
-                        meaning: "sent to them, not waited for: a later read can return an older value",
-                        also: &["1", "true", "on"],
-                    },
-                    Choice {
-                        value: "wait",
-                        meaning: "written back to W replicas before the read answers (ABD)",
-                        also: &[],
-                    },
-                ],
-            },
-            default: Some("async"),
-            help: "read repair: what a read does about replicas that answered with an older version. async sends them the newest one and answers at once, so a read that meets a write still under way can return the new value and a later read the old one, even with R + W > N. wait writes the newest version back to W replicas first (those that already hold it count, and stand-ins with sloppy quorums) and answers only then, as in the algorithm of Attiya, Bar-Noy and Dolev: with R + W > N and no sloppy quorums, gets and puts of a key are linearizable (under lww, while the coordinators' clocks are right). It does not make compare-and-set atomic: that needs consensus",
-        },
+        N.desc,
+        R.desc,
+        W.desc,
+        CONFLICT.desc,
+        SLOPPY.desc,
+        REPAIR.desc,
     ],
     bugs: QuorumBug::TABLE,
     behaviours: &[SILENT],
     roles: super::roles::ALL,
     operations: KV_OPERATIONS,
-    properties: &[
-        super::checkers::VersionsNeverRegress::PROPERTY,
-    ],
+    properties: &[super::checkers::VersionsNeverRegress::PROPERTY],
     look: Look {
         called: "the quorum store",
         holds: "No replica's version of a key has gone backwards so far",
@@ -209,12 +222,12 @@ impl Described for QuorumNode {
 
     fn configure(values: &Values<'_>, env: &Env) -> Result<QuorumConfig, String> {
         let mut config = QuorumConfig {
-            replicas: values.optional_number("n").map(|n| n as usize),
-            r: values.number("r") as usize,
-            w: values.number("w") as usize,
-            conflict: Conflict::parse(values.choice("conflict"))?,
-            sloppy: values.flag("sloppy"),
-            repair: ReadRepair::parse(values.choice("repair"))?,
+            replicas: values.get(&N).map(|n| n as usize),
+            r: values.get(&R) as usize,
+            w: values.get(&W) as usize,
+            conflict: Conflict::parse(values.get(&CONFLICT))?,
+            sloppy: values.get(&SLOPPY),
+            repair: ReadRepair::parse(values.get(&REPAIR))?,
             bugs: values.bugs(QuorumBug::parse),
             ..QuorumConfig::default()
         };
@@ -228,16 +241,14 @@ impl Described for QuorumNode {
     }
 
     fn remark(values: &Values<'_>, env: &Env) -> Option<String> {
-        let n = values
-            .optional_number("n")
-            .map_or(env.nodes, |n| n as usize);
-        let (r, w) = (values.number("r") as usize, values.number("w") as usize);
-        Some(if r + w > n && values.flag("sloppy") {
+        let n = values.get(&N).map_or(env.nodes, |n| n as usize);
+        let (r, w) = (values.get(&R) as usize, values.get(&W) as usize);
+        Some(if r + w > n && values.get(&SLOPPY) {
             format!(
                 "R+W={} > N={n}, but sloppy: stand-ins count, so reads can miss writes during a partition",
                 r + w
             )
-        } else if r + w > n && values.choice("repair") == "wait" {
+        } else if r + w > n && values.get(&REPAIR) == "wait" {
             format!(
                 "R+W={} > N={n}, and reads write back before answering: gets and puts are linearizable",
                 r + w

@@ -5,6 +5,7 @@ use super::{Command, RaftBug, RaftConfig, RaftMsg, RaftNode, RaftTimer};
 use crate::about::{
     About, Described, Env, Look, Scene, SettingDesc, SettingKind, Values, KV_OPERATIONS, SILENT,
 };
+use crate::about::{Duration, Setting};
 use crate::action::Action;
 use crate::card::{store_text, Card, Row};
 use crate::client::{Key, Value};
@@ -15,21 +16,24 @@ use crate::time::Micros;
 use crate::time::{MICROS_PER_MS, MICROS_PER_SEC};
 use crate::trace::EventKind;
 
+const ELECTION: Setting<Duration> = Setting::<Duration>::new(SettingDesc {
+    name: "election",
+    label: "election timeout",
+    kind: SettingKind::Duration {
+        min_us: 10 * MICROS_PER_MS,
+        max_us: 60 * MICROS_PER_SEC,
+    },
+    default: Some("150ms"),
+    help: "the shortest election timeout; each timeout is drawn between it and twice it (raised to outlast three round trips on slow links); the leader's heartbeats come at most a third of it apart",
+});
+
 const ABOUT: About = About {
     name: "raft",
     title: "Raft (consensus)",
-    summary: "one leader per term replicates a log of client commands to a majority; the CP reference",
+    summary:
+        "one leader per term replicates a log of client commands to a majority; the CP reference",
     nodes: (1, MAX_NODES, 5),
-    settings: &[SettingDesc {
-        name: "election",
-        label: "election timeout",
-        kind: SettingKind::Duration {
-            min_us: 10 * MICROS_PER_MS,
-            max_us: 60 * MICROS_PER_SEC,
-        },
-        default: Some("150ms"),
-        help: "the shortest election timeout; each timeout is drawn between it and twice it (raised to outlast three round trips on slow links); the leader's heartbeats come at most a third of it apart",
-    }],
+    settings: &[ELECTION.desc],
     bugs: RaftBug::TABLE,
     behaviours: &[SILENT],
     roles: super::roles::ALL,
@@ -167,10 +171,7 @@ impl Described for RaftNode {
             bugs: values.bugs(RaftBug::parse),
             ..RaftConfig::default()
         };
-        let min = values
-            .duration("election")
-            .expect("has a default")
-            .max(3 * env.round_trip_us);
+        let min = values.get(&ELECTION).max(3 * env.round_trip_us);
         config.election_timeout_min_us = min;
         config.election_timeout_max_us = 2 * min;
         // Heartbeats stay well inside the shortest timeout, however short it is set.

@@ -2,44 +2,47 @@
 
 use super::{RpcBug, RpcConfig, RpcMsg, RpcNode, RpcTimer};
 use crate::about::{About, Described, Env, Look, SettingDesc, SettingKind, Values, SILENT};
+use crate::about::{Duration, Number, Setting};
 use crate::card::{Card, Row};
 use crate::ids::MAX_NODES;
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
+
+const CALLS: Setting<Number> = Setting::<Number>::new(SettingDesc {
+    name: "calls",
+    label: "calls per client",
+    kind: SettingKind::Number { min: 1, max: 100 },
+    default: Some("30"),
+    help: "how many calls each client makes, one after the other",
+});
+
+const TIMEOUT: Setting<Duration> = Setting::<Duration>::new(SettingDesc {
+    name: "timeout",
+    label: "retry after",
+    kind: SettingKind::Duration {
+        min_us: MICROS_PER_MS,
+        max_us: 60 * MICROS_PER_SEC,
+    },
+    default: Some("200ms"),
+    help: "how long a client waits for an answer before it sends the call again (or gives up)",
+});
+
+const PAUSE: Setting<Duration> = Setting::<Duration>::new(SettingDesc {
+    name: "pause",
+    label: "pause between calls",
+    kind: SettingKind::Duration {
+        min_us: 0,
+        max_us: 60 * MICROS_PER_SEC,
+    },
+    default: Some("200ms"),
+    help: "how long a client waits after an answer before its next call",
+});
 
 const ABOUT: About = About {
     name: "rpc",
     title: "Remote calls (retries and idempotency)",
     summary: "clients on the network call a server to deposit money; retries with idempotency keys make each call take effect exactly once",
     nodes: (2, MAX_NODES, 3),
-    settings: &[
-        SettingDesc {
-            name: "calls",
-            label: "calls per client",
-            kind: SettingKind::Number { min: 1, max: 100 },
-            default: Some("30"),
-            help: "how many calls each client makes, one after the other",
-        },
-        SettingDesc {
-            name: "timeout",
-            label: "retry after",
-            kind: SettingKind::Duration {
-                min_us: MICROS_PER_MS,
-                max_us: 60 * MICROS_PER_SEC,
-            },
-            default: Some("200ms"),
-            help: "how long a client waits for an answer before it sends the call again (or gives up)",
-        },
-        SettingDesc {
-            name: "pause",
-            label: "pause between calls",
-            kind: SettingKind::Duration {
-                min_us: 0,
-                max_us: 60 * MICROS_PER_SEC,
-            },
-            default: Some("200ms"),
-            help: "how long a client waits after an answer before its next call",
-        },
-    ],
+    settings: &[CALLS.desc, TIMEOUT.desc, PAUSE.desc],
     bugs: RpcBug::TABLE,
     behaviours: &[SILENT],
     roles: super::roles::ALL,
@@ -122,12 +125,12 @@ impl Described for RpcNode {
     }
 
     fn configure(values: &Values<'_>, env: &Env) -> Result<RpcConfig, String> {
-        let timeout = values.duration("timeout").expect("has a default");
+        let timeout = values.get(&TIMEOUT);
         Ok(RpcConfig {
-            calls: values.number("calls") as u32,
+            calls: values.get(&CALLS) as u32,
             // A retry sooner than a round trip would only ever resend.
             timeout_us: timeout.max(3 * env.round_trip_us),
-            pause_us: values.duration("pause").expect("has a default"),
+            pause_us: values.get(&PAUSE),
             bugs: values.bugs(RpcBug::parse),
         })
     }

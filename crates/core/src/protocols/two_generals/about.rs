@@ -2,44 +2,48 @@
 
 use super::{Decision, General, GeneralsBug, GeneralsConfig, GeneralsMsg, GeneralsTimer};
 use crate::about::{About, BehaviourDesc, Described, Env, Look, SettingDesc, SettingKind, Values};
+use crate::about::{Duration, Number, Setting};
 use crate::card::Card;
 use crate::time::Micros;
 use crate::time::{MICROS_PER_MS, MICROS_PER_SEC};
+
+const MESSAGES: Setting<Number> = Setting::<Number>::new(SettingDesc {
+    name: "messages",
+    label: "messengers",
+    kind: SettingKind::Number { min: 1, max: 20 },
+    default: Some("3"),
+    help:
+        "messengers in the whole chain: the order, its confirmation, the confirmation of that, ...",
+});
+
+const ATTACK: Setting<Duration> = Setting::<Duration>::new(SettingDesc {
+    name: "attack",
+    label: "attack at",
+    kind: SettingKind::Duration {
+        min_us: 100 * MICROS_PER_MS,
+        max_us: 600 * MICROS_PER_SEC,
+    },
+    default: Some("3s"),
+    help: "the moment of the attack, on the first general's clock",
+});
+
+const RESEND: Setting<Duration> = Setting::<Duration>::new(SettingDesc {
+    name: "resend",
+    label: "resend every",
+    kind: SettingKind::Duration {
+        min_us: MICROS_PER_MS,
+        max_us: 60 * MICROS_PER_SEC,
+    },
+    default: Some("300ms"),
+    help: "how often a general sends again the messenger it owes",
+});
 
 const ABOUT: About = About {
     name: "two-generals",
     title: "Two generals (a lossy link)",
     summary: "two generals agree on a moment to attack through messengers that may be caught; no number of messengers makes both certain",
     nodes: (2, 2, 2),
-    settings: &[
-        SettingDesc {
-            name: "messages",
-            label: "messengers",
-            kind: SettingKind::Number { min: 1, max: 20 },
-            default: Some("3"),
-            help: "messengers in the whole chain: the order, its confirmation, the confirmation of that, ...",
-        },
-        SettingDesc {
-            name: "attack",
-            label: "attack at",
-            kind: SettingKind::Duration {
-                min_us: 100 * MICROS_PER_MS,
-                max_us: 600 * MICROS_PER_SEC,
-            },
-            default: Some("3s"),
-            help: "the moment of the attack, on the first general's clock",
-        },
-        SettingDesc {
-            name: "resend",
-            label: "resend every",
-            kind: SettingKind::Duration {
-                min_us: MICROS_PER_MS,
-                max_us: 60 * MICROS_PER_SEC,
-            },
-            default: Some("300ms"),
-            help: "how often a general sends again the messenger it owes",
-        },
-    ],
+    settings: &[MESSAGES.desc, ATTACK.desc, RESEND.desc],
     bugs: GeneralsBug::TABLE,
     behaviours: &[
         BehaviourDesc {
@@ -125,9 +129,9 @@ impl Described for General {
             ));
         }
         Ok(GeneralsConfig {
-            messages: values.number("messages") as u32,
-            attack_at_us: values.duration("attack").expect("has a default"),
-            resend_us: values.duration("resend").expect("has a default"),
+            messages: values.get(&MESSAGES) as u32,
+            attack_at_us: values.get(&ATTACK),
+            resend_us: values.get(&RESEND),
             bugs: values.bugs(GeneralsBug::parse),
         })
     }

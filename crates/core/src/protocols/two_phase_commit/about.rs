@@ -4,48 +4,52 @@ use super::msg::TpcMsg;
 use super::node::COORDINATOR;
 use super::{TpcBug, TpcConfig, TpcNode, TpcTimer};
 use crate::about::{About, Described, Env, Look, SettingDesc, SettingKind, Values, SILENT};
+use crate::about::{Duration, Flag, Number, Setting};
 use crate::card::{Card, Row};
 use crate::ids::NodeId;
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
+
+const TRANSACTIONS: Setting<Number> = Setting::<Number>::new(SettingDesc {
+    name: "transactions",
+    label: "transactions",
+    kind: SettingKind::Number { min: 1, max: 50 },
+    default: Some("5"),
+    help: "how many transactions the coordinator (n0) runs, one after another",
+});
+
+const NO: Setting<Number> = Setting::<Number>::new(SettingDesc {
+    name: "no",
+    label: "chance of a no vote (%)",
+    kind: SettingKind::Number { min: 0, max: 100 },
+    default: Some("20"),
+    help: "the chance, in percent, that a participant cannot commit a transaction and votes no",
+});
+
+const TIMEOUT: Setting<Duration> = Setting::<Duration>::new(SettingDesc {
+    name: "timeout",
+    label: "timeout",
+    kind: SettingKind::Duration {
+        min_us: 20 * MICROS_PER_MS,
+        max_us: 5 * MICROS_PER_SEC,
+    },
+    default: Some("300ms"),
+    help: "how long the coordinator waits for votes (then aborts), and how often decisions are sent again and a participant in doubt asks again (raised above the network's round trip)",
+});
+
+const COOPERATIVE: Setting<Flag> = Setting::<Flag>::new(SettingDesc {
+    name: "cooperative",
+    label: "participants ask each other",
+    kind: SettingKind::Flag,
+    default: Some("0"),
+    help: "a participant in doubt asks the other participants too: one that knows the outcome tells it, one that never voted aborts",
+});
 
 const ABOUT: About = About {
     name: "two-phase-commit",
     title: "Two-phase commit (atomic commit)",
     summary: "a coordinator asks every participant to prepare a transaction, then commits it only if all voted yes; a participant that voted yes must wait for the decision, even while the coordinator is down",
     nodes: (2, 16, 4),
-    settings: &[
-        SettingDesc {
-            name: "transactions",
-            label: "transactions",
-            kind: SettingKind::Number { min: 1, max: 50 },
-            default: Some("5"),
-            help: "how many transactions the coordinator (n0) runs, one after another",
-        },
-        SettingDesc {
-            name: "no",
-            label: "chance of a no vote (%)",
-            kind: SettingKind::Number { min: 0, max: 100 },
-            default: Some("20"),
-            help: "the chance, in percent, that a participant cannot commit a transaction and votes no",
-        },
-        SettingDesc {
-            name: "timeout",
-            label: "timeout",
-            kind: SettingKind::Duration {
-                min_us: 20 * MICROS_PER_MS,
-                max_us: 5 * MICROS_PER_SEC,
-            },
-            default: Some("300ms"),
-            help: "how long the coordinator waits for votes (then aborts), and how often decisions are sent again and a participant in doubt asks again (raised above the network's round trip)",
-        },
-        SettingDesc {
-            name: "cooperative",
-            label: "participants ask each other",
-            kind: SettingKind::Flag,
-            default: Some("0"),
-            help: "a participant in doubt asks the other participants too: one that knows the outcome tells it, one that never voted aborts",
-        },
-    ],
+    settings: &[TRANSACTIONS.desc, NO.desc, TIMEOUT.desc, COOPERATIVE.desc],
     bugs: TpcBug::TABLE,
     behaviours: &[SILENT],
     roles: super::roles::ALL,
@@ -67,13 +71,13 @@ impl Described for TpcNode {
     const ABOUT: &'static About = &ABOUT;
 
     fn configure(values: &Values<'_>, env: &Env) -> Result<TpcConfig, String> {
-        let mut timeout_us = values.duration("timeout").unwrap_or(300 * MICROS_PER_MS);
+        let mut timeout_us = values.get(&TIMEOUT);
         timeout_us = timeout_us.max(3 * env.round_trip_us);
         Ok(TpcConfig {
-            transactions: values.number("transactions") as u32,
-            no_percent: values.number("no"),
+            transactions: values.get(&TRANSACTIONS) as u32,
+            no_percent: values.get(&NO),
             timeout_us,
-            cooperative: values.flag("cooperative"),
+            cooperative: values.get(&COOPERATIVE),
             bugs: values.bugs(TpcBug::parse),
         })
     }
