@@ -18,7 +18,7 @@
 
 use crate::app::{App, AppProps, Init};
 use crate::recovery::Recipe;
-use crate::state::{Msg, Sim};
+use crate::state::{Msg, Page};
 use crate::url::PageState;
 use splitbrain_core::export::{event_record, node_states, LinState, RunState};
 use splitbrain_core::recipe::parse_action;
@@ -93,9 +93,9 @@ pub fn check_link(query: &str) -> Option<String> {
 #[wasm_bindgen]
 pub fn mount(element: web_sys::Element, config: JsValue) -> Result<Playground, JsError> {
     let query = config_query(&config).map_err(|e| JsError::new(&e))?;
-    let page = PageState::parse(&query).map_err(|e| JsError::new(&e))?;
+    let asked = PageState::parse(&query).map_err(|e| JsError::new(&e))?;
     let init = Rc::new(Init {
-        page: Ok(page),
+        asked: Ok(asked),
         embedded: true,
         handle: Default::default(),
     });
@@ -109,7 +109,7 @@ pub fn mount(element: web_sys::Element, config: JsValue) -> Result<Playground, J
 
 #[wasm_bindgen]
 impl Playground {
-    fn sim(&self) -> Result<UseReducerHandle<Sim>, JsError> {
+    fn page(&self) -> Result<UseReducerHandle<Page>, JsError> {
         self.init
             .handle
             .borrow()
@@ -120,11 +120,11 @@ impl Playground {
     /// The run now: time, playback, seed, trace hash, each node, and violations (the
     /// core's `export::RunState`).
     pub fn state(&self) -> Result<JsValue, JsError> {
-        let sim = self.sim()?;
-        let world = sim.world.borrow();
+        let page = self.page()?;
+        let world = page.world.borrow();
         // The verdict on the history as it is now, not as it was at the last render.
-        sim.check_history(crate::app::now_ms());
-        let linearizability = sim
+        page.check_history(crate::app::now_ms());
+        let linearizability = page
             .control
             .lin
             .borrow()
@@ -137,9 +137,9 @@ impl Playground {
             });
         let state = RunState {
             time_us: world.now(),
-            playing: sim.playing(),
-            seed: sim.setup.seed as f64,
-            protocol: sim.setup.protocol.clone(),
+            playing: page.playing(),
+            seed: page.setup.seed as f64,
+            protocol: page.setup.protocol.clone(),
             linearizability,
             trace_hash: hash_hex(world.trace_hash()),
             nodes: node_states(&**world),
@@ -150,8 +150,8 @@ impl Playground {
 
     /// Up to `limit` trace events from position `from`, as in an exported trace.
     pub fn events(&self, from: f64, limit: f64) -> Result<JsValue, JsError> {
-        let sim = self.sim()?;
-        let world = sim.world.borrow();
+        let page = self.page()?;
+        let world = page.world.borrow();
         let from = from.max(0.0) as u64;
         let limit = limit.clamp(0.0, 100_000.0) as u64;
         let end = world.trace_len().min(from.saturating_add(limit));
@@ -163,29 +163,29 @@ impl Playground {
 
     /// The run as a link's query (set-up, actions and the current time).
     pub fn recipe(&self) -> Result<String, JsError> {
-        let sim = self.sim()?;
-        let now = sim.world.borrow().now();
-        Ok(sim.recipe(Some(now)).to_query())
+        let page = self.page()?;
+        let now = page.world.borrow().now();
+        Ok(page.recipe(Some(now)).to_query())
     }
 
     /// Applies one action now, written as in a link (`crash:2:keep`, `heal`, ...).
     pub fn act(&self, action: &str) -> Result<(), JsError> {
-        let sim = self.sim()?;
+        let page = self.page()?;
         let action = parse_action(action).map_err(|e| JsError::new(&e))?;
         action
-            .validate(sim.world.borrow().len())
+            .validate(page.world.borrow().len())
             .map_err(|e| JsError::new(&e))?;
-        sim.dispatch(Msg::Act(action));
+        page.dispatch(Msg::Act(action));
         Ok(())
     }
 
     /// Opens another run (same config as `mount`, without the view settings).
     pub fn load(&self, config: JsValue) -> Result<(), JsError> {
-        let sim = self.sim()?;
+        let page = self.page()?;
         let query = config_query(&config).map_err(|e| JsError::new(&e))?;
         let mut recipe = Recipe::from_query(&query).map_err(|e| JsError::new(&e))?;
         recipe.finish().map_err(|e| JsError::new(&e))?;
-        sim.dispatch(Msg::Load(Box::new(recipe), None));
+        page.dispatch(Msg::Load(Box::new(recipe), None));
         Ok(())
     }
 
@@ -193,26 +193,26 @@ impl Playground {
     /// a list of actions. Throws with the reason if the text is refused (the run is kept).
     #[wasm_bindgen(js_name = importText)]
     pub fn import_text(&self, text: &str) -> Result<(), JsError> {
-        let sim = self.sim()?;
+        let page = self.page()?;
         let (recipe, said) =
-            crate::share::read_import(text, &sim.setup).map_err(|e| JsError::new(&e))?;
-        sim.dispatch(Msg::Load(Box::new(recipe), Some(said)));
+            crate::share::read_import(text, &page.setup).map_err(|e| JsError::new(&e))?;
+        page.dispatch(Msg::Load(Box::new(recipe), Some(said)));
         Ok(())
     }
 
     pub fn play(&self) -> Result<(), JsError> {
-        self.sim()?.dispatch(Msg::Play(true));
+        self.page()?.dispatch(Msg::Play(true));
         Ok(())
     }
 
     pub fn pause(&self) -> Result<(), JsError> {
-        self.sim()?.dispatch(Msg::Play(false));
+        self.page()?.dispatch(Msg::Play(false));
         Ok(())
     }
 
     /// Goes to a simulated time (microseconds), backwards or forwards.
     pub fn seek(&self, time_us: f64) -> Result<(), JsError> {
-        self.sim()?.dispatch(Msg::Seek(time_us.max(0.0) as u64));
+        self.page()?.dispatch(Msg::Seek(time_us.max(0.0) as u64));
         Ok(())
     }
 

@@ -12,7 +12,7 @@ use crate::setup_panel::SetupPanel;
 use crate::share::SharePanel;
 use crate::side::{end_verdict, first_visit_hint, lin_verdict, narration};
 use crate::spacetime::SpaceTime;
-use crate::state::{Msg, Setup, Sim, SPEEDS};
+use crate::state::{Msg, Page, Setup, SPEEDS};
 use crate::topology::{num, Topology};
 use crate::url::{PageState, Panel, View};
 use splitbrain_core::action::{Action, DiskFate, HONEST};
@@ -43,11 +43,11 @@ struct Driver {
 /// Every animation frame: advance a playing world, draw what moves, and ask Yew to
 /// render when something discrete changed or the text is getting stale.
 #[hook]
-fn use_frame_driver(sim: UseReducerHandle<Sim>, recorder: Option<Rc<FrameRecorder>>) {
+fn use_frame_driver(page: UseReducerHandle<Page>, recorder: Option<Rc<FrameRecorder>>) {
     use_effect_with((), move |_| {
         let driver: Rc<RefCell<Driver>> = Rc::default();
         fn schedule(
-            sim: UseReducerHandle<Sim>,
+            page: UseReducerHandle<Page>,
             driver: Rc<RefCell<Driver>>,
             recorder: Option<Rc<FrameRecorder>>,
         ) {
@@ -55,37 +55,37 @@ fn use_frame_driver(sim: UseReducerHandle<Sim>, recorder: Option<Rc<FrameRecorde
             let frame = gloo_render::request_animation_frame(move |t| {
                 let started = now_ms();
                 let previous = again.borrow_mut().last_t.replace(t);
-                let moved = previous.is_some_and(|p| sim.frame(t - p));
-                let version = sim.control.version.get();
+                let moved = previous.is_some_and(|p| page.frame(t - p));
+                let version = page.control.version.get();
                 let redraw = moved || again.borrow().drawn_version != Some(version);
                 if redraw {
-                    draw(&sim);
+                    draw(&page);
                     again.borrow_mut().drawn_version = Some(version);
                 }
                 if moved {
                     let discrete = {
-                        let w = sim.world.borrow();
+                        let w = page.world.borrow();
                         (w.counters().leader_changes, w.violations().len(), w.down())
                     };
                     let mut d = again.borrow_mut();
                     if discrete != d.discrete
                         || t - d.last_render >= RENDER_EVERY_MS
-                        || !sim.playing()
+                        || !page.playing()
                     {
                         d.discrete = discrete;
                         d.last_render = t;
                         drop(d);
-                        sim.dispatch(Msg::Refresh);
+                        page.dispatch(Msg::Refresh);
                     }
                 }
                 if let Some(r) = &recorder {
-                    r.record(t, now_ms() - started, &sim);
+                    r.record(t, now_ms() - started, &page);
                 }
-                schedule(sim, again, recorder);
+                schedule(page, again, recorder);
             });
             driver.borrow_mut().frame = Some(frame);
         }
-        schedule(sim, driver.clone(), recorder);
+        schedule(page, driver.clone(), recorder);
         move || {
             driver.borrow_mut().frame.take();
         }
@@ -108,19 +108,19 @@ pub fn now_ms() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
-fn draw(sim: &Sim) {
-    let world = sim.world.borrow();
-    if let Some(canvas) = sim.canvas.cast::<web_sys::HtmlCanvasElement>() {
-        crate::flight::draw(&canvas, &**world, sim.speed());
+fn draw(page: &Page) {
+    let world = page.world.borrow();
+    if let Some(canvas) = page.canvas.cast::<web_sys::HtmlCanvasElement>() {
+        crate::flight::draw(&canvas, &**world, page.speed());
     }
-    if let Some(canvas) = sim.diagram.cast::<web_sys::HtmlCanvasElement>() {
-        let points = crate::spacetime::draw(&canvas, &**world, &sim.control);
-        *sim.control.diagram_points.borrow_mut() = points;
+    if let Some(canvas) = page.diagram.cast::<web_sys::HtmlCanvasElement>() {
+        let points = crate::spacetime::draw(&canvas, &**world, &page.control);
+        *page.control.diagram_points.borrow_mut() = points;
     }
 }
 
 /// Keyboard shortcuts; typing in a form field is left alone.
-fn on_key(sim: &UseReducerHandle<Sim>, e: &KeyboardEvent) {
+fn on_key(page: &UseReducerHandle<Page>, e: &KeyboardEvent) {
     if let Some(el) = e.target_dyn_into::<web_sys::Element>() {
         if matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA") {
             return;
@@ -129,33 +129,33 @@ fn on_key(sim: &UseReducerHandle<Sim>, e: &KeyboardEvent) {
     if e.ctrl_key() || e.meta_key() || e.alt_key() {
         return;
     }
-    let n = sim.world.borrow().len();
-    let selected = sim.selected;
+    let n = page.world.borrow().len();
+    let selected = page.selected;
     let on_selected = |f: fn(NodeId) -> Action| {
         if let Some(node) = selected {
-            sim.dispatch(Msg::Act(f(node)));
+            page.dispatch(Msg::Act(f(node)));
         }
     };
     match e.key().as_str() {
         " " => {
             e.prevent_default();
-            sim.dispatch(Msg::TogglePlay);
+            page.dispatch(Msg::TogglePlay);
         }
-        "ArrowRight" => sim.dispatch(Msg::Step),
+        "ArrowRight" => page.dispatch(Msg::Step),
         "ArrowLeft" => {
-            let now = sim.world.borrow().now();
-            sim.dispatch(Msg::Seek(now.saturating_sub(100 * MICROS_PER_MS)));
+            let now = page.world.borrow().now();
+            page.dispatch(Msg::Seek(now.saturating_sub(100 * MICROS_PER_MS)));
         }
-        "h" => sim.dispatch(Msg::Act(Action::Heal)),
+        "h" => page.dispatch(Msg::Act(Action::Heal)),
         "b" => {
             // Honest, or the protocol's first lie, and back.
             if let Some(node) = selected {
-                let world = sim.world.borrow();
+                let world = page.world.borrow();
                 let first = world.about().behaviours.first().map(|b| b.name);
                 let lying = world.node_view(node.index()).behaviour.is_some();
                 drop(world);
                 if let Some(first) = first {
-                    sim.dispatch(Msg::Act(Action::Behave {
+                    page.dispatch(Msg::Act(Action::Behave {
                         node,
                         behaviour: if lying { HONEST } else { first }.to_string(),
                     }));
@@ -177,33 +177,33 @@ fn on_key(sim: &UseReducerHandle<Sim>, e: &KeyboardEvent) {
         }),
         "s" => {
             if let Some(node) = selected {
-                let slow = sim.world.borrow().node_view(node.index()).processing_us > 0;
+                let slow = page.world.borrow().node_view(node.index()).processing_us > 0;
                 let delay_us = if slow { 0 } else { 20 * MICROS_PER_MS };
-                sim.dispatch(Msg::Act(Action::Slow { node, delay_us }));
+                page.dispatch(Msg::Act(Action::Slow { node, delay_us }));
             }
         }
         "i" => {
             if let Some(node) = selected {
                 let others = (0..n as u32).map(NodeId).filter(|&o| o != node).collect();
-                sim.dispatch(Msg::Act(Action::Partition {
+                page.dispatch(Msg::Act(Action::Partition {
                     groups: vec![vec![node], others],
                 }));
             }
         }
-        "g" => sim.dispatch(if sim.split.is_some() {
+        "g" => page.dispatch(if page.split.is_some() {
             Msg::SplitApply
         } else {
             Msg::SplitOpen
         }),
         "Escape" => {
-            sim.dispatch(Msg::SplitCancel);
-            sim.dispatch(Msg::Select(None));
-            sim.dispatch(Msg::SelectEvent(None, false));
+            page.dispatch(Msg::SplitCancel);
+            page.dispatch(Msg::Select(None));
+            page.dispatch(Msg::SelectEvent(None, false));
         }
         key => {
             if let Ok(d) = key.parse::<usize>() {
                 if d < n {
-                    sim.dispatch(Msg::Select(Some(NodeId(d as u32))));
+                    page.dispatch(Msg::Select(Some(NodeId(d as u32))));
                 }
             }
         }
@@ -213,11 +213,11 @@ fn on_key(sim: &UseReducerHandle<Sim>, e: &KeyboardEvent) {
 /// How the page was started: from its own URL, or mounted by a script.
 pub struct Init {
     /// The run and view asked for (or why the request could not be read).
-    pub page: Result<PageState, String>,
+    pub asked: Result<PageState, String>,
     /// Inside another page: the address bar is not the run's.
     pub embedded: bool,
     /// Filled with the page's reducer handle on every render, for the JS API.
-    pub handle: RefCell<Option<UseReducerHandle<Sim>>>,
+    pub handle: RefCell<Option<UseReducerHandle<Page>>>,
 }
 
 #[derive(Properties)]
@@ -233,97 +233,97 @@ impl PartialEq for AppProps {
 
 /// The run the page starts with: a benchmark, the run before a crash of the page, or the
 /// one the link (or script) asks for, in that order.
-fn initial_sim(init: &Init, recorder: Option<&FrameRecorder>) -> Sim {
+fn initial_page(init: &Init, recorder: Option<&FrameRecorder>) -> Page {
     if let Some(r) = recorder {
-        let sim = Sim::new(r.setup.clone());
-        sim.control.speed.set(r.speed);
-        r.prepare(&sim);
-        return sim;
+        let page = Page::new(r.setup.clone());
+        page.control.speed.set(r.speed);
+        r.prepare(&page);
+        return page;
     }
     let restored = if init.embedded {
         None
     } else {
         crate::recovery::take_restore()
     };
-    let (mut sim, page) = match (restored, &init.page) {
+    let (mut page, asked) = match (restored, &init.asked) {
         (Some(Ok(recipe)), _) => {
             let n = recipe.schedule.len();
-            let mut sim = Sim::with_schedule(recipe.setup, recipe.schedule);
-            sim.notice = Some(format!(
+            let mut page = Page::with_schedule(recipe.setup, recipe.schedule);
+            page.notice = Some(format!(
                 "After the error, the run was started again: seed {} with the {n} actions you had taken.",
-                sim.setup.seed
+                page.setup.seed
             ));
-            (sim, PageState::default())
+            (page, PageState::default())
         }
         (Some(Err(e)), _) => {
             crate::recovery::forget();
-            let mut sim = Sim::new(Setup::default());
-            sim.notice = Some(format!(
+            let mut page = Page::new(Setup::default());
+            page.notice = Some(format!(
                 "The run before the error could not be restored ({e}); this is a fresh one."
             ));
-            (sim, PageState::default())
+            (page, PageState::default())
         }
-        (None, Ok(page)) => (
-            Sim::with_schedule(page.recipe.setup.clone(), page.recipe.schedule.clone()),
-            page.clone(),
+        (None, Ok(asked)) => (
+            Page::with_schedule(asked.recipe.setup.clone(), asked.recipe.schedule.clone()),
+            asked.clone(),
         ),
         (None, Err(e)) => {
-            let mut sim = Sim::new(Setup::default());
-            sim.notice = Some(format!(
+            let mut page = Page::new(Setup::default());
+            page.notice = Some(format!(
                 "This link could not be read: {e}. Showing a fresh run instead."
             ));
             // The address bar shows the fresh run, so a reload does not refuse it again.
             if !init.embedded {
-                crate::url::publish(&sim.recipe(None));
+                crate::url::publish(&page.recipe(None));
             }
-            (sim, PageState::default())
+            (page, PageState::default())
         }
     };
-    sim.embedded = init.embedded;
-    sim.embed = page.embed.clone();
-    if let Some(at) = page.lesson.clone() {
+    page.embedded = init.embedded;
+    page.embed = asked.embed.clone();
+    if let Some(at) = asked.lesson.clone() {
         // The lesson decides where its step starts and whether it plays.
-        let mut next = sim.clone();
-        let run = page.run_given.then(|| page.recipe.clone());
-        sim.open_lesson(&mut next, at, run);
-        sim = next;
-        if let Some(on) = page.autoplay {
-            sim.control.playing.set(on);
+        let mut next = page.clone();
+        let run = asked.run_given.then(|| asked.recipe.clone());
+        page.open_lesson(&mut next, at, run);
+        page = next;
+        if let Some(on) = asked.autoplay {
+            page.control.playing.set(on);
         }
     } else {
-        if let Some(t) = page.recipe.at_us {
-            sim.run_to(t);
+        if let Some(t) = asked.recipe.at_us {
+            page.run_to(t);
         }
         // A shared moment or an embedded view waits for the reader; a plain visit plays.
-        let still = page.recipe.at_us.is_some() || !page.embed.is_empty();
-        sim.control.playing.set(page.autoplay.unwrap_or(!still));
+        let still = asked.recipe.at_us.is_some() || !asked.embed.is_empty();
+        page.control.playing.set(asked.autoplay.unwrap_or(!still));
     }
-    if let Some(speed) = page.speed {
-        sim.control.speed.set(speed);
+    if let Some(speed) = asked.speed {
+        page.control.speed.set(speed);
     }
-    match page.panel {
-        Some(Panel::Node(n)) => sim.selected = Some(n),
-        Some(Panel::Link(a, b)) => sim.selected_link = Some((a.min(b), a.max(b))),
+    match asked.panel {
+        Some(Panel::Node(n)) => page.selected = Some(n),
+        Some(Panel::Link(a, b)) => page.selected_link = Some((a.min(b), a.max(b))),
         None => {}
     }
-    sim
+    page
 }
 
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let recorder = use_memo((), |_| crate::bench::from_url().map(Rc::new));
-    let sim = use_reducer(|| initial_sim(&props.init, recorder.as_ref().as_deref()));
-    *props.init.handle.borrow_mut() = Some(sim.clone());
-    use_frame_driver(sim.clone(), (*recorder).clone());
+    let page = use_reducer(|| initial_page(&props.init, recorder.as_ref().as_deref()));
+    *props.init.handle.borrow_mut() = Some(page.clone());
+    use_frame_driver(page.clone(), (*recorder).clone());
     // The last check of the end properties: (when, what it found).
     let end_check = use_state(|| None::<(Micros, Vec<Violation>)>);
     // The reader's choices, kept across visits.
     let narrate = use_state(|| crate::prefs::flag("narrate", true));
     // The course map, open from a link (`#course`) or the header's button.
-    let course = use_state(|| props.init.page.as_ref().is_ok_and(|p| p.course));
-    let lesson_query = sim.lesson.as_ref().map(|at| at.query());
+    let course = use_state(|| props.init.asked.as_ref().is_ok_and(|p| p.course));
+    let lesson_query = page.lesson.as_ref().map(|at| at.query());
     use_effect_with(lesson_query, {
-        let title = sim.lesson.as_ref().map(|at| at.tab_title());
+        let title = page.lesson.as_ref().map(|at| at.tab_title());
         move |_| {
             if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
                 doc.set_title(title.as_deref().unwrap_or(PAGE_TITLE));
@@ -333,45 +333,45 @@ pub fn App(props: &AppProps) -> Html {
     let hint_seen = use_state(|| crate::prefs::flag("hint-seen", false));
     // Made once, so the CAP view's properties stay equal between renders.
     let open_in_playground = use_memo((), {
-        let sim = sim.clone();
+        let page = page.clone();
         move |_| {
             Callback::from(move |recipe| {
-                sim.dispatch(Msg::Load(Box::new(recipe), None));
+                page.dispatch(Msg::Load(Box::new(recipe), None));
                 if let Some(w) = web_sys::window() {
                     w.scroll_to_with_x_and_y(0.0, 0.0);
                 }
             })
         }
     });
-    let world = sim.world.borrow();
+    let world = page.world.borrow();
 
     let dispatch = |msg: fn() -> Msg| {
-        let sim = sim.clone();
-        Callback::from(move |_| sim.dispatch(msg()))
+        let page = page.clone();
+        Callback::from(move |_| page.dispatch(msg()))
     };
     let on_speed = {
-        let sim = sim.clone();
+        let page = page.clone();
         Callback::from(move |e: Event| {
             let index = e
                 .target_dyn_into::<web_sys::HtmlSelectElement>()
                 .and_then(|s| s.value().parse::<usize>().ok());
             if let Some((speed, _)) = index.and_then(|i| SPEEDS.get(i)) {
-                sim.dispatch(Msg::SetSpeed(*speed));
+                page.dispatch(Msg::SetSpeed(*speed));
             }
         })
     };
     let onkeydown = {
-        let sim = sim.clone();
-        Callback::from(move |e: KeyboardEvent| on_key(&sim, &e))
+        let page = page.clone();
+        Callback::from(move |e: KeyboardEvent| on_key(&page, &e))
     };
     let about = world.about();
-    sim.check_history(now_ms());
+    page.check_history(now_ms());
     let lin = if about.serves_clients() {
-        lin_verdict(&sim, &world)
+        lin_verdict(&page, &world)
     } else {
         html! {}
     };
-    let end = end_verdict(&sim, &end_check, about, world.now());
+    let end = end_verdict(&page, &end_check, about, world.now());
     let verdict = match world.violations().first() {
         None => {
             html! { <p class="verdict ok">{ format!("{} (checked after every event).", about.look.holds) }</p> }
@@ -379,8 +379,8 @@ pub fn App(props: &AppProps) -> Html {
         Some(v) => {
             let event = v.event;
             let goto = {
-                let sim = sim.clone();
-                Callback::from(move |_| sim.dispatch(Msg::SelectEvent(Some(event), true)))
+                let page = page.clone();
+                Callback::from(move |_| page.dispatch(Msg::SelectEvent(Some(event), true)))
             };
             html! {
                 <p class="verdict bad" role="alert">
@@ -390,19 +390,19 @@ pub fn App(props: &AppProps) -> Html {
             }
         }
     };
-    let notice = sim.notice.as_ref().map(|text| {
+    let notice = page.notice.as_ref().map(|text| {
         let close = dispatch(|| Msg::Notice(None));
         html! { <p class="notice" role="status">{ text }<button class="close" onclick={close} aria-label="Dismiss">{"×"}</button></p> }
     });
-    let horizon = sim.history.borrow().horizon().max(world.now());
+    let horizon = page.history.borrow().horizon().max(world.now());
     let on_seek = {
-        let sim = sim.clone();
+        let page = page.clone();
         Callback::from(move |e: InputEvent| {
             let ms = e
                 .target_dyn_into::<web_sys::HtmlInputElement>()
                 .and_then(|i| i.value().parse::<u64>().ok());
             if let Some(ms) = ms {
-                sim.dispatch(Msg::Seek(ms * 1000));
+                page.dispatch(Msg::Seek(ms * 1000));
             }
         })
     };
@@ -411,8 +411,8 @@ pub fn App(props: &AppProps) -> Html {
         let scheduled = world.schedule_so_far().iter().filter(|s| s.at <= horizon).map(|s| {
             let at = s.at;
             let onclick = {
-                let sim = sim.clone();
-                Callback::from(move |_| sim.dispatch(Msg::Seek(at)))
+                let page = page.clone();
+                Callback::from(move |_| page.dispatch(Msg::Seek(at)))
             };
             let class = match &s.action {
                 Action::Heal | Action::Restart { .. } | Action::RestoreLink { .. } => "marker repair",
@@ -427,8 +427,8 @@ pub fn App(props: &AppProps) -> Html {
         let violations = world.violations().iter().map(|v| {
             let event = v.event;
             let onclick = {
-                let sim = sim.clone();
-                Callback::from(move |_| sim.dispatch(Msg::SelectEvent(Some(event), true)))
+                let page = page.clone();
+                Callback::from(move |_| page.dispatch(Msg::SelectEvent(Some(event), true)))
             };
             html! {
                 <button class="marker violation" style={format!("left: {}%", num((v.time_us / 1000) as f64 / span * 100.0))} {onclick}
@@ -439,9 +439,9 @@ pub fn App(props: &AppProps) -> Html {
     };
     let speed_index = SPEEDS
         .iter()
-        .position(|(s, _)| *s == sim.speed())
+        .position(|(s, _)| *s == page.speed())
         .unwrap_or(2);
-    let side = if let Some(split) = &sim.split {
+    let side = if let Some(split) = &page.split {
         html! {
             <section class="inspector split-tool">
                 <h2>{"Split the cluster"}</h2>
@@ -452,10 +452,10 @@ pub fn App(props: &AppProps) -> Html {
                 </div>
             </section>
         }
-    } else if let Some((a, b)) = sim.selected_link {
-        html! { <LinkPanel sim={sim.clone()} {a} {b} /> }
-    } else if let Some(node) = sim.selected {
-        html! { <Inspector sim={sim.clone()} {node} /> }
+    } else if let Some((a, b)) = page.selected_link {
+        html! { <LinkPanel page={page.clone()} {a} {b} /> }
+    } else if let Some(node) = page.selected {
+        html! { <Inspector page={page.clone()} {node} /> }
     } else {
         // (Nothing selected: the legend, after the verdicts.)
         html! {
@@ -498,30 +498,30 @@ pub fn App(props: &AppProps) -> Html {
     };
     // What the reader picked (a node, a link, the split tool) comes first in the side
     // column, so that its buttons are on the first screen; otherwise the verdicts do.
-    let picked = sim.split.is_some() || sim.selected_link.is_some() || sim.selected.is_some();
+    let picked = page.split.is_some() || page.selected_link.is_some() || page.selected.is_some();
     let (first, last) = if picked {
         (side.clone(), Html::default())
     } else {
         (Html::default(), side.clone())
     };
     let counters = world.counters();
-    if !sim.embed.is_empty() {
-        let views = sim.embed.iter().map(|view| match view {
+    if !page.embed.is_empty() {
+        let views = page.embed.iter().map(|view| match view {
             View::Topology => html! {
                 <div class="embed-stage">
-                    <Topology sim={sim.clone()} />
-                    if sim.selected.is_some() || sim.selected_link.is_some() { { side.clone() } }
+                    <Topology page={page.clone()} />
+                    if page.selected.is_some() || page.selected_link.is_some() { { side.clone() } }
                 </div>
             },
-            View::Diagram => html! { <SpaceTime sim={sim.clone()} /> },
-            View::Log => html! { <EventLog sim={sim.clone()} /> },
-            View::Cap => html! { <CapView seed={sim.setup.seed} open=true /> },
-            View::Lesson => match &sim.lesson {
+            View::Diagram => html! { <SpaceTime page={page.clone()} /> },
+            View::Log => html! { <EventLog page={page.clone()} /> },
+            View::Cap => html! { <CapView seed={page.setup.seed} open=true /> },
+            View::Lesson => match &page.lesson {
                 Some(at) => html! {
                     <>
-                    <LessonPanel key={at.query()} sim={sim.clone()} at={at.clone()} embedded=true />
-                    if !sim.embed.contains(&View::Topology) {
-                        <div class="embed-stage"><Topology sim={sim.clone()} /></div>
+                    <LessonPanel key={at.query()} page={page.clone()} at={at.clone()} embedded=true />
+                    if !page.embed.contains(&View::Topology) {
+                        <div class="embed-stage"><Topology page={page.clone()} /></div>
                     }
                     </>
                 },
@@ -529,17 +529,17 @@ pub fn App(props: &AppProps) -> Html {
             },
         });
         let full = crate::url::link_to(&PageState {
-            recipe: sim.recipe(Some(world.now())),
-            lesson: sim.lesson.clone(),
+            recipe: page.recipe(Some(world.now())),
+            lesson: page.lesson.clone(),
             run_given: true,
             ..PageState::default()
         });
         return html! {
             <main class="embed" tabindex="0" {onkeydown}>
-                if sim.embed.iter().any(|v| *v != View::Cap) {
+                if page.embed.iter().any(|v| *v != View::Cap) {
                 <section class="controls compact" aria-label="Time">
                     <button class="primary" onclick={dispatch(|| Msg::TogglePlay)} aria-label="Play or pause (space)">
-                        { if sim.playing() { "Pause" } else { "Play" } }
+                        { if page.playing() { "Pause" } else { "Play" } }
                     </button>
                     <button onclick={dispatch(|| Msg::Step)} title="Process one event (right arrow)">{"Step"}</button>
                     <select onchange={on_speed.clone()} aria-label="Playback speed">
@@ -561,17 +561,17 @@ pub fn App(props: &AppProps) -> Html {
         };
     }
     // A view the lesson's step asks for beside its run.
-    let step_view = sim
+    let step_view = page
         .lesson
         .as_ref()
         .and_then(|at| at.step())
         .and_then(|s| s.view.as_deref());
     let open_lesson = {
-        let sim = sim.clone();
+        let page = page.clone();
         let course = course.clone();
         Callback::from(move |at| {
             course.set(false);
-            sim.dispatch(Msg::OpenLesson(at, None));
+            page.dispatch(Msg::OpenLesson(at, None));
             if let Some(w) = web_sys::window() {
                 w.scroll_to_with_x_and_y(0.0, 0.0);
             }
@@ -582,7 +582,7 @@ pub fn App(props: &AppProps) -> Html {
         Callback::from(move |_| course.set(!*course))
     };
     html! {
-        <main tabindex="0" {onkeydown} class={classes!(sim.lesson.is_some().then_some("with-lesson"))}>
+        <main tabindex="0" {onkeydown} class={classes!(page.lesson.is_some().then_some("with-lesson"))}>
             <header class="page-head">
                 <div>
                 <h1>{"splitbrain"}</h1>
@@ -591,27 +591,27 @@ pub fn App(props: &AppProps) -> Html {
                 <button class={classes!("lessons-button", course.then_some("open"))} onclick={toggle_course.reform(|_: MouseEvent| ())}
                         aria-expanded={if *course { "true" } else { "false" }}>{"Lessons"}</button>
                 <section aria-label="Share">
-                    <SharePanel sim={sim.clone()} />
+                    <SharePanel page={page.clone()} />
                 </section>
             </header>
             if *course {
                 <CourseMap on_open={open_lesson} on_close={toggle_course.clone()} />
             }
-            if let Some(at) = &sim.lesson {
-                <LessonPanel key={at.query()} sim={sim.clone()} at={at.clone()} on_course={toggle_course} />
+            if let Some(at) = &page.lesson {
+                <LessonPanel key={at.query()} page={page.clone()} at={at.clone()} on_course={toggle_course} />
             }
-            if sim.lesson.is_some() {
+            if page.lesson.is_some() {
                 <details class="free-play">
                     <summary>{"Settings, bug variants and network faults"}</summary>
-                    <SetupPanel sim={sim.clone()} />
-                    <NetworkPanel sim={sim.clone()} />
+                    <SetupPanel page={page.clone()} />
+                    <NetworkPanel page={page.clone()} />
                 </details>
             } else {
-                <SetupPanel sim={sim.clone()} />
+                <SetupPanel page={page.clone()} />
             }
             <section class="controls" aria-label="Time">
                 <button class="primary" onclick={dispatch(|| Msg::TogglePlay)} aria-label="Play or pause (space)">
-                    { if sim.playing() { "Pause" } else { "Play" } }
+                    { if page.playing() { "Pause" } else { "Play" } }
                 </button>
                 <button onclick={dispatch(|| Msg::Step)} title="Process one event (right arrow)">{"Step"}</button>
                 <button onclick={dispatch(|| Msg::Advance(MICROS_PER_SEC))} title="Run one simulated second">{"+1 s"}</button>
@@ -637,40 +637,40 @@ pub fn App(props: &AppProps) -> Html {
                 </div>
                 <span class="horizon">{ format!("of {}", Pretty(horizon)) }</span>
             </section>
-            if let Some(text) = &sim.stepped {
+            if let Some(text) = &page.stepped {
                 <p class="stepped" role="status">{ text.clone() }</p>
             }
-            if sim.lesson.is_none() {
-                <NetworkPanel sim={sim.clone()} />
+            if page.lesson.is_none() {
+                <NetworkPanel page={page.clone()} />
             }
             { for notice }
             // The cluster and, beside it, the verdicts and the panel of what is selected:
             // together on the first screen.
             <div class="stage">
-                <Topology sim={sim.clone()} />
+                <Topology page={page.clone()} />
                 <div class="side-column">
                     { first }
                     { verdict }
                     { lin }
-                    { narration(&sim, &world, &narrate) }
-                    if !*hint_seen && sim.lesson.is_none() { { first_visit_hint(&hint_seen) } }
+                    { narration(&page, &world, &narrate) }
+                    if !*hint_seen && page.lesson.is_none() { { first_visit_hint(&hint_seen) } }
                     { end }
                     { last }
                 </div>
             </div>
             // A lesson step about CAP shows the comparison right under the run.
             if step_view == Some("cap") {
-                <CapView seed={sim.setup.seed} open=true on_open={(*open_in_playground).clone()} />
+                <CapView seed={page.setup.seed} open=true on_open={(*open_in_playground).clone()} />
             }
-            <SpaceTime sim={sim.clone()} />
-            <EventLog sim={sim.clone()} />
+            <SpaceTime page={page.clone()} />
+            <EventLog page={page.clone()} />
             if step_view != Some("cap") {
-                <CapView seed={sim.setup.seed} on_open={(*open_in_playground).clone()} />
+                <CapView seed={page.setup.seed} on_open={(*open_in_playground).clone()} />
             }
             <footer>
                 <span>{ {
                     let mut parts = vec![
-                        format!("seed {}", sim.setup.seed),
+                        format!("seed {}", page.setup.seed),
                         format!("{} events", counters.events),
                         format!("{} messages sent, {} lost", counters.sent, counters.dropped),
                     ];

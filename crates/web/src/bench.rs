@@ -5,7 +5,7 @@
 //! `latency=MS` makes the links that slow once a leader is settled, which keeps about
 //! 2 × (N − 1) × latency / heartbeat messages in the air.
 
-use crate::state::{Setup, Sim};
+use crate::state::{Page, Setup};
 use splitbrain_core::action::{Action, Scheduled};
 use splitbrain_core::network::LinkConfig;
 use splitbrain_core::recipe::format_duration;
@@ -93,22 +93,22 @@ pub fn from_url() -> Option<FrameRecorder> {
 
 impl FrameRecorder {
     /// Schedules the switch to slow links.
-    pub fn prepare(&self, sim: &Sim) {
+    pub fn prepare(&self, page: &Page) {
         let (at, link) = self.slow;
         if link != LinkConfig::default() {
-            sim.world
+            page.world
                 .borrow_mut()
                 .schedule(vec![Scheduled::at(at, Action::SetNetwork { link })]);
         }
     }
 
-    pub fn record(&self, t: f64, work_ms: f64, sim: &Sim) {
+    pub fn record(&self, t: f64, work_ms: f64, page: &Page) {
         let mut f = self.frames.borrow_mut();
         if let Some(last) = f.last_t.replace(t) {
             f.interval.push(t - last);
         }
         f.work.push(work_ms);
-        f.in_flight.push(sim.world.borrow().flying().len() as f64);
+        f.in_flight.push(page.world.borrow().flying().len() as f64);
         if f.work.len().is_multiple_of(30) {
             publish(&f);
         }

@@ -2,9 +2,9 @@
 //! Only the rows in view are rendered, and the list of matching events grows
 //! incrementally, so a long run stays fast. Clicking a row seeks to that event.
 
-use crate::state::{Msg, Sim};
+use crate::state::{Msg, Page};
 use splitbrain_core::ids::{NodeId, RequestId};
-use splitbrain_core::sim::Sim as World;
+use splitbrain_core::sim::Sim;
 use splitbrain_core::time::Pretty;
 use splitbrain_core::view::{Seen, SeenKind, CLASSES as KINDS};
 use yew::prelude::*;
@@ -54,8 +54,8 @@ struct Matches {
 
 /// Brings the matches up to date and renders the rows in view: (rows, matches, events).
 fn visible_rows(
-    sim: &UseReducerHandle<Sim>,
-    world: &dyn World,
+    page: &UseReducerHandle<Page>,
+    world: &dyn Sim,
     filter: &Filter,
     m: &mut Matches,
     scroll: f64,
@@ -63,7 +63,7 @@ fn visible_rows(
     witness: &[RequestId],
 ) -> (Vec<Html>, usize, u64) {
     let trace_len = world.trace_len();
-    let epoch = sim.control.epoch.get();
+    let epoch = page.control.epoch.get();
     if m.filter.as_ref() != Some(filter) || m.epoch != epoch || m.scanned > trace_len {
         *m = Matches {
             filter: Some(filter.clone()),
@@ -93,8 +93,8 @@ fn visible_rows(
         let class = event.kind.class()?;
         let text = world.event_text(index)?;
         let onclick = {
-            let sim = sim.clone();
-            Callback::from(move |_| sim.dispatch(Msg::SelectEvent(Some(index), true)))
+            let page = page.clone();
+            Callback::from(move |_| page.dispatch(Msg::SelectEvent(Some(index), true)))
         };
         let is_selected = selected == Some(index);
         let in_witness = event.kind.request().is_some_and(|req| witness.contains(&req));
@@ -115,22 +115,22 @@ fn visible_rows(
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub sim: UseReducerHandle<Sim>,
+    pub page: UseReducerHandle<Page>,
 }
 
 #[component]
 pub fn EventLog(props: &Props) -> Html {
-    let sim = &props.sim;
+    let page = &props.page;
     let filter = use_state(Filter::default);
     let scroll = use_state(|| 0.0f64);
     let matches = use_mut_ref(Matches::default);
-    let world = sim.world.borrow();
-    let selected = sim.control.selected_event.get();
+    let world = page.world.borrow();
+    let selected = page.control.selected_event.get();
     let first_kept = world.first_kept_event();
     let (rows, total, trace_len) = {
-        let lin = sim.control.lin.borrow();
+        let lin = page.control.lin.borrow();
         visible_rows(
-            sim,
+            page,
             &**world,
             &filter,
             &mut matches.borrow_mut(),

@@ -1,6 +1,6 @@
 //! Everything about one node, and the faults that can be done to it.
 
-use crate::state::{Msg, Sim};
+use crate::state::{Msg, Page};
 use splitbrain_core::action::{Action, DiskFate, HONEST};
 use splitbrain_core::client::KvOp;
 use splitbrain_core::ids::NodeId;
@@ -9,20 +9,20 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub sim: UseReducerHandle<Sim>,
+    pub page: UseReducerHandle<Page>,
     pub node: NodeId,
 }
 
 #[component]
 pub fn Inspector(props: &Props) -> Html {
-    let sim = &props.sim;
+    let page = &props.page;
     let id = props.node;
-    let world = sim.world.borrow();
+    let world = page.world.borrow();
     let slot = world.node_view(id.index());
     let now = world.now();
     let act = |action: Action| {
-        let sim = sim.clone();
-        Callback::from(move |_| sim.dispatch(Msg::Act(action.clone())))
+        let page = page.clone();
+        Callback::from(move |_| page.dispatch(Msg::Act(action.clone())))
     };
     let kv1 = world.local_value(id.index(), 1);
     let others: Vec<NodeId> = (0..world.len() as u32)
@@ -68,10 +68,10 @@ pub fn Inspector(props: &Props) -> Html {
         html! {}
     } else {
         let on_change = {
-            let sim = sim.clone();
+            let page = page.clone();
             Callback::from(move |e: Event| {
                 if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
-                    sim.dispatch(Msg::Act(Action::Behave {
+                    page.dispatch(Msg::Act(Action::Behave {
                         node: id,
                         behaviour: select.value(),
                     }));
@@ -104,8 +104,8 @@ pub fn Inspector(props: &Props) -> Html {
         html! { <p class="muted">{ text }</p> }
     });
     let close = {
-        let sim = sim.clone();
-        Callback::from(move |_| sim.dispatch(Msg::Select(None)))
+        let page = page.clone();
+        Callback::from(move |_| page.dispatch(Msg::Select(None)))
     };
     html! {
         <section class="inspector" aria-label={format!("Node {id}")}>

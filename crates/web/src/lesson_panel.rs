@@ -5,7 +5,7 @@
 //! course with its lessons, and the topics not covered yet.
 
 use crate::lessons::{progress, topic_title, LessonAt};
-use crate::state::{Msg, Sim};
+use crate::state::{Msg, Page};
 use splitbrain_core::lesson::claim::Claim;
 use splitbrain_core::lesson::TOPICS;
 use splitbrain_core::time::{Micros, Pretty};
@@ -66,7 +66,7 @@ fn inline(text: &str) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct LessonProps {
-    pub sim: UseReducerHandle<Sim>,
+    pub page: UseReducerHandle<Page>,
     pub at: LessonAt,
     /// Inside another page: one step, with a link to the whole lesson.
     #[prop_or_default]
@@ -79,7 +79,7 @@ pub struct LessonProps {
 #[component]
 pub fn LessonPanel(props: &LessonProps) -> Html {
     let at = &props.at;
-    let sim = &props.sim;
+    let page = &props.page;
     let lesson = at.lesson;
     let step_name = at.step_name();
     // The reader's answer, kept for the tab.
@@ -96,7 +96,7 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
             }
         });
     }
-    let world = sim.world.borrow();
+    let world = page.world.borrow();
     let (claim, until) = match (at.step(), at.challenge()) {
         (Some(step), _) => (&step.parsed_claim, at.until()),
         (None, Some(c)) => (&c.parsed_goal, None),
@@ -105,11 +105,11 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
     // A step is judged at its moment; a challenge's goal (which has none) while paused.
     let reached = match until {
         Some(u) => world.now() >= u,
-        None => !sim.playing(),
+        None => !page.playing(),
     };
     let status = {
         let key = (
-            sim.control.epoch.get(),
+            page.control.epoch.get(),
             world.trace_len(),
             world.now(),
             reached,
@@ -133,15 +133,15 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
         }
     };
     let goto = |t: Micros| {
-        let sim = sim.clone();
-        Callback::from(move |_| sim.dispatch(Msg::Seek(t)))
+        let page = page.clone();
+        Callback::from(move |_| page.dispatch(Msg::Seek(t)))
     };
     let open = |index: usize| {
-        let sim = sim.clone();
+        let page = page.clone();
         let target = at.go(index);
         Callback::from(move |_| {
             if let Some(target) = target.clone() {
-                sim.dispatch(Msg::OpenLesson(target, None));
+                page.dispatch(Msg::OpenLesson(target, None));
             }
         })
     };
@@ -206,13 +206,13 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
                 let choices = q.choices.iter().enumerate().map(|(i, c)| {
                     let onclick = {
                         let answer = answer.clone();
-                        let sim = sim.clone();
+                        let page = page.clone();
                         let lesson = lesson.name.clone();
                         let step = step_name.clone();
                         Callback::from(move |_| {
                             progress::set_answer(&lesson, &step, i);
                             answer.set(Some(i));
-                            sim.dispatch(Msg::Play(true));
+                            page.dispatch(Msg::Play(true));
                             show_run_on_a_phone();
                         })
                     };
@@ -244,10 +244,10 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
             let waiting = step.question.is_some() && answer.is_none();
             let skip = {
                 let answer = answer.clone();
-                let sim = sim.clone();
+                let page = page.clone();
                 Callback::from(move |_| {
                     answer.set(Some(usize::MAX));
-                    sim.dispatch(Msg::Play(true));
+                    page.dispatch(Msg::Play(true));
                 })
             };
             html! {
@@ -293,7 +293,7 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
             let banner = won_at.map(|t| {
                 let link = crate::url::link_with(
                     &crate::url::PageState {
-                        recipe: sim.recipe(Some(world.now().max(t))),
+                        recipe: page.recipe(Some(world.now().max(t))),
                         lesson: Some(at.clone()),
                         run_given: true,
                         ..Default::default()
@@ -354,8 +354,8 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
             "Next step →"
         };
         let close = {
-            let sim = sim.clone();
-            Callback::from(move |_| sim.dispatch(Msg::CloseLesson))
+            let page = page.clone();
+            Callback::from(move |_| page.dispatch(Msg::CloseLesson))
         };
         html! {
             <div class="lesson-foot">

@@ -95,7 +95,7 @@ fn render(body: web_sys::HtmlElement, page: Result<url::PageState, String>) {
     // An iframe inside another page: the address is the embedding page's choice.
     let embedded = page.as_ref().is_ok_and(|p| !p.embed.is_empty());
     let init = std::rc::Rc::new(app::Init {
-        page,
+        asked: page,
         embedded,
         handle: Default::default(),
     });

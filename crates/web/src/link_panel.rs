@@ -2,7 +2,7 @@
 //! what goes wrong on it.
 
 use crate::link_editor::LinkEditor;
-use crate::state::{Msg, Sim};
+use crate::state::{Msg, Page};
 use splitbrain_core::action::Action;
 use splitbrain_core::ids::NodeId;
 use splitbrain_core::network::LinkConfig;
@@ -10,22 +10,22 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub sim: UseReducerHandle<Sim>,
+    pub page: UseReducerHandle<Page>,
     pub a: NodeId,
     pub b: NodeId,
 }
 
 #[component]
 pub fn LinkPanel(props: &Props) -> Html {
-    let sim = &props.sim;
+    let page = &props.page;
     let (a, b) = (props.a, props.b);
-    let world = sim.world.borrow();
+    let world = page.world.borrow();
     let net = world.network();
     let act = |actions: Vec<Action>| {
-        let sim = sim.clone();
+        let page = page.clone();
         Callback::from(move |_| {
             for action in &actions {
-                sim.dispatch(Msg::Act(action.clone()));
+                page.dispatch(Msg::Act(action.clone()));
             }
         })
     };
@@ -43,14 +43,14 @@ pub fn LinkPanel(props: &Props) -> Html {
         html! { <><dt>{ format!("{from} → {to}") }</dt><dd>{ state }</dd></> }
     };
     let on_link = {
-        let sim = sim.clone();
+        let page = page.clone();
         Callback::from(move |link: LinkConfig| {
-            sim.dispatch(Msg::Act(Action::SetLink {
+            page.dispatch(Msg::Act(Action::SetLink {
                 from: a,
                 to: b,
                 link,
             }));
-            sim.dispatch(Msg::Act(Action::SetLink {
+            page.dispatch(Msg::Act(Action::SetLink {
                 from: b,
                 to: a,
                 link,
@@ -58,8 +58,8 @@ pub fn LinkPanel(props: &Props) -> Html {
         })
     };
     let close = {
-        let sim = sim.clone();
-        Callback::from(move |_| sim.dispatch(Msg::SelectLink(None)))
+        let page = page.clone();
+        Callback::from(move |_| page.dispatch(Msg::SelectLink(None)))
     };
     html! {
         <section class="inspector" aria-label={format!("Link {a}–{b}")}>

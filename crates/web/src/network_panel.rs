@@ -1,7 +1,7 @@
 //! Whole-network faults and the client load: presets the user applies with one click.
 
 use crate::link_editor::LinkEditor;
-use crate::state::{Msg, Sim};
+use crate::state::{Msg, Page};
 use splitbrain_core::action::Action;
 use splitbrain_core::client::Workload;
 use splitbrain_core::network::LinkConfig;
@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub sim: UseReducerHandle<Sim>,
+    pub page: UseReducerHandle<Page>,
 }
 
 /// Named network conditions, from calm to hostile.
@@ -53,8 +53,8 @@ fn presets() -> Vec<(&'static str, LinkConfig)> {
 
 #[component]
 pub fn NetworkPanel(props: &Props) -> Html {
-    let sim = &props.sim;
-    let world = sim.world.borrow();
+    let page = &props.page;
+    let world = page.world.borrow();
     let checksums = world.network().checksums;
     // Key-value client load only for a protocol that serves those clients.
     let serves = world.about().serves_clients();
@@ -63,8 +63,8 @@ pub fn NetworkPanel(props: &Props) -> Html {
         splitbrain_core::ids::NodeId(1 % world.len() as u32),
     );
     let act = |action: Action| {
-        let sim = sim.clone();
-        Callback::from(move |_| sim.dispatch(Msg::Act(action.clone())))
+        let page = page.clone();
+        Callback::from(move |_| page.dispatch(Msg::Act(action.clone())))
     };
     let buttons = presets().into_iter().map(|(name, link)| {
         let active = link == current;
@@ -80,8 +80,8 @@ pub fn NetworkPanel(props: &Props) -> Html {
         },
     };
     let on_link = {
-        let sim = sim.clone();
-        Callback::from(move |link: LinkConfig| sim.dispatch(Msg::Act(Action::SetNetwork { link })))
+        let page = page.clone();
+        Callback::from(move |link: LinkConfig| page.dispatch(Msg::Act(Action::SetNetwork { link })))
     };
     html! {
         <section class="network-panel" aria-label="Network and clients">

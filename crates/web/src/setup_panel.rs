@@ -1,7 +1,7 @@
 //! Cluster set-up: how many nodes, which protocol and which deliberate bugs, which seed.
 //! Changing any of these starts a new run; bad values get a message and change nothing.
 
-use crate::state::{Msg, Setup, Sim};
+use crate::state::{Msg, Page, Setup};
 use splitbrain_core::registry::{self, SettingDesc, SettingKind};
 use splitbrain_core::run::MAX_NODES;
 use yew::prelude::*;
@@ -10,7 +10,7 @@ pub const NODE_CHOICES: [usize; 9] = [1, 3, 5, 7, 9, 15, 25, 49, 64];
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub sim: UseReducerHandle<Sim>,
+    pub page: UseReducerHandle<Page>,
 }
 
 /// Reads a seed typed by the user.
@@ -26,8 +26,8 @@ pub fn parse_seed(text: &str) -> Result<u64, String> {
 
 #[component]
 pub fn SetupPanel(props: &Props) -> Html {
-    let sim = &props.sim;
-    let setup = &sim.setup;
+    let page = &props.page;
+    let setup = &page.setup;
     let seed_text = use_state(|| setup.seed.to_string());
     {
         // Follow the run's seed when it changes elsewhere (new seed, reset).
@@ -35,25 +35,25 @@ pub fn SetupPanel(props: &Props) -> Html {
         use_effect_with(setup.seed, move |seed| seed_text.set(seed.to_string()));
     }
     let restart = |change: Change| {
-        let sim = sim.clone();
+        let page = page.clone();
         move || {
-            let mut next = sim.setup.clone();
+            let mut next = page.setup.clone();
             change(&mut next);
-            sim.dispatch(Msg::Restart(next));
+            page.dispatch(Msg::Restart(next));
         }
     };
     let on_nodes = {
-        let sim = sim.clone();
+        let page = page.clone();
         Callback::from(move |e: Event| {
             if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
                 match select.value().parse::<usize>() {
                     Ok(nodes) => {
-                        let mut next = sim.setup.clone();
+                        let mut next = page.setup.clone();
                         next.nodes = nodes;
                         fit_settings(&mut next);
-                        sim.dispatch(Msg::Restart(next));
+                        page.dispatch(Msg::Restart(next));
                     }
-                    Err(_) => sim.dispatch(Msg::Notice(Some(
+                    Err(_) => page.dispatch(Msg::Notice(Some(
                         "pick a cluster size from the list".into(),
                     ))),
                 }
@@ -87,19 +87,19 @@ pub fn SetupPanel(props: &Props) -> Html {
         }
     });
     let on_protocol = {
-        let sim = sim.clone();
+        let page = page.clone();
         Callback::from(move |e: Event| {
             if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
-                let mut next = sim.setup.clone();
+                let mut next = page.setup.clone();
                 // A new protocol starts with its own defaults and none of the old bugs.
                 match next.switch_protocol(&select.value()) {
-                    Ok(()) => sim.dispatch(Msg::Restart(next)),
-                    Err(e) => sim.dispatch(Msg::Notice(Some(e))),
+                    Ok(()) => page.dispatch(Msg::Restart(next)),
+                    Err(e) => page.dispatch(Msg::Notice(Some(e))),
                 }
             }
         })
     };
-    let settings = protocol_settings(sim);
+    let settings = protocol_settings(page);
     let on_seed_input = {
         let seed_text = seed_text.clone();
         Callback::from(move |e: InputEvent| {
@@ -109,15 +109,15 @@ pub fn SetupPanel(props: &Props) -> Html {
         })
     };
     let apply_seed = {
-        let sim = sim.clone();
+        let page = page.clone();
         let seed_text = seed_text.clone();
         move || match parse_seed(&seed_text) {
             Ok(seed) => {
-                let mut next = sim.setup.clone();
+                let mut next = page.setup.clone();
                 next.seed = seed;
-                sim.dispatch(Msg::Restart(next));
+                page.dispatch(Msg::Restart(next));
             }
-            Err(e) => sim.dispatch(Msg::Notice(Some(e))),
+            Err(e) => page.dispatch(Msg::Notice(Some(e))),
         }
     };
     let on_seed_key = {
@@ -132,11 +132,11 @@ pub fn SetupPanel(props: &Props) -> Html {
     };
     let on_seed_change = Callback::from(move |_: Event| apply_seed());
     let new_seed = {
-        let sim = sim.clone();
+        let page = page.clone();
         Callback::from(move |_| {
-            let mut next = sim.setup.clone();
+            let mut next = page.setup.clone();
             next.seed = fresh_seed(next.seed);
-            sim.dispatch(Msg::Restart(next));
+            page.dispatch(Msg::Restart(next));
         })
     };
     // The protocol's own range: every size when it is small (the Byzantine generals' 3
@@ -214,8 +214,8 @@ fn toggle_in<T: PartialEq>(list: &mut Vec<T>, item: T) {
 
 /// The chosen protocol's own settings, one field each as its description says, and what
 /// they mean together.
-fn protocol_settings(sim: &UseReducerHandle<Sim>) -> Html {
-    let setup = &sim.setup;
+fn protocol_settings(page: &UseReducerHandle<Page>) -> Html {
+    let setup = &page.setup;
     let Ok(about) = setup.about() else {
         return html! {};
     };
@@ -224,7 +224,7 @@ fn protocol_settings(sim: &UseReducerHandle<Sim>) -> Html {
         .and_then(|p| p.remark(&setup.settings, &setup.bugs, &setup.spec(Vec::new()).env()));
     html! {
         <>
-        { for about.settings.iter().map(|desc| setting_field(sim, desc)) }
+        { for about.settings.iter().map(|desc| setting_field(page, desc)) }
         { for remark.map(|r| html! { <span class="muted small">{ r }</span> }) }
         </>
     }
@@ -232,22 +232,22 @@ fn protocol_settings(sim: &UseReducerHandle<Sim>) -> Html {
 
 /// One setting as a form field: a select for numbers and choices, a checkbox for a flag,
 /// a text field for a duration. Changing it restarts the run with the new value.
-fn setting_field(sim: &UseReducerHandle<Sim>, desc: &'static SettingDesc) -> Html {
-    let setup = &sim.setup;
+fn setting_field(page: &UseReducerHandle<Page>, desc: &'static SettingDesc) -> Html {
+    let setup = &page.setup;
     let name = desc.name;
     let given = setup.settings.get(name).map(str::to_string);
     let current = given.clone().or(desc.default.map(str::to_string));
     let aria = format!("{} ({})", desc.label, desc.help);
     // Sets the value from the field (`None`: back to the default).
     let on_value = {
-        let sim = sim.clone();
+        let page = page.clone();
         move |value: Option<String>| {
-            let mut next = sim.setup.clone();
+            let mut next = page.setup.clone();
             match value {
                 Some(v) if Some(v.as_str()) != desc.default => next.settings.set(name, v),
                 _ => next.settings.remove(name),
             }
-            sim.dispatch(Msg::Restart(next));
+            page.dispatch(Msg::Restart(next));
         }
     };
     let from_select = {

@@ -3,11 +3,11 @@
 //! changes; a bad file gets a message and the current run stays as it is.
 
 use crate::recovery::Recipe;
-use crate::state::{Msg, Sim};
+use crate::state::{Msg, Page};
 use crate::url::{PageState, Panel};
 use splitbrain_core::recipe::parse_schedule;
 use splitbrain_core::recipe::Setup;
-use splitbrain_core::sim::Sim as World;
+use splitbrain_core::sim::Sim;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
@@ -19,7 +19,7 @@ pub fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, String> {
 }
 
 /// The whole run as a trace file (see the core's `export::TraceFile`), as JSON text.
-pub fn trace_json(world: &dyn World, recipe: &Recipe) -> Result<String, String> {
+pub fn trace_json(world: &dyn Sim, recipe: &Recipe) -> Result<String, String> {
     let file = splitbrain_core::export::trace_file(world, recipe.to_query());
     let value = to_js(&file)?;
     js_sys::JSON::stringify(&value)
@@ -121,7 +121,7 @@ fn parse_import(text: &str) -> Result<Parsed, String> {
 }
 
 /// The messages in flight as SVG circles, coloured as on the canvas.
-fn message_circles(world: &dyn World) -> String {
+fn message_circles(world: &dyn Sim) -> String {
     let n = world.node_count();
     let now = world.now();
     let mut circles = String::new();
@@ -138,10 +138,10 @@ fn message_circles(world: &dyn World) -> String {
 }
 
 /// The topology as it is drawn now, as a standalone SVG file (with its messages).
-pub fn topology_svg(sim: &Sim) -> Option<String> {
+pub fn topology_svg(page: &Page) -> Option<String> {
     let document = web_sys::window()?.document()?;
     let svg = document.query_selector("svg.topology").ok()??;
-    let circles = message_circles(&**sim.world.borrow());
+    let circles = message_circles(&**page.world.borrow());
     let body = svg.inner_html();
     let size = crate::topology::num(crate::topology::SIZE);
     Some(format!(
@@ -177,29 +177,29 @@ pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub sim: UseReducerHandle<Sim>,
+    pub page: UseReducerHandle<Page>,
 }
 
 #[component]
 pub fn SharePanel(props: &Props) -> Html {
-    let sim = &props.sim;
+    let page = &props.page;
     // The link last copied, also shown in a field (the clipboard may be blocked).
     let copied = use_state(|| None::<String>);
     let copy = {
-        let sim = sim.clone();
+        let page = page.clone();
         let copied = copied.clone();
         Callback::from(move |_| {
-            let now = sim.world.borrow().now();
-            let panel = match (sim.selected, sim.selected_link) {
+            let now = page.world.borrow().now();
+            let panel = match (page.selected, page.selected_link) {
                 (Some(n), _) => Some(Panel::Node(n)),
                 (None, Some((a, b))) => Some(Panel::Link(a, b)),
                 _ => None,
             };
             let query = PageState {
-                recipe: sim.recipe(Some(now)),
+                recipe: page.recipe(Some(now)),
                 panel,
                 // Inside a lesson, the link opens the same step with this run.
-                lesson: sim.lesson.clone(),
+                lesson: page.lesson.clone(),
                 run_given: true,
                 ..PageState::default()
             }
@@ -217,46 +217,46 @@ pub fn SharePanel(props: &Props) -> Html {
         })
     };
     let export_trace = {
-        let sim = sim.clone();
+        let page = page.clone();
         Callback::from(move |_| {
-            let written = trace_json(&**sim.world.borrow(), &sim.recipe(None)).and_then(|text| {
+            let written = trace_json(&**page.world.borrow(), &page.recipe(None)).and_then(|text| {
                 download(
-                    &format!("splitbrain-seed{}.trace.json", sim.setup.seed),
+                    &format!("splitbrain-seed{}.trace.json", page.setup.seed),
                     "application/json",
                     &text,
                 )
             });
             if let Err(e) = written {
-                sim.dispatch(Msg::Notice(Some(e)));
+                page.dispatch(Msg::Notice(Some(e)));
             }
         })
     };
     let export_svg = {
-        let sim = sim.clone();
+        let page = page.clone();
         Callback::from(move |_| {
-            let result = topology_svg(&sim)
+            let result = topology_svg(&page)
                 .ok_or_else(|| "the topology is not on the page".to_string())
                 .and_then(|svg| download("splitbrain-topology.svg", "image/svg+xml", &svg));
             if let Err(e) = result {
-                sim.dispatch(Msg::Notice(Some(e)));
+                page.dispatch(Msg::Notice(Some(e)));
             }
         })
     };
     let export_diagram = {
-        let sim = sim.clone();
+        let page = page.clone();
         Callback::from(move |_| {
-            let width = sim
+            let width = page
                 .diagram
                 .cast::<web_sys::Element>()
                 .map_or(1100.0, |c| f64::from(c.client_width()).max(400.0));
-            let svg = crate::spacetime::svg(&**sim.world.borrow(), &sim.control, width);
+            let svg = crate::spacetime::svg(&**page.world.borrow(), &page.control, width);
             if let Err(e) = download("splitbrain-space-time.svg", "image/svg+xml", &svg) {
-                sim.dispatch(Msg::Notice(Some(e)));
+                page.dispatch(Msg::Notice(Some(e)));
             }
         })
     };
     let import = {
-        let sim = sim.clone();
+        let page = page.clone();
         Callback::from(move |e: Event| {
             let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else {
                 return;
@@ -265,11 +265,11 @@ pub fn SharePanel(props: &Props) -> Html {
                 return;
             };
             input.set_value("");
-            let sim = sim.clone();
+            let page = page.clone();
             let name = file.name();
             wasm_bindgen_futures::spawn_local(async move {
                 if file.size() > 20_000_000.0 {
-                    sim.dispatch(Msg::Notice(Some(format!(
+                    page.dispatch(Msg::Notice(Some(format!(
                         "{name} is larger than 20 MB; not loaded. The current run is unchanged."
                     ))));
                     return;
@@ -278,14 +278,14 @@ pub fn SharePanel(props: &Props) -> Html {
                     .await
                     .ok()
                     .and_then(|v| v.as_string());
-                match text.map(|t| read_import(&t, &sim.setup)) {
+                match text.map(|t| read_import(&t, &page.setup)) {
                     Some(Ok((recipe, said))) => {
-                        sim.dispatch(Msg::Load(Box::new(recipe), Some(format!("{name}: {said}"))))
+                        page.dispatch(Msg::Load(Box::new(recipe), Some(format!("{name}: {said}"))))
                     }
-                    Some(Err(e)) => sim.dispatch(Msg::Notice(Some(format!(
+                    Some(Err(e)) => page.dispatch(Msg::Notice(Some(format!(
                         "{name} was not loaded: {e}. The current run is unchanged."
                     )))),
-                    None => sim.dispatch(Msg::Notice(Some(format!(
+                    None => page.dispatch(Msg::Notice(Some(format!(
                         "{name} could not be read as text. The current run is unchanged."
                     )))),
                 }

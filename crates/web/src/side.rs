@@ -2,7 +2,7 @@
 //! the end properties checked on demand, the newest step of the story, and where to begin
 //! on a first visit.
 
-use crate::state::{Msg, Sim};
+use crate::state::{Msg, Page};
 use splitbrain_core::check::Violation;
 use splitbrain_core::checkers::linearizability::Verdict;
 use splitbrain_core::client::ClientRecord;
@@ -11,8 +11,8 @@ use yew::prelude::*;
 
 /// The linearizability checker's verdict on the clients' history so far, with the
 /// operations that prove a violation.
-pub fn lin_verdict(sim: &UseReducerHandle<Sim>, world: &crate::any::AnyWorld) -> Html {
-    let lin = sim.control.lin.borrow();
+pub fn lin_verdict(page: &UseReducerHandle<Page>, world: &crate::any::AnyWorld) -> Html {
+    let lin = page.control.lin.borrow();
     let Some(report) = &lin.report else {
         return html! {};
     };
@@ -46,7 +46,7 @@ pub fn lin_verdict(sim: &UseReducerHandle<Sim>, world: &crate::any::AnyWorld) ->
                 <div class="verdict bad lin" role="alert">
                     <p>
                         { format!("Not linearizable: no single copy of k{key} could have given these {} answers in this real-time order.", report.witness.len()) }
-                        <button onclick={let sim = sim.clone(); Callback::from(move |_| sim.dispatch(Msg::ShowWitness))}>{"Show them in the diagram"}</button>
+                        <button onclick={let page = page.clone(); Callback::from(move |_| page.dispatch(Msg::ShowWitness))}>{"Show them in the diagram"}</button>
                     </p>
                     <ol class="witness-list">{ for items }</ol>
                     { for crate::cap_view::real_time_text(&records).map(|t| html! { <p class="small">{ t }</p> }) }
@@ -60,7 +60,7 @@ pub fn lin_verdict(sim: &UseReducerHandle<Sim>, world: &crate::any::AnyWorld) ->
 /// the run given time to settle, each with its verdict; properties the protocol does not
 /// promise are marked so.
 pub fn end_verdict(
-    sim: &UseReducerHandle<Sim>,
+    page: &UseReducerHandle<Page>,
     state: &UseStateHandle<Option<(Micros, Vec<Violation>)>>,
     about: &'static splitbrain_core::registry::About,
     now: Micros,
@@ -75,10 +75,10 @@ pub fn end_verdict(
         return html! {};
     }
     let check = {
-        let sim = sim.clone();
+        let page = page.clone();
         let state = state.clone();
         Callback::from(move |_| {
-            let world = sim.world.borrow();
+            let world = page.world.borrow();
             state.set(Some((world.now(), world.check_end())));
         })
     };
@@ -121,7 +121,7 @@ pub fn end_verdict(
 /// The newest step of the story in a sentence, or a button to have it told; clicking the
 /// sentence goes to that moment.
 pub fn narration(
-    sim: &UseReducerHandle<Sim>,
+    page: &UseReducerHandle<Page>,
     world: &crate::any::AnyWorld,
     narrate: &UseStateHandle<bool>,
 ) -> Html {
@@ -142,8 +142,8 @@ pub fn narration(
         return html! {};
     };
     let goto = {
-        let sim = sim.clone();
-        Callback::from(move |_| sim.dispatch(Msg::SelectEvent(Some(index), true)))
+        let page = page.clone();
+        Callback::from(move |_| page.dispatch(Msg::SelectEvent(Some(index), true)))
     };
     html! {
         <p class="narration" role="status" onclick={goto} title="Click to go to this moment">

@@ -10,10 +10,10 @@
 
 use crate::flight::{colour, context};
 use crate::pen::{Pen, Strokes, SvgPen};
-use crate::state::{Control, Msg, Sim};
+use crate::state::{Control, Msg, Page};
 use splitbrain_core::ids::{MsgId, NodeId};
 use splitbrain_core::registry::Tone;
-use splitbrain_core::sim::Sim as World;
+use splitbrain_core::sim::Sim;
 use splitbrain_core::time::{Micros, Pretty, MICROS_PER_MS};
 use splitbrain_core::view::{Seen, SeenKind};
 use web_sys::HtmlCanvasElement;
@@ -103,7 +103,7 @@ impl<T: Copy> ById<T> {
 }
 
 impl<'a> Window<'a> {
-    fn new(world: &'a dyn World, from: Micros) -> Self {
+    fn new(world: &'a dyn Sim, from: Micros) -> Self {
         let len = world.trace_len();
         let mut start = len;
         while start > 0 && len - start < MAX_EVENTS as u64 {
@@ -205,7 +205,7 @@ impl<'a> Window<'a> {
 /// position).
 pub fn draw(
     canvas: &HtmlCanvasElement,
-    world: &dyn World,
+    world: &dyn Sim,
     control: &Control,
 ) -> Vec<(f64, f64, u64)> {
     let (w, h) = (canvas.client_width() as f64, canvas.client_height() as f64);
@@ -216,7 +216,7 @@ pub fn draw(
 }
 
 /// The diagram as it is drawn now, as an SVG document `w` units wide.
-pub fn svg(world: &dyn World, control: &Control, w: f64) -> String {
+pub fn svg(world: &dyn Sim, control: &Control, w: f64) -> String {
     let n = world.node_count();
     let h = 16.0 + lane_height(n) * n as f64;
     let pen = SvgPen::new();
@@ -228,7 +228,7 @@ fn draw_with(
     ctx: &impl Pen,
     w: f64,
     h: f64,
-    world: &dyn World,
+    world: &dyn Sim,
     control: &Control,
 ) -> Vec<(f64, f64, u64)> {
     let n = world.node_count();
@@ -583,18 +583,18 @@ fn draw_with(
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub sim: UseReducerHandle<Sim>,
+    pub page: UseReducerHandle<Page>,
 }
 
 #[component]
 pub fn SpaceTime(props: &Props) -> Html {
-    let sim = &props.sim;
-    let n = sim.world.borrow().len();
+    let page = &props.page;
+    let n = page.world.borrow().len();
     let height = crate::topology::num(16.0 + lane_height(n) * n as f64);
     let onclick = {
-        let sim = sim.clone();
+        let page = page.clone();
         Callback::from(move |e: MouseEvent| {
-            let points = sim.control.diagram_points.borrow();
+            let points = page.control.diagram_points.borrow();
             let (x, y) = (e.offset_x() as f64, e.offset_y() as f64);
             let hit = points
                 .iter()
@@ -603,24 +603,24 @@ pub fn SpaceTime(props: &Props) -> Html {
                 .min_by(|a, b| a.0.total_cmp(&b.0))
                 .map(|(_, i)| i);
             drop(points);
-            sim.dispatch(Msg::SelectEvent(hit, false));
+            page.dispatch(Msg::SelectEvent(hit, false));
         })
     };
     let on_window = {
-        let sim = sim.clone();
+        let page = page.clone();
         Callback::from(move |e: Event| {
             let value = e
                 .target_dyn_into::<web_sys::HtmlSelectElement>()
                 .and_then(|s| s.value().parse::<usize>().ok());
             if let Some((us, _)) = value.and_then(|i| WINDOWS.get(i)) {
-                sim.dispatch(Msg::SetDiagramWindow(*us));
+                page.dispatch(Msg::SetDiagramWindow(*us));
             }
         })
     };
-    let current = sim.control.diagram_window_us.get();
-    let legend = sim.world.borrow().about().look.legend;
-    let selected = sim.control.selected_event.get().and_then(|i| {
-        let world = sim.world.borrow();
+    let current = page.control.diagram_window_us.get();
+    let legend = page.world.borrow().about().look.legend;
+    let selected = page.control.selected_event.get().and_then(|i| {
+        let world = page.world.borrow();
         let time = world.event_time(i)?;
         let text = world.event_text(i)?;
         Some(format!("#{i} at {}: {text}", Pretty(time)))
@@ -639,7 +639,7 @@ pub fn SpaceTime(props: &Props) -> Html {
                 // What the colours mean now: message kinds, or, once an event is selected,
                 // how the others relate to it (the kinds' colours are then not drawn).
                 <span class="legend">
-                    if sim.control.selected_event.get().is_some() {
+                    if page.control.selected_event.get().is_some() {
                         <span class="key past">{"causal past"}</span>
                         <span class="key future">{"causal future"}</span>
                         <span class="key concurrent">{"concurrent"}</span>
@@ -652,12 +652,12 @@ pub fn SpaceTime(props: &Props) -> Html {
                         <span class="key request">{"client request"}</span>
                         <span class="key crash">{"crash"}</span>
                     }
-                    if !sim.control.lin.borrow().witness().is_empty() {
+                    if !page.control.lin.borrow().witness().is_empty() {
                         <span class="key witness" title="The operations that prove the history is not linearizable, from invocation to answer">{"not linearizable"}</span>
                     }
                 </span>
             </div>
-            <canvas ref={sim.diagram.clone()} {onclick} style={format!("height: {height}px")}
+            <canvas ref={page.diagram.clone()} {onclick} style={format!("height: {height}px")}
                     role="img" aria-label="One lane per node, time to the right, an arrow per message; click an event to see what it depends on and what depends on it"></canvas>
             <p class="selected-event">{ selected.unwrap_or_else(|| "Click an event (a dot where an arrow starts or ends, a square, a cross) to light up its causal past and future.".into()) }</p>
         </section>

@@ -80,8 +80,12 @@ impl Lin {
 /// takes at most a twentieth of the time.
 const CHECK_EVERY_MS: f64 = 1000.0;
 
+/// The page's state: the run on screen (its world, snapshots and playback controls, shared
+/// with the frame driver), what the reader picked, and how the page is shown. Only the
+/// reducer changes it, one `Msg` at a time. (Not to be confused with the core's `Sim`, the
+/// world of any protocol that `world` holds.)
 #[derive(Clone)]
-pub struct Sim {
+pub struct Page {
     pub world: Rc<RefCell<AnyWorld>>,
     /// Snapshots for seeking back, within the memory limits of the core's `rewind`.
     pub history: Rc<RefCell<Rewind>>,
@@ -108,7 +112,7 @@ pub struct Sim {
     pub lesson: Option<LessonAt>,
 }
 
-impl PartialEq for Sim {
+impl PartialEq for Page {
     fn eq(&self, other: &Self) -> bool {
         self.version == other.version
     }
@@ -154,9 +158,9 @@ pub enum Msg {
     CloseLesson,
 }
 
-impl Sim {
+impl Page {
     pub fn new(setup: Setup) -> Self {
-        Sim::with_schedule(setup, Vec::new())
+        Page::with_schedule(setup, Vec::new())
     }
 
     /// A run with actions already decided (a restored or shared run).
@@ -168,7 +172,7 @@ impl Sim {
             diagram_window_us: Cell::new(crate::spacetime::default_window(setup.nodes)),
             ..Control::default()
         };
-        Sim {
+        Page {
             history: Rc::new(RefCell::new(Rewind::new(&*world, Limits::default()))),
             world: Rc::new(RefCell::new(world)),
             control: Rc::new(control),
@@ -190,7 +194,7 @@ impl Sim {
     /// Shows a lesson's step: its own run from the start (paused on a question not yet
     /// answered, and pausing at the step's moment), or a run the reader made in it, at its
     /// moment.
-    pub fn open_lesson(&self, next: &mut Sim, at: LessonAt, run: Option<crate::recovery::Recipe>) {
+    pub fn open_lesson(&self, next: &mut Page, at: LessonAt, run: Option<crate::recovery::Recipe>) {
         let given = run.is_some();
         let mut recipe = run.unwrap_or_else(|| at.recipe());
         if let Err(e) = recipe.finish() {
@@ -390,7 +394,7 @@ impl Sim {
     }
 }
 
-impl Reducible for Sim {
+impl Reducible for Page {
     type Action = Msg;
 
     fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {

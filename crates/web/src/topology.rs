@@ -3,7 +3,7 @@
 //! (messages, dying messages, election timers) is drawn on the canvas laid over it, by
 //! `flight.rs`.
 
-use crate::state::{Msg, Sim};
+use crate::state::{Msg, Page};
 use splitbrain_core::ids::NodeId;
 use splitbrain_core::registry::{RoleDesc, Tone};
 use splitbrain_core::time::Pretty;
@@ -64,13 +64,13 @@ pub fn role_class(
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub sim: UseReducerHandle<Sim>,
+    pub page: UseReducerHandle<Page>,
 }
 
 #[component]
 pub fn Topology(props: &Props) -> Html {
-    let sim = &props.sim;
-    let world = sim.world.borrow();
+    let page = &props.page;
+    let world = page.world.borrow();
     let n = world.len();
     let net = world.network();
     let radius = node_radius(n);
@@ -81,7 +81,7 @@ pub fn Topology(props: &Props) -> Html {
     for i in 0..n {
         for j in i + 1..n {
             let (a, b) = (NodeId(i as u32), NodeId(j as u32));
-            let selected = sim.selected_link == Some((a, b));
+            let selected = page.selected_link == Some((a, b));
             let state = match (net.is_cut(a, b), net.is_cut(b, a)) {
                 (true, true) => "cut",
                 (true, false) | (false, true) => "one-way",
@@ -99,9 +99,9 @@ pub fn Topology(props: &Props) -> Html {
             let (x1, y1) = position(i, n);
             let (x2, y2) = position(j, n);
             let onclick = {
-                let sim = sim.clone();
+                let page = page.clone();
                 Callback::from(move |_| {
-                    sim.dispatch(Msg::SelectLink(if selected { None } else { Some((a, b)) }))
+                    page.dispatch(Msg::SelectLink(if selected { None } else { Some((a, b)) }))
                 })
             };
             let label = match state {
@@ -122,7 +122,7 @@ pub fn Topology(props: &Props) -> Html {
         }
     }
 
-    let split = sim.split.as_ref();
+    let split = page.split.as_ref();
     let now = world.now();
     let era = world.about().look.era;
     let roles = world.about().roles;
@@ -138,12 +138,12 @@ pub fn Topology(props: &Props) -> Html {
             slot.paused,
             slow,
         );
-        let selected = sim.selected == Some(id);
+        let selected = page.selected == Some(id);
         let onclick = {
-            let sim = sim.clone();
+            let page = page.clone();
             let splitting = split.is_some();
             Callback::from(move |_| {
-                sim.dispatch(if splitting {
+                page.dispatch(if splitting {
                     Msg::SplitToggle(id)
                 } else {
                     Msg::Select(if selected { None } else { Some(id) })
@@ -195,12 +195,12 @@ pub fn Topology(props: &Props) -> Html {
 
     let tooltip = use_state(|| None::<(f64, f64, String)>);
     let onmousemove = {
-        let sim = sim.clone();
+        let page = page.clone();
         let tooltip = tooltip.clone();
         Callback::from(move |e: MouseEvent| {
             // Measured from the canvas the messages are drawn on. (Yew delegates events to
             // the page's root, so the event's current target is not this element.)
-            let Some(el) = sim.canvas.cast::<web_sys::Element>() else {
+            let Some(el) = page.canvas.cast::<web_sys::Element>() else {
                 return;
             };
             let rect = el.get_bounding_client_rect();
@@ -212,7 +212,7 @@ pub fn Topology(props: &Props) -> Html {
                 e.client_y() as f64 - rect.top(),
             );
             let (x, y) = (px * SIZE / rect.width(), py * SIZE / rect.height());
-            let found = crate::flight::message_at(&**sim.world.borrow(), x, y);
+            let found = crate::flight::message_at(&**page.world.borrow(), x, y);
             let next = found.map(|text| (px, py, text));
             if *tooltip != next {
                 tooltip.set(next);
@@ -234,7 +234,7 @@ pub fn Topology(props: &Props) -> Html {
                 { for links }
                 { for nodes }
             </svg>
-            <canvas class="flight" ref={sim.canvas.clone()} aria-hidden="true"></canvas>
+            <canvas class="flight" ref={page.canvas.clone()} aria-hidden="true"></canvas>
         </div>
     }
 }
