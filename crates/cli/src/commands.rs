@@ -92,7 +92,7 @@ pub fn run(args: RunArgs) -> Result<Value, String> {
     spec.until_us = recipe.at_us.unwrap_or_default();
     spec.validate().map_err(|e| match &args.schedule {
         Some(path) => format!("schedule {}: {e}", path.display()),
-        None => e,
+        None => e.to_string(),
     })?;
     let started = Instant::now();
     let report = run_spec(&spec)?;

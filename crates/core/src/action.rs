@@ -1,9 +1,9 @@
 //! Every intervention a user (or the fuzzer) can make, as data. A run is a seed, its
 //! settings and a schedule of `(time, Action)`, so every run can be replayed exactly.
 
-use crate::client::{KvOp, Workload};
+use crate::client::{KvOp, Workload, WorkloadError};
 use crate::ids::NodeId;
-use crate::network::LinkConfig;
+use crate::network::{LinkConfig, NetworkError};
 use crate::time::{parse_duration, Micros};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -144,32 +144,74 @@ impl Action {
     }
 
     /// Checks the action against a cluster of `nodes` nodes.
-    pub fn validate(&self, nodes: usize) -> Result<(), String> {
+    pub fn validate(&self, nodes: usize) -> Result<(), ActionError> {
         for n in self.nodes() {
             if n.index() >= nodes {
-                return Err(format!(
-                    "node {} does not exist (the cluster has nodes 0 to {})",
-                    n.0,
-                    nodes - 1
-                ));
+                return Err(ActionError::NoSuchNode {
+                    node: n.0,
+                    last: nodes - 1,
+                });
             }
         }
         match self {
-            Action::SetLink { link, .. } | Action::SetNetwork { link } => link.validate(),
-            Action::SetWorkload { workload } => workload.validate(),
+            Action::SetLink { link, .. } | Action::SetNetwork { link } => Ok(link.validate()?),
+            Action::SetWorkload { workload } => Ok(workload.validate()?),
             Action::Partition { groups } => {
                 let mut seen = vec![false; nodes];
                 for n in groups.iter().flatten() {
                     if std::mem::replace(&mut seen[n.index()], true) {
-                        return Err(format!("node {} is in two partition groups", n.0));
+                        return Err(ActionError::TwoGroups(n.0));
                     }
                 }
                 Ok(())
             }
-            Action::SetDrift { ppm, .. } if ppm.unsigned_abs() > 500_000 => Err(format!(
-                "drift {ppm} ppm is outside the allowed range of ±500000"
-            )),
+            Action::SetDrift { ppm, .. } if ppm.unsigned_abs() > 500_000 => {
+                Err(ActionError::Drift(*ppm))
+            }
             _ => Ok(()),
+        }
+    }
+}
+
+/// Why an action was refused for a cluster or a protocol.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ActionError {
+    #[error("node {node} does not exist (the cluster has nodes 0 to {last})")]
+    NoSuchNode { node: u32, last: usize },
+    #[error("node {0} is in two partition groups")]
+    TwoGroups(u32),
+    #[error("drift {0} ppm is outside the allowed range of ±500000")]
+    Drift(i32),
+    #[error(transparent)]
+    Network(#[from] NetworkError),
+    #[error(transparent)]
+    Workload(#[from] WorkloadError),
+    #[error("{protocol} defines no Byzantine behaviours")]
+    NoBehaviours { protocol: &'static str },
+    #[error("{protocol} has no behaviour {behaviour:?}; it has honest, {known}")]
+    NoSuchBehaviour {
+        protocol: &'static str,
+        behaviour: String,
+        known: String,
+    },
+    #[error("{protocol} takes no client operations")]
+    NoClients { protocol: &'static str },
+    /// One entry of a schedule (numbered from 1) and why it was refused.
+    #[error("schedule entry {entry} (at {at}us): {error}")]
+    InSchedule {
+        entry: usize,
+        at: Micros,
+        error: Box<ActionError>,
+    },
+}
+
+impl ActionError {
+    /// This error as entry `i` (from 0) of a schedule, at `at`.
+    pub fn in_schedule(self, i: usize, at: Micros) -> ActionError {
+        ActionError::InSchedule {
+            entry: i + 1,
+            at,
+            error: Box::new(self),
         }
     }
 }
@@ -231,11 +273,11 @@ pub type Schedule = Vec<Scheduled>;
 
 /// Validates a schedule for a cluster of `nodes` nodes and sorts it by time (stable, so
 /// actions at the same instant keep their order).
-pub fn validate_schedule(schedule: &mut Schedule, nodes: usize) -> Result<(), String> {
+pub fn validate_schedule(schedule: &mut Schedule, nodes: usize) -> Result<(), ActionError> {
     for (i, s) in schedule.iter().enumerate() {
         s.action
             .validate(nodes)
-            .map_err(|e| format!("schedule entry {} (at {}us): {e}", i + 1, s.at))?;
+            .map_err(|e| e.in_schedule(i, s.at))?;
     }
     schedule.sort_by_key(Scheduled::moment);
     Ok(())
@@ -281,7 +323,7 @@ mod tests {
     #[test]
     fn validation_names_the_problem() {
         let mut schedule = vec![Scheduled::at(0, Action::Restart { node: NodeId(9) })];
-        let err = validate_schedule(&mut schedule, 5).unwrap_err();
+        let err = validate_schedule(&mut schedule, 5).unwrap_err().to_string();
         assert!(err.contains("node 9 does not exist"), "{err}");
         let twice = Action::Partition {
             groups: vec![vec![NodeId(0)], vec![NodeId(0)]],

@@ -119,6 +119,21 @@ impl Retry {
     }
 }
 
+/// Why a client workload was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum WorkloadError {
+    #[error("client rate {0} per second is above the limit of 1000000")]
+    Rate(u32),
+    #[error("a workload needs at least one key")]
+    NoKeys,
+    #[error("read_percent {0} is above 100")]
+    ReadPercent(u32),
+    #[error("client timeout must be positive")]
+    NoTimeout,
+    #[error("at most 100 attempts per operation, not {0}")]
+    Attempts(u32),
+}
+
 /// A steady, open-loop client load spread over all nodes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -148,27 +163,21 @@ impl Default for Workload {
 }
 
 impl Workload {
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), WorkloadError> {
         if self.rate_per_s > 1_000_000 {
-            return Err(format!(
-                "client rate {} per second is above the limit of 1000000",
-                self.rate_per_s
-            ));
+            return Err(WorkloadError::Rate(self.rate_per_s));
         }
         if self.keys == 0 {
-            return Err("a workload needs at least one key".into());
+            return Err(WorkloadError::NoKeys);
         }
         if self.read_percent > 100 {
-            return Err(format!("read_percent {} is above 100", self.read_percent));
+            return Err(WorkloadError::ReadPercent(self.read_percent));
         }
         if self.timeout_us == 0 {
-            return Err("client timeout must be positive".into());
+            return Err(WorkloadError::NoTimeout);
         }
         if self.retry.attempts() > 100 {
-            return Err(format!(
-                "at most 100 attempts per operation, not {}",
-                self.retry.attempts()
-            ));
+            return Err(WorkloadError::Attempts(self.retry.attempts()));
         }
         Ok(())
     }

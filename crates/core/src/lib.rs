@@ -25,6 +25,7 @@ pub mod chunked;
 pub mod client;
 pub mod clock;
 pub mod describe;
+pub mod error;
 pub mod export;
 pub mod fuzz;
 pub mod ids;

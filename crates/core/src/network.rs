@@ -37,21 +37,18 @@ impl Default for LinkConfig {
 }
 
 impl LinkConfig {
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), NetworkError> {
         for (name, p) in [
             ("loss", self.loss),
             ("duplicate", self.duplicate),
             ("corrupt", self.corrupt),
         ] {
             if !p.is_valid() {
-                return Err(format!(
-                    "{name} probability {} ppm is above 1000000 (100%)",
-                    p.0
-                ));
+                return Err(NetworkError::Probability { name, ppm: p.0 });
             }
         }
         if self.latency_us > 3_600_000_000 || self.jitter_us > 3_600_000_000 {
-            return Err("latency and jitter must be at most one hour".into());
+            return Err(NetworkError::TooSlow);
         }
         Ok(())
     }
@@ -60,6 +57,15 @@ impl LinkConfig {
     pub fn draw_latency(&self, rng: &mut SimRng) -> Micros {
         self.latency_us + rng.below(self.jitter_us + 1)
     }
+}
+
+/// Why link settings were refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NetworkError {
+    #[error("{name} probability {ppm} ppm is above 1000000 (100%)")]
+    Probability { name: &'static str, ppm: u32 },
+    #[error("latency and jitter must be at most one hour")]
+    TooSlow,
 }
 
 /// Why a link refuses a message.
@@ -189,6 +195,6 @@ mod tests {
             loss: Ppm(2_000_000),
             ..LinkConfig::default()
         };
-        assert!(link.validate().unwrap_err().contains("loss"));
+        assert!(link.validate().unwrap_err().to_string().contains("loss"));
     }
 }

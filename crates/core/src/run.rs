@@ -1,7 +1,8 @@
 //! Whole runs, described as data: which protocol, how many nodes, which seed, for how long,
 //! under which schedule. Used by the command line, the tests and the browser alike.
 
-use crate::action::{validate_schedule, Action, Schedule, Scheduled};
+use crate::about::SettingError;
+use crate::action::{validate_schedule, Action, ActionError, Schedule, Scheduled};
 use crate::check::Violation;
 use crate::client::Workload;
 use crate::registry::{self, Env, Settings};
@@ -88,26 +89,22 @@ impl RunSpec {
     }
 
     /// Checks every setting, normalises the protocol's settings and sorts the schedule.
-    pub fn validate(&mut self) -> Result<(), String> {
+    pub fn validate(&mut self) -> Result<(), RunError> {
         let entry = registry::find(&self.protocol)?;
         self.validate_for(entry)
     }
 
     /// [`RunSpec::validate`] against `entry`, which must be the protocol the spec names:
     /// every world is built through this (see [`registry::Entry::world`]).
-    pub fn validate_for(&mut self, entry: &dyn registry::Entry) -> Result<(), String> {
+    pub fn validate_for(&mut self, entry: &dyn registry::Entry) -> Result<(), RunError> {
         if self.nodes == 0 || self.nodes > MAX_NODES {
-            return Err(format!(
-                "--nodes must be between 1 and {MAX_NODES}, not {}",
-                self.nodes
-            ));
+            return Err(RunError::Nodes(self.nodes));
         }
         if entry.about().name != self.protocol {
-            return Err(format!(
-                "this run is of {}, not of {}",
-                self.protocol,
-                entry.about().name
-            ));
+            return Err(RunError::OtherProtocol {
+                spec: self.protocol.clone(),
+                entry: entry.about().name,
+            });
         }
         self.settings = entry.check(&self.settings, &self.bugs, &self.env())?;
         let about = entry.about();
@@ -116,10 +113,10 @@ impl RunSpec {
             self.workload = None;
         }
         if let Some(w) = &self.workload {
-            w.validate()?;
+            w.validate().map_err(ActionError::from)?;
         }
         validate_schedule(&mut self.schedule, self.nodes)?;
-        check_actions_for(about, &self.schedule)
+        Ok(check_actions_for(about, &self.schedule)?)
     }
 
     /// The world this spec describes for protocol `P` with configuration `config`, with
@@ -162,13 +159,13 @@ impl RunSpec {
     }
 
     /// The world of this spec's protocol, checked (by [`registry::Entry::world`]).
-    pub fn sim(&self, record: bool) -> Result<Box<dyn Sim>, String> {
+    pub fn sim(&self, record: bool) -> Result<Box<dyn Sim>, RunError> {
         registry::find(&self.protocol)?.world(self, record)
     }
 
     /// The world of protocol `P`, configured from this spec's settings (whatever
     /// `protocol` says), for tests and tools that need the typed world.
-    pub fn typed_world<P: registry::Described>(&self, record: bool) -> Result<World<P>, String> {
+    pub fn typed_world<P: registry::Described>(&self, record: bool) -> Result<World<P>, RunError> {
         let config = registry::Of::<P>::config(&self.settings, &self.bugs, &self.env())?;
         Ok(self.world(config, record))
     }
@@ -176,7 +173,10 @@ impl RunSpec {
 
 /// Checks what a schedule asks of the protocol: Byzantine behaviours it defines, client
 /// operations only if it serves clients.
-pub fn check_actions_for(about: &registry::About, schedule: &[Scheduled]) -> Result<(), String> {
+pub fn check_actions_for(
+    about: &registry::About,
+    schedule: &[Scheduled],
+) -> Result<(), ActionError> {
     for (i, s) in schedule.iter().enumerate() {
         let problem = match &s.action {
             Action::Behave { behaviour, .. }
@@ -184,25 +184,63 @@ pub fn check_actions_for(about: &registry::About, schedule: &[Scheduled]) -> Res
             {
                 let known: Vec<&str> = about.behaviours.iter().map(|b| b.name).collect();
                 Some(if known.is_empty() {
-                    format!("{} defines no Byzantine behaviours", about.name)
+                    ActionError::NoBehaviours {
+                        protocol: about.name,
+                    }
                 } else {
-                    format!(
-                        "{} has no behaviour {behaviour:?}; it has honest, {}",
-                        about.name,
-                        known.join(", ")
-                    )
+                    ActionError::NoSuchBehaviour {
+                        protocol: about.name,
+                        behaviour: behaviour.clone(),
+                        known: known.join(", "),
+                    }
                 })
             }
-            Action::Client { .. } if !about.serves_clients() => {
-                Some(format!("{} takes no client operations", about.name))
-            }
+            Action::Client { .. } if !about.serves_clients() => Some(ActionError::NoClients {
+                protocol: about.name,
+            }),
             _ => None,
         };
         if let Some(p) = problem {
-            return Err(format!("schedule entry {} (at {}us): {p}", i + 1, s.at));
+            return Err(p.in_schedule(i, s.at));
         }
     }
     Ok(())
+}
+
+/// Why a run was refused: its protocol, its cluster, its bugs, its settings or its actions.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RunError {
+    #[error("unknown protocol {name:?}; available: {available}")]
+    UnknownProtocol { name: String, available: String },
+    #[error("--nodes must be between 1 and {MAX_NODES}, not {0}", MAX_NODES = MAX_NODES)]
+    Nodes(usize),
+    #[error("{protocol} runs on exactly {min} nodes, not {nodes}")]
+    ExactlyNodes {
+        protocol: &'static str,
+        min: usize,
+        nodes: usize,
+    },
+    #[error("{protocol} runs on {min} to {max} nodes, not {nodes}")]
+    NodesOfProtocol {
+        protocol: &'static str,
+        min: usize,
+        max: usize,
+        nodes: usize,
+    },
+    #[error("this run is of {spec}, not of {entry}")]
+    OtherProtocol { spec: String, entry: &'static str },
+    #[error("the bug {bug} belongs to {owner}, not {protocol}")]
+    BugOfAnother {
+        bug: String,
+        owner: &'static str,
+        protocol: &'static str,
+    },
+    #[error("unknown bug {bug:?}; known bugs: {known}")]
+    UnknownBug { bug: String, known: String },
+    #[error(transparent)]
+    Setting(#[from] SettingError),
+    #[error(transparent)]
+    Action(#[from] ActionError),
 }
 
 /// How long a run settles (network healed, clients stopped) before its end properties are
@@ -244,7 +282,7 @@ pub fn hash_hex(hash: u64) -> String {
 }
 
 /// Runs a spec to its end (or its first violation).
-pub fn run(spec: &RunSpec) -> Result<RunReport, String> {
+pub fn run(spec: &RunSpec) -> Result<RunReport, RunError> {
     let mut world = spec.sim(false)?;
     world.run_until(spec.until_us);
     let mut report = report(spec, world.as_ref());
@@ -339,22 +377,35 @@ mod tests {
             "paxos takes no client load"
         );
         let err = registry::find("raft").unwrap().world(&spec, false).err();
-        assert_eq!(err.as_deref(), Some("this run is of paxos, not of raft"));
+        assert!(
+            matches!(err, Some(RunError::OtherProtocol { .. })),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.map(|e| e.to_string()).as_deref(),
+            Some("this run is of paxos, not of raft")
+        );
     }
 
     #[test]
     fn settings_of_the_chosen_protocol_are_validated() {
         let spec = RunSpec::new(3, 0, MICROS_PER_SEC);
-        let err = run(&spec.clone().set("w", 4)).unwrap_err();
+        let err = run(&spec.clone().set("w", 4)).unwrap_err().to_string();
         assert!(
             err.contains("w is a setting of quorum, not of raft"),
             "{err}"
         );
-        let err = run(&spec.clone().with_protocol("quorum").set("w", 4)).unwrap_err();
+        let err = run(&spec.clone().with_protocol("quorum").set("w", 4))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("w = 4"), "{err}");
-        let err = run(&spec.clone().with_protocol("zab")).unwrap_err();
+        let err = run(&spec.clone().with_protocol("zab"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("raft, quorum, primary-backup"), "{err}");
-        let err = run(&spec.with_protocol("quorum").bug("forget-vote")).unwrap_err();
+        let err = run(&spec.with_protocol("quorum").bug("forget-vote"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("belongs to raft"), "{err}");
     }
 }

@@ -30,14 +30,28 @@ pub fn format_duration(us: Micros) -> String {
     format!("{whole}.{}{unit}", digits.trim_end_matches('0'))
 }
 
+/// Why a duration did not read: the sentence names the text as given.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DurationError {
+    #[error("a duration cannot be negative: {0:?} (use a time from 0 on, such as 5s)")]
+    Negative(String),
+    #[error("unknown time unit {unit:?} in {text:?} (use us, ms, s or m)")]
+    UnknownUnit { unit: String, text: String },
+    #[error("missing number in duration {0:?}")]
+    MissingNumber(String),
+    #[error("malformed number in duration {0:?}")]
+    Malformed(String),
+    #[error("duration {0:?} is too large")]
+    TooLarge(String),
+}
+
 /// Parses a human duration such as `250ms`, `60s`, `1.5s`, `2m`, `1500us` or a bare number
 /// of microseconds.
-pub fn parse_duration(text: &str) -> Result<Micros, String> {
+pub fn parse_duration(text: &str) -> Result<Micros, DurationError> {
     let t = text.trim();
+    let given = || text.to_string();
     if t.starts_with('-') {
-        return Err(format!(
-            "a duration cannot be negative: {text:?} (use a time from 0 on, such as 5s)"
-        ));
+        return Err(DurationError::Negative(given()));
     }
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -49,35 +63,36 @@ pub fn parse_duration(text: &str) -> Result<Micros, String> {
         "s" => MICROS_PER_SEC,
         "m" | "min" => 60 * MICROS_PER_SEC,
         other => {
-            return Err(format!(
-                "unknown time unit {other:?} in {text:?} (use us, ms, s or m)"
-            ))
+            return Err(DurationError::UnknownUnit {
+                unit: other.to_string(),
+                text: given(),
+            })
         }
     };
     if number.is_empty() {
-        return Err(format!("missing number in duration {text:?}"));
+        return Err(DurationError::MissingNumber(given()));
     }
     // Fractions are parsed by hand as integers so that no float rounding enters the core.
     let (whole, frac) = number.split_once('.').unwrap_or((number, ""));
     if frac.contains('.') || (whole.is_empty() && frac.is_empty()) {
-        return Err(format!("malformed number in duration {text:?}"));
+        return Err(DurationError::Malformed(given()));
     }
     let whole: u64 = if whole.is_empty() {
         0
     } else {
         whole
             .parse()
-            .map_err(|_| format!("malformed number in duration {text:?}"))?
+            .map_err(|_| DurationError::Malformed(given()))?
     };
     let mut value = whole
         .checked_mul(scale)
-        .ok_or_else(|| format!("duration {text:?} is too large"))?;
+        .ok_or_else(|| DurationError::TooLarge(given()))?;
     let mut place = scale;
     for digit in frac.bytes() {
         place /= 10;
         value = value
             .checked_add(u64::from(digit - b'0') * place)
-            .ok_or_else(|| format!("duration {text:?} is too large"))?;
+            .ok_or_else(|| DurationError::TooLarge(given()))?;
     }
     Ok(value)
 }
@@ -129,7 +144,7 @@ mod tests {
         assert!(parse_duration("1.2.3s").is_err());
         assert!(parse_duration("99999999999999999999s").is_err());
         assert_eq!(
-            parse_duration("-5s").unwrap_err(),
+            parse_duration("-5s").unwrap_err().to_string(),
             "a duration cannot be negative: \"-5s\" (use a time from 0 on, such as 5s)"
         );
     }

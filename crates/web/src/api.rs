@@ -171,10 +171,10 @@ impl Playground {
     /// Applies one action now, written as in a link (`crash:2:keep`, `heal`, ...).
     pub fn act(&self, action: &str) -> Result<(), JsError> {
         let page = self.page()?;
-        let action = parse_action(action).map_err(|e| JsError::new(&e))?;
+        let action = parse_action(action).map_err(|e| JsError::new(&e.to_string()))?;
         action
             .validate(page.world.borrow().len())
-            .map_err(|e| JsError::new(&e))?;
+            .map_err(|e| JsError::new(&e.to_string()))?;
         page.dispatch(Msg::Act(action));
         Ok(())
     }
@@ -183,8 +183,8 @@ impl Playground {
     pub fn load(&self, config: JsValue) -> Result<(), JsError> {
         let page = self.page()?;
         let query = config_query(&config).map_err(|e| JsError::new(&e))?;
-        let mut recipe = Recipe::from_query(&query).map_err(|e| JsError::new(&e))?;
-        recipe.finish().map_err(|e| JsError::new(&e))?;
+        let mut recipe = Recipe::from_query(&query).map_err(|e| JsError::new(&e.to_string()))?;
+        recipe.finish().map_err(|e| JsError::new(&e.to_string()))?;
         page.dispatch(Msg::Load(Box::new(recipe), None));
         Ok(())
     }

@@ -5,6 +5,7 @@
 //! same run again: a panic aborts the WebAssembly instance, so nothing can be read out of
 //! it afterwards.
 
+use splitbrain_core::recipe::LinkError;
 pub use splitbrain_core::recipe::Recipe;
 
 const RECIPE: &str = "splitbrain.recipe";
@@ -24,7 +25,7 @@ pub fn save(recipe: &Recipe) {
 
 /// The recipe to restore after an error, if the last load ended in one. A saved recipe
 /// that does not read back is reported, not trusted.
-pub fn take_restore() -> Option<Result<Recipe, String>> {
+pub fn take_restore() -> Option<Result<Recipe, LinkError>> {
     let storage = storage()?;
     storage.get_item(RESTORE).ok()??;
     storage.remove_item(RESTORE).ok();

@@ -94,7 +94,7 @@ pub fn SetupPanel(props: &Props) -> Html {
                 // A new protocol starts with its own defaults and none of the old bugs.
                 match next.switch_protocol(&select.value()) {
                     Ok(()) => page.dispatch(Msg::Restart(next)),
-                    Err(e) => page.dispatch(Msg::Notice(Some(e))),
+                    Err(e) => page.dispatch(Msg::Notice(Some(e.to_string()))),
                 }
             }
         })

@@ -478,7 +478,7 @@ impl Reducible for Page {
                     next.split = None;
                     next.notice = None;
                 }
-                Err(e) => next.notice = Some(e),
+                Err(e) => next.notice = Some(e.to_string()),
             },
             Msg::Replay => {
                 let schedule = self.user_schedule();

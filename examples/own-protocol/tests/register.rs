@@ -158,9 +158,9 @@ both! {
         let env = RunSpec::new(5, 1, 1).env();
         let mut s = splitbrain_core::registry::Settings::new();
         s.set("resend", "5ms");
-        let e = Of::<AbdNode>::config(&s, &[], &env).unwrap_err();
+        let e = Of::<AbdNode>::config(&s, &[], &env).unwrap_err().to_string();
         assert!(e.contains("resend"), "{e}");
-        let e = Of::<AbdNode>::config(&Default::default(), &["skip-writeback".into()], &env).unwrap_err();
+        let e = Of::<AbdNode>::config(&Default::default(), &["skip-writeback".into()], &env).unwrap_err().to_string();
         assert!(e.contains("unknown bug"), "{e}");
     }
 }

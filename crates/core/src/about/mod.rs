@@ -14,8 +14,8 @@ mod settings;
 pub use faults::{FaultKind, Faults};
 pub(crate) use settings::normalise;
 pub use settings::{
-    Choice, Duration, Env, Flag, Maybe, Number, Pick, Reads, Setting, SettingDesc, SettingKind,
-    Settings, Values,
+    Choice, Duration, Env, Flag, Maybe, Number, Pick, Reads, Setting, SettingDesc, SettingError,
+    SettingKind, Settings, Values,
 };
 
 /// What a protocol says about itself.

@@ -4,7 +4,7 @@
 
 use super::About;
 use crate::time::format_duration;
-use crate::time::{parse_duration, Micros};
+use crate::time::{parse_duration, DurationError, Micros};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
@@ -218,41 +218,101 @@ impl Settings {
     }
 
     /// Parses `name=value`.
-    pub fn set_pair(&mut self, pair: &str) -> Result<(), String> {
+    pub fn set_pair(&mut self, pair: &str) -> Result<(), SettingError> {
         let (name, value) = pair
             .split_once('=')
-            .ok_or_else(|| format!("a setting is NAME=VALUE, not {pair:?}"))?;
+            .ok_or_else(|| SettingError::NotAPair(pair.to_string()))?;
         self.set(name.trim(), value.trim());
         Ok(())
     }
 }
 
-pub(crate) fn normalise(desc: &SettingDesc, value: &str) -> Result<String, String> {
-    let name = desc.name;
+/// Why settings were refused: the sentence a person reads, naming the setting.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SettingError {
+    #[error("a setting is NAME=VALUE, not {0:?}")]
+    NotAPair(String),
+    #[error("{name} must be a whole number, not {value:?}")]
+    NotANumber { name: String, value: String },
+    #[error("{name} must be between {min} and {max}, not {value}")]
+    OutOfRange {
+        name: String,
+        min: String,
+        max: String,
+        value: String,
+    },
+    #[error("{name} is 1 (on) or 0 (off), not {value:?}")]
+    NotAFlag { name: String, value: String },
+    /// `choices` lists each choice with its meaning.
+    #[error("{name} is {choices}, not {value:?}")]
+    NotAChoice {
+        name: String,
+        choices: String,
+        value: String,
+    },
+    #[error("{name}: {error}")]
+    Duration { name: String, error: DurationError },
+    #[error("{name} is a setting of {owner}, not of {protocol}")]
+    OfAnother {
+        name: String,
+        owner: &'static str,
+        protocol: &'static str,
+    },
+    #[error("{protocol} has no setting called {name:?}")]
+    NoSettings {
+        protocol: &'static str,
+        name: String,
+    },
+    #[error("{protocol} has no setting called {name:?}; its settings are {known}")]
+    Unknown {
+        protocol: &'static str,
+        name: String,
+        known: String,
+    },
+    /// Settings each fine alone but not together, in the protocol's words (a read quorum
+    /// larger than the replicas).
+    #[error("{0}")]
+    Together(String),
+}
+
+pub(crate) fn normalise(desc: &SettingDesc, value: &str) -> Result<String, SettingError> {
+    let name = desc.name.to_string();
+    let not_a_number = || SettingError::NotANumber {
+        name: name.clone(),
+        value: value.to_string(),
+    };
+    let out_of_range =
+        |min: &dyn std::fmt::Display, max: &dyn std::fmt::Display, n: &dyn std::fmt::Display| {
+            SettingError::OutOfRange {
+                name: name.clone(),
+                min: min.to_string(),
+                max: max.to_string(),
+                value: n.to_string(),
+            }
+        };
     match &desc.kind {
         SettingKind::Number { min, max } => {
-            let n: u64 = value
-                .parse()
-                .map_err(|_| format!("{name} must be a whole number, not {value:?}"))?;
+            let n: u64 = value.parse().map_err(|_| not_a_number())?;
             if n < *min || n > *max {
-                return Err(format!("{name} must be between {min} and {max}, not {n}"));
+                return Err(out_of_range(min, max, &n));
             }
             Ok(n.to_string())
         }
         SettingKind::NodeCount { min } => {
-            let n: u64 = value
-                .parse()
-                .map_err(|_| format!("{name} must be a whole number, not {value:?}"))?;
+            let n: u64 = value.parse().map_err(|_| not_a_number())?;
             let max = crate::ids::MAX_NODES as u64;
             if n < *min || n > max {
-                return Err(format!("{name} must be between {min} and {max}, not {n}"));
+                return Err(out_of_range(min, &max, &n));
             }
             Ok(n.to_string())
         }
         SettingKind::Flag => match value {
             "1" | "true" | "on" => Ok("1".into()),
             "0" | "false" | "off" => Ok("0".into()),
-            _ => Err(format!("{name} is 1 (on) or 0 (off), not {value:?}")),
+            _ => Err(SettingError::NotAFlag {
+                name,
+                value: value.to_string(),
+            }),
         },
         SettingKind::Choice { choices } => choices
             .iter()
@@ -263,16 +323,22 @@ pub(crate) fn normalise(desc: &SettingDesc, value: &str) -> Result<String, Strin
                     .iter()
                     .map(|c| format!("{} ({})", c.value, c.meaning))
                     .collect();
-                format!("{name} is {}, not {value:?}", names.join(" or "))
+                SettingError::NotAChoice {
+                    name: name.clone(),
+                    choices: names.join(" or "),
+                    value: value.to_string(),
+                }
             }),
         SettingKind::Duration { min_us, max_us } => {
-            let us = parse_duration(value).map_err(|e| format!("{name}: {e}"))?;
+            let us = parse_duration(value).map_err(|error| SettingError::Duration {
+                name: name.clone(),
+                error,
+            })?;
             if us < *min_us || us > *max_us {
-                return Err(format!(
-                    "{name} must be between {} and {}, not {}",
-                    format_duration(*min_us),
-                    format_duration(*max_us),
-                    format_duration(us)
+                return Err(out_of_range(
+                    &format_duration(*min_us),
+                    &format_duration(*max_us),
+                    &format_duration(us),
                 ));
             }
             Ok(format_duration(us))
@@ -345,7 +411,7 @@ mod tests {
         ] {
             let mut s = Settings::new();
             s.set(name, value);
-            let err = check_settings(about, &s).unwrap_err();
+            let err = check_settings(about, &s).unwrap_err().to_string();
             assert!(err.contains(want), "{name}={value}: {err}");
         }
     }

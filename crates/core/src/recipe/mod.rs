@@ -11,13 +11,13 @@ pub use actions::{
     parse_schedule,
 };
 
-use crate::action::{validate_schedule, Action, Scheduled};
+use crate::action::{validate_schedule, Action, ActionError, Scheduled};
 use crate::client::{Retry, Workload};
 use crate::network::LinkConfig;
 use crate::registry::{self, Settings};
-use crate::run::{RunSpec, MAX_NODES};
+use crate::run::{RunError, RunSpec, MAX_NODES};
 use crate::sim::Sim;
-use crate::time::{parse_duration, Micros};
+use crate::time::{parse_duration, DurationError, Micros};
 
 /// The version of the query format this build writes; it reads every version up to it.
 pub const FORMAT_VERSION: u32 = 1;
@@ -70,12 +70,9 @@ impl Default for Setup {
 impl Setup {
     /// Checks settings that may come from a form or a URL: those of [`Setup::check_run`],
     /// and a client load the page can show (at most 1000 operations per second).
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), LinkError> {
         if self.load > 1000 {
-            return Err(format!(
-                "client load is at most 1000 ops/s, not {}",
-                self.load
-            ));
+            return Err(LinkError::Load(self.load));
         }
         self.check_run()
     }
@@ -83,31 +80,29 @@ impl Setup {
     /// Checks that the set-up describes a valid run (as the command line needs, where the
     /// load may be higher): node count, workload, the protocol with its settings and bugs,
     /// and the network.
-    pub fn check_run(&self) -> Result<(), String> {
+    pub fn check_run(&self) -> Result<(), LinkError> {
         self.normalised_settings()?;
-        self.link.validate()
+        Ok(self.link.validate().map_err(ActionError::from)?)
     }
 
     /// The protocol's settings checked and normalised (defaults dropped).
-    pub fn normalised_settings(&self) -> Result<Settings, String> {
+    pub fn normalised_settings(&self) -> Result<Settings, LinkError> {
         if !(1..=MAX_NODES).contains(&self.nodes) {
-            return Err(format!(
-                "a cluster has between 1 and {MAX_NODES} nodes, not {}",
-                self.nodes
-            ));
+            return Err(LinkError::ClusterSize(self.nodes));
         }
         Workload {
             rate_per_s: self.load,
             retry: self.retry,
             ..Workload::default()
         }
-        .validate()?;
+        .validate()
+        .map_err(ActionError::from)?;
         let spec = self.spec(Vec::new());
-        registry::find(&self.protocol)?.check(&self.settings, &self.bugs, &spec.env())
+        Ok(registry::find(&self.protocol)?.check(&self.settings, &self.bugs, &spec.env())?)
     }
 
     /// The protocol's description.
-    pub fn about(&self) -> Result<&'static registry::About, String> {
+    pub fn about(&self) -> Result<&'static registry::About, RunError> {
         Ok(registry::find(&self.protocol)?.about())
     }
 
@@ -143,7 +138,7 @@ impl Setup {
     }
 
     /// The world for this set-up with `schedule` to come, recording its trace, at time 0.
-    pub fn sim(&self, schedule: Vec<Scheduled>) -> Result<Box<dyn Sim>, String> {
+    pub fn sim(&self, schedule: Vec<Scheduled>) -> Result<Box<dyn Sim>, RunError> {
         let mut world = self.spec(schedule).sim(true)?;
         world.run_until(0);
         Ok(world)
@@ -151,7 +146,7 @@ impl Setup {
 
     /// Switches on a bug by name; it must be one of some protocol's bugs (whether it is the
     /// chosen protocol's is checked with the rest of the set-up).
-    pub fn add_bug(&mut self, name: &str) -> Result<(), String> {
+    pub fn add_bug(&mut self, name: &str) -> Result<(), RunError> {
         if registry::owner_of_bug(name).is_none() {
             return Err(registry::unknown_bug(name));
         }
@@ -162,7 +157,7 @@ impl Setup {
     }
 
     /// The same set-up for another protocol: its settings and bugs are dropped.
-    pub fn switch_protocol(&mut self, name: &str) -> Result<(), String> {
+    pub fn switch_protocol(&mut self, name: &str) -> Result<(), RunError> {
         let about = registry::find(name)?.about();
         if self.protocol != name {
             self.protocol = name.to_string();
@@ -228,29 +223,31 @@ impl Recipe {
 
     /// Reads one `name=value` pair into the recipe; `Ok(false)` if the name is not one of
     /// the recipe's (so that a page can add names of its own).
-    pub fn read_pair(&mut self, name: &str, value: &str) -> Result<bool, String> {
-        let number = |what: &str| {
-            value
-                .parse::<u64>()
-                .map_err(|_| format!("{what} must be a whole number, not {value:?}"))
+    pub fn read_pair(&mut self, name: &str, value: &str) -> Result<bool, LinkError> {
+        let number = |what: &'static str| {
+            value.parse::<u64>().map_err(|_| LinkError::NotANumber {
+                what,
+                value: value.to_string(),
+            })
+        };
+        let too_large = |what: &'static str| LinkError::TooLarge {
+            what,
+            value: value.to_string(),
         };
         match name {
             "v" => {
                 let v = number("the format version v")?;
                 if v == 0 || v > u64::from(FORMAT_VERSION) {
-                    return Err(format!(
-                        "this link was made by a newer splitbrain (format version {v}; this page reads up to {FORMAT_VERSION})"
-                    ));
+                    return Err(LinkError::Newer(v));
                 }
             }
             "nodes" => {
-                self.setup.nodes = usize::try_from(number("nodes")?)
-                    .map_err(|_| format!("nodes {value} is too large"))?
+                self.setup.nodes =
+                    usize::try_from(number("nodes")?).map_err(|_| too_large("nodes"))?
             }
             "seed" => self.setup.seed = number("seed")?,
             "load" => {
-                self.setup.load = u32::try_from(number("load")?)
-                    .map_err(|_| format!("load {value} is too large"))?
+                self.setup.load = u32::try_from(number("load")?).map_err(|_| too_large("load"))?
             }
             "protocol" => {
                 registry::find(value)?;
@@ -277,23 +274,57 @@ impl Recipe {
     }
 
     /// Checks the whole recipe once all pairs are read (and sorts the schedule).
-    pub fn finish(&mut self) -> Result<(), String> {
+    pub fn finish(&mut self) -> Result<(), LinkError> {
         self.setup.validate()?;
         self.setup.settings = self.setup.normalised_settings()?;
-        validate_schedule(&mut self.schedule, self.setup.nodes)?;
+        validate_schedule(&mut self.schedule, self.setup.nodes).map_err(RunError::from)?;
         crate::run::check_actions_for(self.setup.about()?, &self.schedule)
+            .map_err(RunError::from)?;
+        Ok(())
     }
 
     /// Reads a query made only of recipe names; unknown names are refused.
-    pub fn from_query(query: &str) -> Result<Recipe, String> {
+    pub fn from_query(query: &str) -> Result<Recipe, LinkError> {
         let mut recipe = Recipe::default();
         for (name, value) in query_pairs(query) {
             if !recipe.read_pair(name, value)? {
-                return Err(format!("unknown setting {name:?}"));
+                return Err(LinkError::UnknownName(name.to_string()));
             }
         }
         recipe.finish()?;
         Ok(recipe)
+    }
+}
+
+/// Why a link (or a recipe read from one) was refused. A bad setting, bug or action of the
+/// run it describes is a [`RunError`] inside.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LinkError {
+    #[error("this link was made by a newer splitbrain (format version {0}; this page reads up to {FORMAT_VERSION})", FORMAT_VERSION = FORMAT_VERSION)]
+    Newer(u64),
+    #[error("{what} must be a whole number, not {value:?}")]
+    NotANumber { what: &'static str, value: String },
+    #[error("{what} {value} is too large")]
+    TooLarge { what: &'static str, value: String },
+    #[error("client load is at most 1000 ops/s, not {0}")]
+    Load(u32),
+    #[error("a cluster has between 1 and {MAX_NODES} nodes, not {0}", MAX_NODES = MAX_NODES)]
+    ClusterSize(usize),
+    #[error("unknown setting {0:?}")]
+    UnknownName(String),
+    /// Text the link's grammar cannot read (an action, a schedule, link settings, a
+    /// retry policy), in words that name the part.
+    #[error("{0}")]
+    Grammar(String),
+    #[error(transparent)]
+    Duration(#[from] DurationError),
+    #[error(transparent)]
+    Run(#[from] RunError),
+}
+
+impl From<ActionError> for LinkError {
+    fn from(error: ActionError) -> Self {
+        LinkError::Run(RunError::Action(error))
     }
 }
 
@@ -502,7 +533,7 @@ mod tests {
             ("retry=backoff1s", "backoffBASE~CAP~ATTEMPTS"),
             ("retry=fixed10ms~500", "at most 100 attempts"),
         ] {
-            let err = Recipe::from_query(q).unwrap_err();
+            let err = Recipe::from_query(q).unwrap_err().to_string();
             assert!(err.contains(want), "{q}: {err}");
         }
     }

@@ -28,7 +28,7 @@ use crate::protocols::raft::RaftNode;
 use crate::protocols::rpc::RpcNode;
 use crate::protocols::two_generals::General;
 use crate::protocols::two_phase_commit::TpcNode;
-use crate::run::RunSpec;
+use crate::run::{RunError, RunSpec};
 use crate::sim::Sim;
 use std::marker::PhantomData;
 use std::sync::RwLock;
@@ -60,7 +60,7 @@ static REGISTERED: RwLock<Vec<&'static dyn Entry>> = RwLock::new(Vec::new());
 /// is found by name like the built-in ones. Registering the same protocol again does
 /// nothing; a second protocol under a name or a bug name already taken is refused, since
 /// links name protocols and bugs alone.
-pub fn register(entry: &'static dyn Entry) -> Result<(), String> {
+pub fn register(entry: &'static dyn Entry) -> Result<(), RegisterError> {
     let about = entry.about();
     let mut registered = REGISTERED.write().unwrap_or_else(|e| e.into_inner());
     let known = PROTOCOLS.iter().chain(registered.iter());
@@ -70,16 +70,13 @@ pub fn register(entry: &'static dyn Entry) -> Result<(), String> {
             return Ok(());
         }
         if theirs.name == about.name {
-            return Err(format!(
-                "a protocol called {:?} is already registered",
-                about.name
-            ));
+            return Err(RegisterError::NameTaken(about.name));
         }
         if let Some(bug) = about.bugs.iter().find(|b| theirs.bug(b.name).is_some()) {
-            return Err(format!(
-                "the bug name {:?} is taken by {}; links name bugs alone, so pick another",
-                bug.name, theirs.name
-            ));
+            return Err(RegisterError::BugTaken {
+                bug: bug.name,
+                by: theirs.name,
+            });
         }
     }
     if about.name.is_empty()
@@ -88,21 +85,31 @@ pub fn register(entry: &'static dyn Entry) -> Result<(), String> {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     {
-        return Err(format!(
-            "a protocol's name is lowercase letters, digits and dashes (it goes in links), not {:?}",
-            about.name
-        ));
+        return Err(RegisterError::BadName(about.name));
     }
     let reserved = crate::recipe::RECIPE_NAMES
         .iter()
         .chain(crate::recipe::PAGE_NAMES);
     if let Some(taken) = reserved.into_iter().find(|n| about.setting(n).is_some()) {
-        return Err(format!(
-            "a setting cannot be called {taken:?}: links use that name for themselves"
-        ));
+        return Err(RegisterError::ReservedSetting(taken));
     }
     registered.push(entry);
     Ok(())
+}
+
+/// Why a protocol from outside was not registered.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RegisterError {
+    #[error("a protocol called {0:?} is already registered")]
+    NameTaken(&'static str),
+    #[error("the bug name {bug:?} is taken by {by}; links name bugs alone, so pick another")]
+    BugTaken { bug: &'static str, by: &'static str },
+    #[error(
+        "a protocol's name is lowercase letters, digits and dashes (it goes in links), not {0:?}"
+    )]
+    BadName(&'static str),
+    #[error("a setting cannot be called {0:?}: links use that name for themselves")]
+    ReservedSetting(&'static str),
 }
 
 /// Every protocol: the built-in ones, then those registered from outside.
@@ -112,7 +119,7 @@ pub fn all() -> Vec<&'static dyn Entry> {
 }
 
 /// The protocol registered under `name`, or a message listing the known names.
-pub fn find(name: &str) -> Result<&'static dyn Entry, String> {
+pub fn find(name: &str) -> Result<&'static dyn Entry, RunError> {
     let registered = REGISTERED.read().unwrap_or_else(|e| e.into_inner());
     let found = PROTOCOLS
         .iter()
@@ -120,11 +127,9 @@ pub fn find(name: &str) -> Result<&'static dyn Entry, String> {
         .copied()
         .find(|p| p.about().name == name);
     drop(registered);
-    found.ok_or_else(|| {
-        format!(
-            "unknown protocol {name:?}; available: {}",
-            names().join(", ")
-        )
+    found.ok_or_else(|| RunError::UnknownProtocol {
+        name: name.to_string(),
+        available: names().join(", "),
     })
 }
 
@@ -138,13 +143,16 @@ pub fn default_name() -> &'static str {
     PROTOCOLS[0].about().name
 }
 
-/// The message for a bug no protocol has, listing every protocol's bugs.
-pub fn unknown_bug(bug: &str) -> String {
+/// The error for a bug no protocol has, listing every protocol's bugs.
+pub fn unknown_bug(bug: &str) -> RunError {
     let known: Vec<&str> = all()
         .iter()
         .flat_map(|p| p.about().bugs.iter().map(|b| b.name))
         .collect();
-    format!("unknown bug {bug:?}; known bugs: {}", known.join(", "))
+    RunError::UnknownBug {
+        bug: bug.to_string(),
+        known: known.join(", "),
+    }
 }
 
 /// The protocol whose bug is called `bug`, if any.
@@ -169,16 +177,16 @@ pub trait Entry: Sync {
     fn about(&self) -> &'static About;
 
     /// Checks settings and bugs and returns the settings normalised.
-    fn check(&self, settings: &Settings, bugs: &[String], env: &Env) -> Result<Settings, String>;
+    fn check(&self, settings: &Settings, bugs: &[String], env: &Env) -> Result<Settings, RunError>;
 
     /// The world `spec` describes, checked first ([`RunSpec::validate_for`]: the same
     /// check `RunSpec::sim` makes, which builds its world here), so that a spec runs the
     /// same run whichever way its world is built; a spec of another protocol is refused.
-    fn world(&self, spec: &RunSpec, record: bool) -> Result<Box<dyn Sim>, String>;
+    fn world(&self, spec: &RunSpec, record: bool) -> Result<Box<dyn Sim>, RunError>;
 
     /// The names of the checkers a world of `spec` runs, with when they check: what the
     /// description's properties must match.
-    fn checkers(&self, spec: &RunSpec) -> Result<Vec<(&'static str, PropertyKind)>, String>;
+    fn checkers(&self, spec: &RunSpec) -> Result<Vec<(&'static str, PropertyKind)>, RunError>;
 
     /// What the settings mean together, if the protocol has something to say (see
     /// [`Described::remark`]); `None` also when they are not valid.
@@ -186,14 +194,14 @@ pub trait Entry: Sync {
 
     /// What the promises of `spec`'s configuration assume of the system (see
     /// [`Described::model`]).
-    fn model(&self, spec: &RunSpec) -> Result<SystemModel, String>;
+    fn model(&self, spec: &RunSpec) -> Result<SystemModel, RunError>;
 
     /// The kinds of fault `spec`'s configuration allows (see [`Described::faults`]).
-    fn faults(&self, spec: &RunSpec) -> Result<Faults, String>;
+    fn faults(&self, spec: &RunSpec) -> Result<Faults, RunError>;
 
     /// How many faulty nodes `spec`'s configuration tolerates (see
     /// [`Described::tolerates`]).
-    fn tolerates(&self, spec: &RunSpec) -> Result<u32, String>;
+    fn tolerates(&self, spec: &RunSpec) -> Result<u32, RunError>;
 }
 
 impl dyn Entry {
@@ -203,7 +211,7 @@ impl dyn Entry {
         &self,
         spec: &RunSpec,
         until_us: crate::time::Micros,
-    ) -> Result<Vec<Option<crate::card::Card>>, String> {
+    ) -> Result<Vec<Option<crate::card::Card>>, RunError> {
         let mut world = self.world(spec, false)?;
         world.run_until(until_us);
         Ok((0..world.node_count()).map(|i| world.card(i)).collect())
@@ -218,16 +226,17 @@ impl<P> Of<P> {
 }
 
 /// Checks bug names against a description.
-fn check_bugs(about: &About, bugs: &[String]) -> Result<(), String> {
+fn check_bugs(about: &About, bugs: &[String]) -> Result<(), RunError> {
     for bug in bugs {
         if about.bug(bug).is_some() {
             continue;
         }
         return Err(match owner_of_bug(bug) {
-            Some(owner) => format!(
-                "the bug {bug} belongs to {}, not {}",
-                owner.name, about.name
-            ),
+            Some(owner) => RunError::BugOfAnother {
+                bug: bug.clone(),
+                owner: owner.name,
+                protocol: about.name,
+            },
             None => unknown_bug(bug),
         });
     }
@@ -236,21 +245,23 @@ fn check_bugs(about: &About, bugs: &[String]) -> Result<(), String> {
 
 impl<P: Described> Of<P> {
     /// The typed configuration for these settings.
-    pub fn config(settings: &Settings, bugs: &[String], env: &Env) -> Result<P::Config, String> {
+    pub fn config(settings: &Settings, bugs: &[String], env: &Env) -> Result<P::Config, RunError> {
         let (min, max, _) = P::ABOUT.nodes;
         if env.nodes < min || env.nodes > max {
+            let (protocol, nodes) = (P::ABOUT.name, env.nodes);
             return Err(if min == max {
-                format!(
-                    "{} runs on exactly {min} nodes, not {}",
-                    P::ABOUT.name,
-                    env.nodes
-                )
+                RunError::ExactlyNodes {
+                    protocol,
+                    min,
+                    nodes,
+                }
             } else {
-                format!(
-                    "{} runs on {min} to {max} nodes, not {}",
-                    P::ABOUT.name,
-                    env.nodes
-                )
+                RunError::NodesOfProtocol {
+                    protocol,
+                    min,
+                    max,
+                    nodes,
+                }
             });
         }
         check_bugs(P::ABOUT, bugs)?;
@@ -264,6 +275,7 @@ impl<P: Described> Of<P> {
             },
             env,
         )
+        .map_err(|e| RunError::Setting(SettingError::Together(e)))
     }
 }
 
@@ -272,12 +284,12 @@ impl<P: Described> Entry for Of<P> {
         P::ABOUT
     }
 
-    fn check(&self, settings: &Settings, bugs: &[String], env: &Env) -> Result<Settings, String> {
+    fn check(&self, settings: &Settings, bugs: &[String], env: &Env) -> Result<Settings, RunError> {
         Self::config(settings, bugs, env)?;
-        check_settings(P::ABOUT, settings)
+        Ok(check_settings(P::ABOUT, settings)?)
     }
 
-    fn checkers(&self, spec: &RunSpec) -> Result<Vec<(&'static str, PropertyKind)>, String> {
+    fn checkers(&self, spec: &RunSpec) -> Result<Vec<(&'static str, PropertyKind)>, RunError> {
         let config = Self::config(&spec.settings, &spec.bugs, &spec.env())?;
         let safety = P::invariants(&config, spec.nodes)
             .into_iter()
@@ -301,24 +313,24 @@ impl<P: Described> Entry for Of<P> {
         )
     }
 
-    fn world(&self, spec: &RunSpec, record: bool) -> Result<Box<dyn Sim>, String> {
+    fn world(&self, spec: &RunSpec, record: bool) -> Result<Box<dyn Sim>, RunError> {
         let mut spec = spec.clone();
         spec.validate_for(self)?;
         let config = Self::config(&spec.settings, &spec.bugs, &spec.env())?;
         Ok(Box::new(spec.world::<P>(config, record).into_kernel()))
     }
 
-    fn model(&self, spec: &RunSpec) -> Result<SystemModel, String> {
+    fn model(&self, spec: &RunSpec) -> Result<SystemModel, RunError> {
         let config = Self::config(&spec.settings, &spec.bugs, &spec.env())?;
         Ok(P::model(&config))
     }
 
-    fn faults(&self, spec: &RunSpec) -> Result<Faults, String> {
+    fn faults(&self, spec: &RunSpec) -> Result<Faults, RunError> {
         let config = Self::config(&spec.settings, &spec.bugs, &spec.env())?;
         Ok(P::faults(&config))
     }
 
-    fn tolerates(&self, spec: &RunSpec) -> Result<u32, String> {
+    fn tolerates(&self, spec: &RunSpec) -> Result<u32, RunError> {
         let config = Self::config(&spec.settings, &spec.bugs, &spec.env())?;
         Ok(P::tolerates(&config, spec.nodes))
     }
@@ -372,25 +384,25 @@ mod tests {
         fn about(&self) -> &'static About {
             self.0
         }
-        fn check(&self, _: &Settings, _: &[String], _: &Env) -> Result<Settings, String> {
+        fn check(&self, _: &Settings, _: &[String], _: &Env) -> Result<Settings, RunError> {
             unreachable!()
         }
-        fn world(&self, _: &RunSpec, _: bool) -> Result<Box<dyn Sim>, String> {
+        fn world(&self, _: &RunSpec, _: bool) -> Result<Box<dyn Sim>, RunError> {
             unreachable!()
         }
-        fn checkers(&self, _: &RunSpec) -> Result<Vec<(&'static str, PropertyKind)>, String> {
+        fn checkers(&self, _: &RunSpec) -> Result<Vec<(&'static str, PropertyKind)>, RunError> {
             unreachable!()
         }
         fn remark(&self, _: &Settings, _: &[String], _: &Env) -> Option<String> {
             unreachable!()
         }
-        fn model(&self, _: &RunSpec) -> Result<SystemModel, String> {
+        fn model(&self, _: &RunSpec) -> Result<SystemModel, RunError> {
             unreachable!()
         }
-        fn faults(&self, _: &RunSpec) -> Result<Faults, String> {
+        fn faults(&self, _: &RunSpec) -> Result<Faults, RunError> {
             unreachable!()
         }
-        fn tolerates(&self, _: &RunSpec) -> Result<u32, String> {
+        fn tolerates(&self, _: &RunSpec) -> Result<u32, RunError> {
             unreachable!()
         }
     }
@@ -438,15 +450,21 @@ mod tests {
     #[test]
     fn registration_refuses_names_links_cannot_tell_apart() {
         let try_register = |a: &'static About| register(Box::leak(Box::new(Described(a))));
-        let e = try_register(about("raft", &[], &[])).unwrap_err();
+        let e = try_register(about("raft", &[], &[]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("already registered"), "{e}");
         static BUG: &[BugDesc] = &[BugDesc {
             name: "forget-epoch",
             breaks: "x",
         }];
-        let e = try_register(about("outside-2", &[], BUG)).unwrap_err();
+        let e = try_register(about("outside-2", &[], BUG))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("taken by primary-backup"), "{e}");
-        let e = try_register(about("Outside 3", &[], &[])).unwrap_err();
+        let e = try_register(about("Outside 3", &[], &[]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("lowercase"), "{e}");
         static SEED: &[SettingDesc] = &[SettingDesc {
             name: "seed",
@@ -455,7 +473,9 @@ mod tests {
             default: Some("0"),
             help: "x",
         }];
-        let e = try_register(about("outside-4", SEED, &[])).unwrap_err();
+        let e = try_register(about("outside-4", SEED, &[]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("\"seed\""), "{e}");
         assert!(find("outside-2").is_err() && find("outside-4").is_err());
     }

@@ -9,6 +9,7 @@
 //! the entry it could not read. The format is this module's own; the JSON schedule (with
 //! serde) remains the one for files.
 
+use super::LinkError;
 use crate::action::{Action, DiskFate, Scheduled};
 use crate::client::{KvOp, Retry, Workload};
 use crate::ids::NodeId;
@@ -60,7 +61,12 @@ pub fn format_link(l: &LinkConfig) -> String {
 }
 
 /// Fields left out keep the calm network's values.
-pub fn parse_link(text: &str) -> Result<LinkConfig, String> {
+/// Reads link settings (`lat20ms_jit5ms_loss1`).
+pub fn parse_link(text: &str) -> Result<LinkConfig, LinkError> {
+    link_text(text).map_err(LinkError::Grammar)
+}
+
+fn link_text(text: &str) -> Result<LinkConfig, String> {
     let mut l = LinkConfig::default();
     for field in text.split('_').filter(|f| !f.is_empty()) {
         let (name, value) = field.split_at(
@@ -135,7 +141,7 @@ fn parse_workload(text: &str) -> Result<Workload, String> {
             "keys" => w.keys = parse_number(value, "key count")?,
             "read" => w.read_percent = parse_number(value, "read percentage")?,
             "timeout" => w.timeout_us = parse_duration(value)?,
-            "fixed" | "backoff" => w.retry = parse_retry(field)?,
+            "fixed" | "backoff" => w.retry = retry_text(field)?,
             _ => {
                 return Err(format!(
                 "unknown client load setting {field:?} (use keys, read, timeout, fixed, backoff)"
@@ -148,7 +154,11 @@ fn parse_workload(text: &str) -> Result<Workload, String> {
 }
 
 /// `fixedDELAY~ATTEMPTS` or `backoffBASE~CAP~ATTEMPTS`.
-pub(crate) fn parse_retry(field: &str) -> Result<Retry, String> {
+pub(crate) fn parse_retry(field: &str) -> Result<Retry, LinkError> {
+    retry_text(field).map_err(LinkError::Grammar)
+}
+
+fn retry_text(field: &str) -> Result<Retry, String> {
     let bad = || {
         format!("retry {field:?} is not fixedDELAY~ATTEMPTS or backoffBASE~CAP~ATTEMPTS (as in backoff100ms~2s~5)")
     };
@@ -292,7 +302,12 @@ pub fn format_action(action: &Action) -> String {
     }
 }
 
-pub fn parse_action(text: &str) -> Result<Action, String> {
+/// Reads one action in a link's text form (`crash:1:keep`).
+pub fn parse_action(text: &str) -> Result<Action, LinkError> {
+    action_text(text).map_err(LinkError::Grammar)
+}
+
+fn action_text(text: &str) -> Result<Action, String> {
     let args: Vec<&str> = text.split(':').collect();
     let arity = |n: usize| -> Result<(), String> {
         if args.len() == n + 1 {
@@ -426,13 +441,13 @@ pub fn parse_action(text: &str) -> Result<Action, String> {
             Action::SetLink {
                 from,
                 to,
-                link: parse_link(args[2])?,
+                link: link_text(args[2])?,
             }
         }
         "net" => {
             arity(1)?;
             Action::SetNetwork {
-                link: parse_link(args[1])?,
+                link: link_text(args[1])?,
             }
         }
         "checksums" => {
@@ -517,7 +532,12 @@ pub fn format_schedule(schedule: &[Scheduled]) -> String {
 }
 
 /// Reads a schedule; the error names the entry (counted from 1) that could not be read.
-pub fn parse_schedule(text: &str) -> Result<Vec<Scheduled>, String> {
+/// Reads a schedule in a link's text form (`1.5s@heal,2s@crash:2:keep`).
+pub fn parse_schedule(text: &str) -> Result<Vec<Scheduled>, LinkError> {
+    schedule_text(text).map_err(LinkError::Grammar)
+}
+
+fn schedule_text(text: &str) -> Result<Vec<Scheduled>, String> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
@@ -547,7 +567,7 @@ pub fn parse_schedule(text: &str) -> Result<Vec<Scheduled>, String> {
             let at =
                 parse_duration(at).map_err(|e| format!("action {} ({entry:?}): {e}", i + 1))?;
             let action =
-                parse_action(action).map_err(|e| format!("action {} ({entry:?}): {e}", i + 1))?;
+                action_text(action).map_err(|e| format!("action {} ({entry:?}): {e}", i + 1))?;
             Ok(Scheduled { at, after, action })
         })
         .collect()

@@ -219,7 +219,7 @@ fn bad_input_names_the_entry_and_the_problem() {
         ("-2s@heal", "cannot be negative"),
     ];
     for (text, want) in cases {
-        let err = parse_schedule(text).unwrap_err();
+        let err = parse_schedule(text).unwrap_err().to_string();
         assert!(err.contains(want), "{text}: {err}");
     }
     assert_eq!(parse_schedule(""), Ok(Vec::new()));
