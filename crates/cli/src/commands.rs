@@ -202,8 +202,8 @@ pub fn check_history(path: &std::path::Path, format: Option<&str>) -> Result<Val
     };
     let history = match format {
         Format::Json => read_history(&text),
-        Format::Edn => formats::read_edn(&text),
-        Format::JepsenLog => formats::read_jepsen_log(&text),
+        Format::Edn => formats::read_edn(&text).map_err(|e| e.to_string()),
+        Format::JepsenLog => formats::read_jepsen_log(&text).map_err(|e| e.to_string()),
     }
     .map_err(|e| format!("{}: {e}", path.display()))?;
     let started = Instant::now();

@@ -156,7 +156,7 @@ fn outcomes(
                             if i >= to {
                                 return mine;
                             }
-                            mine.push((i, fuzz_run(spec, i)));
+                            mine.push((i, fuzz_run(spec, i).map_err(|e| e.to_string())));
                         }
                     })
                 })

@@ -264,7 +264,7 @@ pub fn CapView(props: &Props) -> Html {
                 let out = designs(preset_index, sliders, retry)
                     .into_iter()
                     .map(|d| {
-                        let r = d.run(seed);
+                        let r = d.run(seed).map_err(|e| e.to_string());
                         (d, r)
                     })
                     .collect();

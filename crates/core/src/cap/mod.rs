@@ -246,7 +246,7 @@ impl Design {
     }
 
     /// The standard experiment for this design.
-    pub fn run(&self, seed: u64) -> Result<CapReport, String> {
+    pub fn run(&self, seed: u64) -> Result<CapReport, CapError> {
         run_experiment(&self.setup(seed))
     }
 }
@@ -321,11 +321,20 @@ pub fn standard_experiment(protocol: &str, seed: u64) -> CapReport {
     run_experiment(&standard_setup(protocol, seed)).expect("the standard setup is valid")
 }
 
+/// Why an experiment could not run.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CapError {
+    #[error("the partition must start before it ends")]
+    PartitionBackwards,
+    #[error(transparent)]
+    Run(#[from] crate::run::RunError),
+}
+
 /// Runs an experiment and reports on it.
-pub fn run_experiment(setup: &CapSetup) -> Result<CapReport, String> {
+pub fn run_experiment(setup: &CapSetup) -> Result<CapReport, CapError> {
     let mut spec = setup.spec.clone();
     if setup.partition_from_us > setup.partition_until_us {
-        return Err("the partition must start before it ends".into());
+        return Err(CapError::PartitionBackwards);
     }
     spec.schedule.push(Scheduled::at(
         setup.partition_from_us,

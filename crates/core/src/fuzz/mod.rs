@@ -7,7 +7,7 @@ use crate::action::Schedule;
 use crate::check::Violation;
 use crate::registry::{Faults, SystemModel};
 use crate::rng::SimRng;
-use crate::run::{run, RunSpec};
+use crate::run::{run, RunError, RunSpec};
 use serde::{Deserialize, Serialize};
 
 mod schedule;
@@ -115,7 +115,7 @@ pub struct RunOutcome {
 
 /// Fuzz run `i` of `spec`, on its own: runs of one sweep can go to any thread or machine,
 /// and [`FuzzReport::absorb`] puts their outcomes together in the order of `i`.
-pub fn fuzz_run(spec: &FuzzSpec, i: u64) -> Result<RunOutcome, String> {
+pub fn fuzz_run(spec: &FuzzSpec, i: u64) -> Result<RunOutcome, RunError> {
     let about = crate::registry::find(&spec.base.protocol)?.about();
     let run_spec = fuzz_run_spec(spec, i);
     let result = run(&run_spec)?;
@@ -197,12 +197,12 @@ impl FuzzReport {
     }
 }
 
-pub fn fuzz(spec: &FuzzSpec) -> Result<FuzzReport, String> {
+pub fn fuzz(spec: &FuzzSpec) -> Result<FuzzReport, RunError> {
     fuzz_slice(spec, 0..spec.runs)
 }
 
 /// Runs `range` of the sweep `spec` describes, one after another.
-pub fn fuzz_slice(spec: &FuzzSpec, range: std::ops::Range<u64>) -> Result<FuzzReport, String> {
+pub fn fuzz_slice(spec: &FuzzSpec, range: std::ops::Range<u64>) -> Result<FuzzReport, RunError> {
     spec.base.clone().validate()?;
     let mut report = FuzzReport::empty();
     for i in range {

@@ -27,7 +27,8 @@
 
 pub mod claim;
 
-use crate::recipe::Recipe;
+use crate::recipe::{LinkError, Recipe};
+use crate::run::RunError;
 use claim::{Claim, Finding};
 use serde::Serialize;
 
@@ -178,9 +179,26 @@ pub struct Question {
 }
 
 /// Reads a lesson file; an error names the line.
-pub fn parse(text: &str) -> Result<Lesson, String> {
+/// Why a lesson's text was refused: the line (from 1) and what is wrong there.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LessonError {
+    #[error("line {line}: {problem}")]
+    At { line: usize, problem: String },
+    /// A link in the lesson (a step's run, a challenge's run or solution) does not read.
+    #[error("line {line}: its {field}: {error}")]
+    Link {
+        line: usize,
+        field: String,
+        error: Box<LinkError>,
+    },
+}
+
+pub fn parse(text: &str) -> Result<Lesson, LessonError> {
     let lines: Vec<&str> = text.lines().collect();
-    let at = |n: usize, msg: String| format!("line {}: {msg}", n + 1);
+    let at = |n: usize, problem: String| LessonError::At {
+        line: n + 1,
+        problem,
+    };
     if lines.first().map(|l| l.trim()) != Some("---") {
         return Err(at(
             0,
@@ -274,8 +292,11 @@ fn field(line: &str) -> Option<(&str, &str)> {
     known.contains(&key).then(|| (key, value.trim()))
 }
 
-fn step((line, title, body): RawStep) -> Result<Step, String> {
-    let at = |n: usize, msg: String| format!("line {}: {msg}", n + 1);
+fn step((line, title, body): RawStep) -> Result<Step, LessonError> {
+    let at = |n: usize, problem: String| LessonError::At {
+        line: n + 1,
+        problem,
+    };
     let (mut run, mut claim, mut contrast) = (None, None, true);
     let (mut question, mut choices, mut answer) = (None, Vec::new(), None);
     let mut try_this = Vec::new();
@@ -284,7 +305,11 @@ fn step((line, title, body): RawStep) -> Result<Step, String> {
     for (n, l) in body {
         match field(l) {
             Some(("run", v)) => {
-                Recipe::from_query(v).map_err(|e| at(n, format!("its run: {e}")))?;
+                Recipe::from_query(v).map_err(|error| LessonError::Link {
+                    line: n + 1,
+                    field: "run".into(),
+                    error: Box::new(error),
+                })?;
                 run = Some(v.to_string());
             }
             Some(("view", v)) => {
@@ -356,15 +381,22 @@ fn step((line, title, body): RawStep) -> Result<Step, String> {
 }
 
 /// Reads a `# Challenge:` section.
-fn challenge((line, title, body): RawStep) -> Result<Challenge, String> {
-    let at = |n: usize, msg: String| format!("line {}: {msg}", n + 1);
+fn challenge((line, title, body): RawStep) -> Result<Challenge, LessonError> {
+    let at = |n: usize, problem: String| LessonError::At {
+        line: n + 1,
+        problem,
+    };
     let (mut run, mut goal, mut solution) = (None, None, None);
     let mut hints = Vec::new();
     let mut text = Vec::new();
     for (n, l) in body {
         match field(l) {
             Some((key @ ("run" | "solution"), v)) => {
-                Recipe::from_query(v).map_err(|e| at(n, format!("its {key}: {e}")))?;
+                Recipe::from_query(v).map_err(|error| LessonError::Link {
+                    line: n + 1,
+                    field: key.to_string(),
+                    error: Box::new(error),
+                })?;
                 let slot = if key == "run" {
                     &mut run
                 } else {
@@ -424,7 +456,7 @@ impl Checked {
 }
 
 /// Runs `recipe` to its moment and checks `claim` on it.
-pub fn check_run(recipe: &Recipe, claim: &Claim) -> Result<Finding, String> {
+pub fn check_run(recipe: &Recipe, claim: &Claim) -> Result<Finding, RunError> {
     let mut sim = recipe.setup.sim(recipe.schedule.clone())?;
     sim.run_until(recipe.at_us.unwrap_or(DEFAULT_UNTIL_US));
     Ok(claim.check(&*sim))
@@ -435,7 +467,7 @@ pub const DEFAULT_UNTIL_US: crate::time::Micros = 10 * crate::time::MICROS_PER_S
 
 /// Checks every step of `lesson`, and its challenge: that the solution reaches the goal,
 /// and that the start, left alone as long, does not.
-pub fn check(lesson: &Lesson) -> Result<Vec<Checked>, String> {
+pub fn check(lesson: &Lesson) -> Result<Vec<Checked>, LinkError> {
     let mut checked: Vec<Checked> = lesson
         .steps
         .iter()
@@ -460,7 +492,7 @@ pub fn check(lesson: &Lesson) -> Result<Vec<Checked>, String> {
                 link: format!("#{}", recipe.to_query()),
             })
         })
-        .collect::<Result<_, String>>()?;
+        .collect::<Result<_, LinkError>>()?;
     if let Some(c) = &lesson.challenge {
         let solution = Recipe::from_query(&c.solution)?;
         let found = check_run(&solution, &c.parsed_goal)?;

@@ -23,13 +23,25 @@ fn every_builtin_lesson_reads_and_every_claim_holds_only_with_its_actions() {
 #[test]
 fn a_broken_lesson_is_refused_with_its_line() {
     let bad = "---\nname: x\ntopic: two-generals\ntitle: X\n---\n# Step: one\nrun: v=1&nodes=5\nclaim: safety is fine\n";
-    assert!(parse(bad).unwrap_err().starts_with("line 8: unknown claim"));
+    assert!(parse(bad)
+        .unwrap_err()
+        .to_string()
+        .starts_with("line 8: unknown claim"));
     let bad = "---\nname: x\ntopic: nowhere\ntitle: X\n---\n";
-    assert!(parse(bad).unwrap_err().contains("unknown topic"));
+    assert!(parse(bad)
+        .unwrap_err()
+        .to_string()
+        .contains("unknown topic"));
     let bad = "---\nname: x\ntopic: two-generals\ntitle: X\n---\n# Step: one\nrun: v=1&nodes=abc\nclaim: safety holds\n";
-    assert!(parse(bad).unwrap_err().starts_with("line 7: its run:"));
+    assert!(parse(bad)
+        .unwrap_err()
+        .to_string()
+        .starts_with("line 7: its run:"));
     let bad = "---\nname: x\ntopic: two-generals\ntitle: X\n---\n# Step: one\nrun: v=1&nodes=5\nclaim: safety holds\nquestion: Q?\nchoice: a\nchoice: b\n";
-    assert!(parse(bad).unwrap_err().contains("one written choice*"));
+    assert!(parse(bad)
+        .unwrap_err()
+        .to_string()
+        .contains("one written choice*"));
 }
 
 /// A claim that does not hold is reported as such (the check can fail).
@@ -80,9 +92,13 @@ fn a_challenge_is_read_and_its_solution_checked_against_its_start() {
     let late = format!("{text}# Step: late\nrun: v=1\nclaim: safety holds\n");
     assert!(parse(&late)
         .unwrap_err()
+        .to_string()
         .contains("the challenge comes last"));
     let unsolved = text.replace("solution:", "hint:");
-    assert!(parse(&unsolved).unwrap_err().contains("has no solution"));
+    assert!(parse(&unsolved)
+        .unwrap_err()
+        .to_string()
+        .contains("has no solution"));
 }
 
 /// The claims about what the clients and the replicas end up with: writes lost to a clock
@@ -183,6 +199,7 @@ fn a_step_may_ask_for_the_cap_comparison_and_nothing_else() {
     assert_eq!(lesson.steps[0].view.as_deref(), Some("cap"));
     assert!(parse(&text("graph"))
         .unwrap_err()
+        .to_string()
         .starts_with("line 10: view is one of cap"));
     assert!(builtin()
         .iter()

@@ -39,14 +39,12 @@ pub enum Format {
 }
 
 impl Format {
-    pub fn parse(name: &str) -> Result<Format, String> {
+    pub fn parse(name: &str) -> Result<Format, HistoryFileError> {
         match name {
             "json" => Ok(Format::Json),
             "edn" | "jepsen" | "knossos" | "porcupine-kv" => Ok(Format::Edn),
             "jepsen-log" | "porcupine-etcd" => Ok(Format::JepsenLog),
-            other => Err(format!(
-                "unknown history format \"{other}\"; known: json, edn, jepsen-log"
-            )),
+            other => Err(HistoryFileError::UnknownFormat(other.to_string())),
         }
     }
 
@@ -250,14 +248,30 @@ struct Line {
     key: Option<Edn>,
 }
 
+/// Why a history file was refused, in words that name the line or the operation.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum HistoryFileError {
+    #[error("unknown history format \"{0}\"; known: json, edn, jepsen-log")]
+    UnknownFormat(String),
+    /// The text does not read as operations of its format.
+    #[error("{0}")]
+    Unreadable(String),
+    /// The operations read, but do not make a history (a completion with no invocation, a
+    /// process that invokes again before it completes, a write of nothing).
+    #[error("{0}")]
+    Inconsistent(String),
+}
+
 /// Reads a Jepsen EDN history (Knossos's, Porcupine's key-value logs) into client records.
-pub fn read_edn(text: &str) -> Result<Vec<ClientRecord>, String> {
-    assemble(edn_lines(text)?)
+pub fn read_edn(text: &str) -> Result<Vec<ClientRecord>, HistoryFileError> {
+    let lines = edn_lines(text).map_err(HistoryFileError::Unreadable)?;
+    assemble(lines).map_err(HistoryFileError::Inconsistent)
 }
 
 /// Reads Jepsen's tab-separated text log (Porcupine's etcd logs) into client records.
-pub fn read_jepsen_log(text: &str) -> Result<Vec<ClientRecord>, String> {
-    assemble(log_lines(text)?)
+pub fn read_jepsen_log(text: &str) -> Result<Vec<ClientRecord>, HistoryFileError> {
+    let lines = log_lines(text).map_err(HistoryFileError::Unreadable)?;
+    assemble(lines).map_err(HistoryFileError::Inconsistent)
 }
 
 fn edn_lines(text: &str) -> Result<Vec<Line>, String> {

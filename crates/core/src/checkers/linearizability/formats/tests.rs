@@ -202,12 +202,13 @@ fn broken_histories_are_refused_with_the_place() {
             "invokes again",
         ),
     ] {
-        let err = read_edn(text).unwrap_err();
+        let err = read_edn(text).unwrap_err().to_string();
         assert!(err.contains(says), "{text}: {err}");
     }
     assert_eq!(Format::detect("[{\"id\": 0}]"), Format::Json);
     assert_eq!(Format::detect("[{:type :invoke}]"), Format::Edn);
     assert!(Format::parse("csv")
         .unwrap_err()
+        .to_string()
         .contains("known: json, edn, jepsen-log"));
 }
