@@ -8,6 +8,7 @@
 //! - [`crate::registry::RegisterError`]: a protocol registered from outside;
 //! - [`crate::recipe::LinkError`]: a link, or a recipe read from one;
 //! - [`crate::checkers::linearizability::formats::HistoryFileError`]: a history file;
+//! - [`crate::export::TraceFileError`]: an exported trace file;
 //! - [`crate::lesson::LessonError`]: a lesson's text;
 //! - [`crate::cap::CapError`]: a CAP experiment.
 //!
@@ -41,5 +42,6 @@ into_sentence!(
     crate::recipe::LinkError,
     crate::lesson::LessonError,
     crate::cap::CapError,
+    crate::export::TraceFileError,
     crate::checkers::linearizability::formats::HistoryFileError,
 );

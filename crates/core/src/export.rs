@@ -106,30 +106,38 @@ pub struct TraceHead {
 impl TraceHead {
     /// The run the file reproduces, at the moment it was exported; or what keeps it from
     /// being read.
-    pub fn recipe(&self) -> Result<crate::recipe::Recipe, String> {
+    pub fn recipe(&self) -> Result<crate::recipe::Recipe, TraceFileError> {
         if self.format.as_deref() != Some(TRACE_FORMAT) {
-            return Err(format!(
-                "a JSON file must be a trace exported by splitbrain (with \"format\": \"{TRACE_FORMAT}\")"
-            ));
+            return Err(TraceFileError::NotATrace);
         }
         let version = self.version.unwrap_or(0.0);
         if version < 1.0 || version > f64::from(TRACE_VERSION) || version.fract() != 0.0 {
-            return Err(format!(
-                "trace format version {version} is not one this page reads (1 to {TRACE_VERSION})"
-            ));
+            return Err(TraceFileError::Version(version));
         }
-        let text = self
-            .recipe
-            .as_deref()
-            .ok_or("the trace has no \"recipe\" text")?;
-        let mut recipe =
-            crate::recipe::Recipe::from_query(text).map_err(|e| format!("its recipe: {e}"))?;
+        let text = self.recipe.as_deref().ok_or(TraceFileError::NoRecipe)?;
+        let mut recipe = crate::recipe::Recipe::from_query(text)
+            .map_err(|e| TraceFileError::Recipe(Box::new(e)))?;
         recipe.at_us = self
             .time_us
             .filter(|t| *t >= 0.0 && t.is_finite())
             .map(|t| t as u64);
         Ok(recipe)
     }
+}
+
+/// Why an exported trace file was refused.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum TraceFileError {
+    #[error(
+        "a JSON file must be a trace exported by splitbrain (with \"format\": \"{TRACE_FORMAT}\")"
+    )]
+    NotATrace,
+    #[error("trace format version {0} is not one this page reads (1 to {TRACE_VERSION})")]
+    Version(f64),
+    #[error("the trace has no \"recipe\" text")]
+    NoRecipe,
+    #[error("its recipe: {0}")]
+    Recipe(Box<crate::recipe::LinkError>),
 }
 
 /// The run now, as the JavaScript API's `state()` gives it.
@@ -257,7 +265,7 @@ mod tests {
 
         let says = |json: &str| {
             let head: TraceHead = serde_json::from_str(json).unwrap();
-            head.recipe().unwrap_err()
+            head.recipe().unwrap_err().to_string()
         };
         assert!(serde_json::from_str::<TraceHead>(r#"{"format": 7}"#).is_err());
         assert!(says(r#"{"name": "x"}"#).contains("exported by splitbrain"));

@@ -537,4 +537,26 @@ mod tests {
             assert!(err.contains(want), "{q}: {err}");
         }
     }
+
+    #[test]
+    fn a_link_error_says_which_kind_of_input_was_wrong() {
+        use crate::about::SettingError;
+        use crate::action::ActionError;
+        let err = |q: &str| Recipe::from_query(q).unwrap_err();
+        assert!(matches!(
+            err("v=1&protocol=quorum&r=x"),
+            LinkError::Run(RunError::Setting(SettingError::NotANumber { .. }))
+        ));
+        assert!(matches!(
+            err("v=1&nodes=3&actions=1s@crash:7:keep"),
+            LinkError::Run(RunError::Action(ActionError::InSchedule { .. }))
+        ));
+        assert!(matches!(
+            err("v=1&bugs=no-such-bug"),
+            LinkError::Run(RunError::UnknownBug { .. })
+        ));
+        assert!(matches!(err("v=1&actions=1s@dance"), LinkError::Grammar(_)));
+        assert!(matches!(err("v=9"), LinkError::Newer(9)));
+        assert!(matches!(err("v=1&t=-1s"), LinkError::Duration(_)));
+    }
 }
