@@ -6,8 +6,8 @@ ensure_browser_tools
 say "native (splitbrain bench)"
 cargo run --quiet --release -p splitbrain-cli -- bench "$@"
 say "WebAssembly in headless Chromium"
-( wasm_env; wasm-pack test --release --headless --chrome --mode no-install crates/core \
-    --features browser-bench --test wasm_bench -- --nocapture 2>&1 | grep -E 'BENCH|test result' )
+browser_tests --release -p splitbrain-core --test wasm_bench -- --nocapture 2>&1 |
+  grep -E 'BENCH|test result'
 
 say "page frame times in headless Chromium (release build)"
 port=${BENCH_PORT:-8092}

@@ -29,8 +29,11 @@ grep -q 'FAILED\|error\[' target/native-tests.log && { echo "native tests failed
 grep -q '^test result: ok' target/native-tests.log
 
 phase "browser tests (wasm-bindgen-test in headless Chromium)"
-( wasm_env; wasm-pack test --headless --chrome --mode no-install crates/core )
-( wasm_env; wasm-pack test --headless --chrome --mode no-install examples/own-protocol )
+# The core's and the example's together, and only the test files that hold browser tests
+# (the others are native tests, already run above).
+browser_tests -p splitbrain-core -p own-protocol --test wasm_golden --test register
+# The browser benchmark is built, so that it keeps up with the core, not run.
+browser_tests -p splitbrain-core --test wasm_bench --no-run --quiet
 
 phase "end-to-end tests of the built page (playwright-core, headless Chromium)"
 port=${E2E_PORT:-8090}

@@ -13,7 +13,6 @@ export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
 export TRUNK_SKIP_VERSION_CHECK=true
 
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen pin in Cargo.toml
-WASM_PACK_VERSION=0.15.1
 TRUNK_VERSION=0.21.14          # 0.22 needs a newer rustc than the one we build with
 BINARYEN_VERSION=132
 
@@ -83,7 +82,6 @@ ensure_npm_package() {
 }
 
 ensure_wasm_bindgen() { ensure_cargo_tool wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen; }
-ensure_wasm_pack() { ensure_cargo_tool wasm-pack "$WASM_PACK_VERSION" wasm-pack --locked; }
 ensure_trunk() { ensure_cargo_tool trunk "$TRUNK_VERSION" trunk --locked; }
 ensure_wasm_opt() {
   ensure_npm_package "binaryen@$BINARYEN_VERSION" "binaryen/package.json"
@@ -94,10 +92,19 @@ ensure_browser_tools() {
   ensure_wasm_target
   ensure_chromium
   ensure_wasm_bindgen
-  ensure_wasm_pack
   ensure_trunk
   ensure_wasm_opt
   ensure_npm_package playwright-core "playwright-core/package.json"
+}
+
+# browser_tests [cargo test arguments...]: runs wasm-bindgen tests in headless Chromium, as
+# `wasm-pack test --headless --chrome` does (cargo test for wasm32 with wasm-bindgen's test
+# runner, which finds ChromeDriver through $CHROMEDRIVER and its options in each crate's
+# webdriver.json), in one cargo invocation for every crate named.
+browser_tests() {
+  ( wasm_env
+    export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+    cargo test --target wasm32-unknown-unknown "$@" )
 }
 
 # build_and_serve_page PORT: builds the release page into target/e2e-dist and serves it

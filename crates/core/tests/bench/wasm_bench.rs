@@ -1,7 +1,7 @@
 //! The simulator's speed in a real browser, printed (not asserted); wall-clock time is
 //! read here, in the benchmark, never in the simulator. Run with
 //! `scripts/bench.sh`, which also prints the native numbers to compare with.
-#![cfg(all(target_arch = "wasm32", feature = "browser-bench"))]
+#![cfg(target_arch = "wasm32")]
 
 use splitbrain_core::client::Workload;
 use splitbrain_core::run::RunSpec;
@@ -20,7 +20,7 @@ fn throughput(nodes: usize, sim_secs: u64) {
         rate_per_s: 200,
         ..Workload::default()
     });
-    let mut world = spec.typed_world::<RaftNode>(false).unwrap();
+    let mut world = spec.sim(false).unwrap();
     let started = now_ms();
     world.run_until(spec.until_us);
     let ms = now_ms() - started;
@@ -64,13 +64,16 @@ fn bench_linearizability_checker() {
 #[wasm_bindgen_test]
 fn bench_cap_experiment() {
     use splitbrain_core::cap::standard_experiment;
-    use splitbrain_core::run::ProtocolKind;
-    for kind in ProtocolKind::ALL {
+    let with_clients = splitbrain_core::registry::all()
+        .into_iter()
+        .map(|p| p.about())
+        .filter(|a| a.serves_clients());
+    for about in with_clients {
         let started = now_ms();
-        let report = standard_experiment(kind, 1);
+        let report = standard_experiment(about.name, 1);
         console_log!(
             "BENCH wasm cap experiment {}: {:.0} ms ({} operations)",
-            kind.name(),
+            about.name,
             now_ms() - started,
             report.cluster.ops
         );
