@@ -315,6 +315,18 @@ pub fn App(props: &AppProps) -> Html {
     let page = use_reducer(|| initial_page(&props.init, recorder.as_ref().as_deref()));
     *props.init.handle.borrow_mut() = Some(page.clone());
     use_frame_driver(page.clone(), (*recorder).clone());
+    // The address bar and session storage follow every change of the run, but only on the
+    // page that owns its tab: embedded playgrounds would overwrite each other.
+    use_effect_with(page.run_version, {
+        let page = page.clone();
+        move |changes| {
+            if *changes > 0 && !page.embedded {
+                let address = page.address();
+                crate::recovery::save(&address.recipe);
+                crate::url::publish_query(&address.to_query());
+            }
+        }
+    });
     // The last check of the end properties: (when, what it found).
     let end_check = use_state(|| None::<(Micros, Vec<Violation>)>);
     // The reader's choices, kept across visits.
@@ -458,43 +470,7 @@ pub fn App(props: &AppProps) -> Html {
         html! { <Inspector page={page.clone()} {node} /> }
     } else {
         // (Nothing selected: the legend, after the verdicts.)
-        html! {
-            <section class="inspector hint">
-                <h2>{"Break something"}</h2>
-                <p>{"Click a node to inspect its log, clocks and store, and to crash, pause, slow or isolate it. Click a link to cut it one way or both. Split the cluster with the split tool."}</p>
-                <p class="muted small">{"Keys: space play/pause · → step · ← back 100 ms · 0-9 select a node · c crash · x crash and lose disk · r restart · p pause · s slow · i isolate · b lie or stop lying · g split · h heal · Esc deselect"}</p>
-                <ul class="legend-list">
-                    { for about.roles.iter().map(|r| html! {
-                        <li><span class={classes!("dot", r.tone.class())}></span>{ r.label }</li>
-                    }) }
-                    <li><span class="dot paused"></span>{"paused"}</li>
-                    <li><span class="dot slow"></span>{"slow"}</li>
-                    <li><span class="dot crashed"></span>{"crashed"}</li>
-                    if !world.about().behaviours.is_empty() {
-                        <li><span class="dot byzantine"></span>{"Byzantine (lies; b switches the selected node)"}</li>
-                    }
-                    if !world.countdowns().is_empty() {
-                        <li><svg class="swatch" viewBox="0 0 28 12" aria-hidden="true"><path class="countdown" d="M14 1.5 A4.5 4.5 0 1 1 9.5 6" /></svg>{"time left on its timer (it fires when the arc is gone)"}</li>
-                    }
-                    <li><svg class="swatch" viewBox="0 0 28 12" aria-hidden="true"><g class="node selected"><circle class="halo" cx="14" cy="6" r="4" /></g></svg>{"the node you picked"}</li>
-                </ul>
-                <ul class="legend-list">
-                    { for crate::flight::COLOURS.iter().zip(about.look.legend).filter(|(_, name)| !name.is_empty()).map(|(colour, name)| html! {
-                        <li><span class="dot" style={format!("background: {colour}")}></span>{ name }</li>
-                    }) }
-                    <li><span class="cross">{"×"}</span>{"message lost (and why)"}</li>
-                </ul>
-                <ul class="legend-list">
-                    { for [("link cut", "cut"), ("link cut one way", "one-way"), ("across a partition", "partitioned"), ("link with its own faults", "tuned")].into_iter().map(|(label, class)| html! {
-                        <li><svg class="swatch" viewBox="0 0 28 12" aria-hidden="true"><g class={classes!("link", class)}><line class="stroke" x1="0" y1="6" x2="28" y2="6" /></g></svg>{ label }</li>
-                    }) }
-                    <li><svg class="swatch" viewBox="0 0 28 12" aria-hidden="true">
-                        <g class="node group-0"><circle class="halo" cx="6" cy="6" r="5" /></g>
-                        <g class="node group-1"><circle class="halo" cx="21" cy="6" r="5" /></g>
-                    </svg>{"sides of a partition"}</li>
-                </ul>
-            </section>
-        }
+        crate::side::legend(&**world)
     };
     // What the reader picked (a node, a link, the split tool) comes first in the side
     // column, so that its buttons are on the first screen; otherwise the verdicts do.

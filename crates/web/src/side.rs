@@ -1,11 +1,13 @@
 //! What the column beside the cluster says: the linearizability verdict with its witness,
-//! the end properties checked on demand, the newest step of the story, and where to begin
-//! on a first visit.
+//! the end properties checked on demand, the newest step of the story, where to begin on
+//! a first visit, and, while nothing is picked, what one can do and what the picture's
+//! marks mean.
 
 use crate::state::{Msg, Page};
 use splitbrain_core::check::Violation;
 use splitbrain_core::checkers::linearizability::Verdict;
 use splitbrain_core::client::ClientRecord;
+use splitbrain_core::sim::Sim;
 use splitbrain_core::time::{Micros, Pretty};
 use yew::prelude::*;
 
@@ -167,5 +169,47 @@ pub fn first_visit_hint(seen: &UseStateHandle<bool>) -> Html {
             <p><strong>{"New here? "}</strong>{"Watch the nodes talk: each dot is a message (the Play button pauses and resumes the run). Then break things: click a node to crash or isolate it, use Split… to cut the cluster in two, and drag the timeline back to see what happened. The address bar always holds the run, so a link replays it exactly. For a guided tour, open Lessons at the top."}</p>
             <button onclick={dismiss}>{"Got it"}</button>
         </div>
+    }
+}
+
+/// What one can do, and what the marks in the picture mean (shown while nothing is picked).
+pub fn legend(world: &dyn Sim) -> Html {
+    let about = world.about();
+    html! {
+        <section class="inspector hint">
+            <h2>{"Break something"}</h2>
+            <p>{"Click a node to inspect its log, clocks and store, and to crash, pause, slow or isolate it. Click a link to cut it one way or both. Split the cluster with the split tool."}</p>
+            <p class="muted small">{"Keys: space play/pause · → step · ← back 100 ms · 0-9 select a node · c crash · x crash and lose disk · r restart · p pause · s slow · i isolate · b lie or stop lying · g split · h heal · Esc deselect"}</p>
+            <ul class="legend-list">
+                { for about.roles.iter().map(|r| html! {
+                    <li><span class={classes!("dot", r.tone.class())}></span>{ r.label }</li>
+                }) }
+                <li><span class="dot paused"></span>{"paused"}</li>
+                <li><span class="dot slow"></span>{"slow"}</li>
+                <li><span class="dot crashed"></span>{"crashed"}</li>
+                if !about.behaviours.is_empty() {
+                    <li><span class="dot byzantine"></span>{"Byzantine (lies; b switches the selected node)"}</li>
+                }
+                if !world.countdowns().is_empty() {
+                    <li><svg class="swatch" viewBox="0 0 28 12" aria-hidden="true"><path class="countdown" d="M14 1.5 A4.5 4.5 0 1 1 9.5 6" /></svg>{"time left on its timer (it fires when the arc is gone)"}</li>
+                }
+                <li><svg class="swatch" viewBox="0 0 28 12" aria-hidden="true"><g class="node selected"><circle class="halo" cx="14" cy="6" r="4" /></g></svg>{"the node you picked"}</li>
+            </ul>
+            <ul class="legend-list">
+                { for crate::flight::COLOURS.iter().zip(about.look.legend).filter(|(_, name)| !name.is_empty()).map(|(colour, name)| html! {
+                    <li><span class="dot" style={format!("background: {colour}")}></span>{ name }</li>
+                }) }
+                <li><span class="cross">{"×"}</span>{"message lost (and why)"}</li>
+            </ul>
+            <ul class="legend-list">
+                { for [("link cut", "cut"), ("link cut one way", "one-way"), ("across a partition", "partitioned"), ("link with its own faults", "tuned")].into_iter().map(|(label, class)| html! {
+                    <li><svg class="swatch" viewBox="0 0 28 12" aria-hidden="true"><g class={classes!("link", class)}><line class="stroke" x1="0" y1="6" x2="28" y2="6" /></g></svg>{ label }</li>
+                }) }
+                <li><svg class="swatch" viewBox="0 0 28 12" aria-hidden="true">
+                    <g class="node group-0"><circle class="halo" cx="6" cy="6" r="5" /></g>
+                    <g class="node group-1"><circle class="halo" cx="21" cy="6" r="5" /></g>
+                </svg>{"sides of a partition"}</li>
+            </ul>
+        </section>
     }
 }

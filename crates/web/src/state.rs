@@ -4,7 +4,9 @@
 //! as the page: the frame driver (in `app.rs`) advances the world in place and draws what
 //! moves on canvases every animation frame, while Yew re-renders only on discrete changes
 //! and a few times a second. Every user action still goes through `Msg`, and `version`
-//! tells Yew when to render.
+//! tells Yew when to render. The reducer writes nothing outside the page: it counts the
+//! changes of what a link to the run carries (`run_version`), and the app, watching that
+//! count, puts the run in the address bar and in session storage.
 
 use crate::any::AnyWorld;
 use crate::lessons::LessonAt;
@@ -94,7 +96,12 @@ pub struct Page {
     pub canvas: NodeRef,
     /// The space-time diagram's canvas.
     pub diagram: NodeRef,
+    /// Bumped by every reducer step (see `Control::version`).
     pub version: u64,
+    /// Bumped whenever what a link to the run carries may have changed (its set-up, its
+    /// actions, its lesson): the app then writes the run to the address bar and to session
+    /// storage. Zero for the run the page starts with, which it does not write.
+    pub run_version: u64,
     pub setup: Setup,
     pub selected: Option<NodeId>,
     pub selected_link: Option<(NodeId, NodeId)>,
@@ -179,6 +186,7 @@ impl Page {
             canvas: NodeRef::default(),
             diagram: NodeRef::default(),
             version: 0,
+            run_version: 0,
             setup,
             selected: None,
             selected_link: None,
@@ -362,6 +370,21 @@ impl Page {
             setup: self.setup.clone(),
             schedule: self.user_schedule(),
             at_us,
+        }
+    }
+
+    /// What the address bar shows for this run: its recipe, or in a lesson the lesson's link,
+    /// with the run when it is no longer the step's own.
+    pub fn address(&self) -> crate::url::PageState {
+        let recipe = self.recipe(None);
+        crate::url::PageState {
+            run_given: self
+                .lesson
+                .as_ref()
+                .is_some_and(|at| recipe.to_query() != at.recipe_without_moment().to_query()),
+            recipe,
+            lesson: self.lesson.clone(),
+            ..Default::default()
         }
     }
 
@@ -554,25 +577,7 @@ impl Reducible for Page {
         next.version = self.version + 1;
         self.control.version.set(next.version);
         if recipe_changed {
-            // Only the page that owns its tab keeps the run in the address bar and in
-            // session storage; embedded playgrounds would overwrite each other.
-            if !next.embedded {
-                let recipe = next.recipe(None);
-                crate::recovery::save(&recipe);
-                match &next.lesson {
-                    // A lesson's own run is named by the lesson; a changed one is written out.
-                    Some(at) => crate::url::publish_query(
-                        &crate::url::PageState {
-                            run_given: recipe.to_query() != at.recipe_without_moment().to_query(),
-                            recipe,
-                            lesson: Some(at.clone()),
-                            ..Default::default()
-                        }
-                        .to_query(),
-                    ),
-                    None => crate::url::publish(&recipe),
-                }
-            }
+            next.run_version = self.run_version + 1;
         }
         Rc::new(next)
     }
