@@ -356,6 +356,9 @@ pub fn App(props: &AppProps) -> Html {
         }
     });
     let world = page.world.borrow();
+    // For the panels that take only what they draw.
+    let reducer: Callback<Msg> = page.dispatcher().into();
+    let network = crate::network_panel::Props::of(&world, reducer.clone());
 
     let dispatch = |msg: fn() -> Msg| {
         let page = page.clone();
@@ -465,9 +468,9 @@ pub fn App(props: &AppProps) -> Html {
             </section>
         }
     } else if let Some((a, b)) = page.selected_link {
-        html! { <LinkPanel page={page.clone()} {a} {b} /> }
+        html! { <LinkPanel ..crate::link_panel::Props::of(&world, (a, b), reducer.clone()) /> }
     } else if let Some(node) = page.selected {
-        html! { <Inspector page={page.clone()} {node} /> }
+        html! { <Inspector world={page.world_ref()} {node} dispatch={reducer.clone()} /> }
     } else {
         // (Nothing selected: the legend, after the verdicts.)
         crate::side::legend(&**world)
@@ -579,11 +582,11 @@ pub fn App(props: &AppProps) -> Html {
             if page.lesson.is_some() {
                 <details class="free-play">
                     <summary>{"Settings, bug variants and network faults"}</summary>
-                    <SetupPanel page={page.clone()} />
-                    <NetworkPanel page={page.clone()} />
+                    <SetupPanel setup={page.setup.clone()} dispatch={reducer.clone()} />
+                    <NetworkPanel ..network.clone() />
                 </details>
             } else {
-                <SetupPanel page={page.clone()} />
+                <SetupPanel setup={page.setup.clone()} dispatch={reducer.clone()} />
             }
             <section class="controls" aria-label="Time">
                 <button class="primary" onclick={dispatch(|| Msg::TogglePlay)} aria-label="Play or pause (space)">
@@ -617,7 +620,7 @@ pub fn App(props: &AppProps) -> Html {
                 <p class="stepped" role="status">{ text.clone() }</p>
             }
             if page.lesson.is_none() {
-                <NetworkPanel page={page.clone()} />
+                <NetworkPanel ..network />
             }
             { for notice }
             // The cluster and, beside it, the verdicts and the panel of what is selected:

@@ -1,6 +1,6 @@
 //! Everything about one node, and the faults that can be done to it.
 
-use crate::state::{Msg, Page};
+use crate::state::{Msg, WorldRef};
 use splitbrain_core::action::{Action, DiskFate, HONEST};
 use splitbrain_core::client::KvOp;
 use splitbrain_core::ids::NodeId;
@@ -9,20 +9,23 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub page: UseReducerHandle<Page>,
+    /// The world the node is in.
+    pub world: WorldRef,
     pub node: NodeId,
+    /// The page's reducer, for the faults the buttons cause.
+    pub dispatch: Callback<Msg>,
 }
 
 #[component]
 pub fn Inspector(props: &Props) -> Html {
-    let page = &props.page;
+    let dispatch = &props.dispatch;
     let id = props.node;
-    let world = page.world.borrow();
+    let world = props.world.borrow();
     let slot = world.node_view(id.index());
     let now = world.now();
     let act = |action: Action| {
-        let page = page.clone();
-        Callback::from(move |_| page.dispatch(Msg::Act(action.clone())))
+        let dispatch = dispatch.clone();
+        Callback::from(move |_| dispatch.emit(Msg::Act(action.clone())))
     };
     let kv1 = world.local_value(id.index(), 1);
     let others: Vec<NodeId> = (0..world.len() as u32)
@@ -68,10 +71,10 @@ pub fn Inspector(props: &Props) -> Html {
         html! {}
     } else {
         let on_change = {
-            let page = page.clone();
+            let dispatch = dispatch.clone();
             Callback::from(move |e: Event| {
                 if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
-                    page.dispatch(Msg::Act(Action::Behave {
+                    dispatch.emit(Msg::Act(Action::Behave {
                         node: id,
                         behaviour: select.value(),
                     }));
@@ -103,10 +106,7 @@ pub fn Inspector(props: &Props) -> Html {
         };
         html! { <p class="muted">{ text }</p> }
     });
-    let close = {
-        let page = page.clone();
-        Callback::from(move |_| page.dispatch(Msg::Select(None)))
-    };
+    let close = dispatch.reform(|_| Msg::Select(None));
     html! {
         <section class="inspector" aria-label={format!("Node {id}")}>
             <h2>{ format!("Node {id}") }<button class="close" onclick={close} aria-label="Close">{"×"}</button></h2>

@@ -1,17 +1,40 @@
 //! Whole-network faults and the client load: presets the user applies with one click.
 
+use crate::any::AnyWorld;
 use crate::link_editor::LinkEditor;
-use crate::state::{Msg, Page};
+use crate::state::Msg;
 use splitbrain_core::action::Action;
 use splitbrain_core::client::Workload;
+use splitbrain_core::ids::NodeId;
 use splitbrain_core::network::LinkConfig;
 use splitbrain_core::rng::Ppm;
 use splitbrain_core::time::MICROS_PER_MS;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct Props {
-    pub page: UseReducerHandle<Page>,
+    /// The link between the first two nodes, taken for the whole network's.
+    pub current: LinkConfig,
+    /// Whether messages carry checksums.
+    pub checksums: bool,
+    /// Whether the protocol serves key-value clients (then the panel offers a load).
+    pub serves: bool,
+    /// The page's reducer, for the actions the buttons take.
+    pub dispatch: Callback<Msg>,
+}
+
+impl Props {
+    /// The panel for `world`'s network.
+    pub fn of(world: &AnyWorld, dispatch: Callback<Msg>) -> Props {
+        let network = world.network();
+        Props {
+            current: *network.link(NodeId(0), NodeId(1 % world.len() as u32)),
+            checksums: network.checksums,
+            // Key-value client load only for a protocol that serves those clients.
+            serves: world.about().serves_clients(),
+            dispatch,
+        }
+    }
 }
 
 /// Named network conditions, from calm to hostile.
@@ -53,18 +76,10 @@ fn presets() -> Vec<(&'static str, LinkConfig)> {
 
 #[component]
 pub fn NetworkPanel(props: &Props) -> Html {
-    let page = &props.page;
-    let world = page.world.borrow();
-    let checksums = world.network().checksums;
-    // Key-value client load only for a protocol that serves those clients.
-    let serves = world.about().serves_clients();
-    let current = *world.network().link(
-        splitbrain_core::ids::NodeId(0),
-        splitbrain_core::ids::NodeId(1 % world.len() as u32),
-    );
+    let (current, checksums, serves) = (props.current, props.checksums, props.serves);
     let act = |action: Action| {
-        let page = page.clone();
-        Callback::from(move |_| page.dispatch(Msg::Act(action.clone())))
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |_| dispatch.emit(Msg::Act(action.clone())))
     };
     let buttons = presets().into_iter().map(|(name, link)| {
         let active = link == current;
@@ -79,10 +94,9 @@ pub fn NetworkPanel(props: &Props) -> Html {
             ..Workload::default()
         },
     };
-    let on_link = {
-        let page = page.clone();
-        Callback::from(move |link: LinkConfig| page.dispatch(Msg::Act(Action::SetNetwork { link })))
-    };
+    let on_link = props
+        .dispatch
+        .reform(|link: LinkConfig| Msg::Act(Action::SetNetwork { link }));
     html! {
         <section class="network-panel" aria-label="Network and clients">
           <div class="row">

@@ -1,7 +1,7 @@
 //! Cluster set-up: how many nodes, which protocol and which deliberate bugs, which seed.
 //! Changing any of these starts a new run; bad values get a message and change nothing.
 
-use crate::state::{Msg, Page, Setup};
+use crate::state::{Msg, Setup};
 use splitbrain_core::registry::{self, SettingDesc, SettingKind};
 use splitbrain_core::run::MAX_NODES;
 use yew::prelude::*;
@@ -10,7 +10,10 @@ pub const NODE_CHOICES: [usize; 9] = [1, 3, 5, 7, 9, 15, 25, 49, 64];
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub page: UseReducerHandle<Page>,
+    /// The run's set-up, which the panel shows and changes.
+    pub setup: Setup,
+    /// The page's reducer: a changed set-up restarts the run.
+    pub dispatch: Callback<Msg>,
 }
 
 /// Reads a seed typed by the user.
@@ -26,8 +29,7 @@ pub fn parse_seed(text: &str) -> Result<u64, String> {
 
 #[component]
 pub fn SetupPanel(props: &Props) -> Html {
-    let page = &props.page;
-    let setup = &page.setup;
+    let (setup, dispatch) = (&props.setup, &props.dispatch);
     let seed_text = use_state(|| setup.seed.to_string());
     {
         // Follow the run's seed when it changes elsewhere (new seed, reset).
@@ -35,25 +37,25 @@ pub fn SetupPanel(props: &Props) -> Html {
         use_effect_with(setup.seed, move |seed| seed_text.set(seed.to_string()));
     }
     let restart = |change: Change| {
-        let page = page.clone();
+        let (setup, dispatch) = (setup.clone(), dispatch.clone());
         move || {
-            let mut next = page.setup.clone();
+            let mut next = setup.clone();
             change(&mut next);
-            page.dispatch(Msg::Restart(next));
+            dispatch.emit(Msg::Restart(next));
         }
     };
     let on_nodes = {
-        let page = page.clone();
+        let (setup, dispatch) = (setup.clone(), dispatch.clone());
         Callback::from(move |e: Event| {
             if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
                 match select.value().parse::<usize>() {
                     Ok(nodes) => {
-                        let mut next = page.setup.clone();
+                        let mut next = setup.clone();
                         next.nodes = nodes;
                         fit_settings(&mut next);
-                        page.dispatch(Msg::Restart(next));
+                        dispatch.emit(Msg::Restart(next));
                     }
-                    Err(_) => page.dispatch(Msg::Notice(Some(
+                    Err(_) => dispatch.emit(Msg::Notice(Some(
                         "pick a cluster size from the list".into(),
                     ))),
                 }
@@ -87,19 +89,19 @@ pub fn SetupPanel(props: &Props) -> Html {
         }
     });
     let on_protocol = {
-        let page = page.clone();
+        let (setup, dispatch) = (setup.clone(), dispatch.clone());
         Callback::from(move |e: Event| {
             if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
-                let mut next = page.setup.clone();
+                let mut next = setup.clone();
                 // A new protocol starts with its own defaults and none of the old bugs.
                 match next.switch_protocol(&select.value()) {
-                    Ok(()) => page.dispatch(Msg::Restart(next)),
-                    Err(e) => page.dispatch(Msg::Notice(Some(e.to_string()))),
+                    Ok(()) => dispatch.emit(Msg::Restart(next)),
+                    Err(e) => dispatch.emit(Msg::Notice(Some(e.to_string()))),
                 }
             }
         })
     };
-    let settings = protocol_settings(page);
+    let settings = protocol_settings(setup, dispatch);
     let on_seed_input = {
         let seed_text = seed_text.clone();
         Callback::from(move |e: InputEvent| {
@@ -109,15 +111,15 @@ pub fn SetupPanel(props: &Props) -> Html {
         })
     };
     let apply_seed = {
-        let page = page.clone();
+        let (setup, dispatch) = (setup.clone(), dispatch.clone());
         let seed_text = seed_text.clone();
         move || match parse_seed(&seed_text) {
             Ok(seed) => {
-                let mut next = page.setup.clone();
+                let mut next = setup.clone();
                 next.seed = seed;
-                page.dispatch(Msg::Restart(next));
+                dispatch.emit(Msg::Restart(next));
             }
-            Err(e) => page.dispatch(Msg::Notice(Some(e))),
+            Err(e) => dispatch.emit(Msg::Notice(Some(e))),
         }
     };
     let on_seed_key = {
@@ -132,11 +134,11 @@ pub fn SetupPanel(props: &Props) -> Html {
     };
     let on_seed_change = Callback::from(move |_: Event| apply_seed());
     let new_seed = {
-        let page = page.clone();
+        let (setup, dispatch) = (setup.clone(), dispatch.clone());
         Callback::from(move |_| {
-            let mut next = page.setup.clone();
+            let mut next = setup.clone();
             next.seed = fresh_seed(next.seed);
-            page.dispatch(Msg::Restart(next));
+            dispatch.emit(Msg::Restart(next));
         })
     };
     // The protocol's own range: every size when it is small (the Byzantine generals' 3
@@ -214,8 +216,7 @@ fn toggle_in<T: PartialEq>(list: &mut Vec<T>, item: T) {
 
 /// The chosen protocol's own settings, one field each as its description says, and what
 /// they mean together.
-fn protocol_settings(page: &UseReducerHandle<Page>) -> Html {
-    let setup = &page.setup;
+fn protocol_settings(setup: &Setup, dispatch: &Callback<Msg>) -> Html {
     let Ok(about) = setup.about() else {
         return html! {};
     };
@@ -224,7 +225,7 @@ fn protocol_settings(page: &UseReducerHandle<Page>) -> Html {
         .and_then(|p| p.remark(&setup.settings, &setup.bugs, &setup.spec(Vec::new()).env()));
     html! {
         <>
-        { for about.settings.iter().map(|desc| setting_field(page, desc)) }
+        { for about.settings.iter().map(|desc| setting_field(setup, dispatch, desc)) }
         { for remark.map(|r| html! { <span class="muted small">{ r }</span> }) }
         </>
     }
@@ -232,22 +233,21 @@ fn protocol_settings(page: &UseReducerHandle<Page>) -> Html {
 
 /// One setting as a form field: a select for numbers and choices, a checkbox for a flag,
 /// a text field for a duration. Changing it restarts the run with the new value.
-fn setting_field(page: &UseReducerHandle<Page>, desc: &'static SettingDesc) -> Html {
-    let setup = &page.setup;
+fn setting_field(setup: &Setup, dispatch: &Callback<Msg>, desc: &'static SettingDesc) -> Html {
     let name = desc.name;
     let given = setup.settings.get(name).map(str::to_string);
     let current = given.clone().or(desc.default.map(str::to_string));
     let aria = format!("{} ({})", desc.label, desc.help);
     // Sets the value from the field (`None`: back to the default).
     let on_value = {
-        let page = page.clone();
+        let (setup, dispatch) = (setup.clone(), dispatch.clone());
         move |value: Option<String>| {
-            let mut next = page.setup.clone();
+            let mut next = setup.clone();
             match value {
                 Some(v) if Some(v.as_str()) != desc.default => next.settings.set(name, v),
                 _ => next.settings.remove(name),
             }
-            page.dispatch(Msg::Restart(next));
+            dispatch.emit(Msg::Restart(next));
         }
     };
     let from_select = {

@@ -125,6 +125,26 @@ impl PartialEq for Page {
     }
 }
 
+/// The world for a view that only reads it: equal while the page's version is, so such a
+/// view renders again after every reducer step, as the page does.
+#[derive(Clone)]
+pub struct WorldRef {
+    world: Rc<RefCell<AnyWorld>>,
+    version: u64,
+}
+
+impl PartialEq for WorldRef {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version && Rc::ptr_eq(&self.world, &other.world)
+    }
+}
+
+impl WorldRef {
+    pub fn borrow(&self) -> std::cell::Ref<'_, AnyWorld> {
+        self.world.borrow()
+    }
+}
+
 pub enum Msg {
     /// The frame driver advanced the world: render what changed.
     Refresh,
@@ -264,6 +284,14 @@ impl Page {
                 took_ms: crate::app::now_ms() - now_ms,
                 report: Some(report),
             };
+        }
+    }
+
+    /// The world, for a view that only reads it.
+    pub fn world_ref(&self) -> WorldRef {
+        WorldRef {
+            world: self.world.clone(),
+            version: self.version,
         }
     }
 
