@@ -7,6 +7,7 @@ use crate::ids::NodeId;
 use crate::protocol::Protocol;
 use crate::time::Micros;
 use serde::{Deserialize, Serialize};
+use std::marker::PhantomData;
 
 /// What the engine knows of a node beyond its protocol's state, for the few checkers that
 /// need it (whether a node is paused or crashed, what its clock reads).
@@ -166,6 +167,81 @@ pub trait EndProperty<P: Protocol>: 'static {
     fn check_end(&self, view: &CheckView<'_, P>) -> Result<(), String>;
 }
 
+/// A safety property written as a function of what the checker sees after each event, for
+/// properties that need no memory between events: `check::invariant(&PROPERTY, |view| ...)`.
+/// A property that must remember (every leader seen so far) is a type implementing
+/// [`Invariant`].
+pub fn invariant<P, F>(property: &'static PropertyDesc, check: F) -> Box<dyn Invariant<P>>
+where
+    P: Protocol,
+    F: Fn(&CheckView<'_, P>) -> Result<(), String> + Clone + 'static,
+{
+    Box::new(Written {
+        property,
+        check,
+        judges: PhantomData::<fn() -> P>,
+    })
+}
+
+/// A property checked at the end of a run, written as a function of the final state:
+/// `check::at_end(&PROPERTY, |view| ...)`.
+pub fn at_end<P, F>(property: &'static PropertyDesc, check: F) -> Box<dyn EndProperty<P>>
+where
+    P: Protocol,
+    F: Fn(&CheckView<'_, P>) -> Result<(), String> + 'static,
+{
+    Box::new(Written {
+        property,
+        check,
+        judges: PhantomData::<fn() -> P>,
+    })
+}
+
+/// A property and the function that judges it.
+struct Written<P, F> {
+    property: &'static PropertyDesc,
+    check: F,
+    judges: PhantomData<fn() -> P>,
+}
+
+impl<P, F: Clone> Clone for Written<P, F> {
+    fn clone(&self) -> Self {
+        Written {
+            property: self.property,
+            check: self.check.clone(),
+            judges: PhantomData,
+        }
+    }
+}
+
+impl<P, F> Invariant<P> for Written<P, F>
+where
+    P: Protocol,
+    F: Fn(&CheckView<'_, P>) -> Result<(), String> + Clone + 'static,
+{
+    fn property(&self) -> &'static PropertyDesc {
+        self.property
+    }
+
+    fn check(&mut self, view: &CheckView<'_, P>) -> Result<(), String> {
+        (self.check)(view)
+    }
+}
+
+impl<P, F> EndProperty<P> for Written<P, F>
+where
+    P: Protocol,
+    F: Fn(&CheckView<'_, P>) -> Result<(), String> + 'static,
+{
+    fn property(&self) -> &'static PropertyDesc {
+        self.property
+    }
+
+    fn check_end(&self, view: &CheckView<'_, P>) -> Result<(), String> {
+        (self.check)(view)
+    }
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -207,5 +283,67 @@ impl LogCursor {
         };
         self.0.insert(id, log.len());
         &log[from..]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::about::PropertyKind;
+    use crate::protocol::Protocol;
+    use crate::protocols::raft::{RaftConfig, RaftDisk, RaftNode};
+
+    struct Calm;
+
+    impl NodeFacts for Calm {
+        fn crashed(&self, _: NodeId) -> Option<(Micros, DiskFate)> {
+            None
+        }
+        fn is_paused(&self, _: NodeId) -> bool {
+            false
+        }
+        fn clock(&self, _: NodeId) -> i64 {
+            0
+        }
+    }
+
+    const AT_MOST_TWO: PropertyDesc = PropertyDesc {
+        name: "at most two nodes up",
+        kind: PropertyKind::Safety,
+        promise: "",
+        promised: true,
+    };
+
+    #[test]
+    fn a_property_written_as_a_function_is_checked_copied_and_named() {
+        let config = RaftConfig::default();
+        let disks = vec![RaftDisk::default(); 3];
+        let mut states: Vec<Option<RaftNode>> = (0..3)
+            .map(|i| Some(RaftNode::boot(NodeId(i), 3, &config, &disks[0])))
+            .collect();
+        let honest = [true; 3];
+        let judge = |view: &CheckView<'_, RaftNode>| match view.up_nodes().count() {
+            n if n > 2 => Err(format!("{n} nodes are up")),
+            _ => Ok(()),
+        };
+        let mut safety = invariant(&AT_MOST_TWO, judge);
+        let mut copy = safety.clone();
+        let end = at_end(&AT_MOST_TWO, judge);
+        let mut look = |states: &[Option<RaftNode>]| {
+            let moment = Moment {
+                now: 0,
+                acted: None,
+                rebooted: false,
+                honest: &honest,
+                facts: &Calm,
+            };
+            let view = CheckView::new(moment, states, &disks);
+            (safety.check(&view), copy.check(&view), end.check_end(&view))
+        };
+        let broken = Err("3 nodes are up".to_string());
+        assert_eq!(look(&states), (broken.clone(), broken.clone(), broken));
+        states[2] = None;
+        assert_eq!(look(&states), (Ok(()), Ok(()), Ok(())));
+        assert_eq!(safety.name(), "at most two nodes up");
     }
 }

@@ -192,8 +192,8 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
     /// What the protocol tells the trace ([`NoNotes`] if nothing).
     type Note: Note;
 
-    /// The roles its nodes take, by code.
-    const ROLES: &'static [RoleDesc];
+    /// The roles its nodes take, by code; by default one role, every node alike.
+    const ROLES: &'static [RoleDesc] = crate::about::ONE_ROLE;
 
     /// Whether a node in `role` leads the others (a leader, a primary).
     fn leads(role: Role) -> bool {
@@ -214,7 +214,16 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
         ctx.reply(req, KvResult::Unavailable);
     }
 
-    fn status(&self) -> NodeStatus;
+    /// Its summary; the default, for a protocol without roles, eras or a log, is the
+    /// first role and zeros.
+    fn status(&self) -> NodeStatus {
+        NodeStatus {
+            role: Role(Self::ROLES.first().map_or(0, |r| r.code)),
+            term: 0,
+            log_len: 0,
+            commit: 0,
+        }
+    }
 
     /// What a timer is for, in words, for logs (`"election timeout"`).
     fn timer_text(timer: &Self::Timer) -> String;

@@ -60,7 +60,53 @@ pub struct Look {
     pub era: Option<(&'static str, &'static str)>,
 }
 
+/// One role for every node, none of them leading: the roles of a protocol whose nodes are
+/// all alike (the default of [`crate::protocol::Protocol::ROLES`] and [`About::new`]).
+pub const ONE_ROLE: &[RoleDesc] = &[RoleDesc {
+    code: 0,
+    name: "node",
+    label: "node",
+    leads: false,
+    tone: crate::protocol::Tone::Steady,
+}];
+
+impl Look {
+    /// The look of a protocol that says little of itself: `called` in sentences, its
+    /// checkers' safety properties said to hold, four message colours named by what they
+    /// usually carry, and no era.
+    pub const fn plain(called: &'static str) -> Look {
+        Look {
+            called,
+            holds: "Every safety property checked so far holds",
+            legend: ["control", "request or data", "reply", "other"],
+            era: None,
+        }
+    }
+}
+
 impl About {
+    /// A description with only its names and summary given; the rest is what most
+    /// protocols start from, to be replaced field by field with struct update syntax
+    /// (`About { settings: &[..], ..About::new("lease", "Leases", "one holder at a time") }`):
+    /// 1 to 16 nodes (3 by default), no settings, bugs, lies or client operations, one role
+    /// (every node alike, [`ONE_ROLE`]), no properties, and the plain [`Look::plain`] with
+    /// the title in its sentences.
+    pub const fn new(name: &'static str, title: &'static str, summary: &'static str) -> About {
+        About {
+            name,
+            title,
+            summary,
+            nodes: (1, 16, 3),
+            settings: &[],
+            bugs: &[],
+            behaviours: &[],
+            roles: ONE_ROLE,
+            operations: &[],
+            properties: &[],
+            look: Look::plain(title),
+        }
+    }
+
     pub fn setting(&self, name: &str) -> Option<&'static SettingDesc> {
         self.settings.iter().find(|s| s.name == name)
     }

@@ -21,7 +21,7 @@ pub fn safety(config: &FloodConfig) -> Vec<Box<dyn Invariant<FloodNode>>> {
 }
 
 pub fn at_end(_config: &FloodConfig) -> Vec<Box<dyn EndProperty<FloodNode>>> {
-    vec![Box::new(Termination)]
+    vec![Termination::checker()]
 }
 
 /// One node as a checker sees it: its state (`None` while it is down) and whether it runs

@@ -2,13 +2,12 @@
 
 use super::{seen, Seen};
 use crate::about::{PropertyDesc, PropertyKind};
-use crate::check::{CheckView, EndProperty};
+use crate::check::{self, EndProperty};
 use crate::protocols::flooding::FloodNode;
 
 /// Judged on the final state. A node that came back after a crash takes no part (crash-stop),
 /// so it is not expected to decide; a lying node is not judged either. Rounds end by the
 /// clock, so this holds whatever the network did.
-#[derive(Clone, Debug)]
 pub struct Termination;
 
 impl Termination {
@@ -37,13 +36,10 @@ impl Termination {
     };
 }
 
-impl EndProperty<FloodNode> for Termination {
-    fn property(&self) -> &'static PropertyDesc {
-        &Self::PROPERTY
-    }
-
-    fn check_end(&self, view: &CheckView<'_, FloodNode>) -> Result<(), String> {
-        Termination::judge(&seen(view))
+impl Termination {
+    /// The property as the engine checks it: a function of the final state.
+    pub fn checker() -> Box<dyn EndProperty<FloodNode>> {
+        check::at_end(&Self::PROPERTY, |view| Termination::judge(&seen(view)))
     }
 }
 
