@@ -29,6 +29,7 @@ pub mod error;
 pub mod export;
 pub mod fuzz;
 pub mod ids;
+pub mod kind;
 pub mod lesson;
 pub mod mem;
 pub mod network;

@@ -39,8 +39,11 @@ pub struct NodeStatus {
 
 /// A protocol message.
 pub trait Message: Clone + Debug + Serialize + DeserializeOwned + PartialEq {
-    /// A short label for the message's type, such as `"AppendEntries"`.
-    fn kind(&self) -> &'static str;
+    /// A short label for the message's type, such as `"AppendEntries"`; by default the
+    /// name of its enum variant (read through serde, see [`crate::kind::variant_name`]).
+    fn kind(&self) -> &'static str {
+        crate::kind::variant_name(self)
+    }
 
     /// A plausible but wrong version of this message (a changed term, a flipped vote, a
     /// different value), as a bit error that slipped past no checksum would produce.

@@ -49,15 +49,8 @@ fn value_text(v: Option<Value>) -> String {
     v.map_or("nothing".into(), |v| v.to_string())
 }
 
+// `kind` is left to its default: the variant's name (`Query`, `Holds`, ...).
 impl Message for AbdMsg {
-    fn kind(&self) -> &'static str {
-        match self {
-            AbdMsg::Query { .. } => "Query",
-            AbdMsg::Holds { .. } => "Holds",
-            AbdMsg::Store { .. } => "Store",
-            AbdMsg::Stored { .. } => "Stored",
-        }
-    }
 
     fn corrupt(&self, rng: &mut SimRng) -> Self {
         // A bit error in the tag: the worst place for one.
