@@ -9,6 +9,8 @@ phase() { say "$* (at $((SECONDS - started)) s)"; }
 
 ensure_browser_tools
 say "tools ready in $((SECONDS - started)) s"
+# A clean build (as CI's) gains nothing from incremental compilation's bookkeeping.
+export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 
 phase "formatting (cargo fmt --check)"
 cargo fmt --all -- --check
@@ -27,6 +29,12 @@ phase "native tests (core, CLI, the example protocol)"
 cargo test "${native[@]}" 2>&1 | tee target/native-tests.log | grep -E '^(test result|running|error|failures)|FAILED|panicked' || true
 grep -q 'FAILED\|error\[' target/native-tests.log && { echo "native tests failed; see target/native-tests.log" >&2; exit 1; }
 grep -q '^test result: ok' target/native-tests.log
+
+phase "a protocol made from the template (scripts/new-protocol.sh), tested natively"
+rm -rf target/template-check
+scripts/new-protocol.sh target/template-check/from-template >/dev/null
+( cd target/template-check/from-template && CARGO_TARGET_DIR="$SB_ROOT/target" cargo test 2>&1 |
+    grep -E "^test result|FAILED|panicked" )
 
 phase "browser tests (wasm-bindgen-test in headless Chromium)"
 # The core's and the example's together, and only the test files that hold browser tests
