@@ -224,7 +224,7 @@ const ABOUT: About = About {
     properties: &[NEVER_BELOW_ITS_OWN, ALL_AGREE],
     ..About::new(
         "__NAME__",
-        "__NAME__",
+        "__NAME__ (gossip, from the template)",
         "every node tells the others the largest number it has heard of, until all agree",
     )
 };
