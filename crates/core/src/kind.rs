@@ -143,57 +143,32 @@ impl ser::Serializer for Names {
 /// A compound value's name; its fields are skipped.
 struct Named(&'static str);
 
-impl ser::SerializeStruct for Named {
-    type Ok = &'static str;
-    type Error = Unnamed;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        _: &'static str,
-        _: &T,
-    ) -> Result<(), Unnamed> {
-        Ok(())
-    }
-    fn end(self) -> Name {
-        Ok(self.0)
-    }
+/// Each compound shape's serialiser for [`Named`]: fields skipped, the name at the end.
+macro_rules! named {
+    ($($shape:ident($($key:ty)?)),* $(,)?) => {$(
+        impl ser::$shape for Named {
+            type Ok = &'static str;
+            type Error = Unnamed;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                $(_: $key,)?
+                _: &T,
+            ) -> Result<(), Unnamed> {
+                Ok(())
+            }
+            fn end(self) -> Name {
+                Ok(self.0)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for Named {
-    type Ok = &'static str;
-    type Error = Unnamed;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        _: &'static str,
-        _: &T,
-    ) -> Result<(), Unnamed> {
-        Ok(())
-    }
-    fn end(self) -> Name {
-        Ok(self.0)
-    }
-}
-
-impl ser::SerializeTupleStruct for Named {
-    type Ok = &'static str;
-    type Error = Unnamed;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, _: &T) -> Result<(), Unnamed> {
-        Ok(())
-    }
-    fn end(self) -> Name {
-        Ok(self.0)
-    }
-}
-
-impl ser::SerializeTupleVariant for Named {
-    type Ok = &'static str;
-    type Error = Unnamed;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, _: &T) -> Result<(), Unnamed> {
-        Ok(())
-    }
-    fn end(self) -> Name {
-        Ok(self.0)
-    }
-}
+named!(
+    SerializeStruct(&'static str),
+    SerializeStructVariant(&'static str),
+    SerializeTupleStruct(),
+    SerializeTupleVariant(),
+);
 
 #[cfg(test)]
 mod tests {
