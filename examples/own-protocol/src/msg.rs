@@ -51,7 +51,6 @@ fn value_text(v: Option<Value>) -> String {
 
 // `kind` is left to its default: the variant's name (`Query`, `Holds`, ...).
 impl Message for AbdMsg {
-
     fn corrupt(&self, rng: &mut SimRng) -> Self {
         // A bit error in the tag: the worst place for one.
         let bump = |t: Tag, rng: &mut SimRng| Tag {
