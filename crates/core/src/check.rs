@@ -45,11 +45,17 @@ pub struct CheckView<'a, P: Protocol> {
     facts: &'a dyn NodeFacts,
     states: &'a [Option<P>],
     disks: &'a [P::Disk],
+    records: &'a [Vec<P::Note>],
 }
 
 impl<'a, P: Protocol> CheckView<'a, P> {
-    /// The view of `states` and `disks` (one of each per node) at `moment`.
-    pub fn new(moment: Moment<'a>, states: &'a [Option<P>], disks: &'a [P::Disk]) -> Self {
+    /// The view of `states`, `disks` and `records` (one of each per node) at `moment`.
+    pub fn new(
+        moment: Moment<'a>,
+        states: &'a [Option<P>],
+        disks: &'a [P::Disk],
+        records: &'a [Vec<P::Note>],
+    ) -> Self {
         CheckView {
             now: moment.now,
             acted: moment.acted,
@@ -58,7 +64,14 @@ impl<'a, P: Protocol> CheckView<'a, P> {
             facts: moment.facts,
             states,
             disks,
+            records,
         }
+    }
+
+    /// What node `id` recorded for the checkers since its last boot, in order (see
+    /// [`crate::protocol::Ctx::record`]); empty while it is down.
+    pub fn records(&self, id: NodeId) -> &'a [P::Note] {
+        self.records.get(id.index()).map_or(&[], Vec::as_slice)
     }
 
     /// How many nodes the cluster has.
@@ -322,6 +335,7 @@ mod tests {
             .map(|i| Some(RaftNode::boot(NodeId(i), 3, &config, &disks[0])))
             .collect();
         let honest = [true; 3];
+        let records = vec![Vec::new(); 3];
         let judge = |view: &CheckView<'_, RaftNode>| match view.up_nodes().count() {
             n if n > 2 => Err(format!("{n} nodes are up")),
             _ => Ok(()),
@@ -337,7 +351,7 @@ mod tests {
                 honest: &honest,
                 facts: &Calm,
             };
-            let view = CheckView::new(moment, states, &disks);
+            let view = CheckView::new(moment, states, &disks, &records);
             (safety.check(&view), copy.check(&view), end.check_end(&view))
         };
         let broken = Err("3 nodes are up".to_string());

@@ -94,6 +94,7 @@ pub enum Effect<P: Protocol> {
     Persist(<P::Disk as Durable>::Write),
     Reply { req: RequestId, result: KvResult },
     Note(P::Note),
+    Record(P::Note),
 }
 
 /// What a node may ask of the world while it handles one input.
@@ -183,6 +184,15 @@ impl<'a, P: Protocol> Ctx<'a, P> {
     /// Tells the trace something in the protocol's own terms.
     pub fn note(&mut self, note: P::Note) {
         self.out.push(Effect::Note(note));
+    }
+
+    /// Keeps `record` for the checkers, not for the trace: what a node did that a property
+    /// judges (a commit, an acceptance, an answer with the replies behind it) but the node
+    /// itself need not remember. The engine holds each node's records since its last boot
+    /// (a crash forgets them with the node), and checkers read them with
+    /// [`crate::check::CheckView::records`].
+    pub fn record(&mut self, record: P::Note) {
+        self.out.push(Effect::Record(record));
     }
 }
 

@@ -118,6 +118,8 @@ pub struct Typed<P: Described> {
     timers: Vec<Vec<(P::Timer, u64)>>,
     next_generation: Vec<u64>,
     invariants: Vec<Box<dyn Invariant<P>>>,
+    /// Per node: what it recorded for the checkers since its last boot ([`Ctx::record`]).
+    records: Vec<Vec<P::Note>>,
     effects: Vec<Effect<P>>,
     /// The timer taken by [`Nodes::take_timer`], for the next [`Input::Timer`].
     fired: Option<P::Timer>,
@@ -132,6 +134,7 @@ impl<P: Described> Clone for Typed<P> {
             timers: self.timers.clone(),
             next_generation: self.next_generation.clone(),
             invariants: self.invariants.clone(),
+            records: self.records.clone(),
             effects: Vec::new(),
             fired: self.fired.clone(),
         }
@@ -148,6 +151,7 @@ impl<P: Described> Typed<P> {
             disks: vec![P::Disk::default(); nodes],
             timers: vec![Vec::new(); nodes],
             next_generation: vec![0; nodes],
+            records: vec![Vec::new(); nodes],
             effects: Vec::new(),
             fired: None,
         }
@@ -190,6 +194,10 @@ impl<P: Described> Typed<P> {
             }
             Effect::Reply { req, result } => Out::Reply { req, result },
             Effect::Note(note) => Out::Note(Rc::new(note)),
+            Effect::Record(record) => {
+                self.records[i].push(record);
+                return None;
+            }
         })
     }
 }
@@ -211,12 +219,14 @@ impl<P: Described> Nodes for Typed<P> {
         let n = self.states.len();
         let i = id.index();
         self.states[i] = Some(P::boot(id, n, &self.config, &self.disks[i]));
+        self.records[i].clear();
     }
 
     fn crash(&mut self, id: NodeId, lose_disk: bool) {
         let i = id.index();
         self.states[i] = None;
         self.timers[i].clear();
+        self.records[i].clear();
         if lose_disk {
             self.disks[i] = P::Disk::default();
         }
@@ -284,7 +294,7 @@ impl<P: Described> Nodes for Typed<P> {
     }
 
     fn check(&mut self, moment: Moment<'_>, broken: &mut Vec<(&'static str, String)>) {
-        let view = CheckView::new(moment, &self.states, &self.disks);
+        let view = CheckView::new(moment, &self.states, &self.disks, &self.records);
         for inv in &mut self.invariants {
             if let Err(message) = inv.check(&view) {
                 broken.push((inv.name(), message));
@@ -297,7 +307,7 @@ impl<P: Described> Nodes for Typed<P> {
     }
 
     fn check_end(&self, moment: Moment<'_>) -> Vec<(&'static str, String)> {
-        let view = CheckView::new(moment, &self.states, &self.disks);
+        let view = CheckView::new(moment, &self.states, &self.disks, &self.records);
         let properties: Vec<Box<dyn EndProperty<P>>> =
             P::end_properties(&self.config, self.states.len());
         properties

@@ -278,6 +278,13 @@ pub enum MpNote {
         ballot: Ballot,
         promised: Ballot,
     },
+    /// Kept for the checkers (a record, not traced): this acceptor accepted `cmd` for
+    /// `slot` in `ballot`.
+    Accepted {
+        slot: u64,
+        ballot: Ballot,
+        cmd: Command,
+    },
 }
 
 impl Note for MpNote {
@@ -319,6 +326,10 @@ impl Note for MpNote {
             MpNote::Refuses { ballot, promised } => {
                 format!("refuses ballot {ballot}: it promised the higher ballot {promised}")
             }
+            MpNote::Accepted { slot, ballot, cmd } => format!(
+                "accepts {} for slot {slot} in ballot {ballot}",
+                command_text(cmd)
+            ),
         }
     }
 

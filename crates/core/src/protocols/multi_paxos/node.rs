@@ -27,8 +27,6 @@ pub struct MpNode {
     // The acceptor.
     promised: Option<Ballot>,
     accepted: BTreeMap<u64, (Ballot, Command)>,
-    /// Every acceptance this node made since it booted, in order (for the checkers).
-    accept_log: Vec<Report>,
     // The learner and replica.
     chosen: BTreeMap<u64, Command>,
     applied: u64,
@@ -61,11 +59,6 @@ impl MpNode {
 
     pub fn accepted(&self) -> &BTreeMap<u64, (Ballot, Command)> {
         &self.accepted
-    }
-
-    /// Every acceptance made since the node last booted, in order.
-    pub fn accept_log(&self) -> &[Report] {
-        &self.accept_log
     }
 
     pub fn chosen(&self) -> &BTreeMap<u64, Command> {
@@ -207,7 +200,6 @@ impl Protocol for MpNode {
             config: config.clone(),
             promised: disk.promised,
             accepted: disk.accepted.clone(),
-            accept_log: Vec::new(),
             chosen: disk.chosen.clone(),
             applied: 0,
             kv: KvStore::default(),

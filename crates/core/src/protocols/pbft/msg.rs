@@ -360,6 +360,13 @@ pub enum PbftNote {
         seq: u64,
         from: usize,
     },
+    /// Kept for the checkers (a record, not traced): a proxy answered `req` with `result`,
+    /// having heard `votes`.
+    Answered {
+        req: RequestId,
+        result: KvResult,
+        votes: Vec<(NodeId, KvResult)>,
+    },
 }
 
 impl Note for PbftNote {
@@ -408,6 +415,11 @@ impl Note for PbftNote {
             ),
             PbftNote::TakesState { seq, from } => format!(
                 "takes the state at sequence number {seq} from {from} replicas that sent the same one"
+            ),
+            PbftNote::Answered { req, result, votes } => format!(
+                "answered {req}: {} after {} replies",
+                describe::result(result),
+                votes.len()
             ),
         }
     }

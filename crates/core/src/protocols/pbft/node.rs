@@ -70,11 +70,6 @@ pub struct PbftNode {
     /// As a proxy: the requests waiting for f + 1 matching replies, and the replies heard.
     waiting: BTreeMap<RequestId, KvOp>,
     votes: BTreeMap<RequestId, Votes>,
-    /// As a proxy: the requests answered, in order, with the result and the replies
-    /// heard then (for the checkers, which read what is new).
-    answered: Vec<(RequestId, KvResult, Votes)>,
-    /// Every commit made here since boot, in order (for the checkers).
-    commit_log: Vec<(u64, Command)>,
     /// The last stable checkpoint (the low-water mark), the state there and its digest.
     stable: u64,
     stable_state: Snapshot,
@@ -155,24 +150,18 @@ impl PbftNode {
         &self.waiting
     }
 
-    pub fn answered(&self) -> &[(RequestId, KvResult, Votes)] {
-        &self.answered
-    }
-
-    /// Every commit made since boot (those on disk first), in order.
-    pub fn commit_log(&self) -> &[(u64, Command)] {
-        &self.commit_log
-    }
-
     fn commit(&mut self, ctx: &mut PCtx, seq: u64, view: u64, cmd: Command) {
         self.committed.insert(seq, (view, cmd.clone()));
-        self.commit_log.push((seq, cmd.clone()));
         ctx.persist(PbftWrite::Commit {
             view,
             seq,
             cmd: cmd.clone(),
         });
-        ctx.note(PbftNote::Commits { seq, cmd });
+        ctx.note(PbftNote::Commits {
+            seq,
+            cmd: cmd.clone(),
+        });
+        ctx.record(PbftNote::Commits { seq, cmd });
     }
 
     fn broadcast(&mut self, ctx: &mut PCtx, msg: PbftMsg) {
@@ -333,12 +322,6 @@ impl Protocol for PbftNode {
             ordered: BTreeMap::new(),
             waiting: BTreeMap::new(),
             votes: BTreeMap::new(),
-            answered: Vec::new(),
-            commit_log: disk
-                .committed
-                .iter()
-                .map(|(s, (_, c))| (*s, c.clone()))
-                .collect(),
             stable: disk.stable.0,
             stable_state: disk.stable.1.clone(),
             stable_digest: disk.stable.1.digest(),

@@ -6,7 +6,7 @@ use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant, LogCursor};
 use crate::ids::NodeId;
 use crate::protocols::multi_paxos::MpNode;
-use crate::protocols::multi_paxos::{command_text, Report};
+use crate::protocols::multi_paxos::{command_text, MpNote, Report};
 use crate::protocols::paxos::Ballot;
 use crate::protocols::raft::Command;
 use crate::trace::StableHasher;
@@ -74,11 +74,14 @@ impl Invariant<MpNode> for OneCommandPerSlot {
     }
 
     fn check(&mut self, view: &CheckView<'_, MpNode>) -> Result<(), String> {
-        let Some((id, node)) = view.actor() else {
+        let Some((id, _)) = view.actor() else {
             return Ok(());
         };
-        for report in self.read.unread(id, view.rebooted, node.accept_log()) {
-            self.observe(id, report)?;
+        // Its acceptances since boot, as it recorded them for the checkers.
+        for record in self.read.unread(id, view.rebooted, view.records(id)) {
+            if let MpNote::Accepted { slot, ballot, cmd } = record {
+                self.observe(id, &(*slot, *ballot, cmd.clone()))?;
+            }
         }
         Ok(())
     }

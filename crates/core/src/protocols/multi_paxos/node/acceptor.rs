@@ -64,7 +64,11 @@ impl MpNode {
         if self.accepted.get(&slot) != Some(&(ballot, cmd.clone())) {
             self.promised = Some(ballot);
             self.accepted.insert(slot, (ballot, cmd.clone()));
-            self.accept_log.push((slot, ballot, cmd.clone()));
+            ctx.record(MpNote::Accepted {
+                slot,
+                ballot,
+                cmd: cmd.clone(),
+            });
             ctx.persist(MpWrite::Accept {
                 ballot,
                 slot,

@@ -5,7 +5,7 @@ use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant, LogCursor};
 use crate::ids::NodeId;
 use crate::protocols::pbft::node::command_text;
-use crate::protocols::pbft::{faults, PbftNode};
+use crate::protocols::pbft::{faults, PbftNode, PbftNote};
 use crate::protocols::raft::Command;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct HonestAgree {
     /// The first request an honest replica committed at each sequence number, and who.
     first: BTreeMap<u64, (NodeId, Command)>,
-    /// How much of each node's commit log has been read.
+    /// How much of each node's records has been read.
     read: LogCursor,
     /// The replicas seen lying so far, and how many PBFT tolerates.
     liars: BTreeSet<NodeId>,
@@ -87,14 +87,17 @@ impl Invariant<PbftNode> for HonestAgree {
                 self.liars.insert(id);
             }
         }
-        let Some((id, node)) = view.actor() else {
+        let Some((id, _)) = view.actor() else {
             return Ok(());
         };
         if !view.is_honest(id) {
             return Ok(());
         }
-        for (seq, cmd) in self.read.unread(id, view.rebooted, node.commit_log()) {
-            self.observe(id, *seq, cmd)?;
+        // Its commits since boot, as it recorded them for the checkers.
+        for record in self.read.unread(id, view.rebooted, view.records(id)) {
+            if let PbftNote::Commits { seq, cmd } = record {
+                self.observe(id, *seq, cmd)?;
+            }
         }
         Ok(())
     }

@@ -8,7 +8,7 @@ use crate::describe;
 use crate::ids::NodeId;
 use crate::ids::RequestId;
 use crate::protocols::pbft::node::Votes;
-use crate::protocols::pbft::{faults, PbftNode};
+use crate::protocols::pbft::{faults, PbftNode, PbftNote};
 use std::collections::BTreeSet;
 
 #[derive(Clone, Debug)]
@@ -69,14 +69,17 @@ impl Invariant<PbftNode> for MatchingReplies {
     }
 
     fn check(&mut self, view: &CheckView<'_, PbftNode>) -> Result<(), String> {
-        let Some((id, node)) = view.actor() else {
+        let Some((id, _)) = view.actor() else {
             return Ok(());
         };
         if !view.is_honest(id) {
             return Ok(());
         }
-        for (req, result, votes) in self.read.unread(id, view.rebooted, node.answered()) {
-            judge(id, *req, result, votes, self.f)?;
+        // Its answers since boot, with the replies it had heard, as it recorded them.
+        for record in self.read.unread(id, view.rebooted, view.records(id)) {
+            if let PbftNote::Answered { req, result, votes } = record {
+                judge(id, *req, result, votes, self.f)?;
+            }
         }
         Ok(())
     }

@@ -60,7 +60,11 @@ impl PbftNode {
                 result: result.clone(),
                 matching,
             });
-            self.answered.push((req, result.clone(), votes));
+            ctx.record(PbftNote::Answered {
+                req,
+                result: result.clone(),
+                votes,
+            });
             ctx.reply(req, result);
         }
     }
