@@ -137,7 +137,9 @@ impl Live for LiveWorld {
 
 fn start(design: &Design, seed: u64) -> Box<dyn Live> {
     let spec = design.setup(seed).spec;
-    let world = spec.sim(false).expect("the standard designs are valid");
+    let world = spec
+        .sim(false)
+        .unwrap_or_else(|e| panic!("the standard designs are valid: {e}"));
     let own = world.schedule_so_far().to_vec();
     Box::new(LiveWorld(world, own))
 }

@@ -318,7 +318,8 @@ pub fn standard_setup(protocol: &str, seed: u64) -> CapSetup {
 
 /// The standard experiment (see [`standard_setup`]) for one protocol.
 pub fn standard_experiment(protocol: &str, seed: u64) -> CapReport {
-    run_experiment(&standard_setup(protocol, seed)).expect("the standard setup is valid")
+    run_experiment(&standard_setup(protocol, seed))
+        .unwrap_or_else(|e| panic!("the standard setup is valid: {e}"))
 }
 
 /// Why an experiment could not run.

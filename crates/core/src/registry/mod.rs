@@ -243,39 +243,57 @@ fn check_bugs(about: &About, bugs: &[String]) -> Result<(), RunError> {
     Ok(())
 }
 
+/// `settings` and `bugs` checked against `about` for a cluster of `env.nodes` (the node
+/// range, each bug, each setting) and the settings normalised: the part of configuring a
+/// protocol that needs no protocol type, so it is compiled once.
+fn checked(
+    about: &'static About,
+    settings: &Settings,
+    bugs: &[String],
+    env: &Env,
+) -> Result<Settings, RunError> {
+    let (min, max, _) = about.nodes;
+    if env.nodes < min || env.nodes > max {
+        let (protocol, nodes) = (about.name, env.nodes);
+        return Err(if min == max {
+            RunError::ExactlyNodes {
+                protocol,
+                min,
+                nodes,
+            }
+        } else {
+            RunError::NodesOfProtocol {
+                protocol,
+                min,
+                max,
+                nodes,
+            }
+        });
+    }
+    check_bugs(about, bugs)?;
+    Ok(check_settings(about, settings)?)
+}
+
+/// A protocol's refusal of settings that are each fine but not together.
+fn together(why: String) -> RunError {
+    RunError::Setting(SettingError::Together(why))
+}
+
 impl<P: Described> Of<P> {
     /// The typed configuration for these settings.
     pub fn config(settings: &Settings, bugs: &[String], env: &Env) -> Result<P::Config, RunError> {
-        let (min, max, _) = P::ABOUT.nodes;
-        if env.nodes < min || env.nodes > max {
-            let (protocol, nodes) = (P::ABOUT.name, env.nodes);
-            return Err(if min == max {
-                RunError::ExactlyNodes {
-                    protocol,
-                    min,
-                    nodes,
-                }
-            } else {
-                RunError::NodesOfProtocol {
-                    protocol,
-                    min,
-                    max,
-                    nodes,
-                }
-            });
-        }
-        check_bugs(P::ABOUT, bugs)?;
-        let settings = check_settings(P::ABOUT, settings)?;
-        let about = P::ABOUT;
-        P::configure(
-            &Values {
-                about,
-                settings: &settings,
-                bugs,
-            },
-            env,
-        )
-        .map_err(|e| RunError::Setting(SettingError::Together(e)))
+        let settings = checked(P::ABOUT, settings, bugs, env)?;
+        Self::configure(&settings, bugs, env)
+    }
+
+    /// The configuration from settings already checked.
+    fn configure(settings: &Settings, bugs: &[String], env: &Env) -> Result<P::Config, RunError> {
+        let values = Values {
+            about: P::ABOUT,
+            settings,
+            bugs,
+        };
+        P::configure(&values, env).map_err(together)
     }
 }
 
@@ -285,8 +303,9 @@ impl<P: Described> Entry for Of<P> {
     }
 
     fn check(&self, settings: &Settings, bugs: &[String], env: &Env) -> Result<Settings, RunError> {
-        Self::config(settings, bugs, env)?;
-        Ok(check_settings(P::ABOUT, settings)?)
+        let settings = checked(P::ABOUT, settings, bugs, env)?;
+        Self::configure(&settings, bugs, env)?;
+        Ok(settings)
     }
 
     fn checkers(&self, spec: &RunSpec) -> Result<Vec<(&'static str, PropertyKind)>, RunError> {
@@ -301,8 +320,8 @@ impl<P: Described> Entry for Of<P> {
     }
 
     fn remark(&self, settings: &Settings, bugs: &[String], env: &Env) -> Option<String> {
-        Self::config(settings, bugs, env).ok()?;
-        let settings = check_settings(P::ABOUT, settings).ok()?;
+        let settings = checked(P::ABOUT, settings, bugs, env).ok()?;
+        Self::configure(&settings, bugs, env).ok()?;
         P::remark(
             &Values {
                 about: P::ABOUT,
