@@ -153,11 +153,27 @@ pub enum TpcNote {
         asker: NodeId,
     },
     GivesUp(Txn),
+    /// Kept for the checkers (a record, not traced): this participant voted on `txn`.
+    Voted {
+        txn: Txn,
+        yes: bool,
+    },
+    /// Kept for the checkers (a record, not traced): this node decided `txn`.
+    Decided {
+        txn: Txn,
+        commit: bool,
+    },
 }
 
 impl Note for TpcNote {
     fn text(&self) -> String {
         match self {
+            TpcNote::Voted { txn, yes } => {
+                format!("voted {} on t{txn}", if *yes { "yes" } else { "no" })
+            }
+            TpcNote::Decided { txn, commit } => {
+                format!("decided to {} t{txn}", if *commit { "commit" } else { "abort" })
+            }
             TpcNote::Begins(t) => format!("begins transaction t{t} and asks every participant to prepare"),
             TpcNote::VotesYes(t) => format!(
                 "votes yes on t{t}, written to its disk first: it may no longer abort t{t} on its own"

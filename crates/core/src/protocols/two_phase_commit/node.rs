@@ -30,9 +30,6 @@ pub struct TpcNode {
     decided: BTreeMap<Txn, bool>,
     /// Transactions it is in doubt about and has said so.
     doubts_told: BTreeSet<Txn>,
-    /// What it did, in order, since it booted: votes and decisions (for the checkers).
-    vote_log: Vec<(Txn, bool)>,
-    decision_log: Vec<(Txn, bool)>,
 }
 
 impl TpcNode {
@@ -56,14 +53,6 @@ impl TpcNode {
         &self.decided
     }
 
-    pub fn vote_log(&self) -> &[(Txn, bool)] {
-        &self.vote_log
-    }
-
-    pub fn decision_log(&self) -> &[(Txn, bool)] {
-        &self.decision_log
-    }
-
     /// Transactions it voted yes on and knows no decision for.
     pub fn in_doubt(&self) -> impl Iterator<Item = Txn> + '_ {
         self.votes
@@ -85,7 +74,7 @@ impl TpcNode {
             ctx.persist(TpcWrite::Decide(txn, commit));
         }
         self.decided.insert(txn, commit);
-        self.decision_log.push((txn, commit));
+        ctx.record(TpcNote::Decided { txn, commit });
         true
     }
 
@@ -177,7 +166,7 @@ impl TpcNode {
             (None, None) => {
                 let yes = ctx.random_between(0, 99) >= self.config.no_percent;
                 self.votes.insert(txn, yes);
-                self.vote_log.push((txn, yes));
+                ctx.record(TpcNote::Voted { txn, yes });
                 if yes {
                     ctx.persist(TpcWrite::Ready(txn));
                     ctx.note(TpcNote::VotesYes(txn));
@@ -266,11 +255,9 @@ impl Protocol for TpcNode {
             nodes,
             config: config.clone(),
             rounds,
-            vote_log: votes.iter().map(|(&t, &v)| (t, v)).collect(),
             votes,
             decided: disk.decided.clone(),
             doubts_told: BTreeSet::new(),
-            decision_log: disk.decided.iter().map(|(&t, &c)| (t, c)).collect(),
         }
     }
 

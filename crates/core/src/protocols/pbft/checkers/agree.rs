@@ -90,11 +90,13 @@ impl Invariant<PbftNode> for HonestAgree {
         let Some((id, _)) = view.actor() else {
             return Ok(());
         };
+        // Its commits since boot, as it recorded them for the checkers; those it made while
+        // it lied are read past, not judged, even once it is honest again.
+        let records = self.read.unread(id, view.rebooted, view.records(id));
         if !view.is_honest(id) {
             return Ok(());
         }
-        // Its commits since boot, as it recorded them for the checkers.
-        for record in self.read.unread(id, view.rebooted, view.records(id)) {
+        for record in records {
             if let PbftNote::Commits { seq, cmd } = record {
                 self.observe(id, *seq, cmd)?;
             }

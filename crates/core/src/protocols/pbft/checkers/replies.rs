@@ -72,11 +72,13 @@ impl Invariant<PbftNode> for MatchingReplies {
         let Some((id, _)) = view.actor() else {
             return Ok(());
         };
+        // Its answers since boot, with the replies it had heard, as it recorded them; those
+        // it gave while it lied are read past, not judged, even once it is honest again.
+        let records = self.read.unread(id, view.rebooted, view.records(id));
         if !view.is_honest(id) {
             return Ok(());
         }
-        // Its answers since boot, with the replies it had heard, as it recorded them.
-        for record in self.read.unread(id, view.rebooted, view.records(id)) {
+        for record in records {
             if let PbftNote::Answered { req, result, votes } = record {
                 judge(id, *req, result, votes, self.f)?;
             }

@@ -4,7 +4,7 @@
 use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant, LogCursor};
 use crate::ids::NodeId;
-use crate::protocols::two_phase_commit::msg::{outcome, Txn};
+use crate::protocols::two_phase_commit::msg::{outcome, TpcNote, Txn};
 use crate::protocols::two_phase_commit::TpcNode;
 use std::collections::BTreeMap;
 
@@ -54,11 +54,20 @@ impl Invariant<TpcNode> for DecideAlike {
     }
 
     fn check(&mut self, view: &CheckView<'_, TpcNode>) -> Result<(), String> {
-        let Some((id, node)) = view.actor() else {
+        let Some((id, _)) = view.actor() else {
             return Ok(());
         };
-        let new = self.read.unread(id, view.rebooted, node.decision_log());
-        Self::judge(&mut self.first, id, new)
+        // Its decisions since boot, as it recorded them for the checkers.
+        let new: Vec<(Txn, bool)> = self
+            .read
+            .unread(id, view.rebooted, view.records(id))
+            .iter()
+            .filter_map(|r| match *r {
+                TpcNote::Decided { txn, commit } => Some((txn, commit)),
+                _ => None,
+            })
+            .collect();
+        Self::judge(&mut self.first, id, &new)
     }
 }
 

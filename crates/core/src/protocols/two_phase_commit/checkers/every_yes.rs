@@ -4,15 +4,15 @@
 use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant, LogCursor};
 use crate::ids::NodeId;
-use crate::protocols::two_phase_commit::msg::Txn;
+use crate::protocols::two_phase_commit::msg::{TpcNote, Txn};
 use crate::protocols::two_phase_commit::TpcNode;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug)]
 pub struct CommitNeedsEveryYes {
     nodes: usize,
-    votes_read: LogCursor,
-    decisions_read: LogCursor,
+    /// How much of each node's records has been read.
+    read: LogCursor,
     /// Every vote seen: (transaction, participant) to yes, and false once it said no.
     votes: BTreeMap<(Txn, NodeId), bool>,
 }
@@ -21,8 +21,7 @@ impl CommitNeedsEveryYes {
     pub fn new(nodes: usize) -> Self {
         CommitNeedsEveryYes {
             nodes,
-            votes_read: LogCursor::default(),
-            decisions_read: LogCursor::default(),
+            read: LogCursor::default(),
             votes: BTreeMap::new(),
         }
     }
@@ -61,18 +60,20 @@ impl Invariant<TpcNode> for CommitNeedsEveryYes {
     }
 
     fn check(&mut self, view: &CheckView<'_, TpcNode>) -> Result<(), String> {
-        let Some((id, node)) = view.actor() else {
+        let Some((id, _)) = view.actor() else {
             return Ok(());
         };
-        for &(txn, yes) in self.votes_read.unread(id, view.rebooted, node.vote_log()) {
-            let vote = self.votes.entry((txn, id)).or_insert(yes);
-            *vote &= yes;
+        // What it did since boot, as it recorded it for the checkers: votes first, so that
+        // a vote and a decision in one step are judged in that order.
+        let records = self.read.unread(id, view.rebooted, view.records(id));
+        for record in records {
+            if let TpcNote::Voted { txn, yes } = *record {
+                let vote = self.votes.entry((txn, id)).or_insert(yes);
+                *vote &= yes;
+            }
         }
-        for &(txn, commit) in self
-            .decisions_read
-            .unread(id, view.rebooted, node.decision_log())
-        {
-            if commit {
+        for record in records {
+            if let TpcNote::Decided { txn, commit: true } = *record {
                 Self::judge(&self.votes, self.nodes, id, txn)?;
             }
         }
