@@ -112,7 +112,7 @@ impl TraceHead {
         }
         let version = self.version.unwrap_or(0.0);
         if version < 1.0 || version > f64::from(TRACE_VERSION) || version.fract() != 0.0 {
-            return Err(TraceFileError::Version(version));
+            return Err(TraceFileError::Version(version.to_string()));
         }
         let text = self.recipe.as_deref().ok_or(TraceFileError::NoRecipe)?;
         let mut recipe = crate::recipe::Recipe::from_query(text)
@@ -126,14 +126,16 @@ impl TraceHead {
 }
 
 /// Why an exported trace file was refused.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TraceFileError {
     #[error(
         "a JSON file must be a trace exported by splitbrain (with \"format\": \"{TRACE_FORMAT}\")"
     )]
     NotATrace,
+    /// The version as written in the file (kept as text: formatting a float again here
+    /// would compile a second copy of the float printer into the page).
     #[error("trace format version {0} is not one this page reads (1 to {TRACE_VERSION})")]
-    Version(f64),
+    Version(String),
     #[error("the trace has no \"recipe\" text")]
     NoRecipe,
     #[error("its recipe: {0}")]

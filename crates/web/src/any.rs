@@ -79,7 +79,7 @@ impl AnyWorld {
         AnyWorld(
             setup
                 .sim(schedule)
-                .expect("the set-up was checked before the run starts"),
+                .unwrap_or_else(|e| panic!("the set-up was checked before the run starts: {e}")),
         )
     }
 
