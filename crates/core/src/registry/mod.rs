@@ -334,8 +334,9 @@ impl<P: Described> Entry for Of<P> {
 
     fn world(&self, spec: &RunSpec, record: bool) -> Result<Box<dyn Sim>, RunError> {
         let mut spec = spec.clone();
+        // Validating checks and normalises the settings; they need no second check.
         spec.validate_for(self)?;
-        let config = Self::config(&spec.settings, &spec.bugs, &spec.env())?;
+        let config = Self::configure(&spec.settings, &spec.bugs, &spec.env())?;
         Ok(Box::new(spec.world::<P>(config, record).into_kernel()))
     }
 
