@@ -279,7 +279,7 @@ pub fn validate_schedule(schedule: &mut Schedule, nodes: usize) -> Result<(), Ac
             .validate(nodes)
             .map_err(|e| e.in_schedule(i, s.at))?;
     }
-    schedule.sort_by_key(Scheduled::moment);
+    crate::sort::by_key(schedule, Scheduled::moment);
     Ok(())
 }
 

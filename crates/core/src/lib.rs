@@ -42,6 +42,7 @@ pub mod rewind;
 pub mod rng;
 pub mod run;
 pub mod sim;
+pub mod sort;
 pub mod time;
 pub mod trace;
 pub mod view;

@@ -185,7 +185,7 @@ fn client_log<'a>(
             }
         }
     }
-    shown.sort_by_key(|(r, _)| std::cmp::Reverse(r.invoked_at));
+    splitbrain_core::sort::by_key(&mut shown, |(r, _)| std::cmp::Reverse(r.invoked_at));
     shown
 }
 

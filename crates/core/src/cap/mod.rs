@@ -229,7 +229,7 @@ impl Design {
         let spec = self.setup(seed).spec;
         let workload = spec.workload.unwrap_or_default();
         // Stable: actions at the same time keep their order.
-        schedule.sort_by_key(|s| s.at);
+        crate::sort::by_key(&mut schedule, |s| s.at);
         Recipe {
             setup: Setup {
                 protocol: self.protocol.clone(),
@@ -499,22 +499,20 @@ pub fn writes_lost_by_now(world: &dyn Sim) -> Vec<ClientRecord> {
 /// For every key the history touches: the values held by each up node that holds any
 /// (sorted, one list per node).
 pub fn held_values(world: &dyn Sim, history: &[ClientRecord]) -> BTreeMap<Key, Vec<Vec<Value>>> {
-    let keys: std::collections::BTreeSet<Key> = history.iter().map(|c| c.op.key()).collect();
+    let keys = crate::sort::set(history.iter().map(|c| c.op.key()));
     let up: Vec<NodeId> = world.statuses().into_iter().map(|(id, _)| id).collect();
-    keys.into_iter()
-        .map(|key| {
-            let per_node = up
-                .iter()
-                .map(|&node| {
-                    let mut values = world.stored(node, key);
-                    values.sort_unstable();
-                    values
-                })
-                .filter(|values| !values.is_empty())
-                .collect();
-            (key, per_node)
-        })
-        .collect()
+    crate::sort::map(keys.into_iter().map(|key| {
+        let per_node = up
+            .iter()
+            .map(|&node| {
+                let mut values = world.stored(node, key);
+                values.sort_unstable();
+                values
+            })
+            .filter(|values| !values.is_empty())
+            .collect();
+        (key, per_node)
+    }))
 }
 
 /// For each record: whether it is an acknowledged write (a put, or a compare-and-set that

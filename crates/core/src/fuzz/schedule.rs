@@ -369,7 +369,7 @@ pub fn random_schedule_in(
             },
         );
     }
-    s.sort_by_key(|x| x.at);
+    crate::sort::by_key(&mut s, |x| x.at);
     s
 }
 
@@ -437,7 +437,7 @@ fn synchronous_schedule(
         };
         s.push(Scheduled::at(at, action));
     }
-    s.sort_by_key(|x| x.at);
+    crate::sort::by_key(&mut s, |x| x.at);
     s
 }
 

@@ -429,7 +429,7 @@ fn settled(sim: &dyn Sim) -> Box<dyn Sim> {
 
 /// The keys the clients' operations used.
 fn used_keys(sim: &dyn Sim) -> std::collections::BTreeSet<Key> {
-    sim.clients().iter().map(|c| c.op.key()).collect()
+    crate::sort::set(sim.clients().iter().map(|c| c.op.key()))
 }
 
 /// Reads `availability on NODES during FROM-TO at least|at most P%` after its first words.

@@ -205,7 +205,9 @@ impl Recipe {
             .map(|a| a.settings.iter().map(|d| d.name).collect())
             .unwrap_or_default();
         let mut settings: Vec<(&str, &str)> = s.settings.iter().collect();
-        settings.sort_by_key(|(name, _)| order.iter().position(|o| o == name));
+        crate::sort::by_key(&mut settings, |(name, _)| {
+            order.iter().position(|o| o == name)
+        });
         for (name, value) in settings {
             q.push_str(&format!("&{name}={value}"));
         }

@@ -237,7 +237,7 @@ impl Kernel {
             s
         }));
         // Only the part not yet applied is re-sorted; the sort is stable.
-        self.schedule[self.next_action..].sort_by_key(Scheduled::moment);
+        crate::sort::by_key(&mut self.schedule[self.next_action..], Scheduled::moment);
     }
 
     /// Applies an action now (recorded in the schedule, so the run stays replayable: it

@@ -523,7 +523,7 @@ fn assemble(lines: Vec<Line>) -> Result<Vec<ClientRecord>, String> {
     for (process, invoke) in std::mem::take(&mut open) {
         finish(process, invoke, None, &mut keys)?;
     }
-    records.sort_by_key(|r| r.invoked_at);
+    crate::sort::by_key(&mut records, |r| r.invoked_at);
     for (i, r) in records.iter_mut().enumerate() {
         r.id = RequestId(i as u64);
     }

@@ -196,7 +196,7 @@ pub fn check_with_budget(history: &[ClientRecord], step_budget: u64) -> LinRepor
                     let mut budget = Budget::new(step_budget);
                     let (mut witness, minimal) = shrink(ops.clone(), &mut budget);
                     report.steps += budget.spent;
-                    witness.sort_by_key(|op| (op.call, op.id));
+                    crate::sort::by_key(&mut witness, |op| (op.call, op.id));
                     report.witness_key = Some(key);
                     report.witness = witness.iter().map(|op| op.id).collect();
                     report.witness_minimal = minimal;
@@ -361,8 +361,9 @@ pub use synthetic::synthetic_history;
 /// the real one. So every removal takes those observers along (see `without`), and a
 /// single operation counts as removable only if the rest stays non-linearizable then.
 fn shrink(mut ops: Vec<Op>, budget: &mut Budget) -> (Vec<Op>, bool) {
-    ops.sort_by_key(|op| (op.call, op.id));
-    let writable: BTreeSet<Value> = ops.iter().filter_map(|op| op.effect.written()).collect();
+    crate::sort::by_key(&mut ops, |op| (op.call, op.id));
+    let writable: BTreeSet<Value> =
+        crate::sort::set(ops.iter().filter_map(|op| op.effect.written()));
     let mut block = (ops.len() / 2).max(1);
     loop {
         let mut removed_any = false;
@@ -405,7 +406,8 @@ fn without(ops: &[Op], range: std::ops::Range<usize>, writable: &BTreeSet<Value>
         .copied()
         .collect();
     loop {
-        let written: BTreeSet<Value> = kept.iter().filter_map(|op| op.effect.written()).collect();
+        let written: BTreeSet<Value> =
+            crate::sort::set(kept.iter().filter_map(|op| op.effect.written()));
         let before = kept.len();
         kept.retain(|op| {
             op.effect

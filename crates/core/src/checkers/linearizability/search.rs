@@ -43,7 +43,7 @@ pub(super) fn check_key(ops: &[Op], budget: &mut Budget) -> KeyOutcome {
     let mut ops = ops.to_vec();
     drop_unobserved_unknown_writes(&mut ops);
     // Numbering operations in invocation order keeps the search cache compact (see `Memo`).
-    ops.sort_by_key(|op| op.call);
+    crate::sort::by_key(&mut ops, |op| op.call);
     search(&ops, budget)
 }
 
@@ -57,7 +57,8 @@ fn drop_unobserved_unknown_writes(ops: &mut Vec<Op>) {
         return;
     }
     loop {
-        let observed: BTreeSet<Value> = ops.iter().filter_map(|op| op.effect.observes()).collect();
+        let observed: BTreeSet<Value> =
+            crate::sort::set(ops.iter().filter_map(|op| op.effect.observes()));
         let before = ops.len();
         ops.retain(|op| op.required || op.effect.written().is_none_or(|v| observed.contains(&v)));
         if ops.len() == before {
@@ -195,7 +196,7 @@ impl EventList {
                 events.push((ret, true, i));
             }
         }
-        events.sort_unstable();
+        crate::sort::natural(&mut events);
         let tail = events.len() + 1;
         let mut list = EventList {
             next: (1..=tail).chain([tail]).collect(),

@@ -71,7 +71,7 @@ pub fn synthetic_history(seed: u64, ops: usize, clients: usize, keys: u32) -> Ve
     let mut order: Vec<usize> = (0..records.len())
         .filter(|&i| points[i].is_some())
         .collect();
-    order.sort_by_key(|&i| (points[i], i));
+    crate::sort::by_key(&mut order, |&i| (points[i], i));
     let mut store: BTreeMap<Key, Value> = BTreeMap::new();
     for i in order {
         let record = &mut records[i];

@@ -38,7 +38,7 @@ impl ByzGeneral {
     /// Every path along which an order reached it, with the order, shortest first.
     pub fn heard(&self) -> impl Iterator<Item = (&Vec<NodeId>, Order)> + '_ {
         let mut all: Vec<_> = self.heard.iter().map(|(p, o)| (p, *o)).collect();
-        all.sort_by_key(|(p, _)| (p.len(), (*p).clone()));
+        crate::sort::by(&mut all, |(a, _), (b, _)| (a.len(), a).cmp(&(b.len(), b)));
         all.into_iter()
     }
 
@@ -216,7 +216,7 @@ impl Protocol for ByzGeneral {
         }
         let well_formed = {
             let path = msg.path();
-            let distinct: BTreeSet<&NodeId> = path.iter().collect();
+            let distinct: BTreeSet<&NodeId> = crate::sort::set(path);
             path.first() == Some(&NodeId(0))
                 && path.last() == Some(&from)
                 && path.len() <= self.depth()

@@ -298,7 +298,7 @@ impl Protocol for PbftNode {
             accepted: disk.accepted.clone(),
             prepares: BTreeMap::new(),
             commits: BTreeMap::new(),
-            prepared: disk.committed.keys().copied().collect(),
+            prepared: crate::sort::set(disk.committed.keys().copied()),
             certs: disk.certs.clone(),
             claims: BTreeMap::new(),
             heard: BTreeMap::new(),

@@ -122,8 +122,9 @@ impl Register {
             .retain(|v| v.compare(version) != Causality::Before);
         self.versions.push(version.clone());
         // A fixed order makes equal registers compare equal however they were built.
-        self.versions
-            .sort_by(|a, b| (a.value, &a.clock).cmp(&(b.value, &b.clock)));
+        crate::sort::by(&mut self.versions, |a, b| {
+            (a.value, &a.clock).cmp(&(b.value, &b.clock))
+        });
         true
     }
 

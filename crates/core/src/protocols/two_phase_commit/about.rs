@@ -165,11 +165,7 @@ impl Described for TpcNode {
                 );
         }
         let doubts: Vec<String> = self.in_doubt().map(|t| format!("t{t}")).collect();
-        let rows = self
-            .votes()
-            .keys()
-            .chain(self.decided().keys())
-            .collect::<std::collections::BTreeSet<_>>()
+        let rows = crate::sort::set(self.votes().keys().chain(self.decided().keys()))
             .into_iter()
             .rev()
             .map(|&t| {

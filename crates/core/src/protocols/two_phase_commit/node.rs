@@ -248,8 +248,8 @@ impl Protocol for TpcNode {
     const ROLES: &'static [crate::protocol::RoleDesc] = roles::ALL;
 
     fn boot(id: NodeId, nodes: usize, config: &TpcConfig, disk: &TpcDisk) -> Self {
-        let rounds = disk.begun.iter().map(|&t| (t, Round::default())).collect();
-        let votes: BTreeMap<Txn, bool> = disk.ready.iter().map(|&t| (t, true)).collect();
+        let rounds = crate::sort::map(disk.begun.iter().map(|&t| (t, Round::default())));
+        let votes: BTreeMap<Txn, bool> = crate::sort::map(disk.ready.iter().map(|&t| (t, true)));
         TpcNode {
             id,
             nodes,

@@ -9,7 +9,6 @@ use crate::ids::NodeId;
 use crate::ids::RequestId;
 use crate::protocols::pbft::node::Votes;
 use crate::protocols::pbft::{faults, PbftNode, PbftNote};
-use std::collections::BTreeSet;
 
 #[derive(Clone, Debug)]
 pub struct MatchingReplies {
@@ -36,12 +35,8 @@ pub fn judge(
     votes: &Votes,
     f: usize,
 ) -> Result<(), String> {
-    let matching = votes
-        .iter()
-        .filter(|(_, r)| r == result)
-        .map(|(n, _)| *n)
-        .collect::<BTreeSet<_>>()
-        .len();
+    let matching =
+        crate::sort::set(votes.iter().filter(|(_, r)| r == result).map(|(n, _)| *n)).len();
     if matching > f {
         return Ok(());
     }

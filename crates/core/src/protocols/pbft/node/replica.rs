@@ -5,7 +5,6 @@
 use super::{PCtx, PbftBug, PbftMsg, PbftNode, PbftNote, PbftWrite, CHECKPOINT_EVERY};
 use crate::ids::NodeId;
 use crate::protocols::raft::Command;
-use std::collections::BTreeSet;
 
 impl PbftNode {
     pub(super) fn prepare_quorum(&self) -> usize {
@@ -86,11 +85,8 @@ impl PbftNode {
             &self.prepares
         };
         votes.get(&seq).map_or(0, |vs| {
-            vs.iter()
-                .filter(|(_, v, c)| *v == view && c == cmd)
-                .map(|(n, _, _)| *n)
-                .collect::<BTreeSet<_>>()
-                .len()
+            let voters = vs.iter().filter(|(_, v, c)| *v == view && c == cmd);
+            crate::sort::set(voters.map(|(n, _, _)| *n)).len()
         })
     }
 

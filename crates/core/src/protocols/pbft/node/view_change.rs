@@ -110,8 +110,8 @@ impl PbftNode {
                 .range(self.view + 1..)
                 .flat_map(|(v, m)| m.keys().map(move |n| (*v, *n)))
                 .collect();
-            asking.sort();
-            let senders: BTreeSet<NodeId> = asking.iter().map(|(_, n)| *n).collect();
+            crate::sort::natural(&mut asking);
+            let senders: BTreeSet<NodeId> = crate::sort::set(asking.iter().map(|(_, n)| *n));
             if senders.len() > self.f() {
                 // The highest view that f + 1 replicas ask for, at least.
                 let mut views: Vec<u64> = senders
@@ -125,7 +125,8 @@ impl PbftNode {
                             .unwrap_or(0)
                     })
                     .collect();
-                views.sort_unstable_by(|a, b| b.cmp(a));
+                views.sort_unstable();
+                views.reverse();
                 let target = views[self.f()];
                 if target > self.view || (target == self.view && !self.changing) {
                     self.start_view_change(ctx, target);
@@ -247,7 +248,7 @@ pub fn plan_new_view(
     f: usize,
     claims: &[(NodeId, ViewClaim)],
 ) -> Option<(u64, Vec<(u64, Command)>)> {
-    let senders: BTreeSet<NodeId> = claims.iter().map(|(n, _)| *n).collect();
+    let senders: BTreeSet<NodeId> = crate::sort::set(claims.iter().map(|(n, _)| *n));
     if senders.len() != claims.len() || senders.len() < 2 * f + 1 {
         return None;
     }
@@ -290,8 +291,8 @@ pub fn check_new_view(
             "it starts at sequence number {start}, but the view changes it carries give {from}"
         ));
     }
-    let got: BTreeMap<u64, &Command> = pre_prepares.iter().map(|(s, c)| (*s, c)).collect();
-    let want: BTreeMap<u64, &Command> = expected.iter().map(|(s, c)| (*s, c)).collect();
+    let got: BTreeMap<u64, &Command> = crate::sort::map(pre_prepares.iter().map(|(s, c)| (*s, c)));
+    let want: BTreeMap<u64, &Command> = crate::sort::map(expected.iter().map(|(s, c)| (*s, c)));
     if got.len() != pre_prepares.len() {
         return Err("it pre-prepares a sequence number twice".into());
     }
