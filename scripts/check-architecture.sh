@@ -42,7 +42,7 @@ fi
 #    a protocol reads the run only through the contract (`Described::narrate` gets a
 #    `Scene`, checkers a `CheckView`), never the engine's world.
 src=crates/core/src
-basics='ids|time|rng|sort|mem|client|clock|network|action|card|chunked|checkers'
+basics='ids|time|rng|sort|flat|mem|client|clock|network|action|card|chunked|checkers'
 contract='protocol|payload|check|trace|describe|about'
 engine='world|run|view|recipe|registry|sim|fuzz|cap|lesson|export|rewind'
 # Production lines as file:line:text: no tests.rs, nothing from the `#[cfg(test)] mod x {`

@@ -27,6 +27,7 @@ pub mod clock;
 pub mod describe;
 pub mod error;
 pub mod export;
+pub mod flat;
 pub mod fuzz;
 pub mod ids;
 pub mod kind;

@@ -3,10 +3,10 @@
 use super::msg::{signature, ByzDisk, ByzMsg, ByzNote, ByzTimer, Order};
 use super::{ByzBug, ByzConfig};
 use crate::check::{EndProperty, Invariant};
+use crate::flat::{FlatMap, FlatSet};
 use crate::ids::NodeId;
 use crate::protocol::{Ctx, NodeStatus, Protocol};
 use crate::rng::{Ppm, SimRng};
-use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Debug)]
 pub struct ByzGeneral {
@@ -14,9 +14,9 @@ pub struct ByzGeneral {
     nodes: usize,
     config: ByzConfig,
     /// What reached this general along each path (the first copy counts).
-    heard: BTreeMap<Vec<NodeId>, Order>,
+    heard: FlatMap<Vec<NodeId>, Order>,
     /// Signed messages: the orders collected with genuine signatures.
-    collected: BTreeSet<Order>,
+    collected: FlatSet<Order>,
     decision: Option<Order>,
 }
 
@@ -42,7 +42,7 @@ impl ByzGeneral {
         all.into_iter()
     }
 
-    pub fn collected(&self) -> &BTreeSet<Order> {
+    pub fn collected(&self) -> &FlatSet<Order> {
         &self.collected
     }
 
@@ -189,8 +189,8 @@ impl Protocol for ByzGeneral {
             id,
             nodes,
             config: config.clone(),
-            heard: BTreeMap::new(),
-            collected: BTreeSet::new(),
+            heard: FlatMap::new(),
+            collected: FlatSet::new(),
             decision: None,
         }
     }
@@ -216,7 +216,7 @@ impl Protocol for ByzGeneral {
         }
         let well_formed = {
             let path = msg.path();
-            let distinct: BTreeSet<&NodeId> = crate::sort::set(path);
+            let distinct: FlatSet<&NodeId> = FlatSet::from_iter(path);
             path.first() == Some(&NodeId(0))
                 && path.last() == Some(&from)
                 && path.len() <= self.depth()

@@ -4,9 +4,9 @@
 use super::msg::{FloodDisk, FloodMsg, FloodNote, FloodTimer, FloodWrite, VALUES};
 use super::{FloodConfig, Model, SEND_GAP};
 use crate::check::{EndProperty, Invariant};
+use crate::flat::{FlatMap, FlatSet};
 use crate::ids::NodeId;
 use crate::protocol::{Ctx, NodeStatus, Protocol};
-use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Debug)]
 pub struct FloodNode {
@@ -15,15 +15,15 @@ pub struct FloodNode {
     proposal: Option<u64>,
     /// The current round (from 1); 0 before the first.
     round: u32,
-    seen: BTreeSet<u64>,
+    seen: FlatSet<u64>,
     /// What it sends this round: its values when the round began.
     sending: Vec<u64>,
     /// Peers still to send to this round, in order.
     to_send: Vec<NodeId>,
     /// Peers heard from in the current round.
-    heard: BTreeSet<NodeId>,
+    heard: FlatSet<NodeId>,
     /// Peers it counts as crashed, with the round in which it heard nothing from them.
-    suspects: BTreeMap<NodeId, u32>,
+    suspects: FlatMap<NodeId, u32>,
     decision: Option<u64>,
     /// Restarted after a crash: it takes no further part.
     out: bool,
@@ -47,11 +47,11 @@ impl FloodNode {
         self.round
     }
 
-    pub fn seen(&self) -> &BTreeSet<u64> {
+    pub fn seen(&self) -> &FlatSet<u64> {
         &self.seen
     }
 
-    pub fn suspects(&self) -> &BTreeMap<NodeId, u32> {
+    pub fn suspects(&self) -> &FlatMap<NodeId, u32> {
         &self.suspects
     }
 
@@ -91,7 +91,7 @@ impl FloodNode {
             seen: seen.iter().copied().collect(),
             sending: Vec::new(),
             to_send: Vec::new(),
-            heard: BTreeSet::new(),
+            heard: FlatSet::new(),
             suspects: suspects.iter().map(|&p| (NodeId(p), 1)).collect(),
             decision,
             out,
@@ -183,11 +183,11 @@ impl Protocol for FloodNode {
             config: config.clone(),
             proposal: None,
             round: 0,
-            seen: BTreeSet::new(),
+            seen: FlatSet::new(),
             sending: Vec::new(),
             to_send: Vec::new(),
-            heard: BTreeSet::new(),
-            suspects: BTreeMap::new(),
+            heard: FlatSet::new(),
+            suspects: FlatMap::new(),
             decision: disk.decision,
             out: false,
             crashed_in: disk.round,

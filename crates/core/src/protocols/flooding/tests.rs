@@ -27,7 +27,7 @@ fn end(w: &World<FloodNode>) -> Vec<Violation> {
 }
 
 fn names(v: &[Violation]) -> Vec<&str> {
-    let names: std::collections::BTreeSet<&str> = v.iter().map(|v| v.invariant.as_str()).collect();
+    let names: crate::flat::FlatSet<&str> = v.iter().map(|v| v.invariant.as_str()).collect();
     names.into_iter().collect()
 }
 

@@ -3,13 +3,13 @@
 
 use crate::client::KvOp;
 use crate::describe;
+use crate::flat::FlatMap;
 use crate::ids::{NodeId, RequestId};
 use crate::protocol::{Durable, Message, Note};
 use crate::protocols::paxos::Ballot;
 use crate::protocols::raft::Command;
 use crate::rng::SimRng;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// A command in words: `no-op`, or `put k1=5 (r12)`.
 pub fn command_text(cmd: &Command) -> String {
@@ -199,8 +199,8 @@ pub enum MpTimer {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct MpDisk {
     pub promised: Option<Ballot>,
-    pub accepted: BTreeMap<u64, (Ballot, Command)>,
-    pub chosen: BTreeMap<u64, Command>,
+    pub accepted: FlatMap<u64, (Ballot, Command)>,
+    pub chosen: FlatMap<u64, Command>,
     pub round: u64,
 }
 

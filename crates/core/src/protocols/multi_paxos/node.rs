@@ -7,13 +7,13 @@ use super::roles::{FOLLOWER, LEADER};
 use super::{MpConfig, MpDisk, MpMsg, MpNote, MpTimer, Report};
 use crate::check::{EndProperty, Invariant};
 use crate::client::{Key, KvOp, KvResult, Value};
+use crate::flat::{FlatMap, FlatSet};
 use crate::ids::{NodeId, RequestId};
 use crate::protocol::{Ctx, NodeStatus, Protocol, Role};
 use crate::protocols::paxos::Ballot;
 use crate::protocols::raft::{Command, KvStore};
 use crate::protocols::shared::{route, Route};
 use crate::time::Micros;
-use std::collections::{BTreeMap, BTreeSet};
 
 mod acceptor;
 mod leader;
@@ -26,12 +26,12 @@ pub struct MpNode {
     config: MpConfig,
     // The acceptor.
     promised: Option<Ballot>,
-    accepted: BTreeMap<u64, (Ballot, Command)>,
+    accepted: FlatMap<u64, (Ballot, Command)>,
     // The learner and replica.
-    chosen: BTreeMap<u64, Command>,
+    chosen: FlatMap<u64, Command>,
     applied: u64,
     kv: KvStore,
-    waiting: BTreeSet<RequestId>,
+    waiting: FlatSet<RequestId>,
     // The proposer.
     role: Role,
     round: u64,
@@ -40,9 +40,9 @@ pub struct MpNode {
     leader: Option<NodeId>,
     /// A candidate's first open slot and the promises so far.
     from: u64,
-    promises: BTreeMap<NodeId, Vec<Report>>,
+    promises: FlatMap<NodeId, Vec<Report>>,
     /// A leader's proposals not yet chosen, with the acceptors that accepted each.
-    proposals: BTreeMap<u64, (Command, BTreeSet<NodeId>)>,
+    proposals: FlatMap<u64, (Command, FlatSet<NodeId>)>,
     next_slot: u64,
 }
 
@@ -57,11 +57,11 @@ impl MpNode {
         self.promised
     }
 
-    pub fn accepted(&self) -> &BTreeMap<u64, (Ballot, Command)> {
+    pub fn accepted(&self) -> &FlatMap<u64, (Ballot, Command)> {
         &self.accepted
     }
 
-    pub fn chosen(&self) -> &BTreeMap<u64, Command> {
+    pub fn chosen(&self) -> &FlatMap<u64, Command> {
         &self.chosen
     }
 
@@ -203,15 +203,15 @@ impl Protocol for MpNode {
             chosen: disk.chosen.clone(),
             applied: 0,
             kv: KvStore::default(),
-            waiting: BTreeSet::new(),
+            waiting: FlatSet::new(),
             role: FOLLOWER,
             round: disk.round,
             highest: disk.round.max(disk.promised.map_or(0, |b| b.round)),
             ballot: None,
             leader: None,
             from: 1,
-            promises: BTreeMap::new(),
-            proposals: BTreeMap::new(),
+            promises: FlatMap::new(),
+            proposals: FlatMap::new(),
             next_slot: 1,
         };
         // The store is rebuilt from the chosen slots on disk.

@@ -1,12 +1,12 @@
 //! What Paxos nodes say to each other, what they write to disk, what they tell the trace,
 //! and the ballots and values all of it is made of.
 
+use crate::flat::FlatSet;
 use crate::ids::NodeId;
 use crate::protocol::{Durable, Message, Note};
 use crate::rng::SimRng;
 use crate::time::{Micros, Pretty};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 use std::fmt;
 
 /// A ballot (Lamport's proposal number): a round, and the proposer that uses it, so that no
@@ -46,7 +46,7 @@ pub(super) fn ballot_text(ballot: Option<Ballot>) -> String {
 }
 
 /// Nodes as `n0, n2, n4`.
-pub fn names(nodes: &BTreeSet<NodeId>) -> String {
+pub fn names(nodes: &FlatSet<NodeId>) -> String {
     let names: Vec<String> = nodes.iter().map(|n| n.to_string()).collect();
     names.join(", ")
 }
@@ -241,7 +241,7 @@ pub enum PaxosNote {
     Learns {
         value: Val,
         ballot: Ballot,
-        by: BTreeSet<NodeId>,
+        by: FlatSet<NodeId>,
     },
     Told {
         value: Val,

@@ -5,10 +5,10 @@
 use super::msg::ballot_text;
 use super::{Ballot, PaxosConfig, PaxosDisk, PaxosMsg, PaxosNote, PaxosTimer, RetryWait, Val};
 use crate::check::{EndProperty, Invariant};
+use crate::flat::{FlatMap, FlatSet};
 use crate::ids::NodeId;
 use crate::protocol::{Ctx, NodeStatus, Protocol};
 use crate::time::Micros;
-use std::collections::{BTreeMap, BTreeSet};
 
 mod acceptor;
 mod learner;
@@ -22,7 +22,7 @@ pub enum Phase {
     /// Phase 1: the promises received so far for `ballot`, with what each reported.
     Preparing {
         ballot: Ballot,
-        promises: BTreeMap<NodeId, Option<(Ballot, Val)>>,
+        promises: FlatMap<NodeId, Option<(Ballot, Val)>>,
     },
     /// Phase 2: asking the acceptors to accept `value` in `ballot`.
     Proposing { ballot: Ballot, value: Val },
@@ -46,7 +46,7 @@ pub struct PaxosNode {
     /// Who told it, in words (`accepted by n0, n1, n2 in ballot 1.0`).
     learned_how: String,
     /// The acceptors heard to accept, by ballot.
-    votes: BTreeMap<Ballot, (Val, BTreeSet<NodeId>)>,
+    votes: FlatMap<Ballot, (Val, FlatSet<NodeId>)>,
 }
 
 type PCtx<'a> = Ctx<'a, PaxosNode>;
@@ -198,7 +198,7 @@ impl Protocol for PaxosNode {
             } else {
                 String::new()
             },
-            votes: BTreeMap::new(),
+            votes: FlatMap::new(),
         }
     }
 

@@ -55,7 +55,7 @@ fn notes_of(w: &World<PaxosNode>, who: NodeId) -> Vec<PaxosNote> {
 
 /// The properties broken, each named once.
 fn broken(w: &World<PaxosNode>) -> Vec<&str> {
-    let names: std::collections::BTreeSet<&str> = w
+    let names: crate::flat::FlatSet<&str> = w
         .violations()
         .iter()
         .map(|v| v.invariant.as_str())

@@ -3,13 +3,13 @@
 
 use crate::client::KvResult;
 use crate::describe;
+use crate::flat::FlatMap;
 use crate::ids::{NodeId, RequestId};
 use crate::protocol::{Durable, Message, Note};
 use crate::protocols::raft::{Command, KvStore};
 use crate::rng::SimRng;
 use crate::trace::StableHasher;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// A request in words: `no-op`, or `put k1=5 (r12)`.
 pub fn command_text(cmd: &Command) -> String {
@@ -71,7 +71,7 @@ pub struct ViewClaim {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
     pub kv: KvStore,
-    pub results: BTreeMap<RequestId, (NodeId, KvResult)>,
+    pub results: FlatMap<RequestId, (NodeId, KvResult)>,
 }
 
 impl Snapshot {
@@ -251,9 +251,9 @@ pub struct PbftDisk {
     /// Whether the view on disk was entered (its new view received or sent), or only
     /// asked for: a replica that restarts in the middle of a view change is still in it.
     pub entered: bool,
-    pub accepted: BTreeMap<u64, (u64, Command)>,
-    pub committed: BTreeMap<u64, (u64, Command)>,
-    pub certs: BTreeMap<u64, (u64, Command)>,
+    pub accepted: FlatMap<u64, (u64, Command)>,
+    pub committed: FlatMap<u64, (u64, Command)>,
+    pub certs: FlatMap<u64, (u64, Command)>,
     /// The last stable checkpoint: its sequence number and the state there.
     pub stable: (u64, Snapshot),
 }

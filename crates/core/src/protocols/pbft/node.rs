@@ -7,11 +7,11 @@ use super::roles::{BACKUP, PRIMARY};
 use super::{faults, PbftBug, PbftConfig};
 use crate::check::{EndProperty, Invariant};
 use crate::client::{Key, KvOp, KvResult, Value};
+use crate::flat::{FlatMap, FlatSet};
 use crate::ids::{NodeId, RequestId};
 use crate::protocol::{Ctx, NodeStatus, Protocol};
 use crate::protocols::raft::{Command, KvStore};
 use crate::rng::SimRng;
-use std::collections::{BTreeMap, BTreeSet};
 
 mod checkpoint;
 mod lies;
@@ -37,49 +37,49 @@ pub struct PbftNode {
     config: PbftConfig,
     view: u64,
     /// The pre-prepare accepted at each sequence number (the primary's own orders too).
-    accepted: BTreeMap<u64, (u64, Command)>,
+    accepted: FlatMap<u64, (u64, Command)>,
     /// Prepares and commits heard, by sequence number: who sent which (view, request).
-    prepares: BTreeMap<u64, Vec<(NodeId, u64, Command)>>,
-    commits: BTreeMap<u64, Vec<(NodeId, u64, Command)>>,
+    prepares: FlatMap<u64, Vec<(NodeId, u64, Command)>>,
+    commits: FlatMap<u64, Vec<(NodeId, u64, Command)>>,
     /// Sequence numbers this replica prepared in the view of its accepted pre-prepare.
-    prepared: BTreeSet<u64>,
+    prepared: FlatSet<u64>,
     /// The last certificate prepared at each sequence number (for view changes).
-    certs: BTreeMap<u64, (u64, Command)>,
+    certs: FlatMap<u64, (u64, Command)>,
     /// Committed claims from others, for catching up: f + 1 matching suffice.
-    claims: BTreeMap<u64, Vec<(NodeId, Command)>>,
+    claims: FlatMap<u64, Vec<(NodeId, Command)>>,
     /// Requests heard of and not yet executed (a reason to expect progress); the primary
     /// orders them from here.
-    pub(super) heard: BTreeMap<RequestId, Command>,
+    pub(super) heard: FlatMap<RequestId, Command>,
     /// Ticks with work pending and no progress; view changes in a row without progress.
     pub(super) stalled: u32,
     pub(super) attempts: u32,
     /// Between a view change and the new view's start.
     pub(super) changing: bool,
     /// View changes heard, by view.
-    pub(super) vc: BTreeMap<u64, BTreeMap<NodeId, ViewClaim>>,
+    pub(super) vc: FlatMap<u64, FlatMap<NodeId, ViewClaim>>,
     /// The new-view message this replica sent as primary of its view, to resend.
     new_view: Option<PbftMsg>,
-    committed: BTreeMap<u64, (u64, Command)>,
+    committed: FlatMap<u64, (u64, Command)>,
     executed: u64,
     kv: KvStore,
     /// Results of the requests executed here, to resend a reply.
-    results: BTreeMap<RequestId, (NodeId, KvResult)>,
+    results: FlatMap<RequestId, (NodeId, KvResult)>,
     /// The primary's next sequence number, and the requests it ordered.
     next_seq: u64,
-    ordered: BTreeMap<RequestId, u64>,
+    ordered: FlatMap<RequestId, u64>,
     /// As a proxy: the requests waiting for f + 1 matching replies, and the replies heard.
-    waiting: BTreeMap<RequestId, KvOp>,
-    votes: BTreeMap<RequestId, Votes>,
+    waiting: FlatMap<RequestId, KvOp>,
+    votes: FlatMap<RequestId, Votes>,
     /// The last stable checkpoint (the low-water mark), the state there and its digest.
     stable: u64,
     stable_state: Snapshot,
     stable_digest: u64,
     /// This replica's own checkpoints not yet stable, and the checkpoint messages heard
     /// past the stable one: by sequence number, who reached which digest.
-    own_checkpoints: BTreeMap<u64, (u64, Snapshot)>,
-    checkpoints: BTreeMap<u64, BTreeMap<NodeId, u64>>,
+    own_checkpoints: FlatMap<u64, (u64, Snapshot)>,
+    checkpoints: FlatMap<u64, FlatMap<NodeId, u64>>,
     /// States offered to this replica while it is behind, by sequence number and digest.
-    offers: BTreeMap<(u64, u64), Snapshot>,
+    offers: FlatMap<(u64, u64), Snapshot>,
 }
 
 type PCtx<'a> = Ctx<'a, PbftNode>;
@@ -109,12 +109,12 @@ impl PbftNode {
         faults(self.nodes)
     }
 
-    pub fn committed(&self) -> &BTreeMap<u64, (u64, Command)> {
+    pub fn committed(&self) -> &FlatMap<u64, (u64, Command)> {
         &self.committed
     }
 
     /// The last prepared certificate at each sequence number: the view and the request.
-    pub fn certs(&self) -> &BTreeMap<u64, (u64, Command)> {
+    pub fn certs(&self) -> &FlatMap<u64, (u64, Command)> {
         &self.certs
     }
 
@@ -123,7 +123,7 @@ impl PbftNode {
         self.changing
     }
 
-    pub fn accepted(&self) -> &BTreeMap<u64, (u64, Command)> {
+    pub fn accepted(&self) -> &FlatMap<u64, (u64, Command)> {
         &self.accepted
     }
 
@@ -146,7 +146,7 @@ impl PbftNode {
         &self.kv
     }
 
-    pub fn waiting(&self) -> &BTreeMap<RequestId, KvOp> {
+    pub fn waiting(&self) -> &FlatMap<RequestId, KvOp> {
         &self.waiting
     }
 
@@ -296,21 +296,21 @@ impl Protocol for PbftNode {
             config: config.clone(),
             view: disk.view,
             accepted: disk.accepted.clone(),
-            prepares: BTreeMap::new(),
-            commits: BTreeMap::new(),
-            prepared: crate::sort::set(disk.committed.keys().copied()),
+            prepares: FlatMap::new(),
+            commits: FlatMap::new(),
+            prepared: FlatSet::from_iter(disk.committed.keys().copied()),
             certs: disk.certs.clone(),
-            claims: BTreeMap::new(),
-            heard: BTreeMap::new(),
+            claims: FlatMap::new(),
+            heard: FlatMap::new(),
             stalled: 0,
             attempts: 0,
             changing: disk.view > 0 && !disk.entered,
-            vc: BTreeMap::new(),
+            vc: FlatMap::new(),
             new_view: None,
             committed: disk.committed.clone(),
             executed: 0,
             kv: KvStore::default(),
-            results: BTreeMap::new(),
+            results: FlatMap::new(),
             next_seq: disk
                 .accepted
                 .keys()
@@ -319,15 +319,15 @@ impl Protocol for PbftNode {
                 .unwrap_or(0)
                 .max(disk.stable.0)
                 + 1,
-            ordered: BTreeMap::new(),
-            waiting: BTreeMap::new(),
-            votes: BTreeMap::new(),
+            ordered: FlatMap::new(),
+            waiting: FlatMap::new(),
+            votes: FlatMap::new(),
             stable: disk.stable.0,
             stable_state: disk.stable.1.clone(),
             stable_digest: disk.stable.1.digest(),
-            own_checkpoints: BTreeMap::new(),
-            checkpoints: BTreeMap::new(),
-            offers: BTreeMap::new(),
+            own_checkpoints: FlatMap::new(),
+            checkpoints: FlatMap::new(),
+            offers: FlatMap::new(),
         };
         for (seq, (_, cmd)) in &disk.accepted {
             if let Command::Client { req, .. } = cmd {

@@ -6,11 +6,11 @@ use super::msg::{Entry, PbMsg};
 use super::{roles, PbBug, PbConfig};
 use crate::check::Invariant;
 use crate::client::{Key, KvOp, KvResult, Value};
+use crate::flat::FlatMap;
 use crate::ids::{NodeId, RequestId};
 use crate::protocol::{Ctx, NodeStatus, Protocol, Role};
 use crate::protocols::shared::{first_difference, route, Difference, Route};
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PbTimer {
@@ -52,7 +52,7 @@ pub struct PbNode {
     /// Whom this node takes for primary (itself when it is one).
     primary: Option<NodeId>,
     /// The log applied in order.
-    store: BTreeMap<Key, Value>,
+    store: FlatMap<Key, Value>,
     /// The node's own clock when it last heard from each node.
     last_heard: Vec<i64>,
     /// The highest epoch seen in any message; a new primary takes the next one.
@@ -64,7 +64,7 @@ pub struct PbNode {
     /// Writes this primary accepted, by request id (an idempotency key): a client's retry
     /// is answered again instead of appended twice. In memory only, so a new primary
     /// after failover does not know them.
-    accepted: BTreeMap<RequestId, KvResult>,
+    accepted: FlatMap<RequestId, KvResult>,
 }
 
 type PbCtx<'a> = Ctx<'a, PbNode>;
@@ -86,7 +86,7 @@ impl PbNode {
     pub fn log(&self) -> &[Entry] {
         &self.log
     }
-    pub fn store(&self) -> &BTreeMap<Key, Value> {
+    pub fn store(&self) -> &FlatMap<Key, Value> {
         &self.store
     }
 
@@ -432,13 +432,13 @@ impl Protocol for PbNode {
             log: disk.log.clone(),
             role: roles::BACKUP,
             primary: None,
-            store: BTreeMap::new(),
+            store: FlatMap::new(),
             last_heard: vec![0; nodes],
             max_epoch: disk.epoch,
             next_index: Vec::new(),
             match_index: Vec::new(),
             waiting: Vec::new(),
-            accepted: BTreeMap::new(),
+            accepted: FlatMap::new(),
         };
         node.rebuild_store();
         node

@@ -3,16 +3,16 @@
 
 use super::register::Register;
 use crate::client::Key;
+use crate::flat::FlatMap;
 use crate::ids::NodeId;
 use crate::protocol::Durable;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct QuorumDisk {
-    pub store: BTreeMap<Key, Register>,
+    pub store: FlatMap<Key, Register>,
     pub counter: u64,
-    pub hints: BTreeMap<NodeId, BTreeMap<Key, Register>>,
+    pub hints: FlatMap<NodeId, FlatMap<Key, Register>>,
 }
 
 #[derive(Clone, Debug, Serialize)]

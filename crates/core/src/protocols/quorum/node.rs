@@ -12,9 +12,9 @@ use super::register::{Register, Version};
 use super::{Conflict, QuorumBug, QuorumConfig};
 use crate::check::Invariant;
 use crate::client::{Key, KvOp, KvResult, Value};
+use crate::flat::FlatMap;
 use crate::ids::{NodeId, RequestId};
 use crate::protocol::{Ctx, NodeStatus, Protocol};
-use std::collections::BTreeMap;
 
 #[derive(Clone, Debug)]
 enum Phase {
@@ -71,19 +71,19 @@ pub struct QuorumNode {
     /// Replicas per key.
     n: usize,
     // Mirrored on disk through `QuorumWrite`s.
-    store: BTreeMap<Key, Register>,
+    store: FlatMap<Key, Register>,
     counter: u64,
     /// Sloppy quorums: writes taken as a stand-in, by home replica, until handed off.
-    hints: BTreeMap<NodeId, BTreeMap<Key, Register>>,
+    hints: FlatMap<NodeId, FlatMap<Key, Register>>,
     // Volatile.
     /// Tie-breaker between last-writer-wins stamps taken in the same microsecond.
     seq: u64,
-    pending: BTreeMap<RequestId, Pending>,
+    pending: FlatMap<RequestId, Pending>,
     /// The version this node wrote for each request it coordinated. A client that tries
     /// a request again (same id: an idempotency key) gets the same version sent again,
     /// not a second write with a newer stamp that could bury a later write. Kept in
     /// memory only: a coordinator that crashes forgets it.
-    written: BTreeMap<RequestId, (Version, KvResult)>,
+    written: FlatMap<RequestId, (Version, KvResult)>,
 }
 
 type QCtx<'a> = Ctx<'a, QuorumNode>;
@@ -96,7 +96,7 @@ pub fn replicas(key: Key, n: usize, nodes: usize) -> impl Iterator<Item = NodeId
 }
 
 impl QuorumNode {
-    pub fn store(&self) -> &BTreeMap<Key, Register> {
+    pub fn store(&self) -> &FlatMap<Key, Register> {
         &self.store
     }
 
@@ -106,7 +106,7 @@ impl QuorumNode {
     }
 
     /// Writes held for other replicas (sloppy quorums), by home replica.
-    pub fn hints(&self) -> &BTreeMap<NodeId, BTreeMap<Key, Register>> {
+    pub fn hints(&self) -> &FlatMap<NodeId, FlatMap<Key, Register>> {
         &self.hints
     }
 
@@ -166,8 +166,8 @@ impl Protocol for QuorumNode {
             counter: disk.counter,
             hints: disk.hints.clone(),
             seq: 0,
-            pending: BTreeMap::new(),
-            written: BTreeMap::new(),
+            pending: FlatMap::new(),
+            written: FlatMap::new(),
         }
     }
 

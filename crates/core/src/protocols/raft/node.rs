@@ -8,11 +8,11 @@ use super::state_machine::KvStore;
 use super::{roles, RaftBug, RaftConfig};
 use crate::check::Invariant;
 use crate::client::{Key, KvOp, KvResult, Value};
+use crate::flat::FlatSet;
 use crate::ids::{NodeId, RequestId};
 use crate::protocol::{Ctx, NodeStatus, Protocol, Role};
 use crate::protocols::shared::{first_difference, route, Difference, Route};
 use serde::Serialize;
-use std::collections::BTreeSet;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum RaftTimer {
@@ -40,7 +40,7 @@ pub struct RaftNode {
     kv: KvStore,
     votes: Vec<bool>,
     /// Client requests this node has to answer once they are applied.
-    waiting: BTreeSet<RequestId>,
+    waiting: FlatSet<RequestId>,
     // Leader state, reinitialised after each election.
     next_index: Vec<u64>,
     match_index: Vec<u64>,
@@ -538,7 +538,7 @@ impl Protocol for RaftNode {
             applied: 0,
             kv: KvStore::default(),
             votes: Vec::new(),
-            waiting: BTreeSet::new(),
+            waiting: FlatSet::new(),
             next_index: Vec::new(),
             match_index: Vec::new(),
             shrunk: Vec::new(),

@@ -1,13 +1,13 @@
 //! The key-value state machine every replica applies committed entries to.
 
 use crate::client::{Key, KvOp, KvResult, Value};
+use crate::flat::{FlatMap, FlatSet};
 use crate::ids::RequestId;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KvStore {
-    data: BTreeMap<Key, Value>,
+    data: FlatMap<Key, Value>,
     /// Requests already applied. A request can reach the log twice (a duplicated or
     /// retried forward); applying it once keeps writes idempotent (Raft §8).
     applied: Applied,
@@ -15,10 +15,10 @@ pub struct KvStore {
 
 /// A set of request ids kept as runs of consecutive ids (first, one past the last), since
 /// requests are applied roughly in the order they were made: a long run's set stays a few
-/// runs, cheap to copy, where a `BTreeSet` would hold every id. It serializes as the
-/// `BTreeSet<RequestId>` it stands for, so hashes and digests of a store are unchanged.
+/// runs, cheap to copy, where a `FlatSet` would hold every id. It serializes as the
+/// `FlatSet<RequestId>` it stands for, so hashes and digests of a store are unchanged.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct Applied(BTreeMap<u64, u64>);
+struct Applied(FlatMap<u64, u64>);
 
 impl Applied {
     fn contains(&self, id: RequestId) -> bool {
@@ -73,7 +73,7 @@ impl Serialize for Applied {
 
 impl<'de> Deserialize<'de> for Applied {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let ids = BTreeSet::<RequestId>::deserialize(deserializer)?;
+        let ids = FlatSet::<RequestId>::deserialize(deserializer)?;
         let mut applied = Applied::default();
         for id in ids {
             applied.insert(id);
@@ -118,7 +118,7 @@ impl KvStore {
         self.applied.contains(req)
     }
 
-    pub fn data(&self) -> &BTreeMap<Key, Value> {
+    pub fn data(&self) -> &FlatMap<Key, Value> {
         &self.data
     }
 }
@@ -131,7 +131,7 @@ mod tests {
     fn applied_ids_read_and_hash_as_a_set_of_ids() {
         use crate::trace::StableHasher;
         let mut applied = Applied::default();
-        let mut set = BTreeSet::new();
+        let mut set = FlatSet::new();
         // Out of order, with gaps that close later and repeats.
         for id in [5, 3, 4, 9, 1, 2, 7, 4, 8, 6, 20, 12, 11] {
             assert_eq!(
@@ -147,7 +147,7 @@ mod tests {
             }
         }
         assert_eq!(applied.0.len(), 3, "runs 1-9, 11-12, 20: {:?}", applied.0);
-        assert_eq!(applied.ids().collect::<BTreeSet<_>>(), set);
+        assert_eq!(applied.ids().collect::<FlatSet<_>>(), set);
         let (mut a, mut b) = (StableHasher::default(), StableHasher::default());
         a.write_value(&applied);
         b.write_value(&set);

@@ -3,7 +3,7 @@
 use super::{CallId, RpcNode};
 use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, EndProperty, Invariant};
-use std::collections::BTreeSet;
+use crate::flat::FlatSet;
 
 /// How long a call may still be waiting at the end: well under the calm settling time of
 /// an end check, and many retries long.
@@ -23,7 +23,7 @@ pub fn at_end() -> Vec<Box<dyn EndProperty<RpcNode>>> {
 #[derive(Clone, Debug, Default)]
 pub struct EffectAtMostOnce {
     /// The calls in the server's ledger so far.
-    seen: BTreeSet<CallId>,
+    seen: FlatSet<CallId>,
     /// How much of the ledger has been checked.
     checked: usize,
 }

@@ -2,11 +2,11 @@
 //! and notes.
 
 use super::AMOUNT;
+use crate::flat::FlatMap;
 use crate::ids::NodeId;
 use crate::protocol::{Durable, Message, Note};
 use crate::rng::SimRng;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// A call's idempotency key: the client that makes it and its number there (from 1).
@@ -98,7 +98,7 @@ pub struct RpcDisk {
     pub gave_up: u32,
     pub balance: u64,
     pub ledger: Vec<CallId>,
-    pub answers: BTreeMap<CallId, u64>,
+    pub answers: FlatMap<CallId, u64>,
 }
 
 #[derive(Clone, Debug, Serialize)]

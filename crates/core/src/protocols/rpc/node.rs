@@ -3,9 +3,9 @@
 use super::msg::{CallId, RpcDisk, RpcMsg, RpcNote, RpcTimer, RpcWrite};
 use super::{RpcBug, RpcConfig, AMOUNT};
 use crate::check::{EndProperty, Invariant};
+use crate::flat::FlatMap;
 use crate::ids::NodeId;
 use crate::protocol::{Ctx, NodeStatus, Protocol};
-use std::collections::BTreeMap;
 
 #[derive(Clone, Debug)]
 pub struct RpcNode {
@@ -24,7 +24,7 @@ pub struct RpcNode {
     // The server's state.
     balance: u64,
     ledger: Vec<CallId>,
-    answers: BTreeMap<CallId, u64>,
+    answers: FlatMap<CallId, u64>,
 }
 
 type RCtx<'a> = Ctx<'a, RpcNode>;
@@ -88,7 +88,7 @@ impl RpcNode {
     }
 
     /// The server's table of answers by idempotency key.
-    pub fn answers(&self) -> &BTreeMap<CallId, u64> {
+    pub fn answers(&self) -> &FlatMap<CallId, u64> {
         &self.answers
     }
 

@@ -33,7 +33,7 @@ fn server(w: &World<RpcNode>) -> &RpcNode {
 
 /// The properties broken, each named once.
 fn names(v: &[Violation]) -> Vec<&str> {
-    let names: std::collections::BTreeSet<&str> = v.iter().map(|v| v.invariant.as_str()).collect();
+    let names: crate::flat::FlatSet<&str> = v.iter().map(|v| v.invariant.as_str()).collect();
     names.into_iter().collect()
 }
 
@@ -65,7 +65,7 @@ fn a_lost_reply_is_retried_and_answered_from_the_table_not_applied_twice() {
         ["each call takes effect at most once"]
     );
     let ledger = server(&w).ledger();
-    let distinct: std::collections::BTreeSet<_> = ledger.iter().collect();
+    let distinct: crate::flat::FlatSet<_> = ledger.iter().collect();
     assert!(distinct.len() < ledger.len(), "a call in the ledger twice");
 }
 

@@ -165,20 +165,21 @@ impl Described for TpcNode {
                 );
         }
         let doubts: Vec<String> = self.in_doubt().map(|t| format!("t{t}")).collect();
-        let rows = crate::sort::set(self.votes().keys().chain(self.decided().keys()))
-            .into_iter()
-            .rev()
-            .map(|&t| {
-                let vote = match self.votes().get(&t) {
-                    Some(true) => "yes",
-                    Some(false) => "no",
-                    None => "never asked",
-                };
-                let committed = self.decided().get(&t) == Some(&true);
-                Row::new(vec![format!("t{t}"), vote.into(), self.state_of(t)])
-                    .marked(committed.then_some("committed"))
-            })
-            .collect();
+        let rows =
+            crate::flat::FlatSet::from_iter(self.votes().keys().chain(self.decided().keys()))
+                .into_iter()
+                .rev()
+                .map(|&t| {
+                    let vote = match self.votes().get(&t) {
+                        Some(true) => "yes",
+                        Some(false) => "no",
+                        None => "never asked",
+                    };
+                    let committed = self.decided().get(&t) == Some(&true);
+                    Row::new(vec![format!("t{t}"), vote.into(), self.state_of(t)])
+                        .marked(committed.then_some("committed"))
+                })
+                .collect();
         Card::default()
             .fact("role", "participant")
             .fact(

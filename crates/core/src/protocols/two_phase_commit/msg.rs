@@ -1,10 +1,10 @@
 //! Two-phase commit's messages, disk, timers and notes.
 
+use crate::flat::{FlatMap, FlatSet};
 use crate::ids::NodeId;
 use crate::protocol::{yes_no, Durable, Message, Note};
 use crate::rng::SimRng;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
 
 /// A transaction's number (t1, t2, ...).
 pub type Txn = u32;
@@ -79,9 +79,9 @@ impl Message for TpcMsg {
 /// (participant), and the decisions it knows.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct TpcDisk {
-    pub begun: BTreeSet<Txn>,
-    pub ready: BTreeSet<Txn>,
-    pub decided: BTreeMap<Txn, bool>,
+    pub begun: FlatSet<Txn>,
+    pub ready: FlatSet<Txn>,
+    pub decided: FlatMap<Txn, bool>,
 }
 
 #[derive(Clone, Debug, Serialize)]

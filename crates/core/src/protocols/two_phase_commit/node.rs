@@ -3,17 +3,17 @@
 use super::msg::{TpcDisk, TpcMsg, TpcNote, TpcTimer, TpcWrite, Txn, Why};
 use super::{roles, TpcBug, TpcConfig, GAP_US};
 use crate::client::{KvOp, KvResult};
+use crate::flat::{FlatMap, FlatSet};
 use crate::ids::{NodeId, RequestId};
 use crate::protocol::{Ctx, NodeStatus, Protocol};
-use std::collections::{BTreeMap, BTreeSet};
 
 pub const COORDINATOR: NodeId = NodeId(0);
 
 /// The coordinator's view of one transaction.
 #[derive(Clone, Debug, Default)]
 pub struct Round {
-    pub votes: BTreeMap<NodeId, bool>,
-    pub acked: BTreeSet<NodeId>,
+    pub votes: FlatMap<NodeId, bool>,
+    pub acked: FlatSet<NodeId>,
 }
 
 #[derive(Clone, Debug)]
@@ -23,13 +23,13 @@ pub struct TpcNode {
     config: TpcConfig,
     /// Coordinator: every transaction it began, with its votes (its decision is in
     /// `decided`).
-    rounds: BTreeMap<Txn, Round>,
+    rounds: FlatMap<Txn, Round>,
     /// Participant: its vote on each transaction it was asked about.
-    votes: BTreeMap<Txn, bool>,
+    votes: FlatMap<Txn, bool>,
     /// The decisions it knows (the same as its disk's, plus any it did not write down).
-    decided: BTreeMap<Txn, bool>,
+    decided: FlatMap<Txn, bool>,
     /// Transactions it is in doubt about and has said so.
-    doubts_told: BTreeSet<Txn>,
+    doubts_told: FlatSet<Txn>,
 }
 
 impl TpcNode {
@@ -41,15 +41,15 @@ impl TpcNode {
         self.id == COORDINATOR
     }
 
-    pub fn rounds(&self) -> &BTreeMap<Txn, Round> {
+    pub fn rounds(&self) -> &FlatMap<Txn, Round> {
         &self.rounds
     }
 
-    pub fn votes(&self) -> &BTreeMap<Txn, bool> {
+    pub fn votes(&self) -> &FlatMap<Txn, bool> {
         &self.votes
     }
 
-    pub fn decided(&self) -> &BTreeMap<Txn, bool> {
+    pub fn decided(&self) -> &FlatMap<Txn, bool> {
         &self.decided
     }
 
@@ -248,8 +248,8 @@ impl Protocol for TpcNode {
     const ROLES: &'static [crate::protocol::RoleDesc] = roles::ALL;
 
     fn boot(id: NodeId, nodes: usize, config: &TpcConfig, disk: &TpcDisk) -> Self {
-        let rounds = crate::sort::map(disk.begun.iter().map(|&t| (t, Round::default())));
-        let votes: BTreeMap<Txn, bool> = crate::sort::map(disk.ready.iter().map(|&t| (t, true)));
+        let rounds = FlatMap::from_iter(disk.begun.iter().map(|&t| (t, Round::default())));
+        let votes: FlatMap<Txn, bool> = FlatMap::from_iter(disk.ready.iter().map(|&t| (t, true)));
         TpcNode {
             id,
             nodes,
@@ -257,7 +257,7 @@ impl Protocol for TpcNode {
             rounds,
             votes,
             decided: disk.decided.clone(),
-            doubts_told: BTreeSet::new(),
+            doubts_told: FlatSet::new(),
         }
     }
 

@@ -11,8 +11,8 @@ mod obey;
 
 use super::{ByzConfig, ByzGeneral};
 use crate::check::{CheckView, EndProperty, Invariant};
+use crate::flat::FlatSet;
 use crate::ids::NodeId;
-use std::collections::BTreeSet;
 
 pub use agree::LoyalAgree;
 pub use decide::EveryLoyalDecides;
@@ -32,7 +32,7 @@ pub fn at_end(_config: &ByzConfig, _nodes: usize) -> Vec<Box<dyn EndProperty<Byz
 /// The generals seen faulty so far: lying, or down.
 #[derive(Clone, Debug)]
 pub struct Faulty {
-    seen: BTreeSet<NodeId>,
+    seen: FlatSet<NodeId>,
     m: u32,
     nodes: usize,
     algorithm: String,
@@ -42,7 +42,7 @@ pub struct Faulty {
 impl Faulty {
     pub fn new(config: &ByzConfig, nodes: usize) -> Self {
         Faulty {
-            seen: BTreeSet::new(),
+            seen: FlatSet::new(),
             m: config.m,
             nodes,
             algorithm: config.algorithm(),

@@ -4,9 +4,9 @@
 use super::{seen, Seen};
 use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
+use crate::flat::{FlatMap, FlatSet};
 use crate::ids::NodeId;
 use crate::protocols::flooding::{FloodConfig, FloodNode, Model};
-use std::collections::{BTreeMap, BTreeSet};
 
 /// Remembers every decision made (so that a node's decision still counts once it has
 /// crashed) and the nodes that have been faulty.
@@ -22,8 +22,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Agreement {
     f: usize,
     synchronous: bool,
-    decided: BTreeMap<NodeId, u64>,
-    faulty: BTreeSet<NodeId>,
+    decided: FlatMap<NodeId, u64>,
+    faulty: FlatSet<NodeId>,
     /// Why the run is no longer judged, once it left the model.
     left_model: Option<String>,
 }
@@ -33,8 +33,8 @@ impl Agreement {
         Agreement {
             f: config.f as usize,
             synchronous: config.model == Model::Synchronous,
-            decided: BTreeMap::new(),
-            faulty: BTreeSet::new(),
+            decided: FlatMap::new(),
+            faulty: FlatSet::new(),
             left_model: None,
         }
     }

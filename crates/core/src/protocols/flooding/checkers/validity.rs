@@ -3,13 +3,13 @@
 use super::{seen, Seen};
 use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
+use crate::flat::FlatSet;
 use crate::protocols::flooding::FloodNode;
-use std::collections::BTreeSet;
 
 /// Remembers every proposal made (a proposer may crash before anyone decides).
 #[derive(Clone, Debug, Default)]
 pub struct Validity {
-    proposed: BTreeSet<u64>,
+    proposed: FlatSet<u64>,
 }
 
 impl Validity {

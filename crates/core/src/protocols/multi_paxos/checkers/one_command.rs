@@ -4,21 +4,21 @@
 
 use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant, LogCursor};
+use crate::flat::{FlatMap, FlatSet};
 use crate::ids::NodeId;
 use crate::protocols::multi_paxos::MpNode;
 use crate::protocols::multi_paxos::{command_text, MpNote, Report};
 use crate::protocols::paxos::Ballot;
 use crate::protocols::raft::Command;
 use crate::trace::StableHasher;
-use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Debug)]
 pub struct OneCommandPerSlot {
     majority: usize,
     /// Acceptors by (slot, ballot, command hash).
-    accepted: BTreeMap<(u64, Ballot, u64), BTreeSet<NodeId>>,
+    accepted: FlatMap<(u64, Ballot, u64), FlatSet<NodeId>>,
     /// The command first chosen in each slot, with its ballot.
-    chosen: BTreeMap<u64, (Ballot, Command)>,
+    chosen: FlatMap<u64, (Ballot, Command)>,
     /// How much of each node's log of acceptances has been read.
     read: LogCursor,
 }
@@ -27,8 +27,8 @@ impl OneCommandPerSlot {
     pub fn new(nodes: usize) -> Self {
         OneCommandPerSlot {
             majority: nodes / 2 + 1,
-            accepted: BTreeMap::new(),
-            chosen: BTreeMap::new(),
+            accepted: FlatMap::new(),
+            chosen: FlatMap::new(),
             read: LogCursor::default(),
         }
     }

@@ -3,18 +3,18 @@
 
 use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
+use crate::flat::FlatMap;
 use crate::ids::NodeId;
 use crate::protocols::multi_paxos::command_text;
 use crate::protocols::multi_paxos::MpNode;
 use crate::protocols::raft::Command;
-use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Default)]
 pub struct SameCommandsApplied {
     /// The first command applied in each slot, and by whom.
-    first: BTreeMap<u64, (NodeId, Command)>,
+    first: FlatMap<u64, (NodeId, Command)>,
     /// Per node, the slots checked so far.
-    seen: BTreeMap<NodeId, u64>,
+    seen: FlatMap<NodeId, u64>,
 }
 
 impl SameCommandsApplied {

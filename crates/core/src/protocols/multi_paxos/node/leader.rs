@@ -4,12 +4,12 @@
 //! and sends heartbeats; told of a higher ballot, it steps down.
 
 use super::{MCtx, MpNode};
+use crate::flat::{FlatMap, FlatSet};
 use crate::ids::NodeId;
 use crate::protocols::multi_paxos::roles::{CANDIDATE, FOLLOWER, LEADER};
 use crate::protocols::multi_paxos::{MpBug, MpMsg, MpNote, MpTimer, MpWrite, Report};
 use crate::protocols::paxos::Ballot;
 use crate::protocols::raft::Command;
-use std::collections::{BTreeMap, BTreeSet};
 
 impl MpNode {
     pub(super) fn step_down(&mut self, ctx: &mut MCtx, by: Ballot) {
@@ -67,7 +67,7 @@ impl MpNode {
             return;
         }
         // Phase 1 is over for every slot from `from` on: recover what may be chosen.
-        let mut best: BTreeMap<u64, (Ballot, Command)> = BTreeMap::new();
+        let mut best: FlatMap<u64, (Ballot, Command)> = FlatMap::new();
         for (slot, b, cmd) in self.promises.values().flatten() {
             if best.get(slot).is_none_or(|(old, _)| b > old) {
                 best.insert(*slot, (*b, cmd.clone()));
@@ -124,7 +124,7 @@ impl MpNode {
             slot,
             cmd: cmd.clone(),
         });
-        self.proposals.insert(slot, (cmd.clone(), BTreeSet::new()));
+        self.proposals.insert(slot, (cmd.clone(), FlatSet::new()));
         self.broadcast(ctx, MpMsg::Accept { ballot, slot, cmd });
     }
 

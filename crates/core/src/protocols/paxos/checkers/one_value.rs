@@ -8,16 +8,16 @@
 
 use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
+use crate::flat::{FlatMap, FlatSet};
 use crate::ids::NodeId;
 use crate::protocols::paxos::names;
 use crate::protocols::paxos::{Ballot, PaxosNode, Val};
-use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Debug)]
 pub struct OnlyOneValueChosen {
     majority: usize,
     /// Every acceptance ever made: which acceptors accepted each value in each ballot.
-    accepted: BTreeMap<(Ballot, Val), BTreeSet<NodeId>>,
+    accepted: FlatMap<(Ballot, Val), FlatSet<NodeId>>,
     /// The first value chosen, with its ballot.
     chosen: Option<(Ballot, Val)>,
 }
@@ -26,7 +26,7 @@ impl OnlyOneValueChosen {
     pub fn new(nodes: usize) -> Self {
         OnlyOneValueChosen {
             majority: nodes / 2 + 1,
-            accepted: BTreeMap::new(),
+            accepted: FlatMap::new(),
             chosen: None,
         }
     }

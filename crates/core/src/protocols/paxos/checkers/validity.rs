@@ -4,13 +4,13 @@
 
 use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
+use crate::flat::FlatSet;
 use crate::ids::NodeId;
 use crate::protocols::paxos::{PaxosNode, Val};
-use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, Default)]
 pub struct LearnedWasProposed {
-    proposed: BTreeSet<Val>,
+    proposed: FlatSet<Val>,
 }
 
 impl LearnedWasProposed {

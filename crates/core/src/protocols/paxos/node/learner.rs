@@ -3,9 +3,9 @@
 //! learned it).
 
 use super::{PCtx, PaxosNode};
+use crate::flat::FlatSet;
 use crate::ids::NodeId;
 use crate::protocols::paxos::{names, Ballot, PaxosNote, PaxosTimer, PaxosWrite, Phase, Val};
-use std::collections::BTreeSet;
 
 impl PaxosNode {
     pub(super) fn on_accepted(&mut self, ctx: &mut PCtx, from: NodeId, ballot: Ballot, value: Val) {
@@ -13,7 +13,7 @@ impl PaxosNode {
         let (_, by) = self
             .votes
             .entry(ballot)
-            .or_insert_with(|| (value, BTreeSet::new()));
+            .or_insert_with(|| (value, FlatSet::new()));
         by.insert(from);
         if self.learned.is_some() || by.len() < majority {
             return;

@@ -3,11 +3,11 @@
 //! own; told of a higher ballot, it gives way and tries again after a pause.
 
 use super::{PCtx, PaxosNode, Phase};
+use crate::flat::FlatMap;
 use crate::ids::NodeId;
 use crate::protocols::paxos::{
     Ballot, PaxosBug, PaxosMsg, PaxosNote, PaxosTimer, PaxosWrite, RetryWait, Val,
 };
-use std::collections::BTreeMap;
 
 impl PaxosNode {
     pub(super) fn start_ballot(&mut self, ctx: &mut PCtx) {
@@ -21,7 +21,7 @@ impl PaxosNode {
         };
         self.phase = Phase::Preparing {
             ballot,
-            promises: BTreeMap::new(),
+            promises: FlatMap::new(),
         };
         ctx.note(PaxosNote::Prepares { ballot });
         let wait = self.pause(ctx);

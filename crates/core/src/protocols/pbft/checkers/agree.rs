@@ -3,29 +3,29 @@
 
 use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant, LogCursor};
+use crate::flat::{FlatMap, FlatSet};
 use crate::ids::NodeId;
 use crate::protocols::pbft::node::command_text;
 use crate::protocols::pbft::{faults, PbftNode, PbftNote};
 use crate::protocols::raft::Command;
-use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Debug)]
 pub struct HonestAgree {
     /// The first request an honest replica committed at each sequence number, and who.
-    first: BTreeMap<u64, (NodeId, Command)>,
+    first: FlatMap<u64, (NodeId, Command)>,
     /// How much of each node's records has been read.
     read: LogCursor,
     /// The replicas seen lying so far, and how many PBFT tolerates.
-    liars: BTreeSet<NodeId>,
+    liars: FlatSet<NodeId>,
     nodes: usize,
 }
 
 impl HonestAgree {
     pub fn new(nodes: usize) -> Self {
         HonestAgree {
-            first: BTreeMap::new(),
+            first: FlatMap::new(),
             read: LogCursor::default(),
-            liars: BTreeSet::new(),
+            liars: FlatSet::new(),
             nodes,
         }
     }

@@ -36,7 +36,8 @@ pub fn judge(
     f: usize,
 ) -> Result<(), String> {
     let matching =
-        crate::sort::set(votes.iter().filter(|(_, r)| r == result).map(|(n, _)| *n)).len();
+        crate::flat::FlatSet::from_iter(votes.iter().filter(|(_, r)| r == result).map(|(n, _)| *n))
+            .len();
     if matching > f {
         return Ok(());
     }

@@ -86,7 +86,7 @@ impl PbftNode {
         };
         votes.get(&seq).map_or(0, |vs| {
             let voters = vs.iter().filter(|(_, v, c)| *v == view && c == cmd);
-            crate::sort::set(voters.map(|(n, _, _)| *n)).len()
+            crate::flat::FlatSet::from_iter(voters.map(|(n, _, _)| *n)).len()
         })
     }
 

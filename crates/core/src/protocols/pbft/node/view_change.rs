@@ -4,10 +4,10 @@
 
 use super::{PCtx, PbftMsg, PbftNode, PbftNote, PbftWrite, ViewClaim};
 use crate::client::KvOp;
+use crate::flat::{FlatMap, FlatSet};
 use crate::ids::{NodeId, RequestId};
 use crate::protocols::pbft::PbftBug;
 use crate::protocols::raft::Command;
-use std::collections::{BTreeMap, BTreeSet};
 
 impl PbftNode {
     /// Whether this replica expects progress: a request waits, or an order is open.
@@ -111,7 +111,7 @@ impl PbftNode {
                 .flat_map(|(v, m)| m.keys().map(move |n| (*v, *n)))
                 .collect();
             crate::sort::natural(&mut asking);
-            let senders: BTreeSet<NodeId> = crate::sort::set(asking.iter().map(|(_, n)| *n));
+            let senders: FlatSet<NodeId> = FlatSet::from_iter(asking.iter().map(|(_, n)| *n));
             if senders.len() > self.f() {
                 // The highest view that f + 1 replicas ask for, at least.
                 let mut views: Vec<u64> = senders
@@ -248,12 +248,12 @@ pub fn plan_new_view(
     f: usize,
     claims: &[(NodeId, ViewClaim)],
 ) -> Option<(u64, Vec<(u64, Command)>)> {
-    let senders: BTreeSet<NodeId> = crate::sort::set(claims.iter().map(|(n, _)| *n));
+    let senders: FlatSet<NodeId> = FlatSet::from_iter(claims.iter().map(|(n, _)| *n));
     if senders.len() != claims.len() || senders.len() < 2 * f + 1 {
         return None;
     }
     let stable = claims.iter().map(|(_, c)| c.stable).max().unwrap_or(0);
-    let mut best: BTreeMap<u64, (u64, Command)> = BTreeMap::new();
+    let mut best: FlatMap<u64, (u64, Command)> = FlatMap::new();
     for (_, claim) in claims {
         for (seq, v, cmd) in &claim.prepared {
             if *seq <= stable {
@@ -291,8 +291,8 @@ pub fn check_new_view(
             "it starts at sequence number {start}, but the view changes it carries give {from}"
         ));
     }
-    let got: BTreeMap<u64, &Command> = crate::sort::map(pre_prepares.iter().map(|(s, c)| (*s, c)));
-    let want: BTreeMap<u64, &Command> = crate::sort::map(expected.iter().map(|(s, c)| (*s, c)));
+    let got: FlatMap<u64, &Command> = FlatMap::from_iter(pre_prepares.iter().map(|(s, c)| (*s, c)));
+    let want: FlatMap<u64, &Command> = FlatMap::from_iter(expected.iter().map(|(s, c)| (*s, c)));
     if got.len() != pre_prepares.len() {
         return Err("it pre-prepares a sequence number twice".into());
     }

@@ -7,13 +7,13 @@
 use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
 use crate::client::Key;
+use crate::flat::FlatMap;
 use crate::protocols::quorum::{QuorumNode, Register};
-use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Default)]
 pub struct VersionsNeverRegress {
     /// Per node: the registers seen at its last check.
-    seen: Vec<BTreeMap<Key, Register>>,
+    seen: Vec<FlatMap<Key, Register>>,
 }
 
 impl VersionsNeverRegress {
@@ -37,7 +37,7 @@ impl Invariant<QuorumNode> for VersionsNeverRegress {
         };
         let i = id.index();
         if self.seen.len() <= i {
-            self.seen.resize(i + 1, BTreeMap::new());
+            self.seen.resize(i + 1, FlatMap::new());
         }
         let seen = &mut self.seen[i];
         // A node that comes back with nothing lost its disk, which is outside the

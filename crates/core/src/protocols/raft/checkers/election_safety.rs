@@ -2,15 +2,15 @@
 
 use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant};
+use crate::flat::FlatMap;
 use crate::ids::NodeId;
 use crate::protocols::raft::roles;
 use crate::protocols::raft::RaftNode;
-use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Default)]
 pub struct ElectionSafety {
     /// Every leader ever seen, by term.
-    leaders: BTreeMap<u64, NodeId>,
+    leaders: FlatMap<u64, NodeId>,
 }
 
 impl ElectionSafety {

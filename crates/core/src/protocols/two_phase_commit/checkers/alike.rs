@@ -3,23 +3,23 @@
 
 use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant, LogCursor};
+use crate::flat::FlatMap;
 use crate::ids::NodeId;
 use crate::protocols::two_phase_commit::msg::{outcome, TpcNote, Txn};
 use crate::protocols::two_phase_commit::TpcNode;
-use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Default)]
 pub struct DecideAlike {
     read: LogCursor,
     /// The first decision seen for each transaction, and who made it.
-    first: BTreeMap<Txn, (bool, NodeId)>,
+    first: FlatMap<Txn, (bool, NodeId)>,
 }
 
 impl DecideAlike {
     /// Takes node `id`'s new decisions into the ghost; the first that contradicts one seen
     /// before is the error.
     pub(crate) fn judge(
-        first: &mut BTreeMap<Txn, (bool, NodeId)>,
+        first: &mut FlatMap<Txn, (bool, NodeId)>,
         id: NodeId,
         decisions: &[(Txn, bool)],
     ) -> Result<(), String> {
@@ -77,7 +77,7 @@ mod tests {
 
     #[test]
     fn a_split_decision_or_a_change_of_mind_is_caught() {
-        let mut first = BTreeMap::new();
+        let mut first = FlatMap::new();
         DecideAlike::judge(&mut first, NodeId(0), &[(1, true), (2, false)]).unwrap();
         DecideAlike::judge(&mut first, NodeId(1), &[(1, true), (2, false)]).unwrap();
         assert_eq!(

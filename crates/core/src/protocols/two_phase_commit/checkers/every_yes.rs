@@ -3,10 +3,10 @@
 
 use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, Invariant, LogCursor};
+use crate::flat::FlatMap;
 use crate::ids::NodeId;
 use crate::protocols::two_phase_commit::msg::{TpcNote, Txn};
 use crate::protocols::two_phase_commit::TpcNode;
-use std::collections::BTreeMap;
 
 #[derive(Clone, Debug)]
 pub struct CommitNeedsEveryYes {
@@ -14,7 +14,7 @@ pub struct CommitNeedsEveryYes {
     /// How much of each node's records has been read.
     read: LogCursor,
     /// Every vote seen: (transaction, participant) to yes, and false once it said no.
-    votes: BTreeMap<(Txn, NodeId), bool>,
+    votes: FlatMap<(Txn, NodeId), bool>,
 }
 
 impl CommitNeedsEveryYes {
@@ -22,13 +22,13 @@ impl CommitNeedsEveryYes {
         CommitNeedsEveryYes {
             nodes,
             read: LogCursor::default(),
-            votes: BTreeMap::new(),
+            votes: FlatMap::new(),
         }
     }
 
     /// Whether a commit of `txn` by `id` had every participant's yes, given the votes seen.
     pub(crate) fn judge(
-        votes: &BTreeMap<(Txn, NodeId), bool>,
+        votes: &FlatMap<(Txn, NodeId), bool>,
         nodes: usize,
         id: NodeId,
         txn: Txn,
@@ -87,7 +87,7 @@ mod tests {
 
     #[test]
     fn a_commit_without_every_yes_is_caught() {
-        let mut votes = BTreeMap::new();
+        let mut votes = FlatMap::new();
         votes.insert((1, NodeId(1)), true);
         votes.insert((1, NodeId(2)), true);
         assert!(CommitNeedsEveryYes::judge(&votes, 3, NodeId(0), 1).is_ok());
