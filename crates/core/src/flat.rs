@@ -116,7 +116,16 @@ impl<K: Ord, V> FlatMap<K, V> {
     where
         K: Borrow<Q>,
     {
-        self.entries.binary_search_by(|(k, _)| k.borrow().cmp(key))
+        // Protocols mostly add after the last key (the next slot, the next request), and a
+        // long log's binary search misses the cache at every probe: look at the end first.
+        let n = self.entries.len();
+        match self.entries.last().map(|(last, _)| last.borrow().cmp(key)) {
+            None | Some(Ordering::Less) => Err(n),
+            Some(Ordering::Equal) => Ok(n - 1),
+            Some(Ordering::Greater) => {
+                self.entries[..n - 1].binary_search_by(|(k, _)| k.borrow().cmp(key))
+            }
+        }
     }
 
     pub fn get<Q: Ord + ?Sized>(&self, key: &Q) -> Option<&V>
@@ -444,7 +453,14 @@ impl<T: Ord> FlatSet<T> {
     where
         T: Borrow<Q>,
     {
-        self.items.binary_search_by(|x| x.borrow().cmp(item))
+        let n = self.items.len();
+        match self.items.last().map(|last| last.borrow().cmp(item)) {
+            None | Some(Ordering::Less) => Err(n),
+            Some(Ordering::Equal) => Ok(n - 1),
+            Some(Ordering::Greater) => {
+                self.items[..n - 1].binary_search_by(|x| x.borrow().cmp(item))
+            }
+        }
     }
 
     pub fn contains<Q: Ord + ?Sized>(&self, item: &Q) -> bool
