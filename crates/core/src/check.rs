@@ -166,6 +166,46 @@ impl<P: Protocol> Clone for Box<dyn Invariant<P>> {
     }
 }
 
+/// What a protocol measures over a run (see [`Protocol::meter`]): it looks at every event
+/// as the safety checkers do, keeps what it needs (when a node crashed, when another first
+/// suspected it) and reads out numbers, one for each of the description's
+/// `About::measures`, in that order. It never judges: a measure is for showing and for
+/// lessons' claims, a property for checking.
+pub trait Meter<P: Protocol>: CloneMeter<P> + 'static {
+    fn observe(&mut self, view: &CheckView<'_, P>);
+
+    /// The readings at `now`, in the order of `About::measures`; `None` for one with
+    /// nothing measured yet.
+    fn readings(&self, now: Micros) -> Vec<Option<i64>>;
+}
+
+/// A boxed copy of a meter, written once for every meter that is `Clone`.
+pub trait CloneMeter<P: Protocol> {
+    fn clone_box(&self) -> Box<dyn Meter<P>>;
+}
+
+impl<P: Protocol, T: Meter<P> + Clone> CloneMeter<P> for T {
+    fn clone_box(&self) -> Box<dyn Meter<P>> {
+        Box::new(self.clone())
+    }
+}
+
+impl<P: Protocol> Clone for Box<dyn Meter<P>> {
+    fn clone(&self) -> Self {
+        self.clone_box()
+    }
+}
+
+/// The readings of a run's measures at one moment (see [`Meter`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Sample {
+    pub at_us: Micros,
+    pub readings: Vec<Option<i64>>,
+}
+
+/// How often a run's measures are sampled for a chart over time.
+pub const SAMPLE_EVERY_US: Micros = 100 * crate::time::MICROS_PER_MS;
+
 /// A property checked once, at the end of a run (see [`Protocol::end_properties`]); it
 /// keeps no history, since it judges the final state alone.
 pub trait EndProperty<P: Protocol>: 'static {

@@ -259,6 +259,13 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
         Vec::new()
     }
 
+    /// What the protocol measures over a run, if anything (see [`crate::check::Meter`]);
+    /// its readings follow the description's `About::measures`.
+    fn meter(config: &Self::Config, nodes: usize) -> Option<Box<dyn crate::check::Meter<Self>>> {
+        let _ = (config, nodes);
+        None
+    }
+
     /// What Byzantine node `from` with behaviour `behaviour` (one of the protocol's, from
     /// its description) sends instead of `msg`, which its honest code meant for `to`;
     /// `None` sends nothing. Lies live here, apart from the honest handlers. The default is

@@ -4,13 +4,13 @@
 
 use crate::action::{Action, Scheduled};
 use crate::card::Card;
-use crate::check::Violation;
+use crate::check::{Sample, Violation};
 use crate::client::{ClientRecord, Key, Value};
 use crate::ids::MsgId;
 use crate::ids::NodeId;
 use crate::network::Network;
 use crate::protocol::NodeStatus;
-use crate::registry::About;
+use crate::registry::{About, MeasureDesc};
 use crate::time::Micros;
 use crate::trace::Counters;
 use crate::view::{self, Countdown, Flying, NodeView, Seen};
@@ -46,6 +46,19 @@ pub trait Sim {
     fn box_clone(&self) -> Box<dyn Sim>;
     /// The end properties' verdict, after settling `settle_us` (see [`Kernel::check_end`]).
     fn check_end(&mut self, settle_us: Micros) -> Vec<Violation>;
+    /// What the protocol measures now, each with its description (see
+    /// [`crate::check::Meter`]); empty for a protocol without a meter.
+    fn measures(&self) -> Vec<(&'static MeasureDesc, Option<i64>)> {
+        self.about()
+            .measures
+            .iter()
+            .zip(self.host_readings())
+            .collect()
+    }
+    /// The meter's readings now, in the order of `About::measures`.
+    fn host_readings(&self) -> Vec<Option<i64>>;
+    /// The measures sampled over the run so far, for a chart over time.
+    fn samples(&self) -> &[Sample];
 
     // What views read: the world as protocol-neutral descriptions (see [`crate::view`]).
 
@@ -183,6 +196,14 @@ impl Sim for Kernel {
 
     fn check_end(&mut self, settle_us: Micros) -> Vec<Violation> {
         Kernel::check_end(self, settle_us)
+    }
+
+    fn host_readings(&self) -> Vec<Option<i64>> {
+        self.host().readings(self.now())
+    }
+
+    fn samples(&self) -> &[Sample] {
+        self.host().samples()
     }
 
     fn network(&self) -> &Network {

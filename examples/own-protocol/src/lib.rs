@@ -101,6 +101,7 @@ const ABOUT: About = About {
         checkers::AnswersStandOnAMajority::PROPERTY,
         checkers::TagsNeverGoBack::PROPERTY,
     ],
+    measures: &[],
     look: Look {
         called: "the majority register",
         holds: "Every answer so far stands on a majority, and no replica went back",

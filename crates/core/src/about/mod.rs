@@ -39,6 +39,9 @@ pub struct About {
     pub operations: &'static [OperationDesc],
     /// The properties its checkers promise.
     pub properties: &'static [PropertyDesc],
+    /// What its meter measures over a run, in the order of its readings (see
+    /// [`crate::check::Meter`]); empty for a protocol without one.
+    pub measures: &'static [MeasureDesc],
     /// How a page shows it.
     pub look: Look,
 }
@@ -103,6 +106,7 @@ impl About {
             roles: ONE_ROLE,
             operations: &[],
             properties: &[],
+            measures: &[],
             look: Look::plain(title),
         }
     }
@@ -183,6 +187,47 @@ pub struct PropertyDesc {
     /// lessons show broken (two generals cannot promise to decide alike over a lossy
     /// link); the checker still looks for it, and the fuzzer must find it broken.
     pub promised: bool,
+}
+
+/// A quantity a protocol measures over a run (how long a crash takes to be noticed, how
+/// many suspicions were wrong), read from its meter ([`crate::check::Meter`]) and shown,
+/// and drawn over time, by a page.
+#[derive(Debug, Serialize)]
+pub struct MeasureDesc {
+    /// Its name in a legend and a claim (`detection time`).
+    pub name: &'static str,
+    pub unit: Unit,
+    /// What it measures, in a sentence.
+    pub help: &'static str,
+}
+
+/// The unit of a measure's readings, which are whole numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Unit {
+    /// Microseconds, shown as a person reads a duration (`1.2 s`, `350 ms`).
+    Duration,
+    /// A number of things.
+    Count,
+    /// Thousandths of a thing per minute, shown as a rate (`2.5 per minute`).
+    PerMinute,
+}
+
+impl MeasureDesc {
+    /// A reading in words (`350 ms`, `3`, `2.5 per minute`); `None` is "none yet".
+    pub fn show(&self, reading: Option<i64>) -> String {
+        let Some(value) = reading else {
+            return "none yet".into();
+        };
+        match self.unit {
+            Unit::Duration => crate::time::Pretty(value.max(0) as u64).to_string(),
+            Unit::Count => value.to_string(),
+            Unit::PerMinute => {
+                let tenths = (value.max(0) + 50) / 100;
+                format!("{}.{} per minute", tenths / 10, tenths % 10)
+            }
+        }
+    }
 }
 
 /// The Byzantine behaviour every protocol can take: a node that keeps running and sends
@@ -279,6 +324,15 @@ pub trait Described: Protocol {
         0
     }
 }
+
+/// The synchronous model's links: a message takes at most this latency plus at most
+/// [`SYNCHRONOUS_JITTER_US`] more, so [`SYNCHRONOUS_DELAY_BOUND_US`] is the known bound on
+/// delay that the model promises (the fuzzer keeps to it).
+pub const SYNCHRONOUS_LATENCY_US: Micros = 20 * crate::time::MICROS_PER_MS;
+/// See [`SYNCHRONOUS_LATENCY_US`].
+pub const SYNCHRONOUS_JITTER_US: Micros = 15 * crate::time::MICROS_PER_MS;
+/// The longest a message between correct nodes takes in the synchronous model.
+pub const SYNCHRONOUS_DELAY_BOUND_US: Micros = SYNCHRONOUS_LATENCY_US + SYNCHRONOUS_JITTER_US;
 
 /// The system a protocol's promises are made for (the course's system models).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

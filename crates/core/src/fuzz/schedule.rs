@@ -387,8 +387,8 @@ fn synchronous_schedule(
 ) -> Schedule {
     let mut s = Schedule::new();
     let link = LinkConfig {
-        latency_us: rng.range(MICROS_PER_MS, 20 * MICROS_PER_MS),
-        jitter_us: rng.range(0, 15 * MICROS_PER_MS),
+        latency_us: rng.range(MICROS_PER_MS, crate::about::SYNCHRONOUS_LATENCY_US),
+        jitter_us: rng.range(0, crate::about::SYNCHRONOUS_JITTER_US),
         loss: Ppm::NEVER,
         duplicate: Ppm(rng.range(0, 100_000) as u32),
         corrupt: Ppm::NEVER,

@@ -2,6 +2,7 @@
 //! [`crate::protocol::Protocol`].
 
 pub mod byzantine;
+pub mod failure_detector;
 pub mod flooding;
 pub mod multi_paxos;
 pub mod paxos;

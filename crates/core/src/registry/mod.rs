@@ -18,6 +18,7 @@
 
 pub use crate::protocol::{RoleDesc, Tone};
 use crate::protocols::byzantine::ByzGeneral;
+use crate::protocols::failure_detector::FdNode;
 use crate::protocols::flooding::FloodNode;
 use crate::protocols::multi_paxos::MpNode;
 use crate::protocols::paxos::PaxosNode;
@@ -51,6 +52,7 @@ pub static PROTOCOLS: &[&dyn Entry] = &[
     &Of::<MpNode>::IT,
     &Of::<PbftNode>::IT,
     &Of::<TpcNode>::IT,
+    &Of::<FdNode>::IT,
 ];
 
 /// Protocols added from outside this crate, in the order they were registered.
@@ -443,6 +445,7 @@ mod tests {
             roles: &[],
             operations: &[],
             properties: &[],
+            measures: &[],
             look: Look {
                 called: "",
                 holds: "",

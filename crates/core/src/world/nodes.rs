@@ -10,7 +10,7 @@
 use super::queue::{InFlight, Parcel};
 use crate::about::{Around, Described, Scene};
 use crate::card::Card;
-use crate::check::{CheckView, EndProperty, Invariant, Moment};
+use crate::check::{CheckView, EndProperty, Invariant, Meter, Moment, Sample, SAMPLE_EVERY_US};
 use crate::client::{Key, KvOp, KvResult, Value};
 use crate::ids::{NodeId, RequestId};
 use crate::payload::{AnyMsg, AnyNote, Msg, MsgOf, TimerOf};
@@ -88,6 +88,10 @@ pub trait Nodes {
     fn has_end_properties(&self) -> bool;
     /// Runs the end properties at `moment`: (property, message) for each broken.
     fn check_end(&self, moment: Moment<'_>) -> Vec<(&'static str, String)>;
+    /// The meter's readings at `now` (see [`crate::check::Meter`]); empty without one.
+    fn readings(&self, now: Micros) -> Vec<Option<i64>>;
+    /// The readings sampled every [`crate::check::SAMPLE_EVERY_US`] so far.
+    fn samples(&self) -> &[Sample];
 
     /// The span to draw node `id`'s timer armed as `generation` with, if it is still armed
     /// and worth drawing (see [`Described::countdown`]).
@@ -118,6 +122,8 @@ pub struct Typed<P: Described> {
     timers: Vec<Vec<(P::Timer, u64)>>,
     next_generation: Vec<u64>,
     invariants: Vec<Box<dyn Invariant<P>>>,
+    meter: Option<Box<dyn Meter<P>>>,
+    samples: Vec<Sample>,
     /// Per node: what it recorded for the checkers since its last boot ([`Ctx::record`]).
     records: Vec<Vec<P::Note>>,
     effects: Vec<Effect<P>>,
@@ -134,6 +140,8 @@ impl<P: Described> Clone for Typed<P> {
             timers: self.timers.clone(),
             next_generation: self.next_generation.clone(),
             invariants: self.invariants.clone(),
+            meter: self.meter.clone(),
+            samples: self.samples.clone(),
             records: self.records.clone(),
             effects: Vec::new(),
             fired: self.fired.clone(),
@@ -146,6 +154,8 @@ impl<P: Described> Typed<P> {
     pub fn new(config: P::Config, nodes: usize) -> Self {
         Typed {
             invariants: P::invariants(&config, nodes),
+            meter: P::meter(&config, nodes),
+            samples: Vec::new(),
             config,
             states: vec![None; nodes],
             disks: vec![P::Disk::default(); nodes],
@@ -300,6 +310,29 @@ impl<P: Described> Nodes for Typed<P> {
                 broken.push((inv.name(), message));
             }
         }
+        if let Some(meter) = &mut self.meter {
+            meter.observe(&view);
+            let due = self
+                .samples
+                .last()
+                .map_or(0, |s| (s.at_us / SAMPLE_EVERY_US + 1) * SAMPLE_EVERY_US);
+            if moment.now >= due {
+                self.samples.push(Sample {
+                    at_us: moment.now,
+                    readings: meter.readings(moment.now),
+                });
+            }
+        }
+    }
+
+    fn readings(&self, now: Micros) -> Vec<Option<i64>> {
+        self.meter
+            .as_ref()
+            .map_or_else(Vec::new, |m| m.readings(now))
+    }
+
+    fn samples(&self) -> &[Sample] {
+        &self.samples
     }
 
     fn has_end_properties(&self) -> bool {

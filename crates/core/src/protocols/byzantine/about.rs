@@ -94,6 +94,7 @@ const ABOUT: About = About {
         super::checkers::LoyalObey::PROPERTY,
         super::checkers::EveryLoyalDecides::PROPERTY,
     ],
+    measures: &[],
     look: Look {
         called: "the Byzantine generals",
         holds: "The loyal lieutenants agree, and obey a loyal commander, so far",

@@ -67,6 +67,7 @@ const ABOUT: About = About {
         super::checkers::Validity::PROPERTY,
         super::checkers::Termination::PROPERTY,
     ],
+    measures: &[],
     look: Look {
         called: "flooding consensus",
         holds: "No two nodes have decided differently, and none has decided a value nobody proposed, so far",

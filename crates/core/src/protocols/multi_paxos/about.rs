@@ -37,6 +37,7 @@ const ABOUT: About = About {
         super::checkers::SameCommandsApplied::PROPERTY,
         super::checkers::EveryNodeCatchesUp::PROPERTY,
     ],
+    measures: &[],
     look: Look {
         called: "Multi-Paxos",
         holds: "Every slot holds at most one chosen command, and every replica applied the same ones, so far",

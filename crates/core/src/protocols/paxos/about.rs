@@ -65,6 +65,7 @@ const ABOUT: About = About {
         super::checkers::LearnersAgree::PROPERTY,
         super::checkers::EveryNodeLearns::PROPERTY,
     ],
+    measures: &[],
     look: Look {
         called: "Paxos",
         holds: "At most one value has been chosen so far, and every node that learned a value learned that one",

@@ -61,6 +61,7 @@ const ABOUT: About = About {
         super::checkers::MatchingReplies::PROPERTY,
         super::checkers::EveryRequestAnswered::PROPERTY,
     ],
+    measures: &[],
     look: Look {
         called: "PBFT",
         holds: "The honest replicas agree on every sequence number, and clients trusted only f + 1 matching replies, so far",

@@ -31,6 +31,7 @@ const ABOUT: About = About {
         super::checkers::EpochsNeverDecrease::PROPERTY,
         super::checkers::PrimaryAppendOnly::PROPERTY,
     ],
+    measures: &[],
     look: Look {
         called: "primary-backup",
         holds: "Epochs have not gone backwards and no primary rewrote its log so far",

@@ -107,6 +107,7 @@ const ABOUT: About = About {
     roles: super::roles::ALL,
     operations: KV_OPERATIONS,
     properties: &[super::checkers::VersionsNeverRegress::PROPERTY],
+    measures: &[],
     look: Look {
         called: "the quorum store",
         holds: "No replica's version of a key has gone backwards so far",

@@ -46,6 +46,7 @@ const ABOUT: About = About {
         super::checkers::StateMachineSafety::PROPERTY,
         super::checkers::EveryLiveNodeCatchesUp::PROPERTY,
     ],
+    measures: &[],
     look: Look {
         called: "Raft",
         holds: "All Raft safety properties hold so far",

@@ -51,6 +51,7 @@ const ABOUT: About = About {
         super::checkers::EffectAtMostOnce::PROPERTY,
         super::checkers::EveryCallAnswered::PROPERTY,
     ],
+    measures: &[],
     look: Look {
         called: "the remote calls",
         holds: "No call has taken effect twice so far",

@@ -63,6 +63,7 @@ const ABOUT: About = About {
         super::checkers::EveryGeneralDecides::PROPERTY,
         super::checkers::GeneralsDecideAlike::PROPERTY,
     ],
+    measures: &[],
     look: Look {
         called: "the two generals",
         holds: "No general took back a decision or attacked on a forged messenger so far",

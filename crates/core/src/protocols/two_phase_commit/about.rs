@@ -59,6 +59,7 @@ const ABOUT: About = About {
         super::checkers::CommitNeedsEveryYes::PROPERTY,
         super::checkers::EveryTransactionDecided::PROPERTY,
     ],
+    measures: &[],
     look: Look {
         called: "two-phase commit",
         holds: "Every node that decided a transaction decided alike, and nothing committed without every yes so far",
