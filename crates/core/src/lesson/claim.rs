@@ -17,6 +17,7 @@
 //! | `replicas agree` / `replicas disagree` | once what is in flight at the moment has landed (on a copy: later actions dropped, clients stopped, 5 s to settle), the nodes holding each key the clients used hold the same values (or, for some key, do not) |
 //! | `retries within DURATION at least K` (or `at most K`) | the most client retries in any stretch of DURATION (`100ms`) is at least (at most) K: a retry storm, or its absence |
 //! | `availability on NODES during FROM-TO at least P%` (or `at most P%`) | of the operations invoked at NODES (`0-1`) from FROM to TO (`2s-8s`), that share got a definite answer other than "unavailable" |
+//! | `measure NAME at least V` (or `at most V`) | the protocol's measure NAME (`detection time`) reads at least (at most) V at the moment: a duration (`400ms`), a count, or a rate per minute (`2.5`) as the measure's unit has it |
 
 use crate::check::Violation;
 use crate::checkers::linearizability;
@@ -47,6 +48,13 @@ pub enum Claim {
         window_us: Micros,
         at_least: bool,
         count: u64,
+    },
+    /// A measure of the protocol's meter (see `crate::check::Meter`) against a bound, kept
+    /// as written until the run says the measure's unit.
+    Measure {
+        name: String,
+        at_least: bool,
+        bound: String,
     },
     Availability {
         nodes: Vec<NodeId>,
@@ -113,9 +121,11 @@ impl Claim {
             availability(t, rest)?
         } else if let Some(rest) = t.strip_prefix("retries within ") {
             retries_within(t, rest)?
+        } else if let Some(rest) = t.strip_prefix("measure ") {
+            measure(t, rest)?
         } else {
             return Err(format!(
-                "unknown claim {t:?}; a claim is one of: safety holds, safety broken NAME, end holds, end broken NAME, linearizable, not linearizable, stale reads at least K, leaders at once at least K, note TEXT, event TEXT, acknowledged writes lost at least K, siblings at least K, replicas agree, replicas disagree, availability on NODES during FROM-TO at least|at most P%, retries within DURATION at least|at most K"
+                "unknown claim {t:?}; a claim is one of: safety holds, safety broken NAME, end holds, end broken NAME, linearizable, not linearizable, stale reads at least K, leaders at once at least K, note TEXT, event TEXT, acknowledged writes lost at least K, siblings at least K, replicas agree, replicas disagree, availability on NODES during FROM-TO at least|at most P%, retries within DURATION at least|at most K, measure NAME at least|at most V"
             ));
         })
     }
@@ -293,6 +303,40 @@ impl Claim {
                 );
                 finding(holds, at.filter(|_| holds && *at_least), says)
             }
+            Claim::Measure {
+                name,
+                at_least,
+                bound,
+            } => {
+                let measures = sim.measures();
+                let Some((desc, reading)) = measures.iter().find(|(m, _)| m.name == name) else {
+                    let known: Vec<&str> = measures.iter().map(|(m, _)| m.name).collect();
+                    return finding(
+                        false,
+                        None,
+                        format!(
+                            "the run measures no {name:?} (it measures: {})",
+                            if known.is_empty() {
+                                "nothing".to_string()
+                            } else {
+                                known.join(", ")
+                            }
+                        ),
+                    );
+                };
+                let limit = match measure_bound(desc.unit, bound) {
+                    Ok(limit) => limit,
+                    Err(e) => return finding(false, None, e),
+                };
+                let holds = reading.is_some_and(|r| {
+                    if *at_least {
+                        r >= limit
+                    } else {
+                        r <= limit
+                    }
+                });
+                finding(holds, None, format!("{} is {}", desc.name, desc.show(*reading)))
+            }
             Claim::Availability {
                 nodes,
                 from_us,
@@ -367,6 +411,14 @@ impl Claim {
                 if *at_least { "at least" } else { "at most" },
                 crate::time::Pretty(*window_us)
             ),
+            Claim::Measure {
+                name,
+                at_least,
+                bound,
+            } => format!(
+                "the {name} is {} {bound}",
+                if *at_least { "at least" } else { "at most" }
+            ),
             Claim::Availability {
                 nodes,
                 from_us,
@@ -404,6 +456,7 @@ impl Claim {
                 | Claim::SiblingsAtLeast(_)
                 | Claim::ReplicasAgree(_)
                 | Claim::Availability { .. }
+                | Claim::Measure { .. }
                 | Claim::RetriesWithin {
                     at_least: false,
                     ..
@@ -496,6 +549,48 @@ fn retries_within(t: &str, rest: &str) -> Result<Claim, String> {
         at_least,
         count: k.trim().parse().map_err(|_| bad())?,
     })
+}
+
+fn measure(t: &str, rest: &str) -> Result<Claim, String> {
+    let bad = || {
+        format!("{t:?}: expected measure NAME at least V (or at most V), as in measure detection time at most 400ms")
+    };
+    let (name, at_least, bound) = if let Some((name, v)) = rest.rsplit_once(" at least ") {
+        (name, true, v)
+    } else if let Some((name, v)) = rest.rsplit_once(" at most ") {
+        (name, false, v)
+    } else {
+        return Err(bad());
+    };
+    let name = name.trim().trim_matches('"');
+    if name.is_empty() || bound.trim().is_empty() {
+        return Err(bad());
+    }
+    Ok(Claim::Measure {
+        name: name.to_string(),
+        at_least,
+        bound: bound.trim().to_string(),
+    })
+}
+
+/// A claim's bound in a measure's unit: a duration in microseconds, a count, or a rate in
+/// thousandths per minute.
+fn measure_bound(unit: crate::about::Unit, text: &str) -> Result<i64, String> {
+    use crate::about::Unit;
+    let bad = |what: &str| format!("{text:?} is not {what}");
+    match unit {
+        Unit::Duration => crate::time::parse_duration(text)
+            .map(|us| us as i64)
+            .map_err(|e| e.to_string()),
+        Unit::Count => text.parse().map_err(|_| bad("a whole number")),
+        Unit::PerMinute => {
+            let rate: f64 = text
+                .trim_end_matches(" per minute")
+                .parse()
+                .map_err(|_| bad("a rate per minute such as 2.5"))?;
+            Ok((rate * 1000.0).round() as i64)
+        }
+    }
 }
 
 /// `s` unless there is exactly one.

@@ -2,8 +2,10 @@
 
 use super::{Detector, FdBug, FdConfig, FdMsg, FdNode, FdTimer, Style};
 use crate::about::{
-    About, Choice, Described, Env, Look, SettingDesc, SettingKind, SystemModel, Values, SILENT,
+    About, Choice, Described, Env, Look, Scene, SettingDesc, SettingKind, SystemModel, Values,
+    SILENT,
 };
+use crate::trace::EventKind;
 use crate::about::{Duration, Number, Pick, Setting};
 use crate::card::{Card, Row};
 use crate::ids::MAX_NODES;
@@ -155,6 +157,33 @@ impl Described for FdNode {
     /// Any number of crashes but one: completeness needs a correct node to suspect.
     fn tolerates(_config: &FdConfig, nodes: usize) -> u32 {
         nodes.saturating_sub(1) as u32
+    }
+
+    /// A crash, a pause and its end in the detector's terms: what the others cannot tell.
+    fn narrate(e: &EventKind, scene: &dyn Scene<FdNode>) -> Option<String> {
+        let config = scene.config();
+        let waits = match config.detector {
+            Detector::Fixed => format!("its timeout, {}", Pretty(config.timeout_us)),
+            Detector::Adaptive => "its timeout for it (it grows after each wrong suspicion)".into(),
+            Detector::Phi => "as long as the gaps it has seen make unlikely".into(),
+        };
+        let (silent, late) = match config.style {
+            Style::Heartbeat => ("sends no more heartbeats", "a late heartbeat"),
+            Style::Ping => ("answers no more pings", "a late answer"),
+        };
+        match e {
+            EventKind::Crash { node, .. } => Some(format!(
+                "{node} crashes and {silent}. Each other node will suspect it once it has heard nothing from it for {waits}; until then, a crash looks like {late}"
+            )),
+            EventKind::Pause { node, until } => Some(format!(
+                "{node} stops until {} (a long garbage-collection pause): it has not crashed, but it is silent, and from outside silence is all there is to see",
+                Pretty(*until)
+            )),
+            EventKind::Resume { node } => Some(format!(
+                "{node} runs again. Whoever suspected it hears from it again and trusts it: that suspicion was wrong"
+            )),
+            _ => None,
+        }
     }
 
     fn colour_of(msg: &FdMsg) -> u8 {
