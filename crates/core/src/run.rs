@@ -275,6 +275,18 @@ pub struct RunReport {
     pub counters: Counters,
     /// The linearizability checker's verdict on the clients' history.
     pub linearizability: crate::checkers::linearizability::Verdict,
+    /// What the protocol measured (see [`crate::check::Meter`]), at the run's end; empty
+    /// for a protocol without a meter.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub measures: Vec<MeasureReading>,
+}
+
+/// One measure at the end of a run: its reading (in the measure's unit) and in words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeasureReading {
+    pub name: String,
+    pub reading: Option<i64>,
+    pub shown: String,
 }
 
 pub fn hash_hex(hash: u64) -> String {
@@ -327,6 +339,15 @@ pub fn report(spec: &RunSpec, world: &dyn Sim) -> RunReport {
         leader_changes: c.leader_changes,
         counters: c,
         linearizability: crate::checkers::linearizability::check(world.clients()).verdict,
+        measures: world
+            .measures()
+            .into_iter()
+            .map(|(m, reading)| MeasureReading {
+                name: m.name.to_string(),
+                reading,
+                shown: m.show(reading),
+            })
+            .collect(),
     }
 }
 

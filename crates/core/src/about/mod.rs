@@ -220,13 +220,41 @@ impl MeasureDesc {
             return "none yet".into();
         };
         match self.unit {
-            Unit::Duration => crate::time::Pretty(value.max(0) as u64).to_string(),
+            Unit::Duration => rounded_duration(value.max(0) as u64),
             Unit::Count => value.to_string(),
             Unit::PerMinute => {
                 let tenths = (value.max(0) + 50) / 100;
                 format!("{}.{} per minute", tenths / 10, tenths % 10)
             }
         }
+    }
+}
+
+/// A measured duration as a person reads it, to about three figures: `850 µs`, `90.6 ms`,
+/// `206 ms`, `1.94 s`, `12.5 s`.
+fn rounded_duration(us: Micros) -> String {
+    let ms = crate::time::MICROS_PER_MS;
+    let sec = crate::time::MICROS_PER_SEC;
+    let decimal = |value: Micros, unit: Micros, places: u32| {
+        let scale = 10u64.pow(places);
+        let scaled = (value * scale + unit / 2) / unit;
+        let (whole, part) = (scaled / scale, scaled % scale);
+        if places == 0 {
+            whole.to_string()
+        } else {
+            format!("{whole}.{part:0width$}", width = places as usize)
+        }
+    };
+    if us < ms {
+        format!("{us} µs")
+    } else if us < 100 * ms - ms / 20 {
+        format!("{} ms", decimal(us, ms, 1))
+    } else if us < sec - ms / 2 {
+        format!("{} ms", decimal(us, ms, 0))
+    } else if us < 10 * sec - sec / 200 {
+        format!("{} s", decimal(us, sec, 2))
+    } else {
+        format!("{} s", decimal(us, sec, 1))
     }
 }
 
@@ -390,5 +418,34 @@ pub trait Scene<P: Protocol> {
                     .is_some_and(|node| P::leads(node.status().role))
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod measure_tests {
+    use super::*;
+
+    #[test]
+    fn readings_are_shown_as_people_read_them() {
+        let d = MeasureDesc {
+            name: "d",
+            unit: Unit::Duration,
+            help: "",
+        };
+        let shown: Vec<String> = [850, 90_586, 99_990, 206_126, 999_600, 1_940_586, 12_460_000]
+            .map(|v| d.show(Some(v)))
+            .to_vec();
+        assert_eq!(
+            shown,
+            ["850 µs", "90.6 ms", "100 ms", "206 ms", "1.00 s", "1.94 s", "12.5 s"]
+        );
+        let rate = MeasureDesc {
+            name: "r",
+            unit: Unit::PerMinute,
+            help: "",
+        };
+        assert_eq!(rate.show(Some(84_000)), "84.0 per minute");
+        assert_eq!(rate.show(Some(2_449)), "2.4 per minute");
+        assert_eq!(rate.show(None), "none yet");
     }
 }

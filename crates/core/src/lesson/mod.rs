@@ -65,6 +65,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../../lessons/two-generals.md"),
     ),
     (
+        "failure-detection.md",
+        include_str!("../../../../lessons/failure-detection.md"),
+    ),
+    (
         "rpc-semantics.md",
         include_str!("../../../../lessons/rpc-semantics.md"),
     ),
