@@ -121,6 +121,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "agreement-compared.md",
         include_str!("../../../../lessons/agreement-compared.md"),
     ),
+    (
+        "system-models.md",
+        include_str!("../../../../lessons/system-models.md"),
+    ),
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
