@@ -328,14 +328,13 @@ impl Claim {
                     Ok(limit) => limit,
                     Err(e) => return finding(false, None, e),
                 };
-                let holds = reading.is_some_and(|r| {
-                    if *at_least {
-                        r >= limit
-                    } else {
-                        r <= limit
-                    }
-                });
-                finding(holds, None, format!("{} is {}", desc.name, desc.show(*reading)))
+                let holds =
+                    reading.is_some_and(|r| if *at_least { r >= limit } else { r <= limit });
+                finding(
+                    holds,
+                    None,
+                    format!("{} is {}", desc.name, desc.show(*reading)),
+                )
             }
             Claim::Availability {
                 nodes,
@@ -584,11 +583,19 @@ fn measure_bound(unit: crate::about::Unit, text: &str) -> Result<i64, String> {
             .map_err(|e| e.to_string()),
         Unit::Count => text.parse().map_err(|_| bad("a whole number")),
         Unit::PerMinute => {
-            let rate: f64 = text
-                .trim_end_matches(" per minute")
+            // Read as thousandths without floating point (which would compile a float
+            // parser and its tables into the page): whole part, then up to three decimals.
+            let rate = text.trim_end_matches(" per minute").trim();
+            let (whole, decimals) = rate.split_once('.').unwrap_or((rate, ""));
+            let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+            if !digits(whole) || (!decimals.is_empty() && !digits(decimals)) || decimals.len() > 3 {
+                return Err(bad("a rate per minute such as 2.5"));
+            }
+            let whole: i64 = whole
                 .parse()
                 .map_err(|_| bad("a rate per minute such as 2.5"))?;
-            Ok((rate * 1000.0).round() as i64)
+            let part: i64 = format!("{decimals:0<3}").parse().unwrap_or(0);
+            Ok(whole * 1000 + part)
         }
     }
 }

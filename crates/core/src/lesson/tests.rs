@@ -219,3 +219,31 @@ fn the_retry_storm_and_its_cure_each_fail_on_the_others_run() {
     assert!(!check_run(&run(cure), &storm.parsed_claim).unwrap().holds);
     assert!(!check_run(&run(storm), &cure.parsed_claim).unwrap().holds);
 }
+
+#[test]
+fn a_measure_claim_reads_its_bound_in_the_measure_s_unit() {
+    let crash = Recipe::from_query(
+        "v=1&protocol=failure-detector&nodes=4&seed=1&actions=1s@crash:3:keep&t=3s",
+    )
+    .unwrap();
+    let holds = |claim: &str| check_run(&crash, &Claim::parse(claim).unwrap()).unwrap();
+    assert!(holds("measure detection time at most 300ms").holds);
+    assert!(!holds("measure detection time at most 100ms").holds);
+    assert!(holds("measure \"wrong suspicions\" at most 0").holds);
+    assert!(holds("measure wrong suspicions per minute at most 0.5").holds);
+    assert!(!holds("measure wrong suspicions per minute at least 0.001").holds);
+    // A bound in the wrong unit, and a measure the run does not have, are said so.
+    let wrong = holds("measure wrong suspicions at most 2s");
+    assert!(
+        !wrong.holds && wrong.says.contains("not a whole number"),
+        "{wrong:?}"
+    );
+    let rate = holds("measure wrong suspicions per minute at most 1.2345");
+    assert!(rate.says.contains("not a rate per minute"), "{rate:?}");
+    let none = holds("measure goodput at least 3");
+    assert!(
+        !none.holds && none.says.contains("measures no \"goodput\""),
+        "{none:?}"
+    );
+    assert!(Claim::parse("measure detection time").is_err());
+}

@@ -5,11 +5,11 @@ use crate::about::{
     About, Choice, Described, Env, Look, Scene, SettingDesc, SettingKind, SystemModel, Values,
     SILENT,
 };
-use crate::trace::EventKind;
 use crate::about::{Duration, Number, Pick, Setting};
 use crate::card::{Card, Row};
 use crate::ids::MAX_NODES;
 use crate::time::{Micros, Pretty, MICROS_PER_MS, MICROS_PER_SEC};
+use crate::trace::EventKind;
 
 const INTERVAL: Setting<Duration> = Setting::<Duration>::new(SettingDesc {
     name: "interval",
@@ -238,10 +238,12 @@ impl Described for FdNode {
                     format!("{} ({})", self.suspicions(p), self.wrong(p)),
                 ];
                 if config.detector == Detector::Phi {
-                    cells.push(
-                        self.phi_now(p)
-                            .map_or("not yet known".into(), |phi| format!("{phi:.1}")),
-                    );
+                    cells.push(match self.phi_now(p) {
+                        None => "not yet known".into(),
+                        Some(0) => "below 1".into(),
+                        Some(16) => "above 16".into(),
+                        Some(k) => format!("{k} to {}", k + 1),
+                    });
                 }
                 Row::new(cells)
             })

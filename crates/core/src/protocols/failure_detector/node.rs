@@ -136,21 +136,23 @@ impl FdNode {
         (mean, variance.isqrt().max(self.config.interval_us / 10))
     }
 
-    /// The phi detector's suspicion level for `peer` now, for the card: -log10 of the chance
-    /// that a heartbeat is still to come after this long a silence.
-    pub fn phi_now(&self, peer: NodeId) -> Option<f64> {
+    /// The phi detector's suspicion level for `peer` now, for the card, as the whole
+    /// thresholds its silence has passed: 0 to 16 (phi is at least this, and below the
+    /// next). Worked out with the table the decisions use, in whole numbers, so that the
+    /// card agrees with what the detector does.
+    pub fn phi_now(&self, peer: NodeId) -> Option<u32> {
         let w = &self.watches[peer.index()];
         if self.config.detector != Detector::Phi || w.gaps.len() < MIN_GAPS {
             return None;
         }
         let (mean, deviation) = self.spread(w);
-        let x = (self.silence(peer) as f64 - mean as f64) / deviation as f64;
-        let y = 1.5976 * x + 0.070566 * x * x * x;
-        Some(if y > 30.0 {
-            y / std::f64::consts::LN_10
-        } else {
-            y.exp().ln_1p() / std::f64::consts::LN_10
-        })
+        let silence = self.silence(peer);
+        Some(
+            DEVIATIONS_MILLI
+                .iter()
+                .take_while(|&&z| silence > mean + deviation * z / 1000)
+                .count() as u32,
+        )
     }
 
     /// How long `peer` has been silent, on its clock at its latest input.

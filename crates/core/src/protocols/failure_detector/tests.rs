@@ -162,8 +162,9 @@ fn the_phi_detector_follows_the_gaps_it_sees() {
         "{a}"
     );
     assert!(b > a + 50 * MICROS_PER_MS, "{a} {b}");
+    // Just after a heartbeat the silence is short: phi is below the threshold of 8.
     let phi = node(&jittery, 0).phi_now(NodeId(1)).unwrap();
-    assert!((0.0..8.0).contains(&phi), "{phi}");
+    assert!(phi < 8, "{phi}");
     let w = run(&spec("1s@crash:3:keep", &[], &[("detector", "phi")]));
     assert!((0..3).all(|i| node(&w, i).suspects(NodeId(3))));
     assert!(broken(&w).is_empty(), "{:?}", broken(&w));
