@@ -7,6 +7,7 @@ use crate::event_log::EventLog;
 use crate::inspector::Inspector;
 use crate::lesson_panel::{CourseMap, LessonPanel};
 use crate::link_panel::LinkPanel;
+use crate::measures::MeasuresPanel;
 use crate::network_panel::NetworkPanel;
 use crate::setup_panel::SetupPanel;
 use crate::share::SharePanel;
@@ -90,6 +91,16 @@ fn use_frame_driver(page: UseReducerHandle<Page>, recorder: Option<Rc<FrameRecor
             driver.borrow_mut().frame.take();
         }
     });
+}
+
+/// How the timeline marks an action: `repair`, `client` (an operation or a change of the
+/// load) or `fault`.
+pub fn marker_kind(action: &Action) -> &'static str {
+    match action {
+        Action::Heal | Action::Restart { .. } | Action::RestoreLink { .. } => "repair",
+        Action::Client { .. } | Action::SetWorkload { .. } => "client",
+        _ => "fault",
+    }
 }
 
 /// A moment to the nearest millisecond, as a verdict tells it (the button still goes to
@@ -429,11 +440,7 @@ pub fn App(props: &AppProps) -> Html {
                 let page = page.clone();
                 Callback::from(move |_| page.dispatch(Msg::Seek(at)))
             };
-            let class = match &s.action {
-                Action::Heal | Action::Restart { .. } | Action::RestoreLink { .. } => "marker repair",
-                Action::Client { .. } | Action::SetWorkload { .. } => "marker client",
-                _ => "marker fault",
-            };
+            let class = format!("marker {}", marker_kind(&s.action));
             html! {
                 <button class={class} style={format!("left: {}%", num((at / 1000) as f64 / span * 100.0))} {onclick}
                         title={format!("{}: {}", Pretty(at), splitbrain_core::describe::action(&s.action))} aria-label={format!("Go to {}", Pretty(at))}></button>
@@ -632,6 +639,7 @@ pub fn App(props: &AppProps) -> Html {
                     { verdict }
                     { lin }
                     { narration(&page, &world, &narrate) }
+                    { crate::measures::readings(&**world) }
                     if !*hint_seen && page.lesson.is_none() { { first_visit_hint(&hint_seen) } }
                     { end }
                     { last }
@@ -640,6 +648,9 @@ pub fn App(props: &AppProps) -> Html {
             // A lesson step about CAP shows the comparison right under the run.
             if step_view == Some("cap") {
                 <CapView seed={page.setup.seed} open=true on_open={(*open_in_playground).clone()} />
+            }
+            if !about.measures.is_empty() {
+                <MeasuresPanel page={page.clone()} />
             }
             <SpaceTime page={page.clone()} />
             <EventLog page={page.clone()} />
