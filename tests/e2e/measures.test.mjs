@@ -65,6 +65,14 @@ test('a protocol that measures shows its readings beside the cluster and charts 
   assert.deepEqual(errors, []);
   await page.close();
 
+  // At the start of a run there is nothing to sweep yet, and the page says so.
+  const start = await openPage(browser(), `${url}#v=1&protocol=failure-detector&nodes=4&seed=1&t=0s`);
+  assert.equal(await start.page.getByRole('button', { name: 'Sweep the timeout' }).isDisabled(), true);
+  assert.match(await start.page.textContent('.sweep-bar'), /Play the run first/);
+  assert.match(await start.page.textContent('article.measure[data-measure="detection time"]'), /none yet/);
+  assert.deepEqual(start.errors, []);
+  await start.page.close();
+
   // A protocol that measures nothing shows no panel.
   const plain = await openPage(browser(), `${url}#v=1&nodes=5&seed=1&t=1s`);
   assert.equal(await plain.page.locator('section.measures, .measures-now').count(), 0);

@@ -528,6 +528,15 @@ pub fn MeasuresPanel(props: &Props) -> Html {
                     </>
                 }
             }
+            None if now == 0 => html! {
+                <>
+                <button class="primary" disabled=true>{ format!("Sweep the {}", d.name) }</button>
+                <span class="muted">{ format!(
+                    "Play the run first: the sweep runs this set-up again with other values of the {}, each as far as the run on screen has gone.",
+                    d.name
+                ) }</span>
+                </>
+            },
             None => html! {
                 <>
                 <button class="primary" onclick={start}>{ format!("Sweep the {}", d.name) }</button>
