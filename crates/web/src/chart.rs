@@ -97,6 +97,22 @@ pub fn tick_label(value: u64, per: u64) -> String {
     }
 }
 
+/// A moment as a sentence tells it, to about three figures (`331 s`, `6.2 s`, `1.23 s`,
+/// `450 ms`); the clock shows it exactly.
+pub fn about(t: Micros) -> String {
+    let unit = if t >= 100 * MICROS_PER_SEC {
+        MICROS_PER_SEC
+    } else if t >= 10 * MICROS_PER_SEC {
+        MICROS_PER_SEC / 10
+    } else if t >= MICROS_PER_SEC {
+        MICROS_PER_SEC / 100
+    } else {
+        MICROS_PER_MS
+    };
+    let rounded = (t + unit / 2) / unit * unit;
+    splitbrain_core::time::Pretty(if rounded == 0 { t } else { rounded }).to_string()
+}
+
 /// `value / per` written as a decimal without trailing zeros (`per` a power of ten):
 /// `decimal(1_500_000, 1_000_000)` is `1.5`.
 pub fn decimal(value: u64, per: u64) -> String {
@@ -330,6 +346,17 @@ mod tests {
             vec![0, 500, 1_000]
         );
         assert_eq!(ticks_to(least_top(Unit::Duration), 4).1, MS);
+    }
+
+    #[test]
+    fn moments_in_sentences_have_about_three_figures() {
+        assert_eq!(about(330_997_901), "331 s");
+        assert_eq!(about(6_000_000), "6 s");
+        assert_eq!(about(12_345_678), "12.3 s");
+        assert_eq!(about(1_234_567), "1.23 s");
+        assert_eq!(about(450_400), "450 ms");
+        assert_eq!(about(0), "0 s");
+        assert_eq!(about(300), "300 µs");
     }
 
     #[test]

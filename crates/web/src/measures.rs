@@ -155,7 +155,7 @@ fn time_chart(
     let at = |t: Micros| px(t as f64 / now as f64);
     html! {
         <svg class="measure-chart over-time" viewBox={format!("0 0 {} {}", num(W), num(H))} role="img"
-             aria-label={format!("{} over simulated time, from 0 s to {}", desc.name, Pretty(now))}>
+             aria-label={format!("{} over simulated time, from 0 s to {}", desc.name, chart::about(now))}>
             { y_axis(&ticks, top, scale) }
             { x_axis(&x_ticks, "simulated time (s)") }
             { for marks.iter().filter(|(t, _, _)| *t <= now).map(|(t, class, what)| html! {
@@ -166,7 +166,7 @@ fn time_chart(
             <path class="reading" d={step_path(&series, now, top)} />
             if let Some(r) = reading {
                 <circle class="reading-now" cx={num(px(1.0))} cy={num(py(level(r), top))} r="3">
-                    <title>{ format!("now ({}): {}", Pretty(now), desc.show(Some(r))) }</title>
+                    <title>{ format!("now ({}): {}", chart::about(now), desc.show(Some(r))) }</title>
                 </circle>
             }
             if max.is_none() {
@@ -355,7 +355,7 @@ pub fn readings(world: &dyn Sim) -> Html {
     });
     html! {
         <section class="measures-now" aria-label="Measures now">
-            <h2>{ format!("Measured at {}", Pretty(world.now())) }</h2>
+            <h2>{ format!("Measured at {}", chart::about(world.now())) }</h2>
             <dl class="facts">
                 { for measures.iter().map(|(m, r)| html! {
                     <>
@@ -469,7 +469,7 @@ pub fn MeasuresPanel(props: &Props) -> Html {
                     Some(format!(
                         "Opened the sweep's run with the {name} at {}, paused at {}.",
                         Pretty(value),
-                        Pretty(at)
+                        chart::about(at)
                     )),
                 ));
             }
@@ -514,11 +514,11 @@ pub fn MeasuresPanel(props: &Props) -> Html {
                     format!(
                         "{} runs of this set-up to {}, with the {} from {} to {} (computed in {}). Each dot is one run: click it to open the run.",
                         s.values.len(),
-                        Pretty(s.end_us),
+                        chart::about(s.end_us),
                         s.setting.name,
                         Pretty(s.values[0]),
                         Pretty(s.values[s.values.len() - 1]),
-                        Pretty(s.spent_ms as u64 * 1000)
+                        chart::about(s.spent_ms as u64 * 1000)
                     )
                 };
                 html! {
@@ -542,7 +542,7 @@ pub fn MeasuresPanel(props: &Props) -> Html {
                 <button class="primary" onclick={start}>{ format!("Sweep the {}", d.name) }</button>
                 <span class="muted">{ format!(
                     "Runs this set-up (same seed, settings and actions) {} times to {}, with the {} from {} to {}, and plots each measure at the end against it.",
-                    ladder.len(), Pretty(now), d.name, Pretty(lo), Pretty(hi)
+                    ladder.len(), chart::about(now), d.name, Pretty(lo), Pretty(hi)
                 ) }</span>
                 </>
             },
@@ -575,7 +575,7 @@ pub fn MeasuresPanel(props: &Props) -> Html {
         <section class="measures" id="measures" aria-label="Measures">
             <div class="panel-head">
                 <h2>{"Measures"}</h2>
-                <span class="muted">{ format!("What {} measures in this run: its readings every 100 ms of simulated time, up to now ({}).", about.look.called, Pretty(now)) }</span>
+                <span class="muted">{ format!("What {} measures in this run: its readings every 100 ms of simulated time, up to now ({}).", about.look.called, chart::about(now)) }</span>
             </div>
             { for bar }
             { for note }
@@ -594,7 +594,7 @@ pub fn MeasuresPanel(props: &Props) -> Html {
                         <p class="chart-title">{"Over simulated time"}</p>
                         { time_chart(desc, i, world.samples(), now, *reading, &marks) }
                         if let (Some(s), Some(c)) = (sweep, current) {
-                            <p class="chart-title">{ format!("At {} in each run of the sweep, by {}", Pretty(s.end_us), s.setting.name) }</p>
+                            <p class="chart-title">{ format!("At {} in each run of the sweep, by {}", chart::about(s.end_us), s.setting.name) }</p>
                             { sweep_chart(desc, i, s, c, &open) }
                         }
                     </article>
