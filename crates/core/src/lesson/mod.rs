@@ -11,6 +11,8 @@
 //! - `claim:` what the run shows, in the vocabulary of [`claim`];
 //! - `contrast: no` when the claim may hold without the step's actions too (by default
 //!   the check also runs the same set-up without them and expects the claim not to hold);
+//! - `also:` any number of further claims about the same run, for what the step's text
+//!   says of it (a number, a moment), checked to hold as the claim is, without a contrast;
 //! - `question:` with `choice:` lines, the right one written `choice*:`;
 //! - `try:` a prompt for free play (any number);
 //! - `view: cap` to show the CAP comparison (the same partition for every design, side by
@@ -167,6 +169,10 @@ pub struct Step {
     pub parsed_claim: Claim,
     /// Whether the claim must fail without the step's actions.
     pub contrast: bool,
+    /// Further claims about the same run, as written: what the step's text says of it.
+    pub also: Vec<String>,
+    #[serde(skip)]
+    pub parsed_also: Vec<Claim>,
     pub question: Option<Question>,
     pub try_this: Vec<String>,
     /// A view the page shows with the step (`cap`: the CAP comparison).
@@ -294,8 +300,8 @@ fn field(line: &str) -> Option<(&str, &str)> {
     let (key, value) = line.split_once(':')?;
     let key = key.trim();
     let known = [
-        "name", "topic", "title", "run", "claim", "contrast", "question", "choice", "choice*",
-        "try", "goal", "solution", "hint", "view",
+        "name", "topic", "title", "run", "claim", "also", "contrast", "question", "choice",
+        "choice*", "try", "goal", "solution", "hint", "view",
     ];
     known.contains(&key).then(|| (key, value.trim()))
 }
@@ -308,10 +314,15 @@ fn step((line, title, body): RawStep) -> Result<Step, LessonError> {
     let (mut run, mut claim, mut contrast) = (None, None, true);
     let (mut question, mut choices, mut answer) = (None, Vec::new(), None);
     let mut try_this = Vec::new();
+    let (mut also, mut parsed_also) = (Vec::new(), Vec::new());
     let mut view = None;
     let mut text = Vec::new();
     for (n, l) in body {
         match field(l) {
+            Some(("also", v)) => {
+                parsed_also.push(Claim::parse(v).map_err(|e| at(n, e))?);
+                also.push(v.to_string());
+            }
             Some(("run", v)) => {
                 Recipe::from_query(v).map_err(|error| LessonError::Link {
                     line: n + 1,
@@ -381,6 +392,8 @@ fn step((line, title, body): RawStep) -> Result<Step, LessonError> {
         claim,
         parsed_claim,
         contrast,
+        also,
+        parsed_also,
         question,
         try_this,
         view,
@@ -451,6 +464,9 @@ pub struct Checked {
     pub at_us: Option<u64>,
     /// With contrast: whether the claim (wrongly) also held without the step's actions.
     pub holds_without_actions: Option<bool>,
+    /// The step's `also:` claims that do not hold, each with what the run shows instead.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_broken: Vec<String>,
     /// The run judged, as a playground link (after `#`): the step's run, or the
     /// challenge's solution.
     pub link: String,
@@ -459,7 +475,7 @@ pub struct Checked {
 impl Checked {
     /// Whether the step demonstrates what it claims.
     pub fn ok(&self) -> bool {
-        self.holds && self.holds_without_actions != Some(true)
+        self.holds && self.holds_without_actions != Some(true) && self.also_broken.is_empty()
     }
 }
 
@@ -482,6 +498,13 @@ pub fn check(lesson: &Lesson) -> Result<Vec<Checked>, LinkError> {
         .map(|s| {
             let recipe = Recipe::from_query(&s.run)?;
             let found = check_run(&recipe, &s.parsed_claim)?;
+            let mut also_broken = Vec::new();
+            for (text, claim) in s.also.iter().zip(&s.parsed_also) {
+                let f = check_run(&recipe, claim)?;
+                if !f.holds {
+                    also_broken.push(format!("{text}: {}", f.says));
+                }
+            }
             let without = if s.contrast && !recipe.schedule.is_empty() {
                 let calm = Recipe {
                     schedule: Vec::new(),
@@ -497,6 +520,7 @@ pub fn check(lesson: &Lesson) -> Result<Vec<Checked>, LinkError> {
                 says: found.says,
                 at_us: found.at_us,
                 holds_without_actions: without,
+                also_broken,
                 link: format!("#{}", recipe.to_query()),
             })
         })
@@ -515,6 +539,7 @@ pub fn check(lesson: &Lesson) -> Result<Vec<Checked>, LinkError> {
             says: found.says,
             at_us: found.at_us,
             holds_without_actions: Some(alone.holds),
+            also_broken: Vec::new(),
             link: format!("#{}", solution.to_query()),
         });
     }

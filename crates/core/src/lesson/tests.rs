@@ -247,3 +247,22 @@ fn a_measure_claim_reads_its_bound_in_the_measure_s_unit() {
     );
     assert!(Claim::parse("measure detection time").is_err());
 }
+
+#[test]
+fn an_also_claim_that_the_run_does_not_show_fails_the_step() {
+    let text = |also: &str| {
+        format!("---\nname: x\ntopic: failure-detection\ntitle: X\n---\n# Step: one\nrun: v=1&protocol=failure-detector&nodes=4&seed=1&actions=1s@crash:3:keep&t=3s\nclaim: measure slowest detection at most 300ms\nalso: {also}\n")
+    };
+    let right = check(&parse(&text("measure wrong suspicions at most 0")).unwrap()).unwrap();
+    assert!(right[0].ok(), "{:?}", right[0]);
+    let wrong = check(&parse(&text("measure detection time at most 100ms")).unwrap()).unwrap();
+    assert!(!wrong[0].ok());
+    assert_eq!(
+        wrong[0].also_broken,
+        ["measure detection time at most 100ms: detection time is 206 ms"]
+    );
+    assert!(parse(&text("measure nothing"))
+        .unwrap_err()
+        .to_string()
+        .starts_with("line 9:"));
+}

@@ -11,7 +11,7 @@ use crate::time::{Micros, MICROS_PER_SEC};
 pub const DETECTION: MeasureDesc = MeasureDesc {
     name: "detection time",
     unit: Unit::Duration,
-    help: "from a crash to its suspicion by a node that was watching, on average",
+    help: "from a crash to its suspicion by a node that was watching, on average (no time at all for one that already suspected it)",
 };
 
 pub const SLOWEST: MeasureDesc = MeasureDesc {
@@ -59,13 +59,19 @@ impl Meter<FdNode> for Detection {
         self.down.resize(n, false);
         for i in 0..n {
             let id = NodeId(i as u32);
-            let down = view.node(id).is_none();
+            // Down after a crash (a node not yet booted at the start is not).
+            let down = view.crashed(id).is_some();
             if down && !self.down[i] {
-                // A crash: every node up now should come to suspect it. A node that already
-                // does is not waiting.
+                // A crash: every node up now should come to suspect it. One that already
+                // does (wrongly, until now) noticed it at once.
                 let at = view.crashed(id).map_or(view.now, |(at, _)| at);
                 for (watcher, node) in view.up_nodes() {
-                    if watcher != id && !node.suspects(id) {
+                    if watcher == id {
+                        continue;
+                    }
+                    if node.suspects(id) {
+                        self.detections.push(view.now.saturating_sub(at));
+                    } else {
                         self.waiting.push((id, watcher, at));
                     }
                 }

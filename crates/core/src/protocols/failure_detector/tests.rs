@@ -201,7 +201,21 @@ fn a_restarted_node_is_trusted_again() {
     }
     assert_eq!(reading(&w, "wrong suspicions"), Some(0));
     assert!(broken(&w).is_empty(), "{:?}", broken(&w));
-    let samples = Sim::samples(&*w as &Kernel).len();
-    assert!(samples >= 55, "{samples}");
-    let _ = MICROS_PER_SEC;
+    let samples = Sim::samples(&*w as &Kernel);
+    assert!(samples.len() >= 55, "{}", samples.len());
+    // Nothing counts as a crash before n3's: not the moment before the nodes boot.
+    let unnoticed = |at: u64| samples.iter().rfind(|s| s.at_us <= at).unwrap().readings[4];
+    assert_eq!(unnoticed(0), Some(0));
+    assert_eq!(unnoticed(MICROS_PER_SEC + 100 * MICROS_PER_MS), Some(3));
+    assert_eq!(unnoticed(2 * MICROS_PER_SEC), Some(0));
+}
+
+#[test]
+fn a_node_already_suspected_when_it_crashes_is_noticed_at_once() {
+    // A 20 ms timeout suspects every peer between heartbeats: whoever suspected n3 when it
+    // crashed noticed the crash at once.
+    let w = run(&spec("1050ms@crash:3:keep", &[], &[("timeout", "20ms")]));
+    assert_eq!(reading(&w, "crashes not yet noticed"), Some(0));
+    let mean = reading(&w, "detection time").expect("three detections");
+    assert!(mean < 20_000, "{mean}");
 }
