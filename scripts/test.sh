@@ -25,8 +25,10 @@ cargo clippy --quiet "${native[@]}" --all-targets -- -D warnings
 phase "architecture invariants"
 ( wasm_env; bash scripts/check-architecture.sh )
 
-phase "native tests (core, CLI, the example protocol)"
+phase "native tests (core, CLI, the example protocol, the page's arithmetic)"
+# The page's library tests (chart scales, the sweep's values) are plain Rust and run natively.
 cargo test "${native[@]}" 2>&1 | tee target/native-tests.log | grep -E '^(test result|running|error|failures)|FAILED|panicked' || true
+cargo test -p splitbrain-web --lib 2>&1 | tee -a target/native-tests.log | grep -E '^(test result|running|error|failures)|FAILED|panicked' || true
 grep -q 'FAILED\|error\[' target/native-tests.log && { echo "native tests failed; see target/native-tests.log" >&2; exit 1; }
 grep -q '^test result: ok' target/native-tests.log
 

@@ -397,3 +397,18 @@ test('New seed draws a seed at random, keeps it in the link, and the link replay
   await again.page.close();
   await page.close();
 });
+
+test('state() gives the readings of a protocol that measures itself', async () => {
+  const { page, errors } = await open(url + 'notes.html');
+  await page.waitForFunction(() => window.notesPlayground !== undefined);
+  await page.evaluate(() => window.notesPlayground.load('v=1&protocol=failure-detector&nodes=4&seed=1&actions=1s@crash:3:keep'));
+  await page.waitForFunction(() => window.notesPlayground.state().protocol === 'failure-detector');
+  await page.evaluate(() => { window.notesPlayground.pause(); window.notesPlayground.seek(3000000); });
+  await page.waitForFunction(() => window.notesPlayground.state().time_us >= 3000000);
+  const measures = await page.evaluate(() => window.notesPlayground.state().measures);
+  const detection = measures.find((m) => m.name === 'detection time');
+  assert.equal(detection.shown, '206 ms', JSON.stringify(measures));
+  assert.equal(detection.reading, 206126);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -156,6 +156,10 @@ pub struct RunState {
     pub trace_hash: String,
     pub nodes: Vec<NodeState>,
     pub violations: Vec<Violation>,
+    /// The protocol's measures now (see [`crate::run::measure_readings`]), for a protocol
+    /// that measures itself.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub measures: Vec<crate::run::MeasureReading>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

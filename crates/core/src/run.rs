@@ -339,16 +339,21 @@ pub fn report(spec: &RunSpec, world: &dyn Sim) -> RunReport {
         leader_changes: c.leader_changes,
         counters: c,
         linearizability: crate::checkers::linearizability::check(world.clients()).verdict,
-        measures: world
-            .measures()
-            .into_iter()
-            .map(|(m, reading)| MeasureReading {
-                name: m.name.to_string(),
-                reading,
-                shown: m.show(reading),
-            })
-            .collect(),
+        measures: measure_readings(world),
     }
+}
+
+/// What `world`'s protocol measures now, each reading with its name and in words.
+pub fn measure_readings(world: &dyn Sim) -> Vec<MeasureReading> {
+    world
+        .measures()
+        .into_iter()
+        .map(|(m, reading)| MeasureReading {
+            name: m.name.to_string(),
+            reading,
+            shown: m.show(reading),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! const pg = mount(document.getElementById("demo"), { nodes: 5, seed: 3, embed: "topology,diagram" });
 //! pg.act("crash:2:keep");          // any action of the recipe format
 //! pg.play(); pg.pause(); pg.seek(2_000_000);
-//! pg.state();                      // { time_us, playing, seed, trace_hash, nodes: [...], violations: [...] }
+//! pg.state();                      // { time_us, playing, seed, trace_hash, nodes: [...], violations: [...], measures: [...] }
 //! pg.events(0, 100);               // [{ i, t, kind, text, ... }, ...]
 //! pg.recipe();                     // "v=1&nodes=5&seed=3&..." (also accepted by mount)
 //! ```
@@ -144,6 +144,7 @@ impl Playground {
             trace_hash: hash_hex(world.trace_hash()),
             nodes: node_states(&**world),
             violations: world.violations().to_vec(),
+            measures: splitbrain_core::run::measure_readings(&**world),
         };
         crate::share::to_js(&state).map_err(|e| JsError::new(&e))
     }
