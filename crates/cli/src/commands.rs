@@ -284,7 +284,8 @@ pub fn lessons() -> Result<Value, String> {
 }
 
 /// Checks the claims of one lesson file, or of every built-in lesson; an error names the
-/// first step whose claim does not hold (or also holds without the step's actions).
+/// first step whose claim does not hold (or also holds without the step's actions, or whose
+/// `also:` claims do not all hold).
 pub fn lesson_check(file: Option<&std::path::Path>) -> Result<Value, String> {
     use splitbrain_core::lesson;
     let lessons = match file {
@@ -299,10 +300,16 @@ pub fn lesson_check(file: Option<&std::path::Path>) -> Result<Value, String> {
     for l in &lessons {
         let checked = lesson::check(l).map_err(|e| format!("{}: {e}", l.name))?;
         if let Some(bad) = checked.iter().find(|c| !c.ok()) {
-            let why = if bad.holds {
-                "it also holds without the step's actions, so the step does not show it"
+            let why = if !bad.holds {
+                "the claim: it does not hold".to_string()
+            } else if !bad.also_broken.is_empty() {
+                format!(
+                    "what its text says of the run does not hold: {}",
+                    bad.also_broken.join("; ")
+                )
             } else {
-                "it does not hold"
+                "the claim: it also holds without the step's actions, so the step does not show it"
+                    .to_string()
             };
             // Every step's finding, so one run of the check shows them all.
             let steps: Vec<String> = checked
@@ -313,11 +320,16 @@ pub fn lesson_check(file: Option<&std::path::Path>) -> Result<Value, String> {
                         Some(true) => "; also without its actions",
                         _ => "",
                     };
-                    format!("  {mark}: {:?}: {}{without}", c.step, c.says)
+                    let also = if c.also_broken.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; not so: {}", c.also_broken.join("; "))
+                    };
+                    format!("  {mark}: {:?}: {}{without}{also}", c.step, c.says)
                 })
                 .collect();
             return Err(format!(
-                "lesson {}, step {:?}: the claim: {why} ({})\nevery step:\n{}",
+                "lesson {}, step {:?}: {why} ({})\nevery step:\n{}",
                 l.name,
                 bad.step,
                 bad.says,

@@ -164,17 +164,25 @@ impl Claim {
                 }
             }
             Claim::Linearizable(want) => {
+                use linearizability::Verdict;
                 let report = linearizability::check(sim.clients());
-                let is = report.is_linearizable();
-                let says = if is {
-                    "the clients' history is linearizable".to_string()
-                } else {
-                    format!(
+                let says = match report.verdict {
+                    Verdict::Linearizable => "the clients' history is linearizable".to_string(),
+                    Verdict::NotLinearizable => format!(
                         "the clients' history is not linearizable ({} operations prove it)",
                         report.witness.len()
-                    )
+                    ),
+                    Verdict::Inconclusive => {
+                        "the checker could not decide whether the clients' history is linearizable (its search ran out of steps)".to_string()
+                    }
                 };
-                finding(is == *want, None, says)
+                // An undecided history shows neither claim.
+                let shown = if *want {
+                    Verdict::Linearizable
+                } else {
+                    Verdict::NotLinearizable
+                };
+                finding(report.verdict == shown, None, says)
             }
             Claim::StaleReadsAtLeast(k) => {
                 let stale = crate::cap::stale_reads(sim.clients());
@@ -589,11 +597,9 @@ fn measure_bound(unit: crate::about::Unit, text: &str) -> Result<i64, String> {
             let (whole, decimals) = rate.split_once('.').unwrap_or((rate, ""));
             let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
             if !digits(whole) || (!decimals.is_empty() && !digits(decimals)) || decimals.len() > 3 {
-                return Err(bad("a rate per minute such as 2.5"));
+                return Err(bad("a rate such as 2.5"));
             }
-            let whole: i64 = whole
-                .parse()
-                .map_err(|_| bad("a rate per minute such as 2.5"))?;
+            let whole: i64 = whole.parse().map_err(|_| bad("a rate such as 2.5"))?;
             let part: i64 = format!("{decimals:0<3}").parse().unwrap_or(0);
             Ok(whole * 1000 + part)
         }
