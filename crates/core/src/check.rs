@@ -18,6 +18,8 @@ pub trait NodeFacts {
     fn is_paused(&self, id: NodeId) -> bool;
     /// What node `id`'s own physical clock reads now (offset and drift included).
     fn clock(&self, id: NodeId) -> i64;
+    /// The extra time node `id` takes for every input now (0 unless it was slowed).
+    fn slowed(&self, id: NodeId) -> Micros;
 }
 
 /// The moment a checker looks at, as the engine tells it: the time, the node that acted,
@@ -119,6 +121,11 @@ impl<'a, P: Protocol> CheckView<'a, P> {
     /// Whether node `id` is up and paused now.
     pub fn is_paused(&self, id: NodeId) -> bool {
         self.facts.is_paused(id)
+    }
+
+    /// The extra time node `id` takes for every input now (0 unless it was slowed).
+    pub fn slowed(&self, id: NodeId) -> Micros {
+        self.facts.slowed(id)
     }
 
     /// What node `id`'s own clock reads now.
@@ -356,6 +363,9 @@ mod tests {
             false
         }
         fn clock(&self, _: NodeId) -> i64 {
+            0
+        }
+        fn slowed(&self, _: NodeId) -> Micros {
             0
         }
     }

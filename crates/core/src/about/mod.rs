@@ -245,7 +245,9 @@ fn rounded_duration(us: Micros) -> String {
             format!("{whole}.{part:0width$}", width = places as usize)
         }
     };
-    if us < ms {
+    if us == 0 {
+        "0 s".into()
+    } else if us < ms {
         format!("{us} µs")
     } else if us < 100 * ms - ms / 20 {
         format!("{} ms", decimal(us, ms, 1))
@@ -439,6 +441,7 @@ mod measure_tests {
             shown,
             ["850 µs", "90.6 ms", "100 ms", "206 ms", "1.00 s", "1.94 s", "12.5 s"]
         );
+        assert_eq!(d.show(Some(0)), "0 s");
         let rate = MeasureDesc {
             name: "r",
             unit: Unit::PerMinute,

@@ -239,7 +239,7 @@ fn a_measure_claim_reads_its_bound_in_the_measure_s_unit() {
         "{wrong:?}"
     );
     let rate = holds("measure wrong suspicions per minute at most 1.2345");
-    assert!(rate.says.contains("not a rate per minute"), "{rate:?}");
+    assert!(rate.says.contains("not a rate such as 2.5"), "{rate:?}");
     let none = holds("measure goodput at least 3");
     assert!(
         !none.holds && none.says.contains("measures no \"goodput\""),

@@ -5,6 +5,7 @@ pub mod byzantine;
 pub mod failure_detector;
 pub mod flooding;
 pub mod multi_paxos;
+pub mod overload;
 pub mod paxos;
 pub mod pbft;
 pub mod primary_backup;

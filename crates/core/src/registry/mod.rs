@@ -21,6 +21,7 @@ use crate::protocols::byzantine::ByzGeneral;
 use crate::protocols::failure_detector::FdNode;
 use crate::protocols::flooding::FloodNode;
 use crate::protocols::multi_paxos::MpNode;
+use crate::protocols::overload::OvNode;
 use crate::protocols::paxos::PaxosNode;
 use crate::protocols::pbft::PbftNode;
 use crate::protocols::primary_backup::PbNode;
@@ -53,6 +54,7 @@ pub static PROTOCOLS: &[&dyn Entry] = &[
     &Of::<PbftNode>::IT,
     &Of::<TpcNode>::IT,
     &Of::<FdNode>::IT,
+    &Of::<OvNode>::IT,
 ];
 
 /// Protocols added from outside this crate, in the order they were registered.

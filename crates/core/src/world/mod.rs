@@ -514,6 +514,10 @@ impl crate::check::NodeFacts for Facts<'_> {
     fn clock(&self, id: NodeId) -> i64 {
         self.nodes[id.index()].clock.read(self.now)
     }
+
+    fn slowed(&self, id: NodeId) -> Micros {
+        self.nodes[id.index()].processing_us
+    }
 }
 
 /// A kernel running protocol `P`, with `P`'s types known: the typed face of a world, for

@@ -1,0 +1,68 @@
+//! What the lesson claims of a service under load: once its trigger has gone, it recovers.
+
+use super::node::{Outcome, SERVER};
+use super::OvNode;
+use crate::about::{PropertyDesc, PropertyKind};
+use crate::check::{CheckView, EndProperty};
+
+pub fn at_end() -> Vec<Box<dyn EndProperty<OvNode>>> {
+    vec![Box::new(Recovers)]
+}
+
+/// At the end of a run given time to settle (the network healed and calm, the server back
+/// to its speed, no new faults; the clients keep sending), while the server is up and not
+/// paused: its queue holds less than half its bound, and at least nine in ten of the
+/// requests that ended in the last second were answered.
+#[derive(Clone, Debug)]
+pub struct Recovers;
+
+impl Recovers {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "recovers after the trigger",
+        kind: PropertyKind::AtEnd,
+        promise: "once a slowdown, a pause or a partition is over, the service recovers: within the 5 s a run is given to settle, the server's queue is below half full and nine in ten requests are answered",
+        promised: true,
+    };
+}
+
+impl EndProperty<OvNode> for Recovers {
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
+    }
+
+    fn check_end(&self, view: &CheckView<'_, OvNode>) -> Result<(), String> {
+        let Some(server) = view.node(SERVER).and_then(|n| n.server()) else {
+            return Ok(());
+        };
+        if view.is_paused(SERVER) || view.slowed(SERVER) > 0 {
+            return Ok(());
+        }
+        let bound = server.queue().len() * 2;
+        let limit = view.node(SERVER).map_or(0, |n| n.config().queue);
+        if bound >= limit && limit > 0 {
+            return Err(format!(
+                "the trigger is over (the network calm, the server at full speed), but the server still has {} requests queued of {limit}: retries keep it saturated",
+                server.queue().len()
+            ));
+        }
+        let (mut answered, mut given_up) = (0u64, 0u64);
+        for (_, node) in view.up_nodes() {
+            if let Some(client) = node.client() {
+                for outcome in client.recent(node.now()) {
+                    match outcome {
+                        Outcome::Answered(_) => answered += 1,
+                        Outcome::GivenUp => given_up += 1,
+                    }
+                }
+            }
+        }
+        if given_up * 10 > (answered + given_up) {
+            return Err(format!(
+                "the trigger is over (the network calm, the server at full speed), but in the last second {given_up} of {} requests were given up",
+                answered + given_up
+            ));
+        }
+        Ok(())
+    }
+}
