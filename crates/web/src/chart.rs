@@ -225,7 +225,7 @@ pub fn ladder(current: Micros, min: Micros, max: Micros, n: usize) -> Vec<Micros
         Some(i) => picked[i] = current,
         None => picked.push(current),
     }
-    picked.sort_unstable();
+    splitbrain_core::sort::natural(&mut picked);
     picked.dedup();
     picked
 }
@@ -261,17 +261,14 @@ pub fn thin(
             keep.extend(low);
             keep.extend(high);
             keep.push(run[run.len() - 1]);
-            sort_by_time(&mut keep);
+            // In time order (the program's one compiled sort).
+            splitbrain_core::sort::by_key(&mut keep, |(t, _)| *t);
             keep.dedup();
             out.extend(keep);
         }
         start = stop;
     }
     out
-}
-
-fn sort_by_time(points: &mut [(Micros, Option<i64>)]) {
-    points.sort_by_key(|(t, _)| *t);
 }
 
 #[cfg(test)]
