@@ -30,6 +30,7 @@ mod lesson_panel;
 mod lessons;
 mod link_editor;
 mod link_panel;
+mod markup;
 mod measures;
 mod network_panel;
 mod panic_overlay;
