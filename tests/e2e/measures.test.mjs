@@ -114,6 +114,13 @@ test('sweeping the timeout plots each measure against it, and a point opens its 
   const opened = (await page.locator('.measures-now dd[data-measure="detection time"]').textContent()).trim();
   assert.ok(longest.label.includes(`detection time ${opened}`), `${longest.label} vs ${opened}`);
   assert.equal((await sweepPoints(page, 'detection time')).length, detection.length);
+  // A point is a button for the keyboard too: in focus, Enter opens its run.
+  const shortest = detection[0];
+  await page.locator(`article.measure[data-measure="wrong suspicions"] g.sweep-point[data-value-us="${shortest.value}"]`).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /timeout=60ms/.test(location.hash));
+  assert.match(await page.textContent('.notice'), /Opened the sweep's run with the timeout at 60 ms/);
+  assert.equal((await sweepPoints(page, 'detection time')).length, detection.length);
 
   // Acting changes the run, so the sweep, made for the run before, is dropped.
   await page.locator('svg.topology g.node[aria-label^="node 0,"]').click();
