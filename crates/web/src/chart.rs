@@ -70,6 +70,10 @@ pub fn scale(unit: Unit, top: u64) -> Scale {
             per: 1000,
             caption: "per minute",
         },
+        Unit::PerSecond => Scale {
+            per: 1000,
+            caption: "per second",
+        },
     }
 }
 
@@ -79,7 +83,7 @@ pub fn least_top(unit: Unit) -> u64 {
     match unit {
         Unit::Duration => MICROS_PER_MS,
         Unit::Count => 1,
-        Unit::PerMinute => 1000,
+        Unit::PerMinute | Unit::PerSecond => 1000,
     }
 }
 

@@ -211,6 +211,8 @@ pub enum Unit {
     Count,
     /// Thousandths of a thing per minute, shown as a rate (`2.5 per minute`).
     PerMinute,
+    /// Thousandths of a thing per second, shown as a rate (`76.0 per second`).
+    PerSecond,
 }
 
 impl MeasureDesc {
@@ -222,9 +224,14 @@ impl MeasureDesc {
         match self.unit {
             Unit::Duration => rounded_duration(value.max(0) as u64),
             Unit::Count => value.to_string(),
-            Unit::PerMinute => {
+            Unit::PerMinute | Unit::PerSecond => {
                 let tenths = (value.max(0) + 50) / 100;
-                format!("{}.{} per minute", tenths / 10, tenths % 10)
+                let per = if self.unit == Unit::PerMinute {
+                    "minute"
+                } else {
+                    "second"
+                };
+                format!("{}.{} per {per}", tenths / 10, tenths % 10)
             }
         }
     }
@@ -450,5 +457,11 @@ mod measure_tests {
         assert_eq!(rate.show(Some(84_000)), "84.0 per minute");
         assert_eq!(rate.show(Some(2_449)), "2.4 per minute");
         assert_eq!(rate.show(None), "none yet");
+        let load = MeasureDesc {
+            name: "l",
+            unit: Unit::PerSecond,
+            help: "",
+        };
+        assert_eq!(load.show(Some(75_816)), "75.8 per second");
     }
 }

@@ -590,10 +590,13 @@ fn measure_bound(unit: crate::about::Unit, text: &str) -> Result<i64, String> {
             .map(|us| us as i64)
             .map_err(|e| e.to_string()),
         Unit::Count => text.parse().map_err(|_| bad("a whole number")),
-        Unit::PerMinute => {
+        Unit::PerMinute | Unit::PerSecond => {
             // Read as thousandths without floating point (which would compile a float
             // parser and its tables into the page): whole part, then up to three decimals.
-            let rate = text.trim_end_matches(" per minute").trim();
+            let rate = text
+                .trim_end_matches(" per minute")
+                .trim_end_matches(" per second")
+                .trim();
             let (whole, decimals) = rate.split_once('.').unwrap_or((rate, ""));
             let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
             if !digits(whole) || (!decimals.is_empty() && !digits(decimals)) || decimals.len() > 3 {

@@ -10,13 +10,13 @@ use std::collections::VecDeque;
 
 pub const OFFERED: MeasureDesc = MeasureDesc {
     name: "offered load",
-    unit: Unit::PerMinute,
+    unit: Unit::PerSecond,
     help: "requests reaching the server in the last second, retries included",
 };
 
 pub const GOODPUT: MeasureDesc = MeasureDesc {
     name: "goodput",
-    unit: Unit::PerMinute,
+    unit: Unit::PerSecond,
     help: "requests answered to a session still waiting for them, in the last second",
 };
 
@@ -119,13 +119,13 @@ impl Meter<OvNode> for Load {
     }
 
     fn readings(&self, now: Micros) -> Vec<Option<i64>> {
-        let per_minute = |count: u64, span: Micros| (count * 60_000_000_000 / span.max(1)) as i64;
+        let per_second = |count: u64, span: Micros| (count * 1_000_000_000 / span.max(1)) as i64;
         let (rate_in, rate_out) = match self.history.front() {
             Some(&(t, arrived, answered)) if now > t => {
                 let span = (now - t).max(WINDOW / 10);
                 (
-                    Some(per_minute(self.arrived - arrived, span)),
-                    Some(per_minute(self.answered - answered, span)),
+                    Some(per_second(self.arrived - arrived, span)),
+                    Some(per_second(self.answered - answered, span)),
                 )
             }
             _ => (None, None),

@@ -38,9 +38,9 @@ fn reading(w: &World<OvNode>, name: &str) -> i64 {
         .unwrap_or_else(|| panic!("no reading of {name}"))
 }
 
-/// Requests a second, from a reading per minute.
+/// Requests a second, from a reading in thousandths.
 fn per_second(w: &World<OvNode>, name: &str) -> i64 {
-    reading(w, name) / 60_000
+    reading(w, name) / 1000
 }
 
 fn recovered(w: &World<OvNode>) -> bool {
