@@ -400,7 +400,17 @@ pub fn App(props: &AppProps) -> Html {
     let end = end_verdict(&page, &end_check, about, world.now());
     let verdict = match world.violations().first() {
         None => {
-            html! { <p class="verdict ok">{ format!("{} (checked after every event).", about.look.holds) }</p> }
+            // A protocol with no safety property has nothing to check after every event.
+            let every_event = about
+                .properties
+                .iter()
+                .any(|p| p.kind == splitbrain_core::registry::PropertyKind::Safety);
+            let text = if every_event {
+                format!("{} (checked after every event).", about.look.holds)
+            } else {
+                format!("{}.", about.look.holds)
+            };
+            html! { <p class="verdict ok">{ text }</p> }
         }
         Some(v) => {
             let event = v.event;

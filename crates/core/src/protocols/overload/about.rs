@@ -178,7 +178,7 @@ const ABOUT: About = About {
     measures: super::meter::ALL,
     look: Look {
         called: "the overloaded service",
-        holds: "Nothing is checked during the run; whether the service recovers is checked at the end",
+        holds: "Nothing is checked during the run: whether the service recovers is judged at its end",
         legend: ["", "a request", "an answer", "refused: the queue is full"],
         era: None,
     },
