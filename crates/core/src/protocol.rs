@@ -37,6 +37,18 @@ pub struct NodeStatus {
     pub commit: u64,
 }
 
+impl NodeStatus {
+    /// The status of a node of a protocol with no era, log or commit point: its role alone.
+    pub const fn role(role: Role) -> NodeStatus {
+        NodeStatus {
+            role,
+            term: 0,
+            log_len: 0,
+            commit: 0,
+        }
+    }
+}
+
 /// A protocol message.
 pub trait Message: Clone + Debug + Serialize + DeserializeOwned + PartialEq {
     /// A short label for the message's type, such as `"AppendEntries"`; by default the

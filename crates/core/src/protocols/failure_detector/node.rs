@@ -334,16 +334,11 @@ impl Protocol for FdNode {
     }
 
     fn status(&self) -> NodeStatus {
-        NodeStatus {
-            role: if self.suspected().next().is_some() {
-                super::roles::SUSPECTING
-            } else {
-                super::roles::TRUSTING
-            },
-            term: 0,
-            log_len: 0,
-            commit: 0,
-        }
+        NodeStatus::role(if self.suspected().next().is_some() {
+            super::roles::SUSPECTING
+        } else {
+            super::roles::TRUSTING
+        })
     }
 
     fn invariants(config: &FdConfig, _nodes: usize) -> Vec<Box<dyn Invariant<Self>>> {

@@ -147,12 +147,7 @@ impl Protocol for OvNode {
             Some(_) => super::roles::SERVER,
             None => super::roles::CLIENT,
         };
-        NodeStatus {
-            role,
-            term: 0,
-            log_len: 0,
-            commit: 0,
-        }
+        NodeStatus::role(role)
     }
 
     fn invariants(_config: &OvConfig, _nodes: usize) -> Vec<Box<dyn Invariant<Self>>> {
