@@ -184,6 +184,19 @@ pub trait Meter<P: Protocol>: CloneMeter<P> + 'static {
     /// The readings at `now`, in the order of `About::measures`; `None` for one with
     /// nothing measured yet.
     fn readings(&self, now: Micros) -> Vec<Option<i64>>;
+
+    /// A warning the page shows as a badge while it holds (the overloaded service's
+    /// "metastable"); none by default.
+    fn alarm(&self, _now: Micros) -> Option<Alarm> {
+        None
+    }
+}
+
+/// A meter's warning: a word or two for the badge, and a sentence saying why.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Alarm {
+    pub badge: String,
+    pub says: String,
 }
 
 /// A boxed copy of a meter, written once for every meter that is `Clone`.

@@ -160,6 +160,9 @@ pub struct RunState {
     /// that measures itself.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub measures: Vec<crate::run::MeasureReading>,
+    /// The meter's warning now, if it raises one (the overloaded service's "metastable").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alarm: Option<crate::check::Alarm>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

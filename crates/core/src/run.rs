@@ -279,6 +279,10 @@ pub struct RunReport {
     /// for a protocol without a meter.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub measures: Vec<MeasureReading>,
+    /// The meter's warning at the run's end, if it raises one (see
+    /// [`crate::check::Meter::alarm`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alarm: Option<crate::check::Alarm>,
 }
 
 /// One measure at the end of a run: its reading (in the measure's unit) and in words.
@@ -340,6 +344,7 @@ pub fn report(spec: &RunSpec, world: &dyn Sim) -> RunReport {
         counters: c,
         linearizability: crate::checkers::linearizability::check(world.clients()).verdict,
         measures: measure_readings(world),
+        alarm: world.alarm(),
     }
 }
 

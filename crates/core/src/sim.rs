@@ -57,6 +57,8 @@ pub trait Sim {
     }
     /// The meter's readings now, in the order of `About::measures`.
     fn host_readings(&self) -> Vec<Option<i64>>;
+    /// The meter's warning now, if it raises one (the overloaded service's "metastable").
+    fn alarm(&self) -> Option<crate::check::Alarm>;
     /// The measures sampled over the run so far, for a chart over time.
     fn samples(&self) -> &[Sample];
 
@@ -200,6 +202,10 @@ impl Sim for Kernel {
 
     fn host_readings(&self) -> Vec<Option<i64>> {
         self.host().readings(self.now())
+    }
+
+    fn alarm(&self) -> Option<crate::check::Alarm> {
+        self.host().alarm(self.now())
     }
 
     fn samples(&self) -> &[Sample] {

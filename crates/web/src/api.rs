@@ -7,7 +7,7 @@
 //! const pg = mount(document.getElementById("demo"), { nodes: 5, seed: 3, embed: "topology,diagram" });
 //! pg.act("crash:2:keep");          // any action of the recipe format
 //! pg.play(); pg.pause(); pg.seek(2_000_000);
-//! pg.state();                      // { time_us, playing, seed, trace_hash, nodes: [...], violations: [...], measures: [...] }
+//! pg.state();                      // { time_us, playing, seed, trace_hash, nodes: [...], violations: [...], measures: [...], alarm? }
 //! pg.events(0, 100);               // [{ i, t, kind, text, ... }, ...]
 //! pg.recipe();                     // "v=1&nodes=5&seed=3&..." (also accepted by mount)
 //! ```
@@ -145,6 +145,7 @@ impl Playground {
             nodes: node_states(&**world),
             violations: world.violations().to_vec(),
             measures: splitbrain_core::run::measure_readings(&**world),
+            alarm: world.alarm(),
         };
         crate::share::to_js(&state).map_err(|e| JsError::new(&e))
     }

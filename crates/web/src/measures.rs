@@ -525,9 +525,18 @@ pub fn readings(world: &dyn Sim) -> Html {
             escape(&m.show(*r))
         );
     }
+    // The meter's warning (the overloaded service's "metastable") as a badge above them.
+    let alarm = world.alarm().map(|a| {
+        format!(
+            r#"<p class="alarm" role="status"><strong class="badge">{}</strong> {}</p>"#,
+            escape(&a.badge),
+            escape(&capitalised(&a.says))
+        )
+    });
     html! {
         <section class="measures-now" aria-label="Measures now">
             <h2>{ format!("Measured at {}", chart::about(world.now())) }</h2>
+            if let Some(alarm) = alarm { { markup::raw(alarm) } }
             <dl class="facts">{ markup::raw(facts) }</dl>
             <button class="link-button small" onclick={to_charts}>{"Charts over time, and a trade-off sweep ↓"}</button>
         </section>

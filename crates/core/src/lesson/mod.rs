@@ -41,6 +41,7 @@ pub const TOPICS: &[(&str, &str)] = &[
     ("two-generals", "The two generals"),
     ("failure-detection", "Failure detection"),
     ("retries", "Retries, backoff and jitter"),
+    ("overload", "Overload, retry storms and metastable failure"),
     ("rpc-semantics", "Idempotency and RPC semantics"),
     ("byzantine", "Byzantine generals"),
     ("poison-messages", "Poison messages and dead-letter queues"),
@@ -97,6 +98,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
     ("cap.md", include_str!("../../../../lessons/cap.md")),
     ("retries.md", include_str!("../../../../lessons/retries.md")),
+    (
+        "overload.md",
+        include_str!("../../../../lessons/overload.md"),
+    ),
     (
         "leader-election.md",
         include_str!("../../../../lessons/leader-election.md"),

@@ -90,6 +90,8 @@ pub trait Nodes {
     fn check_end(&self, moment: Moment<'_>) -> Vec<(&'static str, String)>;
     /// The meter's readings at `now` (see [`crate::check::Meter`]); empty without one.
     fn readings(&self, now: Micros) -> Vec<Option<i64>>;
+    /// The meter's warning at `now`, if it raises one (see [`crate::check::Meter::alarm`]).
+    fn alarm(&self, now: Micros) -> Option<crate::check::Alarm>;
     /// The readings sampled every [`crate::check::SAMPLE_EVERY_US`] so far.
     fn samples(&self) -> &[Sample];
 
@@ -329,6 +331,10 @@ impl<P: Described> Nodes for Typed<P> {
         self.meter
             .as_ref()
             .map_or_else(Vec::new, |m| m.readings(now))
+    }
+
+    fn alarm(&self, now: Micros) -> Option<crate::check::Alarm> {
+        self.meter.as_ref().and_then(|m| m.alarm(now))
     }
 
     fn samples(&self) -> &[Sample] {

@@ -4,7 +4,7 @@
 use super::node::{Outcome, SERVER};
 use super::{OvNode, WINDOW};
 use crate::about::{MeasureDesc, Unit};
-use crate::check::{CheckView, Meter};
+use crate::check::{Alarm, CheckView, Meter};
 use crate::time::Micros;
 use std::collections::VecDeque;
 
@@ -44,8 +44,18 @@ pub const STUCK: MeasureDesc = MeasureDesc {
     help: "how long the server's queue has stayed at least half full since the last slowdown, pause or crash of the server ended: a metastable failure",
 };
 
+pub const WINDOWS: MeasureDesc = MeasureDesc {
+    name: "AIMD windows",
+    unit: Unit::Count,
+    help: "requests the client machines may have in flight together, with the AIMD window on: it climbs by one per window of answers and halves at a failure, a saw-tooth",
+};
+
 /// The measures, in the order of the meter's readings.
-pub const ALL: &[MeasureDesc] = &[OFFERED, GOODPUT, QUEUE, P50, P99, STUCK];
+pub const ALL: &[MeasureDesc] = &[OFFERED, GOODPUT, QUEUE, P50, P99, STUCK, WINDOWS];
+
+/// How long the queue may stay half full after its trigger before the page calls the
+/// service metastable: more than it takes a full queue to drain at full speed.
+pub const METASTABLE_AFTER: Micros = 2_000_000;
 
 #[derive(Clone, Debug, Default)]
 pub struct Load {
@@ -65,6 +75,19 @@ pub struct Load {
     triggered: bool,
     trigger_ended: Option<Micros>,
     overloaded_since: Option<Micros>,
+    /// The client machines' AIMD windows added up (none with AIMD off).
+    windows: Option<i64>,
+}
+
+impl Load {
+    /// How long the server has stayed overloaded since its last trigger ended (zero while
+    /// a trigger lasts or the queue is below half full).
+    fn stuck(&self, now: Micros) -> Micros {
+        match (self.triggered, self.trigger_ended, self.overloaded_since) {
+            (false, Some(ended), Some(since)) => now.saturating_sub(ended.max(since)),
+            _ => 0,
+        }
+    }
 }
 
 impl Meter<OvNode> for Load {
@@ -76,8 +99,11 @@ impl Meter<OvNode> for Load {
         self.last_server = arrived;
         self.last_clients.resize(view.len(), 0);
         let mut latencies = Vec::new();
+        let aimd = view.up_nodes().any(|(_, n)| n.config().aimd);
+        let mut windows = 0i64;
         for (id, node) in view.up_nodes() {
             if let Some(client) = node.client() {
+                windows += i64::from(client.window());
                 let count = client.answered();
                 self.answered += count.saturating_sub(self.last_clients[id.index()]);
                 self.last_clients[id.index()] = count;
@@ -92,6 +118,7 @@ impl Meter<OvNode> for Load {
                 self.last_clients[i] = 0;
             }
         }
+        self.windows = aimd.then_some(windows);
         crate::sort::natural(&mut latencies);
         self.latencies = latencies;
         self.history
@@ -136,17 +163,25 @@ impl Meter<OvNode> for Load {
                 self.latencies[rank - 1] as i64
             })
         };
-        let stuck = match (self.triggered, self.trigger_ended, self.overloaded_since) {
-            (false, Some(ended), Some(since)) => Some(now.saturating_sub(ended.max(since)) as i64),
-            _ => Some(0),
-        };
         vec![
             rate_in,
             rate_out,
             Some(self.queue as i64),
             percentile(50),
             percentile(99),
-            stuck,
+            Some(self.stuck(now) as i64),
+            self.windows,
         ]
+    }
+
+    fn alarm(&self, now: Micros) -> Option<Alarm> {
+        let stuck = self.stuck(now);
+        (stuck >= METASTABLE_AFTER).then(|| Alarm {
+            badge: "Metastable".into(),
+            says: format!(
+                "its queue has stayed at least half full for {} since its trigger ended, although the server is at full speed again: the load it is under now keeps it overloaded",
+                STUCK.show(Some(stuck as i64))
+            ),
+        })
     }
 }

@@ -144,3 +144,48 @@ fn a_restarted_server_forgets_its_queue_and_the_meter_counts_on() {
     let samples = Sim::samples(&*w as &Kernel);
     assert!(samples.len() >= 75, "{}", samples.len());
 }
+
+#[test]
+fn the_meter_raises_its_alarm_only_while_a_service_stays_overloaded_after_its_trigger() {
+    let alarm = |w: &World<OvNode>| (&**w as &Kernel as &dyn Sim).alarm();
+    // During the slowdown, and while a recovering queue drains, no alarm.
+    assert_eq!(alarm(&run(&spec(SLOWDOWN, &["retry-storm"], &[], 4))), None);
+    assert_eq!(alarm(&run(&spec(SLOWDOWN, &[], &[], 5))), None);
+    assert_eq!(alarm(&run(&spec(SLOWDOWN, &[], &[], 10))), None);
+    // Naive retries: still overloaded 6 s after the slowdown ended.
+    let stuck = alarm(&run(&spec(SLOWDOWN, &["retry-storm"], &[], 10))).expect("an alarm");
+    assert_eq!(stuck.badge, "Metastable");
+    assert!(
+        stuck.says.contains("half full for 5.99 s since"),
+        "{}",
+        stuck.says
+    );
+}
+
+#[test]
+fn the_aimd_windows_are_read_only_with_aimd_on_and_climb_and_halve() {
+    let sim = |w: &World<OvNode>| -> Option<i64> {
+        (&**w as &Kernel as &dyn Sim)
+            .measures()
+            .into_iter()
+            .find(|(m, _)| m.name == "AIMD windows")
+            .expect("the measure")
+            .1
+    };
+    assert_eq!(sim(&run(&spec("", &[], &[], 3))), None);
+    let w = run(&spec("", &[], &[("sessions", "30"), ("aimd", "1")], 12));
+    let index = super::meter::ALL
+        .iter()
+        .position(|m| m.name == "AIMD windows")
+        .unwrap();
+    let windows: Vec<i64> = (&*w as &Kernel as &dyn Sim)
+        .samples()
+        .iter()
+        .filter_map(|s| s.readings[index])
+        .collect();
+    // A saw-tooth: it rises, one step at a time, and falls by about half.
+    let rises = windows.windows(2).filter(|p| p[1] > p[0]).count();
+    let halvings = windows.windows(2).filter(|p| p[1] * 3 < p[0] * 2).count();
+    assert!(rises >= 10 && halvings >= 3, "{windows:?}");
+    assert!(sim(&w).is_some_and(|n| n >= 4), "one at least per machine");
+}
