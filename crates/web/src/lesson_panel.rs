@@ -42,26 +42,77 @@ fn judge(claim: &Claim, world: &crate::any::AnyWorld, reached: bool, challenge: 
     }
 }
 
-/// The step's text: paragraphs split at blank lines, `code` in backticks.
+/// The step's text: paragraphs split at blank lines, `code` in backticks, `[words](#link)`
+/// as a link to a run; a paragraph whose every line starts with `|` is a table (its first
+/// line the header).
 fn paragraphs(text: &str) -> Html {
-    let paras = text
-        .split("\n\n")
-        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|p| !p.is_empty());
+    let paras = text.split("\n\n").map(str::trim).filter(|p| !p.is_empty());
     html! {
-        { for paras.map(|p| html! { <p>{ inline(&p) }</p> }) }
+        { for paras.map(|p| {
+            if p.lines().all(|l| l.trim_start().starts_with('|')) {
+                table(p)
+            } else {
+                let p = p.split_whitespace().collect::<Vec<_>>().join(" ");
+                html! { <p>{ inline(&p) }</p> }
+            }
+        }) }
     }
 }
 
+/// A table written as `| a | b |` lines, the first its header.
+fn table(text: &str) -> Html {
+    let cells = |line: &str| -> Vec<String> {
+        let line = line.trim().trim_start_matches('|').trim_end_matches('|');
+        line.split('|').map(|c| c.trim().to_string()).collect()
+    };
+    let mut lines = text.lines();
+    let head = lines.next().map(cells).unwrap_or_default();
+    html! {
+        <div class="lesson-table">
+            <table class="log">
+                <thead><tr>{ for head.iter().map(|c| html! { <th scope="col">{ inline(c) }</th> }) }</tr></thead>
+                <tbody>{ for lines.map(|l| {
+                    let row = cells(l);
+                    html! { <tr>{ for row.iter().enumerate().map(|(i, c)| if i == 0 {
+                        html! { <th scope="row">{ inline(c) }</th> }
+                    } else {
+                        html! { <td>{ inline(c) }</td> }
+                    }) }</tr> }
+                }) }</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// `code` in backticks, and `[words](#link)` as a link within the page.
 fn inline(text: &str) -> Html {
     let parts = text.split('`').enumerate().map(|(i, part)| {
         if i % 2 == 1 {
             html! { <code>{ part }</code> }
         } else {
-            html! { { part } }
+            links(part)
         }
     });
     html! { { for parts } }
+}
+
+/// Text with `[words](#link)` links (only to this page: the link starts with `#`).
+fn links(mut text: &str) -> Html {
+    let mut out = Vec::new();
+    while let Some(open) = text.find('[') {
+        let Some((words, rest)) = text[open + 1..].split_once("](#") else {
+            break;
+        };
+        let Some((target, after)) = rest.split_once(')') else {
+            break;
+        };
+        out.push(html! { { &text[..open] } });
+        let href = format!("#{target}");
+        out.push(html! { <a href={href}>{ words }</a> });
+        text = after;
+    }
+    out.push(html! { { text } });
+    html! { { for out } }
 }
 
 #[derive(Properties, PartialEq)]

@@ -76,6 +76,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../../lessons/rpc-semantics.md"),
     ),
     (
+        "server-crashes.md",
+        include_str!("../../../../lessons/server-crashes.md"),
+    ),
+    (
         "byzantine-generals.md",
         include_str!("../../../../lessons/byzantine-generals.md"),
     ),

@@ -1,8 +1,8 @@
 //! What the calls say about themselves to the registry.
 
-use super::{RpcBug, RpcConfig, RpcMsg, RpcNode, RpcTimer};
-use crate::about::{About, Described, Env, Look, SettingDesc, SettingKind, Values, SILENT};
-use crate::about::{Duration, Number, Setting};
+use super::{Reissue, RpcBug, RpcConfig, RpcMsg, RpcNode, RpcTimer, Steps};
+use crate::about::{About, Choice, Described, Env, Look, SettingDesc, SettingKind, Values, SILENT};
+use crate::about::{Duration, Number, Pick, Setting};
 use crate::card::{Card, Row};
 use crate::ids::MAX_NODES;
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};
@@ -37,12 +37,92 @@ const PAUSE: Setting<Duration> = Setting::<Duration>::new(SettingDesc {
     help: "how long a client waits after an answer before its next call",
 });
 
+const STEPS: Setting<Pick> = Setting::<Pick>::new(SettingDesc {
+    name: "steps",
+    label: "server's steps",
+    kind: SettingKind::Choice {
+        choices: &[
+            Choice {
+                value: "together",
+                meaning: "the server applies a call and sends its completion message as one step",
+                also: &[],
+            },
+            Choice {
+                value: "reply-first",
+                meaning: "the server sends the completion message, then applies the call a while later (M before P)",
+                also: &[],
+            },
+            Choice {
+                value: "effect-first",
+                meaning: "the server applies the call, then sends the completion message a while later (P before M)",
+                also: &[],
+            },
+        ],
+    },
+    default: Some("together"),
+    help: "the order of the server's two steps for a call; a crash between them loses the second",
+});
+
+const WORK: Setting<Duration> = Setting::<Duration>::new(SettingDesc {
+    name: "work",
+    label: "work between steps",
+    kind: SettingKind::Duration {
+        min_us: MICROS_PER_MS,
+        max_us: 10 * MICROS_PER_SEC,
+    },
+    default: Some("50ms"),
+    help: "how long the server works on a call between its two steps (unless they are together)",
+});
+
+const REISSUE: Setting<Pick> = Setting::<Pick>::new(SettingDesc {
+    name: "reissue",
+    label: "client's strategy",
+    kind: SettingKind::Choice {
+        choices: &[
+            Choice {
+                value: "key",
+                meaning: "retry after a timeout under the same idempotency key, which the server records: exactly once",
+                also: &[],
+            },
+            Choice {
+                value: "always",
+                meaning: "no keys, no timeout: when the server says it restarted, send the last call again",
+                also: &[],
+            },
+            Choice {
+                value: "never",
+                meaning: "no keys, no timeout: never send a call again",
+                also: &[],
+            },
+            Choice {
+                value: "when-acked",
+                meaning: "no keys, no timeout: when the server says it restarted, send the last call again only if its completion message came",
+                also: &[],
+            },
+            Choice {
+                value: "when-not-acked",
+                meaning: "no keys, no timeout: when the server says it restarted, send the last call again only if its completion message did not come",
+                also: &[],
+            },
+        ],
+    },
+    default: Some("key"),
+    help: "what a client does when it cannot know whether its call took effect; without keys the server applies every request it gets",
+});
+
 const ABOUT: About = About {
     name: "rpc",
     title: "Remote calls (retries and idempotency)",
     summary: "clients on the network call a server to deposit money; retries with idempotency keys make each call take effect exactly once",
     nodes: (2, MAX_NODES, 3),
-    settings: &[CALLS.desc, TIMEOUT.desc, PAUSE.desc],
+    settings: &[
+        CALLS.desc,
+        TIMEOUT.desc,
+        PAUSE.desc,
+        STEPS.desc,
+        WORK.desc,
+        REISSUE.desc,
+    ],
     bugs: RpcBug::TABLE,
     behaviours: &[SILENT],
     roles: super::roles::ALL,
@@ -50,12 +130,18 @@ const ABOUT: About = About {
     properties: &[
         super::checkers::EffectAtMostOnce::PROPERTY,
         super::checkers::EveryCallAnswered::PROPERTY,
+        super::checkers::ConfirmedCallsTookEffect::PROPERTY,
     ],
     measures: &[],
     look: Look {
         called: "the remote calls",
         holds: "No call has taken effect twice so far",
-        legend: ["", "a call (deposit)", "the server's answer", ""],
+        legend: [
+            "",
+            "a call (deposit)",
+            "the server's answer",
+            "a restarted server tells the clients",
+        ],
         era: None,
     },
 };
@@ -67,6 +153,7 @@ impl Described for RpcNode {
         match msg {
             RpcMsg::Call { .. } => 1,
             RpcMsg::Reply { .. } => 2,
+            RpcMsg::Restarted => 3,
         }
     }
 
@@ -105,7 +192,7 @@ impl Described for RpcNode {
             None if self.started() >= self.calls() => "nothing: all its calls are made".into(),
             None => "nothing: pausing before its next call".into(),
         };
-        Card::default()
+        let card = Card::default()
             .fact("role", "client")
             .fact(
                 "calls",
@@ -122,7 +209,18 @@ impl Described for RpcNode {
                 "last balance heard",
                 self.last_balance()
                     .map_or("none yet".into(), |b| b.to_string()),
-            )
+            );
+        if self.config().keyed() || self.started() == 0 {
+            return card;
+        }
+        card.fact(
+            "its last call's completion",
+            if self.acked() {
+                "came: the server said it is done"
+            } else {
+                "has not come"
+            },
+        )
     }
 
     fn configure(values: &Values<'_>, env: &Env) -> Result<RpcConfig, String> {
@@ -132,6 +230,19 @@ impl Described for RpcNode {
             // A retry sooner than a round trip would only ever resend.
             timeout_us: timeout.max(3 * env.round_trip_us),
             pause_us: values.get(&PAUSE),
+            steps: match values.get(&STEPS) {
+                "reply-first" => Steps::ReplyFirst,
+                "effect-first" => Steps::EffectFirst,
+                _ => Steps::Together,
+            },
+            work_us: values.get(&WORK),
+            reissue: match values.get(&REISSUE) {
+                "always" => Reissue::Always,
+                "never" => Reissue::Never,
+                "when-acked" => Reissue::WhenAcked,
+                "when-not-acked" => Reissue::WhenNotAcked,
+                _ => Reissue::Key,
+            },
             bugs: values.bugs(RpcBug::parse),
         })
     }

@@ -1,4 +1,5 @@
-//! What exactly-once calls promise: no call takes effect twice, and every call is answered.
+//! What exactly-once calls promise: no call takes effect twice, every call is answered, and
+//! a call confirmed as done took effect.
 
 use super::{CallId, RpcNode};
 use crate::about::{PropertyDesc, PropertyKind};
@@ -14,7 +15,10 @@ pub fn safety() -> Vec<Box<dyn Invariant<RpcNode>>> {
 }
 
 pub fn at_end() -> Vec<Box<dyn EndProperty<RpcNode>>> {
-    vec![Box::new(EveryCallAnswered)]
+    vec![
+        Box::new(EveryCallAnswered),
+        Box::new(ConfirmedCallsTookEffect),
+    ]
 }
 
 /// The server's account never takes the same call twice: its ledger (the calls applied,
@@ -107,6 +111,56 @@ impl EndProperty<RpcNode> for EveryCallAnswered {
                     "{id} has waited {} for an answer to call {number}",
                     crate::time::Pretty(waited.max(0) as u64)
                 ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Every call a client was told is done (since the client last booted) is in the server's
+/// ledger on disk once the run has settled: a completion message sent before the deposit,
+/// with a crash in between, confirms a deposit that never happens.
+#[derive(Clone, Debug)]
+pub struct ConfirmedCallsTookEffect;
+
+impl ConfirmedCallsTookEffect {
+    /// The property, as the protocol's description lists it.
+    pub const PROPERTY: PropertyDesc = PropertyDesc {
+        name: "every confirmed call took effect",
+        kind: PropertyKind::AtEnd,
+        promise: "a call whose client was told it is done is in the server's account once the run settles",
+        promised: true,
+    };
+}
+
+impl EndProperty<RpcNode> for ConfirmedCallsTookEffect {
+    fn property(&self) -> &'static PropertyDesc {
+        &Self::PROPERTY
+    }
+
+    fn check_end(&self, view: &CheckView<'_, RpcNode>) -> Result<(), String> {
+        let Some(server) = view
+            .len()
+            .checked_sub(1)
+            .map(|i| crate::ids::NodeId(i as u32))
+        else {
+            return Ok(());
+        };
+        let ledger = &view.disk(server).ledger;
+        for (id, _) in view.up_nodes().filter(|(_, n)| !n.is_server()) {
+            for record in view.records(id) {
+                let super::RpcNote::Answered { number, .. } = record else {
+                    continue;
+                };
+                let call = CallId {
+                    client: id,
+                    number: *number,
+                };
+                if !ledger.contains(&call) {
+                    return Err(format!(
+                        "{id} was told {call} is done, but {server} never applied it: the deposit is lost"
+                    ));
+                }
             }
         }
         Ok(())

@@ -19,6 +19,18 @@
 //!   deposit again.
 //! - `forget-keys` keeps the table only in memory: a server that crashes and restarts
 //!   answers a retry as if it were new.
+//!
+//! Two settings take the server's steps and the client's choice apart, for the course's
+//! table of reissue strategies against the order of a server's steps and its crash:
+//! - `steps`: the server applies a call and sends its completion message together (the
+//!   default), or sends the completion first and applies the call `work` later
+//!   (`reply-first`, M before P), or applies it first and answers `work` later
+//!   (`effect-first`, P before M); a crash between the two loses the second.
+//! - `reissue`: `key` (the default: retry after a timeout, with idempotency keys), or one
+//!   of the strategies of a client that has no keys and no timeout and learns only that the
+//!   server restarted (a restarted server says so to every client): reissue the last call
+//!   `always`, `never`, only `when-acked` (the completion message came), or only
+//!   `when-not-acked`. Without keys the server applies every request it receives.
 
 /// Its roles, by code (the codes are part of every trace). The names are the page's
 /// colour classes.
@@ -80,7 +92,40 @@ pub struct RpcConfig {
     pub timeout_us: Micros,
     /// The pause between one call's answer and the next call.
     pub pause_us: Micros,
+    /// The order of the server's two steps for a call.
+    pub steps: Steps,
+    /// How long the server works on a call between its two steps (not with `Together`).
+    pub work_us: Micros,
+    /// What a client does about its calls: retry with keys, or a strategy without them.
+    pub reissue: Reissue,
     pub bugs: Vec<RpcBug>,
+}
+
+/// The order of a server's two steps for a call: P, applying it, and M, sending the
+/// completion message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Steps {
+    /// Both at once, as one step.
+    Together,
+    /// M, then P `work` later.
+    ReplyFirst,
+    /// P, then M `work` later.
+    EffectFirst,
+}
+
+/// What a client does when it cannot know whether its call took effect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reissue {
+    /// Retry after a timeout, under the same idempotency key, which the server records.
+    Key,
+    /// No keys and no timeout: when the server announces a restart, send the last call again.
+    Always,
+    /// ... never send it again.
+    Never,
+    /// ... send it again only if its completion message came.
+    WhenAcked,
+    /// ... send it again only if its completion message did not come.
+    WhenNotAcked,
 }
 
 impl Default for RpcConfig {
@@ -89,6 +134,9 @@ impl Default for RpcConfig {
             calls: 30,
             timeout_us: 200 * MICROS_PER_MS,
             pause_us: 200 * MICROS_PER_MS,
+            steps: Steps::Together,
+            work_us: 50 * MICROS_PER_MS,
+            reissue: Reissue::Key,
             bugs: Vec::new(),
         }
     }
@@ -97,6 +145,12 @@ impl Default for RpcConfig {
 impl RpcConfig {
     pub fn has(&self, bug: RpcBug) -> bool {
         self.bugs.contains(&bug)
+    }
+
+    /// Whether calls carry idempotency keys the server records and clients retry after a
+    /// timeout (the default), rather than one of the keyless strategies.
+    pub fn keyed(&self) -> bool {
+        self.reissue == Reissue::Key
     }
 }
 

@@ -32,6 +32,8 @@ pub enum RpcMsg {
     },
     /// Server to client: the call was applied; the account now holds `balance`.
     Reply { call: CallId, balance: u64 },
+    /// A restarted server tells every client so (without keys: `reissue` is a strategy).
+    Restarted,
 }
 
 impl Message for RpcMsg {
@@ -39,6 +41,7 @@ impl Message for RpcMsg {
         match self {
             RpcMsg::Call { .. } => "Call",
             RpcMsg::Reply { .. } => "Reply",
+            RpcMsg::Restarted => "Restarted",
         }
     }
 
@@ -57,6 +60,7 @@ impl Message for RpcMsg {
                 call,
                 balance: balance + rng.range(1, 9) * AMOUNT,
             },
+            RpcMsg::Restarted => RpcMsg::Restarted,
         }
     }
 
@@ -75,6 +79,7 @@ impl Message for RpcMsg {
                 ("answers", call.to_string()),
                 ("balance", balance.to_string()),
             ],
+            RpcMsg::Restarted => vec![("says", "I restarted".into())],
         }
     }
 }
@@ -85,6 +90,8 @@ pub enum RpcTimer {
     Timeout,
     /// A client's pause between calls is over.
     Next,
+    /// The server's second step for a call (see [`super::Steps`]).
+    Work(CallId),
 }
 
 /// What a node writes down. A client: how many calls it started, the one it waits for and
@@ -147,12 +154,42 @@ impl Durable for RpcDisk {
 /// What a node tells the trace.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum RpcNote {
-    Calls { number: u32 },
-    Retries { number: u32, attempt: u32 },
-    GivesUp { number: u32 },
-    Answered { number: u32, balance: u64 },
-    Applies { call: CallId, balance: u64 },
-    AnswersAgain { call: CallId },
+    Calls {
+        number: u32,
+    },
+    Retries {
+        number: u32,
+        attempt: u32,
+    },
+    GivesUp {
+        number: u32,
+    },
+    Answered {
+        number: u32,
+        balance: u64,
+    },
+    Applies {
+        call: CallId,
+        balance: u64,
+    },
+    AnswersAgain {
+        call: CallId,
+    },
+    /// The server sends a call's completion message before applying it.
+    ConfirmsFirst {
+        call: CallId,
+    },
+    /// A restarted server tells the clients so.
+    AnnouncesRestart,
+    /// A client hears the server restarted and sends its last call again, or does not.
+    Reissues {
+        number: u32,
+        acked: bool,
+    },
+    KeepsQuiet {
+        number: u32,
+        acked: bool,
+    },
 }
 
 impl Note for RpcNote {
@@ -174,6 +211,18 @@ impl Note for RpcNote {
             RpcNote::AnswersAgain { call } => format!(
                 "has already applied {call}: it answers from its table and does not deposit again"
             ),
+            RpcNote::ConfirmsFirst { call } => {
+                format!("confirms {call} as done before it has applied it")
+            }
+            RpcNote::AnnouncesRestart => "has restarted and tells every client so".into(),
+            RpcNote::Reissues { number, acked } => format!(
+                "hears the server restarted and sends call {number} again ({})",
+                heard(*acked)
+            ),
+            RpcNote::KeepsQuiet { number, acked } => format!(
+                "hears the server restarted and does not send call {number} again ({})",
+                heard(*acked)
+            ),
         }
     }
 
@@ -183,5 +232,14 @@ impl Note for RpcNote {
             self,
             RpcNote::Calls { .. } | RpcNote::Answered { .. } | RpcNote::Applies { .. }
         )
+    }
+}
+
+/// Whether a client had the completion message of its call, in words.
+fn heard(acked: bool) -> &'static str {
+    if acked {
+        "its completion message came"
+    } else {
+        "no completion message came"
     }
 }

@@ -1,7 +1,7 @@
 //! One node: a client making calls one after another, or the server applying them.
 
 use super::msg::{CallId, RpcDisk, RpcMsg, RpcNote, RpcTimer, RpcWrite};
-use super::{RpcBug, RpcConfig, AMOUNT};
+use super::{Reissue, RpcBug, RpcConfig, Steps, AMOUNT};
 use crate::check::{EndProperty, Invariant};
 use crate::flat::FlatMap;
 use crate::ids::NodeId;
@@ -21,6 +21,8 @@ pub struct RpcNode {
     answered: u32,
     gave_up: u32,
     last_balance: Option<u64>,
+    /// Whether the completion message of its last call came (for a keyless strategy).
+    acked: bool,
     // The server's state.
     balance: u64,
     ledger: Vec<CallId>,
@@ -37,6 +39,10 @@ impl RpcNode {
 
     fn server(&self) -> NodeId {
         NodeId(self.nodes as u32 - 1)
+    }
+
+    pub fn config(&self) -> &RpcConfig {
+        &self.config
     }
 
     pub fn calls(&self) -> u32 {
@@ -82,9 +88,15 @@ impl RpcNode {
         &self.ledger
     }
 
-    /// Whether the server keeps a table of answers at all (not under `no-dedup`).
+    /// Whether the server keeps a table of answers at all (not under `no-dedup`, nor with
+    /// a keyless reissue strategy).
     pub fn keeps_table(&self) -> bool {
-        !self.config.has(RpcBug::NoDedup)
+        !self.config.has(RpcBug::NoDedup) && self.config.keyed()
+    }
+
+    /// Whether the completion message of this client's last call came.
+    pub fn acked(&self) -> bool {
+        self.acked
     }
 
     /// The server's table of answers by idempotency key.
@@ -105,7 +117,10 @@ impl RpcNode {
                 attempt: self.attempt,
             },
         );
-        ctx.set_timer(RpcTimer::Timeout, self.config.timeout_us);
+        // A keyless client has no timeout: it waits to hear from the server.
+        if self.config.keyed() {
+            ctx.set_timer(RpcTimer::Timeout, self.config.timeout_us);
+        }
     }
 
     fn start_next(&mut self, ctx: &mut RCtx) {
@@ -117,6 +132,7 @@ impl RpcNode {
         self.waiting = Some(number);
         self.waiting_since = ctx.clock();
         self.attempt = 1;
+        self.acked = false;
         ctx.persist(RpcWrite::Started(number));
         ctx.note(RpcNote::Calls { number });
         self.send_call(ctx, number);
@@ -134,16 +150,49 @@ impl RpcNode {
         ctx.set_timer(RpcTimer::Next, self.config.pause_us.max(1));
     }
 
-    /// The server's side of a call.
+    /// The server's side of a call: its two steps, P (apply) and M (the completion
+    /// message), together or `work` apart in the order of [`Steps`].
     fn serve(&mut self, ctx: &mut RCtx, from: NodeId, call: CallId, amount: u64) {
-        let dedup = !self.config.has(RpcBug::NoDedup);
-        if dedup {
+        if self.keeps_table() {
             if let Some(&balance) = self.answers.get(&call) {
                 ctx.note(RpcNote::AnswersAgain { call });
                 ctx.send(from, RpcMsg::Reply { call, balance });
                 return;
             }
         }
+        match self.config.steps {
+            Steps::Together => {
+                self.apply(ctx, call, amount);
+                let balance = self.balance;
+                ctx.send(from, RpcMsg::Reply { call, balance });
+            }
+            Steps::ReplyFirst => {
+                ctx.note(RpcNote::ConfirmsFirst { call });
+                let balance = self.balance + amount;
+                ctx.send(from, RpcMsg::Reply { call, balance });
+                ctx.set_timer(RpcTimer::Work(call), self.config.work_us);
+            }
+            Steps::EffectFirst => {
+                self.apply(ctx, call, amount);
+                ctx.set_timer(RpcTimer::Work(call), self.config.work_us);
+            }
+        }
+    }
+
+    /// The server's second step for `call`, `work` after its first.
+    fn second_step(&mut self, ctx: &mut RCtx, call: CallId) {
+        match self.config.steps {
+            Steps::ReplyFirst => self.apply(ctx, call, AMOUNT),
+            Steps::EffectFirst | Steps::Together => {
+                let balance = self.balance;
+                ctx.send(call.client, RpcMsg::Reply { call, balance });
+            }
+        }
+    }
+
+    /// P: the deposit, written to disk with the call's key when the server keeps a table.
+    fn apply(&mut self, ctx: &mut RCtx, call: CallId, amount: u64) {
+        let dedup = self.keeps_table();
         self.balance += amount;
         self.ledger.push(call);
         if dedup {
@@ -158,13 +207,33 @@ impl RpcNode {
             call,
             balance: self.balance,
         });
-        ctx.send(
-            from,
-            RpcMsg::Reply {
-                call,
-                balance: self.balance,
-            },
-        );
+    }
+
+    /// A keyless client hears that the server restarted: it sends its last call again or
+    /// not, as its strategy says, knowing only whether that call's completion came.
+    fn on_restarted(&mut self, ctx: &mut RCtx) {
+        let number = self.started;
+        if number == 0 {
+            return;
+        }
+        let acked = self.acked;
+        let again = match self.config.reissue {
+            Reissue::Always => true,
+            Reissue::WhenAcked => acked,
+            Reissue::WhenNotAcked => !acked,
+            Reissue::Never | Reissue::Key => false,
+        };
+        if again {
+            ctx.note(RpcNote::Reissues { number, acked });
+            self.attempt += 1;
+            self.send_call(ctx, number);
+        } else {
+            ctx.note(RpcNote::KeepsQuiet { number, acked });
+            if self.waiting == Some(number) {
+                ctx.note(RpcNote::GivesUp { number });
+                self.end_call(ctx, false);
+            }
+        }
     }
 }
 
@@ -188,6 +257,7 @@ impl Protocol for RpcNode {
             answered: disk.answered,
             gave_up: disk.gave_up,
             last_balance: None,
+            acked: false,
             balance: disk.balance,
             ledger: disk.ledger.clone(),
             answers: disk.answers.clone(),
@@ -202,6 +272,13 @@ impl Protocol for RpcNode {
 
     fn on_recover(&mut self, ctx: &mut RCtx) {
         if self.is_server() {
+            // Without keys the clients rely on hearing about a restart.
+            if !self.config.keyed() {
+                ctx.note(RpcNote::AnnouncesRestart);
+                for client in 0..self.nodes as u32 - 1 {
+                    ctx.send(NodeId(client), RpcMsg::Restarted);
+                }
+            }
             return;
         }
         self.waiting_since = ctx.clock();
@@ -235,11 +312,18 @@ impl Protocol for RpcNode {
                     && self.waiting == Some(call.number) =>
             {
                 self.last_balance = Some(balance);
-                ctx.note(RpcNote::Answered {
+                self.acked = true;
+                let answered = RpcNote::Answered {
                     number: call.number,
                     balance,
-                });
+                };
+                // The checker's copy: a call confirmed must have taken effect.
+                ctx.record(answered.clone());
+                ctx.note(answered);
                 self.end_call(ctx, true);
+            }
+            RpcMsg::Restarted if !self.is_server() && !self.config.keyed() => {
+                self.on_restarted(ctx)
             }
             _ => {}
         }
@@ -264,6 +348,7 @@ impl Protocol for RpcNode {
                 }
             }
             RpcTimer::Next => self.start_next(ctx),
+            RpcTimer::Work(call) => self.second_step(ctx, call),
         }
     }
 
@@ -271,6 +356,7 @@ impl Protocol for RpcNode {
         match timer {
             RpcTimer::Timeout => "no answer yet: send the call again (or give up)",
             RpcTimer::Next => "time for the next call",
+            RpcTimer::Work(_) => "the second step of a call: apply it, or send its completion",
         }
         .into()
     }
