@@ -20,6 +20,8 @@ pub trait NodeFacts {
     fn clock(&self, id: NodeId) -> i64;
     /// The extra time node `id` takes for every input now (0 unless it was slowed).
     fn slowed(&self, id: NodeId) -> Micros;
+    /// When node `id`'s last pause, slowdown or restart ended (or will end).
+    fn troubled_until(&self, id: NodeId) -> Micros;
 }
 
 /// The moment a checker looks at, as the engine tells it: the time, the node that acted,
@@ -126,6 +128,15 @@ impl<'a, P: Protocol> CheckView<'a, P> {
     /// The extra time node `id` takes for every input now (0 unless it was slowed).
     pub fn slowed(&self, id: NodeId) -> Micros {
         self.facts.slowed(id)
+    }
+
+    /// How long node `id` has run at full speed, paused by nothing and up (zero while a
+    /// pause, slowdown or time down lasts): the time a node has had to recover.
+    pub fn calm_for(&self, id: NodeId) -> Micros {
+        if self.facts.crashed(id).is_some() || self.slowed(id) > 0 {
+            return 0;
+        }
+        self.now.saturating_sub(self.facts.troubled_until(id))
     }
 
     /// What node `id`'s own clock reads now.
@@ -379,6 +390,10 @@ mod tests {
             0
         }
         fn slowed(&self, _: NodeId) -> Micros {
+            0
+        }
+
+        fn troubled_until(&self, _: NodeId) -> Micros {
             0
         }
     }

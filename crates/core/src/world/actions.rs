@@ -43,6 +43,7 @@ impl Kernel {
                 }
                 let until = slot.paused_until.max(now + for_us);
                 slot.paused_until = until;
+                slot.troubled_until = slot.troubled_until.max(until);
                 self.trace.push(now, EventKind::Pause { node, until });
                 self.queue
                     .push(until, super::queue::Event::Resume { node, until });
@@ -150,7 +151,11 @@ impl Kernel {
     fn apply_world_change(&mut self, action: &Action) {
         let now = self.now;
         match action {
-            Action::Slow { node, delay_us } => self.nodes[node.index()].processing_us = *delay_us,
+            Action::Slow { node, delay_us } => {
+                let slot = &mut self.nodes[node.index()];
+                slot.processing_us = *delay_us;
+                slot.troubled_until = slot.troubled_until.max(now);
+            }
             Action::SkewClock { node, by_us } => self.nodes[node.index()].clock.step(now, *by_us),
             Action::SetDrift { node, ppm } => self.nodes[node.index()].clock.set_drift(now, *ppm),
             Action::Partition { groups } => self.net.partition(groups),

@@ -16,6 +16,9 @@ impl Kernel {
         slot.status = None;
         slot.paused_until = 0;
         slot.busy_until = 0;
+        if recover {
+            slot.troubled_until = slot.troubled_until.max(self.now);
+        }
         let input = if recover {
             Input::Recover
         } else {

@@ -100,6 +100,9 @@ pub struct NodeSlot {
     pub paused_until: Micros,
     /// Extra processing time per input (a slow node).
     pub processing_us: Micros,
+    /// When its last pause, slowdown or restart ended (or will): from then on it has run at
+    /// full speed, as far as the faults go.
+    pub troubled_until: Micros,
     busy_until: Micros,
     /// Inputs that arrived while the node was paused or busy, in arrival order.
     inbox: std::collections::VecDeque<queue::Event>,
@@ -187,6 +190,7 @@ impl Kernel {
                 vclock: VectorClock::new(if config.vector_clocks { n } else { 0 }),
                 paused_until: 0,
                 processing_us: 0,
+                troubled_until: 0,
                 busy_until: 0,
                 inbox: Default::default(),
                 wake_pending: false,
@@ -517,6 +521,10 @@ impl crate::check::NodeFacts for Facts<'_> {
 
     fn slowed(&self, id: NodeId) -> Micros {
         self.nodes[id.index()].processing_us
+    }
+
+    fn troubled_until(&self, id: NodeId) -> Micros {
+        self.nodes[id.index()].troubled_until
     }
 }
 

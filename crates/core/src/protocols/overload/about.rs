@@ -5,7 +5,7 @@ use super::{OvBug, OvConfig, OvMsg, OvNode, OvTimer, Retry};
 use crate::about::{
     About, Choice, Described, Env, Look, Scene, SettingDesc, SettingKind, Values, SILENT,
 };
-use crate::about::{Duration, Flag, Number, Pick, Setting};
+use crate::about::{Duration, FaultKind, Faults, Flag, Number, Pick, Setting};
 use crate::action::Action;
 use crate::card::Card;
 use crate::ids::MAX_NODES;
@@ -174,7 +174,10 @@ const ABOUT: About = About {
     behaviours: &[SILENT],
     roles: super::roles::ALL,
     operations: &[],
-    properties: &[super::checkers::Recovers::PROPERTY],
+    properties: &[
+        super::checkers::Recovers::PROPERTY,
+        super::checkers::LatencyBounded::PROPERTY,
+    ],
     measures: super::meter::ALL,
     look: Look {
         called: "the overloaded service",
@@ -307,6 +310,13 @@ impl Described for OvNode {
             );
         }
         card
+    }
+
+    /// A clock that runs slow on the server is a slowdown that never ends (its service
+    /// timer runs on that clock), not a trigger that passes: the promise to recover is made
+    /// for runs without drift.
+    fn faults(_config: &OvConfig) -> Faults {
+        Faults::ALL.without(FaultKind::ClockDrift)
     }
 
     fn configure(values: &Values<'_>, _env: &Env) -> Result<OvConfig, String> {

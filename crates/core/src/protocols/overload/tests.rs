@@ -74,7 +74,11 @@ fn retries_without_a_budget_keep_the_server_saturated_after_a_slowdown() {
         assert!(per_second(&w, "goodput") < 40, "{bug}");
         assert!(per_second(&w, "offered load") > 100, "{bug}");
         let broken: Vec<String> = end(&w).into_iter().map(|v| v.invariant).collect();
-        assert_eq!(broken, ["recovers after the trigger"], "{bug}");
+        assert_eq!(
+            broken,
+            ["recovers after the trigger", "latency bounded"],
+            "{bug}"
+        );
     }
 }
 
@@ -188,4 +192,35 @@ fn the_aimd_windows_are_read_only_with_aimd_on_and_climb_and_halve() {
     let halvings = windows.windows(2).filter(|p| p[1] * 3 < p[0] * 2).count();
     assert!(rises >= 10 && halvings >= 3, "{windows:?}");
     assert!(sim(&w).is_some_and(|n| n >= 4), "one at least per machine");
+}
+
+#[test]
+fn recovery_is_judged_only_once_the_server_has_had_its_time_to_recover() {
+    // A pause of the server that lasts 3 s into the 5 s of settling leaves it 2 s: too
+    // little to judge, so nothing is broken, even with naive retries.
+    let late = run(&spec("19s@pause:0:3s", &["retry-storm"], &[], 20));
+    assert!(recovered(&late), "{:?}", end(&late));
+    // The same pause ending before the run does leaves it time, and the naive retries
+    // are judged.
+    let early = run(&spec("10s@pause:0:3s", &["retry-storm"], &[], 20));
+    let broken: Vec<String> = end(&early).into_iter().map(|v| v.invariant).collect();
+    assert!(
+        broken.contains(&"recovers after the trigger".to_string()),
+        "{broken:?}"
+    );
+}
+
+#[test]
+fn answers_later_than_the_timeout_break_the_latency_bound() {
+    // 120 sessions behind AIMD windows: the server answers about 90 a second in time, but
+    // a session may wait seconds for its machine's window before its request is sent.
+    let w = run(&spec("", &[], &[("sessions", "30"), ("aimd", "1")], 10));
+    let broken: Vec<String> = end(&w).into_iter().map(|v| v.invariant).collect();
+    assert!(
+        broken.contains(&"latency bounded".to_string()),
+        "{broken:?}"
+    );
+    // Recovered after a slowdown: answers in about 23 ms again.
+    let fine = run(&spec(SLOWDOWN, &[], &[], 10));
+    assert!(end(&fine).is_empty(), "{:?}", end(&fine));
 }

@@ -1,17 +1,13 @@
 //! What the lesson claims of a service under load: once its trigger has gone, it recovers.
 
-use super::node::{Outcome, SERVER};
-use super::OvNode;
+use super::super::node::{Outcome, SERVER};
+use super::super::OvNode;
 use crate::about::{PropertyDesc, PropertyKind};
 use crate::check::{CheckView, EndProperty};
 
-pub fn at_end() -> Vec<Box<dyn EndProperty<OvNode>>> {
-    vec![Box::new(Recovers)]
-}
-
 /// At the end of a run given time to settle (the network healed and calm, the server back
-/// to its speed, no new faults; the clients keep sending), while the server is up and not
-/// paused: its queue holds less than half its bound, and at least nine in ten of the
+/// to its speed, no new faults; the clients keep sending), once the server has been up,
+/// unpaused and at full speed for [`super::RECOVERY`]: its queue holds less than half its bound, and at least nine in ten of the
 /// requests that ended in the last second were answered.
 #[derive(Clone, Debug)]
 pub struct Recovers;
@@ -21,7 +17,7 @@ impl Recovers {
     pub const PROPERTY: PropertyDesc = PropertyDesc {
         name: "recovers after the trigger",
         kind: PropertyKind::AtEnd,
-        promise: "once a slowdown, a pause or a partition is over, the service recovers: within the 5 s a run is given to settle, the server's queue is below half full and nine in ten requests are answered",
+        promise: "once a slowdown, a pause, a restart or a partition is over, the service recovers: 4 s later the server's queue is below half full and nine in ten requests are answered",
         promised: true,
     };
 }
@@ -35,7 +31,7 @@ impl EndProperty<OvNode> for Recovers {
         let Some(server) = view.node(SERVER).and_then(|n| n.server()) else {
             return Ok(());
         };
-        if view.is_paused(SERVER) || view.slowed(SERVER) > 0 {
+        if view.calm_for(SERVER) < super::RECOVERY {
             return Ok(());
         }
         let bound = server.queue().len() * 2;
