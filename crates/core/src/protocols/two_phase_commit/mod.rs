@@ -20,6 +20,35 @@
 //! A coordinator that restarts aborts every transaction it began and had not decided (it
 //! never told anyone "commit" without first writing it down), and sends again the decisions
 //! on its disk.
+//!
+//! ## Three phases (`phases=3`)
+//!
+//! Skeen's three-phase commit puts a round between the vote and the decision, so that no
+//! participant is left where commit and abort are both still possible while somebody has
+//! already committed.
+//!
+//! 1. **Prepare** as above.
+//! 2. **Pre-commit.** With a yes from everyone the coordinator sends pre-commit to every
+//!    participant and waits for their acknowledgements. A participant that receives it writes
+//!    it down and acknowledges: it is now *pre-committed* (it knows every participant voted
+//!    yes). A participant that does not acknowledge in time is taken to have crashed.
+//! 3. **Commit.** Then the coordinator decides to commit and tells everyone, as above.
+//!
+//! No one commits before every live participant is pre-committed, and no one is
+//! pre-committed while somebody may still abort. So when the coordinator falls silent (a
+//! participant waits longer than the coordinator can take for a phase) the participants
+//! finish by themselves, with the **termination protocol**: each asks every other
+//! participant for its state; one that hears from no lower-numbered participant takes over as
+//! coordinator. If any participant it reaches has decided, that decision stands (one that
+//! never voted aborts when asked). If any is pre-committed it sends pre-commit to the others,
+//! waits for their acknowledgements, and commits; if every one merely voted yes, none can
+//! have committed, and it aborts. A coordinator that restarts asks the participants instead
+//! of aborting.
+//!
+//! This is non-blocking only while the silence of a node means that it crashed: crashes for
+//! good, links that neither lose nor delay beyond a bound (the synchronous model, which the
+//! fuzzer keeps to with `phases=3`). A partition breaks it: a side with a pre-committed
+//! participant commits while a side whose participants only voted yes aborts.
 
 /// Its roles, by code (the codes are part of every trace). The names are the page's
 /// colour classes.
@@ -30,6 +59,8 @@ pub mod roles {
     pub const COORDINATOR: Role = Role(2);
     pub const PARTICIPANT: Role = Role(0);
     pub const IN_DOUBT: Role = Role(1);
+    /// Three phases only: pre-committed and not yet told the decision.
+    pub const PRE_COMMITTED: Role = Role(3);
 
     pub const ALL: &[RoleDesc] = &[
         RoleDesc {
@@ -52,6 +83,13 @@ pub mod roles {
             label: "in doubt: voted yes and knows no decision",
             leads: false,
             tone: Tone::Restless,
+        },
+        RoleDesc {
+            code: 3,
+            name: "pre-committed",
+            label: "pre-committed: knows every participant voted yes, waits for the commit",
+            leads: false,
+            tone: Tone::Steady,
         },
     ];
 }
@@ -94,6 +132,9 @@ pub struct TpcConfig {
     pub timeout_us: Micros,
     /// Participants in doubt ask each other too (the cooperative termination protocol).
     pub cooperative: bool,
+    /// 2 (two-phase commit) or 3 (three-phase commit: a pre-commit round, and a termination
+    /// protocol that lets the participants finish without the coordinator).
+    pub phases: u8,
     pub bugs: Vec<TpcBug>,
 }
 
@@ -104,6 +145,7 @@ impl Default for TpcConfig {
             no_percent: 20,
             timeout_us: 300 * MICROS_PER_MS,
             cooperative: false,
+            phases: 2,
             bugs: Vec::new(),
         }
     }
@@ -112,5 +154,10 @@ impl Default for TpcConfig {
 impl TpcConfig {
     pub fn has(&self, bug: TpcBug) -> bool {
         self.bugs.contains(&bug)
+    }
+
+    /// Three-phase commit (`phases=3`).
+    pub fn three_phase(&self) -> bool {
+        self.phases == 3
     }
 }

@@ -30,6 +30,13 @@ pub enum TpcMsg {
     Ack { txn: Txn },
     /// A participant in doubt asks what became of `txn`.
     Ask { txn: Txn },
+    /// Three phases: every participant voted yes on `txn`; be ready to commit it.
+    PreCommit { txn: Txn },
+    /// Three phases: the answer to a pre-commit.
+    PreAck { txn: Txn },
+    /// Three phases: a participant in doubt tells one that asked how far it got with `txn`
+    /// (pre-committed, or only voted yes).
+    State { txn: Txn, precommitted: bool },
 }
 
 impl Message for TpcMsg {
@@ -40,6 +47,9 @@ impl Message for TpcMsg {
             TpcMsg::Decision { .. } => "Decision",
             TpcMsg::Ack { .. } => "Ack",
             TpcMsg::Ask { .. } => "Ask",
+            TpcMsg::PreCommit { .. } => "PreCommit",
+            TpcMsg::PreAck { .. } => "PreAck",
+            TpcMsg::State { .. } => "State",
         }
     }
 
@@ -60,13 +70,39 @@ impl Message for TpcMsg {
             TpcMsg::Ask { txn } => TpcMsg::Ask {
                 txn: other(txn, rng),
             },
+            TpcMsg::PreCommit { txn } => TpcMsg::PreCommit {
+                txn: other(txn, rng),
+            },
+            TpcMsg::PreAck { txn } => TpcMsg::PreAck {
+                txn: other(txn, rng),
+            },
+            TpcMsg::State { txn, precommitted } => TpcMsg::State {
+                txn,
+                precommitted: !precommitted,
+            },
         }
     }
 
     fn fields(&self) -> Vec<(&'static str, String)> {
         let t = |txn: &Txn| ("transaction", format!("t{txn}"));
         match self {
-            TpcMsg::Prepare { txn } | TpcMsg::Ack { txn } | TpcMsg::Ask { txn } => vec![t(txn)],
+            TpcMsg::Prepare { txn }
+            | TpcMsg::Ack { txn }
+            | TpcMsg::Ask { txn }
+            | TpcMsg::PreCommit { txn }
+            | TpcMsg::PreAck { txn } => vec![t(txn)],
+            TpcMsg::State { txn, precommitted } => vec![
+                t(txn),
+                (
+                    "state",
+                    if *precommitted {
+                        "pre-committed"
+                    } else {
+                        "voted yes"
+                    }
+                    .to_string(),
+                ),
+            ],
             TpcMsg::Vote { txn, yes } => vec![t(txn), ("yes", yes_no(*yes))],
             TpcMsg::Decision { txn, commit } => {
                 vec![t(txn), ("outcome", outcome(*commit).to_string())]
@@ -76,12 +112,15 @@ impl Message for TpcMsg {
 }
 
 /// What a node keeps on disk: the transactions it began (coordinator), voted yes on
-/// (participant), and the decisions it knows.
+/// (participant), was pre-committed to (participant, three phases), and the decisions it
+/// knows.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct TpcDisk {
     pub begun: FlatSet<Txn>,
     pub ready: FlatSet<Txn>,
     pub decided: FlatMap<Txn, bool>,
+    #[serde(skip_serializing_if = "FlatSet::is_empty")]
+    pub precommitted: FlatSet<Txn>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -89,6 +128,7 @@ pub enum TpcWrite {
     Begin(Txn),
     Ready(Txn),
     Decide(Txn, bool),
+    PreCommit(Txn),
 }
 
 impl Durable for TpcDisk {
@@ -105,6 +145,9 @@ impl Durable for TpcDisk {
             TpcWrite::Decide(t, commit) => {
                 self.decided.entry(t).or_insert(commit);
             }
+            TpcWrite::PreCommit(t) => {
+                self.precommitted.insert(t);
+            }
         }
     }
 }
@@ -117,8 +160,13 @@ pub enum TpcTimer {
     Votes(Txn),
     /// Coordinator: send this decision again to whoever has not acknowledged it.
     Resend(Txn),
-    /// Participant: still in doubt about this transaction; ask again.
+    /// Participant: still in doubt about this transaction; ask again. (Three phases: the
+    /// coordinator is silent; weigh the states heard and ask again. Also a restarted
+    /// coordinator's question.)
     Doubt(Txn),
+    /// Three phases: the acknowledgements of this pre-commit are overdue (the coordinator,
+    /// or a participant that took over).
+    PreAcks(Txn),
 }
 
 /// Why a coordinator decided as it did.
@@ -128,6 +176,16 @@ pub enum Why {
     VotedNo(NodeId),
     NoVoteFrom(NodeId),
     Restarted,
+    /// Three phases: every participant acknowledged the pre-commit.
+    AllPreCommitted,
+    /// Three phases: no acknowledgement of the pre-commit from this participant in time (it
+    /// is taken to have crashed).
+    NoPreAckFrom(NodeId),
+    /// Three phases, the termination protocol: a pre-committed participant among those
+    /// reached, and the others pre-committed now.
+    TakeOverPreCommitted,
+    /// Three phases, the termination protocol: nobody reached is pre-committed.
+    TakeOverNonePreCommitted,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -163,6 +221,30 @@ pub enum TpcNote {
         txn: Txn,
         commit: bool,
     },
+    /// Three phases: the coordinator has every yes and sends pre-commit.
+    PreCommits(Txn),
+    /// Three phases: a participant is pre-committed, told by `from`.
+    PreCommitted {
+        txn: Txn,
+        from: NodeId,
+    },
+    /// Three phases: a participant has heard nothing of `txn` from the coordinator for too
+    /// long and asks the others for their state.
+    CoordinatorSilent {
+        txn: Txn,
+        precommitted: bool,
+    },
+    /// Three phases: a participant takes over as coordinator of `txn` (it heard from no
+    /// lower-numbered participant), having reached `reached`; `precommitted`: one of them
+    /// (or itself) is pre-committed.
+    TakesOver {
+        txn: Txn,
+        reached: Vec<NodeId>,
+        precommitted: Option<NodeId>,
+    },
+    /// Three phases: a restarted coordinator asks the participants what became of `txn`
+    /// instead of aborting it.
+    AsksAfterRestart(Txn),
 }
 
 impl Note for TpcNote {
@@ -187,6 +269,20 @@ impl Note for TpcNote {
                     Why::Restarted => {
                         "it restarted and had not decided before its crash".to_string()
                     }
+                    Why::AllPreCommitted => {
+                        "every participant acknowledged the pre-commit".to_string()
+                    }
+                    Why::NoPreAckFrom(n) => format!(
+                        "every participant voted yes; no acknowledgement of the pre-commit from {n} in time, so it is taken to have crashed"
+                    ),
+                    Why::TakeOverPreCommitted => {
+                        "the participants it reaches are all pre-committed now (termination protocol)"
+                            .to_string()
+                    }
+                    Why::TakeOverNonePreCommitted => {
+                        "no participant it reaches is pre-committed, so nobody can have committed it (termination protocol)"
+                            .to_string()
+                    }
                 };
                 format!("decides to {} t{txn}: {why}", outcome(*commit))
             }
@@ -205,6 +301,48 @@ impl Note for TpcNote {
                 "never voted on t{txn}, so aborts it when {asker} asks (it will vote no)"
             ),
             TpcNote::GivesUp(t) => format!("gives up waiting and aborts t{t} on its own"),
+            TpcNote::PreCommits(t) => format!(
+                "has a yes from every participant on t{t}: sends pre-commit to all and waits for their acknowledgements"
+            ),
+            TpcNote::PreCommitted { txn, from } => format!(
+                "is pre-committed to t{txn}, as {from} told it: it knows every participant voted yes, writes that down and acknowledges"
+            ),
+            TpcNote::CoordinatorSilent { txn, precommitted } => format!(
+                "has heard nothing from the coordinator about t{txn} for too long ({}): it asks the other participants for their state",
+                if *precommitted {
+                    "pre-committed"
+                } else {
+                    "voted yes, not pre-committed"
+                }
+            ),
+            TpcNote::TakesOver {
+                txn,
+                reached,
+                precommitted,
+            } => {
+                let reached: Vec<String> = reached.iter().map(NodeId::to_string).collect();
+                let heard = if reached.is_empty() {
+                    "hears from no other participant".to_string()
+                } else {
+                    format!(
+                        "hears from no lower-numbered participant (it reaches {})",
+                        reached.join(", ")
+                    )
+                };
+                let plan = match precommitted {
+                    Some(p) => format!(
+                        "{p} is pre-committed, so nobody can have aborted: it sends pre-commit to the others, then commits"
+                    ),
+                    None => {
+                        "none of them is pre-committed, so nobody can have committed: it aborts"
+                            .to_string()
+                    }
+                };
+                format!("takes over as coordinator of t{txn}: it {heard}; {plan}")
+            }
+            TpcNote::AsksAfterRestart(t) => format!(
+                "restarted with t{t} undecided; with three phases the participants may have finished it without it, so it asks them instead of aborting"
+            ),
         }
     }
 

@@ -213,3 +213,158 @@ fn the_story_after_a_coordinator_restart_is_its_abort() {
     let (_, _, text) = crate::view::narration(&w).unwrap();
     assert!(text.contains("n0 decides to abort t1"), "{text}");
 }
+
+// --- three phases ---
+
+fn three(settings: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+    let mut s = vec![("phases", "3"), ("no", "0"), ("transactions", "1")];
+    s.extend_from_slice(settings);
+    s
+}
+
+/// n0 gets every yes and sends pre-commit at 212 ms, but only n1's gets out (the links from
+/// n0 to n2 and n3 are cut at 209 ms, as if n0 crashed in the middle of its sends); n0
+/// crashes for good at 300 ms, before its acknowledgements are overdue.
+const PRE_COMMIT_THEN_CRASH: &str = "209ms@cut:0-2,209ms@cut:0-3,300ms@crash:0:keep";
+
+#[test]
+fn a_calm_three_phase_run_pre_commits_then_commits() {
+    let w = run(&spec("", &[], &[("phases", "3")]));
+    assert!(w.violations().is_empty(), "{:?}", w.violations());
+    assert!(end(&w).is_empty());
+    let coordinator = node(&w, 0).decided().clone();
+    assert_eq!(coordinator.len(), 5, "{coordinator:?}");
+    for i in 1..4 {
+        assert_eq!(node(&w, i).decided(), &coordinator, "n{i}");
+    }
+    let notes = notes(&w);
+    assert!(notes.iter().any(|n| n
+        == "n0 has a yes from every participant on t1: sends pre-commit to all and waits for their acknowledgements"));
+    assert!(notes
+        .iter()
+        .any(|n| n == "n0 decides to commit t1: every participant acknowledged the pre-commit"));
+}
+
+#[test]
+fn with_three_phases_a_coordinator_crash_after_some_pre_commits_does_not_block() {
+    // Two phases: n0 decided to commit and only n1 heard it; n2 and n3 wait for good.
+    let w = run(&spec(PRE_COMMIT_THEN_CRASH, &[], &three(&[])[1..]));
+    assert!(w.violations().is_empty());
+    assert_eq!(node(&w, 1).decided().get(&1), Some(&true));
+    for i in 2..4 {
+        assert_eq!(node(&w, i).in_doubt().collect::<Vec<_>>(), vec![1], "n{i}");
+    }
+    let e = end(&w);
+    assert_eq!(e[0].invariant, "every transaction is decided");
+    // Three phases: n1 is pre-committed, so no one can have aborted; it takes over (the
+    // lowest-numbered participant) and commits, and everyone decides alike.
+    let w = run(&spec(PRE_COMMIT_THEN_CRASH, &[], &three(&[])));
+    assert!(w.violations().is_empty(), "{:?}", w.violations());
+    assert!(end(&w).is_empty(), "{:?}", end(&w));
+    for i in 1..4 {
+        assert_eq!(node(&w, i).decided().get(&1), Some(&true), "n{i}");
+    }
+    let notes = notes(&w);
+    assert!(notes.iter().any(|n| n.starts_with(
+        "n1 takes over as coordinator of t1: it hears from no lower-numbered participant (it reaches n2, n3); n1 is pre-committed"
+    )));
+    assert!(notes.iter().any(|n| n == "n2 is pre-committed to t1, as n1 told it: it knows every participant voted yes, writes that down and acknowledges"));
+    assert!(notes.iter().any(|n| n == "n3 commits t1, as n1 told it"));
+}
+
+#[test]
+fn with_three_phases_a_coordinator_crash_before_any_pre_commit_aborts() {
+    let w = run(&spec(COORDINATOR_DIES, &[], &three(&[])));
+    assert!(w.violations().is_empty(), "{:?}", w.violations());
+    assert!(end(&w).is_empty(), "{:?}", end(&w));
+    for i in 1..4 {
+        assert_eq!(node(&w, i).decided().get(&1), Some(&false), "n{i}");
+        assert!(node(&w, i).precommitted().is_empty(), "n{i}");
+    }
+    assert!(notes(&w).iter().any(|n| n
+        == "n1 decides to abort t1: no participant it reaches is pre-committed, so nobody can have committed it (termination protocol)"));
+}
+
+#[test]
+fn a_three_phase_coordinator_back_from_a_crash_asks_instead_of_aborting() {
+    // The participants commit without n0 (n1 was pre-committed); n0 comes back at 2 s with
+    // t1 undecided on its disk and learns the commit from them.
+    let w = run(&spec(
+        &format!("{PRE_COMMIT_THEN_CRASH},1500ms@restore:0-2,1500ms@restore:0-3,2s@restart:0"),
+        &[],
+        &three(&[]),
+    ));
+    assert!(w.violations().is_empty(), "{:?}", w.violations());
+    assert!(end(&w).is_empty(), "{:?}", end(&w));
+    for i in 0..4 {
+        assert_eq!(node(&w, i).decided().get(&1), Some(&true), "n{i}");
+    }
+    assert!(notes(&w)
+        .iter()
+        .any(|n| n.starts_with("n0 restarted with t1 undecided")));
+}
+
+/// n0 sends pre-commit at 212 ms; the network splits into {n0, n1} and {n2, n3} at 213 ms,
+/// while the pre-commits are on their way: only n1's arrives.
+const PRE_COMMIT_THEN_PARTITION: &str = "213ms@partition:0-1/2-3";
+
+#[test]
+fn with_three_phases_a_partition_during_pre_commit_decides_both_ways() {
+    let w = run(&spec(PRE_COMMIT_THEN_PARTITION, &[], &three(&[])));
+    // n0 takes n2's silence for a crash and commits, as does n1; n2 and n3, which only
+    // voted yes, take over on their side and abort.
+    assert_eq!(node(&w, 0).decided().get(&1), Some(&true));
+    assert_eq!(node(&w, 1).decided().get(&1), Some(&true));
+    assert_eq!(node(&w, 2).decided().get(&1), Some(&false));
+    let v = &w.violations()[0];
+    assert_eq!(v.invariant, "all decide alike");
+    assert_eq!(
+        v.message,
+        "n2 decided to abort t1, but n0 decided to commit it"
+    );
+    let notes = notes(&w);
+    assert!(notes.iter().any(|n| n.starts_with(
+        "n0 decides to commit t1: every participant voted yes; no acknowledgement of the pre-commit from n2 in time"
+    )));
+    assert!(notes.iter().any(|n| n.starts_with(
+        "n2 takes over as coordinator of t1: it hears from no lower-numbered participant (it reaches n3); none of them is pre-committed"
+    )));
+    // Two phases under the same partition: n0 commits, and n2 and n3 wait (blocked, but
+    // safe).
+    let w = run(&spec(PRE_COMMIT_THEN_PARTITION, &[], &three(&[])[1..]));
+    assert!(w.violations().is_empty(), "{:?}", w.violations());
+    assert_eq!(node(&w, 2).in_doubt().count(), 1);
+}
+
+/// The fuzzer's crashes (synchronous links, nodes that crash for good) reach the
+/// termination protocol both ways, and break nothing three-phase commit promises there.
+#[test]
+fn the_fuzzers_crashes_exercise_the_termination_protocol() {
+    let mut base = RunSpec::new(4, 0, 20 * MICROS_PER_SEC).with_protocol("two-phase-commit");
+    base.settings.set("phases", "3");
+    let fuzz = crate::fuzz::FuzzSpec {
+        base,
+        runs: 300,
+        seed: 1,
+        mix: crate::fuzz::FaultMix::default(),
+        stop_at_first: false,
+    };
+    let (mut commits, mut aborts) = (0, 0);
+    for i in 0..fuzz.runs {
+        let spec = crate::fuzz::fuzz_run_spec(&fuzz, i);
+        let mut w = spec.typed_world::<TpcNode>(true).unwrap();
+        w.run_until(spec.until_us);
+        assert!(w.violations().is_empty(), "run {i}: {:?}", w.violations());
+        assert!(end(&w).is_empty(), "run {i}: {:?}", end(&w));
+        let notes = notes(&w);
+        commits += notes
+            .iter()
+            .filter(|n| n.contains("commit") && n.contains("(termination protocol)"))
+            .count();
+        aborts += notes
+            .iter()
+            .filter(|n| n.contains("abort") && n.contains("(termination protocol)"))
+            .count();
+    }
+    assert!(commits > 0 && aborts > 0, "{commits} {aborts}");
+}

@@ -1,7 +1,8 @@
 //! What two-phase commit promises, one property a file: every node that decides a
 //! transaction decides alike (atomicity), a transaction commits only with every
 //! participant's yes, and (not promised: the protocol blocks) at the end every transaction
-//! is decided.
+//! is decided (with three phases, promised where crashes are the only faults: under a name
+//! of its own).
 
 mod alike;
 mod decided;
@@ -21,6 +22,8 @@ pub fn safety(_config: &TpcConfig, nodes: usize) -> Vec<Box<dyn Invariant<TpcNod
     ]
 }
 
-pub fn at_end(_config: &TpcConfig, _nodes: usize) -> Vec<Box<dyn EndProperty<TpcNode>>> {
-    vec![Box::new(EveryTransactionDecided)]
+pub fn at_end(config: &TpcConfig, _nodes: usize) -> Vec<Box<dyn EndProperty<TpcNode>>> {
+    vec![Box::new(EveryTransactionDecided {
+        three_phase: config.three_phase(),
+    })]
 }
