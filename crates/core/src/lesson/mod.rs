@@ -46,6 +46,10 @@ pub const TOPICS: &[(&str, &str)] = &[
     ("byzantine", "Byzantine generals"),
     ("poison-messages", "Poison messages and dead-letter queues"),
     ("clocks", "Clocks: drift, Lamport, vector"),
+    (
+        "broadcast",
+        "Broadcast: reliable, FIFO, causal, total order",
+    ),
     ("consistency", "Consistency models"),
     ("replication", "Replication"),
     ("cap", "CAP"),
@@ -88,6 +92,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../../lessons/byzantine-bounds.md"),
     ),
     (
+        "poison-messages.md",
+        include_str!("../../../../lessons/poison-messages.md"),
+    ),
+    (
         "leaders-epochs.md",
         include_str!("../../../../lessons/leaders-epochs.md"),
     ),
@@ -96,6 +104,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../../lessons/leaderless-quorums.md"),
     ),
     ("clocks.md", include_str!("../../../../lessons/clocks.md")),
+    (
+        "broadcast-reliable.md",
+        include_str!("../../../../lessons/broadcast-reliable.md"),
+    ),
+    (
+        "broadcast-order.md",
+        include_str!("../../../../lessons/broadcast-order.md"),
+    ),
     (
         "consistency-models.md",
         include_str!("../../../../lessons/consistency-models.md"),

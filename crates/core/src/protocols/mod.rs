@@ -1,6 +1,7 @@
 //! Protocols, one folder each, every one a plain state machine behind
 //! [`crate::protocol::Protocol`].
 
+pub mod broadcast;
 pub mod byzantine;
 pub mod failure_detector;
 pub mod flooding;
@@ -9,6 +10,7 @@ pub mod overload;
 pub mod paxos;
 pub mod pbft;
 pub mod primary_backup;
+pub mod queue;
 pub mod quorum;
 pub mod raft;
 pub mod rpc;

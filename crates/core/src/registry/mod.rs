@@ -17,6 +17,7 @@
 //! driving the protocol's nodes through its typed layer (see [`crate::world`]).
 
 pub use crate::protocol::{RoleDesc, Tone};
+use crate::protocols::broadcast::BcNode;
 use crate::protocols::byzantine::ByzGeneral;
 use crate::protocols::failure_detector::FdNode;
 use crate::protocols::flooding::FloodNode;
@@ -25,6 +26,7 @@ use crate::protocols::overload::OvNode;
 use crate::protocols::paxos::PaxosNode;
 use crate::protocols::pbft::PbftNode;
 use crate::protocols::primary_backup::PbNode;
+use crate::protocols::queue::QNode;
 use crate::protocols::quorum::QuorumNode;
 use crate::protocols::raft::RaftNode;
 use crate::protocols::rpc::RpcNode;
@@ -55,6 +57,8 @@ pub static PROTOCOLS: &[&dyn Entry] = &[
     &Of::<TpcNode>::IT,
     &Of::<FdNode>::IT,
     &Of::<OvNode>::IT,
+    &Of::<QNode>::IT,
+    &Of::<BcNode>::IT,
 ];
 
 /// Protocols added from outside this crate, in the order they were registered.
