@@ -243,9 +243,10 @@ fn time_chart(
     if max.is_none() {
         let _ = write!(
             out,
-            r#"<text class="none-yet" x="{}" y="{}" text-anchor="middle">none yet</text>"#,
+            r#"<text class="none-yet" x="{}" y="{}" text-anchor="middle">{}</text>"#,
             px(0.5),
-            py(top, top * 2)
+            py(top, top * 2),
+            escape(desc.none)
         );
     }
     out.push_str("</svg>");
@@ -870,6 +871,7 @@ mod tests {
     const ODD: MeasureDesc = MeasureDesc {
         name: "<b>lag</b> & \"wait\"",
         unit: Unit::Duration,
+        none: "none yet",
         help: "how long it's <i>late</i>",
     };
 

@@ -197,6 +197,9 @@ pub struct MeasureDesc {
     /// Its name in a legend and a claim (`detection time`).
     pub name: &'static str,
     pub unit: Unit,
+    /// What a run without a reading has, in words: "none yet" for a measure still waiting
+    /// for its first event, or why it does not apply ("off: AIMD is not on").
+    pub none: &'static str,
     /// What it measures, in a sentence.
     pub help: &'static str,
 }
@@ -216,10 +219,11 @@ pub enum Unit {
 }
 
 impl MeasureDesc {
-    /// A reading in words (`350 ms`, `3`, `2.5 per minute`); `None` is "none yet".
+    /// A reading in words (`350 ms`, `3`, `2.5 per minute`); `None` is the measure's
+    /// [`MeasureDesc::none`].
     pub fn show(&self, reading: Option<i64>) -> String {
         let Some(value) = reading else {
-            return "none yet".into();
+            return self.none.into();
         };
         match self.unit {
             Unit::Duration => rounded_duration(value.max(0) as u64),
@@ -439,6 +443,7 @@ mod measure_tests {
         let d = MeasureDesc {
             name: "d",
             unit: Unit::Duration,
+            none: "none yet",
             help: "",
         };
         let shown: Vec<String> = [850, 90_586, 99_990, 206_126, 999_600, 1_940_586, 12_460_000]
@@ -452,6 +457,7 @@ mod measure_tests {
         let rate = MeasureDesc {
             name: "r",
             unit: Unit::PerMinute,
+            none: "none yet",
             help: "",
         };
         assert_eq!(rate.show(Some(84_000)), "84.0 per minute");
@@ -460,6 +466,7 @@ mod measure_tests {
         let load = MeasureDesc {
             name: "l",
             unit: Unit::PerSecond,
+            none: "none yet",
             help: "",
         };
         assert_eq!(load.show(Some(75_816)), "75.8 per second");

@@ -12,42 +12,49 @@ use crate::time::Micros;
 pub const BROADCAST: MeasureDesc = MeasureDesc {
     name: "messages broadcast",
     unit: Unit::Count,
+    none: "none yet",
     help: "messages the nodes have broadcast so far",
 };
 
 pub const DELIVERED: MeasureDesc = MeasureDesc {
     name: "deliveries",
     unit: Unit::Count,
+    none: "none yet",
     help: "messages handed to the nodes' applications so far, all nodes together",
 };
 
 pub const HELD: MeasureDesc = MeasureDesc {
     name: "held back",
     unit: Unit::Count,
+    none: "none yet",
     help: "messages received but not yet delivered, waiting in the hold-back queues of the nodes that are up",
 };
 
 pub const PARTIAL: MeasureDesc = MeasureDesc {
     name: "delivered by some, not all",
     unit: Unit::Count,
+    none: "none yet",
     help: "messages that some node that is up has delivered and another node that is up has not",
 };
 
 pub const FIFO: MeasureDesc = MeasureDesc {
     name: "out of FIFO order",
     unit: Unit::Count,
+    none: "none yet",
     help: "deliveries of a message before an earlier message of the same sender",
 };
 
 pub const CAUSAL: MeasureDesc = MeasureDesc {
     name: "out of causal order",
     unit: Unit::Count,
+    none: "none yet",
     help: "deliveries of a message before a message in its causal past (FIFO breaches included)",
 };
 
 pub const TOTAL: MeasureDesc = MeasureDesc {
     name: "order disagreements",
     unit: Unit::Count,
+    none: "none yet",
     help: "deliveries that put two messages in the opposite order to another node's",
 };
 

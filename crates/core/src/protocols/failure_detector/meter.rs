@@ -11,30 +11,35 @@ use crate::time::{Micros, MICROS_PER_SEC};
 pub const DETECTION: MeasureDesc = MeasureDesc {
     name: "detection time",
     unit: Unit::Duration,
+    none: "none yet",
     help: "from a crash to its suspicion by a node that was watching, on average (no time at all for one that already suspected it)",
 };
 
 pub const SLOWEST: MeasureDesc = MeasureDesc {
     name: "slowest detection",
     unit: Unit::Duration,
+    none: "none yet",
     help: "the longest any watching node took to suspect a crashed node",
 };
 
 pub const WRONG: MeasureDesc = MeasureDesc {
     name: "wrong suspicions",
     unit: Unit::Count,
+    none: "none yet",
     help: "suspicions of a node that had not crashed since it was last heard",
 };
 
 pub const WRONG_RATE: MeasureDesc = MeasureDesc {
     name: "wrong suspicions per minute",
     unit: Unit::PerMinute,
+    none: "none yet",
     help: "wrong suspicions per minute of the run, over the whole cluster",
 };
 
 pub const UNNOTICED: MeasureDesc = MeasureDesc {
     name: "crashes not yet noticed",
     unit: Unit::Count,
+    none: "none yet",
     help: "pairs of a crashed node and a node watching it that does not suspect it yet",
 };
 

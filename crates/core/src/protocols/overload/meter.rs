@@ -11,42 +11,49 @@ use std::collections::VecDeque;
 pub const OFFERED: MeasureDesc = MeasureDesc {
     name: "offered load",
     unit: Unit::PerSecond,
+    none: "none yet",
     help: "requests reaching the server in the last second, retries included",
 };
 
 pub const GOODPUT: MeasureDesc = MeasureDesc {
     name: "goodput",
     unit: Unit::PerSecond,
+    none: "none yet",
     help: "requests answered to a session still waiting for them, in the last second",
 };
 
 pub const QUEUE: MeasureDesc = MeasureDesc {
     name: "queue length",
     unit: Unit::Count,
+    none: "none yet",
     help: "requests waiting at the server now",
 };
 
 pub const P50: MeasureDesc = MeasureDesc {
     name: "median latency",
     unit: Unit::Duration,
+    none: "none yet",
     help: "half the requests answered in the last second took at most this, from the first attempt",
 };
 
 pub const P99: MeasureDesc = MeasureDesc {
     name: "99th percentile latency",
     unit: Unit::Duration,
+    none: "none yet",
     help: "99 in 100 requests answered in the last second took at most this",
 };
 
 pub const STUCK: MeasureDesc = MeasureDesc {
     name: "overloaded after the trigger",
     unit: Unit::Duration,
+    none: "none yet",
     help: "how long the server's queue has stayed at least half full since the last slowdown, pause or crash of the server ended: a metastable failure",
 };
 
 pub const WINDOWS: MeasureDesc = MeasureDesc {
     name: "AIMD windows",
     unit: Unit::Count,
+    none: "off: AIMD is not on",
     help: "requests the client machines may have in flight together, with the AIMD window on: it climbs by one per window of answers and halves at a failure, a saw-tooth",
 };
 

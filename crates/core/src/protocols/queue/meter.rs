@@ -11,42 +11,49 @@ use crate::time::Micros;
 pub const PROCESSED: MeasureDesc = MeasureDesc {
     name: "processed",
     unit: Unit::Count,
+    none: "none yet",
     help: "messages whose effect the database has applied, each counted once",
 };
 
 pub const DEAD: MeasureDesc = MeasureDesc {
     name: "dead letters",
     unit: Unit::Count,
+    none: "none yet",
     help: "messages in the dead-letter queue",
 };
 
 pub const LOST: MeasureDesc = MeasureDesc {
     name: "lost",
     unit: Unit::Count,
+    none: "none yet",
     help: "messages the broker no longer keeps (acknowledged or dropped) that were never written to the database and that no consumer is still working on",
 };
 
 pub const DUPLICATES: MeasureDesc = MeasureDesc {
     name: "duplicates",
     unit: Unit::Count,
+    none: "none yet",
     help: "writes of a message the database had already applied: the effect happened twice",
 };
 
 pub const REDELIVERIES: MeasureDesc = MeasureDesc {
     name: "redeliveries",
     unit: Unit::Count,
+    none: "none yet",
     help: "deliveries of a message after its first",
 };
 
 pub const DEPTH: MeasureDesc = MeasureDesc {
     name: "queue depth",
     unit: Unit::Count,
+    none: "none yet",
     help: "messages waiting in the queue or the retry queue now",
 };
 
 pub const CRASHES: MeasureDesc = MeasureDesc {
     name: "consumer crashes",
     unit: Unit::Count,
+    none: "none yet",
     help: "times a consumer crashed working on the poison message",
 };
 
