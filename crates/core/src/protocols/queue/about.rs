@@ -47,7 +47,7 @@ const STRATEGY: Setting<Pick> = Setting::<Pick>::new(SettingDesc {
         choices: &[
             Choice {
                 value: "dead-letter",
-                meaning: "back to the head of the queue until it has been delivered `attempts` times, then into the dead-letter queue",
+                meaning: "back to the head of the queue until its deliveries reach the attempts setting, then into the dead-letter queue",
                 also: &[],
             },
             Choice {
@@ -57,7 +57,7 @@ const STRATEGY: Setting<Pick> = Setting::<Pick>::new(SettingDesc {
             },
             Choice {
                 value: "retry-queue",
-                meaning: "into a retry queue for `delay`, then to the back of the queue, for ever",
+                meaning: "into a retry queue for the retry queue delay, then to the back of the queue, for ever",
                 also: &[],
             },
             Choice {

@@ -209,23 +209,55 @@ fn every_reissue_strategy_fails_for_some_order_of_the_server_s_steps_and_its_cra
 }
 
 /// The lesson's table shows each cell as a link to its run: every cell's word is what its
-/// run does, and the table has the 24 cells of the course's.
+/// run does, each cell's run is the one its row (the server's steps and crash) and column
+/// (the client's strategy) name, and the table has the 24 cells of the course's.
 #[test]
 fn the_lesson_s_table_says_what_each_cell_s_run_does() {
     let lesson = include_str!("../../../../../lessons/server-crashes.md");
+    let columns = [
+        ("always", "always"),
+        ("never", "never"),
+        ("if ACK", "when-acked"),
+        ("if no ACK", "when-not-acked"),
+    ];
+    let rows = [
+        ("MPC", "reply-first", "after"),
+        ("MC(P)", "reply-first", "between"),
+        ("C(MP)", "reply-first", "before"),
+        ("PMC", "effect-first", "after"),
+        ("PC(M)", "effect-first", "between"),
+        ("C(PM)", "effect-first", "before"),
+    ];
+    let header: Vec<&str> = lesson
+        .lines()
+        .find(|l| l.starts_with("| server |"))
+        .expect("the table's header")
+        .split('|')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .skip(1)
+        .collect();
     let mut cells = 0;
-    for line in lesson.lines().filter(|l| l.starts_with("| `")) {
-        for cell in line.split('|').filter(|c| c.contains("](#")) {
-            let cell = cell.trim();
+    for line in lesson
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.contains("](#"))
+    {
+        let fields: Vec<&str> = line.split('|').map(str::trim).collect();
+        let (_, steps, crash) = rows
+            .iter()
+            .find(|(label, _, _)| *label == fields[1])
+            .expect("a row of the course's table");
+        for (column, cell) in fields[2..].iter().filter(|c| !c.is_empty()).enumerate() {
             let (word, link) = cell[1..cell.len() - 1]
                 .split_once("](#")
                 .expect("a [WORD](#LINK) cell");
+            let reissue = columns
+                .iter()
+                .find(|(label, _)| *label == header[column])
+                .expect("a column of the course's table")
+                .1;
+            assert_eq!(link, cell_link(steps, reissue, crash), "row {}", fields[1]);
             assert_eq!(outcome(link), word, "{link}");
-            let row = line.split('`').nth(1).unwrap();
-            assert!(
-                link.contains(&format!("reissue={row}&")),
-                "{link} in row {row}"
-            );
             cells += 1;
         }
     }
