@@ -181,7 +181,7 @@ const ABOUT: About = About {
     measures: super::meter::ALL,
     look: Look {
         called: "the overloaded service",
-        holds: "Nothing is checked during the run: whether the service recovers is judged at its end",
+        holds: "Nothing is checked during the run: whether the service recovers, and answers within the timeout, is judged at its end",
         legend: ["", "a request", "an answer", "refused: the queue is full"],
         era: None,
     },
