@@ -377,26 +377,7 @@ mod tests {
     use crate::protocol::Protocol;
     use crate::protocols::raft::{RaftConfig, RaftDisk, RaftNode};
 
-    struct Calm;
-
-    impl NodeFacts for Calm {
-        fn crashed(&self, _: NodeId) -> Option<(Micros, DiskFate)> {
-            None
-        }
-        fn is_paused(&self, _: NodeId) -> bool {
-            false
-        }
-        fn clock(&self, _: NodeId) -> i64 {
-            0
-        }
-        fn slowed(&self, _: NodeId) -> Micros {
-            0
-        }
-
-        fn troubled_until(&self, _: NodeId) -> Micros {
-            0
-        }
-    }
+    use crate::testkit::Calm;
 
     const AT_MOST_TWO: PropertyDesc = PropertyDesc {
         name: "at most two nodes up",

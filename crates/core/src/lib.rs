@@ -44,6 +44,8 @@ pub mod rng;
 pub mod run;
 pub mod sim;
 pub mod sort;
+#[cfg(test)]
+pub(crate) mod testkit;
 pub mod time;
 pub mod trace;
 pub mod view;

@@ -3,39 +3,18 @@
 
 use super::checkers::*;
 use super::*;
-use crate::check::{CheckView, EndProperty, Invariant, Moment, NodeFacts, Violation};
-use crate::registry::Of;
+use crate::check::{CheckView, EndProperty, Invariant, Moment};
 use crate::run::RunSpec;
-use crate::sim::Sim;
+use crate::testkit::{self, broken};
 use crate::time::MICROS_PER_SEC;
-use crate::world::{Kernel, World};
+use crate::world::World;
 
 fn spec(actions: &str, bugs: &[&str], settings: &[(&str, &str)]) -> RunSpec {
-    let mut spec = RunSpec::new(4, 1, 4 * MICROS_PER_SEC).with_protocol("broadcast");
-    spec.workload = None;
-    spec.scenario(actions, bugs, settings)
+    testkit::scenario("broadcast", 4, 4 * MICROS_PER_SEC, actions, bugs, settings)
 }
 
 fn run(spec: &RunSpec) -> World<BcNode> {
-    let config = Of::<BcNode>::config(&spec.settings, &spec.bugs, &spec.env()).unwrap();
-    let mut w = spec.world(config, true);
-    w.run_until(spec.until_us);
-    w
-}
-
-fn end(w: &World<BcNode>) -> Vec<Violation> {
-    w.clone().check_end(crate::run::SETTLE_US)
-}
-
-/// The properties broken during the run and at its end, each named once.
-fn broken(w: &World<BcNode>) -> Vec<String> {
-    let names: crate::flat::FlatSet<String> = w
-        .violations()
-        .iter()
-        .chain(end(w).iter())
-        .map(|v| v.invariant.clone())
-        .collect();
-    names.into_iter().collect()
+    testkit::run(spec)
 }
 
 fn node(w: &World<BcNode>, i: u32) -> &BcNode {
@@ -44,13 +23,7 @@ fn node(w: &World<BcNode>, i: u32) -> &BcNode {
 
 /// The meter's reading by name.
 fn reading(w: &World<BcNode>, name: &str) -> i64 {
-    let sim: &dyn Sim = &**w as &Kernel;
-    sim.measures()
-        .into_iter()
-        .find(|(m, _)| m.name == name)
-        .unwrap_or_else(|| panic!("no measure {name}"))
-        .1
-        .unwrap_or(0)
+    testkit::reading(w, name).unwrap_or(0)
 }
 
 const JITTER: &str = "0s@net:lat5ms_jit40ms";
@@ -199,25 +172,7 @@ fn the_card_shows_receipt_and_delivery_orders_side_by_side() {
 
 // Hand-made runs: disks written event by event, each checker judging after every event.
 
-struct Calm;
-
-impl NodeFacts for Calm {
-    fn crashed(&self, _: NodeId) -> Option<(u64, crate::action::DiskFate)> {
-        None
-    }
-    fn is_paused(&self, _: NodeId) -> bool {
-        false
-    }
-    fn clock(&self, _: NodeId) -> i64 {
-        0
-    }
-    fn slowed(&self, _: NodeId) -> u64 {
-        0
-    }
-    fn troubled_until(&self, _: NodeId) -> u64 {
-        0
-    }
-}
+use crate::testkit::Calm;
 
 fn m(origin: u32, seq: u32) -> Mid {
     Mid {

@@ -2,40 +2,26 @@
 //! detector and bug, with what the checkers and the meter make of them.
 
 use super::*;
-use crate::check::Violation;
 use crate::ids::NodeId;
-use crate::registry::Of;
 use crate::run::RunSpec;
 use crate::sim::Sim;
+use crate::testkit::{self, broken};
 use crate::time::{MICROS_PER_MS, MICROS_PER_SEC};
 use crate::world::{Kernel, World};
 
 fn spec(actions: &str, bugs: &[&str], settings: &[(&str, &str)]) -> RunSpec {
-    let mut spec = RunSpec::new(4, 1, 6 * MICROS_PER_SEC).with_protocol("failure-detector");
-    spec.workload = None;
-    spec.scenario(actions, bugs, settings)
+    testkit::scenario(
+        "failure-detector",
+        4,
+        6 * MICROS_PER_SEC,
+        actions,
+        bugs,
+        settings,
+    )
 }
 
 fn run(spec: &RunSpec) -> World<FdNode> {
-    let config = Of::<FdNode>::config(&spec.settings, &spec.bugs, &spec.env()).unwrap();
-    let mut w = spec.world(config, true);
-    w.run_until(spec.until_us);
-    w
-}
-
-fn end(w: &World<FdNode>) -> Vec<Violation> {
-    w.clone().check_end(crate::run::SETTLE_US)
-}
-
-/// The properties broken during the run and at its end, each named once.
-fn broken(w: &World<FdNode>) -> Vec<String> {
-    let names: crate::flat::FlatSet<String> = w
-        .violations()
-        .iter()
-        .chain(end(w).iter())
-        .map(|v| v.invariant.clone())
-        .collect();
-    names.into_iter().collect()
+    testkit::run(spec)
 }
 
 fn node(w: &World<FdNode>, i: u32) -> &FdNode {
@@ -44,12 +30,7 @@ fn node(w: &World<FdNode>, i: u32) -> &FdNode {
 
 /// The meter's reading by name.
 fn reading(w: &World<FdNode>, name: &str) -> Option<i64> {
-    let sim: &dyn Sim = &**w as &Kernel;
-    sim.measures()
-        .into_iter()
-        .find(|(m, _)| m.name == name)
-        .unwrap_or_else(|| panic!("no measure {name}"))
-        .1
+    testkit::reading(w, name)
 }
 
 #[test]

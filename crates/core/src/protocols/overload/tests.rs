@@ -2,40 +2,31 @@
 //! and what the checker and the meter make of them.
 
 use super::*;
-use crate::check::Violation;
-use crate::registry::Of;
 use crate::run::RunSpec;
 use crate::sim::Sim;
+use crate::testkit::{self, end};
 use crate::world::{Kernel, World};
 
 /// The server slowed for two seconds: 30 ms more for every input.
 const SLOWDOWN: &str = "2s@slow:0:30ms,4s@slow:0:0s";
 
 fn spec(actions: &str, bugs: &[&str], settings: &[(&str, &str)], until_s: u64) -> RunSpec {
-    let mut spec = RunSpec::new(5, 1, until_s * MICROS_PER_SEC).with_protocol("overload");
-    spec.workload = None;
-    spec.scenario(actions, bugs, settings)
+    testkit::scenario(
+        "overload",
+        5,
+        until_s * MICROS_PER_SEC,
+        actions,
+        bugs,
+        settings,
+    )
 }
 
 fn run(spec: &RunSpec) -> World<OvNode> {
-    let config = Of::<OvNode>::config(&spec.settings, &spec.bugs, &spec.env()).unwrap();
-    let mut w = spec.world(config, true);
-    w.run_until(spec.until_us);
-    w
-}
-
-fn end(w: &World<OvNode>) -> Vec<Violation> {
-    w.clone().check_end(crate::run::SETTLE_US)
+    testkit::run(spec)
 }
 
 fn reading(w: &World<OvNode>, name: &str) -> i64 {
-    let sim: &dyn Sim = &**w as &Kernel;
-    sim.measures()
-        .into_iter()
-        .find(|(m, _)| m.name == name)
-        .unwrap_or_else(|| panic!("no measure {name}"))
-        .1
-        .unwrap_or_else(|| panic!("no reading of {name}"))
+    testkit::reading(w, name).unwrap_or_else(|| panic!("no reading of {name}"))
 }
 
 /// Requests a second, from a reading in thousandths.

@@ -4,48 +4,28 @@
 
 use super::node::Doing;
 use super::*;
-use crate::check::Violation;
-use crate::registry::{Described, Of};
+use crate::registry::Described;
 use crate::run::RunSpec;
-use crate::sim::Sim;
-use crate::world::{Kernel, World};
+use crate::testkit::{self, broken, end};
+use crate::world::World;
 
 fn spec(actions: &str, bugs: &[&str], settings: &[(&str, &str)], until_s: u64) -> RunSpec {
-    let mut spec = RunSpec::new(5, 1, until_s * MICROS_PER_SEC).with_protocol("queue");
-    spec.workload = None;
-    spec.scenario(actions, bugs, settings)
+    testkit::scenario(
+        "queue",
+        5,
+        until_s * MICROS_PER_SEC,
+        actions,
+        bugs,
+        settings,
+    )
 }
 
 fn run(spec: &RunSpec) -> World<QNode> {
-    let config = Of::<QNode>::config(&spec.settings, &spec.bugs, &spec.env()).unwrap();
-    let mut w = spec.world(config, true);
-    w.run_until(spec.until_us);
-    w
-}
-
-fn end(w: &World<QNode>) -> Vec<Violation> {
-    w.clone().check_end(crate::run::SETTLE_US)
-}
-
-/// The properties broken during the run and at its end, each named once.
-fn broken(w: &World<QNode>) -> Vec<String> {
-    let names: crate::flat::FlatSet<String> = w
-        .violations()
-        .iter()
-        .chain(end(w).iter())
-        .map(|v| v.invariant.clone())
-        .collect();
-    names.into_iter().collect()
+    testkit::run(spec)
 }
 
 fn reading(w: &World<QNode>, name: &str) -> i64 {
-    let sim: &dyn Sim = &**w as &Kernel;
-    sim.measures()
-        .into_iter()
-        .find(|(m, _)| m.name == name)
-        .unwrap_or_else(|| panic!("no measure {name}"))
-        .1
-        .unwrap_or_else(|| panic!("no reading of {name}"))
+    testkit::reading(w, name).unwrap_or_else(|| panic!("no reading of {name}"))
 }
 
 fn broker(w: &World<QNode>) -> &node::Broker {

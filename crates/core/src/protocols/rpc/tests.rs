@@ -7,24 +7,23 @@ use crate::check::Violation;
 use crate::ids::NodeId;
 use crate::registry::Of;
 use crate::run::RunSpec;
+use crate::testkit::{self, end};
 use crate::time::MICROS_PER_SEC;
 use crate::world::World;
 
 fn spec(actions: &str, bugs: &[&str]) -> RunSpec {
-    let mut spec = RunSpec::new(3, 1, 10 * MICROS_PER_SEC).with_protocol("rpc");
-    spec.workload = None;
-    spec.scenario(actions, bugs, &[("calls", "5")])
+    testkit::scenario(
+        "rpc",
+        3,
+        10 * MICROS_PER_SEC,
+        actions,
+        bugs,
+        &[("calls", "5")],
+    )
 }
 
 fn run(spec: &RunSpec) -> World<RpcNode> {
-    let config = Of::<RpcNode>::config(&spec.settings, &spec.bugs, &spec.env()).unwrap();
-    let mut w = spec.world(config, true);
-    w.run_until(spec.until_us);
-    w
-}
-
-fn end(w: &World<RpcNode>) -> Vec<Violation> {
-    w.clone().check_end(crate::run::SETTLE_US)
+    testkit::run(spec)
 }
 
 fn server(w: &World<RpcNode>) -> &RpcNode {

@@ -3,28 +3,25 @@
 //! its property, and participants that ask each other.
 
 use super::*;
-use crate::check::Violation;
 use crate::ids::NodeId;
-use crate::registry::Of;
 use crate::run::RunSpec;
+use crate::testkit::{self, end};
 use crate::time::MICROS_PER_SEC;
 use crate::world::World;
 
 fn spec(actions: &str, bugs: &[&str], settings: &[(&str, &str)]) -> RunSpec {
-    let mut spec = RunSpec::new(4, 1, 3 * MICROS_PER_SEC).with_protocol("two-phase-commit");
-    spec.workload = None;
-    spec.scenario(actions, bugs, settings)
+    testkit::scenario(
+        "two-phase-commit",
+        4,
+        3 * MICROS_PER_SEC,
+        actions,
+        bugs,
+        settings,
+    )
 }
 
 fn run(spec: &RunSpec) -> World<TpcNode> {
-    let config = Of::<TpcNode>::config(&spec.settings, &spec.bugs, &spec.env()).unwrap();
-    let mut w = spec.world(config, true);
-    w.run_until(spec.until_us);
-    w
-}
-
-fn end(w: &World<TpcNode>) -> Vec<Violation> {
-    w.clone().check_end(crate::run::SETTLE_US)
+    testkit::run(spec)
 }
 
 fn node(w: &World<TpcNode>, i: u32) -> &TpcNode {

@@ -111,12 +111,8 @@ impl Broker {
         ctx.persist(QWrite::Message { number, stored });
     }
 
-    /// The producer makes the next message, at the back of the queue.
-    pub(super) fn produce(&mut self, ctx: &mut QCtx, config: &QConfig) {
-        let number = self.messages.len() as u32 + 1;
-        if number > config.messages {
-            return;
-        }
+    /// A new message (or pill), never delivered yet, stored and put at the back of the queue.
+    fn enqueue_new(&mut self, ctx: &mut QCtx, number: u32) {
         self.store(
             ctx,
             number,
@@ -126,6 +122,15 @@ impl Broker {
             },
         );
         self.queue.push_back(number);
+    }
+
+    /// The producer makes the next message, at the back of the queue.
+    pub(super) fn produce(&mut self, ctx: &mut QCtx, config: &QConfig) {
+        let number = self.messages.len() as u32 + 1;
+        if number > config.messages {
+            return;
+        }
+        self.enqueue_new(ctx, number);
         if number < config.messages {
             ctx.set_timer(QTimer::Produce, config.interval_us);
         }
@@ -151,15 +156,7 @@ impl Broker {
             return;
         }
         for number in made + 1..=made + consumers {
-            self.store(
-                ctx,
-                number,
-                Stored {
-                    held: Held::Queued,
-                    deliveries: 0,
-                },
-            );
-            self.queue.push_back(number);
+            self.enqueue_new(ctx, number);
         }
         ctx.note(QNote::Pills { count: consumers });
         self.pump(ctx, config);
