@@ -196,3 +196,26 @@ test('a CAP lesson step shows the comparison of designs side by side under its r
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a table in a lesson step links each cell to its run', async () => {
+  const { page, errors } = await open(`${url}#lesson=server-crashes&step=4`, { width: 1440, height: 900 });
+  const panel = page.locator('.lesson-panel');
+  await panel.getByText('Skip the question').click();
+  const table = panel.locator('.lesson-table table');
+  await table.waitFor();
+  // The course's table: six orders of the server's steps and its crash, four client choices.
+  assert.equal(await table.locator('tbody tr').count(), 6);
+  assert.equal(await table.locator('tbody a').count(), 24);
+  const box = await table.boundingBox();
+  const column = await panel.boundingBox();
+  assert.ok(box.x + box.width <= column.x + column.width + 1, 'the table fits the lesson column');
+  // The first cell: the completion message sent first, a crash after both steps, and a
+  // client that always sends the call again: the deposit is made twice.
+  const cell = table.locator('tbody tr').first().locator('a').first();
+  assert.equal((await cell.textContent()).trim(), 'DUP');
+  await cell.click();
+  await page.waitForFunction(() => /steps=reply-first&reissue=always/.test(location.hash));
+  await page.getByText('each call takes effect at most once violated').waitFor();
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -153,3 +153,25 @@ test('a long sweep shows its progress, leaves the page running and can be cancel
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a service still overloaded after its trigger shows the Metastable badge, and one that recovered does not', async () => {
+  // A 2 s slowdown of the server with naive retries: 6 s after it ended the queue is still full.
+  const stuck = '#v=1&protocol=overload&nodes=5&seed=1&bugs=retry-storm&actions=2s@slow:0:30ms,4s@slow:0:0s&t=10s';
+  const { page, errors } = await openPage(browser(), url + stuck, { width: 1440, height: 900 });
+  const alarm = page.locator('.measures-now .alarm');
+  await alarm.waitFor();
+  assert.equal((await alarm.locator('.badge').textContent()).trim(), 'Metastable');
+  assert.match(await alarm.textContent(), /half full for 5\.99 s since its trigger ended/);
+  const box = await alarm.boundingBox();
+  assert.ok(box.y + box.height <= 900, 'the badge is on the first screen');
+  // With AIMD off, its windows read as off, not as waiting for a reading.
+  assert.equal((await page.locator('.measures-now dd[data-measure="AIMD windows"]').textContent()).trim(), 'off: AIMD is not on');
+  await page.screenshot({ path: `${shots}/95-metastable.png` });
+  // The same slowdown with the default retries (backoff, jitter and a budget): recovered.
+  await page.goto(url + stuck.replace('&bugs=retry-storm', '').replace('t=10s', 't=9s'));
+  await page.locator('.measures-now').waitFor();
+  await page.waitForFunction(() => /at 9 s/.test(document.querySelector('.measures-now h2')?.textContent ?? ''));
+  assert.equal(await page.locator('.measures-now .alarm').count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
