@@ -310,11 +310,15 @@ fn fuzz_output(sweep: &Sweep, report: &FuzzReport) -> Result<Value, String> {
             "save first_failure to failure.json, then: splitbrain run {} --until {} --seed {} --schedule failure.json",
             cluster_flags(c), sweep.until, f.seed
         ));
-        // The same run for the playground: append to its address after `#`.
+        // The same run for the playground: append to its address after `#`. It shows the
+        // moment of a safety violation, or the run's end for a property judged once the
+        // run has settled (its violation is timed at the end of the settling, and a link
+        // that ran that far would settle again from there).
+        let until = parse_duration(&sweep.until).map_err(|e| format!("--until: {e}"))?;
         let recipe = Recipe {
             setup: setup_from(c, f.seed)?,
             schedule: f.schedule.clone(),
-            at_us: Some(f.violation.time_us),
+            at_us: Some(f.violation.time_us.min(until)),
         };
         out["playground_link"] = json!(format!("#{}", recipe.to_query()));
     }

@@ -424,6 +424,34 @@ fn a_fuzz_failure_comes_with_a_playground_link() {
     assert!(!recipe.schedule.is_empty());
 }
 
+/// A property judged at the end is broken at the end of the settling: the link shows the
+/// run's end, and running it settles the same way and breaks the same property.
+#[test]
+fn an_end_property_s_fuzz_failure_links_to_the_run_s_end_and_replays() {
+    let out = json(&splitbrain(&[
+        "fuzz",
+        "--protocol",
+        "overload",
+        "--bug",
+        "retry-storm",
+        "--runs",
+        "50",
+        "--until",
+        "12s",
+        "--stop-at-first",
+    ]));
+    let failure = &out["first_failure"];
+    assert_eq!(failure["violation"]["at_end"], true, "{out}");
+    let link = out["playground_link"].as_str().unwrap();
+    let recipe = splitbrain_core::recipe::Recipe::from_query(link).expect("the link reads");
+    assert_eq!(recipe.at_us, Some(12_000_000));
+    let again = json(&splitbrain(&["run", "--link", link]));
+    assert_eq!(
+        again["end_violations"][0]["invariant"], failure["violation"]["invariant"],
+        "{again}"
+    );
+}
+
 #[test]
 fn a_quorum_fuzz_failure_replays_from_its_command_line_and_its_playground_link() {
     let out = json(&splitbrain(&[
