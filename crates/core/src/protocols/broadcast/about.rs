@@ -26,7 +26,7 @@ const ORDER: Setting<Pick> = Setting::<Pick>::new(SettingDesc {
             },
             Choice {
                 value: "reliable",
-                meaning: "every node relays a message before delivering it: if one correct node delivers it, all do; any order",
+                meaning: "every node relays a message before delivering it: if one correct node delivers it, every correct node does; any order",
                 also: &[],
             },
             Choice {
@@ -36,17 +36,17 @@ const ORDER: Setting<Pick> = Setting::<Pick>::new(SettingDesc {
             },
             Choice {
                 value: "causal",
-                meaning: "reliable, and a message after everything its sender had delivered before sending it (vector clocks)",
+                meaning: "reliable, and a message after the sender's earlier messages and everything the sender had delivered before sending it (vector clocks)",
                 also: &[],
             },
             Choice {
                 value: "total-sequencer",
-                meaning: "every node in the same order: n0 numbers the messages (keeping causality)",
+                meaning: "every node in the same order, keeping causal order too: n0 numbers the messages",
                 also: &[],
             },
             Choice {
                 value: "total-lamport",
-                meaning: "every node in the same order: by Lamport timestamp, ties broken by node id, once every node has acknowledged a later time",
+                meaning: "every node in the same order, keeping causal order too: by Lamport timestamp, ties broken by node id, once every other node has sent something stamped at least as late",
                 also: &[],
             },
         ],
@@ -77,7 +77,7 @@ const INTERVAL: Setting<Duration> = Setting::<Duration>::new(SettingDesc {
 const ABOUT: About = About {
     name: "broadcast",
     title: "Broadcast (reliable, FIFO, causal, total order)",
-    summary: "every node broadcasts numbered messages to all the others; the delivery guarantee goes from best-effort through reliable, FIFO and causal to a total order by a sequencer or by Lamport timestamps",
+    summary: "every node broadcasts numbered messages to all the others; the delivery guarantee goes from best-effort through reliable, FIFO and causal to a total order that keeps causal order too, by a sequencer or by Lamport timestamps",
     nodes: (2, 16, 4),
     settings: &[ORDER.desc, MESSAGES.desc, INTERVAL.desc],
     bugs: BcBug::TABLE,

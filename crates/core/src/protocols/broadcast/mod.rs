@@ -23,9 +23,9 @@
 //!   its sender crashed mid-send. Delivered as received, in any order.
 //! - `fifo`: reliable, and a node delivers a sender's messages in the order they were
 //!   sent: one that arrives ahead of an earlier one waits in a hold-back queue.
-//! - `causal`: reliable, and a message waits until every message its sender had
-//!   delivered before sending it is delivered here too. A message carries its sender's
-//!   vector of delivered counts (a vector clock).
+//! - `causal`: reliable, and a message waits until its sender's earlier messages and every
+//!   message its sender had delivered before sending it are delivered here too. A message
+//!   carries its sender's vector of delivered counts (a vector clock).
 //! - `total-sequencer`: n0, the sequencer, numbers the messages (in an order that keeps
 //!   causality) and tells everyone; every node delivers in the sequencer's numbering.
 //! - `total-lamport`: each message is stamped (Lamport counter, sender); every node
@@ -86,9 +86,9 @@ crate::bugs! {
         /// Causal delivery waits only for the sender's own earlier messages.
         NoDeps = "no-deps": "causal order: a message waits only for its sender's earlier messages, not for the others' messages its sender had delivered before sending it, so a reply can be delivered before what it answers",
         /// Lamport order without the node id to break ties.
-        LamportNoTiebreak = "lamport-no-tiebreak": "total order (runs order=total-lamport): messages with equal Lamport counters are delivered in the order they arrived instead of by sender, so two nodes deliver them in different orders",
+        LamportNoTiebreak = "lamport-no-tiebreak": "total order (switches to Lamport total order): messages with equal Lamport counters are delivered in the order they arrived instead of by sender, so two nodes deliver them in different orders",
         /// Sequencer order with no wait for the smaller numbers.
-        SequencerNoWait = "sequencer-no-wait": "total order (runs order=total-sequencer): a node delivers a numbered message as soon as it has it, without waiting for the messages with smaller numbers, so numbers that arrive out of order are delivered out of order",
+        SequencerNoWait = "sequencer-no-wait": "total order (switches to the sequencer's total order): a node delivers a numbered message as soon as it has it, without waiting for the messages with smaller numbers, so numbers that arrive out of order are delivered out of order",
     }
 }
 

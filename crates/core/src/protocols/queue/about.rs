@@ -47,7 +47,7 @@ const STRATEGY: Setting<Pick> = Setting::<Pick>::new(SettingDesc {
         choices: &[
             Choice {
                 value: "dead-letter",
-                meaning: "back to the head of the queue until its deliveries reach the attempts setting, then into the dead-letter queue",
+                meaning: "back to the head of the queue until it has been delivered as many times as \"attempts\" allows (3 by default), then into the dead-letter queue",
                 also: &[],
             },
             Choice {
@@ -57,7 +57,7 @@ const STRATEGY: Setting<Pick> = Setting::<Pick>::new(SettingDesc {
             },
             Choice {
                 value: "retry-queue",
-                meaning: "into a retry queue for the retry queue delay, then to the back of the queue, for ever",
+                meaning: "into a retry queue to wait (2 s by default), then to the back of the queue, for ever",
                 also: &[],
             },
             Choice {
@@ -76,7 +76,7 @@ const ATTEMPTS: Setting<Number> = Setting::<Number>::new(SettingDesc {
     label: "attempts",
     kind: SettingKind::Number { min: 1, max: 20 },
     default: Some("3"),
-    help: "deliveries of a message before it goes to the dead-letter queue",
+    help: "failed deliveries of a message before it goes to the dead-letter queue",
 });
 
 const TIMEOUT: Setting<Duration> = Setting::<Duration>::new(SettingDesc {
@@ -125,7 +125,7 @@ const ACK: Setting<Pick> = Setting::<Pick>::new(SettingDesc {
             },
             Choice {
                 value: "before",
-                meaning: "as soon as the message arrives: at most once, a crash loses the message",
+                meaning: "as soon as the message arrives: a crash loses the message; a late acknowledgement can still mean a second delivery",
                 also: &[],
             },
         ],

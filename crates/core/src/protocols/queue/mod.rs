@@ -24,10 +24,11 @@
 //!
 //! `ack` says when a consumer acknowledges: `after` its write to the database (at least
 //! once: a message whose acknowledgement is lost is delivered again, and written twice) or
-//! `before` it starts (at most once: a consumer that crashes while working loses the
-//! message). An `idempotent` consumer writes with the message's number as its key, and the
-//! database applies a key once. `pill` ends the run with a poison pill per consumer, which
-//! makes each stop once it has nothing else to do.
+//! `before` it starts (a consumer that crashes while working loses the message; one too
+//! slow to acknowledge before the visibility timeout still gets it delivered twice). An
+//! `idempotent` consumer writes with the message's number as its key, and the database
+//! applies a key once. `pill` ends the run with a poison pill per consumer, which makes
+//! each stop once it has nothing else to do.
 //!
 //! The properties ([`checkers`]): no message lost (each is written to the database or in
 //! the dead-letter queue), the dead-letter queue holds only messages delivered `attempts`
@@ -141,7 +142,7 @@ pub struct QConfig {
     pub timeout_us: Micros,
     pub delay_us: Micros,
     pub restart_us: Micros,
-    /// Acknowledge before working on a message (at most once), not after its write.
+    /// Acknowledge before working on a message (a crash loses it), not after its write.
     pub ack_before: bool,
     pub idempotent: bool,
     pub pill: bool,

@@ -102,7 +102,7 @@ fn a_retry_queue_keeps_the_queue_flowing_and_the_poison_coming_back() {
 #[test]
 fn acknowledging_first_loses_what_a_crash_interrupts() {
     let w = run(&spec("", &[], &[("ack", "before")], 12));
-    // The poison crashes one consumer, and is gone: at most once.
+    // The poison crashes one consumer, and is gone: a crash loses what was acknowledged.
     assert_eq!(reading(&w, "consumer crashes"), 1);
     assert_eq!(reading(&w, "lost"), 1);
     assert_eq!(reading(&w, "dead letters"), 0);

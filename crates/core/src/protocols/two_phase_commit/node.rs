@@ -490,7 +490,11 @@ impl TpcNode {
             (_, Some(true)) => "committed".into(),
             (_, Some(false)) => "aborted".into(),
             (Some(true), None) if self.taking_over.contains_key(&txn) => {
-                "pre-committed, finishing it as coordinator".into()
+                if self.precommitted.contains(&txn) {
+                    "finishing it as coordinator (pre-committed)".into()
+                } else {
+                    "finishing it as coordinator (voted yes)".into()
+                }
             }
             (Some(true), None) if self.precommitted.contains(&txn) => "pre-committed".into(),
             (Some(true), None) => "in doubt (voted yes)".into(),
