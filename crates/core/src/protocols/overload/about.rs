@@ -132,7 +132,7 @@ const BREAKER: Setting<Flag> = Setting::<Flag>::new(SettingDesc {
     label: "circuit breaker",
     kind: SettingKind::Flag,
     default: Some("0"),
-    help: "after ten failures in a row a client machine sends nothing for a second, then tries one request",
+    help: "after ten failures in a row a client machine sends nothing for a second; then its sessions send again, the next failure opens it again at once, and the first answer closes it",
 });
 
 const SHED: Setting<Flag> = Setting::<Flag>::new(SettingDesc {

@@ -12,7 +12,7 @@ pub const OFFERED: MeasureDesc = MeasureDesc {
     name: "offered load",
     unit: Unit::PerSecond,
     none: "none yet",
-    help: "requests reaching the server in the last second, retries included",
+    help: "requests the server took in during the last second, retries included (a slowed or paused server takes its messages in late)",
 };
 
 pub const GOODPUT: MeasureDesc = MeasureDesc {

@@ -14,15 +14,15 @@
 //! queue; every request then waits longer than its client's timeout, the clients retry,
 //! the retries keep the queue full of requests nobody waits for, and when the slowdown
 //! ends the server stays saturated: a metastable failure, overloaded after its trigger has
-//! gone. What lets it recover is on the client's side: retries that back off with random
-//! jitter (the default), a retry budget (retries at most a tenth of first attempts, a
-//! token bucket per machine), a circuit breaker (after ten failures in a row a machine
+//! gone. Backoff with random jitter (the default policy) spreads retries out but alone does
+//! not bring it back; what does is on the client's side a retry budget (retries at most a
+//! tenth of first attempts, a token bucket per machine), a circuit breaker (after ten failures in a row a machine
 //! stops sending for a second), AIMD (a machine's window of requests in flight, halved at
 //! every failure and grown by one per window of successes); and on the server's, a
 //! shedder that drops requests that have already waited longer than a client waits.
 //!
-//! The property is the claim the lesson makes ([`checkers`]): once the trigger has gone,
-//! the service recovers. The bugs are the naive retry policies.
+//! The properties are the claims the lesson makes ([`checkers`]): once the trigger has
+//! gone, the service recovers and answers within the clients' timeout. The bugs are the naive retry policies.
 
 /// Its roles, by code (the codes are part of every trace).
 pub mod roles {

@@ -107,7 +107,7 @@ impl Note for OvNote {
                 "opens its circuit breaker after {failures} failures in a row: it sends nothing for a second"
             ),
             OvNote::BreakerCloses => {
-                "closes its circuit breaker: a trial request was answered".into()
+                "closes its circuit breaker: an answer came".into()
             }
         }
     }

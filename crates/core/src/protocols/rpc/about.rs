@@ -81,7 +81,7 @@ const REISSUE: Setting<Pick> = Setting::<Pick>::new(SettingDesc {
         choices: &[
             Choice {
                 value: "key",
-                meaning: "retry after a timeout under the same idempotency key, which the server records: exactly once",
+                meaning: "retry after a timeout under the same idempotency key, which the server records: exactly once, as long as the server stores the effect before it confirms",
                 also: &[],
             },
             Choice {
@@ -113,7 +113,7 @@ const REISSUE: Setting<Pick> = Setting::<Pick>::new(SettingDesc {
 const ABOUT: About = About {
     name: "rpc",
     title: "Remote calls (retries and idempotency)",
-    summary: "clients on the network call a server to deposit money; retries with idempotency keys make each call take effect exactly once",
+    summary: "clients on the network call a server to deposit money; retries with idempotency keys make each call take effect exactly once, if the server stores the effect before it confirms it",
     nodes: (2, MAX_NODES, 3),
     settings: &[
         CALLS.desc,

@@ -17,7 +17,7 @@ impl LatencyBounded {
     pub const PROPERTY: PropertyDesc = PropertyDesc {
         name: "latency bounded",
         kind: PropertyKind::AtEnd,
-        promise: "4 s after the trigger is over, 99 in 100 requests are answered within the clients' timeout of their first attempt",
+        promise: "4 s after the trigger is over, 99 in 100 of the requests answered are answered within the clients' timeout of their first attempt",
         promised: true,
     };
 }
@@ -46,7 +46,7 @@ impl EndProperty<OvNode> for LatencyBounded {
         if slow * 100 > latencies.len() {
             crate::sort::natural(&mut latencies);
             return Err(format!(
-                "the trigger is over, but {slow} of the {} requests answered in the last second took longer than the clients' timeout of {}, the slowest {}",
+                "with the server at full speed for 4 s, {slow} of the {} requests answered in the last second took longer than the clients' timeout of {}, the slowest {}",
                 latencies.len(),
                 Pretty(timeout),
                 Pretty(latencies.last().copied().unwrap_or(0))

@@ -38,7 +38,7 @@ impl EndProperty<OvNode> for Recovers {
         let limit = view.node(SERVER).map_or(0, |n| n.config().queue);
         if bound >= limit && limit > 0 {
             return Err(format!(
-                "the trigger is over (the network calm, the server at full speed), but the server still has {} requests queued of {limit}: retries keep it saturated",
+                "with the network calm and the server at full speed for 4 s, its queue still holds {} of {limit} requests: it is still overloaded",
                 server.queue().len()
             ));
         }
@@ -55,7 +55,7 @@ impl EndProperty<OvNode> for Recovers {
         }
         if given_up * 10 > (answered + given_up) {
             return Err(format!(
-                "the trigger is over (the network calm, the server at full speed), but in the last second {given_up} of {} requests were given up",
+                "with the network calm and the server at full speed for 4 s, {given_up} of the {} requests that ended in the last second were still given up",
                 answered + given_up
             ));
         }
