@@ -3,6 +3,7 @@
 
 pub mod broadcast;
 pub mod byzantine;
+pub mod clock_sync;
 pub mod failure_detector;
 pub mod flooding;
 pub mod multi_paxos;

@@ -19,6 +19,7 @@
 pub use crate::protocol::{RoleDesc, Tone};
 use crate::protocols::broadcast::BcNode;
 use crate::protocols::byzantine::ByzGeneral;
+use crate::protocols::clock_sync::CsNode;
 use crate::protocols::failure_detector::FdNode;
 use crate::protocols::flooding::FloodNode;
 use crate::protocols::multi_paxos::MpNode;
@@ -59,6 +60,7 @@ pub static PROTOCOLS: &[&dyn Entry] = &[
     &Of::<OvNode>::IT,
     &Of::<QNode>::IT,
     &Of::<BcNode>::IT,
+    &Of::<CsNode>::IT,
 ];
 
 /// Protocols added from outside this crate, in the order they were registered.
