@@ -173,3 +173,16 @@ test('two-phase commit: a coordinator that crashes between the phases leaves its
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the diagram marks the broadcast\'s deliveries on each lane, with a key; a protocol without marks has none', async () => {
+  const { page, errors } = await open(url + '#v=1&protocol=broadcast&nodes=4&seed=1&order=fifo&messages=3&actions=0s@net:lat10ms_jit40ms&t=300ms');
+  const key = page.locator('section.spacetime .legend .key.mark');
+  await key.waitFor();
+  assert.equal((await key.textContent()).trim(), 'delivered to the application');
+  await page.locator('section.spacetime').screenshot({ path: `${shots}/96-broadcast-deliveries.png` });
+  await page.goto(url + '#v=1&protocol=raft&nodes=5&seed=1&t=1s');
+  await page.locator('section.spacetime .legend .key.crash').waitFor();
+  assert.equal(await page.locator('section.spacetime .legend .key.mark').count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

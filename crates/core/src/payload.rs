@@ -169,6 +169,8 @@ pub trait AnyNote {
     fn text(&self) -> String;
     /// Whether it is routine (see [`Note::is_routine`]).
     fn is_routine(&self) -> bool;
+    /// Whether the diagram marks it (see [`Note::is_mark`]).
+    fn is_mark(&self) -> bool;
     fn hash_into(&self, h: &mut StableHasher);
     fn as_any(&self) -> &dyn Any;
 }
@@ -180,6 +182,10 @@ impl<N: Note + 'static> AnyNote for N {
 
     fn is_routine(&self) -> bool {
         Note::is_routine(self)
+    }
+
+    fn is_mark(&self) -> bool {
+        Note::is_mark(self)
     }
 
     fn hash_into(&self, h: &mut StableHasher) {

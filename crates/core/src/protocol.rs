@@ -78,6 +78,12 @@ pub trait Note: Clone + Debug + Serialize {
     fn is_routine(&self) -> bool {
         false
     }
+
+    /// Whether the space-time diagram marks it with a tick on its node's lane (what the
+    /// ticks mean is the protocol's [`crate::about::Look::mark`]).
+    fn is_mark(&self) -> bool {
+        false
+    }
 }
 
 /// The notes of a protocol that has none.

@@ -118,6 +118,8 @@ pub enum SeenKind<'a> {
     },
     Note {
         node: NodeId,
+        /// Whether the diagram marks it (see [`crate::protocol::Note::is_mark`]).
+        mark: bool,
     },
 }
 
@@ -196,7 +198,10 @@ pub fn seen(e: &TraceEvent) -> Seen<'_> {
             index: *index,
         },
         EventKind::Fault { action } => SeenKind::Fault { action },
-        EventKind::Note { node, .. } => SeenKind::Note { node: *node },
+        EventKind::Note { node, note } => SeenKind::Note {
+            node: *node,
+            mark: note.is_mark(),
+        },
     };
     Seen { time: e.time, kind }
 }
@@ -213,7 +218,7 @@ impl SeenKind<'_> {
             | SeenKind::Pause { node, .. }
             | SeenKind::Resume { node }
             | SeenKind::ClientInvoke { node, .. }
-            | SeenKind::Note { node }
+            | SeenKind::Note { node, .. }
             | SeenKind::RoleChange { node, .. } => *node,
             _ => return None,
         })

@@ -25,6 +25,9 @@ const LABELS: f64 = 40.0;
 const RIGHT: f64 = 12.0;
 /// The colour of the operations that prove a history is not linearizable.
 const WITNESS: &str = "#c0392b";
+/// A protocol's marks on a lane (see `Look::mark`): ink, like the other marks that are not
+/// messages (a crash, a client request), told apart by their shape, a tick.
+const MARK_COLOUR: &str = "#1d2428";
 /// The narrowest a witness operation is drawn, in pixels.
 const WITNESS_MIN_PX: f64 = 8.0;
 
@@ -528,6 +531,19 @@ fn draw_with(
                 points.push((x, y, *index));
                 continue;
             }
+            SeenKind::Note { node, mark: true } => {
+                // A tick across the lane (a delivery to the application, say), beside the
+                // arrow heads that brought messages in.
+                let (x, y) = (x_of(e.time), y_of(*node));
+                let h = (lane_h * 0.4).clamp(4.0, 9.0);
+                let mut tick = Strokes::default();
+                tick.line(colour_of(rel, MARK_COLOUR), (x, y - h), (x, y + h));
+                ctx.set_line_width(2.0);
+                tick.stroke(ctx);
+                ctx.set_line_width(1.2);
+                points.push((x, y, *index));
+                continue;
+            }
             _ => continue,
         };
         if rel == 0 {
@@ -619,6 +635,7 @@ pub fn SpaceTime(props: &Props) -> Html {
     };
     let current = page.control.diagram_window_us.get();
     let legend = page.world.borrow().about().look.legend;
+    let mark = page.world.borrow().about().look.mark;
     let selected = page.control.selected_event.get().and_then(|i| {
         let world = page.world.borrow();
         let time = world.event_time(i)?;
@@ -651,6 +668,9 @@ pub fn SpaceTime(props: &Props) -> Html {
                         <span class="key role" title="A filled square in the role's colour, labelled where there is room">{"takes a role"}</span>
                         <span class="key request">{"client request"}</span>
                         <span class="key crash">{"crash"}</span>
+                        if let Some(mark) = mark {
+                            <span class="key mark" title="A tick across the node's lane">{ mark }</span>
+                        }
                     }
                     if !page.control.lin.borrow().witness().is_empty() {
                         <span class="key witness" title="The operations that prove the history is not linearizable, from invocation to answer">{"not linearizable"}</span>

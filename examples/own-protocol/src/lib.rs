@@ -107,6 +107,7 @@ const ABOUT: About = About {
         holds: "Every answer so far stands on a majority, and no replica went back",
         legend: ["query", "store", "answer", ""],
         era: None,
+        mark: None,
     },
 };
 

@@ -61,6 +61,10 @@ pub struct Look {
     /// Its era (term, epoch) as (the prefix under a node's name, its name); `None` if it
     /// has none.
     pub era: Option<(&'static str, &'static str)>,
+    /// What the space-time diagram's ticks on a lane mean (the notes that say
+    /// [`crate::protocol::Note::is_mark`]: the broadcast's deliveries to the application),
+    /// for its legend; `None` for a protocol without them.
+    pub mark: Option<&'static str>,
 }
 
 /// One role for every node, none of them leading: the roles of a protocol whose nodes are
@@ -83,6 +87,7 @@ impl Look {
             holds: "Every safety property checked so far holds",
             legend: ["control", "request or data", "reply", "other"],
             era: None,
+            mark: None,
         }
     }
 }

@@ -459,6 +459,7 @@ mod tests {
                 holds: "",
                 legend: ["", "", "", ""],
                 era: None,
+                mark: None,
             },
         }))
     }

@@ -104,6 +104,7 @@ const ABOUT: About = About {
             "a request to send missing messages again",
         ],
         era: None,
+        mark: Some("delivered to the application"),
     },
 };
 

@@ -188,6 +188,12 @@ impl Note for BcNote {
     fn is_routine(&self) -> bool {
         matches!(self, BcNote::Delivers { .. })
     }
+
+    /// A delivery is drawn on the diagram's lane, beside the arrows that brought messages
+    /// in: the delivery order beside the receive order.
+    fn is_mark(&self) -> bool {
+        matches!(self, BcNote::Delivers { .. })
+    }
 }
 
 fn nodes(ids: &[NodeId]) -> String {

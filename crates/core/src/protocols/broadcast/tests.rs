@@ -4,6 +4,7 @@
 use super::checkers::*;
 use super::*;
 use crate::check::{CheckView, EndProperty, Invariant, Moment};
+use crate::registry::{Entry, Of};
 use crate::run::RunSpec;
 use crate::testkit::{self, broken};
 use crate::time::MICROS_PER_SEC;
@@ -375,4 +376,24 @@ fn agreement_asks_every_correct_node_for_what_any_correct_node_delivered() {
     );
     assert_eq!(at_end_of(&Agreement, &disks, &[0, 1]), Ok(()));
     assert_eq!(at_end_of(&Agreement, &disks, &[0, 2]), Ok(()));
+}
+
+/// The space-time diagram marks each delivery to the application on its node's lane: every
+/// delivery is a marked note, and nothing else is.
+#[test]
+fn every_delivery_and_nothing_else_is_marked_for_the_diagram() {
+    use crate::sim::Sim;
+    use crate::view::SeenKind;
+    let w = run(&spec(JITTER, &[], &[("order", "fifo")]));
+    let sim: &dyn Sim = &*w as &crate::world::Kernel;
+    let marked = sim
+        .events_from(0)
+        .filter(|(_, e)| matches!(e.kind, SeenKind::Note { mark: true, .. }))
+        .count() as i64;
+    assert!(marked > 0);
+    assert_eq!(marked, reading(&w, "deliveries"));
+    assert_eq!(
+        Of::<BcNode>::IT.about().look.mark,
+        Some("delivered to the application")
+    );
 }

@@ -100,6 +100,7 @@ const ABOUT: About = About {
         holds: "The loyal lieutenants agree, and obey a loyal commander, so far",
         legend: ["", "the commander's order", "an order relayed", ""],
         era: None,
+        mark: None,
     },
 };
 

@@ -97,6 +97,7 @@ const ABOUT: About = About {
         holds: "Every synchronisation so far is within the error it claims",
         legend: ["", "asks the time (a poll)", "the time (an answer)", "a correction"],
         era: None,
+        mark: None,
     },
 };
 

@@ -138,6 +138,7 @@ const ABOUT: About = About {
         holds: "Nothing the detector promises has been broken so far",
         legend: ["", "heartbeat or ping", "answer to a ping", ""],
         era: None,
+        mark: None,
     },
 };
 

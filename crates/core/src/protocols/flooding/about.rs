@@ -78,6 +78,7 @@ const ABOUT: About = About {
             "values sent in a later round",
         ],
         era: Some(("R", "round")),
+        mark: None,
     },
 };
 

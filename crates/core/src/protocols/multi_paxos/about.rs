@@ -48,6 +48,7 @@ const ABOUT: About = About {
             "refusals and client requests passed to the leader",
         ],
         era: Some(("b", "ballot round")),
+        mark: None,
     },
 };
 

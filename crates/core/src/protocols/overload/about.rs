@@ -184,6 +184,7 @@ const ABOUT: About = About {
         holds: "Nothing is checked during the run: whether the service recovers, and answers within the timeout, is judged at its end",
         legend: ["", "a request", "an answer", "refused: the queue is full"],
         era: None,
+        mark: None,
     },
 };
 

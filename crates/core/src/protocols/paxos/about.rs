@@ -76,6 +76,7 @@ const ABOUT: About = About {
             "asking for the chosen value, and the answer",
         ],
         era: Some(("b", "ballot round")),
+        mark: None,
     },
 };
 

@@ -72,6 +72,7 @@ const ABOUT: About = About {
             "view changes, status, checkpoints and catching up",
         ],
         era: Some(("v", "view")),
+        mark: None,
     },
 };
 

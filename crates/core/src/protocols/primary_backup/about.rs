@@ -42,6 +42,7 @@ const ABOUT: About = About {
             "forwarded request",
         ],
         era: Some(("E", "epoch")),
+        mark: None,
     },
 };
 

@@ -189,6 +189,7 @@ const ABOUT: About = About {
             "a write to the database and its confirmation",
         ],
         era: None,
+        mark: None,
     },
 };
 

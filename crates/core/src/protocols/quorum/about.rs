@@ -118,6 +118,7 @@ const ABOUT: About = About {
             "read repair",
         ],
         era: None,
+        mark: None,
     },
 };
 

@@ -57,6 +57,7 @@ const ABOUT: About = About {
             "forwarded request",
         ],
         era: Some(("T", "term")),
+        mark: None,
     },
 };
 

@@ -143,6 +143,7 @@ const ABOUT: About = About {
             "a restarted server tells the clients",
         ],
         era: None,
+        mark: None,
     },
 };
 

@@ -69,6 +69,7 @@ const ABOUT: About = About {
         holds: "No general took back a decision or attacked on a forged messenger so far",
         legend: ["", "the order: attack at T", "a confirmation", ""],
         era: None,
+        mark: None,
     },
 };
 

@@ -101,6 +101,7 @@ const ABOUT: About = About {
             "question from a node in doubt (or its state)",
         ],
         era: Some(("t", "transaction")),
+        mark: None,
     },
 };
 
