@@ -22,6 +22,7 @@ mkdir -p "$dir"
 cp -R "$root/scripts/template/." "$dir/"
 cp "$root/crates/core/webdriver.json" "$dir/webdriver.json"
 cp "$root/www/style.css" "$dir/page/style.css"
+cp -R "$root/lessons" "$dir/page/lessons"
 # The lock file of this checkout, so that the new crate builds with the versions it was
 # tested with (cargo adds what is new).
 cp "$root/Cargo.lock" "$dir/Cargo.lock"

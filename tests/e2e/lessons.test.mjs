@@ -219,3 +219,60 @@ test('a table in a lesson step links each cell to its run', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the lessons are files fetched beside the page, not part of its code', async () => {
+  const { page, errors } = await open(url);
+  const found = await page.evaluate(async () => {
+    const wasm = new Uint8Array(await (await fetch('splitbrain-web_bg.wasm')).arrayBuffer());
+    const code = new TextDecoder('latin1').decode(wasm);
+    const lesson = await (await fetch('lessons/two-generals.md')).text();
+    return { inCode: code.includes('Two armies wait on hills'), inFile: lesson.includes('Two armies wait on hills') };
+  });
+  assert.deepEqual(found, { inCode: false, inFile: true });
+  // Fetched behind the first run: the course map opens with every lesson.
+  await page.getByRole('button', { name: 'Lessons' }).click();
+  await page.locator('.course-map').getByRole('link', { name: /two generals/i }).waitFor();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('when the lessons cannot be fetched, the course map says so and the run goes on', async () => {
+  const page = await browser().newPage({ viewport: { width: 1280, height: 720 } });
+  await page.route('**/lessons/**', (route) => route.abort());
+  await page.goto(url);
+  await page.waitForSelector('svg.topology .node');
+  await page.getByRole('button', { name: 'Lessons' }).click();
+  await page.locator('.course-map').getByText(/The lessons could not be loaded: .*two-generals\.md|The lessons could not be loaded: .*\.md could not be fetched/).waitFor();
+  assert.ok(await page.locator('svg.topology .node').count() > 0);
+  await page.close();
+  // A link to a lesson falls back to a fresh run, with the reason.
+  const linked = await browser().newPage({ viewport: { width: 1280, height: 720 } });
+  await linked.route('**/lessons/**', (route) => route.abort());
+  await linked.goto(`${url}#lesson=two-generals&step=2`);
+  await linked.getByText(/This link could not be read: the lessons could not be loaded/).waitFor();
+  assert.ok(await linked.locator('svg.topology .node').count() > 0);
+  await linked.close();
+});
+
+test('a playground mounted by script on a lesson needs loadLessons first, and then shows the step', async () => {
+  const { page, errors } = await open(url + 'notes.html');
+  await page.waitForFunction(() => window.notesPlayground !== undefined);
+  const result = await page.evaluate(async () => {
+    const { mount, loadLessons } = await import('./splitbrain-web.js');
+    const box = document.createElement('div');
+    box.style.height = '500px';
+    document.body.append(box);
+    let before;
+    try { mount(box, { lesson: 'two-generals', step: 2, embed: 'lesson' }); before = 'mounted'; } catch (e) { before = String(e); }
+    await loadLessons();
+    const pg = mount(box, { lesson: 'two-generals', step: 2, embed: 'lesson' });
+    // The playground is drawn at the next frame.
+    await new Promise((done) => requestAnimationFrame(() => setTimeout(done, 50)));
+    return { before, protocol: pg.state().protocol };
+  });
+  assert.match(result.before, /await loadLessons\(\) before mounting a lesson/);
+  assert.equal(result.protocol, 'two-generals');
+  await page.locator('.lesson-panel').last().getByText('Predict:').waitFor();
+  assert.deepEqual(errors, []);
+  await page.close();
+});

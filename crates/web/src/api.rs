@@ -89,6 +89,14 @@ pub fn check_link(query: &str) -> Option<String> {
     PageState::parse(query).err()
 }
 
+/// Fetches the course's lessons (the files `lessons/NAME.md` served beside the module). A
+/// playground mounted on a lesson (`lesson: "..."`) needs them first; the page's own
+/// `index.html` fetches them by itself.
+#[wasm_bindgen(js_name = loadLessons)]
+pub async fn load_lessons() -> Result<(), JsError> {
+    crate::lessons::load().await.map_err(|e| JsError::new(&e))
+}
+
 /// Mounts a playground into `element`. Throws (with the reason) if the config is refused.
 #[wasm_bindgen]
 pub fn mount(element: web_sys::Element, config: JsValue) -> Result<Playground, JsError> {

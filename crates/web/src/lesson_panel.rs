@@ -496,6 +496,36 @@ pub struct CourseMapProps {
 /// in them; topics without a lesson yet are shown as such.
 #[component]
 pub fn CourseMap(props: &CourseMapProps) -> Html {
+    // The lessons are fetched behind the page's first run; a reader quicker than that
+    // waits for them here.
+    let fetched = use_state(|| crate::lessons::loaded().then_some(Ok(())));
+    use_effect_with((), {
+        let fetched = fetched.clone();
+        move |_| {
+            if fetched.is_none() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    fetched.set(Some(crate::lessons::load().await));
+                });
+            }
+        }
+    });
+    let close = props.on_close.reform(|_: MouseEvent| ());
+    let waiting = match &*fetched {
+        Some(Ok(())) => None,
+        Some(Err(e)) => Some(format!("The lessons could not be loaded: {e}.")),
+        None => Some("Loading the lessons…".to_string()),
+    };
+    if let Some(words) = waiting {
+        return html! {
+            <section class="course-map" aria-label="Course map">
+                <div class="course-head">
+                    <h2>{"The course"}</h2>
+                    <p class="muted">{ words }</p>
+                    <button class="close" onclick={close} aria-label="Close the course map">{"×"}</button>
+                </div>
+            </section>
+        };
+    }
     let lessons = crate::lessons::all();
     let covered = TOPICS
         .iter()
@@ -539,7 +569,6 @@ pub fn CourseMap(props: &CourseMapProps) -> Html {
             </li>
         }
     });
-    let close = props.on_close.reform(|_: MouseEvent| ());
     html! {
         <section class="course-map" aria-label="Course map">
             <div class="course-head">

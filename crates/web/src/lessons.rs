@@ -1,16 +1,85 @@
-//! The lessons compiled into the page (the core's `lesson` module reads them), where the
-//! reader is in one (`#lesson=NAME&step=K`, or `step=challenge`), and the reader's
-//! progress, kept in the tab's session storage: which steps were seen, which questions were
-//! answered and how, which challenges were won.
+//! The course's lessons, fetched as files when the page first needs them (the core's
+//! `lesson` module reads them), where the reader is in one (`#lesson=NAME&step=K`, or
+//! `step=challenge`), and the reader's progress, kept in the tab's session storage: which
+//! steps were seen, which questions were answered and how, which challenges were won.
+//!
+//! The lessons' texts are not compiled into the page: they are the files `lessons/NAME.md`
+//! served beside it (Trunk copies the folder), one per name in the core's
+//! `lesson::NAMES`. A page opened on a lesson or the course map waits for them; any other
+//! page draws its run first and fetches them behind it.
 
 use splitbrain_core::lesson::{self, Lesson};
 use splitbrain_core::recipe::Recipe;
 use std::sync::OnceLock;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 
-/// Every built-in lesson, read once.
+static LESSONS: OnceLock<Vec<Lesson>> = OnceLock::new();
+
+/// Every lesson, once fetched; none before.
 pub fn all() -> &'static [Lesson] {
-    static LESSONS: OnceLock<Vec<Lesson>> = OnceLock::new();
-    LESSONS.get_or_init(lesson::builtin)
+    LESSONS.get().map_or(&[], Vec::as_slice)
+}
+
+/// Whether the lessons have been fetched.
+pub fn loaded() -> bool {
+    LESSONS.get().is_some()
+}
+
+#[wasm_bindgen(
+    inline_js = "export function lesson_url(name) { return new URL('../../lessons/' + name + '.md', import.meta.url).href; }"
+)]
+extern "C" {
+    /// Where a lesson's file is: beside the page, found from this module's own address (a
+    /// snippet's, two folders down), so that course notes mounting playgrounds from
+    /// another folder fetch from where the module is served.
+    fn lesson_url(name: &str) -> String;
+}
+
+/// The text of a fetched file, or why there is none.
+async fn text_of(url: &str, response: Result<JsValue, JsValue>) -> Result<String, String> {
+    let response: web_sys::Response = response
+        .ok()
+        .and_then(|r| r.dyn_into().ok())
+        .ok_or_else(|| format!("{url} could not be fetched"))?;
+    if !response.ok() {
+        return Err(format!("{url} answered {}", response.status()));
+    }
+    let text = response.text().map_err(|_| format!("{url} has no text"))?;
+    JsFuture::from(text)
+        .await
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or_else(|| format!("{url} could not be read"))
+}
+
+/// Fetches and reads every lesson, the files side by side; does nothing once they are
+/// here. The error says which file could not be had or read.
+pub async fn load() -> Result<(), String> {
+    if loaded() {
+        return Ok(());
+    }
+    let window = web_sys::window().ok_or("there is no window")?;
+    // Every request is sent before the first answer is awaited.
+    let pending: Vec<(&str, String, JsFuture)> = lesson::NAMES
+        .iter()
+        .map(|name| {
+            let url = lesson_url(name);
+            let answer = JsFuture::from(window.fetch_with_str(&url));
+            (*name, url, answer)
+        })
+        .collect();
+    let mut lessons = Vec::with_capacity(pending.len());
+    for (name, url, answer) in pending {
+        let text = text_of(&url, answer.await).await?;
+        let read = lesson::parse(&text)
+            .map_err(|e| format!("the lesson {name} could not be read: {e}"))?;
+        lessons.push(read);
+    }
+    // Two loads at once both fetch; the first to finish is kept.
+    let _ = LESSONS.set(lessons);
+    Ok(())
 }
 
 pub fn find(name: &str) -> Option<&'static Lesson> {
@@ -35,6 +104,12 @@ pub struct LessonAt {
 impl LessonAt {
     /// Reads `lesson=NAME` and `step=K` (from 1) or `step=challenge`.
     pub fn parse(name: &str, step: Option<&str>) -> Result<LessonAt, String> {
+        if !loaded() {
+            return Err(
+                "the lessons have not been loaded yet (from JavaScript: await loadLessons() before mounting a lesson)"
+                    .into(),
+            );
+        }
         let lesson = find(name).ok_or_else(|| {
             let names: Vec<&str> = all().iter().map(|l| l.name.as_str()).collect();
             format!(

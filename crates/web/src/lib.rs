@@ -60,17 +60,32 @@ pub fn start() {
     if let Some(body) = page {
         reload_on_new_link();
         let fragment = url::current_fragment();
-        if deflate::compressed_part(&fragment).is_some() {
-            // A compressed link is expanded by the browser first (asynchronously).
-            wasm_bindgen_futures::spawn_local(async move {
-                let page = deflate::expand(&fragment)
-                    .await
-                    .and_then(|query| url::PageState::parse(&query));
-                render(body, page);
-            });
-        } else {
+        if deflate::compressed_part(&fragment).is_none() && !url::needs_lessons(&fragment) {
             render(body, url::PageState::parse(&fragment));
+            // The course is fetched behind the run, for when the reader opens it.
+            wasm_bindgen_futures::spawn_local(async {
+                // A failure is told where the lessons are shown (the course map).
+                let _ = lessons::load().await;
+            });
+            return;
         }
+        wasm_bindgen_futures::spawn_local(async move {
+            // A compressed link is expanded by the browser first.
+            let query = match deflate::compressed_part(&fragment) {
+                Some(_) => deflate::expand(&fragment).await,
+                None => Ok(fragment),
+            };
+            // A link to a lesson or to the course waits for the lessons.
+            let page = match query {
+                Ok(query) if url::needs_lessons(&query) => match lessons::load().await {
+                    Ok(()) => url::PageState::parse(&query),
+                    Err(e) => Err(format!("the lessons could not be loaded ({e})")),
+                },
+                other => other.and_then(|query| url::PageState::parse(&query)),
+            };
+            render(body, page);
+            let _ = lessons::load().await;
+        });
     }
 }
 

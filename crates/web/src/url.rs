@@ -186,6 +186,11 @@ fn parse_panel(text: &str) -> Result<Panel, String> {
     Err(bad())
 }
 
+/// Whether a link opens a lesson or the course map, which need the lessons fetched first.
+pub fn needs_lessons(query: &str) -> bool {
+    query_pairs(query).any(|(name, _)| name == "lesson" || name == "course")
+}
+
 /// The fragment of the page's address, decoded.
 pub fn current_fragment() -> String {
     let hash = web_sys::window()

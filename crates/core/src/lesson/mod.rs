@@ -2,10 +2,10 @@
 //! about that run that is checked, so a lesson's text can never drift from what the
 //! simulator does.
 //!
-//! A lesson is a Markdown file (in `lessons/`, compiled in as [`BUILTIN`]): a front matter
-//! with its `name`, `topic` (one of [`TOPICS`]) and `title`, then steps. A step starts
-//! with a `# Step: TITLE` line; its lines of the form `key: value` are its fields, and the
-//! other lines are its text:
+//! A lesson is a Markdown file (in `lessons/`, named in [`NAMES`] and compiled in as
+//! [`BUILTIN`]): a front matter with its `name`, `topic` (one of [`TOPICS`]) and `title`,
+//! then steps. A step starts with a `# Step: TITLE` line; its lines of the form
+//! `key: value` are its fields, and the other lines are its text:
 //!
 //! - `run:` the run it shows, as a link's query (`v=1&protocol=...&actions=...&t=6s`);
 //! - `claim:` what the run shows, in the vocabulary of [`claim`];
@@ -61,97 +61,49 @@ pub const TOPICS: &[(&str, &str)] = &[
     ("availability", "Availability"),
 ];
 
-/// The lessons compiled into the program: (file name, text).
-pub const BUILTIN: &[(&str, &str)] = &[
-    (
-        "communication-faults.md",
-        include_str!("../../../../lessons/communication-faults.md"),
-    ),
-    (
-        "two-generals.md",
-        include_str!("../../../../lessons/two-generals.md"),
-    ),
-    (
-        "failure-detection.md",
-        include_str!("../../../../lessons/failure-detection.md"),
-    ),
-    (
-        "rpc-semantics.md",
-        include_str!("../../../../lessons/rpc-semantics.md"),
-    ),
-    (
-        "server-crashes.md",
-        include_str!("../../../../lessons/server-crashes.md"),
-    ),
-    (
-        "byzantine-generals.md",
-        include_str!("../../../../lessons/byzantine-generals.md"),
-    ),
-    (
-        "byzantine-bounds.md",
-        include_str!("../../../../lessons/byzantine-bounds.md"),
-    ),
-    (
-        "poison-messages.md",
-        include_str!("../../../../lessons/poison-messages.md"),
-    ),
-    (
-        "leaders-epochs.md",
-        include_str!("../../../../lessons/leaders-epochs.md"),
-    ),
-    (
-        "leaderless-quorums.md",
-        include_str!("../../../../lessons/leaderless-quorums.md"),
-    ),
-    ("clocks.md", include_str!("../../../../lessons/clocks.md")),
-    (
-        "broadcast-reliable.md",
-        include_str!("../../../../lessons/broadcast-reliable.md"),
-    ),
-    (
-        "broadcast-order.md",
-        include_str!("../../../../lessons/broadcast-order.md"),
-    ),
-    (
-        "consistency-models.md",
-        include_str!("../../../../lessons/consistency-models.md"),
-    ),
-    ("cap.md", include_str!("../../../../lessons/cap.md")),
-    ("retries.md", include_str!("../../../../lessons/retries.md")),
-    (
-        "overload.md",
-        include_str!("../../../../lessons/overload.md"),
-    ),
-    (
-        "leader-election.md",
-        include_str!("../../../../lessons/leader-election.md"),
-    ),
-    (
-        "log-replication.md",
-        include_str!("../../../../lessons/log-replication.md"),
-    ),
-    (
-        "crash-recovery.md",
-        include_str!("../../../../lessons/crash-recovery.md"),
-    ),
-    (
-        "flooding.md",
-        include_str!("../../../../lessons/flooding.md"),
-    ),
-    ("paxos.md", include_str!("../../../../lessons/paxos.md")),
-    ("pbft.md", include_str!("../../../../lessons/pbft.md")),
-    (
-        "two-phase-commit.md",
-        include_str!("../../../../lessons/two-phase-commit.md"),
-    ),
-    (
-        "agreement-compared.md",
-        include_str!("../../../../lessons/agreement-compared.md"),
-    ),
-    (
-        "system-models.md",
-        include_str!("../../../../lessons/system-models.md"),
-    ),
+/// Declares the built-in lessons once, by name (each is the file `lessons/NAME.md`):
+/// [`NAMES`] lists them, and [`BUILTIN`] compiles their texts in. A program that reads
+/// only the names (the page, which fetches the files when a reader opens the course)
+/// carries none of the text.
+macro_rules! builtin_lessons {
+    ($($name:literal),* $(,)?) => {
+        /// The built-in lessons' names, in the course's order: the files `lessons/NAME.md`.
+        pub const NAMES: &[&str] = &[$($name),*];
+        /// The built-in lessons compiled into the program: (file name, text).
+        pub const BUILTIN: &[(&str, &str)] = &[$((
+            concat!($name, ".md"),
+            include_str!(concat!("../../../../lessons/", $name, ".md")),
+        )),*];
+    };
+}
+
+builtin_lessons![
+    "communication-faults",
+    "two-generals",
+    "failure-detection",
+    "rpc-semantics",
+    "server-crashes",
+    "byzantine-generals",
+    "byzantine-bounds",
+    "poison-messages",
+    "leaders-epochs",
+    "leaderless-quorums",
+    "clocks",
+    "broadcast-reliable",
+    "broadcast-order",
+    "consistency-models",
+    "cap",
+    "retries",
+    "overload",
+    "leader-election",
+    "log-replication",
+    "crash-recovery",
+    "flooding",
+    "paxos",
+    "pbft",
+    "two-phase-commit",
+    "agreement-compared",
+    "system-models",
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -20,6 +20,21 @@ fn every_builtin_lesson_reads_and_every_claim_holds_only_with_its_actions() {
     }
 }
 
+/// The page fetches a lesson by its name from `lessons/NAME.md`, so a lesson's own name is
+/// its file's, and no two lessons share one.
+#[test]
+fn every_builtin_lesson_is_named_as_its_file() {
+    let lessons = builtin();
+    assert_eq!(lessons.len(), NAMES.len());
+    for (lesson, name) in lessons.iter().zip(NAMES) {
+        assert_eq!(lesson.name, *name);
+    }
+    let mut names = NAMES.to_vec();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), NAMES.len(), "a lesson is listed twice");
+}
+
 #[test]
 fn a_broken_lesson_is_refused_with_its_line() {
     let bad = "---\nname: x\ntopic: two-generals\ntitle: X\n---\n# Step: one\nrun: v=1&nodes=5\nclaim: safety is fine\n";
