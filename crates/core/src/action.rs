@@ -93,6 +93,10 @@ pub enum Action {
     SetWorkload {
         workload: Workload,
     },
+    /// Start, change or (with `None`) stop random failures and repairs of every node.
+    SetFailures {
+        failures: Option<crate::availability::Failures>,
+    },
     /// Crash whichever node leads when the action happens (the leader with the highest
     /// era), as a nemesis that aims at the leader does; restart it `restart_after_us`
     /// later if given. Nothing happens if no node leads.
@@ -139,7 +143,8 @@ impl Action {
             | Action::PartitionLeader { .. }
             | Action::SetNetwork { .. }
             | Action::SetChecksums { .. }
-            | Action::SetWorkload { .. } => vec![],
+            | Action::SetWorkload { .. }
+            | Action::SetFailures { .. } => vec![],
         }
     }
 
@@ -156,6 +161,9 @@ impl Action {
         match self {
             Action::SetLink { link, .. } | Action::SetNetwork { link } => Ok(link.validate()?),
             Action::SetWorkload { workload } => Ok(workload.validate()?),
+            Action::SetFailures {
+                failures: Some(failures),
+            } => failures.validate().map_err(ActionError::Failures),
             Action::Partition { groups } => {
                 let mut seen = vec![false; nodes];
                 for n in groups.iter().flatten() {
@@ -194,6 +202,8 @@ pub enum ActionError {
         behaviour: String,
         known: String,
     },
+    #[error("{0}")]
+    Failures(String),
     #[error("{protocol} takes no client operations")]
     NoClients { protocol: &'static str },
     /// One entry of a schedule (numbered from 1) and why it was refused.

@@ -168,6 +168,12 @@ pub fn action(action: &Action) -> String {
             "clients send {} operations a second over {} keys",
             workload.rate_per_s, workload.keys
         ),
+        Action::SetFailures { failures: None } => "nodes stop failing at random".into(),
+        Action::SetFailures { failures: Some(f) } => format!(
+            "nodes fail at random: up {} and down {} on average",
+            crate::time::Pretty(f.mttf_us),
+            crate::time::Pretty(f.mttr_us)
+        ),
         Action::CrashLeader { disk, .. } => format!(
             "crash the leader{}",
             if *disk == DiskFate::Lose {

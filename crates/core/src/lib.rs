@@ -17,6 +17,7 @@
 
 pub mod about;
 pub mod action;
+pub mod availability;
 pub mod cap;
 pub mod card;
 pub mod check;

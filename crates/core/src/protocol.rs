@@ -233,6 +233,12 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
 
     /// Builds a node from its disk (empty on first boot, possibly wiped by a fault).
     fn boot(id: NodeId, nodes: usize, config: &Self::Config, disk: &Self::Disk) -> Self;
+    /// Which nodes must be up for the service to answer, for the availability measures
+    /// (by default a majority of the `nodes`).
+    fn needs(config: &Self::Config, nodes: usize) -> crate::availability::Needs {
+        let _ = (config, nodes);
+        crate::availability::Needs::Majority
+    }
 
     fn on_start(&mut self, ctx: &mut Ctx<'_, Self>);
     fn on_recover(&mut self, ctx: &mut Ctx<'_, Self>);

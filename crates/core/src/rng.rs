@@ -3,6 +3,7 @@
 //! PCG (`Pcg64Mcg`) is small, fast and has a documented output sequence, so the same seed
 //! gives the same draws natively and in WebAssembly. All helpers use integer arithmetic only.
 
+use crate::time::Micros;
 use rand_core::{RngCore, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 use serde::{Deserialize, Serialize};
@@ -79,6 +80,18 @@ impl SimRng {
         }
     }
 
+    /// A duration drawn from the exponential distribution with mean `mean_us` (the time to
+    /// the next event of a process that happens at a constant rate, such as a failure).
+    /// Integer arithmetic only, so that every platform draws the same durations: the
+    /// inverse of the distribution's CDF, `-ln(u)`, is taken through a fixed-point
+    /// logarithm of a uniform `u` in (0, 1].
+    pub fn exponential(&mut self, mean_us: Micros) -> Micros {
+        // u = k / 2^53 with k in 1..=2^53.
+        let k = (self.next_u64() >> 11) + 1;
+        let minus_ln_q32 = (LN2_Q32 * ((53u128 << 32) - log2_q32(k))) >> 32;
+        ((u128::from(mean_us) * minus_ln_q32) >> 32) as Micros
+    }
+
     /// Picks an element of a non-empty slice.
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
@@ -96,9 +109,52 @@ impl SimRng {
     }
 }
 
+/// ln 2 with 32 bits after the point.
+const LN2_Q32: u128 = 2_977_044_472;
+
+/// log2 of `x` (at least 1) with 32 bits after the point: the integer part from the
+/// leading zeros, then each bit of the fraction by squaring the mantissa.
+fn log2_q32(x: u64) -> u128 {
+    let whole = 63 - x.leading_zeros();
+    // The mantissa in [1, 2), with 62 bits after the point (so that its square fits).
+    let mut m = u128::from(x) << 62 >> whole;
+    let mut fraction = 0u128;
+    for bit in (0..32).rev() {
+        m = (m * m) >> 62;
+        if m >= 1 << 63 {
+            m >>= 1;
+            fraction |= 1 << bit;
+        }
+    }
+    (u128::from(whole) << 32) | fraction
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fixed_point_logarithm_is_close() {
+        for x in [1u64, 2, 3, 10, 1000, 123_456_789, 1 << 52, (1 << 53) - 1] {
+            let got = log2_q32(x) as f64 / 4_294_967_296.0;
+            assert!((got - (x as f64).log2()).abs() < 1e-8, "log2 {x}: {got}");
+        }
+    }
+
+    /// The draws' mean is the mean asked for, and they spread as an exponential does
+    /// (about 63% below the mean, 5% above three times it).
+    #[test]
+    fn exponential_draws_have_their_mean_and_shape() {
+        let mut r = SimRng::new(7);
+        let n = 100_000u64;
+        let draws: Vec<Micros> = (0..n).map(|_| r.exponential(1_000_000)).collect();
+        let mean = draws.iter().sum::<u64>() / n;
+        assert!((980_000..=1_020_000).contains(&mean), "mean {mean}");
+        let below = draws.iter().filter(|d| **d < 1_000_000).count() as f64 / n as f64;
+        assert!((below - 0.632).abs() < 0.01, "{below} below the mean");
+        let far = draws.iter().filter(|d| **d > 3_000_000).count() as f64 / n as f64;
+        assert!((far - 0.0498).abs() < 0.005, "{far} above three means");
+    }
 
     #[test]
     fn same_seed_same_draws() {

@@ -59,6 +59,8 @@ pub trait Sim {
     fn host_readings(&self) -> Vec<Option<i64>>;
     /// The meter's warning now, if it raises one (the overloaded service's "metastable").
     fn alarm(&self) -> Option<crate::check::Alarm>;
+    /// The service's availability so far (see [`crate::availability`]).
+    fn availability(&self) -> crate::availability::Availability;
     /// The measures sampled over the run so far, for a chart over time.
     fn samples(&self) -> &[Sample];
 
@@ -206,6 +208,10 @@ impl Sim for Kernel {
 
     fn alarm(&self) -> Option<crate::check::Alarm> {
         self.host().alarm(self.now())
+    }
+
+    fn availability(&self) -> crate::availability::Availability {
+        Kernel::availability(self)
     }
 
     fn samples(&self) -> &[Sample] {

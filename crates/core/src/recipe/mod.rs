@@ -24,7 +24,7 @@ pub const FORMAT_VERSION: u32 = 1;
 
 /// The names a recipe's query uses for itself; a protocol's settings take other names.
 pub const RECIPE_NAMES: &[&str] = &[
-    "v", "protocol", "nodes", "seed", "load", "retry", "bugs", "net", "actions", "t",
+    "v", "protocol", "nodes", "seed", "load", "retry", "bugs", "net", "failures", "actions", "t",
 ];
 
 /// The names the page itself reads from its address (embedding, speed, lessons): no
@@ -48,6 +48,8 @@ pub struct Setup {
     pub retry: Retry,
     /// The network every link starts with.
     pub link: LinkConfig,
+    /// Random failures and repairs of the nodes from the start, if any.
+    pub failures: Option<crate::availability::Failures>,
     /// The protocol's own settings, by the names its description gives.
     pub settings: Settings,
 }
@@ -62,6 +64,7 @@ impl Default for Setup {
             load: 5,
             retry: Retry::None,
             link: LinkConfig::default(),
+            failures: None,
             settings: Settings::new(),
         }
     }
@@ -107,10 +110,12 @@ impl Setup {
     }
 
     /// Actions the set-up itself puts at the start of the schedule: the clients' workload
-    /// (only for a protocol that serves them) and the network's faults.
+    /// (only for a protocol that serves them), the network's faults and random failures.
     pub fn own_actions(&self) -> usize {
         let serves = self.about().is_ok_and(|a| a.serves_clients());
-        usize::from(self.load > 0 && serves) + usize::from(self.link != LinkConfig::default())
+        usize::from(self.load > 0 && serves)
+            + usize::from(self.link != LinkConfig::default())
+            + usize::from(self.failures.is_some())
     }
 
     /// The run this set-up describes, with `schedule` to come. Timeouts that must outlast a
@@ -132,6 +137,14 @@ impl Setup {
         if self.link != LinkConfig::default() {
             spec.schedule
                 .push(Scheduled::at(0, Action::SetNetwork { link: self.link }));
+        }
+        if let Some(failures) = self.failures {
+            spec.schedule.push(Scheduled::at(
+                0,
+                Action::SetFailures {
+                    failures: Some(failures),
+                },
+            ));
         }
         spec.schedule.extend(schedule);
         spec
@@ -214,6 +227,12 @@ impl Recipe {
         if s.link != LinkConfig::default() {
             q.push_str(&format!("&net={}", format_link(&s.link)));
         }
+        if s.failures.is_some() {
+            q.push_str(&format!(
+                "&failures={}",
+                actions::format_failures(s.failures)
+            ));
+        }
         if !self.schedule.is_empty() {
             q.push_str(&format!("&actions={}", format_schedule(&self.schedule)));
         }
@@ -262,6 +281,9 @@ impl Recipe {
                 }
             }
             "net" => self.setup.link = parse_link(value)?,
+            "failures" => {
+                self.setup.failures = actions::parse_failures(value).map_err(LinkError::Grammar)?
+            }
             "retry" => self.setup.retry = actions::parse_retry(value)?,
             "actions" => self.schedule = parse_schedule(value)?,
             "t" => self.at_us = Some(parse_duration(value)?),

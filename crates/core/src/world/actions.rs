@@ -96,6 +96,7 @@ impl Kernel {
                     },
                 );
             }
+            Action::SetFailures { failures } => self.set_failures(failures),
             Action::SetWorkload { workload } => {
                 self.trace.push(
                     now,
@@ -135,6 +136,7 @@ impl Kernel {
         slot.busy_until = 0;
         slot.crash_on_write = None;
         slot.crashed = Some((self.now, disk));
+        self.up_changed();
         self.check(None, false);
     }
 
@@ -173,7 +175,8 @@ impl Kernel {
             | Action::Behave { .. }
             | Action::CrashLeader { .. }
             | Action::PartitionLeader { .. }
-            | Action::SetWorkload { .. } => unreachable!("handled in apply"),
+            | Action::SetWorkload { .. }
+            | Action::SetFailures { .. } => unreachable!("handled in apply"),
         }
     }
 }

@@ -13,6 +13,8 @@ impl Kernel {
         self.host.boot(id);
         let slot = &mut self.nodes[id.index()];
         slot.up = true;
+        self.up_changed();
+        let slot = &mut self.nodes[id.index()];
         slot.status = None;
         slot.paused_until = 0;
         slot.busy_until = 0;
@@ -124,6 +126,8 @@ impl Kernel {
             }
             Event::Wake { node } => self.wake(node),
             Event::Restart { node } => self.restart(node),
+            Event::Fail { node, generation } => self.random_failure(node, generation),
+            Event::Repair { node, generation } => self.random_repair(node, generation),
         }
     }
 

@@ -14,6 +14,7 @@
 mod actions;
 mod clients;
 mod dispatch;
+mod failures;
 pub mod nodes;
 pub mod queue;
 
@@ -175,6 +176,8 @@ pub struct Kernel {
     honest: Vec<bool>,
     /// The most nodes that were up and led at once so far, and when that was first seen.
     most_leaders: (usize, Option<Micros>),
+    /// Random failures and repairs, and the time the service could answer.
+    uptime: failures::Uptime,
 }
 
 impl Kernel {
@@ -199,6 +202,7 @@ impl Kernel {
                 status: None,
             })
             .collect();
+        let (needs, seed) = (host.needs(), config.seed);
         let mut world = Kernel {
             net: Network::new(n, config.link),
             rng: SimRng::new(config.seed),
@@ -223,6 +227,7 @@ impl Kernel {
             behaviours: vec![None; n],
             honest: vec![true; n],
             most_leaders: (0, None),
+            uptime: failures::Uptime::new(needs, seed),
         };
         for i in 0..n {
             world.boot(NodeId(i as u32), false);

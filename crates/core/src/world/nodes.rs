@@ -57,6 +57,8 @@ pub trait Nodes {
 
     /// Builds node `id` from its disk (at the world's start or on a restart).
     fn boot(&mut self, id: NodeId);
+    /// Which nodes must be up for the service to answer (see [`Protocol::needs`]).
+    fn needs(&self) -> crate::availability::Needs;
     /// Node `id` crashes: its state and timers go; its disk too if `lose_disk`.
     fn crash(&mut self, id: NodeId, lose_disk: bool);
     /// Runs one input on node `id`, which is up, with its (physical, monotonic) clock
@@ -225,6 +227,10 @@ impl<P: Described> Nodes for Typed<P> {
 
     fn about(&self) -> &'static crate::about::About {
         P::ABOUT
+    }
+
+    fn needs(&self) -> crate::availability::Needs {
+        P::needs(&self.config, self.states.len())
     }
 
     fn boot(&mut self, id: NodeId) {

@@ -113,6 +113,17 @@ pub enum Event {
     Restart {
         node: NodeId,
     },
+    /// A random failure drawn for `node` (see `Action::SetFailures`), if the failures of
+    /// this `generation` are still on.
+    Fail {
+        node: NodeId,
+        generation: u64,
+    },
+    /// A random repair drawn for `node`, likewise.
+    Repair {
+        node: NodeId,
+        generation: u64,
+    },
 }
 
 impl Event {
@@ -127,7 +138,9 @@ impl Event {
             | Event::Workload { .. }
             | Event::Resume { .. }
             | Event::Wake { .. }
-            | Event::Restart { .. } => None,
+            | Event::Restart { .. }
+            | Event::Fail { .. }
+            | Event::Repair { .. } => None,
         }
     }
 }

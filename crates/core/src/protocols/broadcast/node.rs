@@ -216,6 +216,11 @@ impl Protocol for BcNode {
     type Note = BcNote;
     const ROLES: &'static [crate::protocol::RoleDesc] = super::roles::ALL;
 
+    /// What must be up for the service to answer: any one node that is up delivers what it is sent.
+    fn needs(_config: &Self::Config, _nodes: usize) -> crate::availability::Needs {
+        crate::availability::Needs::AtLeast(1)
+    }
+
     fn boot(id: NodeId, nodes: usize, config: &BcConfig, disk: &BcDisk) -> Self {
         let mut node = BcNode {
             id,

@@ -184,6 +184,11 @@ impl Protocol for ByzGeneral {
     type Note = ByzNote;
     const ROLES: &'static [crate::protocol::RoleDesc] = super::roles::ALL;
 
+    /// What must be up for the service to answer: more than two thirds of the generals (n - m of n = 3m + 1) must take part.
+    fn needs(_config: &Self::Config, nodes: usize) -> crate::availability::Needs {
+        crate::availability::Needs::AtLeast(nodes - (nodes - 1) / 3)
+    }
+
     fn boot(id: NodeId, nodes: usize, config: &ByzConfig, _disk: &ByzDisk) -> Self {
         ByzGeneral {
             id,

@@ -272,6 +272,11 @@ impl Protocol for FdNode {
     type Note = FdNote;
     const ROLES: &'static [crate::protocol::RoleDesc] = super::roles::ALL;
 
+    /// What must be up for the service to answer: any node that is up watches the others.
+    fn needs(_config: &Self::Config, _nodes: usize) -> crate::availability::Needs {
+        crate::availability::Needs::AtLeast(1)
+    }
+
     fn boot(id: NodeId, nodes: usize, config: &FdConfig, disk: &FdDisk) -> Self {
         FdNode {
             id,

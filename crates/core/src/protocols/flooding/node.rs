@@ -177,6 +177,11 @@ impl Protocol for FloodNode {
     type Note = FloodNote;
     const ROLES: &'static [crate::protocol::RoleDesc] = super::roles::ALL;
 
+    /// What must be up for the service to answer: the nodes that survive decide among themselves.
+    fn needs(_config: &Self::Config, _nodes: usize) -> crate::availability::Needs {
+        crate::availability::Needs::AtLeast(1)
+    }
+
     fn boot(id: NodeId, _nodes: usize, config: &FloodConfig, disk: &FloodDisk) -> Self {
         FloodNode {
             id,

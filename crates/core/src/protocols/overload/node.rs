@@ -58,6 +58,11 @@ impl Protocol for OvNode {
     type Note = OvNote;
     const ROLES: &'static [crate::protocol::RoleDesc] = super::roles::ALL;
 
+    /// What must be up for the service to answer: the one server, n0.
+    fn needs(_config: &Self::Config, _nodes: usize) -> crate::availability::Needs {
+        crate::availability::Needs::These(vec![crate::ids::NodeId(0)])
+    }
+
     fn boot(id: NodeId, _nodes: usize, config: &OvConfig, _disk: &OvDisk) -> Self {
         OvNode {
             id,

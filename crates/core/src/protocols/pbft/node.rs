@@ -289,6 +289,11 @@ impl Protocol for PbftNode {
     type Note = PbftNote;
     const ROLES: &'static [crate::protocol::RoleDesc] = super::roles::ALL;
 
+    /// What must be up for the service to answer: a quorum of 2f + 1 of the 3f + 1 replicas.
+    fn needs(_config: &Self::Config, nodes: usize) -> crate::availability::Needs {
+        crate::availability::Needs::AtLeast(nodes - (nodes - 1) / 3)
+    }
+
     fn boot(id: NodeId, nodes: usize, config: &PbftConfig, disk: &PbftDisk) -> Self {
         let mut node = PbftNode {
             id,

@@ -423,6 +423,11 @@ impl Protocol for PbNode {
     type Note = crate::protocol::NoNotes;
     const ROLES: &'static [crate::protocol::RoleDesc] = super::roles::ALL;
 
+    /// What must be up for the service to answer: any one replica: a backup takes over from a failed primary.
+    fn needs(_config: &Self::Config, _nodes: usize) -> crate::availability::Needs {
+        crate::availability::Needs::AtLeast(1)
+    }
+
     fn boot(id: NodeId, nodes: usize, config: &PbConfig, disk: &PbDisk) -> Self {
         let mut node = PbNode {
             id,

@@ -64,6 +64,11 @@ impl Protocol for QNode {
     type Note = QNote;
     const ROLES: &'static [crate::protocol::RoleDesc] = super::roles::ALL;
 
+    /// What must be up for the service to answer: the broker (n0) and the database (n1).
+    fn needs(_config: &Self::Config, _nodes: usize) -> crate::availability::Needs {
+        crate::availability::Needs::These(vec![crate::ids::NodeId(0), crate::ids::NodeId(1)])
+    }
+
     fn boot(id: NodeId, nodes: usize, config: &QConfig, disk: &QDisk) -> Self {
         QNode {
             id,

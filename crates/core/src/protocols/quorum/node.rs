@@ -156,6 +156,11 @@ impl Protocol for QuorumNode {
     type Note = crate::protocol::NoNotes;
     const ROLES: &'static [crate::protocol::RoleDesc] = super::roles::ALL;
 
+    /// What must be up for the service to answer: enough replicas for a read and for a write.
+    fn needs(config: &Self::Config, nodes: usize) -> crate::availability::Needs {
+        crate::availability::Needs::AtLeast(config.r.max(config.w).min(nodes))
+    }
+
     fn boot(id: NodeId, nodes: usize, config: &QuorumConfig, disk: &QuorumDisk) -> Self {
         QuorumNode {
             id,

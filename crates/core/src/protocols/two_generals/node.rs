@@ -119,6 +119,11 @@ impl Protocol for General {
     type Note = GeneralsNote;
     const ROLES: &'static [crate::protocol::RoleDesc] = super::roles::ALL;
 
+    /// What must be up for the service to answer: both generals.
+    fn needs(_config: &Self::Config, nodes: usize) -> crate::availability::Needs {
+        crate::availability::Needs::AtLeast(nodes)
+    }
+
     fn boot(id: NodeId, _nodes: usize, config: &GeneralsConfig, disk: &GeneralsDisk) -> Self {
         General {
             id,

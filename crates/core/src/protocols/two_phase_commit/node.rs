@@ -513,6 +513,11 @@ impl Protocol for TpcNode {
 
     const ROLES: &'static [crate::protocol::RoleDesc] = roles::ALL;
 
+    /// What must be up for the service to answer: every participant and the coordinator: one that is down blocks the commit.
+    fn needs(_config: &Self::Config, nodes: usize) -> crate::availability::Needs {
+        crate::availability::Needs::AtLeast(nodes)
+    }
+
     fn boot(id: NodeId, nodes: usize, config: &TpcConfig, disk: &TpcDisk) -> Self {
         let rounds = FlatMap::from_iter(disk.begun.iter().map(|&t| (t, Round::default())));
         let votes: FlatMap<Txn, bool> = FlatMap::from_iter(disk.ready.iter().map(|&t| (t, true)));

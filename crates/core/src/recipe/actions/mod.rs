@@ -11,6 +11,7 @@
 
 use super::LinkError;
 use crate::action::{Action, DiskFate, Scheduled};
+use crate::availability::Failures;
 use crate::client::{KvOp, Retry, Workload};
 use crate::ids::NodeId;
 use crate::network::LinkConfig;
@@ -108,6 +109,36 @@ pub(crate) fn format_retry(retry: Retry) -> String {
             format_duration(cap_us)
         ),
     }
+}
+
+/// Random failures as a link writes them: `30s:3s` (mean time to failure, then to
+/// repair), or `off`.
+pub fn format_failures(failures: Option<Failures>) -> String {
+    match failures {
+        Some(f) => format!(
+            "{}:{}",
+            format_duration(f.mttf_us),
+            format_duration(f.mttr_us)
+        ),
+        None => "off".into(),
+    }
+}
+
+/// Reads what [`format_failures`] writes, checking the means.
+pub fn parse_failures(text: &str) -> Result<Option<Failures>, String> {
+    if text == "off" {
+        return Ok(None);
+    }
+    let (mttf, mttr) = text.split_once(':').ok_or_else(|| {
+        format!("random failures are a mean time to failure and one to repair, such as 30s:3s, not {text:?}")
+    })?;
+    let read = |t: &str| parse_duration(t).map_err(|e| e.to_string());
+    let failures = Failures {
+        mttf_us: read(mttf)?,
+        mttr_us: read(mttr)?,
+    };
+    failures.validate()?;
+    Ok(Some(failures))
 }
 
 fn format_workload(w: &Workload) -> String {
@@ -285,6 +316,7 @@ pub fn format_action(action: &Action) -> String {
             }
         },
         Action::SetWorkload { workload } => format!("load:{}", format_workload(workload)),
+        Action::SetFailures { failures } => format!("failures:{}", format_failures(*failures)),
         Action::Behave { node, behaviour } => format!("behave:{}:{behaviour}", node.0),
         Action::CrashLeader {
             disk,
@@ -487,9 +519,14 @@ fn action_text(text: &str) -> Result<Action, String> {
                 workload: parse_workload(args[1])?,
             }
         }
+        "failures" => {
+            let failures = parse_failures(&args[1..].join(":"))
+                .map_err(|e| format!("{e}, as in {}", example("failures")))?;
+            Action::SetFailures { failures }
+        }
         other => {
             return Err(format!(
-                "unknown action {other:?} (known: crash, restart, crash-on-write, pause, slow, skew, drift, partition, cut, restore, heal, link, net, checksums, client, load, behave, crash-leader, partition-leader)"
+                "unknown action {other:?} (known: crash, restart, crash-on-write, pause, slow, skew, drift, partition, cut, restore, heal, link, net, checksums, client, load, failures, behave, crash-leader, partition-leader)"
             ))
         }
     };
@@ -513,6 +550,7 @@ fn example(verb: &str) -> &'static str {
         "checksums" => "checksums:off",
         "client" => "client:2:put:1:7, client:2:get:1 or client:2:cas:1:none:7",
         "load" => "load:50_keys5_read40_timeout1s_backoff100ms~2s~5",
+        "failures" => "failures:30s:3s (mean time to failure, mean time to repair) or failures:off",
         "behave" => "behave:0:silent or behave:0:honest",
         "crash-leader" => "crash-leader:keep:300ms",
         "partition-leader" => "partition-leader or partition-leader:1 (the leader and one more)",
