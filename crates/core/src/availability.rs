@@ -154,6 +154,56 @@ impl Availability {
     }
 }
 
+/// A run's availability as a report gives it: the counts and times, and each share as a
+/// fraction and in words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub operations_finished: u64,
+    pub operations_succeeded: u64,
+    /// `operations_succeeded / operations_finished` in millionths (none before any
+    /// finished).
+    pub answered_ppm: Option<u64>,
+    pub answered_words: Option<String>,
+    /// What the service needs up, in words.
+    pub needs: String,
+    pub observed_us: Micros,
+    pub serving_us: Micros,
+    /// `serving_us / observed_us` in millionths.
+    pub uptime_ppm: Option<u64>,
+    pub uptime_words: Option<String>,
+    /// The random failures, if they were on at the end.
+    pub failures: Option<Failures>,
+    /// What their rates predict for one node, MTTF / (MTTF + MTTR), and for the service,
+    /// in millionths.
+    pub predicted_node_ppm: Option<u64>,
+    pub predicted_service_ppm: Option<u64>,
+}
+
+impl From<&Availability> for Report {
+    fn from(a: &Availability) -> Self {
+        let predicted = a.predicted();
+        Report {
+            operations_finished: a.ops_finished,
+            operations_succeeded: a.ops_succeeded,
+            answered_ppm: a.ops_share().map(ppm),
+            answered_words: a.ops_share().map(describe),
+            needs: a.needs.words(a.nodes),
+            observed_us: a.observed_us,
+            serving_us: a.serving_us,
+            uptime_ppm: a.time_share().map(ppm),
+            uptime_words: a.time_share().map(describe),
+            failures: a.failures,
+            predicted_node_ppm: predicted.map(|p| ppm(p.0)),
+            predicted_service_ppm: predicted.map(|p| ppm(p.1)),
+        }
+    }
+}
+
+/// A share in millionths, rounded down (so that 0.9999999 is never a whole million).
+fn ppm(share: f64) -> u64 {
+    (share.clamp(0.0, 1.0) * 1e6).floor() as u64
+}
+
 /// How many nines a share has: 0.999 is 3, 0.9995 about 3.3 (`-log10(1 - share)`);
 /// `None` for a share of 1 (no downtime at all).
 pub fn nines(share: f64) -> Option<f64> {

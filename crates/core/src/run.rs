@@ -283,6 +283,9 @@ pub struct RunReport {
     /// [`crate::check::Meter::alarm`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alarm: Option<crate::check::Alarm>,
+    /// The service's availability over the run (see [`crate::availability`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability: Option<crate::availability::Report>,
 }
 
 /// One measure at the end of a run: its reading (in the measure's unit) and in words.
@@ -345,6 +348,7 @@ pub fn report(spec: &RunSpec, world: &dyn Sim) -> RunReport {
         linearizability: crate::checkers::linearizability::check(world.clients()).verdict,
         measures: measure_readings(world),
         alarm: world.alarm(),
+        availability: Some((&world.availability()).into()),
     }
 }
 

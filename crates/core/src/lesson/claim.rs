@@ -64,6 +64,22 @@ pub enum Claim {
         at_least: bool,
         percent: u64,
     },
+    /// The share of the run so far during which the service could answer (its needed
+    /// nodes up: see `crate::availability`), against a bound in thousandths of a percent.
+    Uptime {
+        at_least: bool,
+        milli_percent: u64,
+    },
+    /// The share of the run's finished client operations that succeeded, likewise.
+    Answered {
+        at_least: bool,
+        milli_percent: u64,
+    },
+    /// The measured uptime is within this many thousandths of a percentage point of what
+    /// the random failures' rates predict.
+    UptimeNearFormula {
+        milli_points: u64,
+    },
 }
 
 /// What a claim found in a run: whether it holds, and the moment that shows it (the time
@@ -123,9 +139,30 @@ impl Claim {
             retries_within(t, rest)?
         } else if let Some(rest) = t.strip_prefix("measure ") {
             measure(t, rest)?
+        } else if let Some(rest) = t.strip_prefix("uptime within ") {
+            let points = rest
+                .strip_suffix(" points of the formula")
+                .or_else(|| rest.strip_suffix(" point of the formula"))
+                .and_then(milli_percent)
+                .ok_or_else(|| format!("{t:?}: expected uptime within P points of the formula, as in uptime within 0.5 points of the formula"))?;
+            Claim::UptimeNearFormula {
+                milli_points: points,
+            }
+        } else if let Some(rest) = t.strip_prefix("uptime ") {
+            let (at_least, milli_percent) = share_bound(t, rest, "uptime")?;
+            Claim::Uptime {
+                at_least,
+                milli_percent,
+            }
+        } else if let Some(rest) = t.strip_prefix("answered ") {
+            let (at_least, milli_percent) = share_bound(t, rest, "answered")?;
+            Claim::Answered {
+                at_least,
+                milli_percent,
+            }
         } else {
             return Err(format!(
-                "unknown claim {t:?}; a claim is one of: safety holds, safety broken NAME, end holds, end broken NAME, linearizable, not linearizable, stale reads at least K, leaders at once at least K, note TEXT, event TEXT, acknowledged writes lost at least K, siblings at least K, replicas agree, replicas disagree, availability on NODES during FROM-TO at least|at most P%, retries within DURATION at least|at most K, measure NAME at least|at most V"
+                "unknown claim {t:?}; a claim is one of: safety holds, safety broken NAME, end holds, end broken NAME, linearizable, not linearizable, stale reads at least K, leaders at once at least K, note TEXT, event TEXT, acknowledged writes lost at least K, siblings at least K, replicas agree, replicas disagree, availability on NODES during FROM-TO at least|at most P%, retries within DURATION at least|at most K, measure NAME at least|at most V, uptime at least|at most P%, answered at least|at most P%, uptime within P points of the formula"
             ));
         })
     }
@@ -376,6 +413,54 @@ impl Claim {
                 );
                 finding(holds, None, says)
             }
+            Claim::Uptime {
+                at_least,
+                milli_percent,
+            } => {
+                let a = sim.availability();
+                let Some(share) = a.time_share() else {
+                    return finding(false, None, "no time has passed".into());
+                };
+                let says = format!(
+                    "the service could answer {} of the time (it needs {})",
+                    crate::availability::percent(share),
+                    a.needs.words(a.nodes)
+                );
+                finding(bounded(share, *at_least, *milli_percent), None, says)
+            }
+            Claim::Answered {
+                at_least,
+                milli_percent,
+            } => {
+                let a = sim.availability();
+                let Some(share) = a.ops_share() else {
+                    return finding(false, None, "no client operation has finished".into());
+                };
+                let says = format!(
+                    "{} of {} finished operations succeeded ({})",
+                    a.ops_succeeded,
+                    a.ops_finished,
+                    crate::availability::percent(share)
+                );
+                finding(bounded(share, *at_least, *milli_percent), None, says)
+            }
+            Claim::UptimeNearFormula { milli_points } => {
+                let a = sim.availability();
+                let (Some(share), Some((_, predicted))) = (a.time_share(), a.predicted()) else {
+                    return finding(
+                        false,
+                        None,
+                        "nodes do not fail at random in this run".into(),
+                    );
+                };
+                let off = (share - predicted).abs() * 100.0;
+                let says = format!(
+                    "the service could answer {} of the time; the rates predict {}",
+                    crate::availability::percent(share),
+                    crate::availability::percent(predicted)
+                );
+                finding(off * 1000.0 <= *milli_points as f64, None, says)
+            }
         }
     }
 
@@ -446,6 +531,26 @@ impl Claim {
                     crate::time::Pretty(*to_us)
                 )
             }
+            Claim::Uptime {
+                at_least,
+                milli_percent,
+            } => format!(
+                "the service can answer {} {} of the time",
+                if *at_least { "at least" } else { "at most" },
+                milli_text(*milli_percent)
+            ),
+            Claim::Answered {
+                at_least,
+                milli_percent,
+            } => format!(
+                "{} {} of the finished operations succeed",
+                if *at_least { "at least" } else { "at most" },
+                milli_text(*milli_percent)
+            ),
+            Claim::UptimeNearFormula { milli_points } => format!(
+                "the service's measured uptime is within {} points of what the failure rates predict",
+                milli_text(*milli_points).trim_end_matches('%')
+            ),
         }
     }
 
@@ -463,6 +568,9 @@ impl Claim {
                 | Claim::SiblingsAtLeast(_)
                 | Claim::ReplicasAgree(_)
                 | Claim::Availability { .. }
+                | Claim::Uptime { .. }
+                | Claim::Answered { .. }
+                | Claim::UptimeNearFormula { .. }
                 | Claim::Measure { .. }
                 | Claim::RetriesWithin {
                     at_least: false,
@@ -532,6 +640,50 @@ fn availability(t: &str, rest: &str) -> Result<Claim, String> {
         at_least,
         percent,
     })
+}
+
+/// Thousandths of a percent as written: `99.95%`.
+fn milli_text(milli: u64) -> String {
+    let text = format!("{}.{:03}", milli / 1000, milli % 1000);
+    format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// Whether `share` (a fraction) is at least (or at most) a bound in thousandths of a
+/// percent.
+fn bounded(share: f64, at_least: bool, milli_percent: u64) -> bool {
+    let share = (share * 100_000.0).round() as u64;
+    if at_least {
+        share >= milli_percent
+    } else {
+        share <= milli_percent
+    }
+}
+
+/// A percentage with up to three decimals (`99.95%`, `0.5`) in thousandths of a percent.
+fn milli_percent(text: &str) -> Option<u64> {
+    let text = text.trim().trim_end_matches('%');
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if fraction.len() > 3 || !fraction.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let whole: u64 = whole.parse().ok()?;
+    let fraction: u64 = format!("{fraction:0<3}").parse().ok()?;
+    Some(whole * 1000 + fraction).filter(|p| *p <= 100_000)
+}
+
+/// Reads `at least|at most P%` after a share claim's first word.
+fn share_bound(t: &str, rest: &str, what: &str) -> Result<(bool, u64), String> {
+    let bad = || {
+        format!("{t:?}: expected {what} at least P% (or at most P%), as in {what} at least 99.9%")
+    };
+    let (at_least, p) = if let Some(p) = rest.trim().strip_prefix("at least") {
+        (true, p)
+    } else if let Some(p) = rest.trim().strip_prefix("at most") {
+        (false, p)
+    } else {
+        return Err(bad());
+    };
+    Ok((at_least, milli_percent(p).ok_or_else(bad)?))
 }
 
 /// Reads `retries within DURATION at least|at most K` after its first words.

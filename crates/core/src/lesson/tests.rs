@@ -188,6 +188,48 @@ fn claims_about_lost_writes_siblings_replicas_and_availability() {
     }
 }
 
+/// Uptime and answered operations over the whole run, and the uptime against what the
+/// failure rates predict.
+#[test]
+fn claims_about_uptime_answers_and_the_formula() {
+    let holds = |query: &str, claim: &str| {
+        let recipe = Recipe::from_query(query).unwrap();
+        check_run(&recipe, &Claim::parse(claim).unwrap())
+            .unwrap()
+            .holds
+    };
+    // One server up 9 s and down 1 s on average: about 90% of the time.
+    let single = "v=1&protocol=rpc&nodes=2&seed=3&failures=9s:1s&t=600s";
+    assert!(holds(single, "uptime at least 85%"));
+    assert!(!holds(single, "uptime at least 95%"));
+    assert!(holds(single, "uptime at most 95%"));
+    assert!(holds(single, "uptime within 3 points of the formula"));
+    assert!(!holds(single, "uptime within 0.001 points of the formula"));
+    // Without random failures there is no formula to be near, and the service never stops.
+    let calm = "v=1&nodes=5&seed=3&t=30s";
+    assert!(!holds(calm, "uptime within 100 points of the formula"));
+    assert!(holds(calm, "uptime at least 100%"));
+    assert!(holds(calm, "answered at least 99%"));
+    // Raft's clients lose more than its majority's downtime: every leader failure costs an
+    // election.
+    let raft = "v=1&nodes=5&seed=3&failures=9s:1s&t=300s";
+    assert!(holds(raft, "uptime at least 99%"));
+    assert!(holds(raft, "answered at most 95%"));
+    for bad in [
+        "uptime at least 101%",
+        "uptime at least 99.9999%",
+        "uptime around 99%",
+        "answered at least most",
+        "uptime within 1 points",
+    ] {
+        assert!(Claim::parse(bad).is_err(), "{bad}");
+    }
+    assert_eq!(
+        Claim::parse("uptime at least 99.95%").unwrap().describe(),
+        "the service can answer at least 99.95% of the time"
+    );
+}
+
 /// Retries bunch up while no leader can answer (the first election) when clients retry on
 /// a fixed delay; without clients there are none, and "at most" is judged the other way.
 #[test]
