@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { url, shots, useBrowser, openPage } from './harness.mjs';
 
 const browser = useBrowser();
+const open = (address, viewport) => openPage(browser(), address, viewport);
 
 // Four nodes watching each other with heartbeats; n3 crashes at 1 s and n1 pauses for
 // 600 ms at 2 s (long enough to be suspected wrongly with the default 300 ms timeout);
@@ -172,6 +173,45 @@ test('a service still overloaded after its trigger shows the Metastable badge, a
   await page.locator('.measures-now').waitFor();
   await page.waitForFunction(() => /at 9 s/.test(document.querySelector('.measures-now h2')?.textContent ?? ''));
   assert.equal(await page.locator('.measures-now .alarm').count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('random failures show the availability beside the cluster, against what their rates predict', async () => {
+  // Five Raft nodes, each up 9 s and down 1 s on average, shown at 2 minutes.
+  const { page, errors } = await open(`${url}#v=1&nodes=5&seed=3&failures=9s:1s&t=120s`, { width: 1440, height: 900 });
+  const box = page.locator('.availability-now');
+  await box.waitFor();
+  const fact = async (name) => (await box.locator(`dd[data-availability="${name}"]`).textContent()).trim();
+  assert.match(await fact('uptime'), /^9\d\.\d+% \([\d.]+ nines\): [\d.]+ (min|h|days) down a month, [\d.]+ (h|days) a year$/);
+  assert.equal(await fact('needs'), 'a majority (3 of 5 nodes) up');
+  assert.equal(await fact('failures'), 'each node up 9 s and down 1 s on average');
+  assert.match(await fact('predicted'), /^one node 90\.0% = 9 s \/ \(9 s \+ 1 s\); the service 99\.1%$/);
+  assert.match(await fact('answered'), /^\d+ of \d+ operations \(\d+\.\d%\)$/);
+  // The chart: both shares so far, the prediction dashed, each in the legend.
+  const chart = box.locator('svg.availability-chart');
+  assert.equal(await chart.locator('polyline.uptime').count(), 1);
+  assert.equal(await chart.locator('polyline.answered').count(), 1);
+  assert.equal(await chart.locator('line.predicted').count(), 1);
+  assert.deepEqual(await box.locator('.chart-legend li').allTextContents(),
+    ['uptime so far', 'operations answered so far', 'predicted by the failure rates']);
+  // The preset in use is marked; the page's JavaScript state carries the same numbers.
+  await page.getByRole('button', { name: 'up 9 s, down 1 s' }).and(page.locator('[aria-pressed="true"]')).waitFor();
+  await page.screenshot({ path: `${shots}/70-availability.png` });
+  // Switching them off keeps what was measured and drops the prediction.
+  await page.getByRole('button', { name: 'off', exact: true }).click();
+  await box.locator('dd[data-availability="failures"]').waitFor({ state: 'detached' });
+  assert.match(await fact('uptime'), /%/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a calm run shows no availability, and random failures can be switched on from the page', async () => {
+  const { page, errors } = await open(`${url}#v=1&nodes=3&seed=2&t=5s`, { width: 1280, height: 720 });
+  assert.equal(await page.locator('.availability-now').count(), 0);
+  await page.getByRole('button', { name: 'up 9 s, down 1 s' }).click();
+  await page.locator('.availability-now dd[data-availability="failures"]').waitFor();
+  assert.match(decodeURIComponent(await page.evaluate(() => location.hash)), /failures:9s:1s/);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -163,6 +163,8 @@ pub struct RunState {
     /// The meter's warning now, if it raises one (the overloaded service's "metastable").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alarm: Option<crate::check::Alarm>,
+    /// The service's availability so far (see [`crate::availability::Report`]).
+    pub availability: crate::availability::Report,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

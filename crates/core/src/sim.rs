@@ -61,6 +61,9 @@ pub trait Sim {
     fn alarm(&self) -> Option<crate::check::Alarm>;
     /// The service's availability so far (see [`crate::availability`]).
     fn availability(&self) -> crate::availability::Availability;
+    /// When the service started or stopped being able to answer (see
+    /// [`Kernel::serving_changes`]).
+    fn serving_changes(&self) -> &[(Micros, bool)];
     /// The measures sampled over the run so far, for a chart over time.
     fn samples(&self) -> &[Sample];
 
@@ -212,6 +215,10 @@ impl Sim for Kernel {
 
     fn availability(&self) -> crate::availability::Availability {
         Kernel::availability(self)
+    }
+
+    fn serving_changes(&self) -> &[(Micros, bool)] {
+        Kernel::serving_changes(self)
     }
 
     fn samples(&self) -> &[Sample] {

@@ -154,6 +154,7 @@ impl Playground {
             violations: world.violations().to_vec(),
             measures: splitbrain_core::run::measure_readings(&**world),
             alarm: world.alarm(),
+            availability: (&world.availability()).into(),
         };
         crate::share::to_js(&state).map_err(|e| JsError::new(&e))
     }

@@ -650,6 +650,7 @@ pub fn App(props: &AppProps) -> Html {
                     { lin }
                     { narration(&page, &world, &narrate) }
                     { crate::measures::readings(&**world) }
+                    { crate::availability_view::section(&**world) }
                     if !*hint_seen && page.lesson.is_none() { { first_visit_hint(&hint_seen) } }
                     { end }
                     { last }

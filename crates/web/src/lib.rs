@@ -18,6 +18,7 @@ static HEAP: splitbrain_core::mem::Counting<std::alloc::System> =
 mod any;
 mod api;
 mod app;
+mod availability_view;
 mod bench;
 mod cap_live;
 mod cap_view;

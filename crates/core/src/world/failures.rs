@@ -25,6 +25,8 @@ pub struct Uptime {
     serving_us: Micros,
     since: Micros,
     serving_now: bool,
+    /// Every moment the service started or stopped being able to answer, for a chart.
+    changes: Vec<(Micros, bool)>,
 }
 
 /// Mixed into the run's seed for the failure process's own stream.
@@ -40,6 +42,7 @@ impl Uptime {
             serving_us: 0,
             since: 0,
             serving_now: false,
+            changes: Vec::new(),
         }
     }
 }
@@ -110,7 +113,17 @@ impl Kernel {
             u.serving_us += now - u.since;
         }
         u.since = now;
-        u.serving_now = u.needs.met(&up);
+        let serving = u.needs.met(&up);
+        if serving != u.serving_now {
+            u.changes.push((now, serving));
+        }
+        u.serving_now = serving;
+    }
+
+    /// When the service started or stopped being able to answer: (moment, able from then),
+    /// from the start of the run (before the first, it could not).
+    pub fn serving_changes(&self) -> &[(Micros, bool)] {
+        &self.uptime.changes
     }
 
     /// The service's availability so far: its client operations and its serving time.
