@@ -184,7 +184,7 @@ test('random failures show the availability beside the cluster, against what the
   await box.waitFor();
   const fact = async (name) => (await box.locator(`dd[data-availability="${name}"]`).textContent()).trim();
   assert.match(await fact('uptime'), /^9\d\.\d+% \([\d.]+ nines\): [\d.]+ (min|h|days) down a month, [\d.]+ (h|days) a year$/);
-  assert.equal(await fact('needs'), 'a majority (3 of 5 nodes) up');
+  assert.equal(await fact('needs'), 'a majority of the nodes (3 of 5) up');
   assert.equal(await fact('failures'), 'each node up 9 s and down 1 s on average');
   assert.match(await fact('predicted'), /^one node 90\.0% = 9 s \/ \(9 s \+ 1 s\); the service 99\.1%$/);
   assert.match(await fact('answered'), /^\d+ of \d+ operations \(\d+\.\d%\)$/);

@@ -77,10 +77,11 @@ impl Needs {
         }
     }
 
-    /// In words, for `nodes` nodes: "a majority (3 of 5 nodes) up".
+    /// In words, for `nodes` nodes: "a majority of the nodes (3 of 5) up".
     pub fn words(&self, nodes: usize) -> String {
         match self {
-            Needs::Majority => format!("a majority ({} of {nodes} nodes) up", nodes / 2 + 1),
+            _ if nodes == 1 => "its one node up".into(),
+            Needs::Majority => format!("a majority of the nodes ({} of {nodes}) up", nodes / 2 + 1),
             Needs::AtLeast(k) if *k >= nodes => format!("all {nodes} nodes up"),
             Needs::AtLeast(1) => format!("any one of the {nodes} nodes up"),
             Needs::AtLeast(k) => format!("at least {k} of the {nodes} nodes up"),
@@ -219,8 +220,8 @@ pub fn downtime(share: f64, period_us: Micros) -> Micros {
     ((1.0 - share.clamp(0.0, 1.0)) * period_us as f64).round() as Micros
 }
 
-/// A share as a person reads it: "99.95%", with as many decimals as it takes to show what
-/// is not 100 (up to four), and never "100%" for a share below 1.
+/// A share as a person reads it: "99.95%", to the nearest, with as many decimals as it
+/// takes to show what is not 100 (up to four), and never "100%" for a share below 1.
 pub fn percent(share: f64) -> String {
     if share >= 1.0 {
         return "100%".into();
@@ -230,7 +231,11 @@ pub fn percent(share: f64) -> String {
     let missing = 100.0 - p;
     let decimals = ((-missing.log10() - 1e-9).ceil() as i32).clamp(1, 4);
     let scale = 10f64.powi(decimals);
-    let shown = (p * scale + 1e-6).floor() / scale;
+    // To the nearest, except that what is short of 100 is never shown as 100.
+    let mut shown = (p * scale).round() / scale;
+    if shown >= 100.0 {
+        shown = (p * scale + 1e-6).floor() / scale;
+    }
     format!("{shown:.0$}%", decimals as usize)
 }
 
@@ -297,6 +302,10 @@ mod tests {
         assert_eq!(percent(0.5), "50.0%");
         assert_eq!(percent(0.9), "90.0%");
         assert_eq!(percent(0.999_999_99), "99.9999%");
+        // To the nearest: 99.7988% is 99.8%, as 0.2% of a month is its downtime.
+        assert_eq!(percent(0.997_988), "99.8%");
+        assert_eq!(percent(0.999_96), "99.996%");
+        assert_eq!(percent(0.947_7), "94.8%");
         assert_eq!(percent(1.0), "100%");
         assert_eq!(
             describe(0.9995),
@@ -316,7 +325,12 @@ mod tests {
         assert!((Needs::AtLeast(1).probability(2, p) - 0.99).abs() < 1e-12);
         assert!((Needs::Majority.probability(3, p) - 0.972).abs() < 1e-12);
         assert!((Needs::These(vec![NodeId(0)]).probability(5, p) - 0.9).abs() < 1e-12);
-        assert_eq!(Needs::Majority.words(5), "a majority (3 of 5 nodes) up");
+        assert_eq!(
+            Needs::Majority.words(5),
+            "a majority of the nodes (3 of 5) up"
+        );
+        assert_eq!(Needs::AtLeast(1).words(1), "its one node up");
+        assert_eq!(Needs::AtLeast(3).words(3), "all 3 nodes up");
         let f = Failures {
             mttf_us: 9 * MICROS_PER_SEC,
             mttr_us: MICROS_PER_SEC,

@@ -422,7 +422,7 @@ impl Claim {
                     return finding(false, None, "no time has passed".into());
                 };
                 let says = format!(
-                    "the service could answer {} of the time (it needs {})",
+                    "the service could answer {} of the time; it needs {}",
                     crate::availability::percent(share),
                     a.needs.words(a.nodes)
                 );

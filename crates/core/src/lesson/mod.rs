@@ -104,6 +104,7 @@ builtin_lessons![
     "two-phase-commit",
     "agreement-compared",
     "system-models",
+    "availability",
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -186,8 +186,9 @@ mod tests {
             "a majority was up {measured}"
         );
         assert!(measured < 1.0, "three nodes were never down at once");
-        // The clients saw less than that: a leader's failure leaves them without one until
-        // the next election, even with a majority up.
+        // The clients saw less than that: each sends to one node, whose failures time its
+        // operations out, and a leader's failure leaves them without one until the next
+        // election, even with a majority up.
         let answered = a.ops_share().unwrap();
         assert!(
             answered > 0.8 && answered < measured,

@@ -245,9 +245,9 @@ impl Protocol for RpcNode {
     type Note = RpcNote;
     const ROLES: &'static [crate::protocol::RoleDesc] = super::roles::ALL;
 
-    /// What must be up for the service to answer: the one server, n0.
-    fn needs(_config: &Self::Config, _nodes: usize) -> crate::availability::Needs {
-        crate::availability::Needs::These(vec![crate::ids::NodeId(0)])
+    /// What must be up for the service to answer: the one server, the last node.
+    fn needs(_config: &Self::Config, nodes: usize) -> crate::availability::Needs {
+        crate::availability::Needs::These(vec![crate::ids::NodeId(nodes as u32 - 1)])
     }
 
     fn boot(id: NodeId, nodes: usize, config: &RpcConfig, disk: &RpcDisk) -> Self {
