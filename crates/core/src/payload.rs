@@ -171,6 +171,8 @@ pub trait AnyNote {
     fn is_routine(&self) -> bool;
     /// Whether the diagram marks it (see [`Note::is_mark`]).
     fn is_mark(&self) -> bool;
+    /// Its point on a line across the diagram (see [`Note::cut`]).
+    fn cut(&self) -> Option<crate::protocol::CutPoint>;
     fn hash_into(&self, h: &mut StableHasher);
     fn as_any(&self) -> &dyn Any;
 }
@@ -186,6 +188,10 @@ impl<N: Note + 'static> AnyNote for N {
 
     fn is_mark(&self) -> bool {
         Note::is_mark(self)
+    }
+
+    fn cut(&self) -> Option<crate::protocol::CutPoint> {
+        Note::cut(self)
     }
 
     fn hash_into(&self, h: &mut StableHasher) {

@@ -84,6 +84,24 @@ pub trait Note: Clone + Debug + Serialize {
     fn is_mark(&self) -> bool {
         false
     }
+
+    /// A point of a line the space-time diagram draws across the lanes, through one point
+    /// on each node's lane: a snapshot's cut, a recovery line (what the lines mean is the
+    /// protocol's [`crate::about::Look::cut`]).
+    fn cut(&self) -> Option<CutPoint> {
+        None
+    }
+}
+
+/// Where a line across the diagram's lanes ([`Note::cut`]) crosses the lane of the node
+/// that noted it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CutPoint {
+    /// Which line: points with the same number are joined (a snapshot's id, a recovery's).
+    pub line: u64,
+    /// The moment on the lane, if not the note's own (a recovery line passes through
+    /// checkpoints taken before the recovery that notes it).
+    pub at_us: Option<crate::time::Micros>,
 }
 
 /// The notes of a protocol that has none.

@@ -120,6 +120,8 @@ pub enum SeenKind<'a> {
         node: NodeId,
         /// Whether the diagram marks it (see [`crate::protocol::Note::is_mark`]).
         mark: bool,
+        /// Its point on a line across the diagram (see [`crate::protocol::Note::cut`]).
+        cut: Option<crate::protocol::CutPoint>,
     },
 }
 
@@ -201,6 +203,7 @@ pub fn seen(e: &TraceEvent) -> Seen<'_> {
         EventKind::Note { node, note } => SeenKind::Note {
             node: *node,
             mark: note.is_mark(),
+            cut: note.cut(),
         },
     };
     Seen { time: e.time, kind }

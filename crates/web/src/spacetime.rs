@@ -531,7 +531,9 @@ fn draw_with(
                 points.push((x, y, *index));
                 continue;
             }
-            SeenKind::Note { node, mark: true } => {
+            SeenKind::Note {
+                node, mark: true, ..
+            } => {
                 // A tick across the lane (a delivery to the application, say), beside the
                 // arrow heads that brought messages in.
                 let (x, y) = (x_of(e.time), y_of(*node));
@@ -567,6 +569,38 @@ fn draw_with(
             ctx.set_fill_style_str(colour_of(rel, "#1d2428"));
             ctx.fill();
         }
+    }
+
+    // A protocol's lines across the lanes (a snapshot's cut, a recovery line): dashed ink
+    // through each line's points, lane by lane.
+    let mut cuts: Vec<(u64, f64, f64)> = window
+        .events
+        .iter()
+        .filter_map(|(_, e)| match e.kind {
+            SeenKind::Note {
+                node, cut: Some(c), ..
+            } => Some((c.line, x_of(c.at_us.unwrap_or(e.time)), y_of(node))),
+            _ => None,
+        })
+        .collect();
+    cuts.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.total_cmp(&b.2)));
+    if !cuts.is_empty() {
+        ctx.set_stroke_style_str(MARK_COLOUR);
+        ctx.set_line_width(1.5);
+        ctx.set_dash(&[5.0, 4.0]);
+        for line in cuts.chunk_by(|a, b| a.0 == b.0) {
+            ctx.begin_path();
+            // Beyond the lanes a little at both ends, so that a line of one point shows.
+            let (first, last) = (line[0], line[line.len() - 1]);
+            ctx.move_to(first.1, first.2 - lane_h * 0.5);
+            for &(_, x, y) in line {
+                ctx.line_to(x, y);
+            }
+            ctx.line_to(last.1, last.2 + lane_h * 0.5);
+            ctx.stroke();
+        }
+        ctx.set_dash(&[]);
+        ctx.set_line_width(1.2);
     }
 
     // The witness's labels, over everything else.
@@ -636,6 +670,7 @@ pub fn SpaceTime(props: &Props) -> Html {
     let current = page.control.diagram_window_us.get();
     let legend = page.world.borrow().about().look.legend;
     let mark = page.world.borrow().about().look.mark;
+    let cut = page.world.borrow().about().look.cut;
     let selected = page.control.selected_event.get().and_then(|i| {
         let world = page.world.borrow();
         let time = world.event_time(i)?;
@@ -670,6 +705,9 @@ pub fn SpaceTime(props: &Props) -> Html {
                         <span class="key crash">{"crash"}</span>
                         if let Some(mark) = mark {
                             <span class="key mark" title="A tick across the node's lane">{ mark }</span>
+                        }
+                        if let Some(cut) = cut {
+                            <span class="key cut" title="A dashed line across the lanes">{ cut }</span>
                         }
                     }
                     if !page.control.lin.borrow().witness().is_empty() {

@@ -108,6 +108,7 @@ const ABOUT: About = About {
         legend: ["query", "store", "answer", ""],
         era: None,
         mark: None,
+        cut: None,
     },
 };
 

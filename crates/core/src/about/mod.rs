@@ -65,6 +65,10 @@ pub struct Look {
     /// [`crate::protocol::Note::is_mark`]: the broadcast's deliveries to the application),
     /// for its legend; `None` for a protocol without them.
     pub mark: Option<&'static str>,
+    /// What the dashed lines the diagram draws across the lanes mean (through the points
+    /// of [`crate::protocol::Note::cut`]: a snapshot's cut), for its legend; `None` for a
+    /// protocol without them.
+    pub cut: Option<&'static str>,
 }
 
 /// One role for every node, none of them leading: the roles of a protocol whose nodes are
@@ -88,6 +92,7 @@ impl Look {
             legend: ["control", "request or data", "reply", "other"],
             era: None,
             mark: None,
+            cut: None,
         }
     }
 }

@@ -460,6 +460,7 @@ mod tests {
                 legend: ["", "", "", ""],
                 era: None,
                 mark: None,
+                cut: None,
             },
         }))
     }

@@ -105,6 +105,7 @@ const ABOUT: About = About {
         ],
         era: None,
         mark: Some("delivered to the application"),
+        cut: None,
     },
 };
 

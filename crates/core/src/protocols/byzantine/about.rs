@@ -101,6 +101,7 @@ const ABOUT: About = About {
         legend: ["", "the commander's order", "an order relayed", ""],
         era: None,
         mark: None,
+        cut: None,
     },
 };
 

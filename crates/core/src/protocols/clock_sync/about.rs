@@ -98,6 +98,7 @@ const ABOUT: About = About {
         legend: ["", "asks the time (a poll)", "the time (an answer)", "a correction"],
         era: None,
         mark: None,
+        cut: None,
     },
 };
 

@@ -139,6 +139,7 @@ const ABOUT: About = About {
         legend: ["", "heartbeat or ping", "answer to a ping", ""],
         era: None,
         mark: None,
+        cut: None,
     },
 };
 

@@ -79,6 +79,7 @@ const ABOUT: About = About {
         ],
         era: Some(("R", "round")),
         mark: None,
+        cut: None,
     },
 };
 

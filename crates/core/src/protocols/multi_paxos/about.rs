@@ -49,6 +49,7 @@ const ABOUT: About = About {
         ],
         era: Some(("b", "ballot round")),
         mark: None,
+        cut: None,
     },
 };
 

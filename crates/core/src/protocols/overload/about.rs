@@ -185,6 +185,7 @@ const ABOUT: About = About {
         legend: ["", "a request", "an answer", "refused: the queue is full"],
         era: None,
         mark: None,
+        cut: None,
     },
 };
 

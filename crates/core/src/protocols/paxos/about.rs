@@ -77,6 +77,7 @@ const ABOUT: About = About {
         ],
         era: Some(("b", "ballot round")),
         mark: None,
+        cut: None,
     },
 };
 

@@ -73,6 +73,7 @@ const ABOUT: About = About {
         ],
         era: Some(("v", "view")),
         mark: None,
+        cut: None,
     },
 };
 

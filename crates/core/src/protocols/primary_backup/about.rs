@@ -43,6 +43,7 @@ const ABOUT: About = About {
         ],
         era: Some(("E", "epoch")),
         mark: None,
+        cut: None,
     },
 };
 

@@ -190,6 +190,7 @@ const ABOUT: About = About {
         ],
         era: None,
         mark: None,
+        cut: None,
     },
 };
 

@@ -119,6 +119,7 @@ const ABOUT: About = About {
         ],
         era: None,
         mark: None,
+        cut: None,
     },
 };
 

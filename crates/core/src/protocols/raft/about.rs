@@ -58,6 +58,7 @@ const ABOUT: About = About {
         ],
         era: Some(("T", "term")),
         mark: None,
+        cut: None,
     },
 };
 

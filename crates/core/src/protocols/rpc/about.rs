@@ -144,6 +144,7 @@ const ABOUT: About = About {
         ],
         era: None,
         mark: None,
+        cut: None,
     },
 };
 

@@ -70,6 +70,7 @@ const ABOUT: About = About {
         legend: ["", "the order: attack at T", "a confirmation", ""],
         era: None,
         mark: None,
+        cut: None,
     },
 };
 

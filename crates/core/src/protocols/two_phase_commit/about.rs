@@ -102,6 +102,7 @@ const ABOUT: About = About {
         ],
         era: Some(("t", "transaction")),
         mark: None,
+        cut: None,
     },
 };
 
