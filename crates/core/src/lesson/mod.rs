@@ -89,6 +89,7 @@ builtin_lessons![
     "leaders-epochs",
     "leaderless-quorums",
     "clocks",
+    "clock-sync",
     "broadcast-reliable",
     "broadcast-order",
     "consistency-models",

@@ -57,7 +57,7 @@ const ADJUST: Setting<Pick> = Setting::<Pick>::new(SettingDesc {
             Choice {
                 value: "slew",
                 meaning:
-                    "running the clock 10% fast or slow until it has caught up: it never goes back",
+                    "running the clock 10% fast or slow until it has caught up: it never goes back while the node stays up (a node restarted mid-slew starts from its whole correction)",
                 also: &[],
             },
         ],
@@ -103,6 +103,9 @@ const ABOUT: About = About {
 };
 
 fn moves(config: &CsConfig, by: i64) -> &'static str {
+    if by == 0 {
+        return "so leaves its clock as it is";
+    }
     match (config.adjust, by < 0) {
         (Adjust::Step, true) => "steps its clock back: a timestamp it takes now can be earlier than one it took a moment ago",
         (Adjust::Step, false) => "steps its clock forwards at once",
@@ -123,18 +126,17 @@ impl Described for CsNode {
                 let note = note.get::<CsNote>()?;
                 Some(match note {
                     CsNote::Synced(x) => {
-                        let (ahead, by) = if x.theta >= 0 {
-                            ("ahead of", x.theta)
-                        } else {
-                            ("behind", -x.theta)
+                        let apart = match x.theta {
+                            0 => format!("reads the same as {node}'s"),
+                            t if t > 0 => format!("is about {} ahead of {node}'s", signed(t).trim_start_matches('+')),
+                            t => format!("is about {} behind {node}'s", signed(-t).trim_start_matches('+')),
                         };
                         format!(
-                            "{node} asked at t1 = {} on its clock; {SERVER} stamped the request t2 = {} and its answer t3 = {}; the answer came back at t4 = {}. So {SERVER}'s clock is about {} {ahead} {node}'s (θ, the mean of t2 − t1 and t3 − t4), and the round trip took {} (δ). {node} moves by {} and {}. It assumed the answer took half the round trip to come back: if the two ways took different times, it is wrong by up to {} (δ/2), and nothing it measured shows it",
+                            "{node} asked at t1 = {} on its clock; {SERVER} stamped the request t2 = {} and its answer t3 = {}; the answer came back at t4 = {}. So {SERVER}'s clock {apart} (θ, the mean of t2 − t1 and t3 − t4), and the round trip took {} (δ). {node} moves by {} and {}. It assumed the answer took half the round trip to come back: if the two ways took different times, it is wrong by up to {} (δ/2), and nothing it measured shows it",
                             stamp(x.t1),
                             stamp(x.t2),
                             stamp(x.t3),
                             stamp(x.t4),
-                            signed(by).trim_start_matches('+'),
                             Pretty(x.delay.max(0) as Micros),
                             signed(x.moved),
                             moves(config, x.moved),
@@ -216,21 +218,77 @@ impl Described for CsNode {
             }
             (Algorithm::Berkeley, false) => "polled by the master and moved as it says",
         };
+        // Four clocks are in play, and the panel above this card already shows two of them
+        // ("true time", and "its clock", which is the hardware clock): each fact says which
+        // one it reads.
+        let slewing = self.slewing();
+        let applied = self.correction() - slewing;
         let mut card = Card::default()
             .fact("role", role)
             .fact(
-                "clock reads",
-                format!("{} (at its latest step)", stamp(self.shown())),
+                "corrected clock",
+                format!(
+                    "{} when it last acted: its hardware clock plus the correction{}, the time its applications read",
+                    stamp(self.shown()),
+                    if slewing == 0 {
+                        ""
+                    } else {
+                        ", less what is still to slew"
+                    }
+                ),
             )
-            .fact("physical clock", stamp(self.physical()))
-            .fact("correction", signed(self.correction()));
+            .fact(
+                "hardware clock",
+                format!(
+                    "{} when it last acted: the machine's own clock (\"its clock\" above), which faults skew and drift and synchronisation never touches",
+                    stamp(self.physical())
+                ),
+            )
+            .fact(
+                "correction",
+                format!(
+                    "{}: what synchronisation adds to the hardware clock",
+                    signed(self.correction())
+                ),
+            );
         if config.adjust == Adjust::Slew {
-            card = card.fact("still to slew", signed(self.slewing()));
+            card = card.fact(
+                "still to slew",
+                format!(
+                    "{}: the part of the correction its corrected clock has not made up yet",
+                    signed(slewing)
+                ),
+            );
         }
-        card = card.fact(
+        let offset = if applied == 0 {
+            "the hardware clock's (beside \"its clock\" above), with no correction applied; the node itself cannot know it".to_string()
+        } else {
+            format!(
+                "that of the hardware clock (beside \"its clock\" above), moved {} {} by the correction{}; the node itself cannot know it",
+                Pretty(applied.unsigned_abs()),
+                if applied < 0 { "earlier" } else { "later" },
+                if config.adjust == Adjust::Slew {
+                    " slewed when it last acted"
+                } else {
+                    ""
+                }
+            )
+        };
+        card = card.fact("offset from true time", offset).fact(
             "last synchronised",
-            self.synced_at().map_or("never".into(), stamp),
+            self.synced_at().map_or("never".into(), |t| {
+                format!("at {} (hardware clock plus correction)", stamp(t))
+            }),
         );
+        if self.went_back() > 0 {
+            card = card.fact(
+                "went back",
+                format!(
+                    "by up to {} when a correction stepped it back",
+                    Pretty(self.went_back() as Micros)
+                ),
+            );
+        }
         if let Some(x) = self.last() {
             card = card
                 .fact("last θ (offset)", signed(x.theta))

@@ -49,14 +49,14 @@ pub mod roles {
         RoleDesc {
             code: 0,
             name: "time-server",
-            label: "keeps the reference time (the Berkeley master)",
+            label: "time server (keeps the reference time; under Berkeley, the master)",
             leads: true,
             tone: Tone::Lead,
         },
         RoleDesc {
             code: 1,
             name: "client",
-            label: "sets its clock by the time server",
+            label: "client (sets its clock by the time server)",
             leads: false,
             tone: Tone::Steady,
         },
@@ -71,7 +71,7 @@ mod node;
 
 pub use msg::Exchange;
 pub use msg::{CsDisk, CsMsg, CsNote, CsTimer, CsWrite};
-pub use node::{CsNode, SLEW_PPM};
+pub use node::{CsNode, Face, SLEW_PPM};
 
 use crate::ids::NodeId;
 use crate::time::{Micros, MICROS_PER_MS, MICROS_PER_SEC};

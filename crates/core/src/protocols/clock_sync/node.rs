@@ -12,11 +12,12 @@ use crate::protocol::{Ctx, NodeStatus, Protocol};
 /// 500 ppm; a simulation a few seconds long needs it faster to show anything.)
 pub const SLEW_PPM: i64 = 100_000;
 
-#[derive(Clone, Debug)]
-pub struct CsNode {
-    id: NodeId,
-    nodes: usize,
-    config: CsConfig,
+/// What a node's clock shows, as a function of its physical clock: the correction it aims
+/// for, how far a slew towards it has got, and the physical and monotonic clocks at the
+/// node's latest input. Small and `Copy`, so that the meter can keep each node's and read
+/// the clock between events.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Face {
     /// The correction it aims for: its time is its physical clock plus this. Under `step`
     /// the clock it shows has all of it; under `slew` it is catching up.
     target: i64,
@@ -27,6 +28,43 @@ pub struct CsNode {
     /// Its physical and monotonic clocks at its latest input.
     phys: i64,
     mono: i64,
+}
+
+impl Face {
+    /// The clock it shows when its physical clock reads `physical`: its physical clock plus
+    /// the correction, less (under `slew`) the part not yet made up. Between its inputs, the
+    /// time since its latest one is taken from the physical clock.
+    pub fn at(&self, physical: i64) -> i64 {
+        let mono = self.mono + (physical - self.phys).max(0);
+        physical + self.target - self.remaining(mono)
+    }
+
+    /// Under `slew`, what the shown clock still lacks of the correction at monotonic
+    /// time `mono`.
+    fn remaining(&self, mono: i64) -> i64 {
+        if self.slew_left == 0 {
+            return 0;
+        }
+        let made_up = (mono - self.slew_from).max(0) as i128 * SLEW_PPM as i128 / 1_000_000;
+        let left = self.slew_left.unsigned_abs() as i128;
+        if made_up >= left {
+            0
+        } else {
+            (left - made_up) as i64 * self.slew_left.signum()
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct CsNode {
+    id: NodeId,
+    nodes: usize,
+    config: CsConfig,
+    /// Its clock: correction, slew, and its physical clocks at its latest input.
+    face: Face,
+    /// The furthest the clock it shows has gone back when it applied a correction (a step
+    /// backwards; a slew never goes back).
+    went_back: i64,
     /// NTP: requests sent, and the one it waits for (number, t1).
     seq: u64,
     pending: Option<(u64, i64)>,
@@ -65,51 +103,46 @@ impl CsNode {
 
     /// The correction it aims for (its time is its physical clock plus this).
     pub fn correction(&self) -> i64 {
-        self.target
+        self.face.target
     }
 
     /// Its time, given what its physical clock reads: the physical clock plus the whole
     /// correction (under `slew`, where the shown clock is heading).
     pub fn time_at(&self, physical: i64) -> i64 {
-        physical + self.target
+        physical + self.face.target
     }
 
     /// The clock it shows, given what its physical clock reads now: under `slew`, the part
     /// of the correction not yet made up is left out. (Between its inputs, the time since
     /// its latest one is taken from the physical clock.)
     pub fn shown_at(&self, physical: i64) -> i64 {
-        let mono = self.mono + (physical - self.phys).max(0);
-        physical + self.target - self.remaining(mono)
+        self.face.at(physical)
+    }
+
+    /// Its clock as a function of its physical clock (see [`Face`]).
+    pub fn face(&self) -> Face {
+        self.face
     }
 
     /// The clock it showed at its latest input.
     pub fn shown(&self) -> i64 {
-        self.shown_at(self.phys)
+        self.shown_at(self.face.phys)
     }
 
     /// Its physical clock at its latest input.
     pub fn physical(&self) -> i64 {
-        self.phys
-    }
-
-    /// Under `slew`, what the shown clock still lacks of the correction at monotonic
-    /// time `mono`.
-    fn remaining(&self, mono: i64) -> i64 {
-        if self.slew_left == 0 {
-            return 0;
-        }
-        let made_up = (mono - self.slew_from).max(0) as i128 * SLEW_PPM as i128 / 1_000_000;
-        let left = self.slew_left.unsigned_abs() as i128;
-        if made_up >= left {
-            0
-        } else {
-            (left - made_up) as i64 * self.slew_left.signum()
-        }
+        self.face.phys
     }
 
     /// The part of its correction its shown clock still lacks (at its latest input).
     pub fn slewing(&self) -> i64 {
-        self.remaining(self.mono)
+        self.face.remaining(self.face.mono)
+    }
+
+    /// The furthest the clock it shows has gone back when it applied a correction, since
+    /// it last started (zero if it never went back).
+    pub fn went_back(&self) -> i64 {
+        self.went_back
     }
 
     /// Its last NTP exchange.
@@ -148,32 +181,35 @@ impl CsNode {
 
     /// Its time now, as this input reads it.
     fn now(&self) -> i64 {
-        self.phys + self.target
+        self.face.phys + self.face.target
     }
 
     fn read(&mut self, ctx: &CCtx) {
-        self.phys = ctx.clock();
-        self.mono = ctx.monotonic_clock();
+        self.face.phys = ctx.clock();
+        self.face.mono = ctx.monotonic_clock();
     }
 
     /// Moves its clock by `by`: at once, or by slewing towards it.
     fn apply(&mut self, ctx: &mut CCtx, by: i64) {
+        let before = self.shown();
+        let face = &mut self.face;
         match self.config.adjust {
-            Adjust::Step => self.slew_left = 0,
+            Adjust::Step => face.slew_left = 0,
             Adjust::Slew => {
-                self.slew_left = self.remaining(self.mono) + by;
-                self.slew_from = self.mono;
+                face.slew_left = face.remaining(face.mono) + by;
+                face.slew_from = face.mono;
             }
         }
-        self.target += by;
+        face.target += by;
+        self.went_back = self.went_back.max(before - self.shown());
         self.syncs += 1;
         self.synced_at = Some(self.now());
-        ctx.persist(CsWrite::Correction(self.target));
+        ctx.persist(CsWrite::Correction(self.face.target));
     }
 
     fn start(&mut self, ctx: &mut CCtx) {
         self.read(ctx);
-        self.slew_left = 0;
+        self.face.slew_left = 0;
         let active = match self.config.algorithm {
             Algorithm::Ntp => !self.is_server(),
             Algorithm::Berkeley => self.is_server(),
@@ -331,16 +367,21 @@ impl Protocol for CsNode {
     type Note = CsNote;
     const ROLES: &'static [crate::protocol::RoleDesc] = super::roles::ALL;
 
+    /// What must be up for the service to answer: the reference time, n0.
+    fn needs(_config: &Self::Config, _nodes: usize) -> crate::availability::Needs {
+        crate::availability::Needs::These(vec![super::SERVER])
+    }
+
     fn boot(id: NodeId, nodes: usize, config: &CsConfig, disk: &CsDisk) -> Self {
         CsNode {
             id,
             nodes,
             config: config.clone(),
-            target: disk.correction,
-            slew_left: 0,
-            slew_from: 0,
-            phys: 0,
-            mono: 0,
+            face: Face {
+                target: disk.correction,
+                ..Face::default()
+            },
+            went_back: 0,
             seq: 0,
             pending: None,
             last: None,

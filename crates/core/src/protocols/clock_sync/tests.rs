@@ -81,6 +81,16 @@ fn a_slower_way_back_leaves_an_error_the_client_cannot_see_within_half_the_round
     assert!((offset(&w, 1) + 20_000).abs() <= 1, "{}", offset(&w, 1));
     assert!(offset(&w, 2).abs() <= 1);
     assert!(broken(&w).is_empty(), "{:?}", broken(&w));
+    // Its latest exchange, at 2.05 s, finds nothing to correct, and the story says so.
+    assert_eq!(x.theta, 0);
+    let (_, at, told) = Sim::narration(&*w).unwrap();
+    assert_eq!(at, 2050 * MS);
+    assert!(told.contains("n0's clock reads the same as n1's"), "{told}");
+    assert!(
+        told.contains("moves by +0 µs and so leaves its clock as it is"),
+        "{told}"
+    );
+    assert!(told.contains("wrong by up to 25 ms (δ/2)"), "{told}");
 }
 
 #[test]
@@ -231,9 +241,11 @@ fn the_card_and_the_story_tell_what_an_exchange_measured() {
     let card = node(&w, 1).card();
     let facts: Vec<&str> = card.facts.iter().map(|(k, _)| k.as_str()).collect();
     for fact in [
-        "clock reads",
+        "corrected clock",
+        "hardware clock",
         "correction",
         "still to slew",
+        "offset from true time",
         "last synchronised",
         "last θ (offset)",
         "last δ (round trip)",
@@ -241,6 +253,43 @@ fn the_card_and_the_story_tell_what_an_exchange_measured() {
     ] {
         assert!(facts.contains(&fact), "{fact} in {facts:?}");
     }
+    // "Its clock" in the panel above the card is the hardware clock; the card says which
+    // clock each reading is, and nothing on it is called "its clock" or "clock reads".
+    let value = |name: &str| {
+        card.facts
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    assert!(value("hardware clock").contains("(\"its clock\" above)"));
+    assert!(value("corrected clock").contains("hardware clock plus the correction"));
+    assert!(!facts.contains(&"its clock") && !facts.contains(&"clock reads"));
+    // A clock 300 ms ahead and corrected: its offset is the hardware clock's, moved 300 ms
+    // earlier, and the corrected clock reads the hardware clock less 300 ms.
+    let w = run(&spec(2100 * MS, "1500ms@skew:1:300ms", &[], &[]));
+    let n1 = node(&w, 1);
+    let card = n1.card();
+    let value = |name: &str| {
+        card.facts
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    assert!(
+        value("offset from true time").contains("moved 300 ms earlier"),
+        "{}",
+        value("offset from true time")
+    );
+    assert!(value("corrected clock").starts_with(&msg::stamp(n1.shown())));
+    assert!(value("hardware clock").starts_with(&msg::stamp(n1.physical())));
+    assert_eq!(n1.shown() - n1.physical(), n1.correction());
+    assert!(
+        value("went back").starts_with("by up to 300 ms"),
+        "{}",
+        value("went back")
+    );
     // The first exchanges end at 10 ms; n3's is the last of them.
     let w = run(&spec(11 * MS, "", &[], &[]));
     let (_, _, told) = Sim::narration(&*w).unwrap();
@@ -269,4 +318,75 @@ fn the_averaging_bug_runs_berkeley_whatever_the_algorithm_says() {
         run(&s).node(NodeId(0)).unwrap().config().algorithm,
         Algorithm::Berkeley
     );
+}
+
+#[test]
+fn the_meter_reads_a_drifting_clock_between_events() {
+    // n1 runs 1% fast and synchronises every 2 s: from its exchange at about 10 ms to the
+    // next round at 2 s nothing happens, and the meter still reads the clock as it is now.
+    let s = spec(1500 * MS, "0s@drift:1:10000", &[], &[("interval", "2s")]);
+    let w = run(&s);
+    let largest = testkit::reading(&w, "largest offset").unwrap();
+    // Its rate is measured over the 11.7 ms from the drift to its exchange, to the
+    // microsecond: within 100 ppm, 150 µs over the 1.5 s read ahead.
+    assert!(
+        (largest - offset(&w, 1)).abs() <= 150,
+        "{largest} against {}",
+        offset(&w, 1)
+    );
+    // 15 ms gained in 1.5 s, and 0.8 ms left by the first exchange's jittered request.
+    assert!((15_500..=16_000).contains(&largest), "{largest}");
+    // A step is a break in the line, not a rate: the same clock stepped 300 ms ahead at
+    // 1.5 s is read, from the next event on (the timers at 2 s: the engine shows a meter no
+    // clock action), stepped and still running 1% fast.
+    let w = run(&spec(
+        2005 * MS,
+        "0s@drift:1:10000,1500ms@skew:1:300ms",
+        &[],
+        &[("interval", "2s")],
+    ));
+    let largest = testkit::reading(&w, "largest offset").unwrap();
+    assert!(
+        (320_000..=321_000).contains(&offset(&w, 1)),
+        "{}",
+        offset(&w, 1)
+    );
+    assert!(
+        (largest - offset(&w, 1)).abs() <= 150,
+        "{largest} against {}",
+        offset(&w, 1)
+    );
+    // Read between events at that rate until the next event shows the step.
+    let w = run(&spec(1900 * MS, "1500ms@skew:1:300ms", &[], &[]));
+    assert!(testkit::reading(&w, "largest offset").unwrap() < 1_000);
+    // A slewing clock is read slewing: half a second at 10% has made up 50 ms of 200.
+    let w = run(&spec(1510 * MS, "500ms@skew:1:200ms", &[], &[SLEW]));
+    assert_eq!(testkit::reading(&w, "largest offset"), Some(offset(&w, 1)));
+}
+
+#[test]
+fn a_fast_clock_stepped_back_goes_back_and_the_meter_says_how_far() {
+    // 1% fast, synchronised every 2 s (of its own clock): about 20 ms ahead at each
+    // exchange, stepped back by as much.
+    let settings = [("interval", "2s")];
+    let s = spec(4 * MICROS_PER_SEC, "0s@drift:1:10000", &[], &settings);
+    let w = run(&s);
+    let back = testkit::reading(&w, "clock went back").unwrap();
+    assert_eq!(back, node(&w, 1).went_back());
+    assert!((19_000..=21_000).contains(&back), "{back}");
+    // Slewed, the same corrections never take it back.
+    let w = run(&spec(
+        4 * MICROS_PER_SEC,
+        "0s@drift:1:10000",
+        &[],
+        &[settings[0], SLEW],
+    ));
+    assert_eq!(testkit::reading(&w, "clock went back"), Some(0));
+    assert!(node(&w, 1).syncs() >= 2);
+    // A jump of the hardware clock 300 ms back is not counted (the correction that follows
+    // takes the clock forwards); what is counted is the step back of 857 µs at 1 s, which
+    // undid the error the first exchange's jittered request left.
+    let w = run(&spec(2100 * MS, "1500ms@skew:1:-300ms", &[], &[]));
+    assert!(node(&w, 1).syncs() >= 3, "it has corrected the jump since");
+    assert_eq!(testkit::reading(&w, "clock went back"), Some(857));
 }
