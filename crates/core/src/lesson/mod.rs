@@ -106,6 +106,7 @@ builtin_lessons![
     "agreement-compared",
     "system-models",
     "availability",
+    "snapshots",
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

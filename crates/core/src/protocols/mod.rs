@@ -16,5 +16,6 @@ pub mod quorum;
 pub mod raft;
 pub mod rpc;
 pub mod shared;
+pub mod snapshot;
 pub mod two_generals;
 pub mod two_phase_commit;

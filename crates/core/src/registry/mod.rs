@@ -61,6 +61,7 @@ pub static PROTOCOLS: &[&dyn Entry] = &[
     &Of::<QNode>::IT,
     &Of::<BcNode>::IT,
     &Of::<CsNode>::IT,
+    &Of::<crate::protocols::snapshot::SnapNode>::IT,
 ];
 
 /// Protocols added from outside this crate, in the order they were registered.
