@@ -3,6 +3,7 @@
 // diagram. Run by scripts/test.sh like the other e2e files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { url, shots, useBrowser, openPage } from './harness.mjs';
 
 const browser = useBrowser();
@@ -183,6 +184,25 @@ test('the diagram marks the broadcast\'s deliveries on each lane, with a key; a 
   await page.goto(url + '#v=1&protocol=raft&nodes=5&seed=1&t=1s');
   await page.locator('section.spacetime .legend .key.crash').waitFor();
   assert.equal(await page.locator('section.spacetime .legend .key.mark').count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a snapshot's cut is a dashed line across the diagram, with its key in the legend", async () => {
+  // Snapshot 1 starts at 500 ms at n0; every node has recorded its state by 600 ms.
+  const { page, errors } = await open(url + '#v=1&protocol=snapshot&nodes=4&seed=1&snapshots=1&t=800ms');
+  const key = page.locator('section.spacetime .legend .key.cut');
+  await key.waitFor();
+  assert.equal((await key.textContent()).trim(), "a snapshot's cut");
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Diagram SVG' }).click()]);
+  const file = `${shots}/snapshot-cut.svg`;
+  await download.saveAs(file);
+  const svg = readFileSync(file, 'utf8');
+  // One dashed path, through a point on each of the four lanes.
+  const dashed = [...svg.matchAll(/<path d="([^"]*)"[^>]*stroke-dasharray="5(?:\.0)? 4(?:\.0)?"/g)];
+  assert.equal(dashed.length, 1, 'one line for the one snapshot');
+  assert.equal((dashed[0][1].match(/L/g) ?? []).length, 4 + 1, 'through the four lanes and beyond the last');
+  await page.locator('section.spacetime').screenshot({ path: `${shots}/97-snapshot-cut.png` });
   assert.deepEqual(errors, []);
   await page.close();
 });
