@@ -105,6 +105,7 @@ builtin_lessons![
     "two-phase-commit",
     "agreement-compared",
     "system-models",
+    "checkpoints",
     "availability",
     "snapshots",
 ];

@@ -3,6 +3,7 @@
 
 pub mod broadcast;
 pub mod byzantine;
+pub mod checkpoint;
 pub mod clock_sync;
 pub mod failure_detector;
 pub mod flooding;

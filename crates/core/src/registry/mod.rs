@@ -62,6 +62,7 @@ pub static PROTOCOLS: &[&dyn Entry] = &[
     &Of::<BcNode>::IT,
     &Of::<CsNode>::IT,
     &Of::<crate::protocols::snapshot::SnapNode>::IT,
+    &Of::<crate::protocols::checkpoint::CkNode>::IT,
 ];
 
 /// Protocols added from outside this crate, in the order they were registered.
