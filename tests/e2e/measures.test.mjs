@@ -195,13 +195,15 @@ test('random failures show the availability beside the cluster, against what the
   assert.equal(await chart.locator('line.predicted').count(), 1);
   assert.deepEqual(await box.locator('.chart-legend li').allTextContents(),
     ['uptime so far', 'operations answered so far', 'predicted by the failure rates']);
-  // The preset in use is marked; the page's JavaScript state carries the same numbers.
-  await page.getByRole('button', { name: 'up 9 s, down 1 s' }).and(page.locator('[aria-pressed="true"]')).waitFor();
+  // The menu shows the rates in use.
+  const menu = page.locator('select[aria-label="Random failures"]');
+  assert.equal((await menu.locator('option:checked').textContent()).trim(), 'up 9 s, down 1 s');
   await page.screenshot({ path: `${shots}/70-availability.png` });
-  // Switching them off keeps what was measured and drops the prediction.
-  await page.getByRole('button', { name: 'off', exact: true }).click();
+  // Switching them off, from now on, keeps what was measured and drops the prediction.
+  await menu.selectOption({ label: 'off' });
   await box.locator('dd[data-availability="failures"]').waitFor({ state: 'detached' });
   assert.match(await fact('uptime'), /%/);
+  assert.match(decodeURIComponent(await page.evaluate(() => location.hash)), /@failures:off/);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -209,9 +211,15 @@ test('random failures show the availability beside the cluster, against what the
 test('a calm run shows no availability, and random failures can be switched on from the page', async () => {
   const { page, errors } = await open(`${url}#v=1&nodes=3&seed=2&t=5s`, { width: 1280, height: 720 });
   assert.equal(await page.locator('.availability-now').count(), 0);
-  await page.getByRole('button', { name: 'up 9 s, down 1 s' }).click();
+  await page.locator('select[aria-label="Random failures"]').selectOption({ label: 'up 9 s, down 1 s' });
   await page.locator('.availability-now dd[data-availability="failures"]').waitFor();
-  assert.match(decodeURIComponent(await page.evaluate(() => location.hash)), /failures:9s:1s/);
+  assert.match(decodeURIComponent(await page.evaluate(() => location.hash)), /@failures:9s:1s/);
+  // Rates from a link that are none of the menu's are shown as they are.
+  const linked = await open(`${url}#v=1&nodes=3&seed=2&failures=20s:20ms&t=5s`, { width: 1280, height: 720 });
+  await linked.page.locator('.availability-now').waitFor();
+  assert.equal((await linked.page.locator('select[aria-label="Random failures"] option:checked').textContent()).trim(), 'up 20 s, down 20 ms');
+  assert.deepEqual(linked.errors, []);
+  await linked.page.close();
   assert.deepEqual(errors, []);
   await page.close();
 });

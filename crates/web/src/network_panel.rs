@@ -1,16 +1,14 @@
-//! Whole-network faults, random failures of the nodes and the client load: presets the
-//! user applies with one click.
+//! Whole-network faults and the client load: presets the user applies with one click.
 
 use crate::any::AnyWorld;
 use crate::link_editor::LinkEditor;
 use crate::state::Msg;
 use splitbrain_core::action::Action;
-use splitbrain_core::availability::Failures;
 use splitbrain_core::client::Workload;
 use splitbrain_core::ids::NodeId;
 use splitbrain_core::network::LinkConfig;
 use splitbrain_core::rng::Ppm;
-use splitbrain_core::time::{MICROS_PER_MS, MICROS_PER_SEC};
+use splitbrain_core::time::MICROS_PER_MS;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq, Clone)]
@@ -21,8 +19,6 @@ pub struct Props {
     pub checksums: bool,
     /// Whether the protocol serves key-value clients (then the panel offers a load).
     pub serves: bool,
-    /// The random failures on now, if any.
-    pub failures: Option<Failures>,
     /// The page's reducer, for the actions the buttons take.
     pub dispatch: Callback<Msg>,
 }
@@ -36,7 +32,6 @@ impl Props {
             checksums: network.checksums,
             // Key-value client load only for a protocol that serves those clients.
             serves: world.about().serves_clients(),
-            failures: world.availability().failures,
             dispatch,
         }
     }
@@ -93,24 +88,6 @@ pub fn NetworkPanel(props: &Props) -> Html {
                     onclick={act(Action::SetNetwork { link })}>{ name }</button>
         }
     });
-    // Random failures, from none to often: (label, MTTF, MTTR).
-    let failure_buttons = [
-        ("off", 0, 0),
-        ("up 60 s, down 2 s", 60, 2),
-        ("up 9 s, down 1 s", 9, 1),
-    ]
-    .into_iter()
-    .map(|(name, mttf, mttr)| {
-        let failures = (mttf > 0).then_some(Failures {
-            mttf_us: mttf * MICROS_PER_SEC,
-            mttr_us: mttr * MICROS_PER_SEC,
-        });
-        let active = failures == props.failures;
-        html! {
-            <button class={classes!(active.then_some("active"))} aria-pressed={active.to_string()}
-                    onclick={act(Action::SetFailures { failures })}>{ name }</button>
-        }
-    });
     let load = |rate: u32| Action::SetWorkload {
         workload: Workload {
             rate_per_s: rate,
@@ -129,20 +106,16 @@ pub fn NetworkPanel(props: &Props) -> Html {
                     onclick={act(Action::SetChecksums { on: !checksums })}>
                 { if checksums { "checksums on" } else { "checksums off" } }
             </button>
-            <details class="fine-tune">
-                <summary title="Loss, delay, jitter, duplication and corruption on every link at once (click a link in the picture to tune just that one)">{"fine-tune…"}</summary>
-                <LinkEditor link={current} onchange={on_link} label="network" />
-            </details>
-          </div>
-          <div class="row">
             if serves {
                 <span class="label">{"clients"}</span>
                 <button onclick={act(load(0))}>{"stop"}</button>
                 <button onclick={act(load(5))}>{"5 ops/s"}</button>
                 <button onclick={act(load(50))}>{"50 ops/s"}</button>
             }
-            <span class="label" title="Every node fails after a random time with the mean MTTF and is repaired after one with the mean MTTR (the availability beside the cluster compares the run with what the rates predict)">{"random failures"}</span>
-            { for failure_buttons }
+            <details class="fine-tune">
+                <summary title="Loss, delay, jitter, duplication and corruption on every link at once (click a link in the picture to tune just that one)">{"fine-tune…"}</summary>
+                <LinkEditor link={current} onchange={on_link} label="network" />
+            </details>
           </div>
         </section>
     }

@@ -1,9 +1,14 @@
 //! Cluster set-up: how many nodes, which protocol and which deliberate bugs, which seed.
 //! Changing any of these starts a new run; bad values get a message and change nothing.
+//! Beside them, whether nodes fail at random: changed from the moment on screen, as a fault
+//! is, so that the run so far is kept.
 
 use crate::state::{Msg, Setup};
+use splitbrain_core::action::Action;
+use splitbrain_core::availability::Failures;
 use splitbrain_core::registry::{self, SettingDesc, SettingKind};
 use splitbrain_core::run::MAX_NODES;
+use splitbrain_core::time::{Pretty, MICROS_PER_SEC};
 use yew::prelude::*;
 
 pub const NODE_CHOICES: [usize; 9] = [1, 3, 5, 7, 9, 15, 25, 49, 64];
@@ -14,6 +19,8 @@ pub struct Props {
     pub setup: Setup,
     /// The page's reducer: a changed set-up restarts the run.
     pub dispatch: Callback<Msg>,
+    /// The random failures on in the run now (from its set-up or an action since).
+    pub failures: Option<Failures>,
 }
 
 /// Reads a seed typed by the user.
@@ -157,6 +164,42 @@ pub fn SetupPanel(props: &Props) -> Html {
         choices.push(setup.nodes);
         choices.sort_unstable();
     }
+    // Random failures, from none to often; rates that came with a link and are none of
+    // these are offered as they are. A choice applies from now on (an action in the run).
+    let failures_now = props.failures;
+    let mut failure_choices: Vec<Option<Failures>> = [(0, 0), (60, 2), (9, 1)]
+        .into_iter()
+        .map(|(mttf, mttr)| {
+            (mttf > 0).then_some(Failures {
+                mttf_us: mttf * MICROS_PER_SEC,
+                mttr_us: mttr * MICROS_PER_SEC,
+            })
+        })
+        .collect();
+    if !failure_choices.contains(&failures_now) {
+        failure_choices.push(failures_now);
+    }
+    let failure_options: Vec<Html> = failure_choices
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            html! {
+                <option value={i.to_string()} selected={*f == failures_now}>{ failures_label(*f) }</option>
+            }
+        })
+        .collect();
+    let on_failures = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |e: Event| {
+            let chosen = e
+                .target_dyn_into::<web_sys::HtmlSelectElement>()
+                .and_then(|s| s.value().parse::<usize>().ok())
+                .and_then(|i| failure_choices.get(i).copied());
+            if let Some(failures) = chosen {
+                dispatch.emit(Msg::Act(Action::SetFailures { failures }));
+            }
+        })
+    };
     html! {
         <section class="setup" aria-label="Cluster set-up">
             <label>{"protocol "}
@@ -182,7 +225,19 @@ pub fn SetupPanel(props: &Props) -> Html {
             { settings }
             <span class="label">{"bugs"}</span>
             { for bug_buttons }
+            <label class="failures" title="From now on, every node fails after a random time with the mean MTTF and is repaired after one with the mean MTTR; the availability beside the cluster compares the run with what the rates predict">{"random failures "}
+                <select onchange={on_failures} aria-label="Random failures">{ for failure_options }</select>
+            </label>
         </section>
+    }
+}
+
+/// A choice of random failures: `off`, or `up 9 s, down 1 s` (the mean times to failure
+/// and to repair).
+fn failures_label(failures: Option<Failures>) -> String {
+    match failures {
+        None => "off".into(),
+        Some(f) => format!("up {}, down {}", Pretty(f.mttf_us), Pretty(f.mttr_us)),
     }
 }
 
