@@ -64,6 +64,8 @@ pub trait Sim {
     /// When the service started or stopped being able to answer (see
     /// [`Kernel::serving_changes`]).
     fn serving_changes(&self) -> &[(Micros, bool)];
+    /// The random failures on now, if any (see [`Kernel::failures`]).
+    fn failures(&self) -> Option<crate::availability::Failures>;
     /// The measures sampled over the run so far, for a chart over time.
     fn samples(&self) -> &[Sample];
 
@@ -219,6 +221,10 @@ impl Sim for Kernel {
 
     fn serving_changes(&self) -> &[(Micros, bool)] {
         Kernel::serving_changes(self)
+    }
+
+    fn failures(&self) -> Option<crate::availability::Failures> {
+        Kernel::failures(self)
     }
 
     fn samples(&self) -> &[Sample] {

@@ -599,11 +599,11 @@ pub fn App(props: &AppProps) -> Html {
             if page.lesson.is_some() {
                 <details class="free-play">
                     <summary>{"Settings, bug variants and network faults"}</summary>
-                    <SetupPanel setup={page.setup.clone()} dispatch={reducer.clone()} failures={world.availability().failures} />
+                    <SetupPanel setup={page.setup.clone()} dispatch={reducer.clone()} failures={world.failures()} />
                     <NetworkPanel ..network.clone() />
                 </details>
             } else {
-                <SetupPanel setup={page.setup.clone()} dispatch={reducer.clone()} failures={world.availability().failures} />
+                <SetupPanel setup={page.setup.clone()} dispatch={reducer.clone()} failures={world.failures()} />
             }
             <section class="controls" aria-label="Time">
                 <button class="primary" onclick={dispatch(|| Msg::TogglePlay)} aria-label="Play or pause (space)">

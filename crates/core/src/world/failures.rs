@@ -120,6 +120,12 @@ impl Kernel {
         u.serving_now = serving;
     }
 
+    /// The random failures on now, if any (without counting operations, as
+    /// [`Kernel::availability`] does).
+    pub fn failures(&self) -> Option<Failures> {
+        self.uptime.failures
+    }
+
     /// When the service started or stopped being able to answer: (moment, able from then),
     /// from the start of the run (before the first, it could not).
     pub fn serving_changes(&self) -> &[(Micros, bool)] {
@@ -129,18 +135,12 @@ impl Kernel {
     /// The service's availability so far: its client operations and its serving time.
     pub fn availability(&self) -> Availability {
         let u = &self.uptime;
-        let finished = self
-            .clients
-            .iter()
-            .filter(|c| c.completed_at.is_some() || c.outcome == crate::client::Outcome::TimedOut);
-        let (mut ops_finished, mut ops_succeeded) = (0, 0);
-        for c in finished {
-            ops_finished += 1;
-            ops_succeeded += u64::from(c.succeeded());
-        }
+        // The kernel's counters of client outcomes: answered, refused as unavailable, and
+        // given up on.
+        let c = &self.counters;
         Availability {
-            ops_finished,
-            ops_succeeded,
+            ops_finished: c.client_ok + c.client_failed + c.client_timeouts,
+            ops_succeeded: c.client_ok,
             observed_us: self.now,
             serving_us: u.serving_us + if u.serving_now { self.now - u.since } else { 0 },
             needs: u.needs.clone(),
