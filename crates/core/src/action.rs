@@ -116,6 +116,12 @@ pub enum Action {
         node: NodeId,
         behaviour: String,
     },
+    /// The protocol's own action at a node, which a person takes by hand (Chandy-Lamport's
+    /// snapshot started there; see [`crate::registry::About::trigger`]). A protocol without
+    /// one refuses it in a schedule; a node that is down ignores it.
+    Trigger {
+        node: NodeId,
+    },
 }
 
 /// The behaviour that makes a Byzantine node honest again.
@@ -133,6 +139,7 @@ impl Action {
             | Action::SkewClock { node, .. }
             | Action::SetDrift { node, .. }
             | Action::Behave { node, .. }
+            | Action::Trigger { node }
             | Action::Client { node, .. } => vec![*node],
             Action::CutLink { from, to }
             | Action::RestoreLink { from, to }
@@ -206,6 +213,8 @@ pub enum ActionError {
     Failures(String),
     #[error("{protocol} takes no client operations")]
     NoClients { protocol: &'static str },
+    #[error("{protocol} has no action to take by hand at a node")]
+    NoTrigger { protocol: &'static str },
     /// One entry of a schedule (numbered from 1) and why it was refused.
     #[error("schedule entry {entry} (at {at}us): {error}")]
     InSchedule {

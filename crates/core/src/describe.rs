@@ -6,7 +6,7 @@ use crate::action::{Action, DiskFate};
 use crate::client::{KvOp, KvResult, Outcome};
 use crate::ids::NodeId;
 use crate::network::LinkConfig;
-use crate::time::format_duration;
+use crate::time::{Micros, Pretty, MICROS_PER_MS, MICROS_PER_SEC};
 use crate::trace::DropReason;
 
 /// A key-value operation, such as `put k1=5` or `cas k2: none → 7`.
@@ -85,8 +85,8 @@ fn group(nodes: &[NodeId]) -> String {
 pub fn link(l: &LinkConfig) -> String {
     let mut parts = vec![format!(
         "latency {} ± {}",
-        format_duration(l.latency_us),
-        format_duration(l.jitter_us)
+        duration(l.latency_us),
+        duration(l.jitter_us)
     )];
     for (ppm, what) in [
         (l.loss.0, "lost"),
@@ -100,7 +100,29 @@ pub fn link(l: &LinkConfig) -> String {
     parts.join(", ")
 }
 
+/// A duration as a person reads it, to about three figures (`40 ms`, `10.5 ms`, `1.25 s`):
+/// a fuzzed link's `10545 µs` is `10.5 ms`.
+fn duration(us: Micros) -> String {
+    let step = match us {
+        _ if us >= 10 * MICROS_PER_SEC => 100 * MICROS_PER_MS,
+        _ if us >= MICROS_PER_SEC => 10 * MICROS_PER_MS,
+        _ if us >= 100 * MICROS_PER_MS => MICROS_PER_MS,
+        _ if us >= 10 * MICROS_PER_MS => MICROS_PER_MS / 10,
+        _ if us >= MICROS_PER_MS => MICROS_PER_MS / 100,
+        _ => 1,
+    };
+    Pretty((us + step / 2) / step * step).to_string()
+}
+
+/// A share in parts per million as a percentage, to about three figures (`20`, `12.5`,
+/// `9.43`, `0.245`).
 fn percent(ppm: u32) -> String {
+    let step = match ppm {
+        100_000.. => 1_000,
+        10_000.. => 100,
+        _ => 10,
+    };
+    let ppm = (ppm + step / 2) / step * step;
     let (whole, frac) = (ppm / 10_000, ppm % 10_000);
     if frac == 0 {
         whole.to_string()
@@ -109,7 +131,7 @@ fn percent(ppm: u32) -> String {
     }
 }
 
-/// An action, such as `partition {n0, n1} | {n2, n3, n4}` or `n3 paused for 1s`.
+/// An action, such as `partition {n0, n1} | {n2, n3, n4}` or `n3 paused for 1 s`.
 pub fn action(action: &Action) -> String {
     match action {
         Action::Crash { node, disk } => crash(*node, *disk),
@@ -127,20 +149,20 @@ pub fn action(action: &Action) -> String {
             },
             restart_after_us.map_or(String::new(), |t| format!(
                 ", back {} later",
-                format_duration(t)
+                duration(t)
             ))
         ),
         Action::Pause { node, for_us } => {
-            format!("{node} paused for {}", format_duration(*for_us))
+            format!("{node} paused for {}", duration(*for_us))
         }
         Action::Slow { node, delay_us: 0 } => format!("{node} is fast again"),
         Action::Slow { node, delay_us } => {
-            format!("{node} slowed: {} per input", format_duration(*delay_us))
+            format!("{node} slowed: {} per input", duration(*delay_us))
         }
         Action::SkewClock { node, by_us } => format!(
             "{node}'s clock jumps {} {}",
             if *by_us < 0 { "back" } else { "ahead" },
-            format_duration(by_us.unsigned_abs())
+            duration(by_us.unsigned_abs())
         ),
         Action::SetDrift { node, ppm: 0 } => format!("{node}'s clock stops drifting"),
         Action::SetDrift { node, ppm } => format!(
@@ -171,8 +193,8 @@ pub fn action(action: &Action) -> String {
         Action::SetFailures { failures: None } => "nodes stop failing at random".into(),
         Action::SetFailures { failures: Some(f) } => format!(
             "nodes fail at random: up {} and down {} on average",
-            crate::time::Pretty(f.mttf_us),
-            crate::time::Pretty(f.mttr_us)
+            Pretty(f.mttf_us),
+            Pretty(f.mttr_us)
         ),
         Action::CrashLeader { disk, .. } => format!(
             "crash the leader{}",
@@ -190,6 +212,7 @@ pub fn action(action: &Action) -> String {
             format!("{node} is honest again")
         }
         Action::Behave { node, behaviour } => format!("{node} turns Byzantine: {behaviour}"),
+        Action::Trigger { node } => format!("{node} takes its protocol's own action, by hand"),
     }
 }
 
@@ -204,12 +227,16 @@ mod tests {
             ("partition:0-1/2-3-4", "partition {n0, n1} | {n2, n3, n4}"),
             ("partition:0-1", "{n0, n1} cut off from the rest"),
             ("crash:2:lose", "n2 crashed and lost its disk"),
-            ("pause:3:1s", "n3 paused for 1s"),
+            ("pause:3:1s", "n3 paused for 1 s"),
             (
                 "net:lat40ms_jit80ms_loss20",
-                "every link: latency 40ms ± 80ms, 20% lost",
+                "every link: latency 40 ms ± 80 ms, 20% lost",
             ),
-            ("skew:1:-100ms", "n1's clock jumps back 100ms"),
+            (
+                "net:lat10545us_jit46051us_loss9.4267_dup2.5129_cor0.2452",
+                "every link: latency 10.5 ms ± 46.1 ms, 9.43% lost, 2.51% duplicated, 0.245% corrupted",
+            ),
+            ("skew:1:-100ms", "n1's clock jumps back 100 ms"),
             (
                 "client:2:cas:1:none:7",
                 "a client asks n2: cas k1: none → 7",

@@ -268,6 +268,12 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
         let _ = op;
         ctx.reply(req, KvResult::Unavailable);
     }
+    /// The action a person takes at this node by hand (`Action::Trigger`), for a protocol
+    /// whose description names one ([`crate::registry::About::trigger`]: the snapshot
+    /// started here). The default does nothing.
+    fn on_trigger(&mut self, ctx: &mut Ctx<'_, Self>) {
+        let _ = ctx;
+    }
 
     /// Its summary; the default, for a protocol without roles, eras or a log, is the
     /// first role and zeros.

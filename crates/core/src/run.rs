@@ -172,7 +172,7 @@ impl RunSpec {
 }
 
 /// Checks what a schedule asks of the protocol: Byzantine behaviours it defines, client
-/// operations only if it serves clients.
+/// operations only if it serves clients, an action by hand only if it has one.
 pub fn check_actions_for(
     about: &registry::About,
     schedule: &[Scheduled],
@@ -196,6 +196,9 @@ pub fn check_actions_for(
                 })
             }
             Action::Client { .. } if !about.serves_clients() => Some(ActionError::NoClients {
+                protocol: about.name,
+            }),
+            Action::Trigger { .. } if about.trigger.is_none() => Some(ActionError::NoTrigger {
                 protocol: about.name,
             }),
             _ => None,

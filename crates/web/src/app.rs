@@ -182,6 +182,11 @@ fn on_key(page: &UseReducerHandle<Page>, e: &KeyboardEvent) {
             disk: DiskFate::Lose,
         }),
         "r" => on_selected(|node| Action::Restart { node }),
+        "t" => {
+            if page.world.borrow().about().trigger.is_some() {
+                on_selected(|node| Action::Trigger { node });
+            }
+        }
         "p" => on_selected(|node| Action::Pause {
             node,
             for_us: MICROS_PER_SEC,

@@ -36,9 +36,17 @@ pub fn Inspector(props: &Props) -> Html {
     // Key-value client buttons only for the operations the protocol offers.
     let offers = |name: &str| world.about().operations.iter().any(|o| o.name == name);
     let (put, get, cas) = (offers("put"), offers("get"), offers("cas"));
+    // The protocol's own action, first: it is what the protocol is about (a snapshot).
+    let trigger = world.about().trigger.map(|label| {
+        let (first, rest) = label.split_at(label.chars().next().map_or(0, char::len_utf8));
+        format!("{}{rest} here", first.to_uppercase())
+    });
     let buttons = if slot.up {
         html! {
             <div class="buttons">
+                if let Some(text) = trigger {
+                    <button class="primary" onclick={act(Action::Trigger { node: id })} title="shortcut t">{ text }</button>
+                }
                 <button onclick={act(Action::Crash { node: id, disk: DiskFate::Keep })} title="shortcut c">{"Crash (keep disk)"}</button>
                 <button onclick={act(Action::Crash { node: id, disk: DiskFate::Lose })} title="shortcut x">{"Crash (lose disk)"}</button>
                 <button onclick={act(Action::Pause { node: id, for_us: 200 * MICROS_PER_MS })}>{"Pause 200 ms"}</button>

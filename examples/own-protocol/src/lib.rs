@@ -102,6 +102,7 @@ const ABOUT: About = About {
         checkers::TagsNeverGoBack::PROPERTY,
     ],
     measures: &[],
+    trigger: None,
     look: Look {
         called: "the majority register",
         holds: "Every answer so far stands on a majority, and no replica went back",

@@ -42,6 +42,10 @@ pub struct About {
     /// What its meter measures over a run, in the order of its readings (see
     /// [`crate::check::Meter`]); empty for a protocol without one.
     pub measures: &'static [MeasureDesc],
+    /// The action a person may take at a node by hand ([`crate::action::Action::Trigger`],
+    /// [`crate::protocol::Protocol::on_trigger`]), as a button says it before the node (`start a snapshot
+    /// at n2`); `None` for a protocol without one.
+    pub trigger: Option<&'static str>,
     /// How a page shows it.
     pub look: Look,
 }
@@ -117,6 +121,7 @@ impl About {
             operations: &[],
             properties: &[],
             measures: &[],
+            trigger: None,
             look: Look::plain(title),
         }
     }

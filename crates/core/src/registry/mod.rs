@@ -456,6 +456,7 @@ mod tests {
             operations: &[],
             properties: &[],
             measures: &[],
+            trigger: None,
             look: Look {
                 called: "",
                 holds: "",

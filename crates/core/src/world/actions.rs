@@ -97,6 +97,16 @@ impl Kernel {
                 );
             }
             Action::SetFailures { failures } => self.set_failures(failures),
+            Action::Trigger { node } => {
+                self.trace.push(
+                    now,
+                    EventKind::Fault {
+                        action: Action::Trigger { node },
+                    },
+                );
+                // Like a client's request, it waits its turn at a paused or busy node.
+                self.queue.push(now, super::queue::Event::Trigger { node });
+            }
             Action::SetWorkload { workload } => {
                 self.trace.push(
                     now,
@@ -176,7 +186,8 @@ impl Kernel {
             | Action::CrashLeader { .. }
             | Action::PartitionLeader { .. }
             | Action::SetWorkload { .. }
-            | Action::SetFailures { .. } => unreachable!("handled in apply"),
+            | Action::SetFailures { .. }
+            | Action::Trigger { .. } => unreachable!("handled in apply"),
         }
     }
 }

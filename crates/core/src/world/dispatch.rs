@@ -128,6 +128,11 @@ impl Kernel {
             Event::Restart { node } => self.restart(node),
             Event::Fail { node, generation } => self.random_failure(node, generation),
             Event::Repair { node, generation } => self.random_repair(node, generation),
+            Event::Trigger { node } => {
+                if self.nodes[node.index()].is_up() {
+                    self.run_node(node, Input::Trigger, false);
+                }
+            }
         }
     }
 

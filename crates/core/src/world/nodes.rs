@@ -35,6 +35,8 @@ pub enum Input {
         req: RequestId,
         op: KvOp,
     },
+    /// A person's `Action::Trigger`.
+    Trigger,
 }
 
 /// One effect of an input, for the kernel to carry out in order. A timer's identity and a
@@ -267,6 +269,7 @@ impl<P: Described> Nodes for Typed<P> {
                 state.on_timer(&mut ctx, timer)
             }
             Input::Client { req, op } => state.on_client_request(&mut ctx, req, op),
+            Input::Trigger => state.on_trigger(&mut ctx),
         }
         // Taken from the back, one at a time.
         self.effects.reverse();

@@ -124,6 +124,10 @@ pub enum Event {
         node: NodeId,
         generation: u64,
     },
+    /// A person's `Action::Trigger` reaches its node.
+    Trigger {
+        node: NodeId,
+    },
 }
 
 impl Event {
@@ -132,7 +136,7 @@ impl Event {
         match self {
             Event::Deliver(m) => Some(m.meta().to),
             Event::Timer { node, .. } => Some(*node),
-            Event::ClientArrive { node, .. } => Some(*node),
+            Event::ClientArrive { node, .. } | Event::Trigger { node } => Some(*node),
             Event::ClientTimeout { .. }
             | Event::ClientRetry { .. }
             | Event::Workload { .. }

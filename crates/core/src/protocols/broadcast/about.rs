@@ -94,6 +94,7 @@ const ABOUT: About = About {
         Agreement::PROPERTY,
     ],
     measures: super::meter::ALL,
+    trigger: None,
     look: Look {
         called: "broadcast",
         holds: "Every delivery so far keeps what this level promises",

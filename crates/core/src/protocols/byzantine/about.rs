@@ -95,6 +95,7 @@ const ABOUT: About = About {
         super::checkers::EveryLoyalDecides::PROPERTY,
     ],
     measures: &[],
+    trigger: None,
     look: Look {
         called: "the Byzantine generals",
         holds: "The loyal lieutenants agree, and obey a loyal commander, so far",

@@ -119,6 +119,7 @@ const ABOUT: About = About {
         NoOrphanRollbacks::PROPERTY,
     ],
     measures: super::meter::ALL,
+    trigger: None,
     look: Look {
         called: "checkpointing",
         holds: "Every state a process went back to fits a consistent recovery line so far",

@@ -92,6 +92,7 @@ const ABOUT: About = About {
         super::checkers::OutliersIgnored::PROPERTY,
     ],
     measures: super::meter::ALL,
+    trigger: None,
     look: Look {
         called: "clock synchronisation",
         holds: "Every synchronisation so far is within the error it claims",

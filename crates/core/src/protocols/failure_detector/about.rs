@@ -133,6 +133,7 @@ const ABOUT: About = About {
         super::checkers::EventualAccuracy::PROPERTY,
     ],
     measures: super::meter::ALL,
+    trigger: None,
     look: Look {
         called: "the failure detector",
         holds: "Nothing the detector promises has been broken so far",

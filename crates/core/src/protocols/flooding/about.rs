@@ -68,6 +68,7 @@ const ABOUT: About = About {
         super::checkers::Termination::PROPERTY,
     ],
     measures: &[],
+    trigger: None,
     look: Look {
         called: "flooding consensus",
         holds: "No two nodes have decided differently, and none has decided a value nobody proposed, so far",

@@ -38,6 +38,7 @@ const ABOUT: About = About {
         super::checkers::EveryNodeCatchesUp::PROPERTY,
     ],
     measures: &[],
+    trigger: None,
     look: Look {
         called: "Multi-Paxos",
         holds: "Every slot holds at most one chosen command, and every replica applied the same ones, so far",

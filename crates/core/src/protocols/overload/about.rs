@@ -179,6 +179,7 @@ const ABOUT: About = About {
         super::checkers::LatencyBounded::PROPERTY,
     ],
     measures: super::meter::ALL,
+    trigger: None,
     look: Look {
         called: "the overloaded service",
         holds: "Nothing is checked during the run: whether the service recovers, and answers within the timeout, is judged at its end",

@@ -66,6 +66,7 @@ const ABOUT: About = About {
         super::checkers::EveryNodeLearns::PROPERTY,
     ],
     measures: &[],
+    trigger: None,
     look: Look {
         called: "Paxos",
         holds: "At most one value has been chosen so far, and every node that learned a value learned that one",

@@ -62,6 +62,7 @@ const ABOUT: About = About {
         super::checkers::EveryRequestAnswered::PROPERTY,
     ],
     measures: &[],
+    trigger: None,
     look: Look {
         called: "PBFT",
         holds: "The honest replicas agree on every sequence number, and clients trusted only f + 1 matching replies, so far",

@@ -32,6 +32,7 @@ const ABOUT: About = About {
         super::checkers::PrimaryAppendOnly::PROPERTY,
     ],
     measures: &[],
+    trigger: None,
     look: Look {
         called: "primary-backup",
         holds: "Epochs have not gone backwards and no primary rewrote its log so far",

@@ -179,6 +179,7 @@ const ABOUT: About = About {
         super::checkers::EveryConsumerStops::PROPERTY,
     ],
     measures: super::meter::ALL,
+    trigger: None,
     look: Look {
         called: "the queue",
         holds: "The dead-letter queue holds only messages that failed every attempt and, with an idempotent consumer, no message is written twice; whether every message is written or dead-lettered, and whether every consumer stops after its pill, is judged at the end",

@@ -108,6 +108,7 @@ const ABOUT: About = About {
     operations: KV_OPERATIONS,
     properties: &[super::checkers::VersionsNeverRegress::PROPERTY],
     measures: &[],
+    trigger: None,
     look: Look {
         called: "the quorum store",
         holds: "No replica's version of a key has gone backwards so far",

@@ -47,6 +47,7 @@ const ABOUT: About = About {
         super::checkers::EveryLiveNodeCatchesUp::PROPERTY,
     ],
     measures: &[],
+    trigger: None,
     look: Look {
         called: "Raft",
         holds: "All Raft safety properties hold so far",

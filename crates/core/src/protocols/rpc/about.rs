@@ -133,6 +133,7 @@ const ABOUT: About = About {
         super::checkers::ConfirmedCallsTookEffect::PROPERTY,
     ],
     measures: &[],
+    trigger: None,
     look: Look {
         called: "the remote calls",
         holds: "No call has taken effect twice so far",

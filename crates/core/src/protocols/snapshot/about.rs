@@ -105,6 +105,7 @@ const ABOUT: About = About {
         SnapshotsComplete::PROPERTY,
     ],
     measures: super::meter::ALL,
+    trigger: Some("start a snapshot"),
     look: Look {
         called: "the snapshot",
         holds: "Every complete snapshot so far is a consistent cut and adds up to the money there is",

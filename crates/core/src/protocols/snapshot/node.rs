@@ -162,6 +162,18 @@ impl SnapNode {
         }
     }
 
+    /// A person starts a snapshot here by hand: the next number after every snapshot it
+    /// has recorded. A node that has not yet heard of a snapshot another node started
+    /// under that number joins it as one more initiator, which keeps the cut consistent
+    /// (Chandy-Lamport allows any number of initiators of one snapshot).
+    fn start_by_hand(&mut self, ctx: &mut SCtx) {
+        if !self.disk.opened {
+            return;
+        }
+        let k = self.disk.snaps.iter().map(|r| r.snap).max().unwrap_or(0) + 1;
+        self.record(ctx, k, Cause::Started);
+    }
+
     /// What arrived from `from`, in the channel's order: money joins the account (and the
     /// channel's state in every snapshot still recording it); a marker makes it record, or
     /// ends the recording of its channel.
@@ -310,6 +322,10 @@ impl Protocol for SnapNode {
                 ctx.set_timer(SnapTimer::Resend, RESEND);
             }
         }
+    }
+
+    fn on_trigger(&mut self, ctx: &mut SCtx) {
+        self.start_by_hand(ctx);
     }
 
     fn timer_text(timer: &SnapTimer) -> String {

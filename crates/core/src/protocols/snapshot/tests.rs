@@ -687,3 +687,40 @@ fn the_schedule_of_starts_follows_the_settings() {
     assert_eq!(two.next_start(NodeId(0), 2), None, "only two snapshots");
     assert_eq!(two.next_start(NodeId(1), 0), None, "never a starter");
 }
+
+#[test]
+fn a_snapshot_started_by_hand_takes_the_next_number_and_adds_up() {
+    // One scheduled snapshot (n0 at 500 ms); then a person starts one at n2 and one at n3,
+    // and one at n1 while n1 is down (ignored: a node that is down does nothing).
+    let w = run(&spec(
+        3 * SEC,
+        "1200ms@trigger:2,1800ms@trigger:3,2100ms@crash:1:keep,2200ms@trigger:1,2300ms@restart:1",
+        &[],
+        &[("snapshots", "1")],
+    ));
+    assert!(broken(&w).is_empty(), "{:?}", broken(&w));
+    for (snap, starter) in [(1, 0), (2, 2), (3, 3)] {
+        for i in 0..4 {
+            let r = disk(&w, i).recording(snap).unwrap();
+            assert_eq!(r.started(), i == starter, "snapshot {snap} n{i}");
+        }
+        assert_eq!(totals(&w, snap).map(|(b, c)| b + c), Some(400), "{snap}");
+    }
+    assert!(disk(&w, 1).recording(4).is_none());
+    assert_eq!(reading(&w, "snapshots completed"), Some(3));
+    // The log says who started it, in words.
+    let said: Vec<String> = w
+        .trace()
+        .events_from(0)
+        .filter(|(_, e)| matches!(e.kind, EventKind::Fault { .. }))
+        .map(|(_, e)| crate::view::text(e, w.about()))
+        .collect();
+    assert!(said.iter().any(|s| s == "start a snapshot at n2, by hand"), "{said:?}");
+}
+
+#[test]
+fn only_a_protocol_with_an_action_by_hand_takes_one() {
+    let raft = testkit::scenario("raft", 3, SEC, "500ms@trigger:1", &[], &[]);
+    let err = raft.sim(false).err().expect("raft has no action by hand");
+    assert!(err.to_string().contains("no action to take by hand"), "{err}");
+}

@@ -64,6 +64,7 @@ const ABOUT: About = About {
         super::checkers::GeneralsDecideAlike::PROPERTY,
     ],
     measures: &[],
+    trigger: None,
     look: Look {
         called: "the two generals",
         holds: "No general took back a decision or attacked on a forged messenger so far",

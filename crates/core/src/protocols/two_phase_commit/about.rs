@@ -91,6 +91,7 @@ const ABOUT: About = About {
         super::checkers::EveryTransactionDecided::PROPERTY_3PC,
     ],
     measures: &[],
+    trigger: None,
     look: Look {
         called: "two-phase commit",
         holds: "Every node that decided a transaction decided alike, and nothing committed without every yes so far",

@@ -318,6 +318,7 @@ pub fn format_action(action: &Action) -> String {
         Action::SetWorkload { workload } => format!("load:{}", format_workload(workload)),
         Action::SetFailures { failures } => format!("failures:{}", format_failures(*failures)),
         Action::Behave { node, behaviour } => format!("behave:{}:{behaviour}", node.0),
+        Action::Trigger { node } => format!("trigger:{}", node.0),
         Action::CrashLeader {
             disk,
             restart_after_us,
@@ -364,6 +365,12 @@ fn action_text(text: &str) -> Result<Action, String> {
         "restart" => {
             arity(1)?;
             Action::Restart {
+                node: parse_node(args[1])?,
+            }
+        }
+        "trigger" => {
+            arity(1)?;
+            Action::Trigger {
                 node: parse_node(args[1])?,
             }
         }
@@ -526,7 +533,7 @@ fn action_text(text: &str) -> Result<Action, String> {
         }
         other => {
             return Err(format!(
-                "unknown action {other:?} (known: crash, restart, crash-on-write, pause, slow, skew, drift, partition, cut, restore, heal, link, net, checksums, client, load, failures, behave, crash-leader, partition-leader)"
+                "unknown action {other:?} (known: crash, restart, crash-on-write, pause, slow, skew, drift, partition, cut, restore, heal, link, net, checksums, client, load, failures, behave, trigger, crash-leader, partition-leader)"
             ))
         }
     };
@@ -537,6 +544,7 @@ fn example(verb: &str) -> &'static str {
     match verb {
         "crash" => "crash:2:keep",
         "restart" => "restart:2",
+        "trigger" => "trigger:2",
         "crash-on-write" => "crash-on-write:2:keep:1s",
         "pause" => "pause:2:500ms",
         "slow" => "slow:2:20ms",
