@@ -369,6 +369,15 @@ pub fn random_schedule_in(
             },
         );
     }
+    // A protocol with an action a person takes by hand (a snapshot started at a node) gets
+    // a few of those too, at random nodes and moments, some close together: they are not
+    // faults, but they are inputs the protocol must handle under faults. Drawn last and only
+    // for such a protocol, so every other protocol's runs are as they were.
+    if about.trigger.is_some() {
+        for _ in 0..rng.range(0, 6) {
+            at(rng.range(0, horizon), Action::Trigger { node: node(rng) });
+        }
+    }
     crate::sort::by_key(&mut s, |x| x.at);
     s
 }
