@@ -206,3 +206,28 @@ test("a snapshot's cut is a dashed line across the diagram, with its key in the 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a snapshot started by hand: the button on a node starts the next one there, and the timeline names it', async () => {
+  // One scheduled snapshot at 500 ms; the run is paused at 1 s.
+  const { page, errors } = await open(url + '#v=1&protocol=snapshot&nodes=4&seed=1&snapshots=1&t=1s');
+  await page.locator('svg.topology .node').nth(2).click();
+  const button = page.getByRole('button', { name: 'Start a snapshot here' });
+  await button.waitFor();
+  await button.click();
+  await page.getByRole('button', { name: '+1 s' }).click();
+  // n2 started snapshot 2: its card lists it as its own start, beside snapshot 1, which it
+  // recorded at n0's marker; the timeline has the action, in words.
+  const inspector = page.locator('section.inspector');
+  await inspector.getByText('its own start').waitFor();
+  assert.match(await inspector.innerText(), /the first marker, from n0/);
+  assert.equal(await page.locator('.markers .marker[title$="start a snapshot at n2, by hand"]').count(), 1);
+  // A protocol without an action by hand shows no such button.
+  const raft = await open(url + '#v=1&nodes=3&seed=1&t=1s');
+  await raft.page.locator('svg.topology .node').nth(1).click();
+  await raft.page.getByRole('button', { name: 'Pause 1 s' }).waitFor();
+  assert.equal(await raft.page.getByRole('button', { name: /snapshot/ }).count(), 0);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(raft.errors, []);
+  await raft.page.close();
+  await page.close();
+});

@@ -131,6 +131,15 @@ fn percent(ppm: u32) -> String {
     }
 }
 
+/// An action as `about`'s protocol words it: its action by hand by its own name (`start a
+/// snapshot at n2, by hand`), any other as [`action`] does.
+pub fn action_of(action: &Action, about: &crate::about::About) -> String {
+    match (action, about.trigger) {
+        (Action::Trigger { node }, Some(label)) => format!("{label} at {node}, by hand"),
+        _ => self::action(action),
+    }
+}
+
 /// An action, such as `partition {n0, n1} | {n2, n3, n4}` or `n3 paused for 1 s`.
 pub fn action(action: &Action) -> String {
     match action {

@@ -372,10 +372,7 @@ pub fn text(e: &TraceEvent, about: &About) -> String {
             format!("{node} is {label}{era}")
         }
         EventKind::Commit { node, index } => format!("{node} commits up to {index}"),
-        EventKind::Fault { action } => match (action, about.trigger) {
-            (Action::Trigger { node }, Some(label)) => format!("{label} at {node}, by hand"),
-            _ => describe::action(action),
-        },
+        EventKind::Fault { action } => describe::action_of(action, about),
         EventKind::Note { node, note } => format!("{node} {}", note.text()),
         EventKind::Persist { node } => format!("{node} writes to its disk"),
         EventKind::Append { node, len } => format!(

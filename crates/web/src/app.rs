@@ -458,7 +458,7 @@ pub fn App(props: &AppProps) -> Html {
             let class = format!("marker {}", marker_kind(&s.action));
             html! {
                 <button class={class} style={format!("left: {}%", num((at / 1000) as f64 / span * 100.0))} {onclick}
-                        title={format!("{}: {}", Pretty(at), splitbrain_core::describe::action(&s.action))} aria-label={format!("Go to {}", Pretty(at))}></button>
+                        title={format!("{}: {}", Pretty(at), splitbrain_core::describe::action_of(&s.action, about))} aria-label={format!("Go to {}", Pretty(at))}></button>
             }
         });
         let violations = world.violations().iter().map(|v| {
