@@ -83,11 +83,15 @@ fn group(nodes: &[NodeId]) -> String {
 
 /// A link's behaviour, such as `latency 40 ms ± 80 ms, 20% lost`.
 pub fn link(l: &LinkConfig) -> String {
-    let mut parts = vec![format!(
-        "latency {} ± {}",
-        duration(l.latency_us),
-        duration(l.jitter_us)
-    )];
+    let mut parts = vec![if l.jitter_us == 0 {
+        format!("latency {}", duration(l.latency_us))
+    } else {
+        format!(
+            "latency {} ± {}",
+            duration(l.latency_us),
+            duration(l.jitter_us)
+        )
+    }];
     for (ppm, what) in [
         (l.loss.0, "lost"),
         (l.duplicate.0, "duplicated"),
@@ -156,10 +160,7 @@ pub fn action(action: &Action) -> String {
             } else {
                 ""
             },
-            restart_after_us.map_or(String::new(), |t| format!(
-                ", back {} later",
-                duration(t)
-            ))
+            restart_after_us.map_or(String::new(), |t| format!(", back {} later", duration(t)))
         ),
         Action::Pause { node, for_us } => {
             format!("{node} paused for {}", duration(*for_us))
@@ -205,13 +206,17 @@ pub fn action(action: &Action) -> String {
             Pretty(f.mttf_us),
             Pretty(f.mttr_us)
         ),
-        Action::CrashLeader { disk, .. } => format!(
-            "crash the leader{}",
+        Action::CrashLeader {
+            disk,
+            restart_after_us,
+        } => format!(
+            "crash the leader{}{}",
             if *disk == DiskFate::Lose {
                 " with its disk"
             } else {
                 ""
-            }
+            },
+            restart_after_us.map_or(String::new(), |t| format!(", back {} later", duration(t)))
         ),
         Action::PartitionLeader { with: 0 } => "cut the leader off from the rest".into(),
         Action::PartitionLeader { with } => {
@@ -246,6 +251,7 @@ mod tests {
                 "every link: latency 10.5 ms ± 46.1 ms, 9.43% lost, 2.51% duplicated, 0.245% corrupted",
             ),
             ("skew:1:-100ms", "n1's clock jumps back 100 ms"),
+            ("net:lat30ms_jit0ms", "every link: latency 30 ms"),
             (
                 "client:2:cas:1:none:7",
                 "a client asks n2: cas k1: none → 7",
