@@ -5,6 +5,8 @@ use serde_json::{json, Value};
 use splitbrain_core::checkers::linearizability;
 use splitbrain_core::checkers::linearizability::formats::{self, Format};
 use splitbrain_core::client::ClientRecord;
+use splitbrain_core::fuzz::shrink::broken_by;
+use splitbrain_core::fuzz::{shrink_recipe, ShrunkRecipe, Target};
 use splitbrain_core::recipe::{query_pairs, Recipe, Setup};
 use splitbrain_core::registry;
 use splitbrain_core::run::{run as run_spec, RunSpec};
@@ -162,6 +164,96 @@ fn lesson_run(name: &str, step: Option<&str>) -> Result<String, String> {
                 )
             }),
     }
+}
+
+/// A shrunk failure as `fuzz` and `shrink` print it: how much smaller it is, its actions
+/// in words, its schedule and its link (opening at the violation, as the original's does),
+/// the runs it took and the wall time (`wall_ms`, measured here: the core reads no clock).
+pub(crate) fn shrunk_json(original: &Recipe, shrunk: &ShrunkRecipe, wall_ms: f64) -> Value {
+    use splitbrain_core::describe;
+    use splitbrain_core::time::Pretty;
+    let small = &shrunk.recipe;
+    let v = &shrunk.shrunk.violation;
+    let mut words: Vec<String> = Vec::new();
+    if small.setup.link != original.setup.link {
+        words.push(format!(
+            "from the start, every link: {}",
+            describe::link(&small.setup.link)
+        ));
+    }
+    let about = small.setup.about().ok();
+    for s in &small.schedule {
+        let action = match about {
+            Some(about) => describe::action_of(&s.action, about),
+            None => describe::action(&s.action),
+        };
+        words.push(format!("at {}: {action}", Pretty(s.at)));
+    }
+    words.push(if v.at_end {
+        format!(
+            "at the end ({}, after the run settled for {}): \"{}\" does not hold: {}",
+            Pretty(v.time_us),
+            Pretty(splitbrain_core::run::SETTLE_US),
+            v.invariant,
+            v.message
+        )
+    } else {
+        format!(
+            "at {}: \"{}\" is broken: {}",
+            Pretty(v.time_us),
+            v.invariant,
+            v.message
+        )
+    });
+    let mut out = json!({
+        "property": v.invariant,
+        "violation": to_json(v),
+        "actions_before": original.schedule.len(),
+        "actions_after": small.schedule.len(),
+        "in_words": words,
+        "schedule": to_json(&small.schedule),
+        "playground_link": format!("#{}", small.to_query()),
+        "runs": shrunk.shrunk.runs,
+        "budget_spent": shrunk.shrunk.exhausted,
+        "wall_ms": round(wall_ms),
+    });
+    if small.setup.nodes != original.setup.nodes {
+        out["nodes_before"] = json!(original.setup.nodes);
+        out["nodes_after"] = json!(small.setup.nodes);
+    }
+    let serves = small.setup.about().is_ok_and(|a| a.serves_clients());
+    if serves && small.setup.load != original.setup.load {
+        out["load_before"] = json!(original.setup.load);
+        out["load_after"] = json!(small.setup.load);
+    }
+    out
+}
+
+/// `shrink`: the run a link shows, shrunk to a smaller one that breaks the same property
+/// (one the protocol promises if it breaks one).
+pub fn shrink(link: &str, budget: u32) -> Result<Value, String> {
+    let mut recipe = recipe_from_link(link)?;
+    let until = recipe.at_us.unwrap_or(60 * MICROS_PER_SEC);
+    recipe.at_us = Some(until);
+    let mut spec = recipe.setup.spec(recipe.schedule.clone());
+    spec.until_us = until;
+    let (violation, promised) = broken_by(&spec)?.ok_or_else(|| {
+        format!(
+            "the run this link shows breaks no property up to its moment t = {}: nothing to shrink (a link with a later t, such as &t=60s, runs it longer)",
+            splitbrain_core::time::Pretty(until)
+        )
+    })?;
+    let started = Instant::now();
+    let shrunk =
+        shrink_recipe(&recipe, &Target::of(&violation), budget).map_err(|e| e.to_string())?;
+    let wall_ms = started.elapsed().as_secs_f64() * 1e3;
+    Ok(json!({
+        "property": violation.invariant,
+        "promised": promised,
+        "violation": to_json(&violation),
+        "link": format!("#{}", recipe.to_query()),
+        "shrunk": shrunk_json(&recipe, &shrunk, wall_ms),
+    }))
 }
 
 pub fn round(x: f64) -> f64 {

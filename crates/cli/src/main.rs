@@ -26,6 +26,9 @@ enum Command {
     Run(RunArgs),
     /// Run many randomised fault schedules and report any safety violations.
     Fuzz(FuzzArgs),
+    /// Shrink the failing run a playground link shows to a smaller one that breaks the
+    /// same property.
+    Shrink(ShrinkArgs),
     /// Join the reports of a sweep's shards into the report of the whole sweep.
     Merge(MergeArgs),
     /// Fuzz every combination of settings (`--set r=1..5 --set w=1..5`): violations,
@@ -162,6 +165,20 @@ struct FuzzArgs {
     /// reports into the whole sweep's.
     #[arg(long, value_name = "K/N", conflicts_with = "stop_at_first")]
     shard: Option<String>,
+    /// Re-runs the shrink of the first failure may make (0: print it unshrunk).
+    #[arg(long, value_name = "N", default_value_t = splitbrain_core::fuzz::shrink::DEFAULT_BUDGET)]
+    shrink_budget: u32,
+}
+
+#[derive(Args)]
+struct ShrinkArgs {
+    /// The run: a playground link (the whole address or what follows `#`), such as the
+    /// `playground_link` `fuzz` prints; it runs to the link's moment `t` (60s if none).
+    #[arg(long, value_name = "LINK")]
+    link: String,
+    /// Re-runs the shrink may make, the first included.
+    #[arg(long, value_name = "N", default_value_t = splitbrain_core::fuzz::shrink::DEFAULT_BUDGET)]
+    budget: u32,
 }
 
 #[derive(Args)]
@@ -218,6 +235,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(a) => commands::run(a),
         Command::Fuzz(a) => sweep::fuzz(a),
+        Command::Shrink(a) => commands::shrink(&a.link, a.budget),
         Command::Merge(a) => sweep::merge(&a.reports),
         Command::Sweep(a) => sweep::sweep(a),
         Command::Bench(a) => bench::bench(a.quick),

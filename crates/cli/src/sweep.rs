@@ -1,12 +1,15 @@
 //! Sweeps: `fuzz` on every core or one shard of a sweep, `merge` of the shards' reports,
 //! and `sweep` over combinations of settings.
 
-use crate::commands::{cluster_flags, round, setup_from, spec_from, to_json};
+use crate::commands::{cluster_flags, round, setup_from, shrunk_json, spec_from, to_json};
 use crate::{ClusterArgs, FuzzArgs, SweepArgs};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use splitbrain_core::checkers::linearizability::Verdict;
-use splitbrain_core::fuzz::{fuzz_run, FaultMix, FuzzReport, FuzzSpec, RunOutcome};
+use splitbrain_core::fuzz::shrink::DEFAULT_BUDGET;
+use splitbrain_core::fuzz::{
+    fuzz_run, shrink_recipe, FaultMix, FuzzReport, FuzzSpec, RunOutcome, Target,
+};
 use splitbrain_core::recipe::Recipe;
 use splitbrain_core::registry::Faults;
 use splitbrain_core::time::parse_duration;
@@ -102,7 +105,7 @@ pub fn fuzz(args: FuzzArgs) -> Result<Value, String> {
     let started = Instant::now();
     let report = fuzz_parallel(&spec, range.clone(), jobs)?;
     let wall_ms = started.elapsed().as_secs_f64() * 1e3;
-    let mut out = fuzz_output(&sweep, &report)?;
+    let mut out = fuzz_output(&sweep, &report, args.shrink_budget)?;
     out["wall_ms"] = json!(round(wall_ms));
     if args.shard.is_some() {
         out["shard"] = json!({"from_run": range.start, "to_run": range.end});
@@ -300,8 +303,9 @@ pub fn sweep(args: SweepArgs) -> Result<Value, String> {
 }
 
 /// A sweep's report as `fuzz` and `merge` print it: the counts, the sweep, and how to
-/// replay its first failures.
-fn fuzz_output(sweep: &Sweep, report: &FuzzReport) -> Result<Value, String> {
+/// replay its first failures, the first promised one also shrunk (with up to
+/// `shrink_budget` re-runs; 0: not shrunk).
+fn fuzz_output(sweep: &Sweep, report: &FuzzReport, shrink_budget: u32) -> Result<Value, String> {
     let mut out = to_json(report);
     out["sweep"] = to_json(sweep);
     let c = &sweep.cluster();
@@ -321,6 +325,13 @@ fn fuzz_output(sweep: &Sweep, report: &FuzzReport) -> Result<Value, String> {
             at_us: Some(f.violation.time_us.min(until)),
         };
         out["playground_link"] = json!(format!("#{}", recipe.to_query()));
+        if shrink_budget > 0 {
+            let started = Instant::now();
+            let shrunk = shrink_recipe(&recipe, &Target::of(&f.violation), shrink_budget)
+                .map_err(|e| format!("shrinking the first failure: {e}"))?;
+            let wall_ms = started.elapsed().as_secs_f64() * 1e3;
+            out["shrunk"] = shrunk_json(&recipe, &shrunk, wall_ms);
+        }
     }
     // A property the protocol does not promise, shown broken: worth watching too.
     if let Some(f) = &report.first_unpromised {
@@ -399,5 +410,5 @@ pub fn merge(paths: &[std::path::PathBuf]) -> Result<Value, String> {
         ));
     }
     let whole = FuzzReport::merge(shards.into_iter().map(|(_, _, r)| r));
-    fuzz_output(&sweep, &whole)
+    fuzz_output(&sweep, &whole, DEFAULT_BUDGET)
 }

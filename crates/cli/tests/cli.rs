@@ -170,8 +170,13 @@ fn fuzz_of_the_byzantine_generals_finds_the_bound_of_three_m() {
     assert_eq!(sm2["violations"], 0, "{sm2}");
 }
 
+/// A report without its wall-clock times (the sweep's, and its shrink's).
 fn without_wall(mut v: Value) -> Value {
-    v.as_object_mut().unwrap().remove("wall_ms");
+    let report = v.as_object_mut().unwrap();
+    report.remove("wall_ms");
+    if let Some(shrunk) = report.get_mut("shrunk").and_then(Value::as_object_mut) {
+        shrunk.remove("wall_ms");
+    }
     v
 }
 
@@ -234,7 +239,7 @@ fn merged_shards_equal_the_whole_sweep() {
         })
         .collect();
     let p = |i: usize| paths[i].to_str().unwrap();
-    let merged = json(&splitbrain(&["merge", p(2), p(0), p(1)]));
+    let merged = without_wall(json(&splitbrain(&["merge", p(2), p(0), p(1)])));
     assert_eq!(merged, whole);
     for (files, says) in [
         (vec![p(0), p(2)], "runs 30 to 59 are in no report"),
@@ -422,6 +427,64 @@ fn a_fuzz_failure_comes_with_a_playground_link() {
         out["first_failure"]["violation"]["time_us"].as_u64()
     );
     assert!(!recipe.schedule.is_empty());
+}
+
+/// A fuzz failure is printed shrunk too: fewer actions, a link that replays the same
+/// violation, the actions in words; `shrink` shrinks its original link the same way, and
+/// refuses a run that breaks nothing.
+#[test]
+fn a_fuzz_failure_is_shrunk_and_shrink_shrinks_a_link_alike() {
+    let fuzz = |budget: &str| {
+        json(&splitbrain(&[
+            "fuzz",
+            "--runs",
+            "50",
+            "--bug",
+            "vote-without-log-check",
+            "--stop-at-first",
+            "--shrink-budget",
+            budget,
+        ]))
+    };
+    let out = without_wall(fuzz("400"));
+    let shrunk = &out["shrunk"];
+    let before = shrunk["actions_before"].as_u64().unwrap();
+    let after = shrunk["actions_after"].as_u64().unwrap();
+    assert_eq!(
+        before,
+        out["first_failure"]["schedule"].as_array().unwrap().len() as u64
+    );
+    assert!(after < before, "{shrunk}");
+    assert!(shrunk["runs"].as_u64().unwrap() > 1);
+    let link = shrunk["playground_link"].as_str().unwrap();
+    let replay = json(&splitbrain(&["run", "--link", link]));
+    assert_eq!(replay["violations"][0], shrunk["violation"], "{replay}");
+    assert_eq!(
+        shrunk["property"],
+        out["first_failure"]["violation"]["invariant"]
+    );
+    let words: Vec<&str> = shrunk["in_words"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert_eq!(words.len() as u64, after + 1, "{words:?}");
+    assert!(words.last().unwrap().contains("is broken"), "{words:?}");
+    for w in &words {
+        assert!(!w.contains("NodeId") && !w.contains("Some("), "{w}");
+    }
+    let again = json(&splitbrain(&[
+        "shrink",
+        "--link",
+        out["playground_link"].as_str().unwrap(),
+    ]));
+    assert_eq!(again["promised"], true);
+    assert_eq!(without_wall(again["shrunk"].clone()), *shrunk);
+    assert!(fuzz("0").get("shrunk").is_none());
+    let calm = splitbrain(&["shrink", "--link", "v=1&nodes=3&seed=1&t=2s"]);
+    assert!(!calm.status.success());
+    assert!(String::from_utf8_lossy(&calm.stderr).contains("breaks no property"));
 }
 
 /// A property judged at the end is broken at the end of the settling: the link shows the

@@ -11,7 +11,9 @@ use crate::run::{run, RunError, RunSpec};
 use serde::{Deserialize, Serialize};
 
 mod schedule;
+pub mod shrink;
 pub use schedule::{random_schedule, random_schedule_in};
+pub use shrink::{shrink, shrink_recipe, ShrinkError, ShrinkOptions, Shrunk, ShrunkRecipe, Target};
 
 /// Which faults the generator may use.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,14 +41,40 @@ impl FaultMix {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FuzzSpec {
-    /// The run every fuzz run starts from (protocol, nodes, length, bugs, workload);
-    /// its seed and schedule are replaced per run.
+    /// The run every fuzz run starts from (protocol, nodes, length, bugs, workload, and
+    /// actions every run keeps, such as a page's network and the reader's own actions);
+    /// its seed is replaced per run, and random faults are added to its schedule.
     pub base: RunSpec,
     pub runs: u64,
     pub seed: u64,
     pub mix: FaultMix,
     /// Stop at the first failing run.
     pub stop_at_first: bool,
+}
+
+impl FuzzSpec {
+    /// The search a page's "Can this break?" makes of a set-up, and a lesson's `search`
+    /// claim: `runs` runs of `until_us` each from the set-up's own seed, stopping at the
+    /// first that breaks a promised property, with the faults the protocol allows and as
+    /// many Byzantine nodes as it tolerates. Every run keeps the set-up's own actions (its
+    /// network, random failures) and then `own`, the reader's actions, if given.
+    pub fn search(
+        setup: &crate::recipe::Setup,
+        own: Vec<crate::action::Scheduled>,
+        until_us: crate::time::Micros,
+        runs: u64,
+    ) -> Result<FuzzSpec, RunError> {
+        let mut base = setup.spec(own);
+        base.until_us = until_us;
+        base.validate()?;
+        Ok(FuzzSpec {
+            base,
+            runs,
+            seed: setup.seed,
+            mix: FaultMix::default(),
+            stop_at_first: true,
+        })
+    }
 }
 
 /// A failing run, with everything needed to replay it.
@@ -88,7 +116,7 @@ pub fn fuzz_run_spec(spec: &FuzzSpec, i: u64) -> RunSpec {
         faults: Some(spec.mix.faults.unwrap_or(Faults::ALL).and(allowed)),
         ..spec.mix
     };
-    run.schedule = random_schedule_in(
+    let random = random_schedule_in(
         &mut rng,
         run.nodes,
         run.until_us,
@@ -96,6 +124,10 @@ pub fn fuzz_run_spec(spec: &FuzzSpec, i: u64) -> RunSpec {
         entry.about(),
         entry.model(&run).unwrap_or(SystemModel::Asynchronous),
     );
+    // The base's own actions (a page's set-up and, if asked, the reader's actions) come
+    // first, then the random ones: at the same instant, the base's go before.
+    run.schedule.extend(random);
+    crate::sort::by_key(&mut run.schedule, |s| s.at);
     run
 }
 

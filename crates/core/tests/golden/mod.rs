@@ -80,3 +80,44 @@ pub fn fuzz_spec(protocol: &str, bug: Option<&str>) -> FuzzSpec {
 pub fn load_fuzz() -> Vec<GoldenFuzz> {
     serde_json::from_str(include_str!("fuzz_reports.json")).expect("golden fuzz file parses")
 }
+
+#[allow(dead_code)] // used by the shrink tests only
+pub const SHRUNK_GOLDEN_PATH: &str = "tests/golden/shrunk.json";
+
+/// A bug's first failing fuzz run (see [`bug_fuzz_spec`]) and what it shrinks to natively.
+#[allow(dead_code)]
+#[derive(Serialize, Deserialize)]
+pub struct GoldenShrunk {
+    pub protocol: String,
+    pub bug: String,
+    /// The failing run's index in the sweep.
+    pub run: u64,
+    pub target: splitbrain_core::fuzz::Target,
+    /// What it shrinks to with the default budget.
+    pub shrunk: splitbrain_core::fuzz::Shrunk,
+}
+
+/// The sweep that finds a bug of `protocol`: runs of 20 simulated seconds from seed 1 on
+/// the protocol's default cluster, stopping at the first failure (as the registry's test
+/// that every bug is found).
+#[allow(dead_code)]
+pub fn bug_fuzz_spec(protocol: &str, bug: &str) -> FuzzSpec {
+    let about = splitbrain_core::registry::find(protocol)
+        .expect("registered")
+        .about();
+    let base = RunSpec::new(about.nodes.2, 0, 20 * MICROS_PER_SEC)
+        .with_protocol(protocol)
+        .bug(bug);
+    FuzzSpec {
+        base,
+        runs: 1000,
+        seed: 1,
+        mix: FaultMix::default(),
+        stop_at_first: true,
+    }
+}
+
+#[allow(dead_code)]
+pub fn load_shrunk() -> Vec<GoldenShrunk> {
+    serde_json::from_str(include_str!("shrunk.json")).expect("golden shrink file parses")
+}
