@@ -119,12 +119,14 @@ fn duration(us: Micros) -> String {
 }
 
 /// A share in parts per million as a percentage, to about three figures (`20`, `12.5`,
-/// `9.43`, `0.245`).
+/// `9.43`, `0.245`), and to the part per million below 0.1% (`0.0002`: a halved rate is
+/// never shown as 0).
 fn percent(ppm: u32) -> String {
     let step = match ppm {
         100_000.. => 1_000,
         10_000.. => 100,
-        _ => 10,
+        1_000.. => 10,
+        _ => 1,
     };
     let ppm = (ppm + step / 2) / step * step;
     let (whole, frac) = (ppm / 10_000, ppm % 10_000);

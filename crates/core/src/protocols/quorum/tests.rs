@@ -346,6 +346,9 @@ fn blind_overwrite_is_caught_by_the_version_checker() {
     let v = w.violations();
     assert_eq!(v.len(), 1, "the run stops at the first violation");
     assert_eq!(v[0].invariant, "replica versions never regress");
+    // In words, as the versions are shown elsewhere (`5 (written at 1.2 s by n0, #3)`).
+    assert!(v[0].message.contains("(written at "), "{}", v[0].message);
+    assert!(!v[0].message.contains("Version {"), "{}", v[0].message);
 
     // The same run with versions compared is clean.
     let mut w = world(5, 5, QuorumConfig::default());

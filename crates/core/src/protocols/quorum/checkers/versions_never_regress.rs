@@ -52,9 +52,9 @@ impl Invariant<QuorumNode> for VersionsNeverRegress {
             }
             if !now.is_some_and(|r| r.covers(old)) {
                 return Err(format!(
-                    "{id} held {:?} for key {key} and now holds {:?}, which does not descend from it",
-                    old.versions(),
-                    now.map(|r| r.versions()).unwrap_or_default()
+                    "{id} held {} for key {key} and now holds {}, which does not descend from it",
+                    crate::protocols::quorum::msg::register_text(old),
+                    now.map_or_else(|| "none".into(), crate::protocols::quorum::msg::register_text)
                 ));
             }
         }
