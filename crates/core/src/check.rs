@@ -1,8 +1,9 @@
 //! The shape shared by all safety checkers. Checkers live apart from the protocols they
 //! judge: they only read node state, after every event, and never change it.
 
-use crate::about::PropertyDesc;
+use crate::about::{FigureDesc, PropertyDesc};
 use crate::action::DiskFate;
+use crate::clock::PhysicalClock;
 use crate::ids::NodeId;
 use crate::protocol::Protocol;
 use crate::time::Micros;
@@ -22,6 +23,13 @@ pub trait NodeFacts {
     fn slowed(&self, id: NodeId) -> Micros;
     /// When node `id`'s last pause, slowdown or restart ended (or will end).
     fn troubled_until(&self, id: NodeId) -> Micros;
+    /// Node `id`'s physical clock itself, which says when it was last stepped or set to a
+    /// new rate ([`PhysicalClock::since`]): a meter that draws the clocks over time places
+    /// a step between two events where it happened. `None` where the facts are made by
+    /// hand.
+    fn physical_clock(&self, _id: NodeId) -> Option<PhysicalClock> {
+        None
+    }
 }
 
 /// The moment a checker looks at, as the engine tells it: the time, the node that acted,
@@ -144,6 +152,12 @@ impl<'a, P: Protocol> CheckView<'a, P> {
         self.facts.clock(id)
     }
 
+    /// Node `id`'s physical clock, where the engine gives it (see
+    /// [`NodeFacts::physical_clock`]).
+    pub fn physical_clock(&self, id: NodeId) -> Option<PhysicalClock> {
+        self.facts.physical_clock(id)
+    }
+
     /// The acting node, if it is up.
     pub fn actor(&self) -> Option<(NodeId, &'a P)> {
         let id = self.acted?;
@@ -200,6 +214,190 @@ pub trait Meter<P: Protocol>: CloneMeter<P> + 'static {
     /// "metastable"); none by default.
     fn alarm(&self, _now: Micros) -> Option<Alarm> {
         None
+    }
+
+    /// Figures drawn besides the readings at `now` (each clock's offset over the run, each
+    /// synchronisation's round trip against its error): lines per node with the intervals
+    /// they claimed, or a scatter. A meter keeps their data small however long the run
+    /// ([`Track`], [`thin_pairs`]), since it is copied with every snapshot. None by default.
+    fn figures(&self, _now: Micros) -> Vec<Figure> {
+        Vec::new()
+    }
+}
+
+/// A figure's data, with its description (see [`Meter::figures`]).
+#[derive(Clone, Debug)]
+pub struct Figure {
+    pub desc: &'static FigureDesc,
+    pub plot: Plot,
+}
+
+/// What a figure draws.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Plot {
+    /// One line per node over simulated time, each with what it claimed along it.
+    Lines(Vec<Trail>),
+    /// Points (x, y) against the description's guide.
+    Scatter(Vec<Dot>),
+}
+
+/// One node's line over simulated time: its values at moments in order (`None` from a
+/// moment it was down, breaking the line; two values at one moment, a jump), and the
+/// intervals it claimed along it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trail {
+    pub node: NodeId,
+    pub points: Vec<(Micros, Option<i64>)>,
+    pub claims: Vec<Claim>,
+}
+
+/// An interval a node claimed at a moment (`low` to `high`: where it says the value is),
+/// and the value it really had then, on the line's axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Claim {
+    pub at: Micros,
+    pub value: i64,
+    pub low: i64,
+    pub high: i64,
+    /// Whether the claim held, as the protocol's property judges it (which may allow for
+    /// what the interval cannot cover, such as drift during an exchange).
+    pub kept: bool,
+}
+
+impl Claim {
+    /// How far its value is outside the interval (zero or less inside it).
+    pub fn excess(&self) -> i64 {
+        (self.low - self.value).max(self.value - self.high)
+    }
+}
+
+/// A point of a scatter, of node `node`, and whether it kept its claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dot {
+    pub node: NodeId,
+    pub x: i64,
+    pub y: i64,
+    pub kept: bool,
+}
+
+/// A line over simulated time kept within `cap` points however long the run: values at
+/// most one per `grain` of time, besides jumps (kept whole) and breaks; past `cap` points
+/// each stretch of a grain keeps only its lowest and highest values (and the breaks), the
+/// grain doubling until half the cap is left, so that the line keeps its extent (a
+/// sawtooth its teeth) at any scale.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Track {
+    points: Vec<(Micros, Option<i64>)>,
+    grain: Micros,
+    cap: usize,
+}
+
+impl Track {
+    /// An empty track of at most about `cap` points (at least 16), one per `grain` at first.
+    pub fn new(cap: usize, grain: Micros) -> Track {
+        Track {
+            points: Vec::new(),
+            grain: grain.max(1),
+            cap: cap.max(16),
+        }
+    }
+
+    /// The points so far.
+    pub fn points(&self) -> &[(Micros, Option<i64>)] {
+        &self.points
+    }
+
+    /// The value at `now` was `before` an event and is `after` it (`None` while down): a
+    /// change is kept as a jump, a break once, and a steady value once per grain.
+    pub fn record(&mut self, now: Micros, before: Option<i64>, after: Option<i64>) {
+        let last = self.points.last().copied();
+        match (before, after) {
+            (_, None) => {
+                if last.is_some_and(|(_, v)| v.is_some()) {
+                    self.points.push((now, None));
+                }
+            }
+            (Some(b), Some(a)) if b != a => {
+                if last != Some((now, Some(b))) {
+                    self.points.push((now, Some(b)));
+                }
+                self.points.push((now, Some(a)));
+            }
+            (_, Some(a)) => {
+                let due = match last {
+                    None | Some((_, None)) => true,
+                    Some((t, Some(_))) => now >= t + self.grain,
+                };
+                if due {
+                    self.points.push((now, Some(a)));
+                }
+            }
+        }
+        self.keep_small(now);
+    }
+
+    /// A point where the line bends at `at` (a rate changed), kept whatever the grain.
+    pub fn bend(&mut self, at: Micros, value: i64) {
+        if self.points.last() != Some(&(at, Some(value))) {
+            self.points.push((at, Some(value)));
+            self.keep_small(at);
+        }
+    }
+
+    /// Past the cap, thins the points down to half of it, so that thinning is rare
+    /// whatever the line does.
+    fn keep_small(&mut self, now: Micros) {
+        if self.points.len() > self.cap {
+            self.thin();
+            while self.points.len() > self.cap / 2 && self.grain <= now {
+                self.grain *= 2;
+                self.thin();
+            }
+        }
+    }
+
+    /// Keeps, of each stretch of a grain, its lowest and highest values and its breaks.
+    fn thin(&mut self) {
+        let mut kept = Vec::with_capacity(self.points.len());
+        let mut start = 0;
+        while start < self.points.len() {
+            let bucket = self.points[start].0 / self.grain;
+            let mut end = start;
+            while end < self.points.len() && self.points[end].0 / self.grain == bucket {
+                end += 1;
+            }
+            let stretch = &self.points[start..end];
+            let values = || {
+                stretch
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, p)| Some((i, p.1?)))
+            };
+            let low = values().min_by_key(|&(_, v)| v).map(|(i, _)| i);
+            let high = values().max_by_key(|&(_, v)| v).map(|(i, _)| i);
+            for (i, p) in stretch.iter().enumerate() {
+                if Some(i) == low || Some(i) == high || p.1.is_none() {
+                    kept.push(*p);
+                }
+            }
+            start = end;
+        }
+        self.points = kept;
+    }
+}
+
+/// Halves `items` while there are more than `cap` (at least 2), keeping of each pair the
+/// first, or the second when `rather` prefers it (a claim broken over one kept), so that
+/// what a figure most needs to show survives the thinning.
+pub fn thin_pairs<T: Copy>(items: &mut Vec<T>, cap: usize, rather: impl Fn(&T, &T) -> bool) {
+    while items.len() > cap.max(2) {
+        *items = items
+            .chunks(2)
+            .map(|pair| match pair {
+                [a, b] if rather(b, a) => *b,
+                _ => pair[0],
+            })
+            .collect();
     }
 }
 
@@ -418,5 +616,58 @@ mod tests {
         states[2] = None;
         assert_eq!(look(&states), (Ok(()), Ok(()), Ok(())));
         assert_eq!(safety.name(), "at most two nodes up");
+    }
+
+    #[test]
+    fn a_track_keeps_jumps_and_breaks_and_one_steady_value_per_grain() {
+        let mut t = Track::new(100, 10);
+        t.record(0, None, Some(5));
+        t.record(4, Some(5), Some(5));
+        t.record(10, Some(6), Some(6));
+        t.record(12, Some(7), Some(-3));
+        t.record(15, None, None);
+        t.record(16, None, None);
+        t.record(20, None, Some(1));
+        assert_eq!(
+            t.points(),
+            [
+                (0, Some(5)),
+                (10, Some(6)),
+                (12, Some(7)),
+                (12, Some(-3)),
+                (15, None),
+                (20, Some(1))
+            ]
+        );
+    }
+
+    #[test]
+    fn a_long_track_stays_within_its_cap_and_keeps_its_teeth() {
+        // A sawtooth: up one a microsecond for 100, then back to zero, for a second.
+        let mut t = Track::new(200, 1);
+        for now in 0..1_000_000 {
+            let value = (now % 100) as i64;
+            let before = if value == 0 && now > 0 { 100 } else { value };
+            t.record(now, Some(before), Some(value));
+        }
+        let points = t.points();
+        assert!(points.len() <= 200, "{}", points.len());
+        assert!(points.windows(2).all(|p| p[0].0 <= p[1].0));
+        // Its extent, early and late.
+        let (low, high) = points
+            .iter()
+            .filter_map(|p| p.1)
+            .fold((99, 0), |(l, h), v| (v.min(l), v.max(h)));
+        assert_eq!((low, high), (0, 100));
+        assert!(points.last().unwrap().0 > 990_000);
+    }
+
+    #[test]
+    fn thinning_pairs_keeps_what_it_would_rather_show() {
+        let mut items: Vec<(u32, bool)> = (0..100).map(|i| (i, i != 37 && i != 90)).collect();
+        thin_pairs(&mut items, 30, |b, a| a.1 && !b.1);
+        assert!(items.len() <= 30 && items.len() >= 15, "{}", items.len());
+        assert!(items.contains(&(37, false)) && items.contains(&(90, false)));
+        assert!(items.windows(2).all(|p| p[0].0 < p[1].0));
     }
 }

@@ -46,6 +46,12 @@ impl PhysicalClock {
         self.drift_ppm
     }
 
+    /// When it was last stepped or set to a new rate (0 if never): from then on it reads
+    /// [`PhysicalClock::read`] without a break.
+    pub fn since(&self) -> Micros {
+        self.anchor_true
+    }
+
     /// Steps the clock by `delta` microseconds (forwards or backwards).
     pub fn step(&mut self, now: Micros, delta: i64) {
         self.anchor_local = self.read(now).saturating_add(delta);

@@ -68,6 +68,9 @@ pub trait Sim {
     fn failures(&self) -> Option<crate::availability::Failures>;
     /// The measures sampled over the run so far, for a chart over time.
     fn samples(&self) -> &[Sample];
+    /// The meter's figures now (see [`crate::check::Meter::figures`]); empty for most
+    /// protocols.
+    fn figures(&self) -> Vec<crate::check::Figure>;
 
     // What views read: the world as protocol-neutral descriptions (see [`crate::view`]).
 
@@ -229,6 +232,10 @@ impl Sim for Kernel {
 
     fn samples(&self) -> &[Sample] {
         self.host().samples()
+    }
+
+    fn figures(&self) -> Vec<crate::check::Figure> {
+        self.host().figures(self.now())
     }
 
     fn network(&self) -> &Network {

@@ -25,6 +25,7 @@ mod cap_view;
 mod chart;
 mod deflate;
 mod event_log;
+mod figures;
 mod flight;
 mod inspector;
 mod lesson_panel;

@@ -55,7 +55,7 @@ fn level(reading: i64) -> u64 {
 }
 
 /// The first letter in capitals, for a heading.
-fn capitalised(text: &str) -> String {
+pub(crate) fn capitalised(text: &str) -> String {
     let (first, rest) = text.split_at(text.chars().next().map_or(0, char::len_utf8));
     upper(first) + rest
 }
@@ -844,9 +844,12 @@ pub fn MeasuresPanel(props: &Props) -> Html {
         .iter()
         .enumerate()
         .map(|(i, (desc, reading))| card(desc, i, *reading, samples, now, &marks, swept));
+    // The protocol's figures (lines per node, scatters), before the measures' charts.
+    let figures = crate::figures::section(&**world).map(markup::raw);
     html! {
         <section class="measures" id="measures" aria-label="Measures">
             { markup::raw(head) }
+            { for figures }
             { for bar }
             { markup::raw(notes) }
             <div class="measure-grid" onclick={on_click} onkeydown={on_key}>
@@ -863,7 +866,7 @@ pub fn MeasuresPanel(props: &Props) -> Html {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use splitbrain_core::registry::Unit;
 
@@ -877,7 +880,7 @@ mod tests {
 
     /// Every element opened is closed (or closes itself), in order, and no text holds a
     /// bare `<`, `>` or `&` that is not a character reference.
-    fn well_formed(markup: &str) {
+    pub(crate) fn well_formed(markup: &str) {
         let mut open: Vec<&str> = Vec::new();
         let mut rest = markup;
         while let Some(i) = rest.find('<') {
@@ -895,7 +898,11 @@ mod tests {
         }
         assert!(open.is_empty(), "{open:?} left open in {markup}");
         for (i, _) in markup.match_indices('&') {
-            let reference = &markup[i..markup.len().min(i + 6)];
+            // (Up to six bytes, or as few more as end a character.)
+            let end = (i + 6..=markup.len())
+                .find(|&e| markup.is_char_boundary(e))
+                .unwrap_or(markup.len());
+            let reference = &markup[i..end];
             assert!(
                 ["&amp;", "&lt;", "&gt;", "&quot;", "&#39;"]
                     .iter()

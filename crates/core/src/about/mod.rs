@@ -237,15 +237,23 @@ impl MeasureDesc {
     /// A reading in words (`350 ms`, `3`, `2.5 per minute`); `None` is the measure's
     /// [`MeasureDesc::none`].
     pub fn show(&self, reading: Option<i64>) -> String {
-        let Some(value) = reading else {
-            return self.none.into();
-        };
-        match self.unit {
+        match reading {
+            Some(value) => self.unit.show(value),
+            None => self.none.into(),
+        }
+    }
+}
+
+impl Unit {
+    /// A value of this unit in words (`350 ms`, `3`, `2.5 per minute`); a duration or rate
+    /// below zero is shown as zero.
+    pub fn show(self, value: i64) -> String {
+        match self {
             Unit::Duration => rounded_duration(value.max(0) as u64),
             Unit::Count => value.to_string(),
             Unit::PerMinute | Unit::PerSecond => {
                 let tenths = (value.max(0) + 50) / 100;
-                let per = if self.unit == Unit::PerMinute {
+                let per = if self == Unit::PerMinute {
                     "minute"
                 } else {
                     "second"
@@ -253,6 +261,55 @@ impl MeasureDesc {
                 format!("{}.{} per {per}", tenths / 10, tenths % 10)
             }
         }
+    }
+}
+
+/// A figure a protocol's meter draws besides its readings (its data come from
+/// [`crate::check::Meter::figures`] as a [`crate::check::Figure`]): lines over simulated
+/// time, one per node, with the intervals the nodes claimed along them; or a scatter of
+/// points against a guide. What it is called, its axes and what each of its marks means
+/// are said here, once, so that a page can draw any protocol's figures and a legend for
+/// every mark without knowing the protocol.
+#[derive(Debug, Serialize)]
+pub struct FigureDesc {
+    /// Its title (`each clock against true time`).
+    pub name: &'static str,
+    /// What it shows, in a sentence or two.
+    pub help: &'static str,
+    /// A scatter's horizontal axis; `None` for lines, whose axis is simulated time.
+    pub x: Option<FigureAxis>,
+    /// The vertical axis (its values may be negative).
+    pub y: FigureAxis,
+    /// What a line or a point is, for the legend (`a node's clock`).
+    pub mark: &'static str,
+    /// What a claimed interval along a line is, or what a scatter's guide is, for the
+    /// legend.
+    pub claim: &'static str,
+    /// What a point outside its claim is, for the legend.
+    pub beyond: &'static str,
+    /// A scatter's guide: the lines y = x · num / den and y = −x · num / den (the bound
+    /// half a round trip claims is `(1, 2)`), between which a point keeps its claim.
+    pub guide: Option<(i64, i64)>,
+}
+
+/// An axis of a figure: what it reads, in a caption's words without its unit, and the
+/// unit of its values.
+#[derive(Debug, Serialize)]
+pub struct FigureAxis {
+    pub name: &'static str,
+    pub unit: Unit,
+}
+
+impl FigureAxis {
+    /// A value in words, signed where it can be negative (`+20.0 ms`, `−45.0 ms`, `0 s`);
+    /// a duration to about three figures.
+    pub fn show(&self, value: i64, signed: bool) -> String {
+        let sign = match value.signum() {
+            1 if signed => "+",
+            -1 => "−",
+            _ => "",
+        };
+        format!("{sign}{}", self.unit.show(value.saturating_abs()))
     }
 }
 

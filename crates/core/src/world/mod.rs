@@ -531,6 +531,10 @@ impl crate::check::NodeFacts for Facts<'_> {
     fn troubled_until(&self, id: NodeId) -> Micros {
         self.nodes[id.index()].troubled_until
     }
+
+    fn physical_clock(&self, id: NodeId) -> Option<crate::clock::PhysicalClock> {
+        Some(self.nodes[id.index()].clock)
+    }
 }
 
 /// A kernel running protocol `P`, with `P`'s types known: the typed face of a world, for

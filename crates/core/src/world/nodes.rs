@@ -98,6 +98,8 @@ pub trait Nodes {
     fn alarm(&self, now: Micros) -> Option<crate::check::Alarm>;
     /// The readings sampled every [`crate::check::SAMPLE_EVERY_US`] so far.
     fn samples(&self) -> &[Sample];
+    /// The meter's figures at `now` (see [`crate::check::Meter::figures`]).
+    fn figures(&self, now: Micros) -> Vec<crate::check::Figure>;
 
     /// The span to draw node `id`'s timer armed as `generation` with, if it is still armed
     /// and worth drawing (see [`Described::countdown`]).
@@ -348,6 +350,12 @@ impl<P: Described> Nodes for Typed<P> {
 
     fn samples(&self) -> &[Sample] {
         &self.samples
+    }
+
+    fn figures(&self, now: Micros) -> Vec<crate::check::Figure> {
+        self.meter
+            .as_ref()
+            .map_or_else(Vec::new, |m| m.figures(now))
     }
 
     fn has_end_properties(&self) -> bool {

@@ -39,6 +39,13 @@ impl Face {
         physical + self.target - self.remaining(mono)
     }
 
+    /// When its physical clock reads `physical`, how long (on its monotonic clock) the
+    /// clock it shows will still slew towards its correction; `None` if it is not slewing.
+    pub fn slew_lasts(&self, physical: i64) -> Option<i64> {
+        let left = self.remaining(self.mono + (physical - self.phys).max(0));
+        (left != 0).then(|| (left.unsigned_abs() * 1_000_000).div_ceil(SLEW_PPM as u64) as i64)
+    }
+
     /// Under `slew`, what the shown clock still lacks of the correction at monotonic
     /// time `mono`.
     fn remaining(&self, mono: i64) -> i64 {

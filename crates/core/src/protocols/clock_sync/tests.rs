@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::about::Described;
+use crate::check::{Dot, Plot, Trail};
 use crate::ids::NodeId;
 use crate::run::RunSpec;
 use crate::sim::Sim;
@@ -389,4 +390,242 @@ fn a_fast_clock_stepped_back_goes_back_and_the_meter_says_how_far() {
     let w = run(&spec(2100 * MS, "1500ms@skew:1:-300ms", &[], &[]));
     assert!(node(&w, 1).syncs() >= 3, "it has corrected the jump since");
     assert_eq!(testkit::reading(&w, "clock went back"), Some(857));
+}
+
+/// The meter's two figures: every clock's line with the bounds it claimed, and every
+/// synchronisation's round trip against its error.
+fn drawn(w: &World<CsNode>) -> (Vec<Trail>, Vec<Dot>) {
+    let figures = Sim::figures(&**w);
+    let names: Vec<&str> = figures.iter().map(|f| f.desc.name).collect();
+    assert_eq!(
+        names,
+        ["each clock against true time", "round trip against error"]
+    );
+    match (&figures[0].plot, &figures[1].plot) {
+        (Plot::Lines(trails), Plot::Scatter(dots)) => (trails.clone(), dots.clone()),
+        _ => panic!("lines, then a scatter"),
+    }
+}
+
+#[test]
+fn each_claim_drawn_holds_the_offset_a_synchronisation_left_and_the_bound_it_claimed() {
+    // 45 ms from n0 to n1, 5 ms back: n1 is left 20 ms behind, inside the ±25 ms it claims.
+    let lopsided = "0s@link:0-1:lat45ms_jit0ms";
+    let w = run(&spec(3500 * MS, lopsided, &[], &[]));
+    let (trails, dots) = drawn(&w);
+    assert_eq!(trails.len(), 4);
+    assert!(trails[0].claims.is_empty(), "n0 is the reference");
+    // Each client synchronised at about 0, 1, 2 and 3 s, and each drew its claim.
+    for t in &trails[1..] {
+        assert_eq!(t.claims.len(), 4, "{}", t.node);
+        for c in &t.claims {
+            // Links keep their rate here: the dot is inside the bar itself.
+            assert!(c.kept && c.excess() <= 1, "{} {c:?}", t.node);
+        }
+    }
+    // n0's clock is on true time, so the bar is around zero.
+    let last = trails[1].claims.last().unwrap();
+    assert_eq!((last.low, last.high), (-25_000, 25_000));
+    assert!((last.value + 20_000).abs() <= 1, "{last:?}");
+    // The line shows the same, the error the client cannot see.
+    let now = trails[1].points.last().unwrap();
+    assert_eq!(now.0, 3500 * MS);
+    assert!((now.1.unwrap() + 20_000).abs() <= 1, "{now:?}");
+    // One dot per synchronisation, each within half its round trip, n1's 20 ms behind.
+    assert_eq!(dots.len(), 12);
+    assert!(dots.iter().all(|d| d.kept && d.y.abs() <= d.x / 2 + 1));
+    assert!(dots
+        .iter()
+        .any(|d| d.node == NodeId(1) && d.x == 50_000 && (d.y + 20_000).abs() <= 1));
+
+    // Ignoring the round trip leaves n1 45 ms behind at its first exchange (the answer
+    // spent 45 ms on the way): outside its bar, and the dot past the line y = -x/2. The
+    // checker stops the run there.
+    let w = run(&spec(3500 * MS, lopsided, &["ignore-rtt"], &[]));
+    assert_eq!(broken(&w), ["within the claimed bound"]);
+    let (trails, dots) = drawn(&w);
+    let c = trails[1].claims.last().expect("n1's claim");
+    assert!(!c.kept && c.excess() > 19_000, "{c:?}");
+    assert!((c.value + 45_000).abs() <= 1 && c.low < -25_000 && -c.low == c.high);
+    // The other clients, 5 ms each way, are left behind by exactly half their round trip.
+    for t in &trails[2..] {
+        assert!(t.claims.iter().all(|c| c.kept && c.excess() <= 1));
+    }
+    let beyond: Vec<&Dot> = dots.iter().filter(|d| !d.kept).collect();
+    assert_eq!(beyond.len(), 1);
+    let d = beyond[0];
+    assert!(
+        d.node == NodeId(1) && d.y == -45_000 && d.y < -d.x / 2,
+        "{d:?}"
+    );
+}
+
+#[test]
+fn a_berkeley_claim_is_drawn_where_the_node_applies_the_correction() {
+    let w = run(&spec(1500 * MS, "500ms@skew:3:400ms", &[], &[BERKELEY]));
+    let (trails, dots) = drawn(&w);
+    // Rounds at 0 and 1 s: each client corrects its clock twice, by the master's estimate
+    // of it; the master claims nothing of itself.
+    assert!(trails[0].claims.is_empty());
+    for t in &trails[1..] {
+        assert_eq!(t.claims.len(), 2, "{}", t.node);
+        assert!(t.claims.iter().all(|c| c.kept), "{}", t.node);
+    }
+    // n3, left out of the average, is brought back from 400 ms ahead to within its bar.
+    let c = trails[3].claims.last().unwrap();
+    assert!(c.value.abs() < 1_000 && c.excess() <= 1, "{c:?}");
+    assert_eq!(dots.len(), 6);
+    assert!(dots.iter().all(|d| d.kept));
+    // Averaged in, n3's clock drags the group, master included, 100 ms ahead: n0's line
+    // jumps (the run stops at the decision, before the others correct).
+    let w = run(&spec(
+        1500 * MS,
+        "500ms@skew:3:400ms",
+        &["average-outliers"],
+        &[BERKELEY],
+    ));
+    let (trails, _) = drawn(&w);
+    let n0 = &trails[0].points;
+    assert!(n0
+        .iter()
+        .any(|p| p.1.is_some_and(|v| (99_000..101_000).contains(&v))));
+}
+
+#[test]
+fn a_clock_line_jumps_where_the_clock_jumped_and_drifts_between_corrections() {
+    // Nothing happens between the exchanges at about 1 s and 2 s; the step at 1.5 s is
+    // still drawn at 1.5 s, and the correction at n1's exchange after 2 s.
+    let w = run(&spec(2100 * MS, "1500ms@skew:1:300ms", &[], &[]));
+    let (trails, _) = drawn(&w);
+    let n1 = &trails[1].points;
+    let at: Vec<i64> = n1
+        .iter()
+        .filter(|p| p.0 == 1500 * MS)
+        .filter_map(|p| p.1)
+        .collect();
+    assert_eq!(at.len(), 2, "{n1:?}");
+    assert!(at[0].abs() <= 1 && (at[1] - 300_000).abs() <= 1, "{at:?}");
+    let back = n1
+        .windows(2)
+        .find(|p| p[0].0 == p[1].0 && p[0].0 > 1500 * MS)
+        .expect("the correction");
+    assert!((back[0].1.unwrap() - 300_000).abs() <= 1 && back[1].1.unwrap().abs() <= 1);
+    assert!(trails[0].points.iter().all(|p| p.1 == Some(0)));
+
+    // 1% fast, synchronised every 2 s: about 20 ms gained between exchanges (a slope), and
+    // as much taken back at each (a jump).
+    let w = run(&spec(
+        6 * MICROS_PER_SEC,
+        "0s@drift:1:10000",
+        &[],
+        &[("interval", "2s")],
+    ));
+    let (trails, _) = drawn(&w);
+    let n1 = &trails[1].points;
+    // Its corrections after the first (which undid the first request's jitter), as the
+    // values before and after each.
+    let jumps: Vec<(i64, i64)> = n1
+        .windows(2)
+        .filter(|p| p[0].0 == p[1].0 && p[0].0 > 1_000 * MS)
+        .map(|p| (p[0].1.unwrap(), p[1].1.unwrap()))
+        .collect();
+    assert_eq!(jumps.len(), 3, "{n1:?}");
+    for (before, after) in &jumps {
+        assert!(
+            (19_500..=21_000).contains(before) && after.abs() <= 100,
+            "{jumps:?}"
+        );
+    }
+    // Between two corrections the line only rises.
+    let between: Vec<i64> = n1
+        .iter()
+        .filter(|p| (2_011 * MS..3_980 * MS).contains(&p.0))
+        .filter_map(|p| p.1)
+        .collect();
+    assert!(between.windows(2).all(|v| v[1] > v[0]), "{between:?}");
+}
+
+#[test]
+fn a_slewed_clock_line_bends_where_the_slew_ends_between_events() {
+    // 1% fast, synchronised every 2 s, slewed: after its exchange at 2.01 s n1's clock
+    // runs 10% slow until the 20.8 ms are made up, about 206 ms later, with no event until
+    // 3.98 s; by then the drift has put 2.1 ms back, and from there it gains 1% again.
+    let s = spec(
+        4500 * MS,
+        "0s@drift:1:10000",
+        &[],
+        &[("interval", "2s"), SLEW],
+    );
+    let (trails, _) = drawn(&run(&s));
+    let n1 = &trails[1].points;
+    let bend = n1
+        .iter()
+        .find(|p| (2_100 * MS..3_900 * MS).contains(&p.0))
+        .expect("the slew's end");
+    assert!((2_210 * MS..2_225 * MS).contains(&bend.0), "{n1:?}");
+    assert!((1_900..2_300).contains(&bend.1.unwrap()), "{bend:?}");
+    // Down to it and up from it: no jump anywhere (a slew never steps).
+    let after_sync: Vec<(Micros, i64)> = n1
+        .iter()
+        .filter(|p| (2_010 * MS..=3_980 * MS).contains(&p.0))
+        .map(|p| (p.0, p.1.unwrap()))
+        .collect();
+    assert!(after_sync.windows(2).all(|p| p[0].0 < p[1].0), "{n1:?}");
+    let (down, up) = after_sync.split_at(
+        after_sync
+            .iter()
+            .position(|p| p == &(bend.0, bend.1.unwrap()))
+            .unwrap()
+            + 1,
+    );
+    assert!(down.windows(2).all(|p| p[1].1 < p[0].1), "{down:?}");
+    assert!(up.iter().all(|p| p.1 > bend.1.unwrap()), "{up:?}");
+    // Read in the middle of the slew, the line ends at the clock as it is now.
+    let (trails, _) = drawn(&run(&RunSpec {
+        until_us: 2_100 * MS,
+        ..s
+    }));
+    let now = trails[1].points.last().unwrap();
+    assert_eq!(now.0, 2_100 * MS);
+    assert!((12_000..13_500).contains(&now.1.unwrap()), "{now:?}");
+}
+
+#[test]
+fn the_figures_stay_small_over_a_long_run_and_keep_its_shape() {
+    // Ten minutes, n1 1% fast: 600 exchanges for each client.
+    let until = 600 * MICROS_PER_SEC;
+    let w = run(&spec(until, "0s@drift:1:10000", &[], &[]));
+    let (trails, dots) = drawn(&w);
+    for t in &trails {
+        assert!(
+            t.points.len() <= 6000 / 4 + 1,
+            "{}: {}",
+            t.node,
+            t.points.len()
+        );
+        assert!(t.claims.len() <= 1200 / 4, "{}: {}", t.node, t.claims.len());
+        // From the start to now, in order.
+        assert!(t.points[0].0 < 20 * MS && t.points.last().unwrap().0 == until);
+        assert!(t.points.windows(2).all(|p| p[0].0 <= p[1].0));
+    }
+    for t in &trails[1..] {
+        assert!(t.claims.len() >= 100 && t.claims.iter().all(|c| c.kept));
+        // Spread over the whole run.
+        assert!(t.claims[0].at < 10 * MICROS_PER_SEC);
+        assert!(t.claims.last().unwrap().at > until - 10 * MICROS_PER_SEC);
+    }
+    assert!((100..=400).contains(&dots.len()), "{}", dots.len());
+    // The teeth survive: in the last minute n1 still reaches about 10 ms ahead before
+    // each exchange, and is set back to within a millisecond after.
+    let late: Vec<i64> = trails[1]
+        .points
+        .iter()
+        .filter(|p| p.0 >= until - 60 * MICROS_PER_SEC)
+        .filter_map(|p| p.1)
+        .collect();
+    let (low, high) = (late.iter().min().unwrap(), late.iter().max().unwrap());
+    assert!(
+        (9_000..=11_000).contains(high) && low.abs() <= 1_000,
+        "{low} {high}"
+    );
 }

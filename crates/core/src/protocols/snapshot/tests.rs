@@ -715,12 +715,18 @@ fn a_snapshot_started_by_hand_takes_the_next_number_and_adds_up() {
         .filter(|(_, e)| matches!(e.kind, EventKind::Fault { .. }))
         .map(|(_, e)| crate::view::text(e, w.about()))
         .collect();
-    assert!(said.iter().any(|s| s == "start a snapshot at n2, by hand"), "{said:?}");
+    assert!(
+        said.iter().any(|s| s == "start a snapshot at n2, by hand"),
+        "{said:?}"
+    );
 }
 
 #[test]
 fn only_a_protocol_with_an_action_by_hand_takes_one() {
     let raft = testkit::scenario("raft", 3, SEC, "500ms@trigger:1", &[], &[]);
     let err = raft.sim(false).err().expect("raft has no action by hand");
-    assert!(err.to_string().contains("no action to take by hand"), "{err}");
+    assert!(
+        err.to_string().contains("no action to take by hand"),
+        "{err}"
+    );
 }
