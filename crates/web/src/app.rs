@@ -9,6 +9,7 @@ use crate::lesson_panel::{CourseMap, LessonPanel};
 use crate::link_panel::LinkPanel;
 use crate::measures::MeasuresPanel;
 use crate::network_panel::NetworkPanel;
+use crate::search::SearchPanel;
 use crate::setup_panel::SetupPanel;
 use crate::share::SharePanel;
 use crate::side::{end_verdict, first_visit_hint, lin_verdict, narration};
@@ -127,6 +128,17 @@ fn draw(page: &Page) {
     if let Some(canvas) = page.diagram.cast::<web_sys::HtmlCanvasElement>() {
         let points = crate::spacetime::draw(&canvas, &**world, &page.control);
         *page.control.diagram_points.borrow_mut() = points;
+    }
+}
+
+/// The runs and seconds per run a lesson's step asks the search for (its `search` claim).
+fn search_preset(page: &Page) -> Option<(u64, u64)> {
+    let step = page.lesson.as_ref()?.step()?;
+    match &step.parsed_claim {
+        splitbrain_core::lesson::claim::Claim::Search { runs, until_us, .. } => {
+            Some((*runs, (until_us / MICROS_PER_SEC).max(1)))
+        }
+        _ => None,
     }
 }
 
@@ -661,6 +673,7 @@ pub fn App(props: &AppProps) -> Html {
                     { last }
                 </div>
             </div>
+            <SearchPanel query={page.recipe(None).to_query()} protocol={about.name} dispatch={reducer.clone()} preset={search_preset(&page)} />
             // A lesson step about CAP shows the comparison right under the run.
             if step_view == Some("cap") {
                 <CapView seed={page.setup.seed} open=true on_open={(*open_in_playground).clone()} />

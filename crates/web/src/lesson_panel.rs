@@ -23,6 +23,9 @@ enum Status {
     Shown(Option<Micros>, String),
     /// The run reached its moment without showing it; in words.
     NotShown(String),
+    /// A claim about a search of the step's set-up (`search finds ...`): the reader shows
+    /// it with "Can this break?", whose runs and lengths the step sets.
+    BySearch,
 }
 
 /// Judges `claim` on the world on screen. `reached`: whether the run is at the moment
@@ -30,6 +33,9 @@ enum Status {
 /// goal about the whole run, like a share of answers, can only be judged when it stops).
 /// A challenge's goal is never "not shown": it is reached, or not yet.
 fn judge(claim: &Claim, world: &crate::any::AnyWorld, reached: bool, challenge: bool) -> Status {
+    if matches!(claim, Claim::Search { .. }) {
+        return Status::BySearch;
+    }
     let reached = reached || world.halted();
     if claim.judged_at_end() && !reached {
         return Status::Pending;
@@ -240,6 +246,11 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
                     {" at "}<button class="link-button" onclick={goto(*t)} title="Go to this moment">{ Pretty(to_ms(*t)).to_string() }</button>
                 }
                 { format!(": {}", sentence(says)) }
+            </p>
+        },
+        Status::BySearch => html! {
+            <p class="claim pending"><span class="mark" aria-hidden="true">{"○"}</span>
+                { format!("{what}: press Search under \u{201c}Can this break?\u{201d} below the cluster to see it (the step has set its runs and their length).") }
             </p>
         },
         Status::NotShown(says) => html! {

@@ -39,6 +39,7 @@ mod panic_overlay;
 mod pen;
 mod prefs;
 mod recovery;
+mod search;
 mod setup_panel;
 mod share;
 mod side;
@@ -52,6 +53,11 @@ mod url;
 /// leaves the page alone when it only loads the module to mount playgrounds itself. Call it
 /// once, from `main`, after registering any protocols of your own.
 pub fn start() {
+    // In a worker of the page's search there is no page: the worker only calls the
+    // module's exported functions.
+    if web_sys::window().is_none() {
+        return;
+    }
     panic_overlay::install();
     // The playground's own page asks to be rendered (`data-splitbrain-page` on its body);
     // a page that loads the module to mount playgrounds itself does not.

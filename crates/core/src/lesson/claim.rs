@@ -17,6 +17,7 @@
 //! | `replicas agree` / `replicas disagree` | once what is in flight at the moment has landed (on a copy: later actions dropped, clients stopped, 5 s to settle), the nodes holding each key the clients used hold the same values (or, for some key, do not) |
 //! | `retries within DURATION at least K` (or `at most K`) | the most client retries in any stretch of DURATION (`100ms`) is at least (at most) K: a retry storm, or its absence |
 //! | `availability on NODES during FROM-TO at least P%` (or `at most P%`) | of the operations invoked at NODES (`0-1`) from FROM to TO (`2s-8s`), that share got a definite answer other than "unavailable" |
+//! | `search finds NAME within N runs of T` (`any` for any property) / `search finds nothing in N runs of T` | the page's "Can this break?" on the step's set-up (without the step's actions): N fuzz runs of T (`5s`) each from the set-up's seed break the promised property NAME (the first that breaks one breaks NAME), or none breaks any; judged on the set-up, not on the run on screen |
 //! | `measure NAME at least V` (or `at most V`) | the protocol's measure NAME (`detection time`) reads at least (at most) V at the moment: a duration (`400ms`), a count, or a rate per minute (`2.5`) as the measure's unit has it |
 
 use crate::check::Violation;
@@ -80,6 +81,43 @@ pub enum Claim {
     UptimeNearFormula {
         milli_points: u64,
     },
+    /// A search of the set-up (see `crate::fuzz::FuzzSpec::search`): its first broken run
+    /// breaks `property` (any, if `None`); or, with `finds` false, no run breaks anything
+    /// promised.
+    Search {
+        finds: bool,
+        property: Option<String>,
+        runs: u64,
+        until_us: Micros,
+    },
+}
+
+/// `search finds NAME within N runs of T` or `search finds nothing in N runs of T` (after
+/// `search finds `).
+fn search(t: &str, rest: &str) -> Result<Claim, String> {
+    let bad = || {
+        format!("{t:?}: expected search finds NAME within N runs of T, or search finds nothing in N runs of T (T as 5s)")
+    };
+    let (finds, property, tail) = if let Some(tail) = rest.strip_prefix("nothing in ") {
+        (false, None, tail)
+    } else {
+        let (name, tail) = rest.split_once(" within ").ok_or_else(bad)?;
+        let name = name.trim().trim_matches('"');
+        let property = (name != "any").then(|| name.to_string());
+        (true, property, tail)
+    };
+    let (runs, length) = tail.split_once(" runs of ").ok_or_else(bad)?;
+    let runs: u64 = runs.trim().parse().map_err(|_| bad())?;
+    let until_us = crate::time::parse_duration(length.trim()).map_err(|_| bad())?;
+    if runs == 0 || until_us == 0 {
+        return Err(bad());
+    }
+    Ok(Claim::Search {
+        finds,
+        property,
+        runs,
+        until_us,
+    })
 }
 
 /// What a claim found in a run: whether it holds, and the moment that shows it (the time
@@ -139,6 +177,8 @@ impl Claim {
             retries_within(t, rest)?
         } else if let Some(rest) = t.strip_prefix("measure ") {
             measure(t, rest)?
+        } else if let Some(rest) = t.strip_prefix("search finds ") {
+            search(t, rest)?
         } else if let Some(rest) = t.strip_prefix("uptime within ") {
             let points = rest
                 .strip_suffix(" points of the formula")
@@ -162,7 +202,7 @@ impl Claim {
             }
         } else {
             return Err(format!(
-                "unknown claim {t:?}; a claim is one of: safety holds, safety broken NAME, end holds, end broken NAME, linearizable, not linearizable, stale reads at least K, leaders at once at least K, note TEXT, event TEXT, acknowledged writes lost at least K, siblings at least K, replicas agree, replicas disagree, availability on NODES during FROM-TO at least|at most P%, retries within DURATION at least|at most K, measure NAME at least|at most V, uptime at least|at most P%, answered at least|at most P%, uptime within P points of the formula"
+                "unknown claim {t:?}; a claim is one of: safety holds, safety broken NAME, end holds, end broken NAME, linearizable, not linearizable, stale reads at least K, leaders at once at least K, note TEXT, event TEXT, acknowledged writes lost at least K, siblings at least K, replicas agree, replicas disagree, availability on NODES during FROM-TO at least|at most P%, retries within DURATION at least|at most K, measure NAME at least|at most V, uptime at least|at most P%, answered at least|at most P%, uptime within P points of the formula, search finds NAME within N runs of T, search finds nothing in N runs of T"
             ));
         })
     }
@@ -200,6 +240,11 @@ impl Claim {
                     _ => unreachable!("matched above"),
                 }
             }
+            Claim::Search { .. } => finding(
+                false,
+                None,
+                "a search is judged on the set-up (lesson::check_run), not on a run".into(),
+            ),
             Claim::Linearizable(want) => {
                 use linearizability::Verdict;
                 let report = linearizability::check(sim.clients());
@@ -546,6 +591,28 @@ impl Claim {
                 "{} {} of the finished operations succeed",
                 if *at_least { "at least" } else { "at most" },
                 milli_text(*milli_percent)
+            ),
+            Claim::Search {
+                finds: true,
+                property,
+                runs,
+                until_us,
+            } => format!(
+                "a search of {runs} runs of {} each finds a run that breaks {}",
+                crate::time::Pretty(*until_us),
+                match property {
+                    Some(p) => format!("\u{201c}{p}\u{201d}"),
+                    None => "a promised property".into(),
+                }
+            ),
+            Claim::Search {
+                finds: false,
+                runs,
+                until_us,
+                ..
+            } => format!(
+                "a search of {runs} runs of {} each finds no run that breaks a promised property",
+                crate::time::Pretty(*until_us)
             ),
             Claim::UptimeNearFormula { milli_points } => format!(
                 "the service's measured uptime is within {} points of what the failure rates predict",

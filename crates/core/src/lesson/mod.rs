@@ -462,9 +462,51 @@ impl Checked {
 
 /// Runs `recipe` to its moment and checks `claim` on it.
 pub fn check_run(recipe: &Recipe, claim: &Claim) -> Result<Finding, RunError> {
+    if let Claim::Search {
+        finds,
+        property,
+        runs,
+        until_us,
+    } = claim
+    {
+        return search(recipe, *finds, property.as_deref(), *runs, *until_us);
+    }
     let mut sim = recipe.setup.sim(recipe.schedule.clone())?;
     sim.run_until(recipe.at_us.unwrap_or(DEFAULT_UNTIL_US));
     Ok(claim.check(&*sim))
+}
+
+/// A `search` claim: the page's search of `recipe`'s set-up, without its actions.
+fn search(
+    recipe: &Recipe,
+    finds: bool,
+    property: Option<&str>,
+    runs: u64,
+    until_us: crate::time::Micros,
+) -> Result<Finding, RunError> {
+    let spec = crate::fuzz::FuzzSpec::search(&recipe.setup, Vec::new(), until_us, runs)?;
+    let report = crate::fuzz::fuzz(&spec)?;
+    Ok(match &report.first_failure {
+        Some(f) => Finding {
+            holds: finds && property.is_none_or(|p| p == f.violation.invariant),
+            at_us: None,
+            says: format!(
+                "the search broke \u{201c}{}\u{201d} in run {} of {runs}: {}",
+                f.violation.invariant,
+                f.run + 1,
+                f.violation.message
+            ),
+        },
+        None => Finding {
+            holds: !finds,
+            at_us: None,
+            says: format!(
+                "no run of {} ({} each) broke a promised property",
+                report.runs,
+                crate::time::Pretty(until_us)
+            ),
+        },
+    })
 }
 
 /// Where a lesson's run stops when it names no moment.

@@ -323,3 +323,68 @@ fn an_also_claim_that_the_run_does_not_show_fails_the_step() {
         .to_string()
         .starts_with("line 9:"));
 }
+
+#[test]
+fn a_search_claim_is_judged_by_searching_the_set_up() {
+    let claim = |text: &str| Claim::parse(text);
+    assert_eq!(
+        claim("search finds nothing in 20 runs of 2s"),
+        Ok(Claim::Search {
+            finds: false,
+            property: None,
+            runs: 20,
+            until_us: 2 * crate::time::MICROS_PER_SEC,
+        })
+    );
+    assert!(matches!(
+        claim("search finds election safety within 1000 runs of 10s"),
+        Ok(Claim::Search { finds: true, property: Some(p), runs: 1000, .. }) if p == "election safety"
+    ));
+    for bad in [
+        "search finds nothing in 0 runs of 2s",
+        "search finds any within many runs of 2s",
+        "search finds any within 10 runs",
+    ] {
+        assert!(claim(bad).is_err(), "{bad}");
+    }
+    // Paxos with forget-promise breaks on the 15th run from seed 1; the correct form does
+    // not break in as many. A search ignores the step's actions.
+    let buggy = Recipe::from_query(
+        "v=1&protocol=paxos&nodes=5&seed=1&bugs=forget-promise&actions=1s@crash:0:keep",
+    )
+    .unwrap();
+    let found = check_run(
+        &buggy,
+        &claim("search finds only one value is chosen within 20 runs of 10s").unwrap(),
+    )
+    .unwrap();
+    assert!(found.holds, "{}", found.says);
+    assert!(found.says.contains("in run 15 of 20"), "{}", found.says);
+    let other = check_run(
+        &buggy,
+        &claim("search finds every node learns the chosen value within 20 runs of 10s").unwrap(),
+    )
+    .unwrap();
+    assert!(!other.holds, "another property named: {}", other.says);
+    let fewer = check_run(
+        &buggy,
+        &claim("search finds any within 14 runs of 10s").unwrap(),
+    )
+    .unwrap();
+    assert!(!fewer.holds, "{}", fewer.says);
+    let correct = Recipe::from_query("v=1&protocol=paxos&nodes=5&seed=1").unwrap();
+    let clean = check_run(
+        &correct,
+        &claim("search finds nothing in 20 runs of 10s").unwrap(),
+    )
+    .unwrap();
+    assert!(clean.holds, "{}", clean.says);
+    assert!(
+        !check_run(
+            &correct,
+            &claim("search finds any within 20 runs of 10s").unwrap()
+        )
+        .unwrap()
+        .holds
+    );
+}
