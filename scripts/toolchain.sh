@@ -104,6 +104,9 @@ ensure_browser_tools() {
 browser_tests() {
   ( wasm_env
     export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+    # The runner's default gives a whole test file 20 s; the golden file's shrinks and the
+    # lessons' searches take longer than that in the browser.
+    export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}"
     cargo test --target wasm32-unknown-unknown "$@" )
 }
 

@@ -33,6 +33,23 @@ fn fuzz_reports_match_native() {
     }
 }
 
+/// Every bug variant's first failing run shrinks in the browser to exactly the run it
+/// shrank to natively (the golden file the native shrink tests keep), which still breaks
+/// the same property the same way.
+#[wasm_bindgen_test]
+fn shrunk_runs_match_native() {
+    use splitbrain_core::fuzz::{fuzz_run_spec, shrink, ShrinkOptions};
+    let golden = golden::load_shrunk();
+    assert!(golden.len() > 40);
+    for g in &golden {
+        let spec = golden::bug_fuzz_spec(&g.protocol, &g.bug);
+        let original = fuzz_run_spec(&spec, g.run);
+        let shrunk = shrink(&original, &g.target, ShrinkOptions::default()).expect("it breaks");
+        assert_eq!(shrunk, g.shrunk, "{} {}", g.protocol, g.bug);
+        assert!(g.target.matches(&shrunk.violation), "{} {}", g.protocol, g.bug);
+    }
+}
+
 /// Every claim of every built-in lesson holds in the browser as it does natively, and
 /// fails without its step's actions where the lesson says it must.
 #[wasm_bindgen_test]
