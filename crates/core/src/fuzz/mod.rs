@@ -244,3 +244,46 @@ pub fn fuzz_slice(spec: &FuzzSpec, range: std::ops::Range<u64>) -> Result<FuzzRe
     }
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::recipe::Recipe;
+
+    /// A search keeps the set-up's own actions and, if asked, the reader's, first in every
+    /// run, and adds the same random faults as a search without them.
+    #[test]
+    fn a_search_keeps_the_set_up_and_the_readers_actions_first() {
+        let recipe = Recipe::from_query(
+            "v=1&nodes=5&seed=3&net=lat20ms_jit5ms&actions=0s@checksums:off,1s@crash:2:keep",
+        )
+        .unwrap();
+        let until = 5 * crate::time::MICROS_PER_SEC;
+        let bare = FuzzSpec::search(&recipe.setup, Vec::new(), until, 10).unwrap();
+        let kept = FuzzSpec::search(&recipe.setup, recipe.schedule.clone(), until, 10).unwrap();
+        for i in 0..10 {
+            let (b, k) = (fuzz_run_spec(&bare, i), fuzz_run_spec(&kept, i));
+            // The set-up's network comes first in both.
+            assert_eq!(b.schedule[0], k.schedule[0]);
+            assert!(matches!(
+                b.schedule[0].action,
+                crate::action::Action::SetNetwork { .. }
+            ));
+            // The reader's two actions are in the kept runs only, each before any random
+            // action of its instant; without them the runs are the same.
+            let random = &b.schedule[1..];
+            let mut rest = k.schedule.clone();
+            for own in &recipe.schedule {
+                let at = rest.iter().position(|s| s == own).expect("kept");
+                let same_instant_before = rest[..at].iter().filter(|s| s.at == own.at);
+                assert!(
+                    same_instant_before.clone().all(|s| !random.contains(s)),
+                    "run {i}: a random action before the reader's at {}",
+                    own.at
+                );
+                rest.remove(at);
+            }
+            assert_eq!(rest, b.schedule, "run {i}");
+        }
+    }
+}
