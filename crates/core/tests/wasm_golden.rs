@@ -46,7 +46,12 @@ fn shrunk_runs_match_native() {
         let original = fuzz_run_spec(&spec, g.run);
         let shrunk = shrink(&original, &g.target, ShrinkOptions::default()).expect("it breaks");
         assert_eq!(shrunk, g.shrunk, "{} {}", g.protocol, g.bug);
-        assert!(g.target.matches(&shrunk.violation), "{} {}", g.protocol, g.bug);
+        assert!(
+            g.target.matches(&shrunk.violation),
+            "{} {}",
+            g.protocol,
+            g.bug
+        );
     }
 }
 

@@ -54,7 +54,10 @@ impl Invariant<QuorumNode> for VersionsNeverRegress {
                 return Err(format!(
                     "{id} held {} for key {key} and now holds {}, which does not descend from it",
                     crate::protocols::quorum::msg::register_text(old),
-                    now.map_or_else(|| "none".into(), crate::protocols::quorum::msg::register_text)
+                    now.map_or_else(
+                        || "none".into(),
+                        crate::protocols::quorum::msg::register_text
+                    )
                 ));
             }
         }
