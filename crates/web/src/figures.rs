@@ -146,29 +146,17 @@ fn y_axis(out: &mut String, axis: &Axis, desc: &FigureAxis, right: f64) {
 
 /// The x axis: ticks at fractions along it, and its caption at its end.
 fn x_axis(out: &mut String, ticks: &[(f64, String)], caption: &str, right: f64) {
-    let y = Tenths::of(H - BOTTOM);
-    let _ = write!(
+    crate::markup::x_axis(
         out,
-        r#"<line class="axis" x1="{}" x2="{}" y1="{y}" y2="{y}"/>"#,
-        Tenths::of(LEFT),
-        Tenths::of(W - right)
-    );
-    for (f, label) in ticks {
-        let x = px(*f, right);
-        let _ = write!(
-            out,
-            r#"<line class="axis" x1="{x}" x2="{x}" y1="{y}" y2="{}"/><text class="tick" x="{x}" y="{}" text-anchor="middle">{}</text>"#,
-            moved(y, 3),
-            moved(y, 14),
-            escape(label)
-        );
-    }
-    let _ = write!(
-        out,
-        r#"<text class="caption" x="{}" y="{}" text-anchor="end">{}</text>"#,
-        Tenths::of(W - right),
-        Tenths::of(H - 3.0),
-        escape(caption)
+        (
+            Tenths::of(LEFT),
+            Tenths::of(W - right),
+            Tenths::of(H - BOTTOM),
+        ),
+        ticks
+            .iter()
+            .map(|(f, label)| (px(*f, right), label.clone())),
+        (caption, "", Tenths::of(H - 3.0)),
     );
 }
 

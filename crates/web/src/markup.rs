@@ -98,3 +98,34 @@ mod tests {
         assert_eq!(Tenths(0).to_string(), "0.0");
     }
 }
+
+/// A chart's x axis as markup: its line at `y` from `x0` to `x1`, a tick and its label at
+/// each of `ticks` (an x and a label), and the caption (the text `caption`, then the markup
+/// `then`) ending at `x1` on the baseline `caption_y`. The measures' charts and the
+/// protocols' figures draw their time axes alike.
+pub fn x_axis(
+    out: &mut String,
+    (x0, x1, y): (Tenths, Tenths, Tenths),
+    ticks: impl IntoIterator<Item = (Tenths, String)>,
+    (caption, then, caption_y): (&str, &str, Tenths),
+) {
+    use std::fmt::Write;
+    let _ = write!(
+        out,
+        r#"<line class="axis" x1="{x0}" x2="{x1}" y1="{y}" y2="{y}"/>"#
+    );
+    for (x, label) in ticks {
+        let _ = write!(
+            out,
+            r#"<line class="axis" x1="{x}" x2="{x}" y1="{y}" y2="{}"/><text class="tick" x="{x}" y="{}" text-anchor="middle">{}</text>"#,
+            Tenths(y.0 + 30),
+            Tenths(y.0 + 140),
+            escape(&label)
+        );
+    }
+    let _ = write!(
+        out,
+        r#"<text class="caption" x="{x1}" y="{caption_y}" text-anchor="end">{}{then}</text>"#,
+        escape(caption)
+    );
+}

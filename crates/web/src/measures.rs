@@ -106,29 +106,15 @@ fn y_axis(out: &mut String, ticks: &[u64], top: u64, scale: chart::Scale) {
 /// Tick labels under the plot, at fractions along it, and the axis's caption (the text
 /// `caption`, then the markup `then`) at its end.
 fn x_axis(out: &mut String, ticks: &[(f64, String)], caption: &str, then: &str) {
-    let y = Tenths::of(H - BOTTOM);
-    let _ = write!(
+    markup::x_axis(
         out,
-        r#"<line class="axis" x1="{}" x2="{}" y1="{y}" y2="{y}"/>"#,
-        Tenths::of(LEFT),
-        Tenths::of(W - RIGHT)
-    );
-    for (f, label) in ticks {
-        let x = px(*f);
-        let _ = write!(
-            out,
-            r#"<line class="axis" x1="{x}" x2="{x}" y1="{y}" y2="{}"/><text class="tick" x="{x}" y="{}" text-anchor="middle">{}</text>"#,
-            moved(y, 3),
-            moved(y, 14),
-            escape(label)
-        );
-    }
-    let _ = write!(
-        out,
-        r#"<text class="caption" x="{}" y="{}" text-anchor="end">{}{then}</text>"#,
-        Tenths::of(W - RIGHT),
-        Tenths::of(H - 3.0),
-        escape(caption)
+        (
+            Tenths::of(LEFT),
+            Tenths::of(W - RIGHT),
+            Tenths::of(H - BOTTOM),
+        ),
+        ticks.iter().map(|(f, label)| (px(*f), label.clone())),
+        (caption, then, Tenths::of(H - 3.0)),
     );
 }
 
