@@ -9,6 +9,25 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// Lets the browser's event loop run (a `setTimeout` of 0). The test runner talks to the
+/// page through WebDriver, which gives up on a page whose main thread stays busy for
+/// 30 s; the long tests below yield between their items, so none holds it that long.
+async fn breathe() {
+    use js_sys::wasm_bindgen::JsValue;
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let set_timeout: js_sys::Function =
+            js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("setTimeout"))
+                .expect("setTimeout")
+                .into();
+        set_timeout
+            .call2(&JsValue::NULL, &resolve, &JsValue::from(0))
+            .expect("setTimeout works");
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .expect("a timer resolves");
+}
+
 #[wasm_bindgen_test]
 fn trace_hashes_match_native() {
     let golden = golden::load();
@@ -23,13 +42,14 @@ fn trace_hashes_match_native() {
 /// Every protocol's short fuzz, with and without each bug, gives in the browser the report
 /// it gave natively: the same runs, counts, events and first failures.
 #[wasm_bindgen_test]
-fn fuzz_reports_match_native() {
+async fn fuzz_reports_match_native() {
     let golden = golden::load_fuzz();
     assert!(golden.len() > 20);
     for g in &golden {
         let spec = golden::fuzz_spec(&g.protocol, g.bug.as_deref());
         let report = splitbrain_core::fuzz::fuzz(&spec).expect("valid sweep");
         assert_eq!(report, g.report, "{} {:?}", g.protocol, g.bug);
+        breathe().await;
     }
 }
 
@@ -37,7 +57,7 @@ fn fuzz_reports_match_native() {
 /// shrank to natively (the golden file the native shrink tests keep), which still breaks
 /// the same property the same way.
 #[wasm_bindgen_test]
-fn shrunk_runs_match_native() {
+async fn shrunk_runs_match_native() {
     use splitbrain_core::fuzz::{fuzz_run_spec, shrink, ShrinkOptions};
     let golden = golden::load_shrunk();
     assert!(golden.len() > 40);
@@ -46,6 +66,7 @@ fn shrunk_runs_match_native() {
         let original = fuzz_run_spec(&spec, g.run);
         let shrunk = shrink(&original, &g.target, ShrinkOptions::default()).expect("it breaks");
         assert_eq!(shrunk, g.shrunk, "{} {}", g.protocol, g.bug);
+        breathe().await;
         assert!(
             g.target.matches(&shrunk.violation),
             "{} {}",
@@ -58,11 +79,12 @@ fn shrunk_runs_match_native() {
 /// Every claim of every built-in lesson holds in the browser as it does natively, and
 /// fails without its step's actions where the lesson says it must.
 #[wasm_bindgen_test]
-fn every_lesson_claim_holds_in_the_browser() {
+async fn every_lesson_claim_holds_in_the_browser() {
     for lesson in splitbrain_core::lesson::builtin() {
         for c in splitbrain_core::lesson::check(&lesson).expect("lesson runs") {
             assert!(c.ok(), "{} / {}: {}", lesson.name, c.step, c.says);
         }
+        breathe().await;
     }
 }
 
