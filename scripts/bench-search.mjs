@@ -37,15 +37,15 @@ async function search(query, runs, seconds) {
     const tick = (t) => { if (!window.__frames) return; window.__frames.push(t - last); last = t; requestAnimationFrame(tick); };
     requestAnimationFrame(tick);
   });
-  const started = Date.now();
   await panel.getByRole('button', { name: 'Search' }).click();
-  const done = panel.locator('text=/Shrinking it|No run broke|could not run/');
+  const done = panel.locator('text=/Broken:|No run broke|could not run/');
   await done.first().waitFor({ timeout: 300_000 });
-  const elapsed = (Date.now() - started) / 1000;
   const text = await panel.innerText();
   const frames = await page.evaluate(() => { const f = window.__frames; window.__frames = null; return f; });
-  const found = /Shrinking it/.test(text);
-  const m = text.match(/\((\d+) runs searched\)/) ?? text.match(/: (\d+) runs in/);
+  const found = /Broken:/.test(text);
+  // The page's own clock: until the broken run was known (before shrinking), or the end.
+  const m = text.match(/\((\d+) runs searched in ([\d.]+) s\)/) ?? text.match(/: (\d+) runs in ([\d.]+) s/);
+  const elapsed = m ? Number(m[2]) : NaN;
   await page.close();
   return { elapsed, found, frames, runs: m ? Number(m[1]) : NaN };
 }

@@ -50,7 +50,7 @@ test('a bug variant: the search finds a violation, shrinks it and opens it at th
   const seconds = (Date.now() - started) / 1000;
   const text = await panel.innerText();
   assert.match(text, /Broken: election safety, in run \d+ \(\d+ runs searched in/);
-  assert.match(text, /Shrunk from \d+ actions to \d+ on \d+ nodes/);
+  assert.match(text, /Shrunk in [\d.]+ s from \d+ actions to \d+ on \d+ nodes/);
   const actions = await panel.locator('.search-actions li').count();
   // The run on screen is the shrunk one, stopped at the violation the search named.
   await page.locator('.verdict.bad[role=alert]').waitFor();

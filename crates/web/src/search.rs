@@ -205,7 +205,9 @@ enum Status {
         found: Found,
         small: Option<Small>,
         runs: u64,
+        /// Seconds until the broken run was known, and then to shrink it.
         seconds: f64,
+        shrink_seconds: f64,
     },
     Clean {
         runs: u64,
@@ -236,6 +238,8 @@ struct Pool {
     over: bool,
     /// A worker is shrinking the run found; batch answers still coming are ignored.
     shrinking: bool,
+    /// When the broken run was known (the page's clock, in ms).
+    found_ms: f64,
 }
 
 fn now_ms() -> f64 {
@@ -406,6 +410,7 @@ pub fn SearchPanel(props: &Props) -> Html {
             small,
             runs,
             seconds,
+            shrink_seconds,
         } => {
             let open = |query: String| {
                 let dispatch = props.dispatch.clone();
@@ -419,7 +424,7 @@ pub fn SearchPanel(props: &Props) -> Html {
                 <>
                 <p class="verdict bad">{ format!("Broken: {}, in run {} ({runs} runs searched in {seconds:.1} s), at {}: {}", found.property, found.run + 1, Pretty(to_ms(found.at_us)), found.message) }</p>
                 if let Some(s) = small {
-                    <p>{ format!("Shrunk from {} actions to {} on {} nodes ({} runs tried). The run on screen is the shrunk one, stopped where it breaks {} at {}: {}. Its actions:", found.actions, s.said.len(), s.nodes, s.runs, found.property, Pretty(to_ms(s.broke_at_us)), s.message) }</p>
+                    <p>{ format!("Shrunk in {shrink_seconds:.1} s from {} actions to {} on {} nodes ({} runs tried). The run on screen is the shrunk one, stopped where it breaks {} at {}: {}. Its actions:", found.actions, s.said.len(), s.nodes, s.runs, found.property, Pretty(to_ms(s.broke_at_us)), s.message) }</p>
                     <ol class="search-actions">{ for s.said.iter().map(|a| html! { <li>{ a.clone() }</li> }) }</ol>
                     if s.said.is_empty() { <p class="muted">{"No action at all: the set-up alone breaks it."}</p> }
                 }
@@ -542,6 +547,7 @@ fn start_pool(
         started_ms: now_ms(),
         over: false,
         shrinking: false,
+        found_ms: 0.0,
     };
     for w in 0..count as usize {
         p.feed(w);
@@ -580,7 +586,8 @@ fn answered(
     let result = field(&data, "result");
     if id < 0.0 {
         // The shrink's answer.
-        let seconds = (now_ms() - p.started_ms) / 1000.0;
+        let seconds = (p.found_ms - p.started_ms) / 1000.0;
+        let shrink_seconds = (now_ms() - p.found_ms) / 1000.0;
         let small: Option<Small> = ok
             .then(|| serde_wasm_bindgen::from_value(result).ok())
             .flatten();
@@ -603,6 +610,7 @@ fn answered(
                 small,
                 runs,
                 seconds,
+                shrink_seconds,
             });
         }
         return;
@@ -644,6 +652,7 @@ fn answered(
             // No more batches; one worker shrinks the run.
             p.over = true;
             p.shrinking = true;
+            p.found_ms = now_ms();
             let request = js_sys::Object::new();
             let set = |k: &str, v: JsValue| {
                 let _ = js_sys::Reflect::set(&request, &k.into(), &v);
