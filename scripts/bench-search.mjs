@@ -58,7 +58,7 @@ for (const p of protocols) {
     const times = [], runs = [];
     let found = 0;
     for (const seed of seeds) {
-      const r = await search(`v=1&protocol=${p.name}&seed=${seed}&bugs=${bug}`, 1000, 10);
+      const r = await search(`v=1&protocol=${p.name}&nodes=${p.nodes[2]}&seed=${seed}&bugs=${bug}`, 1000, 10);
       allFrames.push(...r.frames);
       if (r.found) { found += 1; times.push(r.elapsed); runs.push(r.runs); }
     }
