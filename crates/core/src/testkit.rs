@@ -81,3 +81,28 @@ impl NodeFacts for Calm {
         0
     }
 }
+
+/// One step of a hand-made run, judged: `checker` looks at the nodes' `states`, `disks`
+/// and `records` as they are after step `k`, in which node `acted` did something (and was
+/// just rebuilt from its disk, with `rebooted`), every node honest and the facts calm. The
+/// protocols' checker tests replay their broken runs through this.
+pub fn judge_step<P: crate::protocol::Protocol>(
+    checker: &mut dyn crate::check::Invariant<P>,
+    k: usize,
+    (acted, rebooted): (NodeId, bool),
+    states: &[Option<P>],
+    disks: &[P::Disk],
+    records: &[Vec<P::Note>],
+) -> Result<(), String> {
+    let honest = vec![true; disks.len()];
+    let moment = crate::check::Moment {
+        now: k as u64,
+        acted: Some(acted),
+        rebooted,
+        honest: &honest,
+        facts: &Calm,
+    };
+    checker.check(&crate::check::CheckView::new(
+        moment, states, disks, records,
+    ))
+}

@@ -196,7 +196,6 @@ fn first_breach(checker: &mut dyn Invariant<BcNode>, steps: &[Step]) -> Option<(
     let mut disks = vec![BcDisk::default(); n];
     let states: Vec<Option<BcNode>> = vec![None; n];
     let records: Vec<Vec<BcNote>> = vec![Vec::new(); n];
-    let honest = vec![true; n];
     for (k, step) in steps.iter().enumerate() {
         let acted = match *step {
             Step::Sends(a) => {
@@ -211,15 +210,8 @@ fn first_breach(checker: &mut dyn Invariant<BcNode>, steps: &[Step]) -> Option<(
                 a
             }
         };
-        let moment = Moment {
-            now: k as u64,
-            acted: Some(NodeId(acted)),
-            rebooted: false,
-            honest: &honest,
-            facts: &Calm,
-        };
-        let view = CheckView::new(moment, &states, &disks, &records);
-        if let Err(e) = checker.check(&view) {
+        let acted = (NodeId(acted), false);
+        if let Err(e) = testkit::judge_step(checker, k, acted, &states, &disks, &records) {
             return Some((k, e));
         }
     }
@@ -328,7 +320,7 @@ fn at_end_of(
         })
         .collect();
     let records: Vec<Vec<BcNote>> = vec![Vec::new(); n];
-    let honest = vec![true; n];
+    let honest = vec![true; disks.len()];
     let moment = Moment {
         now: 0,
         acted: None,

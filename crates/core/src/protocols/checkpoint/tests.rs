@@ -560,20 +560,12 @@ impl Hand {
 fn first_breach(checker: &mut dyn Invariant<CkNode>, steps: &[Step]) -> Option<(usize, String)> {
     let mut hand = Hand::new(4);
     let records: Vec<Vec<CkNote>> = vec![Vec::new(); 4];
-    let honest = vec![true; 4];
     for (k, step) in steps.iter().enumerate() {
         let (acted, rebooted) = hand.apply(step);
         let disks = hand.disks();
         let states = hand.states(&disks);
-        let moment = Moment {
-            now: k as u64,
-            acted: Some(NodeId(acted as u32)),
-            rebooted,
-            honest: &honest,
-            facts: &Calm,
-        };
-        let view = CheckView::new(moment, &states, &disks, &records);
-        if let Err(e) = checker.check(&view) {
+        let acted = (NodeId(acted as u32), rebooted);
+        if let Err(e) = testkit::judge_step(checker, k, acted, &states, &disks, &records) {
             return Some((k, e));
         }
     }
@@ -740,7 +732,7 @@ fn at_end_of(
 ) -> Result<(), String> {
     let n = disks.len();
     let records: Vec<Vec<CkNote>> = vec![Vec::new(); n];
-    let honest = vec![true; n];
+    let honest = vec![true; disks.len()];
     let moment = Moment {
         now: 0,
         acted: None,

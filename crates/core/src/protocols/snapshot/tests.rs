@@ -319,18 +319,10 @@ fn first_breach(
     let mut disks = vec![SnapDisk::default(); n];
     let states: Vec<Option<SnapNode>> = vec![None; n];
     let records: Vec<Vec<SnapNote>> = vec![Vec::new(); n];
-    let honest = vec![true; n];
     for (k, (node, write)) in steps.iter().enumerate() {
         disks[*node as usize].apply(write.clone());
-        let moment = Moment {
-            now: k as u64,
-            acted: Some(NodeId(*node)),
-            rebooted: false,
-            honest: &honest,
-            facts: &Calm,
-        };
-        let view = CheckView::new(moment, &states, &disks, &records);
-        if let Err(e) = checker.check(&view) {
+        let acted = (NodeId(*node), false);
+        if let Err(e) = testkit::judge_step(checker, k, acted, &states, &disks, &records) {
             return Some((k, e));
         }
     }
@@ -454,7 +446,7 @@ fn at_end_of(disks: &[SnapDisk], now: Micros, down: &[u32]) -> Result<(), String
         })
         .collect();
     let records: Vec<Vec<SnapNote>> = vec![Vec::new(); n];
-    let honest = vec![true; n];
+    let honest = vec![true; disks.len()];
     let moment = Moment {
         now,
         acted: None,
