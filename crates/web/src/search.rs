@@ -259,18 +259,27 @@ impl Pool {
         let to = (from + BATCH).min(limit);
         self.next = to;
         self.out.push(from);
+        let request = [
+            ("id", JsValue::from_f64(from as f64)),
+            ("kind", "runs".into()),
+            ("query", self.query.clone().into()),
+            ("until", JsValue::from_f64(f64::from(self.until_ms))),
+            ("keep", JsValue::from_bool(self.keep)),
+            ("from", JsValue::from_f64(from as f64)),
+            ("to", JsValue::from_f64(to as f64)),
+        ];
+        self.post(w, &request);
+    }
+
+    /// Sends worker `w` a request: these fields, and the module's address.
+    fn post(&self, w: usize, fields: &[(&str, JsValue)]) {
         let request = js_sys::Object::new();
-        let set = |k: &str, v: JsValue| {
-            let _ = js_sys::Reflect::set(&request, &k.into(), &v);
-        };
-        set("id", JsValue::from_f64(from as f64));
-        set("kind", "runs".into());
-        set("module", self.module.clone().into());
-        set("query", self.query.clone().into());
-        set("until", JsValue::from_f64(f64::from(self.until_ms)));
-        set("keep", JsValue::from_bool(self.keep));
-        set("from", JsValue::from_f64(from as f64));
-        set("to", JsValue::from_f64(to as f64));
+        for (name, value) in fields
+            .iter()
+            .chain([&("module", self.module.clone().into())])
+        {
+            let _ = js_sys::Reflect::set(&request, &(*name).into(), value);
+        }
         let _ = self.workers[w].post_message(&request);
     }
 
@@ -653,17 +662,16 @@ fn answered(
             p.over = true;
             p.shrinking = true;
             p.found_ms = now_ms();
-            let request = js_sys::Object::new();
-            let set = |k: &str, v: JsValue| {
-                let _ = js_sys::Reflect::set(&request, &k.into(), &v);
-            };
-            set("id", JsValue::from_f64(-1.0));
-            set("kind", "shrink".into());
-            set("module", p.module.clone().into());
-            set("query", found.query.clone().into());
-            set("property", found.property.clone().into());
-            set("atEnd", JsValue::from_bool(found.at_end));
-            let _ = p.workers[w].post_message(&request);
+            p.post(
+                w,
+                &[
+                    ("id", JsValue::from_f64(-1.0)),
+                    ("kind", "shrink".into()),
+                    ("query", found.query.clone().into()),
+                    ("property", found.property.clone().into()),
+                    ("atEnd", JsValue::from_bool(found.at_end)),
+                ],
+            );
             status.set(Status::Shrinking(found, p.done));
         }
     }
