@@ -106,7 +106,7 @@ impl Needs {
             Needs::AtLeast(k) => at_least(*k),
             Needs::These(list) => {
                 let mut distinct: Vec<NodeId> = list.clone();
-                distinct.sort_unstable();
+                crate::sort::natural(&mut distinct);
                 distinct.dedup();
                 p.powi(distinct.len() as i32)
             }

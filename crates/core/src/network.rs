@@ -151,7 +151,7 @@ impl Network {
     /// The partition groups, as lists of nodes (one list when the network is whole).
     pub fn groups(&self) -> Vec<Vec<NodeId>> {
         let mut keys: Vec<u32> = self.group.clone();
-        keys.sort_unstable();
+        crate::sort::natural(&mut keys);
         keys.dedup();
         keys.iter()
             .map(|k| {

@@ -116,7 +116,7 @@ fn series(world: &dyn Sim, now: Micros) -> (Series, Series) {
         .iter()
         .filter_map(|c| c.completed_at.map(|t| (t, c.succeeded())))
         .collect();
-    ends.sort_unstable_by_key(|(t, _)| *t);
+    splitbrain_core::sort::by_key(&mut ends, |(t, _)| *t);
     let (mut uptime, mut answered) = (Vec::new(), Vec::new());
     let (mut next_change, mut serving, mut serving_us, mut since) = (0, false, 0, 0);
     let (mut next_end, mut finished, mut succeeded) = (0, 0u64, 0u64);

@@ -372,7 +372,7 @@ pub fn SearchPanel(props: &Props) -> Html {
         let mut values = offered.to_vec();
         if !values.contains(current) {
             values.push(**current);
-            values.sort_unstable();
+            splitbrain_core::sort::natural(&mut values);
         }
         let handle = current.clone();
         let onchange = Callback::from(move |e: Event| {

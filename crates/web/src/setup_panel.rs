@@ -162,7 +162,7 @@ pub fn SetupPanel(props: &Props) -> Html {
     };
     if !choices.contains(&setup.nodes) && setup.nodes <= MAX_NODES {
         choices.push(setup.nodes);
-        choices.sort_unstable();
+        splitbrain_core::sort::natural(&mut choices);
     }
     // Random failures, from none to often; rates that came with a link and are none of
     // these are offered as they are. A choice applies from now on (an action in the run).

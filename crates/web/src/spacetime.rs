@@ -583,7 +583,7 @@ fn draw_with(
             _ => None,
         })
         .collect();
-    cuts.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.total_cmp(&b.2)));
+    splitbrain_core::sort::by(&mut cuts, |a, b| a.0.cmp(&b.0).then(a.2.total_cmp(&b.2)));
     if !cuts.is_empty() {
         ctx.set_stroke_style_str(MARK_COLOUR);
         ctx.set_line_width(1.5);

@@ -458,7 +458,7 @@ fn side_stats(
         s.availability_during_partition =
             Some(s.ok_during_partition as f64 / s.ops_during_partition as f64);
     }
-    latencies.sort_unstable();
+    crate::sort::natural(&mut latencies);
     s.latency_p50_us = percentile(&latencies, 50);
     s.latency_p99_us = percentile(&latencies, 99);
     s
@@ -506,7 +506,7 @@ pub fn held_values(world: &dyn Sim, history: &[ClientRecord]) -> BTreeMap<Key, V
             .iter()
             .map(|&node| {
                 let mut values = world.stored(node, key);
-                values.sort_unstable();
+                crate::sort::natural(&mut values);
                 values
             })
             .filter(|values| !values.is_empty())

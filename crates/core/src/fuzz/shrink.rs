@@ -612,7 +612,7 @@ impl Shrinker {
             while start < units.len() && !self.exhausted {
                 let end = (start + chunk).min(units.len());
                 let mut drop: Vec<usize> = units[start..end].iter().flatten().copied().collect();
-                drop.sort_unstable();
+                crate::sort::natural(&mut drop);
                 if self.probe(without(&self.cur, &drop)) {
                     units.drain(start..end);
                     // Indices after a dropped action move down.
@@ -688,7 +688,7 @@ impl Shrinker {
             });
             if let Some(v) = next {
                 let mut drop = vec![undo, v[0]];
-                drop.sort_unstable();
+                crate::sort::natural(&mut drop);
                 out.push(without(&self.cur, &drop));
             }
         }

@@ -275,7 +275,7 @@ impl Claim {
                     .filter(|(_, s)| **s)
                     .filter_map(|(r, _)| r.completed_at)
                     .collect();
-                times.sort_unstable();
+                crate::sort::natural(&mut times);
                 let n = stale.iter().filter(|s| **s).count() as u64;
                 // The moment that shows the claim: when the K-th stale read came back.
                 let kth = times.get((*k).max(1) as usize - 1).copied();

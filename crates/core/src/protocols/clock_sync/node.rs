@@ -329,7 +329,7 @@ impl CsNode {
     fn decide(&mut self, ctx: &mut CCtx) {
         self.open = false;
         let mut offsets: Vec<i64> = self.estimates.iter().map(|e| e.1).collect();
-        offsets.sort_unstable();
+        crate::sort::natural(&mut offsets);
         let median = offsets[(offsets.len() - 1) / 2];
         let every = self.config.has(CsBug::AverageOutliers);
         let threshold = self.config.threshold_us as i64;

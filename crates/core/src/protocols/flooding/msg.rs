@@ -41,7 +41,7 @@ impl Message for FloodMsg {
         let i = rng.below(values.len() as u64) as usize;
         // A value nobody proposed, as a flipped bit would make it.
         values[i] += rng.range(100, 200);
-        values.sort_unstable();
+        crate::sort::natural(&mut values);
         FloodMsg::Values { round, values }
     }
 

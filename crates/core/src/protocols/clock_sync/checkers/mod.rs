@@ -191,7 +191,7 @@ impl Ghost {
                         }
                     }
                     if whole {
-                        real.sort_unstable();
+                        crate::sort::natural(&mut real);
                         seen.rounds.push(Round {
                             round: *round,
                             average: *average,
@@ -401,7 +401,7 @@ pub(crate) mod handmade {
             });
         }
         let mut sorted: Vec<i64> = estimates.iter().map(|e| e.1).collect();
-        sorted.sort_unstable();
+        crate::sort::natural(&mut sorted);
         let median = sorted[(sorted.len() - 1) / 2];
         let (used, outliers): (Vec<(NodeId, i64)>, Vec<_>) = estimates
             .iter()
@@ -419,7 +419,7 @@ pub(crate) mod handmade {
             },
             correction: Some(average),
         });
-        steps.sort_by_key(|s| s.now);
+        crate::sort::by_key(&mut steps, |s| s.now);
         steps
     }
 }

@@ -125,7 +125,7 @@ impl PbftNode {
                             .unwrap_or(0)
                     })
                     .collect();
-                views.sort_unstable();
+                crate::sort::natural(&mut views);
                 views.reverse();
                 let target = views[self.f()];
                 if target > self.view || (target == self.view && !self.changing) {
