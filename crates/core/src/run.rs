@@ -5,11 +5,13 @@ use crate::about::SettingError;
 use crate::action::{validate_schedule, Action, ActionError, Schedule, Scheduled};
 use crate::check::Violation;
 use crate::client::Workload;
+use crate::network::LinkConfig;
 use crate::registry::{self, Env, Settings};
 use crate::sim::Sim;
 use crate::time::Micros;
 use crate::trace::Counters;
-use crate::world::{Kernel, World, WorldConfig};
+use crate::world::nodes::{Nodes, Typed};
+use crate::world::{Config, Kernel, World};
 use serde::{Deserialize, Serialize};
 
 pub use crate::ids::MAX_NODES;
@@ -122,13 +124,24 @@ impl RunSpec {
     /// The world this spec describes for protocol `P` with configuration `config`, with
     /// the workload and schedule loaded. Most callers want [`RunSpec::sim`].
     pub fn world<P: registry::Described>(&self, config: P::Config, record: bool) -> World<P> {
-        let mut wc = WorldConfig::new(self.nodes, self.seed, config);
-        wc.record = record;
-        // Vector clocks are for viewers, and a world that records is one a viewer reads.
-        wc.vector_clocks = record;
-        let mut world = World::new(wc);
-        self.load(&mut world);
-        world
+        World::of(self.kernel(Box::new(Typed::<P>::new(config, self.nodes)), record))
+    }
+
+    /// The kernel of this spec around `host`, the protocol's nodes, with the workload and
+    /// schedule loaded: the part of building a world that knows no protocol, compiled once.
+    pub(crate) fn kernel(&self, host: Box<dyn Nodes>, record: bool) -> Kernel {
+        let config = Config {
+            nodes: self.nodes,
+            seed: self.seed,
+            link: LinkConfig::default(),
+            record,
+            // Vector clocks are for viewers, and a world that records is one a viewer reads.
+            vector_clocks: record,
+            stop_on_violation: true,
+        };
+        let mut kernel = Kernel::new(config, host);
+        self.load(&mut kernel);
+        kernel
     }
 
     /// Plans this spec's workload and schedule in `world`.

@@ -350,7 +350,7 @@ impl Strokes {
     }
 
     /// Strokes every group; a group with no colour uses the context's current style.
-    pub fn stroke(&self, ctx: &impl Pen) {
+    pub fn stroke(&self, ctx: &dyn Pen) {
         for (colour, segments) in &self.0 {
             if !colour.is_empty() {
                 ctx.set_stroke_style_str(colour);

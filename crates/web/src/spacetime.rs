@@ -228,7 +228,7 @@ pub fn svg(world: &dyn Sim, control: &Control, w: f64) -> String {
 }
 
 fn draw_with(
-    ctx: &impl Pen,
+    ctx: &dyn Pen,
     w: f64,
     h: f64,
     world: &dyn Sim,

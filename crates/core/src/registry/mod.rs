@@ -349,7 +349,8 @@ impl<P: Described> Entry for Of<P> {
         // Validating checks and normalises the settings; they need no second check.
         spec.validate_for(self)?;
         let config = Self::configure(&spec.settings, &spec.bugs, &spec.env())?;
-        Ok(Box::new(spec.world::<P>(config, record).into_kernel()))
+        let host = Box::new(crate::world::nodes::Typed::<P>::new(config, spec.nodes));
+        Ok(Box::new(spec.kernel(host, record)))
     }
 
     fn model(&self, spec: &RunSpec) -> Result<SystemModel, RunError> {

@@ -564,6 +564,14 @@ impl<P: Described> World<P> {
         }
     }
 
+    /// The typed world around `kernel`, whose nodes are `P`'s.
+    pub(crate) fn of(kernel: Kernel) -> Self {
+        World {
+            kernel,
+            _protocol: PhantomData,
+        }
+    }
+
     fn typed(&self) -> &Typed<P> {
         self.kernel
             .host
