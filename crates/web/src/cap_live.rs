@@ -220,11 +220,14 @@ pub struct Props {
 }
 
 /// A button (or, without a handler, a link) that opens `recipe` in the playground.
+/// What an "Open in the playground" button or link says when pointed at.
+pub const OPEN_TITLE: &str = "The same run in the playground, paused at this moment: inspect the nodes, the space-time diagram and the log, with the operations that prove a violation marked";
+
 pub fn open_in_playground(
     on_open: Option<&Callback<crate::recovery::Recipe>>,
     recipe: crate::recovery::Recipe,
 ) -> Html {
-    let title = "The same run in the playground, paused at this moment: inspect the nodes, the space-time diagram and the log, with the operations that prove a violation marked";
+    let title = OPEN_TITLE;
     match on_open {
         Some(open) => {
             let open = open.clone();

@@ -4,11 +4,13 @@
 //! availability over time with the partition shaded, and the operations that prove a
 //! history is not linearizable.
 
+use crate::markup::{self, escape, Tenths};
 use splitbrain_core::cap::{scenarios, CapReport, Design, SideStats};
 use splitbrain_core::checkers::linearizability;
 use splitbrain_core::client::{ClientRecord, KvResult, Outcome, Retry};
 use splitbrain_core::time::{Pretty, MICROS_PER_SEC};
 use std::cell::RefCell;
+use std::fmt::Write;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -152,7 +154,7 @@ fn line(report: &CapReport, minority: bool, w: f64, h: f64) -> String {
 
 /// Stale reads per second as thin bars from the bottom (the tallest is a third of the
 /// chart), so consistency is seen next to availability.
-fn stale_bars(report: &CapReport, w: f64, h: f64) -> Vec<Html> {
+fn stale_bars(out: &mut String, report: &CapReport, w: f64, h: f64) {
     let end = report
         .series
         .last()
@@ -165,24 +167,24 @@ fn stale_bars(report: &CapReport, w: f64, h: f64) -> Vec<Html> {
         .unwrap_or(0)
         .max(1) as f64;
     let bar = w / report.series.len().max(1) as f64 * 0.6;
-    report
-        .series
-        .iter()
-        .filter(|b| b.stale_reads > 0)
-        .map(|b| {
-            let x = (b.from_us as f64 + MICROS_PER_SEC as f64 / 2.0) / end * w - bar / 2.0;
-            let height = b.stale_reads as f64 / most * (h / 3.0);
-            html! {
-                <rect class="stale" x={crate::topology::num(x)} y={crate::topology::num(h - 5.0 - height)}
-                      width={crate::topology::num(bar)} height={crate::topology::num(height)}>
-                    <title>{ format!("{} stale reads in second {}", b.stale_reads, b.from_us / MICROS_PER_SEC) }</title>
-                </rect>
-            }
-        })
-        .collect()
+    for b in report.series.iter().filter(|b| b.stale_reads > 0) {
+        let x = (b.from_us as f64 + MICROS_PER_SEC as f64 / 2.0) / end * w - bar / 2.0;
+        let height = b.stale_reads as f64 / most * (h / 3.0);
+        let _ = write!(
+            out,
+            r#"<rect class="stale" x="{}" y="{}" width="{}" height="{}"><title>{} stale reads in second {}</title></rect>"#,
+            Tenths::of(x),
+            Tenths::of(h - 5.0 - height),
+            Tenths::of(bar),
+            Tenths::of(height),
+            b.stale_reads,
+            b.from_us / MICROS_PER_SEC
+        );
+    }
 }
 
-fn chart(report: &CapReport) -> Html {
+/// Availability and stale reads per second of one run, the partition shaded.
+fn chart(out: &mut String, report: &CapReport) {
     let (w, h) = (600.0, 140.0);
     let end = report
         .series
@@ -190,33 +192,161 @@ fn chart(report: &CapReport) -> Html {
         .map_or(1, |b| b.from_us + MICROS_PER_SEC) as f64;
     let x0 = report.partition_from_us as f64 / end * w;
     let x1 = report.partition_until_us as f64 / end * w;
-    html! {
-        <svg class="cap-chart" viewBox={format!("0 0 {} {}", crate::topology::num(w), crate::topology::num(h))} role="img"
-             aria-label="Share of operations that succeeded, per second, on each side; the partition is shaded">
-            <rect class="partition" x={crate::topology::num(x0)} y="0" width={crate::topology::num(x1 - x0)} height={crate::topology::num(h)} />
-            <text class="axis" x={crate::topology::num(x0 + 4.0)} y="14">{"partition"}</text>
-            <line class="grid" x1="0" y1="5" x2={crate::topology::num(w)} y2="5" />
-            <line class="grid" x1="0" y1={crate::topology::num(h - 5.0)} x2={crate::topology::num(w)} y2={crate::topology::num(h - 5.0)} />
-            { for stale_bars(report, w, h) }
-            <polyline class="majority" points={line(report, false, w, h)} />
-            <polyline class="minority" points={line(report, true, w, h)} />
-        </svg>
+    let (wt, ht, low) = (Tenths::of(w), Tenths::of(h), Tenths::of(h - 5.0));
+    let _ = write!(
+        out,
+        r#"<svg class="cap-chart" viewBox="0 0 {wt} {ht}" role="img" aria-label="Share of operations that succeeded, per second, on each side; the partition is shaded"><rect class="partition" x="{}" y="0" width="{}" height="{ht}"/><text class="axis" x="{}" y="14">partition</text><line class="grid" x1="0" y1="5" x2="{wt}" y2="5"/><line class="grid" x1="0" y1="{low}" x2="{wt}" y2="{low}"/>"#,
+        Tenths::of(x0),
+        Tenths::of(x1 - x0),
+        Tenths::of(x0 + 4.0),
+    );
+    stale_bars(out, report, w, h);
+    let _ = write!(
+        out,
+        r#"<polyline class="majority" points="{}"/><polyline class="minority" points="{}"/></svg>"#,
+        line(report, false, w, h),
+        line(report, true, w, h)
+    );
+}
+
+/// Each design with its run's report, or why it did not run.
+type Reports = [(Design, Result<CapReport, String>)];
+
+/// What a row of the scoreboard shows of a run.
+type Cell = dyn Fn(&CapReport) -> String;
+
+/// A row of the scoreboard: its label, then one cell per design (a dash for a design
+/// whose run failed).
+fn side_row(out: &mut String, label: &str, reports: &Reports, f: &Cell) {
+    let _ = write!(out, r#"<tr><th scope="row">{}</th>"#, escape(label));
+    for (_, r) in reports {
+        let text = r.as_ref().map_or_else(|_| "–".to_string(), f);
+        let _ = write!(out, "<td>{}</td>", escape(&text));
+    }
+    out.push_str("</tr>");
+}
+
+/// The consistency verdict of one run.
+fn verdict(rep: &CapReport) -> String {
+    if rep.linearizability.is_linearizable() {
+        "linearizable".to_string()
+    } else {
+        format!("NOT linearizable ({} ops prove it)", rep.witness.len())
     }
 }
 
-fn side_row(
-    label: &str,
-    reports: &[(Design, Result<CapReport, String>)],
-    f: impl Fn(&CapReport) -> String,
-) -> Html {
-    html! {
-        <tr>
-            <th scope="row">{ label }</th>
-            { for reports.iter().map(|(_, r)| html! {
-                <td>{ r.as_ref().map_or_else(|_| "–".to_string(), &f) }</td>
-            }) }
-        </tr>
+/// The scoreboard, its charts and the operations that prove a history is not
+/// linearizable, as markup (`markup.rs`): text redrawn whole when the runs finish. Each
+/// design's "Open in the playground" is a link that opens a new page when `links` gives
+/// the addresses, and otherwise a button that carries its index in `data-open` for the
+/// one handler around the table.
+fn scoreboard(reports: &Reports, links: Option<&[String]>) -> String {
+    let mut out = String::from(r#"<table class="scoreboard"><thead><tr><th></th>"#);
+    for (d, _) in reports {
+        let _ = write!(out, r#"<th scope="col">{}</th>"#, escape(&d.label));
     }
+    out.push_str("</tr></thead><tbody>");
+    let rows: [(&str, &Cell); 9] = [
+        (
+            "availability during the partition, minority side (n0, n1)",
+            &|r| percent(r.minority.availability_during_partition),
+        ),
+        ("availability during the partition, majority side", &|r| {
+            percent(r.majority.availability_during_partition)
+        }),
+        ("operations", &|r| ops_text(&r.cluster)),
+        ("latency p50 / p99 (successful)", &|r| {
+            format!(
+                "{} / {}",
+                latency(r.cluster.latency_p50_us),
+                latency(r.cluster.latency_p99_us)
+            )
+        }),
+        ("stale reads", &|r| r.cluster.stale_reads.to_string()),
+        ("acknowledged writes lost after healing", &|r| {
+            format!(
+                "{} (minority side {})",
+                r.cluster.acknowledged_writes_lost, r.minority.acknowledged_writes_lost
+            )
+        }),
+        ("keys the replicas disagree on after healing", &|r| {
+            r.keys_replicas_disagree.to_string()
+        }),
+        ("most nodes acting as leader at once", &|r| {
+            if !leads(&r.protocol) {
+                "none (leaderless)".to_string()
+            } else {
+                r.max_leaders.to_string()
+            }
+        }),
+        ("consistency", &verdict),
+    ];
+    for (label, f) in rows {
+        side_row(&mut out, label, reports, f);
+    }
+    out.push_str(r#"<tr class="readings"><th scope="row">what these numbers say</th>"#);
+    for (_, r) in reports {
+        out.push_str("<td>");
+        if let Ok(r) = r {
+            out.push_str("<ul>");
+            for t in splitbrain_core::cap::readings(r) {
+                let _ = write!(out, "<li>{}</li>", escape(&t));
+            }
+            out.push_str("</ul>");
+        }
+        out.push_str("</td>");
+    }
+    out.push_str(r#"</tr><tr><th scope="row">every node, message and operation of this run</th>"#);
+    let title = escape(crate::cap_live::OPEN_TITLE);
+    for i in 0..reports.len() {
+        match links.and_then(|l| l.get(i)) {
+            None => {
+                let _ = write!(
+                    out,
+                    r#"<td><button class="open-in-playground" title="{title}" data-open="{i}">Open in the playground</button></td>"#
+                );
+            }
+            Some(href) => {
+                let _ = write!(
+                    out,
+                    r#"<td><a class="open-in-playground" href="{}" title="{title}" target="_blank" rel="noopener">Open in the playground ↗</a></td>"#,
+                    escape(href)
+                );
+            }
+        }
+    }
+    out.push_str(r#"</tr><tr><th scope="row">success per second (blue: majority, orange: minority); stale reads per second (red bars)</th>"#);
+    for (_, r) in reports {
+        out.push_str("<td>");
+        match r {
+            Ok(r) => chart(&mut out, r),
+            Err(e) => {
+                let _ = write!(out, r#"<span class="bad">{}</span>"#, escape(e));
+            }
+        }
+        out.push_str("</td>");
+    }
+    out.push_str("</tr></tbody></table>");
+    for (d, r) in reports {
+        let Ok(r) = r else { continue };
+        if r.witness.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            out,
+            r#"<details class="witness"><summary>{}: the operations that prove the history is not linearizable</summary><ol>"#,
+            escape(&d.label)
+        );
+        for op in &r.witness {
+            let _ = write!(out, "<li>{}</li>", escape(&op_text(op)));
+        }
+        out.push_str("</ol>");
+        if let Some(t) = real_time_text(&r.witness.iter().collect::<Vec<_>>()) {
+            let _ = write!(out, "<p>{}</p>", escape(&t));
+        }
+        out.push_str("</details>");
+    }
+    out
 }
 
 fn ops_text(s: &SideStats) -> String {
@@ -330,13 +460,30 @@ pub fn CapView(props: &Props) -> Html {
     let (r, w) = *sliders;
     let uses_sliders = uses_sliders(*preset);
     let reports = &*results;
-    let verdict = |rep: &CapReport| {
-        if rep.linearizability.is_linearizable() {
-            "linearizable".to_string()
-        } else {
-            format!("NOT linearizable ({} ops prove it)", rep.witness.len())
-        }
+    // A design's "Open in the playground" button, found by its index in the runs shown.
+    let open_design = {
+        let on_open = props.on_open.clone();
+        let results = results.clone();
+        Callback::from(move |e: MouseEvent| {
+            let index = markup::data_of(&e, "[data-open]", "data-open")
+                .and_then(|i| i.parse::<usize>().ok());
+            if let (Some(open), Some((d, _))) = (&on_open, index.and_then(|i| results.get(i))) {
+                open.emit(d.recipe(seed));
+            }
+        })
     };
+    // Without a handler, each design opens in a new page.
+    let links = props.on_open.is_none().then(|| {
+        reports
+            .iter()
+            .map(|(d, _)| {
+                crate::url::link_to(&crate::url::PageState {
+                    recipe: d.recipe(seed),
+                    ..Default::default()
+                })
+            })
+            .collect::<Vec<_>>()
+    });
     html! {
         <section class="cap" aria-label="CAP side by side">
             <div class="panel-head">
@@ -381,52 +528,7 @@ pub fn CapView(props: &Props) -> Html {
                 <crate::cap_live::CapLive seed={seed} designs={designs(*preset, *sliders, retries()[(*retry).min(1)].1)} on_open={props.on_open.clone()} />
             } else {
             <p class="muted small">{ format!("Five nodes, seed {seed}, clients at every node; nodes n0 and n1 are cut off from 5 s to 35 s; each run lasts 45 s and every client operation is checked for linearizability.") }</p>
-            <table class="scoreboard">
-                <thead><tr><th></th>{ for reports.iter().map(|(d, _)| html! { <th scope="col">{ d.label.clone() }</th> }) }</tr></thead>
-                <tbody>
-                    { side_row("availability during the partition, minority side (n0, n1)", reports, |r| percent(r.minority.availability_during_partition)) }
-                    { side_row("availability during the partition, majority side", reports, |r| percent(r.majority.availability_during_partition)) }
-                    { side_row("operations", reports, |r| ops_text(&r.cluster)) }
-                    { side_row("latency p50 / p99 (successful)", reports, |r| format!("{} / {}", latency(r.cluster.latency_p50_us), latency(r.cluster.latency_p99_us))) }
-                    { side_row("stale reads", reports, |r| r.cluster.stale_reads.to_string()) }
-                    { side_row("acknowledged writes lost after healing", reports, |r| format!("{} (minority side {})", r.cluster.acknowledged_writes_lost, r.minority.acknowledged_writes_lost)) }
-                    { side_row("keys the replicas disagree on after healing", reports, |r| r.keys_replicas_disagree.to_string()) }
-                    { side_row("most nodes acting as leader at once", reports, |r| {
-                        if !leads(&r.protocol) { "none (leaderless)".to_string() } else { r.max_leaders.to_string() }
-                    }) }
-                    { side_row("consistency", reports, verdict) }
-                    <tr class="readings">
-                        <th scope="row">{"what these numbers say"}</th>
-                        { for reports.iter().map(|(_, r)| html! {
-                            <td>{ for r.as_ref().ok().map(|r| html! {
-                                <ul>{ for splitbrain_core::cap::readings(r).into_iter().map(|t| html! { <li>{ t }</li> }) }</ul>
-                            }) }</td>
-                        }) }
-                    </tr>
-                    <tr>
-                        <th scope="row">{"every node, message and operation of this run"}</th>
-                        { for reports.iter().map(|(d, _)| html! {
-                            <td>{ crate::cap_live::open_in_playground(props.on_open.as_ref(), d.recipe(seed)) }</td>
-                        }) }
-                    </tr>
-                    <tr>
-                        <th scope="row">{"success per second (blue: majority, orange: minority); stale reads per second (red bars)"}</th>
-                        { for reports.iter().map(|(_, r)| html! {
-                            <td>{ r.as_ref().map_or_else(|e| html! { <span class="bad">{ e.clone() }</span> }, chart) }</td>
-                        }) }
-                    </tr>
-                </tbody>
-            </table>
-            { for reports.iter().filter_map(|(d, r)| {
-                let r = r.as_ref().ok()?;
-                (!r.witness.is_empty()).then(|| html! {
-                    <details class="witness">
-                        <summary>{ format!("{}: the operations that prove the history is not linearizable", d.label) }</summary>
-                        <ol>{ for r.witness.iter().map(|op| html! { <li>{ op_text(op) }</li> }) }</ol>
-                        { for real_time_text(&r.witness.iter().collect::<Vec<_>>()).map(|t| html! { <p>{ t }</p> }) }
-                    </details>
-                })
-            }) }
+            <div class="scoreboard-wrap" onclick={open_design}>{ markup::raw(scoreboard(reports, links.as_deref())) }</div>
             }
         </section>
     }
@@ -435,4 +537,49 @@ pub fn CapView(props: &Props) -> Html {
 /// Whether the protocol named `name` has a role that leads.
 fn leads(name: &str) -> bool {
     splitbrain_core::registry::find(name).is_ok_and(|p| p.about().has_leaders())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measures::tests::well_formed;
+
+    #[test]
+    fn the_scoreboard_is_well_formed_markup_with_one_way_into_the_playground_per_design() {
+        let mut reports: Vec<_> = designs(0, default_sliders(0), Retry::None)
+            .into_iter()
+            .map(|d| {
+                let r = d.run(1).map_err(|e| e.to_string());
+                (d, r)
+            })
+            .collect();
+        // What the page does not write itself is escaped.
+        reports[0].0.label = "R<W & \"co\"".into();
+        reports.push((reports[1].0.clone(), Err("no <run>".into())));
+        let n = reports.len();
+        let hrefs: Vec<String> = (0..n)
+            .map(|i| format!("https://x.test/#run={i}&a<b"))
+            .collect();
+        for buttons in [true, false] {
+            let markup = scoreboard(&reports, (!buttons).then_some(&hrefs[..]));
+            well_formed(&markup);
+            assert!(markup.contains("R&lt;W &amp; &quot;co&quot;"));
+            assert!(markup.contains(r#"<span class="bad">no &lt;run&gt;</span>"#));
+            assert_eq!(markup.matches("<tr").count(), 13, "a head and twelve rows");
+            assert_eq!(markup.matches("<svg").count(), n - 1, "a chart per run");
+            let (buttons_seen, links) = (
+                markup.matches("data-open=").count(),
+                markup
+                    .matches(r#"<a class="open-in-playground" href=""#)
+                    .count(),
+            );
+            if buttons {
+                assert_eq!((buttons_seen, links), (n, 0));
+                assert!(markup.contains(&format!(r#"data-open="{}""#, n - 1)));
+            } else {
+                assert_eq!((buttons_seen, links), (0, n));
+                assert!(markup.contains(r#"href="https://x.test/#run=2&amp;a&lt;b""#));
+            }
+        }
+    }
 }
