@@ -72,6 +72,15 @@ test('a bad link says what is wrong and shows a working fresh run', async () => 
   }
 });
 
+test('a link that names a protocol but no size runs the protocol at its own size', async () => {
+  const { page, errors } = await open(url + '#v=1&protocol=two-generals&seed=3');
+  assert.equal(await page.locator('svg.topology g.node').count(), 2);
+  assert.equal(await page.locator('.notice').count(), 0);
+  assert.match(await page.textContent('.tagline'), /Two generals.* on 2 nodes/i);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('an exported trace imports back to the same run; a bad file leaves the run alone', async () => {
   const { page, errors } = await open(url + '#v=1&nodes=5&seed=3&actions=500ms@partition:0-1/2-3-4&t=1500ms');
   const hash = await traceHash(page);

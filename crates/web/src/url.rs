@@ -73,6 +73,7 @@ impl PageState {
     pub fn parse(query: &str) -> Result<PageState, String> {
         let mut state = PageState::default();
         let (mut lesson, mut step) = (None, None);
+        let mut sized = false;
         for (name, value) in query_pairs(query) {
             match name {
                 "lesson" => lesson = Some(value),
@@ -113,6 +114,7 @@ impl PageState {
                         return Err(format!("unknown setting \"{name}\""));
                     }
                     state.run_given = true;
+                    sized |= name == "nodes";
                 }
             }
         }
@@ -129,6 +131,9 @@ impl PageState {
         }
         if state.embed.contains(&View::Lesson) && state.lesson.is_none() {
             return Err("embed=lesson needs a lesson (lesson=NAME&step=K)".into());
+        }
+        if !sized {
+            state.recipe.setup.fit_nodes();
         }
         state.recipe.finish()?;
         let named = match state.panel {

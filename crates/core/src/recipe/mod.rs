@@ -171,17 +171,26 @@ impl Setup {
 
     /// The same set-up for another protocol: its settings and bugs are dropped.
     pub fn switch_protocol(&mut self, name: &str) -> Result<(), RunError> {
-        let about = registry::find(name)?.about();
+        registry::find(name)?;
         if self.protocol != name {
             self.protocol = name.to_string();
             self.settings = Settings::new();
             self.bugs.clear();
+            self.fit_nodes();
+        }
+        Ok(())
+    }
+
+    /// The protocol's own cluster size when this one does not fit it: for a set-up that
+    /// names a protocol and no size (a link with `protocol=two-generals` alone, which the
+    /// usual five nodes would not fit).
+    pub fn fit_nodes(&mut self) {
+        if let Ok(about) = self.about() {
             let (min, max, default) = about.nodes;
             if self.nodes < min || self.nodes > max {
                 self.nodes = default;
             }
         }
-        Ok(())
     }
 }
 
@@ -310,10 +319,15 @@ impl Recipe {
     /// Reads a query made only of recipe names; unknown names are refused.
     pub fn from_query(query: &str) -> Result<Recipe, LinkError> {
         let mut recipe = Recipe::default();
+        let mut sized = false;
         for (name, value) in query_pairs(query) {
             if !recipe.read_pair(name, value)? {
                 return Err(LinkError::UnknownName(name.to_string()));
             }
+            sized |= name == "nodes";
+        }
+        if !sized {
+            recipe.setup.fit_nodes();
         }
         recipe.finish()?;
         Ok(recipe)
@@ -525,6 +539,19 @@ mod tests {
             assert_eq!(report.protocol, setup.protocol);
             assert!(report.counters.client_ops > 0, "{q}: no client operations");
         }
+    }
+
+    #[test]
+    fn a_link_without_a_size_runs_the_protocols_own_size_when_five_does_not_fit() {
+        let two = Recipe::from_query("v=1&protocol=two-generals&seed=3").unwrap();
+        assert_eq!(two.setup.nodes, 2);
+        // Five fits Byzantine generals, so it stays; a size the link gives is kept or refused.
+        let byz = Recipe::from_query("protocol=byzantine-generals").unwrap();
+        assert_eq!(byz.setup.nodes, 5);
+        let err = Recipe::from_query("protocol=two-generals&nodes=5").unwrap_err();
+        assert!(err.to_string().contains("exactly 2 nodes, not 5"), "{err}");
+        let sized = Recipe::from_query("nodes=3&protocol=byzantine-generals").unwrap();
+        assert_eq!(sized.setup.nodes, 3);
     }
 
     #[test]

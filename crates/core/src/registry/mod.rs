@@ -19,6 +19,7 @@
 pub use crate::protocol::{RoleDesc, Tone};
 use crate::protocols::broadcast::BcNode;
 use crate::protocols::byzantine::ByzGeneral;
+use crate::protocols::checkpoint::CkNode;
 use crate::protocols::clock_sync::CsNode;
 use crate::protocols::failure_detector::FdNode;
 use crate::protocols::flooding::FloodNode;
@@ -31,6 +32,7 @@ use crate::protocols::queue::QNode;
 use crate::protocols::quorum::QuorumNode;
 use crate::protocols::raft::RaftNode;
 use crate::protocols::rpc::RpcNode;
+use crate::protocols::snapshot::SnapNode;
 use crate::protocols::two_generals::General;
 use crate::protocols::two_phase_commit::TpcNode;
 use crate::run::{RunError, RunSpec};
@@ -61,8 +63,8 @@ pub static PROTOCOLS: &[&dyn Entry] = &[
     &Of::<QNode>::IT,
     &Of::<BcNode>::IT,
     &Of::<CsNode>::IT,
-    &Of::<crate::protocols::snapshot::SnapNode>::IT,
-    &Of::<crate::protocols::checkpoint::CkNode>::IT,
+    &Of::<SnapNode>::IT,
+    &Of::<CkNode>::IT,
 ];
 
 /// Protocols added from outside this crate, in the order they were registered.
