@@ -15,12 +15,23 @@ function load(module) {
   return loaded;
 }
 
+// A shrink tells the page how far it has got, at most ten times a second.
+function progress(id) {
+  let last = 0;
+  return (runs, budget, actions) => {
+    const now = performance.now();
+    if (now - last < 100) return;
+    last = now;
+    postMessage({ id, progress: { runs, budget, actions } });
+  };
+}
+
 onmessage = async (event) => {
   const request = event.data;
   try {
     const m = await load(request.module);
     const result = request.kind === 'shrink'
-      ? m.shrinkRun(request.query, request.property, request.atEnd)
+      ? m.shrinkRun(request.query, request.property, request.atEnd, progress(request.id))
       : m.searchRuns(request.query, request.until, request.keep, request.from, request.to);
     postMessage({ id: request.id, ok: true, result });
   } catch (error) {

@@ -41,6 +41,15 @@ function p95(values) {
 
 test('a bug variant: the search finds a violation, shrinks it and opens it at the violation', async () => {
   const { page, errors } = await openPage(browser(), url + '#v=1&protocol=raft&nodes=5&seed=1&bugs=forget-vote');
+  // What the panel says while it shrinks, however briefly.
+  await page.evaluate(() => {
+    window.__shrinking = [];
+    const panel = document.querySelector('section.search');
+    new MutationObserver(() => {
+      const said = panel.innerText.match(/\d+ re-runs of at most \d+; the smallest run that still breaks it has \d+ actions?/);
+      if (said) window.__shrinking.push(said[0]);
+    }).observe(panel, { subtree: true, childList: true, characterData: true });
+  });
   const started = Date.now();
   let panel;
   const frames = await frameTimes(page, async () => {
@@ -51,6 +60,9 @@ test('a bug variant: the search finds a violation, shrinks it and opens it at th
   const text = await panel.innerText();
   assert.match(text, /Broken: election safety, in run \d+ \(\d+ runs searched in/);
   assert.match(text, /Shrunk in [\d.]+ s from \d+ actions to \d+ on \d+ nodes/);
+  // While it shrank, the panel said how far it had got.
+  const shrinking = await page.evaluate(() => window.__shrinking);
+  assert.ok(shrinking.length >= 1, 'no word from the shrink while it ran');
   const actions = await panel.locator('.search-actions li').count();
   // The run on screen is the shrunk one, stopped at the violation the search named.
   await page.locator('.verdict.bad[role=alert]').waitFor();

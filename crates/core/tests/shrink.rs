@@ -13,7 +13,7 @@ use golden::{bug_fuzz_spec, load_shrunk, GoldenShrunk, SHRUNK_GOLDEN_PATH};
 use splitbrain_core::action::Action;
 use splitbrain_core::fuzz::shrink::broken_by;
 use splitbrain_core::fuzz::{
-    fuzz, fuzz_run_spec, shrink, shrink_recipe, ShrinkError, ShrinkOptions, Target,
+    fuzz, fuzz_run_spec, shrink, shrink_recipe, shrink_watched, ShrinkError, ShrinkOptions, Target,
 };
 use splitbrain_core::network::LinkConfig;
 use splitbrain_core::recipe::{parse_schedule, Recipe, Setup};
@@ -140,6 +140,33 @@ fn noise_is_dropped_and_the_run_ends_at_its_violation() {
     // The result is where every pass stops: shrinking it again changes nothing.
     let again = shrink(&shrunk.spec, &target, ShrinkOptions::default()).unwrap();
     assert_eq!(again.spec, shrunk.spec);
+}
+
+#[test]
+fn a_watched_shrink_tells_each_run_it_makes_and_ends_where_the_shrink_does() {
+    let spec = forgetful_coordinator(NOISE);
+    let (violation, _) = broken_by(&spec).unwrap().unwrap();
+    let target = Target::of(&violation);
+    let mut told = Vec::new();
+    let shrunk = shrink_watched(&spec, &target, ShrinkOptions::default(), &mut |p| {
+        told.push(p)
+    })
+    .unwrap();
+    // One word per re-run (the run as given is run 1 and is not told), within the budget.
+    let runs: Vec<u32> = told.iter().map(|p| p.runs).collect();
+    assert_eq!(runs, (2..=shrunk.runs).collect::<Vec<_>>());
+    assert!(told
+        .iter()
+        .all(|p| p.budget == ShrinkOptions::default().budget));
+    // The first word already counts the actions of the run as given at most; the last is the
+    // shrunk run's.
+    assert!(told[0].actions <= spec.schedule.len());
+    assert_eq!(told.last().unwrap().actions, shrunk.spec.schedule.len());
+    // Watching changes nothing.
+    assert_eq!(
+        shrink(&spec, &target, ShrinkOptions::default()).unwrap(),
+        shrunk
+    );
 }
 
 #[test]

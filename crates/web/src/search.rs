@@ -15,7 +15,7 @@
 use crate::recovery::Recipe;
 use crate::state::Msg;
 use serde::{Deserialize, Serialize};
-use splitbrain_core::fuzz::{fuzz_run, shrink_recipe, FuzzSpec, Target};
+use splitbrain_core::fuzz::{fuzz_run, shrink_recipe_watched, FuzzSpec, ShrinkProgress, Target};
 use splitbrain_core::registry::{self, Faults};
 use splitbrain_core::time::{Micros, Pretty, MICROS_PER_MS};
 use std::cell::RefCell;
@@ -142,16 +142,29 @@ pub fn search_runs(
 }
 
 /// Shrinks the run `query` shows (a [`Found`]'s) while it still breaks `property` as
-/// before. Called by a search worker.
+/// before. Called by a search worker; `progress`, if given, is called after every re-run
+/// with the runs made, the most it may make and the actions of the smallest failing run so
+/// far.
 #[wasm_bindgen(js_name = shrinkRun)]
-pub fn shrink_run(query: &str, property: &str, at_end: bool) -> Result<JsValue, JsError> {
+pub fn shrink_run(
+    query: &str,
+    property: &str,
+    at_end: bool,
+    progress: Option<js_sys::Function>,
+) -> Result<JsValue, JsError> {
     let recipe = Recipe::from_query(query).map_err(|e| JsError::new(&e.to_string()))?;
     let target = Target {
         invariant: property.to_string(),
         at_end,
     };
-    let shrunk =
-        shrink_recipe(&recipe, &target, SHRINK_BUDGET).map_err(|e| JsError::new(&e.to_string()))?;
+    let mut tell = |p: ShrinkProgress| {
+        if let Some(f) = &progress {
+            let args = [p.runs as f64, p.budget as f64, p.actions as f64].map(JsValue::from_f64);
+            f.call3(&JsValue::NULL, &args[0], &args[1], &args[2]).ok();
+        }
+    };
+    let shrunk = shrink_recipe_watched(&recipe, &target, SHRINK_BUDGET, &mut tell)
+        .map_err(|e| JsError::new(&e.to_string()))?;
     let small = &shrunk.recipe;
     let said = small
         .schedule
@@ -200,7 +213,8 @@ enum Status {
         workers: u32,
         per_second: f64,
     },
-    Shrinking(Found, u64),
+    /// The run found, the runs searched, and how far the shrink has got (once it says).
+    Shrinking(Found, u64, Option<ShrinkProgress>),
     Broken {
         found: Found,
         small: Option<Small>,
@@ -411,8 +425,16 @@ pub fn SearchPanel(props: &Props) -> Html {
             <p role="status">{ format!("{done} of {budget} runs, {} runs per second, on {workers} worker{}.", per_second.round(), if *workers == 1 { "" } else { "s" }) }</p>
             </>
         },
-        Status::Shrinking(found, runs) => html! {
+        Status::Shrinking(found, runs, progress) => html! {
+            <>
+            if let Some(p) = progress {
+                <progress max={p.budget.to_string()} value={p.runs.to_string()}></progress>
+            }
             <p role="status">{ format!("Run {} broke {} ({runs} runs searched). Shrinking it to the actions that matter…", found.run + 1, found.property) }</p>
+            if let Some(p) = progress {
+                <p class="muted small">{ format!("{} re-runs of at most {}; the smallest run that still breaks it has {} action{} so far.", p.runs, p.budget, p.actions, if p.actions == 1 { "" } else { "s" }) }</p>
+            }
+            </>
         },
         Status::Broken {
             found,
@@ -584,6 +606,20 @@ fn answered(
     if (p.over && !p.shrinking) || (p.shrinking && id >= 0.0) {
         return;
     }
+    // How far the shrink has got: a word while it works, not its answer.
+    let told = field(&data, "progress");
+    if !told.is_undefined() {
+        let number = |name| field(&told, name).as_f64().unwrap_or(0.0);
+        if let (Some(found), true) = (p.found.clone(), p.shrinking) {
+            let progress = ShrinkProgress {
+                runs: number("runs") as u32,
+                budget: number("budget") as u32,
+                actions: number("actions") as usize,
+            };
+            status.set(Status::Shrinking(found, p.done, Some(progress)));
+        }
+        return;
+    }
     let ok = field(&data, "ok").as_bool() == Some(true);
     if !ok && id >= 0.0 {
         let message = field(&data, "message").as_string().unwrap_or_default();
@@ -672,7 +708,7 @@ fn answered(
                     ("atEnd", JsValue::from_bool(found.at_end)),
                 ],
             );
-            status.set(Status::Shrinking(found, p.done));
+            status.set(Status::Shrinking(found, p.done, None));
         }
     }
 }

@@ -13,7 +13,10 @@ use serde::{Deserialize, Serialize};
 mod schedule;
 pub mod shrink;
 pub use schedule::{random_schedule, random_schedule_in};
-pub use shrink::{shrink, shrink_recipe, ShrinkError, ShrinkOptions, Shrunk, ShrunkRecipe, Target};
+pub use shrink::{
+    shrink, shrink_recipe, shrink_recipe_watched, shrink_watched, ShrinkError, ShrinkOptions,
+    ShrinkProgress, Shrunk, ShrunkRecipe, Target,
+};
 
 /// Which faults the generator may use.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -147,6 +147,29 @@ pub fn shrink(
     target: &Target,
     options: ShrinkOptions,
 ) -> Result<Shrunk, ShrinkError> {
+    shrink_watched(spec, target, options, &mut |_| {})
+}
+
+/// How far a shrink has got, told after each re-run ([`shrink_watched`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShrinkProgress {
+    /// Runs made so far, the run as given included.
+    pub runs: u32,
+    /// The most it may make.
+    pub budget: u32,
+    /// Actions in the smallest run so far that still breaks the property, the set-up's own
+    /// leading actions ([`ShrinkOptions::keep`]) not counted.
+    pub actions: usize,
+}
+
+/// As [`shrink`], telling `progress` how far it has got after every re-run: for a page that
+/// shows a long shrink moving.
+pub fn shrink_watched(
+    spec: &RunSpec,
+    target: &Target,
+    options: ShrinkOptions,
+    progress: &mut dyn FnMut(ShrinkProgress),
+) -> Result<Shrunk, ShrinkError> {
     let mut spec = spec.clone();
     spec.validate()?;
     let excess = excess(&spec).unwrap_or(u32::MAX);
@@ -164,6 +187,7 @@ pub fn shrink(
         excess,
         cur: spec,
         violation,
+        progress,
     };
     s.run_passes();
     let mut spec = s.cur;
@@ -197,11 +221,21 @@ pub fn shrink_recipe(
     target: &Target,
     budget: u32,
 ) -> Result<ShrunkRecipe, ShrinkError> {
+    shrink_recipe_watched(recipe, target, budget, &mut |_| {})
+}
+
+/// As [`shrink_recipe`], telling `progress` how far it has got (see [`shrink_watched`]).
+pub fn shrink_recipe_watched(
+    recipe: &Recipe,
+    target: &Target,
+    budget: u32,
+    progress: &mut dyn FnMut(ShrinkProgress),
+) -> Result<ShrunkRecipe, ShrinkError> {
     let setup = &recipe.setup;
     let mut spec = setup.spec(recipe.schedule.clone());
     spec.until_us = recipe.at_us.unwrap_or(0);
     let keep = spec.schedule.len() - recipe.schedule.len();
-    let shrunk = shrink(&spec, target, ShrinkOptions { budget, keep })?;
+    let shrunk = shrink_watched(&spec, target, ShrinkOptions { budget, keep }, progress)?;
     let mut small = setup.clone();
     let spec = &shrunk.spec;
     small.nodes = spec.nodes;
@@ -455,7 +489,7 @@ fn smaller_signed(v: i64, floor: u64) -> Vec<i64> {
         .collect()
 }
 
-struct Shrinker {
+struct Shrinker<'a> {
     target: Target,
     /// The smallest run so far, and the violation it ends with.
     cur: RunSpec,
@@ -466,17 +500,19 @@ struct Shrinker {
     exhausted: bool,
     /// How far beyond what its protocol tolerates the run as given went (see [`excess`]).
     excess: u32,
+    /// Told after every re-run.
+    progress: &'a mut dyn FnMut(ShrinkProgress),
 }
 
 /// A pass: the candidates to try from the current run, in order.
-type Pass = fn(&Shrinker) -> Vec<RunSpec>;
+type Pass<'a> = fn(&Shrinker<'a>) -> Vec<RunSpec>;
 
-impl Shrinker {
+impl<'a> Shrinker<'a> {
     /// Runs the passes until none finds anything smaller or the budget is spent. Less
     /// client load and fewer nodes come before the drops: when they are kept, every later
     /// re-run is cheaper.
     fn run_passes(&mut self) {
-        let after_drops: [Pass; 5] = [
+        let after_drops: [Pass<'a>; 5] = [
             Self::single_drops,
             Self::merges,
             Self::calmer_network,
@@ -523,19 +559,25 @@ impl Shrinker {
         }
         self.runs += 1;
         let limit = self.limit(&candidate);
-        match violation_of(&candidate, &self.target, limit) {
+        let kept = match violation_of(&candidate, &self.target, limit) {
             Some(v) => {
                 self.cur = candidate;
                 self.violation = v;
                 true
             }
             None => false,
-        }
+        };
+        (self.progress)(ShrinkProgress {
+            runs: self.runs,
+            budget: self.budget,
+            actions: self.cur.schedule.len().saturating_sub(self.keep),
+        });
+        kept
     }
 
     /// Tries `pass`'s candidates in order; after each that is kept, the pass's candidates
     /// are drawn again from the new run and tried from the same place on.
-    fn pass(&mut self, pass: Pass) -> bool {
+    fn pass(&mut self, pass: Pass<'a>) -> bool {
         let mut changed = false;
         let mut from = 0;
         'again: loop {
