@@ -145,7 +145,7 @@ fn line(report: &CapReport, minority: bool, w: f64, h: f64) -> String {
             (ops > 0).then(|| {
                 let x = (b.from_us as f64 + MICROS_PER_SEC as f64 / 2.0) / end * w;
                 let y = h - ok as f64 / ops as f64 * (h - 10.0) - 5.0;
-                format!("{},{}", crate::topology::num(x), crate::topology::num(y))
+                format!("{},{}", Tenths::of(x), Tenths::of(y))
             })
         })
         .collect::<Vec<_>>()
